@@ -1,0 +1,277 @@
+"""The criteria set ("schema"): versioned data describing what is asked and how it scores.
+
+A criteria set is immutable once loaded. Its identity is ``content_hash``: the sha256 of its
+canonical JSON serialisation (sorted keys, no whitespace, NFC text, decimals as strings),
+so the same set compiled on any machine has the same hash.
+
+Points are ``Decimal`` throughout: binary floats would let two machines disagree on a
+published score by one ulp, and published scores are rounded half-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+FORMAT_VERSION = 1
+
+
+class FieldKind(StrEnum):
+    BOOL = "bool"  # yes / no
+    CHOICE = "choice"  # one option key out of the rule's choices
+    COUNT = "count"  # integer >= 0
+    PERCENT = "percent"  # number in [0, 100]
+    NUMBER = "number"  # decimal >= 0 (direct entry of points, amounts)
+    DATE = "date"  # ISO date yyyy-mm-dd
+    TEXT = "text"
+    DOCREF = "docref"  # document reference: number, date, issuer, summary
+
+
+class RuleKind(StrEnum):
+    YES_NO = "yes_no"  # field (bool): yes -> max, no -> 0
+    CHOICE = "choice"  # field (choice): the chosen option's points
+    COUNT_TIERS = "count_tiers"  # field (count): first tier whose minimum is reached
+    PERCENT_TIERS = "percent_tiers"  # field (percent): same, on a percentage
+    RATIO = "ratio"  # numerator / denominator x max, capped at 1
+    DIRECT = "direct"  # field (number): points typed in, within [0, max]
+    SUM = "sum"  # sum of the children's points, capped at max
+
+
+class ZeroDenominator(StrEnum):
+    ZERO = "zero"  # b = 0 scores 0 points
+    FULL = "full"  # b = 0 scores the maximum (nothing to do, nothing missed)
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    kind: FieldKind
+    label: str
+    required: bool = True
+    in_year: bool = False  # dates must fall inside the assessment year
+    unit: str = ""  # shown after the input, e.g. "cuộc họp", "%"
+
+
+@dataclass(frozen=True)
+class Tier:
+    """``value >= minimum`` earns ``points``; tiers are listed from the highest minimum down."""
+
+    minimum: Decimal
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    label: str
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: RuleKind
+    field: str = ""  # the input the rule reads (all kinds but ratio and sum)
+    numerator: str = ""  # ratio
+    denominator: str = ""  # ratio
+    zero_denominator: ZeroDenominator = ZeroDenominator.ZERO
+    tiers: tuple[Tier, ...] = ()
+    choices: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    required: bool = False
+    severity: Severity = Severity.WARNING  # missing evidence when points > 0
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str  # "5.3" or "5.3.2"
+    name: str
+    max_points: Decimal
+    rule: Rule
+    fields: tuple[Field, ...] = ()
+    evidence: Evidence = Evidence()
+    data_source: str = ""
+    verifier: str = ""
+    help: str = ""
+    children: tuple[Indicator, ...] = ()
+
+    def field(self, key: str) -> Field | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class Pillar:
+    code: str  # "1" .. "7"
+    name: str
+    max_points: Decimal
+    indicators: tuple[Indicator, ...] = ()
+
+    def walk(self):
+        for indicator in self.indicators:
+            yield from indicator.walk()
+
+
+@dataclass(frozen=True)
+class Band:
+    """A classification band: a total of at least ``minimum`` earns ``label``."""
+
+    minimum: Decimal
+    label: str
+
+
+@dataclass(frozen=True)
+class Rounding:
+    decimals: int = 2
+    mode: str = "half_up"  # "half_up" or "half_even"
+
+
+@dataclass(frozen=True)
+class CriteriaSet:
+    set_id: str  # stable name, e.g. "dti-xa-2025"
+    level: str  # "commune" (xã/phường) ...
+    year: int
+    version: str
+    title: str
+    total_points: Decimal
+    pillars: tuple[Pillar, ...]
+    bands: tuple[Band, ...]  # highest minimum first; the last one may have minimum 0
+    rounding: Rounding = Rounding()
+    not_ranked_label: str = "-"
+    reference: bool = False  # a reference set shipped with the app, not an official one
+    _index: dict[str, Indicator] = field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    def __post_init__(self) -> None:
+        index = {ind.code: ind for pillar in self.pillars for ind in pillar.walk()}
+        object.__setattr__(self, "_index", index)
+
+    def indicators(self) -> list[Indicator]:
+        """Every indicator, parents before children, in document order."""
+        return [ind for pillar in self.pillars for ind in pillar.walk()]
+
+    def leaves(self) -> list[Indicator]:
+        """The indicators an officer answers (those without children)."""
+        return [ind for ind in self.indicators() if not ind.children]
+
+    def indicator(self, code: str) -> Indicator:
+        return self._index[code]
+
+    def find(self, code: str) -> Indicator | None:
+        return self._index.get(code)
+
+    def pillar_of(self, code: str) -> Pillar:
+        for pillar in self.pillars:
+            if any(ind.code == code for ind in pillar.walk()):
+                return pillar
+        raise KeyError(code)
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(canonical_bytes(self)).hexdigest()
+
+    @property
+    def short_id(self) -> str:
+        return f"{self.set_id} {self.year} v{self.version} ({self.content_hash[:12]})"
+
+
+# --- canonical serialisation ----------------------------------------------------------
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _dec(value: Decimal) -> str:
+    # normalise so that 20, 20.0 and 20.00 hash the same
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _rule_dict(rule: Rule) -> dict[str, Any]:
+    return {
+        "kind": rule.kind.value,
+        "field": rule.field,
+        "numerator": rule.numerator,
+        "denominator": rule.denominator,
+        "zero_denominator": rule.zero_denominator.value,
+        "tiers": [{"minimum": _dec(t.minimum), "points": _dec(t.points)} for t in rule.tiers],
+        "choices": [
+            {"key": c.key, "label": _nfc(c.label), "points": _dec(c.points)} for c in rule.choices
+        ],
+    }
+
+
+def _indicator_dict(ind: Indicator) -> dict[str, Any]:
+    return {
+        "code": ind.code,
+        "name": _nfc(ind.name),
+        "max_points": _dec(ind.max_points),
+        "rule": _rule_dict(ind.rule),
+        "fields": [
+            {
+                "key": f.key,
+                "kind": f.kind.value,
+                "label": _nfc(f.label),
+                "required": f.required,
+                "in_year": f.in_year,
+                "unit": _nfc(f.unit),
+            }
+            for f in ind.fields
+        ],
+        "evidence": {
+            "required": ind.evidence.required,
+            "severity": ind.evidence.severity.value,
+            "description": _nfc(ind.evidence.description),
+        },
+        "data_source": _nfc(ind.data_source),
+        "verifier": _nfc(ind.verifier),
+        "help": _nfc(ind.help),
+        "children": [_indicator_dict(c) for c in ind.children],
+    }
+
+
+def to_dict(cs: CriteriaSet) -> dict[str, Any]:
+    """The compiled-JSON form of a criteria set (also what the content hash covers)."""
+    return {
+        "format": FORMAT_VERSION,
+        "set_id": cs.set_id,
+        "level": cs.level,
+        "year": cs.year,
+        "version": cs.version,
+        "title": _nfc(cs.title),
+        "total_points": _dec(cs.total_points),
+        "reference": cs.reference,
+        "not_ranked_label": _nfc(cs.not_ranked_label),
+        "rounding": {"decimals": cs.rounding.decimals, "mode": cs.rounding.mode},
+        "bands": [{"minimum": _dec(b.minimum), "label": _nfc(b.label)} for b in cs.bands],
+        "pillars": [
+            {
+                "code": p.code,
+                "name": _nfc(p.name),
+                "max_points": _dec(p.max_points),
+                "indicators": [_indicator_dict(i) for i in p.indicators],
+            }
+            for p in cs.pillars
+        ],
+    }
+
+
+def canonical_bytes(cs: CriteriaSet) -> bytes:
+    return json.dumps(to_dict(cs), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")

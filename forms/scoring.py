@@ -1,0 +1,113 @@
+"""Pure, deterministic scoring: the same answers and criteria set give the same points anywhere.
+
+``Answers`` maps an indicator code to its field values: ``{"1.1": {"count": 4}, ...}``.
+A missing or malformed value scores 0; validation (``forms.validation``) says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
+from typing import Any
+
+from forms.criteria import Band, CriteriaSet, Indicator, Rounding, RuleKind, ZeroDenominator
+from forms.values import to_bool, to_decimal
+
+Answers = Mapping[str, Mapping[str, Any]]
+
+_ZERO = Decimal(0)
+# An explicit context: scoring must not depend on whatever the caller's context is.
+_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
+
+
+@dataclass(frozen=True)
+class Score:
+    indicators: dict[str, Decimal]  # every indicator, parents included, unrounded
+    pillars: dict[str, Decimal]  # unrounded
+    total: Decimal  # unrounded
+    published_pillars: dict[str, Decimal]  # rounded by the set's rule
+    published_total: Decimal
+    classification: str
+
+
+def _clamp(value: Decimal, maximum: Decimal) -> Decimal:
+    return max(_ZERO, min(value, maximum))
+
+
+def _tier_points(value: Decimal | None, indicator: Indicator) -> Decimal:
+    if value is None:
+        return _ZERO
+    for tier in indicator.rule.tiers:  # highest minimum first
+        if value >= tier.minimum:
+            return tier.points
+    return _ZERO
+
+
+def indicator_points(indicator: Indicator, answers: Answers) -> Decimal:
+    """Points for one indicator (children summed and capped for ``sum`` rules)."""
+    with localcontext(_CONTEXT):
+        rule = indicator.rule
+        values = answers.get(indicator.code, {}) or {}
+        maximum = indicator.max_points
+        kind = rule.kind
+        if kind is RuleKind.SUM:
+            points = sum((indicator_points(c, answers) for c in indicator.children), _ZERO)
+        elif kind is RuleKind.YES_NO:
+            points = maximum if to_bool(values.get(rule.field)) else _ZERO
+        elif kind is RuleKind.CHOICE:
+            chosen = values.get(rule.field)
+            points = next((c.points for c in rule.choices if c.key == chosen), _ZERO)
+        elif kind in (RuleKind.COUNT_TIERS, RuleKind.PERCENT_TIERS):
+            points = _tier_points(to_decimal(values.get(rule.field)), indicator)
+        elif kind is RuleKind.RATIO:
+            a = to_decimal(values.get(rule.numerator))
+            b = to_decimal(values.get(rule.denominator))
+            if a is None or b is None or a < 0 or b < 0:
+                points = _ZERO
+            elif b == 0:
+                points = maximum if rule.zero_denominator is ZeroDenominator.FULL else _ZERO
+            else:
+                points = min(a / b, Decimal(1)) * maximum
+        elif kind is RuleKind.DIRECT:
+            points = to_decimal(values.get(rule.field)) or _ZERO
+        else:  # pragma: no cover - RuleKind is closed; a new kind must be scored here
+            raise ValueError(f"unknown rule kind {kind!r}")
+        return _clamp(points, maximum)
+
+
+def round_points(value: Decimal, rounding: Rounding) -> Decimal:
+    mode = ROUND_HALF_UP if rounding.mode == "half_up" else ROUND_HALF_EVEN
+    return value.quantize(Decimal(1).scaleb(-rounding.decimals), rounding=mode)
+
+
+def classify(total: Decimal, bands: tuple[Band, ...]) -> str:
+    """The label of the first band (highest minimum first) whose minimum the total reaches."""
+    for band in bands:
+        if total >= band.minimum:
+            return band.label
+    return bands[-1].label if bands else ""
+
+
+def score(cs: CriteriaSet, answers: Answers) -> Score:
+    with localcontext(_CONTEXT):
+        per_indicator: dict[str, Decimal] = {}
+        pillars: dict[str, Decimal] = {}
+        for pillar in cs.pillars:
+            subtotal = _ZERO
+            for top in pillar.indicators:
+                for ind in top.walk():
+                    per_indicator[ind.code] = indicator_points(ind, answers)
+                subtotal += per_indicator[top.code]
+            pillars[pillar.code] = _clamp(subtotal, pillar.max_points)
+        total = sum(pillars.values(), _ZERO)
+        published_total = round_points(total, cs.rounding)
+        return Score(
+            indicators=per_indicator,
+            pillars=pillars,
+            total=total,
+            published_pillars={k: round_points(v, cs.rounding) for k, v in pillars.items()},
+            published_total=published_total,
+            # classified on the published total: a table that shows 650,00 must not say "Trung bình"
+            classification=classify(published_total, cs.bands),
+        )

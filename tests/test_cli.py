@@ -1,0 +1,28 @@
+import subprocess
+import sys
+
+from desktop.cli import main
+
+
+def test_help_is_vietnamese_by_default(capsys):
+    try:
+        main(["--help"])
+    except SystemExit as exit:
+        assert exit.code == 0
+    out = capsys.readouterr().out
+    assert "cách dùng" in out and "tùy chọn" in out
+
+
+def test_help_in_english(capsys):
+    try:
+        main(["--lang", "en", "--help"])
+    except SystemExit as exit:
+        assert exit.code == 0
+    out = capsys.readouterr().out
+    assert "usage:" in out and "options" in out
+
+
+def test_unknown_command_is_usage_error():
+    result = subprocess.run([sys.executable, "-m", "desktop", "no-such-command"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "lỗi" in result.stderr

@@ -56,7 +56,7 @@ def test_total_and_classification():
         "3.1": {"points": 8},
     }
     result = score(cs, answers)
-    assert result.pillars == {"1": D("23.333333333333333333333333333"), "2": D(20), "3": D(8)}
+    assert result.pillars == {"1": D("23.33333333333333333333333333"), "2": D(20), "3": D(8)}
     assert result.published_total == D("51.33")
     assert result.classification == "Tốt"
 

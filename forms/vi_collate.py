@@ -1,0 +1,99 @@
+"""A small, pure sort key for Vietnamese names (no ICU, no Qt: the core must run anywhere).
+
+Python's default ordering compares code points, which puts "Đ" after "Z" and "Ân" after
+"Yên". Vietnamese dictionaries order letters as
+
+    a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z
+
+and treat the five tone marks as a *secondary* difference (CLDR's ``vi`` tailoring:
+no tone < huyền ` < hỏi ̉ < ngã ~ < sắc ´ < nặng ̣), case as a tertiary one. So "An" < "Àn" < "Án"
+< "Ăn" < "Bắc": tones only break ties between words with the same letters.
+
+The GUI may use ``QCollator`` for display sorting; the core (ranking, exports) uses this key so
+the published order is the same on every machine, with or without ICU data.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_GRAVE, _HOOK, _TILDE, _ACUTE, _DOT = "\u0300", "\u0309", "\u0303", "\u0301", "\u0323"
+_BREVE, _CIRCUMFLEX, _HORN = "\u0306", "\u0302", "\u031b"
+_TONES = {_GRAVE: 1, _HOOK: 2, _TILDE: 3, _ACUTE: 4, _DOT: 5}
+
+# Letters in Vietnamese alphabetical order; the modified vowels are (base, modifier) pairs.
+_ALPHABET: list[tuple[str, str]] = [
+    ("a", ""), ("a", _BREVE), ("a", _CIRCUMFLEX), ("b", ""), ("c", ""), ("d", ""), ("đ", ""),
+    ("e", ""), ("e", _CIRCUMFLEX), ("f", ""), ("g", ""), ("h", ""), ("i", ""), ("j", ""),
+    ("k", ""), ("l", ""), ("m", ""), ("n", ""), ("o", ""), ("o", _CIRCUMFLEX), ("o", _HORN),
+    ("p", ""), ("q", ""), ("r", ""), ("s", ""), ("t", ""), ("u", ""), ("u", _HORN), ("v", ""),
+    ("w", ""), ("x", ""), ("y", ""), ("z", ""),
+]  # fmt: skip
+# Primary weights: separators < digits < letters < anything else (by code point).
+_LETTER_BASE = 1000
+_LETTER_WEIGHT = {letter: _LETTER_BASE + i for i, letter in enumerate(_ALPHABET)}
+_OTHER_BASE = 2000
+
+SortKey = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], str]
+
+
+def _clusters(text: str) -> list[tuple[str, str]]:
+    """Split NFD text into (base character, its combining marks)."""
+    out: list[tuple[str, str]] = []
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(ch) and out:
+            base, marks = out[-1]
+            out[-1] = (base, marks + ch)
+        else:
+            out.append((ch, ""))
+    return out
+
+
+def sort_key(text: str) -> SortKey:
+    """Key for ``sorted(names, key=sort_key)`` in Vietnamese dictionary order.
+
+    Whitespace and punctuation runs count as one separator that sorts first, so
+    "An Bình" < "An Châu" < "Anh" (word by word, as a telephone book does).
+    """
+    primary: list[int] = []
+    secondary: list[int] = []
+    tertiary: list[int] = []
+    previous_separator = True
+    for base, marks in _clusters(text):
+        lower = base.lower()
+        if lower == "đ" or lower.isalpha() and lower.isascii():
+            modifier = next((m for m in marks if m in (_BREVE, _CIRCUMFLEX, _HORN)), "")
+            weight = _LETTER_WEIGHT.get((lower, modifier)) or _LETTER_WEIGHT.get((lower, ""))
+            assert weight is not None  # every ASCII letter and đ is in the alphabet
+            primary.append(weight)
+            secondary.append(next((_TONES[m] for m in marks if m in _TONES), 0))
+            tertiary.append(0 if base == lower else 1)
+            previous_separator = False
+        elif base.isdigit():
+            primary.append(100 + int(unicodedata.digit(base, 0)))
+            secondary.append(0)
+            tertiary.append(0)
+            previous_separator = False
+        elif base.isspace() or unicodedata.category(base)[0] in "PZ":
+            if not previous_separator:  # runs of separators weigh as one
+                primary.append(1)
+                secondary.append(0)
+                tertiary.append(0)
+            previous_separator = True
+        else:
+            primary.append(_OTHER_BASE + ord(base))
+            secondary.append(0)
+            tertiary.append(0)
+            previous_separator = False
+    while primary and primary[-1] == 1:  # trailing separators do not count
+        primary.pop()
+        secondary.pop()
+        tertiary.pop()
+    # The NFC text last: two different strings never compare equal, so sorting is total.
+    return tuple(primary), tuple(secondary), tuple(tertiary), unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Accent- and case-insensitive form for searching ("Đoan Hùng" -> "doan hung")."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()

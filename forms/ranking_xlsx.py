@@ -20,7 +20,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from forms.ranking import Ranking, RankedRow
+from forms.ranking import RankedRow, Ranking
 
 HEADER_STT = "STT"
 HEADER_UNIT = "Tên đơn vị"

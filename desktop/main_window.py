@@ -1,16 +1,201 @@
-"""The main window. Its content grows with the assessment editor and the collector views."""
+"""The main window: the editor and the overview as tabs, menus, and the status bar.
+
+There is no Save button: every edit is committed by the session's store as it happens, and
+the status bar says when ("Đã lưu lúc 10:32:05").
+"""
 
 from __future__ import annotations
 
-from desktop.qt import QLabel, QMainWindow, Qt
+from collections.abc import Callable
+from datetime import datetime
+
+from desktop import settings as opts
+from desktop.assessment.editor import AssessmentEditor
+from desktop.assessment.session import AssessmentSession
+from desktop.format import format_points
+from desktop.qt import (
+    QAction,
+    QActionGroup,
+    QKeySequence,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    Qt,
+    QTabWidget,
+    Signal,
+)
+from desktop.settings import Settings
+from desktop.tasks import TaskRunner
 from forms.i18n import _
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
+    language_changed = Signal(str)
+
+    def __init__(
+        self,
+        session: AssessmentSession | None = None,
+        runner: TaskRunner | None = None,
+        settings: Settings | None = None,
+        title_detail: str = "",
+        previous_pillars: dict[str, object] | None = None,
+    ) -> None:
         super().__init__()
-        self.setWindowTitle(_("DTI Desk: tự đánh giá chuyển đổi số"))
-        label = QLabel(_("Chào mừng đến với DTI Desk."))
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setCentralWidget(label)
+        self.session = session
+        self.runner = runner or TaskRunner()
+        self.settings = settings
+        self.setWindowTitle(
+            _("DTI Desk: tự đánh giá chuyển đổi số") + (f" — {title_detail}" if title_detail else "")
+        )
+        self.editor: AssessmentEditor | None = None
+        self.overview = None
+        # hooks the application wires (finalise, export, reopen, settings); None hides the action
+        self.on_finalise: Callable[[], None] | None = None
+        self.on_reopen: Callable[[], None] | None = None
+        self.on_settings: Callable[[], None] | None = None
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        if session is None:
+            label = QLabel(_("Chào mừng đến với DTI Desk."), self)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.setCentralWidget(label)
+        else:
+            self.editor = AssessmentEditor(session, self.runner, settings, self)
+            self.tabs.addTab(self.editor, _("Đánh giá"))
+            from desktop.overview.chart import OverviewChart
+
+            self.overview = OverviewChart(session, previous_pillars, self)
+            self.tabs.addTab(self.overview, _("Tổng quan"))
+            self.setCentralWidget(self.tabs)
+            self.tabs.currentChanged.connect(self._tab_changed)
+        self._build_status_bar()
+        self._build_menus()
+        if session is not None:
+            session.changed.connect(self.update_status)
+            session.saved.connect(self.show_saved)
+            session.save_failed.connect(self.show_save_failed)
+            self.update_status()
         self.resize(1100, 720)
+        self.restore_geometry()
+
+    # --- status bar -----------------------------------------------------------------
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.progress_label = QLabel(bar)
+        self.total_label = QLabel(bar)
+        self.class_label = QLabel(bar)
+        self.saved_label = QLabel(bar)
+        self.state_label = QLabel(bar)
+        for w in (self.progress_label, self.total_label, self.class_label, self.state_label):
+            bar.addPermanentWidget(w)
+        bar.addWidget(self.saved_label, 1)
+
+    def update_status(self, *_args) -> None:
+        session = self.session
+        if session is None:
+            return
+        done, total = session.progress()
+        sc = session.score()
+        self.progress_label.setText(_("{done}/{total} chỉ tiêu", done=done, total=total))
+        self.total_label.setText(
+            _("Tổng điểm: {points}/{max}", points=format_points(sc.published_total), max=format_points(session.cs.total_points))
+        )
+        self.class_label.setText(_("Xếp loại dự kiến: {label}", label=sc.classification))
+        self.state_label.setText(_("Chỉ xem (đã ký)") if session.read_only else "")
+        self.state_label.setVisible(session.read_only)
+
+    def show_saved(self, when: datetime) -> None:
+        self.saved_label.setStyleSheet("")
+        self.saved_label.setText(_("Đã lưu lúc {time}", time=when.astimezone().strftime("%H:%M:%S") if when.tzinfo else when.strftime("%H:%M:%S")))
+
+    def show_save_failed(self, message: str) -> None:
+        self.saved_label.setStyleSheet("color: #c62828;")
+        self.saved_label.setText(_("Chưa lưu được: {reason}", reason=message))
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.overview and self.overview is not None:
+            self.overview.refresh()
+
+    # --- menus ----------------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut=None, menu=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        if menu is not None:
+            menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(_("&Tệp"))
+        self.finalise_action = self._action(_("Kiểm tra && hoàn tất…"), lambda: self.on_finalise and self.on_finalise(), "Ctrl+Return", file_menu)
+        self.reopen_action = self._action(_("Mở lại để sửa (lần sửa đổi mới)"), lambda: self.on_reopen and self.on_reopen(), None, file_menu)
+        file_menu.addSeparator()
+        self._action(_("Thoát"), self.close, QKeySequence.StandardKey.Quit, file_menu)
+
+        go = bar.addMenu(_("Đi &tới"))
+        if self.editor is not None:
+            editor = self.editor
+            self.find_action = self._action(_("Tìm chỉ tiêu"), editor.focus_find, QKeySequence.StandardKey.Find, go)
+            self.next_action = self._action(_("Chỉ tiêu tiếp theo"), editor.go_next, "Ctrl+PgDown", go)
+            self.prev_action = self._action(_("Chỉ tiêu trước"), editor.go_previous, "Ctrl+PgUp", go)
+            self.next_unfinished_action = self._action(
+                _("Chỉ tiêu chưa hoàn thành tiếp theo"), self._next_unfinished, "F8", go
+            )
+        go.setEnabled(self.editor is not None)
+
+        settings_menu = bar.addMenu(_("&Cài đặt"))
+        self._action(_("Thông tin đơn vị, cán bộ, bộ tiêu chí…"), lambda: self.on_settings and self.on_settings(), None, settings_menu)
+        lang_menu = settings_menu.addMenu(_("Ngôn ngữ"))
+        group = QActionGroup(self)
+        from forms.i18n import language
+
+        for code, label in (("vi", "Tiếng Việt"), ("en", "English")):
+            action = QAction(label, self)
+            action.setCheckable(True)
+            action.setChecked(language() == code)
+            action.triggered.connect(lambda _checked=False, c=code: self._set_language(c))
+            group.addAction(action)
+            lang_menu.addAction(action)
+
+    def _next_unfinished(self) -> None:
+        if self.editor is not None and not self.editor.go_next_unfinished() and self.isVisible():
+            QMessageBox.information(self, _("Đã hoàn thành"), _("Mọi chỉ tiêu đã được trả lời đầy đủ."))
+
+    def _set_language(self, code: str) -> None:
+        if self.settings is not None:
+            self.settings.set(opts.LANGUAGE, code)
+        self.language_changed.emit(code)
+
+    # --- geometry -------------------------------------------------------------------
+
+    def restore_geometry(self) -> None:
+        if self.settings is None:
+            return
+        geometry = self.settings.get(opts.GEOMETRY)
+        if geometry and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        splitter = self.settings.get(opts.SPLITTER)
+        if self.editor is not None and splitter and not splitter.isEmpty():
+            self.editor.splitter.restoreState(splitter)
+
+    def save_geometry(self) -> None:
+        if self.settings is None:
+            return
+        self.settings.set(opts.GEOMETRY, self.saveGeometry())
+        if self.editor is not None:
+            self.settings.set(opts.SPLITTER, self.editor.splitter.saveState())
+            self.settings.set(opts.LAST_INDICATOR, self.editor.current_code)
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:
+        if self.editor is not None:
+            self.editor.flush()
+        self.save_geometry()
+        super().closeEvent(event)

@@ -74,3 +74,58 @@ from PySide6.QtWidgets import (  # noqa: F401
     QWizard,
     QWizardPage,
 )
+
+# --- added for the commune officer's GUI (desktop/assessment, setup, finalise, overview) ---
+from PySide6.QtCharts import (  # noqa: E402,F401
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QValueAxis,
+)
+from PySide6.QtCore import (  # noqa: E402,F401
+    QDate,
+    QElapsedTimer,
+    QItemSelectionModel,
+    QLibraryInfo,
+    QMarginsF,
+    QMimeData,
+    QRectF,
+    QSizeF,
+    QTranslator,
+)
+from PySide6.QtGui import (  # noqa: E402,F401
+    QBrush,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPalette,
+    QPen,
+    QPixmap,
+    QShortcut,
+    QTextCursor,
+    QTextOption,
+)
+from PySide6.QtWidgets import (  # noqa: E402,F401
+    QAbstractItemView,
+    QButtonGroup,
+    QDateEdit,
+    QDoubleSpinBox,
+    QFrame,
+    QGridLayout,
+    QListView,
+    QMenu,
+    QProgressDialog,
+    QRadioButton,
+    QSizePolicy,
+    QStackedWidget,
+    QStyle,
+    QToolBar,
+    QToolButton,
+)
+from PySide6.QtCore import QPointF  # noqa: E402,F401
+from PySide6.QtGui import QActionGroup  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""The assessment editor: tree of pillars/indicators on the left, the indicator's page on the right."""

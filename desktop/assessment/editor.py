@@ -1,0 +1,217 @@
+"""The assessment editor: the tree (with filter and find) beside the open indicator's page."""
+
+from __future__ import annotations
+
+from desktop.assessment.checks import Status
+from desktop.assessment.page import IndicatorPage
+from desktop.assessment.session import AssessmentSession
+from desktop.assessment.tree_model import CODE_ROLE, AssessmentTreeModel, TreeFilter
+from desktop.qt import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QModelIndex,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    Qt,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from desktop.tasks import TaskRunner
+from forms.i18n import _
+
+
+class AssessmentEditor(QWidget):
+    current_changed = Signal(str)
+
+    def __init__(self, session: AssessmentSession, runner: TaskRunner, settings=None, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.runner = runner
+        self.settings = settings
+        self.model = AssessmentTreeModel(session, self)
+        self.proxy = TreeFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self._pages: dict[str, QScrollArea] = {}
+        self.current_code = ""
+
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        self.find_edit = QLineEdit(left)
+        self.find_edit.setPlaceholderText(_("Tìm theo mã hoặc tên (Ctrl+F)"))
+        self.find_edit.setClearButtonEnabled(True)
+        self.only_unfinished = QCheckBox(_("Chỉ hiện chỉ tiêu chưa hoàn thành"), left)
+        self.tree = QTreeView(left)
+        self.tree.setModel(self.proxy)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.expandAll()
+        self.empty_filter = QLabel(_("Không có chỉ tiêu nào khớp."), left)
+        self.empty_filter.setVisible(False)
+        left_layout.addWidget(self.find_edit)
+        left_layout.addWidget(self.only_unfinished)
+        left_layout.addWidget(self.tree, 1)
+        left_layout.addWidget(self.empty_filter)
+
+        self.stack = QStackedWidget(self)
+        placeholder = QLabel(_("Chọn một chỉ tiêu ở danh sách bên trái."), self.stack)
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(placeholder)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setChildrenCollapsible(False)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+        self.tree.selectionModel().currentChanged.connect(self._tree_current_changed)
+        self.find_edit.textChanged.connect(self._filter_changed)
+        self.only_unfinished.toggled.connect(self._unfinished_toggled)
+        session.changed.connect(self._session_changed)
+        setTabOrder = QWidget.setTabOrder
+        setTabOrder(self.find_edit, self.only_unfinished)
+        setTabOrder(self.only_unfinished, self.tree)
+
+    # --- pages ----------------------------------------------------------------------
+
+    def page(self, code: str) -> IndicatorPage:
+        area = self._pages.get(code)
+        if area is None:
+            page = IndicatorPage(self.session, self.session.cs.indicator(code), self.runner, self.settings)
+            page.open_indicator.connect(self.open)
+            area = QScrollArea(self.stack)
+            area.setWidgetResizable(True)
+            area.setFrameShape(QScrollArea.Shape.NoFrame)
+            area.setWidget(page)
+            self.stack.addWidget(area)
+            self._pages[code] = area
+        return area.widget()  # type: ignore[return-value]
+
+    def current_page(self) -> IndicatorPage | None:
+        return self.page(self.current_code) if self.current_code else None
+
+    def open(self, code: str) -> None:
+        """Show ``code``'s page and select it in the tree (clearing a filter hiding it)."""
+        if code == self.current_code:
+            return
+        previous = self.current_page()
+        if previous is not None:
+            previous.flush()
+        page = self.page(code)
+        page.refresh(load_values=True)
+        self.current_code = code
+        self.stack.setCurrentWidget(self._pages[code])
+        index = self.proxy.mapFromSource(self.model.index_of(code))
+        if not index.isValid() and (self.find_edit.text() or self.only_unfinished.isChecked()):
+            self.find_edit.clear()
+            self.only_unfinished.setChecked(False)
+            index = self.proxy.mapFromSource(self.model.index_of(code))
+        if index.isValid() and self.tree.currentIndex() != index:
+            self.tree.blockSignals(True)
+            self.tree.setCurrentIndex(index)
+            self.tree.blockSignals(False)
+            self.tree.scrollTo(index)
+        self.current_changed.emit(code)
+
+    def flush(self) -> None:
+        page = self.current_page()
+        if page is not None:
+            page.flush()
+
+    def _tree_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        code = current.data(CODE_ROLE)
+        if code:
+            self.open(code)
+
+    def _session_changed(self, code: str) -> None:
+        page = self.current_page()
+        if page is not None and code in (page.code, *[c.code for c in page.indicator.children]):
+            page.refresh()
+        elif code in self._pages:
+            self.page(code).refresh()
+        if self.only_unfinished.isChecked():
+            # keep the row being edited visible even once it is complete: rows must not vanish under the cursor
+            pass
+
+    # --- filter and find ------------------------------------------------------------
+
+    def _filter_changed(self, text: str) -> None:
+        self.proxy.set_query(text)
+        self.tree.expandAll()
+        self.empty_filter.setVisible(self.proxy.rowCount() == 0)
+        if text:
+            first = self._first_visible_leaf()
+            if first:
+                self.open(first)
+
+    def _unfinished_toggled(self, on: bool) -> None:
+        self.proxy.set_only_unfinished(on)
+        self.tree.expandAll()
+        self.empty_filter.setVisible(self.proxy.rowCount() == 0)
+
+    def _first_visible_leaf(self) -> str:
+        def walk(parent: QModelIndex) -> str:
+            for row in range(self.proxy.rowCount(parent)):
+                idx = self.proxy.index(row, 0, parent)
+                code = idx.data(CODE_ROLE)
+                if code and self.proxy.rowCount(idx) == 0:
+                    return code
+                found = walk(idx)
+                if found:
+                    return found
+            return ""
+
+        return walk(QModelIndex())
+
+    def focus_find(self) -> None:
+        self.find_edit.setFocus()
+        self.find_edit.selectAll()
+
+    # --- navigation -----------------------------------------------------------------
+
+    def _leaves(self) -> list[str]:
+        return [ind.code for ind in self.session.cs.leaves()]
+
+    def go_next(self, step: int = 1) -> None:
+        leaves = self._leaves()
+        if not leaves:
+            return
+        if self.current_code in leaves:
+            i = (leaves.index(self.current_code) + step) % len(leaves)
+        else:
+            i = 0 if step > 0 else len(leaves) - 1
+        self.open(leaves[i])
+        self._focus_page()
+
+    def go_previous(self) -> None:
+        self.go_next(-1)
+
+    def go_next_unfinished(self) -> bool:
+        leaves = self._leaves()
+        start = leaves.index(self.current_code) + 1 if self.current_code in leaves else 0
+        for code in leaves[start:] + leaves[:start]:
+            if self.session.status(self.session.cs.indicator(code)) is not Status.COMPLETE:
+                self.open(code)
+                self._focus_page()
+                return True
+        return False
+
+    def _focus_page(self) -> None:
+        page = self.current_page()
+        if page is not None:
+            page.focus_first()

@@ -1,0 +1,280 @@
+"""One input widget per ``FieldKind``; each emits ``edited(value)`` as the officer types.
+
+Values are the JSON-compatible answer values of the core: bool, choice key, int for counts,
+decimal text with a dot for percentages and numbers ("12.5"), ISO dates, dicts for document
+references. What cannot be read yet (``"12a"``, ``"31/02/2025"``) is passed on as typed, so
+nothing is lost and validation can say what is wrong beside the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from desktop.format import format_date, format_number, parse_date
+from desktop.qt import (
+    QButtonGroup,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from forms.criteria import Choice, Field, FieldKind
+from forms.i18n import _, language
+from forms.values import to_decimal
+
+
+class FieldWidget(QWidget):
+    edited = Signal(object)
+
+    def __init__(self, field: Field, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.field = field
+        self._loading = False
+
+    def value(self) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def set_value(self, value: Any) -> None:
+        self._loading = True
+        try:
+            self._show(value)
+        finally:
+            self._loading = False
+
+    def _show(self, value: Any) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def set_read_only(self, on: bool) -> None:
+        for child in self.findChildren(QLineEdit):
+            child.setReadOnly(on)
+        for child in self.findChildren(QRadioButton):
+            child.setEnabled(not on)
+
+    def focus_widget(self) -> QWidget:
+        return self
+
+    def _emit(self, *_args: Any) -> None:
+        if not self._loading:
+            self.edited.emit(self.value())
+
+
+class _RadioField(FieldWidget):
+    """Radio buttons: unanswered is a real state (no button checked), unlike a check box."""
+
+    def __init__(
+        self, field: Field, options: list[tuple[Any, str]], parent: QWidget | None = None, horizontal: bool = False
+    ) -> None:
+        super().__init__(field, parent)
+        layout = QHBoxLayout(self) if horizontal else QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.group = QButtonGroup(self)
+        self._values: list[Any] = []
+        for i, (value, label) in enumerate(options):
+            button = QRadioButton(label, self)
+            self.group.addButton(button, i)
+            layout.addWidget(button)
+            self._values.append(value)
+        if horizontal:
+            layout.addStretch(1)
+        self.group.idClicked.connect(self._emit)
+
+    def value(self) -> Any:
+        i = self.group.checkedId()
+        return self._values[i] if i >= 0 else None
+
+    def _show(self, value: Any) -> None:
+        self.group.setExclusive(False)
+        for i, button in enumerate(self.group.buttons()):
+            button.setChecked(value is not None and self._values[i] == value)
+        self.group.setExclusive(True)
+
+    def focus_widget(self) -> QWidget:
+        buttons = self.group.buttons()
+        return buttons[0] if buttons else self
+
+
+class BoolField(_RadioField):
+    def __init__(self, field: Field, parent: QWidget | None = None) -> None:
+        # yes/no side by side: it reads like the paper form
+        super().__init__(field, [(True, _("Có")), (False, _("Không"))], parent, horizontal=True)
+
+
+class ChoiceField(_RadioField):
+    def __init__(self, field: Field, choices: tuple[Choice, ...], parent: QWidget | None = None) -> None:
+        options = [(c.key, _("{label} ({points} điểm)", label=c.label, points=format_number(c.points))) for c in choices]
+        super().__init__(field, options, parent)
+
+
+class _LineField(FieldWidget):
+    placeholder = ""
+
+    def __init__(self, field: Field, parent: QWidget | None = None) -> None:
+        super().__init__(field, parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.edit = QLineEdit(self)
+        self.edit.setPlaceholderText(self.placeholder)
+        self.edit.setClearButtonEnabled(True)
+        layout.addWidget(self.edit, 1)
+        if field.unit:
+            from desktop.qt import QLabel
+
+            layout.addWidget(QLabel(field.unit, self))
+        self.edit.textEdited.connect(self._emit)
+        self.setFocusProxy(self.edit)
+
+    def text(self) -> str:
+        return self.edit.text()
+
+    def focus_widget(self) -> QWidget:
+        return self.edit
+
+
+class CountField(_LineField):
+    def __init__(self, field: Field, parent: QWidget | None = None) -> None:
+        self.placeholder = _("số nguyên, ví dụ 4")
+        super().__init__(field, parent)
+
+    def value(self) -> Any:
+        text = self.text().strip()
+        if not text:
+            return None
+        compact = text.replace(" ", "")
+        if compact.lstrip("-").isdigit():
+            return int(compact)  # a negative count is kept too: validation explains
+        return text  # kept as typed; validation explains
+
+    def _show(self, value: Any) -> None:
+        self.edit.setText("" if value is None else str(value))
+
+
+def plain_decimal(number: Any) -> str:
+    """A number for an edit box: no thousands separator, decimal comma in Vietnamese."""
+    text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text if language() == "en" else text.replace(".", ",")
+
+
+class DecimalField(_LineField):
+    """Percentages and numbers: typed with a decimal comma or dot, stored as "12.5"."""
+
+    def __init__(self, field: Field, parent: QWidget | None = None) -> None:
+        self.placeholder = _("ví dụ 87,5") if field.kind is FieldKind.PERCENT else _("ví dụ 12,5")
+        super().__init__(field, parent)
+
+    def value(self) -> Any:
+        text = self.text().strip()
+        if not text:
+            return None
+        number = to_decimal(text)
+        if number is None:
+            return text
+        out = format(number, "f")
+        return out
+
+    def _show(self, value: Any) -> None:
+        if value is None:
+            self.edit.setText("")
+        elif (number := to_decimal(value)) is not None:
+            self.edit.setText(plain_decimal(number))
+        else:
+            self.edit.setText(str(value))
+
+
+class DateField(_LineField):
+    def __init__(self, field: Field, parent: QWidget | None = None) -> None:
+        self.placeholder = _("dd/mm/yyyy")
+        super().__init__(field, parent)
+
+    def value(self) -> Any:
+        text = self.text().strip()
+        if not text:
+            return None
+        parsed = parse_date(text)
+        return parsed.isoformat() if parsed else text
+
+    def _show(self, value: Any) -> None:
+        self.edit.setText(format_date(value) if value else "")
+
+
+class TextField(_LineField):
+    def value(self) -> Any:
+        return self.text() or None
+
+    def _show(self, value: Any) -> None:
+        self.edit.setText("" if value is None else str(value))
+
+
+DOCREF_KEYS = ("number", "date", "issuer", "summary")
+
+
+def docref_labels() -> dict[str, str]:
+    return {
+        "number": _("Số, ký hiệu"),
+        "date": _("Ngày ban hành"),
+        "issuer": _("Cơ quan ban hành"),
+        "summary": _("Trích yếu"),
+    }
+
+
+class DocRefField(FieldWidget):
+    """A document reference: number, date (dd/mm/yyyy on screen, ISO stored), issuer, summary."""
+
+    def __init__(self, field: Field, parent: QWidget | None = None) -> None:
+        super().__init__(field, parent)
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.edits: dict[str, QLineEdit] = {}
+        labels = docref_labels()
+        for key in DOCREF_KEYS:
+            edit = QLineEdit(self)
+            if key == "date":
+                edit.setPlaceholderText(_("dd/mm/yyyy"))
+            elif key == "number":
+                edit.setPlaceholderText(_("ví dụ 12/QĐ-UBND"))
+            edit.textEdited.connect(self._emit)
+            form.addRow(labels[key], edit)
+            self.edits[key] = edit
+        self.setFocusProxy(self.edits["number"])
+
+    def value(self) -> Any:
+        out: dict[str, str] = {}
+        for key, edit in self.edits.items():
+            text = edit.text().strip()
+            if not text:
+                continue
+            if key == "date":
+                parsed = parse_date(text)
+                text = parsed.isoformat() if parsed else text
+            out[key] = text
+        return out or None
+
+    def _show(self, value: Any) -> None:
+        value = value if isinstance(value, dict) else {}
+        for key, edit in self.edits.items():
+            text = value.get(key) or ""
+            edit.setText(format_date(text) if key == "date" and text else str(text))
+
+    def focus_widget(self) -> QWidget:
+        return self.edits["number"]
+
+
+def make_field_widget(field: Field, choices: tuple[Choice, ...] = (), parent: QWidget | None = None) -> FieldWidget:
+    kind = field.kind
+    if kind is FieldKind.BOOL:
+        return BoolField(field, parent)
+    if kind is FieldKind.CHOICE:
+        return ChoiceField(field, choices, parent)
+    if kind is FieldKind.COUNT:
+        return CountField(field, parent)
+    if kind in (FieldKind.PERCENT, FieldKind.NUMBER):
+        return DecimalField(field, parent)
+    if kind is FieldKind.DATE:
+        return DateField(field, parent)
+    if kind is FieldKind.DOCREF:
+        return DocRefField(field, parent)
+    return TextField(field, parent)

@@ -1,0 +1,238 @@
+"""The page of one indicator, generated from the criteria set.
+
+Name, help, the scoring rule in plain Vietnamese, one input per field with its validation
+message right beside it, the live points, the evidence list and a note. Every keystroke
+goes to the session (autosave); the messages and points follow at once.
+"""
+
+from __future__ import annotations
+
+from desktop.assessment.checks import field_of
+from desktop.assessment.evidence import EvidenceList
+from desktop.assessment.fields import FieldWidget, make_field_widget
+from desktop.assessment.session import AssessmentSession
+from desktop.format import format_points
+from desktop.qt import (
+    QFont,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from desktop.tasks import TaskRunner
+from forms.criteria import Indicator
+from forms.i18n import _
+from forms.problems import Level, Problem
+
+try:  # the criteria engine (issue 2)
+    from forms.rule_text import describe_rule as _describe_rule
+except ImportError:  # pragma: no cover - only before forms.rule_text exists
+    _describe_rule = None
+
+ERROR_STYLE = "color: #c62828;"
+WARNING_STYLE = "color: #9a5b00;"
+
+
+def describe_rule(indicator: Indicator) -> str:
+    return _describe_rule(indicator) if _describe_rule is not None else ""
+
+
+def _message_label(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setWordWrap(True)
+    label.setVisible(False)
+    return label
+
+
+def show_problems(label: QLabel, problems: list[Problem]) -> None:
+    if not problems:
+        label.clear()
+        label.setVisible(False)
+        return
+    errors = [p for p in problems if p.level is Level.ERROR]
+    label.setStyleSheet(ERROR_STYLE if errors else WARNING_STYLE)
+    label.setText("\n".join(("⛔ " if p.level is Level.ERROR else "⚠ ") + p.message for p in problems))
+    label.setVisible(True)
+
+
+class IndicatorPage(QWidget):
+    """Built once per indicator and cached by the editor; ``refresh()`` re-reads the session."""
+
+    open_indicator = Signal(str)
+
+    def __init__(self, session: AssessmentSession, indicator: Indicator, runner: TaskRunner, settings=None, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.indicator = indicator
+        self.code = indicator.code
+        layout = QVBoxLayout(self)
+
+        title = QLabel(f"{indicator.code}  {indicator.name}", self)
+        font = QFont(title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        title.setFont(font)
+        title.setWordWrap(True)
+        title.setObjectName("indicatorTitle")
+        layout.addWidget(title)
+
+        facts = [_("Tối đa {max} điểm", max=format_points(indicator.max_points))]
+        if indicator.data_source:
+            facts.append(_("Nguồn số liệu: {source}", source=indicator.data_source))
+        if indicator.verifier:
+            facts.append(_("Thẩm định: {verifier}", verifier=indicator.verifier))
+        facts_label = QLabel(" · ".join(facts), self)
+        facts_label.setWordWrap(True)
+        layout.addWidget(facts_label)
+
+        if indicator.help:
+            help_label = QLabel(indicator.help, self)
+            help_label.setWordWrap(True)
+            layout.addWidget(help_label)
+
+        rule = describe_rule(indicator)
+        if rule:
+            box = QGroupBox(_("Cách tính điểm"), self)
+            box_layout = QVBoxLayout(box)
+            rule_label = QLabel(rule, box)
+            rule_label.setWordWrap(True)
+            rule_label.setObjectName("ruleText")
+            box_layout.addWidget(rule_label)
+            layout.addWidget(box)
+
+        self.field_widgets: dict[str, FieldWidget] = {}
+        self.field_messages: dict[str, QLabel] = {}
+        self.messages = _message_label(self)  # problems not tied to one field
+        if indicator.children:
+            self._build_children(layout)
+        else:
+            self._build_fields(layout)
+        layout.addWidget(self.messages)
+
+        points_row = QFrame(self)
+        points_layout = QVBoxLayout(points_row)
+        points_layout.setContentsMargins(0, 0, 0, 0)
+        self.points_label = QLabel(self)
+        pfont = QFont(self.points_label.font())
+        pfont.setBold(True)
+        self.points_label.setFont(pfont)
+        points_layout.addWidget(self.points_label)
+        layout.addWidget(points_row)
+
+        self.evidence: EvidenceList | None = None
+        self.note: QPlainTextEdit | None = None
+        if not indicator.children:
+            ev_box = QGroupBox(_("Tài liệu kiểm chứng"), self)
+            ev_layout = QVBoxLayout(ev_box)
+            if indicator.evidence.description:
+                need = (
+                    _("Bắt buộc: {what}", what=indicator.evidence.description)
+                    if indicator.evidence.required
+                    else _("Nên có: {what}", what=indicator.evidence.description)
+                )
+                need_label = QLabel(need, ev_box)
+                need_label.setWordWrap(True)
+                ev_layout.addWidget(need_label)
+            self.evidence = EvidenceList(session, self.code, runner, settings, ev_box)
+            ev_layout.addWidget(self.evidence)
+            layout.addWidget(ev_box)
+
+            note_box = QGroupBox(_("Ghi chú"), self)
+            note_layout = QVBoxLayout(note_box)
+            self.note = QPlainTextEdit(note_box)
+            self.note.setPlaceholderText(_("Ghi chú cho người thẩm định (không bắt buộc)"))
+            self.note.setTabChangesFocus(True)
+            self.note.setMaximumHeight(self.fontMetrics().height() * 6)
+            note_layout.addWidget(self.note)
+            layout.addWidget(note_box)
+            # a note is saved when typing pauses, and at once when the page is left
+            self._note_timer = QTimer(self)
+            self._note_timer.setSingleShot(True)
+            self._note_timer.setInterval(600)
+            self._note_timer.timeout.connect(self.flush)
+            self.note.textChanged.connect(self._note_timer.start)
+        layout.addStretch(1)
+        self.refresh(load_values=True)
+
+    def _build_fields(self, layout: QVBoxLayout) -> None:
+        box = QGroupBox(_("Số liệu"), self)
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        for f in self.indicator.fields:
+            choices = self.indicator.rule.choices if f.key == self.indicator.rule.field else ()
+            widget = make_field_widget(f, choices, box)
+            widget.setObjectName(f"field_{f.key}")
+            message = _message_label(box)
+            container = QWidget(box)
+            col = QVBoxLayout(container)
+            col.setContentsMargins(0, 0, 0, 0)
+            col.addWidget(widget)
+            col.addWidget(message)
+            label = QLabel(f.label + ("" if f.required else _(" (không bắt buộc)")), box)
+            label.setWordWrap(True)
+            label.setBuddy(widget.focus_widget())
+            form.addRow(label, container)
+            widget.edited.connect(lambda value, key=f.key: self._edited(key, value))
+            self.field_widgets[f.key] = widget
+            self.field_messages[f.key] = message
+        layout.addWidget(box)
+
+    def _build_children(self, layout: QVBoxLayout) -> None:
+        box = QGroupBox(_("Chỉ tiêu thành phần"), self)
+        col = QVBoxLayout(box)
+        for child in self.indicator.children:
+            button = QPushButton(f"{child.code}  {child.name}", box)
+            button.setFlat(True)
+            button.setStyleSheet("text-align: left;")
+            button.clicked.connect(lambda _checked=False, c=child.code: self.open_indicator.emit(c))
+            col.addWidget(button)
+        layout.addWidget(box)
+
+    # --- behaviour ------------------------------------------------------------------
+
+    def _edited(self, key: str, value) -> None:
+        self.session.set_value(self.code, key, value)
+
+    def flush(self) -> None:
+        """Save what is pending (the note) now: called when the page is left or the app closes."""
+        if self.note is not None and not self.session.read_only:
+            self._note_timer.stop()
+            self.session.set_note(self.code, self.note.toPlainText())
+
+    def refresh(self, load_values: bool = False) -> None:
+        read_only = self.session.read_only
+        for key, widget in self.field_widgets.items():
+            if load_values:
+                widget.set_value(self.session.value(self.code, key))
+            widget.set_read_only(read_only)
+        if load_values and self.note is not None:
+            self.note.blockSignals(True)
+            self.note.setPlainText(self.session.notes.get(self.code, ""))
+            self.note.blockSignals(False)
+            self.note.setReadOnly(read_only)
+        problems = self.session.problems(self.code) if not self.indicator.children else []
+        by_field: dict[str, list[Problem]] = {}
+        general: list[Problem] = []
+        for p in problems:
+            key = field_of(p, self.indicator)
+            (by_field.setdefault(key, []) if key else general).append(p)
+        for key, label in self.field_messages.items():
+            show_problems(label, by_field.get(key, []))
+        show_problems(self.messages, general)
+        points = self.session.score().indicators.get(self.code)
+        self.points_label.setText(
+            _("Điểm: {points}/{max}", points=format_points(points), max=format_points(self.indicator.max_points))
+        )
+        if load_values and self.evidence is not None:
+            self.evidence.reload()
+
+    def focus_first(self) -> None:
+        if self.field_widgets:
+            next(iter(self.field_widgets.values())).focus_widget().setFocus()

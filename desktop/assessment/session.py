@@ -1,0 +1,189 @@
+"""One open assessment as the GUI sees it: answers, notes, evidence, live score and problems.
+
+The session keeps the working copy in memory (so scoring and validation are instant while
+the officer types) and hands every change to its ``store`` (the database, see
+``desktop/assessment/store.py``) right away: the store's write is the autosave, and
+``saved`` announces its time for the status bar. Views never write to the store themselves:
+they call the session, and react to ``changed(code)`` (Anki's "operation, then changed").
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from desktop.assessment.checks import Status, check_indicator, indicator_status, problems_all
+from desktop.qt import QObject, Signal
+from forms.criteria import CriteriaSet, Indicator
+from forms.i18n import _
+from forms.problems import Problem
+from forms.scoring import Score, indicator_points, score
+
+
+@dataclass
+class EvidenceItem:
+    """A file attached to an indicator, as stored (content-addressed by sha256)."""
+
+    id: Any
+    code: str
+    name: str
+    sha256: str
+    size: int
+    path: str = ""  # where the stored copy can be opened
+    meta: dict[str, str] = field(default_factory=dict)  # number, date, issuer, summary
+
+
+class AssessmentStore(Protocol):
+    """What the session needs from storage; ``store.py`` adapts ``local_db`` to it."""
+
+    read_only: bool
+
+    def load(self) -> tuple[dict[str, dict[str, Any]], dict[str, str], list[EvidenceItem]]: ...
+
+    def save_answer(self, code: str, key: str, value: Any, points: Any) -> None: ...
+
+    def save_note(self, code: str, note: str) -> None: ...
+
+    def attach(self, code: str, path: str, meta: dict[str, str]) -> EvidenceItem: ...
+
+    def update_evidence(self, item: EvidenceItem, meta: dict[str, str]) -> None: ...
+
+    def remove_evidence(self, item: EvidenceItem) -> None: ...
+
+
+class ReadOnlyError(Exception):
+    pass
+
+
+class SaveError(Exception):
+    """A write the environment refused (disk full, locked, file refused); ``str(e)`` is for the officer."""
+
+
+class AssessmentSession(QObject):
+    changed = Signal(str)  # an indicator's values, note or evidence changed
+    saved = Signal(object)  # datetime of the last durable write
+    save_failed = Signal(str)  # a message for the officer (disk full, locked ...)
+    evidence_changed = Signal(str)
+
+    def __init__(
+        self,
+        cs: CriteriaSet,
+        store: AssessmentStore,
+        year: int | None = None,
+        clock: Callable[[], datetime] = datetime.now,
+    ) -> None:
+        super().__init__()
+        self.cs = cs
+        self.store = store
+        self.year = year or cs.year
+        self._clock = clock
+        answers, notes, evidence = store.load()
+        self.answers: dict[str, dict[str, Any]] = {k: dict(v) for k, v in answers.items()}
+        self.notes: dict[str, str] = dict(notes)
+        self.evidence: dict[str, list[EvidenceItem]] = {}
+        for item in evidence:
+            self.evidence.setdefault(item.code, []).append(item)
+        self._score: Score | None = None
+        self.last_saved: datetime | None = None
+
+    # --- reading ------------------------------------------------------------------
+
+    @property
+    def read_only(self) -> bool:
+        return bool(getattr(self.store, "read_only", False))
+
+    def value(self, code: str, key: str) -> Any:
+        return self.answers.get(code, {}).get(key)
+
+    def score(self) -> Score:
+        if self._score is None:
+            self._score = score(self.cs, self.answers)
+        return self._score
+
+    def evidence_counts(self) -> dict[str, int]:
+        return {code: len(items) for code, items in self.evidence.items() if items}
+
+    def problems(self, code: str) -> list[Problem]:
+        return check_indicator(self.cs, self.cs.indicator(code), self.answers, self.evidence_counts(), self.year)
+
+    def all_problems(self) -> list[Problem]:
+        return problems_all(self.cs, self.answers, self.evidence_counts(), self.year)
+
+    def status(self, indicator: Indicator) -> Status:
+        return indicator_status(self.cs, indicator, self.answers, self.evidence_counts(), self.year)
+
+    def progress(self) -> tuple[int, int]:
+        leaves = self.cs.leaves()
+        done = sum(1 for ind in leaves if self.status(ind) is Status.COMPLETE)
+        return done, len(leaves)
+
+    def snapshot(self) -> dict[str, dict[str, Any]]:
+        return copy.deepcopy(self.answers)
+
+    # --- writing (every call is an autosave) --------------------------------------
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError(_("Bản đánh giá đã ký chỉ để xem. Bấm “Mở lại” để sửa trong một lần sửa đổi mới."))
+
+    def _durable(self, write: Callable[[], Any]) -> bool:
+        try:
+            write()
+        except SaveError as exc:
+            # kept in memory and shown: the officer must know this edit is not on disk yet
+            self.save_failed.emit(str(exc))
+            return False
+        self.last_saved = self._clock()
+        self.saved.emit(self.last_saved)
+        return True
+
+    def set_value(self, code: str, key: str, value: Any) -> None:
+        self._check_writable()
+        current = self.answers.get(code, {}).get(key)
+        if current == value and (value is not None or key in self.answers.get(code, {})):
+            return
+        if value is None or value == "" or value == {}:
+            self.answers.get(code, {}).pop(key, None)
+            if code in self.answers and not self.answers[code]:
+                del self.answers[code]
+            value = None
+        else:
+            self.answers.setdefault(code, {})[key] = value
+        self._score = None
+        points = indicator_points(self.cs.indicator(code), self.answers)
+        self._durable(lambda: self.store.save_answer(code, key, value, points))
+        self.changed.emit(code)
+
+    def set_note(self, code: str, note: str) -> None:
+        self._check_writable()
+        if self.notes.get(code, "") == note:
+            return
+        self.notes[code] = note
+        self._durable(lambda: self.store.save_note(code, note))
+        self.changed.emit(code)
+
+    def attach_stored(self, item: EvidenceItem) -> None:
+        """Record an item the store has just attached (called on the GUI thread)."""
+        self.evidence.setdefault(item.code, []).append(item)
+        self.last_saved = self._clock()
+        self.saved.emit(self.last_saved)
+        self.evidence_changed.emit(item.code)
+        self.changed.emit(item.code)
+
+    def update_evidence(self, item: EvidenceItem, meta: dict[str, str]) -> None:
+        self._check_writable()
+        self._durable(lambda: self.store.update_evidence(item, meta))
+        item.meta = dict(meta)
+        self.evidence_changed.emit(item.code)
+
+    def remove_evidence(self, item: EvidenceItem) -> None:
+        self._check_writable()
+        self._durable(lambda: self.store.remove_evidence(item))
+        items = self.evidence.get(item.code, [])
+        if item in items:
+            items.remove(item)
+        self.evidence_changed.emit(item.code)
+        self.changed.emit(item.code)

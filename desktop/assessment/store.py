@@ -1,0 +1,88 @@
+"""The editor's store: one assessment in the local database (``local_db``, see docs/storage.md).
+
+Every call is a committed transaction (the autosave). Errors of the environment
+(``StorageError``: disk full, locked, file refused) become ``SaveError`` carrying the
+storage layer's Vietnamese sentence; anything else is a bug and propagates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from desktop.assessment.session import EvidenceItem, SaveError
+from local_db import answers as db_answers
+from local_db import assessments as db_assessments
+from local_db import evidence as db_evidence
+from local_db.errors import StorageError
+
+
+def _item(db, att: Any) -> EvidenceItem:
+    meta = getattr(att, "meta", None)
+    if meta is None:
+        meta = {k: getattr(att, k, "") or "" for k in ("number", "date", "issuer", "summary")}
+    elif not isinstance(meta, dict):
+        meta = {k: getattr(meta, k, "") or "" for k in ("number", "date", "issuer", "summary")}
+    name = getattr(att, "original_name", None) or getattr(att, "name", None) or getattr(att, "file_name", "")
+    return EvidenceItem(
+        id=att.id,
+        code=getattr(att, "indicator_code", None) or getattr(att, "code", ""),
+        name=name,
+        sha256=getattr(att, "sha256", ""),
+        size=int(getattr(att, "size", 0) or 0),
+        path=str(db_evidence.open_path(db, att.id)),
+        meta=dict(meta),
+    )
+
+
+class DbStore:
+    def __init__(self, db: Any, assessment_id: Any) -> None:
+        self.db = db
+        self.assessment_id = assessment_id
+
+    @property
+    def assessment(self) -> Any:
+        return db_assessments.get(self.db, self.assessment_id)
+
+    @property
+    def read_only(self) -> bool:
+        return str(getattr(self.assessment.status, "value", self.assessment.status)) != "draft"
+
+    def load(self) -> tuple[dict[str, dict[str, Any]], dict[str, str], list[EvidenceItem]]:
+        loaded = db_answers.load(self.db, self.assessment_id)
+        items = [_item(self.db, att) for att in loaded.attachments]
+        return dict(loaded.answers), dict(loaded.notes), items
+
+    def save_answer(self, code: str, key: str, value: Any, points: Any) -> None:
+        try:
+            db_answers.set_value(self.db, self.assessment_id, code, key, value, points=points)
+        except StorageError as exc:
+            raise SaveError(str(exc)) from exc
+
+    def save_note(self, code: str, note: str) -> None:
+        try:
+            db_answers.set_note(self.db, self.assessment_id, code, note)
+        except StorageError as exc:
+            raise SaveError(str(exc)) from exc
+
+    def attach(self, code: str, path: str, meta: dict[str, str]) -> EvidenceItem:
+        """Slow (hashes and copies the file): the editor runs it through ``desktop.tasks``."""
+        try:
+            att = db_evidence.attach(
+                self.db, self.assessment_id, code, Path(path), db_evidence.EvidenceMeta(**meta) if meta else None
+            )
+        except StorageError as exc:
+            raise SaveError(str(exc)) from exc
+        return _item(self.db, att)
+
+    def update_evidence(self, item: EvidenceItem, meta: dict[str, str]) -> None:
+        try:
+            db_evidence.update_meta(self.db, item.id, db_evidence.EvidenceMeta(**meta))
+        except StorageError as exc:
+            raise SaveError(str(exc)) from exc
+
+    def remove_evidence(self, item: EvidenceItem) -> None:
+        try:
+            db_evidence.remove(self.db, item.id)
+        except StorageError as exc:
+            raise SaveError(str(exc)) from exc

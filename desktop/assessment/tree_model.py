@@ -1,0 +1,204 @@
+"""The tree of pillars and indicators: status icon, code + name, points / maximum.
+
+The structure is the criteria set's (fixed while the session is open); statuses and points
+are read from the session on demand, and ``refresh(code)`` announces the rows an edit can
+change (the indicator, its parents, its pillar). ``TreeFilter`` adds "only unfinished" and an
+accent-insensitive find on top.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from desktop.assessment.checks import Status, combine
+from desktop.assessment.session import AssessmentSession
+from desktop.format import format_points, matches
+from desktop.icons import status_icon
+from desktop.qt import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from forms.criteria import Indicator, Pillar
+from forms.i18n import _
+
+CODE_ROLE = Qt.ItemDataRole.UserRole + 1
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
+
+def status_text(status: Status) -> str:
+    return {
+        Status.EMPTY: _("chưa trả lời"),
+        Status.INCOMPLETE: _("chưa đủ"),
+        Status.ERRORS: _("có lỗi"),
+        Status.EVIDENCE_MISSING: _("thiếu tài liệu kiểm chứng"),
+        Status.COMPLETE: _("hoàn thành"),
+    }[status]
+
+
+@dataclass(eq=False)
+class Node:
+    kind: str  # "root", "pillar", "indicator"
+    code: str
+    name: str
+    max_points: Any
+    parent: Node | None
+    row: int
+    item: Pillar | Indicator | None = None
+    children: list[Node] = field(default_factory=list)
+
+
+def _build(session: AssessmentSession) -> tuple[Node, dict[str, Node]]:
+    root = Node("root", "", "", None, None, 0)
+    index: dict[str, Node] = {}
+
+    def add_indicator(ind: Indicator, parent: Node) -> None:
+        node = Node("indicator", ind.code, ind.name, ind.max_points, parent, len(parent.children), ind)
+        parent.children.append(node)
+        index[ind.code] = node
+        for child in ind.children:
+            add_indicator(child, node)
+
+    for pillar in session.cs.pillars:
+        pnode = Node("pillar", pillar.code, pillar.name, pillar.max_points, root, len(root.children), pillar)
+        root.children.append(pnode)
+        index[f"pillar:{pillar.code}"] = pnode
+        for ind in pillar.indicators:
+            add_indicator(ind, pnode)
+    return root, index
+
+
+class AssessmentTreeModel(QAbstractItemModel):
+    COLUMNS = 2
+
+    def __init__(self, session: AssessmentSession, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._root, self._nodes = _build(session)
+        session.changed.connect(self.refresh)
+
+    # --- structure ------------------------------------------------------------------
+
+    def _node(self, index: QModelIndex | QPersistentModelIndex) -> Node:
+        return index.internalPointer() if index.isValid() else self._root
+
+    def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        node = self._node(parent)
+        return self.createIndex(row, column, node.children[row])
+
+    def parent(self, index: QModelIndex | QPersistentModelIndex = QModelIndex()):  # type: ignore[override]
+        if not index.isValid():
+            return QModelIndex()
+        node: Node = index.internalPointer()
+        parent = node.parent
+        if parent is None or parent is self._root:
+            return QModelIndex()
+        return self.createIndex(parent.row, 0, parent)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        if parent.isValid() and parent.column() != 0:
+            return 0
+        return len(self._node(parent).children)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return self.COLUMNS
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return (_("Chỉ tiêu"), _("Điểm"))[section] if 0 <= section < 2 else None
+        return None
+
+    # --- content --------------------------------------------------------------------
+
+    def status_of(self, node: Node) -> Status:
+        if node.kind == "pillar":
+            assert isinstance(node.item, Pillar)
+            return combine([self.session.status(ind) for ind in node.item.indicators])
+        assert isinstance(node.item, Indicator)
+        return self.session.status(node.item)
+
+    def _points(self, node: Node) -> Any:
+        sc = self.session.score()
+        if node.kind == "pillar":
+            return sc.pillars.get(node.code)
+        return sc.indicators.get(node.code)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        node: Node = index.internalPointer()
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return f"{node.code}. {node.name}" if node.kind == "pillar" else f"{node.code} {node.name}"
+            return f"{format_points(self._points(node))}/{format_points(node.max_points)}"
+        if role == Qt.ItemDataRole.DecorationRole and col == 0:
+            return status_icon(self.status_of(node))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{node.code} {node.name} — {status_text(self.status_of(node))}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 1:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == CODE_ROLE:
+            return node.code if node.kind == "indicator" else None
+        if role == STATUS_ROLE:
+            return self.status_of(node).value
+        if role == SEARCH_ROLE:
+            return f"{node.code} {node.name}"
+        return None
+
+    # --- lookups and change ---------------------------------------------------------
+
+    def index_of(self, code: str) -> QModelIndex:
+        node = self._nodes.get(code)
+        if node is None:
+            return QModelIndex()
+        return self.createIndex(node.row, 0, node)
+
+    def refresh(self, code: str) -> None:
+        """The rows whose status or points an edit of ``code`` can change."""
+        node = self._nodes.get(code)
+        while node is not None and node is not self._root:
+            left = self.createIndex(node.row, 0, node)
+            right = self.createIndex(node.row, self.COLUMNS - 1, node)
+            self.dataChanged.emit(left, right, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole])
+            node = node.parent
+
+    def refresh_all(self) -> None:
+        self.beginResetModel()
+        self.endResetModel()
+
+
+class TreeFilter(QSortFilterProxyModel):
+    """Only unfinished indicators and/or a find text; parents stay while a child matches."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._only_unfinished = False
+        self._query = ""
+        self.setRecursiveFilteringEnabled(True)
+
+    def set_only_unfinished(self, on: bool) -> None:
+        self._only_unfinished = on
+        self.invalidateFilter()
+
+    def set_query(self, text: str) -> None:
+        self._query = text.strip()
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        model = self.sourceModel()
+        index = model.index(source_row, 0, source_parent)
+        if index.data(CODE_ROLE) is None:  # pillars show when a child shows (recursive filtering)
+            return not self._only_unfinished and not self._query
+        node: Node = index.internalPointer()
+        if self._only_unfinished and not node.children and index.data(STATUS_ROLE) == Status.COMPLETE.value:
+            return False
+        if self._only_unfinished and node.children:
+            return False  # a parent shows only through its unfinished children
+        if self._query and not matches(self._query, index.data(SEARCH_ROLE) or ""):
+            return False
+        return True

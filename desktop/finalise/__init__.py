@@ -1,0 +1,1 @@
+"""Check & finalise: problems list, signing, package export, printable PDF report."""

@@ -1,0 +1,79 @@
+"""How values look on screen: dd/mm/yyyy dates, decimal comma, accent-insensitive matching.
+
+Pure functions (no Qt) so they are trivially testable and identical in the PDF report.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from forms.i18n import language
+from forms.text import fold
+
+__all__ = ["fold", "format_date", "format_number", "format_points", "matches", "parse_date"]
+
+
+def format_date(value: date | datetime | str | None) -> str:
+    """``2025-03-07`` -> ``07/03/2025``; anything unreadable is shown as it is."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+
+
+def parse_date(text: str) -> date | None:
+    """``07/03/2025`` (also ``7-3-2025``, ``7.3.2025``) or ISO ``2025-03-07``; None if not a date."""
+    text = text.strip()
+    m = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", text)
+    try:
+        if m:
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def format_number(value: Any, decimals: int | None = None) -> str:
+    """Decimal comma, dot thousands (Vietnamese style): ``1234.5`` -> ``1.234,5``.
+
+    In English the conventional ``1,234.5``. ``decimals=None`` drops trailing zeros.
+    """
+    if value is None or value == "":
+        return ""
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if decimals is not None:
+        number = number.quantize(Decimal(1).scaleb(-decimals))
+    text = format(number, "f")
+    if decimals is None and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    sign = "-" if text.startswith("-") else ""
+    text = text.lstrip("-")
+    whole, _dot, frac = text.partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    thousands, point = (",", ".") if language() == "en" else (".", ",")
+    return sign + thousands.join(groups) + (point + frac if frac else "")
+
+
+def format_points(value: Any) -> str:
+    return format_number(value, None)
+
+
+def matches(query: str, *texts: str) -> bool:
+    """Every word of ``query`` occurs (folded) in one of ``texts``."""
+    words = fold(query).split()
+    haystack = " ".join(fold(t) for t in texts)
+    return all(w in haystack for w in words)

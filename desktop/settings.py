@@ -1,0 +1,77 @@
+"""Typed GUI preferences over QSettings, every option declared once with its default.
+
+Only preferences of the window live here (language, geometry, mode, last folders); the
+officer's data (profile, unit, answers) lives in the database. Like Picard's option
+registry: an option has a name, a type and a default, and a version number lets a later
+release upgrade old values in one place (``_upgrade``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from desktop.qt import QByteArray, QSettings
+
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    type: type
+    default: Any
+
+
+LANGUAGE = Option("ui/language", str, "vi")
+GEOMETRY = Option("ui/geometry", QByteArray, QByteArray())
+WINDOW_STATE = Option("ui/state", QByteArray, QByteArray())
+SPLITTER = Option("ui/splitter", QByteArray, QByteArray())
+MODE = Option("ui/mode", str, "commune")  # "commune" or "collector"
+LAST_EVIDENCE_DIR = Option("paths/last_evidence_dir", str, "")
+LAST_EXPORT_DIR = Option("paths/last_export_dir", str, "")
+LAST_CRITERIA_DIR = Option("paths/last_criteria_dir", str, "")
+ONLY_UNFINISHED = Option("editor/only_unfinished", bool, False)
+LAST_INDICATOR = Option("editor/last_indicator", str, "")
+
+
+class Settings:
+    """``settings.get(LANGUAGE)`` / ``settings.set(LANGUAGE, "en")``.
+
+    ``path`` selects an INI file (tests, portable mode); otherwise the OS's native store
+    (the registry on Windows), keyed by the application's organisation and name.
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        if path is None:
+            self._qs = QSettings()
+        else:
+            self._qs = QSettings(str(path), QSettings.Format.IniFormat)
+        self._upgrade()
+
+    def get(self, option: Option) -> Any:
+        value = self._qs.value(option.key, option.default)
+        if value is None:
+            return option.default
+        if option.type is bool and isinstance(value, str):
+            # INI files store booleans as text
+            return value.lower() == "true"
+        if option.type is QByteArray:
+            return value if isinstance(value, QByteArray) else QByteArray(value)
+        try:
+            return option.type(value)
+        except (TypeError, ValueError):
+            return option.default
+
+    def set(self, option: Option, value: Any) -> None:
+        self._qs.setValue(option.key, value)
+
+    def sync(self) -> None:
+        self._qs.sync()
+
+    def _upgrade(self) -> None:
+        stored = int(self._qs.value("meta/version", 0) or 0)
+        # Future versions rename or convert options here, oldest first.
+        if stored < VERSION:
+            self._qs.setValue("meta/version", VERSION)

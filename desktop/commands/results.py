@@ -1,0 +1,110 @@
+"""`dti-desk results ...`: published ranking tables.
+
+A command group: `check` re-checks a table from the yearly decision; the collector's
+`results import` joins it here later.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from forms.i18n import _
+
+EXIT_OK, EXIT_PROBLEMS = 0, 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    group = subparsers.add_parser(
+        "results",
+        help=_("bảng kết quả xếp hạng đã công bố"),
+        description=_(
+            "Làm việc với bảng kết quả đánh giá, xếp hạng (phụ lục của quyết định công bố)."
+        ),
+    )
+    commands = group.add_subparsers(
+        dest="results_command", metavar=_("LỆNH"), parser_class=type(group)
+    )
+    check = commands.add_parser(
+        "check",
+        help=_("kiểm tra một bảng xếp hạng: tổng điểm, xếp loại, thứ tự, đơn vị trùng, ô sai"),
+        description=_(
+            "Đọc bảng xếp hạng trong sổ tính Excel (.xlsx) và liệt kê mọi chỗ sai: tổng điểm lệch quá mức làm tròn, xếp loại không khớp các mức, sai thứ tự, đơn vị trùng, ô trống hoặc không phải số. Mã thoát 1 nếu có lỗi."
+        ),
+    )
+    check.add_argument("file", metavar=_("TỆP.xlsx"), help=_("sổ tính chứa bảng xếp hạng"))
+    check.add_argument(
+        "--json", action="store_true", help=_("in kết quả dưới dạng một đối tượng JSON")
+    )
+    check.add_argument(
+        "--bands",
+        metavar=_("TỆP"),
+        help=_(
+            'mức xếp loại: một bộ tiêu chí (.json/.xlsx) hoặc danh sách JSON [{"minimum": 800, "label": "Tốt"}, ...] (mặc định: của bộ tiêu chí tham khảo)'
+        ),
+    )
+    check.add_argument(
+        "--sheet",
+        metavar=_("TRANG"),
+        help=_("chỉ kiểm tra trang tính này (mặc định: mọi trang có bảng)"),
+    )
+    check.set_defaults(func=_check)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from forms.results_check import BandsError, bad_file, check_workbook, default_bands, load_bands
+
+    try:
+        bands = load_bands(args.bands) if args.bands else default_bands()
+    except BandsError as exc:
+        result = bad_file(exc.message, args.bands)
+    else:
+        result = check_workbook(args.file, bands, sheet=args.sheet)
+    if args.json:
+        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_report(result)
+    return EXIT_OK if result.ok else EXIT_PROBLEMS
+
+
+def _print_report(result) -> None:
+    if any(f.kind == "bad_file" for f in result.findings):
+        for finding in result.findings:
+            print(_("Lỗi: {message}", message=finding.message), file=sys.stderr)
+        return
+    for finding in result.findings:
+        severity = _("LỖI") if finding.severity == "error" else _("ghi chú")
+        unit = finding.unit or "?"
+        if finding.stt is not None:
+            print(
+                _(
+                    "[{severity}] STT {stt} · {unit}: {message}",
+                    severity=severity,
+                    stt=finding.stt,
+                    unit=unit,
+                    message=finding.message,
+                )
+            )
+        else:
+            print(
+                _(
+                    "[{severity}] {unit}: {message}",
+                    severity=severity,
+                    unit=unit,
+                    message=finding.message,
+                )
+            )
+    errors, notes = len(result.errors), len(result.notes)
+    if errors or notes:
+        print(
+            _(
+                "Đã đọc {rows} đơn vị: {errors} lỗi, {notes} ghi chú.",
+                rows=result.rows,
+                errors=errors,
+                notes=notes,
+            )
+        )
+    else:
+        print(_("Đã đọc {rows} đơn vị: không có vấn đề nào.", rows=result.rows))

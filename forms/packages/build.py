@@ -1,0 +1,180 @@
+"""Building a signed package from one submission, written atomically (temp file + rename)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import uuid
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import forms
+from forms.criteria import CriteriaSet
+from forms.i18n import _
+from forms.packages.format import (
+    CHUNK,
+    EVIDENCE_DIR,
+    MANIFEST_NAME,
+    ZIP_DATE_TIME,
+    ascii_slug,
+    package_file_name,
+)
+from forms.packages.manifest import build_manifest, criteria_dict, manifest_bytes, nfc_value, scores_dict
+from forms.packages.signing import Signer
+from forms.problems import Problem, ProblemsError
+from forms.scoring import score
+
+# Already-compressed formats are stored as they are: deflating them again costs time for nothing.
+_STORED_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".zip", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".mp4", ".7z", ".rar", ".heic"}
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """One evidence document: a file on disk (``source``) or bytes in memory (``content``)."""
+
+    indicator: str
+    original_name: str
+    source: Path | None = None
+    content: bytes | None = None
+    document: Mapping[str, Any] = field(default_factory=dict)  # number, date, issuer, summary
+
+
+@dataclass(frozen=True)
+class Submission:
+    unit_code: str
+    unit_name: str
+    year: int
+    criteria_set: CriteriaSet
+    answers: Mapping[str, Mapping[str, Any]]
+    notes: Mapping[str, str] = field(default_factory=dict)
+    evidence: Sequence[EvidenceFile] = ()
+    revision: int = 1
+    submission_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    supersedes: str | None = None
+    officer_name: str = ""
+    officer_position: str = ""
+    app_version: str = forms.__version__
+    created_at: datetime | None = None  # default: now (the signer's clock; a claim only)
+    criteria_hash: str | None = None  # the set's content hash if the caller already has it
+
+
+def _zipinfo(name: str, compress: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, ZIP_DATE_TIME)
+    info.compress_type = compress
+    info.create_system = 3  # unix: the mode bits below are then meaningful
+    info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
+    return info
+
+
+def _chunks(item: EvidenceFile) -> Iterator[bytes]:
+    if item.content is not None:
+        yield item.content
+        return
+    assert item.source is not None
+    with open(item.source, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            yield chunk
+
+
+def _check(sub: Submission) -> None:
+    cs = sub.criteria_set
+    problems: list[Problem] = []
+    for code in sorted({*sub.answers, *sub.notes}):
+        if cs.find(code) is None:
+            problems.append(
+                Problem("unknown_indicator", _("Chỉ tiêu {code} không có trong bộ tiêu chí {set}", code=code, set=cs.short_id), code)
+            )
+    for item in sub.evidence:
+        if cs.find(item.indicator) is None:
+            problems.append(
+                Problem("unknown_indicator", _("Chỉ tiêu {code} không có trong bộ tiêu chí {set}", code=item.indicator, set=cs.short_id), item.original_name)
+            )
+        if item.content is None and (item.source is None or not Path(item.source).is_file()):
+            problems.append(
+                Problem("evidence_missing", _("Không tìm thấy tệp minh chứng {name} (chỉ tiêu {code})", name=item.original_name, code=item.indicator), str(item.source or ""))
+            )
+    if problems:
+        raise ProblemsError(problems)
+
+
+def build_package(submission: Submission, signer: Signer, out_dir: Path | str) -> Path:
+    """Write ``<unit>_<year>_r<revision>.dtipkg`` into ``out_dir`` and return its path.
+
+    Raises ``ProblemsError`` for unusable input (unknown indicator, missing evidence file);
+    nothing is left behind then, nor when writing fails half-way.
+    """
+    _check(submission)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / package_file_name(submission.unit_code, submission.year, submission.revision)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=out_dir)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            _write_zip(raw, submission, signer)
+            raw.flush()
+            os.fsync(raw.fileno())  # the package must survive a pulled USB stick
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _write_zip(raw: Any, submission: Submission, signer: Signer) -> None:
+    cs = submission.criteria_set
+    created = (submission.created_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    answers: dict[str, Any] = {}
+    for code in sorted({*submission.answers, *submission.notes}):
+        answers[code] = {
+            "values": nfc_value(dict(submission.answers.get(code, {}) or {})),
+            "note": submission.notes.get(code, ""),
+        }
+    result = score(cs, {code: entry["values"] for code, entry in answers.items()})
+    with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
+        evidence: list[dict[str, Any]] = []
+        for index, item in enumerate(submission.evidence, start=1):
+            name = f"{EVIDENCE_DIR}{ascii_slug(item.indicator, limit=20)}/{index:03d}-{ascii_slug(item.original_name)}"
+            suffix = Path(item.original_name).suffix.lower()
+            compress = zipfile.ZIP_STORED if suffix in _STORED_SUFFIXES else zipfile.ZIP_DEFLATED
+            digest, size = hashlib.sha256(), 0
+            with zf.open(_zipinfo(name, compress), "w") as dest:
+                for chunk in _chunks(item):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    dest.write(chunk)
+            evidence.append(
+                {
+                    "path": name,
+                    "sha256": digest.hexdigest(),
+                    "size": size,
+                    "original_name": item.original_name,
+                    "indicator": item.indicator,
+                    "document": dict(item.document),
+                }
+            )
+        manifest = build_manifest(
+            unit_code=submission.unit_code,
+            unit_name=submission.unit_name,
+            year=submission.year,
+            criteria=criteria_dict(cs, submission.criteria_hash or cs.content_hash),
+            revision=submission.revision,
+            submission_id=submission.submission_id,
+            supersedes=submission.supersedes,
+            created_at=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            officer_name=submission.officer_name,
+            officer_position=submission.officer_position,
+            app_version=submission.app_version,
+            answers=answers,
+            scores=scores_dict(result),
+            evidence=evidence,
+        )
+        data = manifest_bytes(manifest)
+        zf.writestr(_zipinfo(MANIFEST_NAME, zipfile.ZIP_DEFLATED), data)
+        blob = signer.sign(data)
+        zf.writestr(_zipinfo(blob.entry_name, zipfile.ZIP_STORED), blob.data)

@@ -1,0 +1,59 @@
+"""Constants of the ``.dtipkg`` format: names inside the zip, limits, file naming.
+
+The spec lives in ``docs/package-format.md``; change both together.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+FORMAT_NAME = "dti-package"
+FORMAT_VERSION = 1
+EXTENSION = ".dtipkg"
+
+MANIFEST_NAME = "manifest.json"
+EVIDENCE_DIR = "evidence/"
+SIGNATURE_DIR = "signature/"
+# One signature file per package; its name says how to read it.
+SIGNATURE_ED25519 = "signature/manifest.ed25519.json"
+SIGNATURE_CMS = "signature/manifest.p7s"  # DER CMS SignedData, detached, with the certificate
+SIGNATURE_NAMES = {SIGNATURE_ED25519: "ed25519", SIGNATURE_CMS: "x509"}
+
+# Limits the verifier enforces while reading (zip bombs, hostile archives). A real package
+# holds a manifest, one signature and a few dozen scanned documents.
+MAX_PACKAGE_BYTES = 512 * 1024 * 1024  # the zip file itself
+MAX_ENTRIES = 2_000
+MAX_TOTAL_BYTES = 1024 * 1024 * 1024  # decompressed, all entries together
+MAX_ENTRY_BYTES = 256 * 1024 * 1024  # decompressed, one entry
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+MAX_SIGNATURE_BYTES = 256 * 1024
+MAX_RATIO = 200  # decompressed / compressed, per entry ...
+RATIO_FLOOR = 1024 * 1024  # ... checked only once an entry has produced this many bytes
+MAX_NAME_LENGTH = 255
+
+CHUNK = 64 * 1024
+
+# Fixed zip timestamp: the zip bytes then depend only on the content (reproducible packages).
+ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def ascii_slug(text: str, *, limit: int = 60) -> str:
+    """A file-name-safe ASCII form of ``text`` ("Biên bản họp.pdf" -> "Bien-ban-hop.pdf")."""
+    text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _UNSAFE.sub("-", text).strip("-.")
+    if len(text) > limit:
+        stem, dot, ext = text.rpartition(".")
+        if dot and 0 < len(ext) <= 8:
+            text = stem[: limit - len(ext) - 1].rstrip("-.") + "." + ext
+        else:
+            text = text[:limit].rstrip("-.")
+    return text or "file"
+
+
+def package_file_name(unit_code: str, year: int, revision: int) -> str:
+    """``<unit>_<year>_r<revision>.dtipkg``, e.g. ``25042_2025_r3.dtipkg``."""
+    return f"{ascii_slug(unit_code, limit=40)}_{int(year)}_r{int(revision)}{EXTENSION}"

@@ -1,0 +1,138 @@
+"""The officer's Ed25519 key: made on first run, kept encrypted with a passphrase.
+
+The private key never leaves ``<data_dir>/keys/`` and never goes into a package; the
+public half is shown (with a short fingerprint to read over the phone) and exported for
+the collector's trust registry.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from forms.packages.signing import KIND_ED25519, Ed25519Signer, full_key_id, short_fingerprint
+
+PRIVATE_NAME = "officer_ed25519.pem"
+PUBLIC_NAME = "officer_ed25519.pub.json"
+PUBLIC_FORMAT = "dti-public-key"
+
+
+class KeyFileError(Exception):
+    """Missing key file, wrong passphrase or damaged key; ``str()`` is for logs."""
+
+
+@dataclass(frozen=True)
+class PublicKeyFile:
+    kind: str
+    public_key: bytes  # raw 32 bytes
+    name: str = ""  # who holds it (officer, unit), informational
+
+    @property
+    def fingerprint(self) -> str:
+        return short_fingerprint(self.public_key)
+
+    @property
+    def key_id(self) -> str:
+        return full_key_id(self.public_key)
+
+    def to_bytes(self) -> bytes:
+        body = {
+            "format": PUBLIC_FORMAT,
+            "kind": self.kind,
+            "public_key": base64.b64encode(self.public_key).decode("ascii"),
+            "fingerprint": self.fingerprint,
+            "name": self.name,
+        }
+        return (json.dumps(body, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> PublicKeyFile:
+        try:
+            body = json.loads(data.decode("utf-8"))
+            if body.get("format") != PUBLIC_FORMAT or body.get("kind") != KIND_ED25519:
+                raise ValueError("not a dti-desk public key file")
+            raw = base64.b64decode(body["public_key"], validate=True)
+            ed25519.Ed25519PublicKey.from_public_bytes(raw)
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+            raise KeyFileError(str(exc)) from exc
+        return cls(KIND_ED25519, raw, str(body.get("name", "")))
+
+
+def public_raw(key: ed25519.Ed25519PrivateKey) -> bytes:
+    return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def generate_key() -> ed25519.Ed25519PrivateKey:
+    return ed25519.Ed25519PrivateKey.generate()
+
+
+def encrypt_private(key: ed25519.Ed25519PrivateKey, passphrase: str) -> bytes:
+    if not passphrase:
+        raise KeyFileError("empty passphrase")
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(passphrase.encode("utf-8")),
+    )
+
+
+def decrypt_private(pem: bytes, passphrase: str) -> ed25519.Ed25519PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(pem, passphrase.encode("utf-8"))
+    except (ValueError, TypeError) as exc:  # wrong passphrase or damaged file
+        raise KeyFileError(str(exc)) from exc
+    if not isinstance(key, ed25519.Ed25519PrivateKey):
+        raise KeyFileError("not an Ed25519 key")
+    return key
+
+
+def _write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def key_exists(keys_dir: Path) -> bool:
+    return (keys_dir / PRIVATE_NAME).is_file()
+
+
+def create_key(keys_dir: Path, passphrase: str, name: str = "") -> PublicKeyFile:
+    """Make and store a new key; refuses to overwrite an existing one (packages signed with it
+    would no longer match anything the collector trusts)."""
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    if key_exists(keys_dir):
+        raise KeyFileError(f"a key already exists in {keys_dir}")
+    key = generate_key()
+    public = PublicKeyFile(KIND_ED25519, public_raw(key), name)
+    _write_atomic(keys_dir / PRIVATE_NAME, encrypt_private(key, passphrase))
+    _write_atomic(keys_dir / PUBLIC_NAME, public.to_bytes(), 0o644)
+    return public
+
+
+def load_public(keys_dir: Path) -> PublicKeyFile:
+    try:
+        return PublicKeyFile.from_bytes((keys_dir / PUBLIC_NAME).read_bytes())
+    except OSError as exc:
+        raise KeyFileError(str(exc)) from exc
+
+
+def load_signer(keys_dir: Path, passphrase: str) -> Ed25519Signer:
+    try:
+        pem = (keys_dir / PRIVATE_NAME).read_bytes()
+    except OSError as exc:
+        raise KeyFileError(str(exc)) from exc
+    return Ed25519Signer(decrypt_private(pem, passphrase))

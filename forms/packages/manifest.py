@@ -1,0 +1,103 @@
+"""The manifest: everything a package claims, as a dict and as its exact signed bytes.
+
+Canonical bytes: ``json.dumps(..., ensure_ascii=False, sort_keys=True, separators=(",", ":"))``
+of NFC text, UTF-8. Decimals (points) are strings, never floats, so the bytes are the same on
+every machine; the same content signed with the same key gives the same manifest bytes
+except for ``submission_id`` and ``created_at``.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from forms.criteria import CriteriaSet
+from forms.packages.format import FORMAT_NAME, FORMAT_VERSION
+from forms.scoring import Score
+
+
+def decimal_text(value: Decimal) -> str:
+    """``Decimal`` as plain text without exponent or trailing zeros (20, 6.5, 0.3333...)."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def nfc_value(value: Any) -> Any:
+    """A JSON-compatible copy of ``value`` with NFC text and decimals as strings."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, bool) or value is None or isinstance(value, int):
+        return value
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, float):
+        # floats are kept as JSON numbers (Python's repr is stable), but never NaN/inf
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("NaN or infinite number in answers")
+        return value
+    if isinstance(value, Mapping):
+        return {unicodedata.normalize("NFC", str(k)): nfc_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [nfc_value(v) for v in value]
+    if hasattr(value, "isoformat"):  # date, datetime
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__} in a manifest")
+
+
+def scores_dict(result: Score) -> dict[str, Any]:
+    return {
+        "indicators": {code: decimal_text(v) for code, v in result.indicators.items()},
+        "pillars": {code: decimal_text(v) for code, v in result.pillars.items()},
+        "total": decimal_text(result.total),
+        "published_pillars": {code: str(v) for code, v in result.published_pillars.items()},
+        "published_total": str(result.published_total),
+        "classification": unicodedata.normalize("NFC", result.classification),
+    }
+
+
+def criteria_dict(cs: CriteriaSet, content_hash: str) -> dict[str, Any]:
+    return {"set_id": cs.set_id, "year": cs.year, "version": cs.version, "content_hash": content_hash}
+
+
+def build_manifest(
+    *,
+    unit_code: str,
+    unit_name: str,
+    year: int,
+    criteria: dict[str, Any],
+    revision: int,
+    submission_id: str,
+    supersedes: str | None,
+    created_at: str,
+    officer_name: str,
+    officer_position: str,
+    app_version: str,
+    answers: dict[str, Any],
+    scores: dict[str, Any],
+    evidence: list[dict[str, Any]],
+) -> dict[str, Any]:
+    return nfc_value(
+        {
+            "format": FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "unit": {"code": unit_code, "name": unit_name},
+            "year": year,
+            "criteria_set": criteria,
+            "revision": revision,
+            "submission_id": submission_id,
+            "supersedes": supersedes,
+            "created_at": created_at,
+            "officer": {"name": officer_name, "position": officer_position},
+            "app_version": app_version,
+            "answers": answers,
+            "scores": scores,
+            "evidence": evidence,
+        }
+    )
+
+
+def manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
+    return json.dumps(manifest, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")

@@ -1,0 +1,311 @@
+"""Checking a package: safe zip, manifest, signature, files, scores, signer trust.
+
+Each failure is its own ``Problem`` (stable ``code``, Vietnamese message naming the entry,
+file or indicator). The verifier writes nothing to disk: entries are streamed, hashed and
+parsed in memory within the limits of ``forms.packages.format``.
+
+Speed matters (a collector merges thousands): the zip is opened once, evidence is hashed
+while streaming, the manifest is parsed once, criteria sets are looked up by hash from a
+dict built once per run, and the signature check is a single Ed25519 verification.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from forms.criteria import CriteriaSet
+from forms.i18n import _
+from forms.packages import format as fmt
+from forms.packages.chain import ChainError, check_chain
+from forms.packages.manifest import scores_dict
+from forms.packages.signing import KIND_X509, SignatureError, SignerInfo, verify_signature
+from forms.packages.trust import TrustRegistry
+from forms.packages.zipsafe import Limits, SafeZip, ZipProblem, check_name
+from forms.problems import Problem
+from forms.scoring import score
+
+CriteriaLookup = Mapping[str, CriteriaSet] | Callable[[str], CriteriaSet | None] | None
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def criteria_index(sets: Iterable[CriteriaSet]) -> dict[str, CriteriaSet]:
+    """``{content_hash: set}``, hashing each set once (hashing a 60-indicator set is not free)."""
+    return {cs.content_hash: cs for cs in sets}
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    path: str
+    reasons: list[Problem] = field(default_factory=list)
+    unit: str | None = None
+    unit_name: str | None = None
+    year: int | None = None
+    submission_id: str | None = None
+    signer: SignerInfo | None = None
+    manifest: dict[str, Any] | None = None  # parsed, for the collector's merge
+    manifest_bytes: bytes | None = None  # exactly as signed
+    criteria_set: CriteriaSet | None = None
+
+    @property
+    def codes(self) -> list[str]:
+        return [p.code for p in self.reasons]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "unit": self.unit,
+            "year": self.year,
+            "submission_id": self.submission_id,
+            "signer": {
+                "kind": self.signer.kind if self.signer else None,
+                "fingerprint": self.signer.fingerprint if self.signer else None,
+            },
+            "reasons": [{"code": p.code, "message": p.message} for p in self.reasons],
+        }
+
+
+# --- manifest shape ---------------------------------------------------------------------
+
+
+class _Shape(Exception):
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+
+def _get(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if not isinstance(obj, dict) or key not in obj:
+        raise _Shape(f"{where}.{key}" if where else key)
+    value = obj[key]
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
+        raise _Shape(f"{where}.{key}" if where else key)
+    return value
+
+
+def _str_map(obj: Any, where: str) -> dict[str, str]:
+    if not isinstance(obj, dict) or not all(isinstance(v, str) for v in obj.values()):
+        raise _Shape(where)
+    return obj
+
+
+def _check_shape(m: dict[str, Any]) -> datetime:
+    """Raise ``_Shape(where)`` if a field is missing or of the wrong type; returns created_at."""
+    unit = _get(m, "unit", dict, "")
+    if not _get(unit, "code", str, "unit"):
+        raise _Shape("unit.code")
+    _get(unit, "name", str, "unit")
+    _get(m, "year", int, "")
+    cset = _get(m, "criteria_set", dict, "")
+    for key in ("set_id", "version", "content_hash"):
+        _get(cset, key, str, "criteria_set")
+    _get(cset, "year", int, "criteria_set")
+    if not _HEX64.match(cset["content_hash"]):
+        raise _Shape("criteria_set.content_hash")
+    _get(m, "revision", int, "")
+    _get(m, "submission_id", str, "")
+    if m.get("supersedes") is not None and not isinstance(m["supersedes"], str):
+        raise _Shape("supersedes")
+    try:
+        created = datetime.strptime(_get(m, "created_at", str, ""), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        raise _Shape("created_at") from None
+    officer = _get(m, "officer", dict, "")
+    _get(officer, "name", str, "officer")
+    _get(officer, "position", str, "officer")
+    _get(m, "app_version", str, "")
+    for code, entry in _get(m, "answers", dict, "").items():
+        _get(entry, "values", dict, f"answers.{code}")
+        _get(entry, "note", str, f"answers.{code}")
+    scores = _get(m, "scores", dict, "")
+    for key in ("indicators", "pillars", "published_pillars"):
+        _str_map(_get(scores, key, dict, "scores"), f"scores.{key}")
+    for key in ("total", "published_total", "classification"):
+        _get(scores, key, str, "scores")
+    paths: set[str] = set()
+    for index, item in enumerate(_get(m, "evidence", list, "")):
+        where = f"evidence[{index}]"
+        path = _get(item, "path", str, where)
+        if not path.startswith(fmt.EVIDENCE_DIR) or path in paths:
+            raise _Shape(f"{where}.path")
+        try:
+            check_name(path)
+        except ZipProblem:
+            raise _Shape(f"{where}.path") from None
+        paths.add(path)
+        if not _HEX64.match(_get(item, "sha256", str, where)):
+            raise _Shape(f"{where}.sha256")
+        if _get(item, "size", int, where) < 0:
+            raise _Shape(f"{where}.size")
+        _get(item, "original_name", str, where)
+        _get(item, "indicator", str, where)
+        _get(item, "document", dict, where)
+    return created
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+# --- the verifier -----------------------------------------------------------------------
+
+
+def verify_package(
+    path: str | os.PathLike[str],
+    *,
+    criteria_sets: CriteriaLookup = None,
+    trust: TrustRegistry | None = None,
+    limits: Limits = Limits(),
+) -> Verdict:
+    verdict = Verdict(ok=False, path=os.fspath(path))
+    try:
+        with SafeZip(path, limits) as zf:
+            _verify_open(zf, verdict, criteria_sets, trust)
+    except ZipProblem as exc:
+        verdict.reasons.append(exc.problem)
+    verdict.ok = not verdict.reasons
+    return verdict
+
+
+def _lookup(criteria_sets: CriteriaLookup, content_hash: str) -> CriteriaSet | None:
+    if criteria_sets is None:
+        return None
+    if callable(criteria_sets):
+        return criteria_sets(content_hash)
+    return criteria_sets.get(content_hash)
+
+
+def _verify_open(zf: SafeZip, verdict: Verdict, criteria_sets: CriteriaLookup, trust: TrustRegistry | None) -> None:
+    reasons = verdict.reasons
+    name = os.path.basename(verdict.path)
+    if fmt.MANIFEST_NAME not in zf.files:
+        reasons.append(Problem("manifest_missing", _("Gói {name} không có manifest.json", name=name), fmt.MANIFEST_NAME))
+        return
+    raw = zf.read(fmt.MANIFEST_NAME, fmt.MAX_MANIFEST_BYTES)
+    try:
+        manifest = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        reasons.append(Problem("manifest_invalid", _("manifest.json không đọc được: {error}", error=str(exc)[:200]), fmt.MANIFEST_NAME))
+        return
+    if not isinstance(manifest, dict) or manifest.get("format") != fmt.FORMAT_NAME:
+        reasons.append(Problem("manifest_invalid", _("manifest.json không phải manifest của gói DTI"), fmt.MANIFEST_NAME))
+        return
+    version = manifest.get("format_version")
+    if version != fmt.FORMAT_VERSION:
+        reasons.append(
+            Problem("format_version", _("Phiên bản định dạng gói {found} không được hỗ trợ (cần {expected})", found=str(version), expected=fmt.FORMAT_VERSION), fmt.MANIFEST_NAME)
+        )
+        return
+    try:
+        created = _check_shape(manifest)
+    except _Shape as exc:
+        reasons.append(Problem("manifest_invalid", _("manifest.json thiếu hoặc sai trường {field}", field=exc.where), exc.where))
+        return
+    verdict.manifest, verdict.manifest_bytes = manifest, raw
+    verdict.unit, verdict.unit_name = manifest["unit"]["code"], manifest["unit"]["name"]
+    verdict.year, verdict.submission_id = manifest["year"], manifest["submission_id"]
+
+    # signature over the exact bytes just read
+    signatures = [n for n in zf.files if n.startswith(fmt.SIGNATURE_DIR)]
+    known = [n for n in signatures if n in fmt.SIGNATURE_NAMES]
+    if not known:
+        reasons.append(Problem("signature_missing", _("Gói không có chữ ký (thư mục signature/)"), fmt.SIGNATURE_DIR))
+    elif len(known) > 1:
+        reasons.append(Problem("signature_invalid", _("Gói có nhiều hơn một chữ ký"), fmt.SIGNATURE_DIR))
+    else:
+        try:
+            verdict.signer = verify_signature(known[0], zf.read(known[0], fmt.MAX_SIGNATURE_BYTES), raw)
+        except SignatureError:
+            reasons.append(Problem("signature_invalid", _("Chữ ký {entry} không khớp với manifest.json", entry=known[0]), known[0]))
+
+    # files: every listed one present with its size and hash, nothing unlisted
+    listed = {item["path"]: item for item in manifest["evidence"]}
+    for entry, item in listed.items():
+        if entry not in zf.files:
+            reasons.append(Problem("file_missing", _("Thiếu tệp minh chứng {entry} ({original})", entry=entry, original=item["original_name"]), entry))
+            continue
+        digest, size = zf.digest(entry)
+        if size != item["size"]:
+            reasons.append(Problem("file_size", _("Tệp {entry} có kích thước {size} byte, manifest ghi {expected}", entry=entry, size=size, expected=item["size"]), entry))
+        elif digest != item["sha256"]:
+            reasons.append(Problem("file_hash", _("Tệp {entry} đã bị thay đổi (mã băm sha256 không khớp)", entry=entry), entry))
+    for entry in zf.files:
+        if entry != fmt.MANIFEST_NAME and entry not in listed and entry not in known:
+            reasons.append(Problem("unlisted_file", _("Tệp {entry} không có trong manifest.json", entry=entry), entry))
+
+    _check_scores(manifest, verdict, criteria_sets)
+    if verdict.signer is not None:
+        _check_trust(verdict.signer, verdict.unit, created, trust, reasons)
+
+
+def _check_scores(manifest: dict[str, Any], verdict: Verdict, criteria_sets: CriteriaLookup) -> None:
+    reasons = verdict.reasons
+    claimed_set = manifest["criteria_set"]
+    cs = _lookup(criteria_sets, claimed_set["content_hash"])
+    if cs is None:
+        reasons.append(
+            Problem(
+                "criteria_unknown",
+                _("Bộ tiêu chí không xác định: {set_id} {year} v{version} (mã băm {hash})", set_id=claimed_set["set_id"], year=claimed_set["year"], version=claimed_set["version"], hash=claimed_set["content_hash"][:12]),
+                "criteria_set",
+            )
+        )
+        return
+    verdict.criteria_set = cs
+    answers = {code: entry["values"] for code, entry in manifest["answers"].items()}
+    for code in answers:
+        if cs.find(code) is None:
+            reasons.append(Problem("manifest_invalid", _("Chỉ tiêu {code} không có trong bộ tiêu chí {set}", code=code, set=cs.short_id), code))
+    for item in manifest["evidence"]:
+        if cs.find(item["indicator"]) is None:
+            reasons.append(Problem("manifest_invalid", _("Chỉ tiêu {code} không có trong bộ tiêu chí {set}", code=item["indicator"], set=cs.short_id), item["path"]))
+    expected = scores_dict(score(cs, answers))
+    claimed = manifest["scores"]
+    if expected == claimed:
+        return
+    for group, label in (("indicators", "indicator"), ("pillars", "pillar"), ("published_pillars", "pillar")):
+        want, got = expected[group], claimed.get(group, {})
+        for code in sorted(set(want) | set(got)):
+            if want.get(code) != got.get(code):
+                reasons.append(
+                    Problem(
+                        "score_mismatch",
+                        _("Điểm {what} {code} ghi {claimed}, tính lại được {computed}", what=_("chỉ tiêu") if label == "indicator" else _("trụ cột"), code=code, claimed=str(got.get(code)), computed=str(want.get(code))),
+                        f"scores.{group}.{code}",
+                    )
+                )
+    for key in ("total", "published_total", "classification"):
+        if expected[key] != claimed.get(key):
+            reasons.append(
+                Problem("score_mismatch", _("Tổng điểm/xếp loại ({field}) ghi {claimed}, tính lại được {computed}", field=key, claimed=str(claimed.get(key)), computed=expected[key]), f"scores.{key}")
+            )
+    if not any(p.code == "score_mismatch" for p in reasons):  # extra keys in the claimed scores
+        reasons.append(Problem("score_mismatch", _("Phần điểm trong manifest.json có mục lạ"), "scores"))
+
+
+def _check_trust(signer: SignerInfo, unit: str | None, created: datetime, trust: TrustRegistry | None, reasons: list[Problem]) -> None:
+    units = trust.units_for(signer.key_id) if trust is not None else set()
+    if not units:
+        reasons.append(
+            Problem("signer_unknown", _("Người ký không xác định: khóa {fingerprint} không có trong danh sách tin cậy", fingerprint=signer.fingerprint), "signature")
+        )
+    elif unit not in units:
+        reasons.append(
+            Problem("signer_not_for_unit", _("Khóa {fingerprint} không được ký cho đơn vị {unit} (chỉ cho: {units})", fingerprint=signer.fingerprint, unit=unit, units=", ".join(sorted(units))), "signature")
+        )
+    if signer.kind == KIND_X509 and signer.certificates:
+        anchors = trust.anchor_certificates() if trust is not None else []
+        try:
+            check_chain(signer.certificates[0], list(signer.certificates[1:]), anchors, created)
+        except ChainError as exc:
+            if exc.code == "certificate_expired":
+                message = _("Chứng thư số {subject} không còn hiệu lực vào thời điểm ký {time}", subject=exc.subject, time=created.isoformat())
+            else:
+                message = _("Chứng thư số {subject} không dẫn tới chứng thư gốc tin cậy nào", subject=exc.subject)
+            reasons.append(Problem(exc.code, message, "signature"))

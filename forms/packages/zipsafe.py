@@ -1,0 +1,201 @@
+"""Reading a zip someone else made, one entry at a time, with limits enforced while reading.
+
+Never ``extractall``: names are checked before anything is read (traversal, absolute paths,
+drive letters, backslashes, control characters, symlinks and other non-regular entries,
+duplicates after NFC + case folding), sizes in the headers are checked up front for a quick
+rejection, and the *actual* bytes produced are counted while streaming, since headers lie.
+Nothing is written to disk: entries are hashed or read into memory within their limits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import stat
+import struct
+import unicodedata
+import zipfile
+import zlib
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from forms.i18n import _
+from forms.packages import format as fmt
+from forms.problems import Problem
+
+
+class ZipProblem(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+@dataclass(frozen=True)
+class Limits:
+    package_bytes: int = fmt.MAX_PACKAGE_BYTES
+    entries: int = fmt.MAX_ENTRIES
+    total_bytes: int = fmt.MAX_TOTAL_BYTES
+    entry_bytes: int = fmt.MAX_ENTRY_BYTES
+    ratio: int = fmt.MAX_RATIO
+    ratio_floor: int = fmt.RATIO_FLOOR
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# a central-directory record is 46 bytes plus name, extra field and comment
+_MAX_CD_RECORD = 46 + fmt.MAX_NAME_LENGTH + 2 * 1024
+_EOCD = struct.Struct("<4s4H2LH")
+
+
+def _fail(code: str, message: str, where: str = "") -> ZipProblem:
+    return ZipProblem(Problem(code, message, where))
+
+
+def name_key(name: str) -> str:
+    """How Windows and macOS would see a name: NFC and case-folded (NFD twins collide)."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+
+
+def check_name(name: str) -> None:
+    """Raise ``ZipProblem(unsafe_path)`` for a name that could land outside the target folder."""
+    reason = ""
+    if not name or len(name) > fmt.MAX_NAME_LENGTH:
+        reason = "length"
+    elif "\\" in name:
+        reason = "backslash"
+    elif name.startswith("/") or _DRIVE.match(name):
+        reason = "absolute"
+    elif _CONTROL.search(name):
+        reason = "control"
+    else:
+        parts = name[:-1].split("/") if name.endswith("/") else name.split("/")
+        if any(part in ("", ".", "..") for part in parts):
+            reason = "traversal"
+    if reason:
+        raise _fail("unsafe_path", _("Tên mục không an toàn trong gói: {name}", name=name), name)
+
+
+def _entry_count_precheck(handle: BinaryIO, size: int, limits: Limits) -> None:
+    """Refuse a huge central directory before ``zipfile`` spends time parsing it."""
+    tail_len = min(size, 22 + 65535)
+    handle.seek(size - tail_len)
+    tail = handle.read(tail_len)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        return  # zipfile will say what is wrong
+    _sig, _disk, _cd_disk, _here, total, cd_size, _cd_off, _comment = _EOCD.unpack_from(tail, at)
+    if (total != 0xFFFF and total > limits.entries) or (
+        cd_size != 0xFFFFFFFF and cd_size > limits.entries * _MAX_CD_RECORD
+    ):
+        raise _fail("too_many_entries", _("Gói có quá nhiều mục (tối đa {limit})", limit=limits.entries))
+
+
+class SafeZip:
+    """An opened, name-checked package; read entries with :meth:`read` or :meth:`digest`."""
+
+    def __init__(self, path: str | os.PathLike[str], limits: Limits = Limits()) -> None:
+        self.limits = limits
+        self._produced = 0  # decompressed bytes so far, all entries together
+        try:
+            self._handle: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed in close()
+        except OSError as exc:
+            raise _fail("zip_invalid", _("Không mở được tệp gói: {error}", error=exc.strerror or str(exc))) from exc
+        try:
+            self._open()
+        except BaseException:
+            self._handle.close()
+            raise
+
+    def _open(self) -> None:
+        limits = self.limits
+        size = os.fstat(self._handle.fileno()).st_size
+        if size > limits.package_bytes:
+            raise _fail("too_large", _("Tệp gói quá lớn ({size} byte, tối đa {limit})", size=size, limit=limits.package_bytes))
+        _entry_count_precheck(self._handle, size, limits)
+        self._handle.seek(0)
+        try:
+            self._zip = zipfile.ZipFile(self._handle)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error) as exc:
+            raise _fail("zip_invalid", _("Tệp không phải gói zip hợp lệ: {error}", error=str(exc))) from exc
+        infos = self._zip.infolist()
+        if len(infos) > limits.entries:
+            raise _fail("too_many_entries", _("Gói có quá nhiều mục (tối đa {limit})", limit=limits.entries))
+        self.files: dict[str, zipfile.ZipInfo] = {}
+        seen: dict[str, str] = {}
+        declared = 0
+        for info in infos:
+            name = info.filename
+            check_name(name)
+            if info.orig_filename != name:  # zipfile cut it at a NUL byte or rewrote separators
+                raise _fail("unsafe_path", _("Tên mục không an toàn trong gói: {name}", name=repr(info.orig_filename)), name)
+            key = name_key(name.rstrip("/"))
+            if key in seen:
+                raise _fail("duplicate_entry", _("Mục trùng tên trong gói: {name} và {other}", name=name, other=seen[key]), name)
+            seen[key] = name
+            mode = info.external_attr >> 16
+            if info.create_system == 3 and stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
+                code = "symlink_entry" if stat.S_ISLNK(mode) else "not_regular"
+                raise _fail(code, _("Mục {name} không phải tệp thông thường (liên kết hoặc tệp đặc biệt)", name=name), name)
+            is_dir = name.endswith("/") or stat.S_ISDIR(mode) or bool(info.external_attr & 0x10)
+            if is_dir:
+                if info.file_size or info.compress_size > 2 or not name.endswith("/"):
+                    raise _fail("not_regular", _("Mục {name} không phải tệp thông thường (liên kết hoặc tệp đặc biệt)", name=name), name)
+                continue
+            if info.flag_bits & 0x1:
+                raise _fail("encrypted_entry", _("Mục {name} bị mã hóa, không đọc được", name=name), name)
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise _fail("unsupported_compression", _("Mục {name} dùng kiểu nén không hỗ trợ", name=name), name)
+            self._check_sizes(name, info.file_size, info.compress_size, declared + info.file_size)
+            declared += info.file_size
+            self.files[name] = info
+
+    def _check_sizes(self, name: str, produced: int, compressed: int, total: int) -> None:
+        limits = self.limits
+        if produced > limits.entry_bytes or total > limits.total_bytes:
+            raise _fail("too_large", _("Mục {name} giải nén ra quá lớn (nghi bom zip)", name=name), name)
+        if produced > limits.ratio_floor and produced > limits.ratio * max(compressed, 1):
+            raise _fail("compression_ratio", _("Mục {name} có tỷ lệ nén bất thường (nghi bom zip)", name=name), name)
+
+    def _stream(self, name: str, max_bytes: int):
+        info = self.files[name]
+        produced = 0
+        try:
+            with self._zip.open(info) as source:
+                while chunk := source.read(fmt.CHUNK):
+                    produced += len(chunk)
+                    self._produced += len(chunk)
+                    if produced > max_bytes:
+                        raise _fail("too_large", _("Mục {name} giải nén ra quá lớn (nghi bom zip)", name=name), name)
+                    self._check_sizes(name, produced, info.compress_size, self._produced)
+                    yield chunk
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, struct.error) as exc:
+            raise _fail("zip_invalid", _("Mục {name} bị hỏng: {error}", name=name, error=str(exc)), name) from exc
+
+    def read(self, name: str, max_bytes: int) -> bytes:
+        buffer = io.BytesIO()
+        for chunk in self._stream(name, max_bytes):
+            buffer.write(chunk)
+        return buffer.getvalue()
+
+    def digest(self, name: str) -> tuple[str, int]:
+        """sha256 (hex) and size of an entry's content, streamed."""
+        digest = hashlib.sha256()
+        size = 0
+        for chunk in self._stream(name, self.limits.entry_bytes):
+            digest.update(chunk)
+            size += len(chunk)
+        return digest.hexdigest(), size
+
+    def close(self) -> None:
+        zf = getattr(self, "_zip", None)
+        if zf is not None:
+            zf.close()
+        self._handle.close()
+
+    def __enter__(self) -> SafeZip:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

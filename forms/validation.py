@@ -1,0 +1,360 @@
+"""Checking answers against a criteria set: per field, per indicator, per assessment.
+
+Errors (``Level.ERROR``) block finalising an assessment; warnings must be acknowledged.
+``where`` is ``"<indicator code>/<field key>"`` (``"<code>/evidence"`` for evidence), so the
+GUI can put each message next to its input. Messages name the indicator code and the
+field's label, in the user's language.
+
+``validate_indicator`` serves live validation while typing (pass ``require_complete=False``
+to stay quiet about fields not filled in yet); ``validate`` is the finalise-time check of a
+whole assessment, where an unanswered required field is an error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from forms.criteria import CriteriaSet, Field, FieldKind, Indicator, RuleKind, Severity
+from forms.i18n import _
+from forms.problems import Level, Problem
+from forms.scoring import indicator_points
+from forms.values import to_bool, to_decimal
+
+Status = Literal["empty", "incomplete", "error", "complete", "evidence_missing"]
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_TEXT = 5000  # a free-text answer longer than this is a paste accident
+DOCREF_PARTS = ("number", "date", "issuer", "summary")
+DOCREF_REQUIRED = ("number", "date", "issuer")
+
+
+def is_empty(value: Any) -> bool:
+    """True for an unanswered value: None, blank text, or a document reference with nothing in it."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, Mapping):
+        return all(is_empty(v) for v in value.values())
+    return False
+
+
+def _num(value: Decimal) -> str:
+    from forms.rule_text import format_number
+
+    return format_number(value)
+
+
+def parse_date(value: Any) -> date | None:
+    """An ISO ``yyyy-mm-dd`` date, or None if ``value`` is not one."""
+    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+class _FieldChecker:
+    def __init__(self, ind: Indicator, year: int) -> None:
+        self.ind = ind
+        self.year = year
+        self.problems: list[Problem] = []
+
+    def add(self, fld: Field, code: str, message: str, level: Level = Level.ERROR) -> None:
+        self.problems.append(Problem(code, message, f"{self.ind.code}/{fld.key}", level))
+
+    def number(self, fld: Field, value: Any) -> Decimal | None:
+        number = to_decimal(value)
+        if number is None:
+            self.add(
+                fld,
+                "not_number",
+                _("Chỉ tiêu {code}: “{field}” phải là một số (đang là “{value}”).", code=self.ind.code, field=fld.label, value=value),
+            )
+        return number
+
+    def check_date(self, fld: Field, value: Any, part: str = "") -> None:
+        label = f"{fld.label} ({part})" if part else fld.label
+        parsed = parse_date(value)
+        if parsed is None:
+            self.add(
+                fld,
+                "date_format",
+                _("Chỉ tiêu {code}: “{field}” phải là ngày hợp lệ dạng năm-tháng-ngày (ví dụ 2025-03-31).", code=self.ind.code, field=label),
+            )
+        elif fld.in_year and parsed.year != self.year:
+            self.add(
+                fld,
+                "date_outside_year",
+                _(
+                    "Chỉ tiêu {code}: ngày ở “{field}” ({date}) không thuộc năm đánh giá {year}.",
+                    code=self.ind.code,
+                    field=label,
+                    date=parsed.strftime("%d/%m/%Y"),
+                    year=self.year,
+                ),
+            )
+
+    def check(self, fld: Field, value: Any) -> None:
+        code = self.ind.code
+        kind = fld.kind
+        if kind is FieldKind.BOOL:
+            if to_bool(value) is None:
+                self.add(fld, "not_bool", _("Chỉ tiêu {code}: “{field}” phải là Có hoặc Không.", code=code, field=fld.label))
+        elif kind is FieldKind.CHOICE:
+            keys = [c.key for c in self.ind.rule.choices] if self.ind.rule.field == fld.key else None
+            if not isinstance(value, str) or (keys is not None and value not in keys):
+                self.add(
+                    fld,
+                    "unknown_choice",
+                    _("Chỉ tiêu {code}: “{value}” không phải một lựa chọn của “{field}”.", code=code, value=value, field=fld.label),
+                )
+        elif kind is FieldKind.COUNT:
+            number = self.number(fld, value)
+            if number is None:
+                return
+            if number < 0:
+                self.add(fld, "negative", _("Chỉ tiêu {code}: “{field}” không được âm.", code=code, field=fld.label))
+            elif number != number.to_integral_value():
+                self.add(
+                    fld,
+                    "not_integer",
+                    _("Chỉ tiêu {code}: “{field}” phải là số nguyên (đang là {value}).", code=code, field=fld.label, value=_num(number)),
+                )
+        elif kind is FieldKind.PERCENT:
+            number = self.number(fld, value)
+            if number is not None and not 0 <= number <= 100:
+                self.add(
+                    fld,
+                    "percent_range",
+                    _("Chỉ tiêu {code}: “{field}” là tỷ lệ phần trăm, phải từ 0 đến 100 (đang là {value}).", code=code, field=fld.label, value=_num(number)),
+                )
+        elif kind is FieldKind.NUMBER:
+            number = self.number(fld, value)
+            if number is None:
+                return
+            if number < 0:
+                self.add(fld, "negative", _("Chỉ tiêu {code}: “{field}” không được âm.", code=code, field=fld.label))
+            elif self.ind.rule.kind is RuleKind.DIRECT and self.ind.rule.field == fld.key and number > self.ind.max_points:
+                self.add(
+                    fld,
+                    "above_max",
+                    _(
+                        "Chỉ tiêu {code}: “{field}” ({value}) vượt điểm tối đa {max}.",
+                        code=code,
+                        field=fld.label,
+                        value=_num(number),
+                        max=_num(self.ind.max_points),
+                    ),
+                )
+        elif kind is FieldKind.DATE:
+            self.check_date(fld, value)
+        elif kind is FieldKind.TEXT:
+            if not isinstance(value, str):
+                self.add(fld, "not_text", _("Chỉ tiêu {code}: “{field}” phải là văn bản.", code=code, field=fld.label))
+            elif len(value) > MAX_TEXT:
+                self.add(
+                    fld,
+                    "too_long",
+                    _("Chỉ tiêu {code}: “{field}” dài quá {n} ký tự.", code=code, field=fld.label, n=MAX_TEXT),
+                    Level.WARNING,
+                )
+        elif kind is FieldKind.DOCREF:
+            self.check_docref(fld, value)
+
+    def check_docref(self, fld: Field, value: Any) -> None:
+        code = self.ind.code
+        if not isinstance(value, Mapping) or any(not isinstance(value.get(k, ""), (str, type(None))) for k in DOCREF_PARTS):
+            self.add(
+                fld,
+                "docref_format",
+                _("Chỉ tiêu {code}: “{field}” phải gồm số, ngày, cơ quan ban hành và trích yếu của văn bản.", code=code, field=fld.label),
+            )
+            return
+        names = {"number": _("số"), "date": _("ngày"), "issuer": _("cơ quan ban hành"), "summary": _("trích yếu")}
+        missing = [names[k] for k in DOCREF_REQUIRED if is_empty(value.get(k))]
+        if missing:
+            self.add(
+                fld,
+                "docref_incomplete",
+                _("Chỉ tiêu {code}: văn bản ở “{field}” còn thiếu {parts}.", code=code, field=fld.label, parts=", ".join(missing)),
+            )
+        if not is_empty(value.get("date")):
+            self.check_date(fld, value.get("date"), names["date"])
+
+
+def validate_indicator(
+    cs: CriteriaSet,
+    code: str,
+    values: Mapping[str, Any] | None,
+    *,
+    year: int | None = None,
+    evidence_count: int | None = None,
+    require_complete: bool = True,
+) -> list[Problem]:
+    """Problems with one indicator's answers. ``evidence_count=None`` skips the evidence check."""
+    ind = cs.find(code)
+    if ind is None:
+        return [Problem("unknown_indicator", _("Bộ tiêu chí không có chỉ tiêu {code}.", code=code), code, Level.WARNING)]
+    if values is None:
+        values = {}
+    if not isinstance(values, Mapping):
+        return [Problem("bad_answer", _("Chỉ tiêu {code}: câu trả lời không đúng dạng.", code=code), code)]
+    checker = _FieldChecker(ind, cs.year if year is None else year)
+    for fld in ind.fields:
+        value = values.get(fld.key)
+        if is_empty(value):
+            if fld.required and require_complete:
+                checker.add(fld, "required", _("Chỉ tiêu {code}: chưa nhập “{field}”.", code=code, field=fld.label))
+            continue
+        checker.check(fld, value)
+    problems = checker.problems
+    known = {f.key for f in ind.fields}
+    for key in values:
+        if key not in known and not is_empty(values[key]):
+            problems.append(
+                Problem(
+                    "unknown_field",
+                    _("Chỉ tiêu {code}: không có trường “{key}” (giá trị bị bỏ qua).", code=code, key=key),
+                    f"{code}/{key}",
+                    Level.WARNING,
+                )
+            )
+    rule = ind.rule
+    if rule.kind is RuleKind.RATIO:
+        a, b = to_decimal(values.get(rule.numerator)), to_decimal(values.get(rule.denominator))
+        if a is not None and b is not None and a >= 0 and b >= 0 and a > b:
+            num, den = ind.field(rule.numerator), ind.field(rule.denominator)
+            problems.append(
+                Problem(
+                    "numerator_gt_denominator",
+                    _(
+                        "Chỉ tiêu {code}: “{numerator}” ({a}) lớn hơn “{denominator}” ({b}).",
+                        code=code,
+                        numerator=num.label if num else rule.numerator,
+                        denominator=den.label if den else rule.denominator,
+                        a=_num(a),
+                        b=_num(b),
+                    ),
+                    f"{code}/{rule.numerator}",
+                )
+            )
+    if evidence_count is not None and ind.evidence.required and evidence_count <= 0 and not ind.children:
+        if indicator_points(ind, {code: values}) > 0:
+            level = Level.ERROR if ind.evidence.severity is Severity.ERROR else Level.WARNING
+            problems.append(
+                Problem(
+                    "evidence_missing",
+                    _(
+                        "Chỉ tiêu {code} có điểm nhưng chưa đính kèm tài liệu kiểm chứng: {evidence}.",
+                        code=code,
+                        evidence=ind.evidence.description or _("theo yêu cầu của bộ tiêu chí"),
+                    ),
+                    f"{code}/evidence",
+                    level,
+                )
+            )
+    return problems
+
+
+def validate(
+    cs: CriteriaSet,
+    answers: Mapping[str, Mapping[str, Any]],
+    *,
+    year: int | None = None,
+    evidence_counts: Mapping[str, int] | None = None,
+) -> list[Problem]:
+    """Every problem of a whole assessment, as checked before finalising (leaves in set order)."""
+    problems: list[Problem] = []
+    if not isinstance(answers, Mapping):
+        return [Problem("bad_answer", _("Câu trả lời của bản đánh giá không đúng dạng."), "")]
+    for ind in cs.leaves():
+        count = None if evidence_counts is None else int(evidence_counts.get(ind.code, 0) or 0)
+        problems += validate_indicator(cs, ind.code, answers.get(ind.code), year=year, evidence_count=count)
+    for code in answers:
+        ind = cs.find(code)
+        if ind is None:
+            problems.append(
+                Problem(
+                    "unknown_indicator",
+                    _("Có câu trả lời cho chỉ tiêu {code}, nhưng bộ tiêu chí không có chỉ tiêu này (bỏ qua).", code=code),
+                    str(code),
+                    Level.WARNING,
+                )
+            )
+        elif ind.children and any(not is_empty(v) for v in (answers[code] or {}).values()):
+            problems.append(
+                Problem(
+                    "parent_answered",
+                    _("Chỉ tiêu {code} được tính từ các chỉ tiêu con; giá trị nhập trực tiếp bị bỏ qua.", code=code),
+                    str(code),
+                    Level.WARNING,
+                )
+            )
+    return problems
+
+
+def aggregate_status(statuses: Iterable[Status]) -> Status:
+    """The status of a parent indicator or pillar from its children's statuses."""
+    seen = set(statuses)
+    if not seen or seen == {"empty"}:
+        return "empty"
+    if "error" in seen:
+        return "error"
+    if seen <= {"complete"}:
+        return "complete"
+    if seen <= {"complete", "evidence_missing"}:
+        return "evidence_missing"
+    return "incomplete"
+
+
+def indicator_status(
+    cs: CriteriaSet,
+    code: str,
+    values: Mapping[str, Any] | None,
+    evidence_count: int | None = None,
+    *,
+    year: int | None = None,
+    answers: Mapping[str, Mapping[str, Any]] | None = None,
+    evidence_counts: Mapping[str, int] | None = None,
+) -> Status:
+    """The icon state of one indicator in the GUI tree.
+
+    For a parent indicator pass ``answers`` (and ``evidence_counts``): its state is made from
+    its children's.
+    """
+    ind = cs.find(code)
+    if ind is None:
+        return "error"
+    if ind.children:
+        answers = answers or {}
+        return aggregate_status(
+            indicator_status(
+                cs,
+                child.code,
+                answers.get(child.code),
+                None if evidence_counts is None else evidence_counts.get(child.code, 0),
+                year=year,
+                answers=answers,
+                evidence_counts=evidence_counts,
+            )
+            for child in ind.children
+        )
+    if not isinstance(values, Mapping):
+        return "empty" if values is None else "error"
+    if all(is_empty(values.get(f.key)) for f in ind.fields):
+        return "empty"
+    problems = validate_indicator(cs, code, values, year=year, evidence_count=evidence_count)
+    codes = {p.code for p in problems if p.level is Level.ERROR}
+    if codes - {"required", "evidence_missing"}:
+        return "error"
+    if "required" in codes:
+        return "incomplete"
+    if any(p.code == "evidence_missing" for p in problems):
+        return "evidence_missing"
+    return "complete"

@@ -1,0 +1,431 @@
+"""Merging received packages and bundles into the collector database.
+
+Each package is verified (``forms.packages.verify``) and stored in ONE transaction: its
+original bytes, its submission row, its file row, and the recomputed current submission of its
+unit and year (``resolve``). A failure anywhere rolls the whole package back. Rejected packages
+go to the quarantine table with their reasons and never into ``submissions``, so they can never
+be ranked.
+
+Idempotent and order-independent by construction: rows are keyed by content hashes, names
+keep the smallest one seen, and the current submission is a function of the *set* of verified
+submissions (see ``resolve``), not of arrival order.
+
+During a merge the connection runs with ``synchronous=NORMAL`` (in WAL mode each commit is then
+atomic but not fsync'ed); the merge ends with one ``synchronous=FULL`` commit, which makes every
+earlier commit durable. A power cut mid-merge can lose the last packages merged, never half of
+one, and merging the same files again completes the job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from forms.criteria import CriteriaSet
+from forms.i18n import _
+from local_db.collector.resolve import Node, resolve
+
+PACKAGE_SUFFIX = ".dtipkg"
+BUNDLE_SUFFIX = ".dtibundle"
+
+Progress = Callable[[int, int], None]
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What the collector needs from a package's verification."""
+
+    ok: bool
+    reasons: tuple[Reason, ...]
+    manifest: Mapping[str, Any] | None  # parsed, when it could be read
+    manifest_sha256: str = ""
+    signer_kind: str = ""
+    signer_fingerprint: str = ""
+    signer_key_id: str = ""
+    signer_subject: str = ""
+
+
+Verifier = Callable[[Path, Any, Mapping[str, CriteriaSet]], Checked]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    file: str
+    reasons: tuple[Reason, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "reasons": [r.to_json() for r in self.reasons]}
+
+
+@dataclass
+class MergeSummary:
+    files: int = 0  # package files looked at (inside bundles too)
+    accepted: int = 0  # new verified packages stored
+    duplicates: int = 0  # already in the database (same file, or same signed manifest)
+    superseded: int = 0  # submissions that became history during this merge
+    conflicts: int = 0  # unit-years left in conflict among those this merge touched
+    rejected: list[Rejection] = field(default_factory=list)
+    bundles: int = 0
+    bundles_rejected: list[Rejection] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "superseded": self.superseded,
+            "conflicts": self.conflicts,
+            "rejected": [r.to_json() for r in self.rejected],
+            "bundles": self.bundles,
+            "bundles_rejected": [r.to_json() for r in self.bundles_rejected],
+        }
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def expand_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[Reason]]:
+    """Files named, and packages/bundles inside folders (recursively), sorted; plus problems."""
+    found: list[Path] = []
+    problems: list[Reason] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in (PACKAGE_SUFFIX, BUNDLE_SUFFIX)
+                )
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            problems.append(
+                Reason("not_found", _("Không tìm thấy tệp hoặc thư mục {path}", path=str(path)))
+            )
+    unique = list(dict.fromkeys(found))
+    return unique, problems
+
+
+# --- storing one package -----------------------------------------------------------------
+
+
+def _nodes(conn: sqlite3.Connection, unit: str, year: int) -> list[Node]:
+    rows = conn.execute(
+        "SELECT manifest_sha256, submission_id, revision, supersedes FROM submissions WHERE unit_code=? AND year=?",
+        (unit, year),
+    ).fetchall()
+    return [Node(r[0], r[1], int(r[2]), r[3]) for r in rows]
+
+
+def refresh_unit_year(conn: sqlite3.Connection, unit: str, year: int) -> tuple[int, bool]:
+    """Recompute states and the current pointer of one unit and year (inside a transaction).
+
+    Returns (how many submissions newly became superseded, whether the unit-year is in conflict).
+    """
+    chosen_row = conn.execute(
+        "SELECT manifest_sha256 FROM decisions WHERE unit_code=? AND year=?", (unit, year)
+    ).fetchone()
+    nodes = _nodes(conn, unit, year)
+    result = resolve(nodes, chosen_row[0] if chosen_row else None)
+    before = dict(
+        conn.execute(
+            "SELECT manifest_sha256, state FROM submissions WHERE unit_code=? AND year=?",
+            (unit, year),
+        ).fetchall()
+    )
+    newly_superseded = 0
+    for key, state in result.states.items():
+        if before.get(key) != state:
+            conn.execute("UPDATE submissions SET state=? WHERE manifest_sha256=?", (state, key))
+        if state == "superseded" and before.get(key) not in ("superseded", None):
+            newly_superseded += 1
+    conn.execute("DELETE FROM conflicts WHERE unit_code=? AND year=?", (unit, year))
+    if result.current is not None:
+        conn.execute(
+            "INSERT INTO current(unit_code, year, manifest_sha256, status) VALUES (?,?,?, 'current') "
+            "ON CONFLICT(unit_code, year) DO UPDATE SET manifest_sha256=excluded.manifest_sha256, status='current'",
+            (unit, year, result.current),
+        )
+    elif nodes:
+        conn.execute(
+            "INSERT INTO current(unit_code, year, manifest_sha256, status) VALUES (?,?,NULL,'conflict') "
+            "ON CONFLICT(unit_code, year) DO UPDATE SET manifest_sha256=NULL, status='conflict'",
+            (unit, year),
+        )
+        conn.executemany(
+            "INSERT INTO conflicts(unit_code, year, manifest_sha256) VALUES (?,?,?)",
+            [(unit, year, k) for k in result.conflict],
+        )
+    return newly_superseded, result.current is None and bool(nodes)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _store_accepted(
+    conn: sqlite3.Connection,
+    data: bytes,
+    sha: str,
+    name: str,
+    checked: Checked,
+    now: str,
+    bundle: str,
+) -> tuple[str, int, tuple[str, int]]:
+    """One transaction. Returns ("accepted"|"duplicate", newly superseded, (unit, year))."""
+    m = checked.manifest or {}
+    unit = _text((m.get("unit") or {}).get("code"))
+    year = int(m.get("year") or 0)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("INSERT OR IGNORE INTO blobs(sha256, data) VALUES (?, ?)", (sha, data))
+        existing = conn.execute(
+            "SELECT file_sha256 FROM submissions WHERE manifest_sha256=?",
+            (checked.manifest_sha256,),
+        ).fetchone()
+        outcome = "duplicate"
+        if existing is None:
+            scores = m.get("scores") or {}
+            criteria = m.get("criteria_set") or {}
+            officer = m.get("officer") or {}
+            conn.execute(
+                "INSERT INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'conflict')",
+                (
+                    checked.manifest_sha256, sha, _text(m.get("submission_id")), unit,
+                    _text((m.get("unit") or {}).get("name")), year, int(m.get("revision") or 0),
+                    m.get("supersedes") or None, _text(criteria.get("content_hash")),
+                    _text(criteria.get("set_id")), _text(criteria.get("version")),
+                    checked.signer_kind, checked.signer_fingerprint, checked.signer_key_id,
+                    checked.signer_subject, _text(officer.get("name")), _text(officer.get("position")),
+                    _text(m.get("created_at")),
+                    json.dumps(scores.get("pillars") or {}, sort_keys=True, ensure_ascii=False),
+                    _text(scores.get("total")), _text(scores.get("classification")), now,
+                ),
+            )  # fmt: skip
+            outcome = "accepted"
+        elif existing[0] > sha:  # the same signed manifest in other bytes: keep the smallest hash
+            conn.execute(
+                "UPDATE submissions SET file_sha256=? WHERE manifest_sha256=?",
+                (sha, checked.manifest_sha256),
+            )
+        conn.execute(
+            "INSERT INTO received_files(file_sha256, file_name, size, received_at, manifest_sha256) VALUES (?,?,?,?,?) "
+            "ON CONFLICT(file_sha256) DO UPDATE SET manifest_sha256=excluded.manifest_sha256, "
+            "file_name=min(file_name, excluded.file_name)",
+            (sha, name, len(data), now, checked.manifest_sha256),
+        )
+        conn.execute("DELETE FROM quarantine WHERE file_sha256=?", (sha,))
+        if bundle:
+            conn.execute("INSERT OR IGNORE INTO forwardings VALUES (?, ?)", (sha, bundle))
+        newly = 0
+        if outcome == "accepted":
+            newly, _conflict = refresh_unit_year(conn, unit, year)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return outcome, newly, (unit, year)
+
+
+def _store_rejected(
+    conn: sqlite3.Connection,
+    data: bytes,
+    sha: str,
+    name: str,
+    checked: Checked,
+    now: str,
+    bundle: str,
+) -> None:
+    m = checked.manifest or {}
+    unit = m.get("unit") if isinstance(m.get("unit"), dict) else {}
+    year = m.get("year") if isinstance(m.get("year"), int) else None
+    reasons = json.dumps([r.to_json() for r in checked.reasons], ensure_ascii=False, sort_keys=True)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(
+            "INSERT INTO received_files(file_sha256, file_name, size, received_at, manifest_sha256) VALUES (?,?,?,?,NULL) "
+            "ON CONFLICT(file_sha256) DO UPDATE SET file_name=min(file_name, excluded.file_name)",
+            (sha, name, len(data), now),
+        )
+        conn.execute(
+            "INSERT INTO quarantine(file_sha256, reasons_json, unit_code, year, submission_id, via_bundle) VALUES (?,?,?,?,?,?) "
+            "ON CONFLICT(file_sha256) DO UPDATE SET reasons_json=excluded.reasons_json, "
+            "via_bundle=min(via_bundle, excluded.via_bundle)",
+            (sha, reasons, _text(unit.get("code")), year, _text(m.get("submission_id")), bundle),
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+class _Merger:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        trust: Any,
+        criteria: Mapping[str, CriteriaSet],
+        verifier: Verifier,
+        clock: Clock,
+    ):
+        self.conn = conn
+        self.trust = trust
+        self.criteria = criteria
+        self.verifier = verifier
+        self.clock = clock
+        self.summary = MergeSummary()
+        self.touched: set[tuple[str, int]] = set()
+
+    def package(
+        self,
+        path: Path,
+        data: bytes,
+        name: str,
+        bundle: str = "",
+        pre_reasons: Sequence[Reason] = (),
+    ) -> None:
+        self.summary.files += 1
+        sha = hashlib.sha256(data).hexdigest()
+        known = self.conn.execute(
+            "SELECT f.manifest_sha256, f.file_name FROM received_files f WHERE f.file_sha256=?",
+            (sha,),
+        ).fetchone()
+        if known is not None and known[0] is not None and not pre_reasons:
+            # the same bytes again: nothing to verify; only remember a new forwarding or a smaller name
+            if bundle or name < known[1]:
+                self.conn.execute("BEGIN IMMEDIATE")
+                self.conn.execute(
+                    "UPDATE received_files SET file_name=? WHERE file_sha256=? AND file_name>?",
+                    (name, sha, name),
+                )
+                if bundle:
+                    self.conn.execute(
+                        "INSERT OR IGNORE INTO forwardings VALUES (?, ?)", (sha, bundle)
+                    )
+                self.conn.execute("COMMIT")
+            self.summary.duplicates += 1
+            unit_year = self.conn.execute("SELECT unit_code, year FROM submissions WHERE manifest_sha256=?", (known[0],)).fetchone()
+            self.touched.add((unit_year[0], int(unit_year[1])))
+            return
+        checked = self.verifier(path, self.trust, self.criteria)
+        if pre_reasons:
+            checked = Checked(
+                False,
+                tuple(pre_reasons) + checked.reasons,
+                checked.manifest,
+                checked.manifest_sha256,
+            )
+        now = _iso(self.clock())
+        if checked.ok:
+            outcome, newly, unit_year = _store_accepted(
+                self.conn, data, sha, name, checked, now, bundle
+            )
+            self.touched.add(unit_year)
+            self.summary.superseded += newly
+            if outcome == "accepted":
+                self.summary.accepted += 1
+            else:
+                self.summary.duplicates += 1
+        else:
+            _store_rejected(self.conn, data, sha, name, checked, now, bundle)
+            self.summary.rejected.append(Rejection(name, checked.reasons))
+
+    def finish(self) -> MergeSummary:
+        if self.touched:
+            marks = ",".join("(?,?)" for _ in self.touched)
+            args = [v for pair in sorted(self.touched) for v in pair]
+            self.summary.conflicts = int(
+                self.conn.execute(
+                    f"SELECT count(*) FROM current WHERE status='conflict' AND (unit_code, year) IN (VALUES {marks})",  # noqa: S608
+                    args,
+                ).fetchone()[0]
+            )
+        return self.summary
+
+
+def default_verifier(path: Path, trust: Any, criteria: Mapping[str, CriteriaSet]) -> Checked:
+    from local_db.collector.verification import check_package
+
+    return check_package(path, trust, criteria)
+
+
+def merge_paths(
+    db: sqlite3.Connection,
+    paths: Iterable[Path | str],
+    trust: Any,
+    criteria_sets: Iterable[CriteriaSet] | Mapping[str, CriteriaSet],
+    progress: Progress | None = None,
+    *,
+    clock: Clock = _utc_now,
+    verifier: Verifier = default_verifier,
+) -> MergeSummary:
+    """Merge package and bundle files (or folders of them) into the collector database ``db``."""
+    from local_db.collector import bundles
+
+    criteria = (
+        dict(criteria_sets)
+        if isinstance(criteria_sets, Mapping)
+        else {cs.content_hash: cs for cs in criteria_sets}
+    )
+    files, problems = expand_paths(paths)
+    merger = _Merger(db, trust, criteria, verifier, clock)
+    for problem in problems:
+        merger.summary.rejected.append(Rejection(problem.message, (problem,)))
+    db.execute("PRAGMA synchronous = NORMAL")
+    try:
+        total = len(files)
+        for done, path in enumerate(files, start=1):
+            try:
+                if path.suffix.lower() == BUNDLE_SUFFIX:
+                    bundles.merge_bundle(merger, path)
+                    continue
+                try:
+                    data = path.read_bytes()
+                except OSError as exc:
+                    reason = Reason(
+                        "unreadable",
+                        _(
+                            "Không đọc được tệp {name}: {error}",
+                            name=path.name,
+                            error=exc.strerror or str(exc),
+                        ),
+                    )
+                    merger.summary.rejected.append(Rejection(path.name, (reason,)))
+                    continue
+                merger.package(path, data, path.name)
+            finally:
+                if progress is not None:
+                    progress(done, total)
+    finally:
+        db.execute("PRAGMA synchronous = FULL")
+        # one fsync'ed commit makes every NORMAL commit before it durable (the WAL is one file)
+        db.execute("BEGIN IMMEDIATE")
+        db.execute(
+            "INSERT INTO meta(key, value) VALUES ('last_merge', ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (_iso(clock()),),
+        )
+        db.execute("COMMIT")
+    return merger.finish()

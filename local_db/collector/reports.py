@@ -1,0 +1,366 @@
+"""What the collector and the province read back: inbox, ranking, completeness, year-over-year.
+
+Only *current* submissions are ranked; quarantined (rejected) packages are never in
+``submissions`` at all, so they cannot reach a ranking by any path.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from forms.criteria import CriteriaSet
+from forms.i18n import _
+from forms.problems import Problem, ProblemsError
+from forms.ranking import PreviousResult, Ranking, UnitResult, rank
+from forms.vi_collate import sort_key
+
+# --- units --------------------------------------------------------------------------------
+
+
+def set_units(conn: sqlite3.Connection, units: Iterable[tuple[str, str, str, str]]) -> int:
+    """Add or update units (code, name, kind, group) in one transaction; keeps not-ranked flags."""
+    rows = [tuple(unicodedata.normalize("NFC", str(v)).strip() for v in u) for u in units]
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany(
+            "INSERT INTO units(code, name, kind, group_name) VALUES (?,?,?,?) ON CONFLICT(code) DO UPDATE SET "
+            "name=excluded.name, kind=excluded.kind, group_name=excluded.group_name",
+            rows,
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return len(rows)
+
+
+def set_not_ranked(conn: sqlite3.Connection, code: str, flag: bool) -> None:
+    with conn:
+        conn.execute("UPDATE units SET not_ranked=? WHERE code=?", (int(flag), code))
+
+
+# --- inbox --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    file_sha256: str
+    file_name: str
+    unit_code: str
+    unit_name: str
+    group: str
+    year: int | None
+    revision: int | None
+    status: str  # current | superseded | conflict | passed_over | rejected
+    reasons: tuple[str, ...]
+    signer: str
+    received_at: str
+    forwarded_by: str  # collector name(s) of the bundle(s) it came in
+
+
+def inbox_rows(conn: sqlite3.Connection) -> list[InboxRow]:
+    """Every received file with its status, newest first."""
+    forwarded: dict[str, list[str]] = {}
+    for sha, name in conn.execute(
+        "SELECT f.file_sha256, b.collector_name FROM forwardings f JOIN bundles b USING(bundle_sha256) ORDER BY 2"
+    ):
+        forwarded.setdefault(sha, []).append(name)
+    out: list[InboxRow] = []
+    query = """
+        SELECT r.file_sha256, r.file_name, r.received_at,
+               COALESCE(s.unit_code, q.unit_code, ''), COALESCE(s.unit_name, u.name, ''),
+               COALESCE(u.group_name, ''), COALESCE(s.year, q.year), s.revision,
+               COALESCE(s.state, 'rejected'), q.reasons_json, s.signer_fingerprint, s.officer_name
+        FROM received_files r
+        LEFT JOIN submissions s ON s.manifest_sha256 = r.manifest_sha256
+        LEFT JOIN quarantine q ON q.file_sha256 = r.file_sha256
+        LEFT JOIN units u ON u.code = COALESCE(s.unit_code, q.unit_code)
+        ORDER BY r.received_at DESC, r.file_name
+    """
+    for row in conn.execute(query):
+        (
+            sha,
+            name,
+            received,
+            unit,
+            unit_name,
+            group,
+            year,
+            revision,
+            state,
+            reasons_json,
+            fp,
+            officer,
+        ) = row
+        reasons = tuple(r["message"] for r in json.loads(reasons_json)) if reasons_json else ()
+        signer = f"{officer} ({fp})" if fp else ""
+        out.append(
+            InboxRow(
+                sha,
+                name,
+                unit,
+                unit_name,
+                group,
+                year,
+                revision,
+                state,
+                reasons,
+                signer,
+                received,
+                ", ".join(forwarded.get(sha, [])),
+            )
+        )
+    return out
+
+
+# --- ranking --------------------------------------------------------------------------------
+
+
+def current_criteria(conn: sqlite3.Connection, year: int) -> dict[str, int]:
+    """Criteria-set hashes used by the current submissions of ``year``, with their counts."""
+    rows = conn.execute(
+        "SELECT s.criteria_hash, count(*) FROM current c JOIN submissions s USING(manifest_sha256) "
+        "WHERE c.year=? AND c.status='current' GROUP BY 1 ORDER BY 2 DESC, 1",
+        (year,),
+    ).fetchall()
+    return {h: int(n) for h, n in rows}
+
+
+def results_for_year(conn: sqlite3.Connection, year: int, criteria_hash: str) -> list[UnitResult]:
+    query = """
+        SELECT s.unit_code, COALESCE(u.name, s.unit_name), COALESCE(u.group_name, ''),
+               s.pillars_json, s.total, COALESCE(u.not_ranked, 0)
+        FROM current c JOIN submissions s USING(manifest_sha256)
+        LEFT JOIN units u ON u.code = s.unit_code
+        WHERE c.year=? AND c.status='current' AND s.criteria_hash=?
+        ORDER BY s.unit_code
+    """
+    out = []
+    for code, name, group, pillars_json, total, not_ranked in conn.execute(
+        query, (year, criteria_hash)
+    ):
+        pillars = {k: Decimal(v) for k, v in json.loads(pillars_json).items()}
+        out.append(UnitResult(code, name, group, pillars, Decimal(total), bool(not_ranked)))
+    return out
+
+
+def pick_criteria(
+    conn: sqlite3.Connection,
+    year: int,
+    criteria: Mapping[str, CriteriaSet],
+    wanted: str | None = None,
+) -> CriteriaSet:
+    used = current_criteria(conn, year)
+    if not used:
+        raise ProblemsError(
+            [Problem("no_submissions", _("Chưa có bài nộp hợp lệ nào cho năm {year}", year=year))]
+        )
+    if wanted:
+        matches = [h for h in used if h.startswith(wanted)]
+        if len(matches) != 1:
+            raise ProblemsError(
+                [
+                    Problem(
+                        "criteria_unknown",
+                        _(
+                            "Không có bài nộp năm {year} theo bộ tiêu chí {hash}",
+                            year=year,
+                            hash=wanted,
+                        ),
+                    )
+                ]
+            )
+        chosen = matches[0]
+    elif len(used) > 1:
+        listing = ", ".join(f"{h[:12]} ({n})" for h, n in used.items())
+        raise ProblemsError(
+            [
+                Problem(
+                    "criteria_mixed",
+                    _(
+                        "Năm {year} có bài nộp theo nhiều bộ tiêu chí: {sets}. Hãy chọn một bằng --set",
+                        year=year,
+                        sets=listing,
+                    ),
+                )
+            ]
+        )
+    else:
+        chosen = next(iter(used))
+    if chosen not in criteria:
+        raise ProblemsError(
+            [Problem("criteria_unknown", _("Không tìm thấy bộ tiêu chí {hash}", hash=chosen[:12]))]
+        )
+    return criteria[chosen]
+
+
+def previous_results(
+    conn: sqlite3.Connection, year: int, criteria: Mapping[str, CriteriaSet]
+) -> dict[str, PreviousResult]:
+    """The unit standings of ``year``: merged submissions if any, else an imported published table."""
+    used = current_criteria(conn, year)
+    if used:
+        hash_ = next(iter(used))
+        if hash_ in criteria:
+            ranking = rank(criteria[hash_], results_for_year(conn, year, hash_), year=year)
+            return {r.unit_code: PreviousResult(r.rank, r.total) for r in ranking.rows}
+    out: dict[str, PreviousResult] = {}
+    for code, total, rank_ in conn.execute(
+        "SELECT unit_code, total, rank FROM published_results WHERE year=? AND unit_code != ''",
+        (year,),
+    ):
+        out[code] = PreviousResult(rank_, Decimal(total))
+    return out
+
+
+def ranking_for_year(
+    conn: sqlite3.Connection,
+    year: int,
+    criteria: Mapping[str, CriteriaSet] | Iterable[CriteriaSet],
+    wanted: str | None = None,
+) -> Ranking:
+    index = (
+        dict(criteria)
+        if isinstance(criteria, Mapping)
+        else {cs.content_hash: cs for cs in criteria}
+    )
+    cs = pick_criteria(conn, year, index, wanted)
+    previous = previous_results(conn, year - 1, index)
+    return rank(cs, results_for_year(conn, year, cs.content_hash), year=year, previous=previous)
+
+
+# --- completeness --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompletenessRow:
+    unit_code: str
+    name: str
+    group: str
+    status: str  # complete | missing | unverified | conflict
+    detail: str
+
+
+STATUS_LABELS = {
+    "complete": "Đã có bài nộp hợp lệ",
+    "missing": "Chưa nộp",
+    "unverified": "Chỉ có gói chưa xác minh được",
+    "conflict": "Có bài nộp mâu thuẫn",
+}
+
+
+def status_label(status: str) -> str:
+    labels = {
+        "complete": _("Đã có bài nộp hợp lệ"),
+        "missing": _("Chưa nộp"),
+        "unverified": _("Chỉ có gói chưa xác minh được"),
+        "conflict": _("Có bài nộp mâu thuẫn"),
+    }
+    return labels[status]
+
+
+def completeness(conn: sqlite3.Connection, year: int) -> list[CompletenessRow]:
+    """Every unit of the units list (and any unit that sent something) with its state for ``year``."""
+    units: dict[str, tuple[str, str]] = {
+        c: (n, g) for c, n, g in conn.execute("SELECT code, name, group_name FROM units")
+    }
+    state = dict(
+        conn.execute("SELECT unit_code, status FROM current WHERE year=?", (year,)).fetchall()
+    )
+    rejected: dict[str, list[str]] = {}
+    for code, reasons_json in conn.execute(
+        "SELECT unit_code, reasons_json FROM quarantine WHERE year=? AND unit_code != ''", (year,)
+    ):
+        rejected.setdefault(code, []).extend(r["message"] for r in json.loads(reasons_json))
+    for code, name in conn.execute(
+        "SELECT DISTINCT unit_code, unit_name FROM submissions WHERE year=?", (year,)
+    ):
+        units.setdefault(code, (name, ""))
+    for code in rejected:
+        units.setdefault(code, ("", ""))
+    rows = []
+    for code, (name, group) in units.items():
+        if state.get(code) == "current":
+            status, detail = "complete", ""
+        elif state.get(code) == "conflict":
+            status, detail = "conflict", ""
+        elif code in rejected:
+            status, detail = "unverified", "; ".join(dict.fromkeys(rejected[code]))
+        else:
+            status, detail = "missing", ""
+        rows.append(CompletenessRow(code, name, group, status, detail))
+    rows.sort(key=lambda r: (sort_key(r.group), sort_key(r.name), r.unit_code))
+    return rows
+
+
+def completeness_counts(rows: Iterable[CompletenessRow]) -> dict[str, int]:
+    counts = dict.fromkeys(STATUS_LABELS, 0)
+    for r in rows:
+        counts[r.status] += 1
+    return counts
+
+
+def decide(
+    conn: sqlite3.Connection, unit: str, year: int, manifest_sha256: str, note: str, now: str
+) -> None:
+    """A person settles a conflict: ``manifest_sha256`` becomes current if it is one of the heads."""
+    from local_db.collector.merge import refresh_unit_year
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(
+            "INSERT INTO decisions VALUES (?,?,?,?,?) ON CONFLICT(unit_code, year) DO UPDATE SET "
+            "manifest_sha256=excluded.manifest_sha256, decided_at=excluded.decided_at, note=excluded.note",
+            (unit, year, manifest_sha256, now, note),
+        )
+        refresh_unit_year(conn, unit, year)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def chain(conn: sqlite3.Connection, manifest_sha256: str) -> dict[str, Any]:
+    """Who signed a submission, which collectors forwarded it, when it was received."""
+    row = conn.execute(
+        "SELECT submission_id, unit_code, year, revision, officer_name, officer_position, signer_kind, "
+        "signer_fingerprint, created_at, received_at, file_sha256 FROM submissions WHERE manifest_sha256=?",
+        (manifest_sha256,),
+    ).fetchone()
+    if row is None:
+        return {}
+    keys = [
+        "submission_id",
+        "unit",
+        "year",
+        "revision",
+        "officer",
+        "position",
+        "signer_kind",
+        "signer",
+        "signed_at",
+        "received_at",
+    ]
+    out: dict[str, Any] = dict(zip(keys, row[:10], strict=True))
+    out["forwarded"] = [
+        {
+            "collector": name,
+            "unit": unit,
+            "signer": fp,
+            "bundled_at": created,
+            "received_at": received,
+        }
+        for name, unit, fp, created, received in conn.execute(
+            "SELECT b.collector_name, b.collector_unit, b.signer_fingerprint, b.created_at, b.received_at "
+            "FROM forwardings f JOIN bundles b USING(bundle_sha256) JOIN received_files r ON r.file_sha256=f.file_sha256 "
+            "WHERE r.manifest_sha256=? ORDER BY b.created_at",
+            (manifest_sha256,),
+        )
+    ]
+    return out

@@ -1,0 +1,34 @@
+"""The one place the collector calls the packages engineer's verifier (``forms.packages.verify``).
+
+It turns a ``Verdict`` into the few facts the collector stores, and hashes the exact signed
+manifest bytes: a submission's identity in the collector database is that hash, so the same
+signed manifest re-zipped into other bytes is recognised as the same submission.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from forms.criteria import CriteriaSet
+from forms.packages.verify import verify_package
+from local_db.collector.merge import Checked, Reason
+
+
+def check_package(path: Path, trust: Any, criteria: Mapping[str, CriteriaSet]) -> Checked:
+    verdict = verify_package(path, criteria_sets=criteria, trust=trust)
+    signer = verdict.signer
+    return Checked(
+        ok=verdict.ok,
+        reasons=tuple(Reason(p.code, p.message) for p in verdict.reasons),
+        manifest=verdict.manifest,
+        manifest_sha256=hashlib.sha256(verdict.manifest_bytes).hexdigest()
+        if verdict.manifest_bytes
+        else "",
+        signer_kind=signer.kind if signer else "",
+        signer_fingerprint=signer.fingerprint if signer else "",
+        signer_key_id=signer.key_id if signer else "",
+        signer_subject=signer.subject if signer else "",
+    )

@@ -1,0 +1,144 @@
+"""Merging real signed packages: generated sets, idempotence, order independence, revisions."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from local_db.collector import dump, merge_paths, open_collector
+from local_db.collector.reports import completeness, inbox_rows, ranking_for_year, set_units
+from tests.local_db.collector_support import CS, Units, clock
+
+
+def merge(conn, paths, units):
+    return merge_paths(conn, paths, units.trust, [CS], clock=clock)
+
+
+def tamper(src: Path, dst: Path) -> Path:
+    """Re-zip with one answer changed in manifest.json (the signature no longer matches)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "manifest.json":
+                data = re.sub(rb'"count":\d', b'"count":4', data)
+                assert data != zin.read(info)
+            zout.writestr(info, data)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def pool(tmp_path_factory):
+    """A set of packages covering every case, built once."""
+    out = tmp_path_factory.mktemp("pool")
+    u = Units(6)
+    c0, c1, c2, c3, c4, _c5 = u.codes
+    files = {
+        "u0r1": u.package(out, c0, level=1, revision=1, sid="A1"),
+        "u0r2": u.package(out, c0, level=2, revision=2, sid="A2", supersedes="A1"),
+        "u0r3": u.package(out, c0, level=3, revision=3, sid="A3", supersedes="A2"),
+        "u1a": u.package(out, c1, level=2, revision=1, sid="B1"),
+        "u1b": u.package(out, c1, level=4, revision=1, sid="B1bis"),
+        "u2": u.package(out, c2, level=4, revision=1, sid="C1"),
+        "u3wrongkey": u.package(out, c3, level=4, revision=1, sid="D1", signer=u.signers[c4]),
+        "u4": u.package(out, c4, level=0, revision=1, sid="E1"),
+    }
+    files["u2copy"] = shutil.copy(files["u2"], out / "copy-of-u2.dtipkg")
+    files["u4tampered"] = tamper(files["u4"], out / "u4-tampered.dtipkg")
+    return u, files
+
+
+def test_merge_a_generated_set_and_again(tmp_path, pool):
+    u, files = pool
+    conn = open_collector(tmp_path / "c.sqlite")
+    set_units(conn, [(c, f"Xã {c}", "xã", "Huyện A" if i % 2 else "Huyện B") for i, c in enumerate(u.codes)])
+    summary = merge(conn, [files[k] for k in sorted(files)], u)
+    assert (summary.files, summary.accepted, summary.duplicates, summary.superseded, summary.conflicts) == (10, 7, 1, 2, 1)
+    assert sorted(r.file for r in summary.rejected) == sorted(["u4-tampered.dtipkg", files["u3wrongkey"].name])
+    codes = {reason.code for r in summary.rejected for reason in r.reasons}
+    assert {"signature_invalid", "signer_not_for_unit"} <= codes
+    state = dump(conn)
+    assert [(r[0], r[3]) for r in state["current"]] == [("10000", "current"), ("10001", "conflict"), ("10002", "current"), ("10004", "current")]
+    assert len(state["conflicts"]) == 2
+
+    again = merge(conn, [files[k] for k in files], u)
+    assert (again.accepted, again.duplicates, again.superseded, again.conflicts) == (0, 8, 0, 1)
+    assert dump(conn, volatile=True) == dump(conn, volatile=True) and dump(conn) == state
+
+    statuses = {(row.unit_code, row.revision): row.status for row in inbox_rows(conn) if row.status != "rejected"}
+    assert statuses[("10000", 3)] == "current" and statuses[("10000", 1)] == "superseded"
+    assert statuses[("10001", 1)] == "conflict"
+    report = {r.unit_code: r.status for r in completeness(conn, 2025)}
+    assert report == {"10000": "complete", "10001": "conflict", "10002": "complete", "10003": "unverified", "10004": "complete", "10005": "missing"}
+
+
+def test_rejected_package_never_ranked(tmp_path, pool):
+    u, files = pool
+    conn = open_collector(tmp_path / "c.sqlite")
+    merge(conn, [files["u3wrongkey"], files["u4tampered"], files["u2"]], u)
+    ranking = ranking_for_year(conn, 2025, [CS])
+    assert [r.unit_code for r in ranking.rows] == ["10002"]
+    # the tampered copy claimed 4 meetings: nothing of it shows anywhere but the quarantine
+    assert dump(conn)["submissions"][0][3] == "10002"
+
+
+def test_conflict_then_supersede_resolves(tmp_path, pool):
+    u, files = pool
+    conn = open_collector(tmp_path / "c.sqlite")
+    merge(conn, [files["u0r3"], files["u0r1"]], u)  # A2 missing: A1 and A3 are both heads
+    assert dump(conn)["current"][0][3] == "conflict"
+    summary = merge(conn, [files["u0r2"]], u)
+    assert summary.superseded == 2 and summary.conflicts == 0
+    current = dump(conn)["current"][0]
+    assert current[3] == "current"
+    assert ranking_for_year(conn, 2025, [CS]).rows[0].total == ranking_total(level=3)
+
+
+def ranking_total(level):
+    from forms.scoring import score
+    from tests.local_db.collector_support import answers
+
+    return score(CS, answers(level)).published_total
+
+
+def test_missing_paths_and_unreadable_files_are_reported(tmp_path, pool):
+    u, _files = pool
+    conn = open_collector(tmp_path / "c.sqlite")
+    junk = tmp_path / "junk.dtipkg"
+    junk.write_bytes(b"not a zip")
+    summary = merge(conn, [tmp_path / "nope", junk], u)
+    assert [r.reasons[0].code for r in summary.rejected] == ["not_found", "zip_invalid"]
+    assert dump(conn)["submissions"] == []
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_any_order_and_repeats_give_the_same_database(pool, data):
+    u, files = pool
+    names = sorted(files)
+    reference = _merged_dump(u, [files[n] for n in names], one_call=True)
+    order = data.draw(st.permutations(names))
+    repeats = data.draw(st.lists(st.sampled_from(names), max_size=4))
+    sequence = [files[n] for n in order] + [files[n] for n in repeats]
+    one_call = data.draw(st.booleans())
+    assert _merged_dump(u, sequence, one_call) == reference
+
+
+def _merged_dump(u, paths, one_call):
+    with tempfile.TemporaryDirectory() as tmp:
+        conn = open_collector(Path(tmp) / "c.sqlite")
+        try:
+            if one_call:
+                merge(conn, paths, u)
+            else:
+                for p in paths:
+                    merge(conn, [p], u)
+            return dump(conn, volatile=True)
+        finally:
+            conn.close()

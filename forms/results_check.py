@@ -116,7 +116,7 @@ def load_bands(path: str | Path) -> tuple[Band, ...]:
         raise BandsError(_("Không tìm thấy tệp mức xếp loại “{file}”.", file=str(path)))
     if path.suffix.casefold() == ".json":
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8-sig"))  # Notepad writes a BOM
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise BandsError(
                 _(
@@ -160,7 +160,10 @@ def _bands_from_list(items: list[Any], file: str) -> tuple[Band, ...]:
 
 
 def _bands_from_criteria(path: Path) -> tuple[Band, ...]:
-    from forms.criteria_io import load_criteria  # written alongside; imported only when asked
+    try:
+        from forms.criteria_io import load_criteria  # json or xlsx; imported only when asked
+    except ImportError:  # pragma: no cover - until the workbook reader lands: json sets only
+        from forms.criteria_json import load_json as load_criteria
 
     try:
         criteria = load_criteria(path)

@@ -147,7 +147,7 @@ def write(
     for unit in table.units:
         if group_style == "sections" and unit.group != current:
             section += 1
-            ws.append(["I II III IV V VI".split()[section - 1], unit.group])
+            ws.append([["I", "II", "III", "IV", "V", "VI"][section - 1], unit.group])
         new_group = unit.group != current
         if (
             with_group

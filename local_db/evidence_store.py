@@ -1,0 +1,276 @@
+"""Content-addressed evidence files: ``evidence/ab/abcdef...`` named by their sha256.
+
+The same file attached twice is stored once. A file is copied to a temp file inside the
+store (same file system, so the final rename is atomic), hashed while copying, fsynced, then
+renamed into place. A crash can leave only a temp file or a file no row refers to; ``sweep``
+removes both at the next open, so the store never holds half-stored evidence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import re
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from forms.i18n import _
+from forms.text import nfc
+from local_db.errors import EvidenceRejected, StorageError, os_error_message
+
+if TYPE_CHECKING:
+    from local_db.database import Database
+
+log = logging.getLogger("local_db")
+
+CHUNK = 1024 * 1024
+TEMP_PREFIX = ".tmp-"
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (doc, xls)
+ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+# extension -> (accepted leading bytes, what kind of file it is)
+ALLOWED: dict[str, tuple[tuple[bytes, ...], str]] = {
+    "pdf": ((b"%PDF-",), "pdf"),
+    "doc": ((OLE2,), "doc"),
+    "xls": ((OLE2,), "xls"),
+    "docx": (ZIP, "docx"),
+    "xlsx": (ZIP, "xlsx"),
+    "odt": (ZIP, "odt"),
+    "ods": (ZIP, "ods"),
+    "zip": (ZIP, "zip"),
+    "jpg": ((b"\xff\xd8\xff",), "jpeg"),
+    "jpeg": ((b"\xff\xd8\xff",), "jpeg"),
+    "png": ((b"\x89PNG\r\n\x1a\n",), "png"),
+}
+# Office Open XML and OpenDocument files are zips; this tells a renamed .zip from the real thing.
+_ZIP_MARKERS = {"docx": "word/", "xlsx": "xl/"}
+_ODF_MIME = {
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
+
+_WINDOWS_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
+_WINDOWS_BAD_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+
+
+def windows_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a file name on Windows, or None if it can."""
+    if not name or name in {".", ".."}:
+        return _("tên tệp trống")
+    bad = _WINDOWS_BAD_CHARS.search(name)
+    if bad:
+        char = bad.group(0)
+        shown = char if char.isprintable() else f"U+{ord(char):04X}"
+        return _("tên tệp chứa ký tự không dùng được trên Windows: {char}", char=shown)
+    if name[-1] in ". ":
+        return _("tên tệp kết thúc bằng dấu chấm hoặc khoảng trắng")
+    if name.split(".")[0].strip().upper() in _WINDOWS_RESERVED:
+        return _("tên tệp là tên dành riêng của Windows ({name})", name=name.split(".")[0])
+    if len(name) > 255:
+        return _("tên tệp dài quá 255 ký tự")
+    return None
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size: int
+    file_type: str
+    path: Path
+    created: bool  # False when the same content was already in the store
+
+
+def blob_path(store: Path, sha256: str) -> Path:
+    return store / sha256[:2] / sha256
+
+
+def _content_matches(extension: str, path: Path, head: bytes) -> bool:
+    magics, _kind = ALLOWED[extension]
+    if not head.startswith(magics):
+        return False
+    if extension in _ZIP_MARKERS or extension in _ODF_MIME:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+                if extension in _ZIP_MARKERS:
+                    return any(n.startswith(_ZIP_MARKERS[extension]) for n in names)
+                return (
+                    "mimetype" in names
+                    and archive.read("mimetype").decode("ascii", "replace").strip()
+                    == _ODF_MIME[extension]
+                )
+        except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, NotImplementedError):
+            return False
+    return True
+
+
+def validate(source: Path, limit: int) -> tuple[str, str, int]:
+    """Check ``source`` may be attached; returns (NFC original name, file type, size)."""
+    name = nfc(source.name)
+    problem = windows_name_problem(name)
+    if problem:
+        raise EvidenceRejected(
+            _("Không đính kèm được tệp {name}: {problem}.", name=name, problem=problem), name
+        )
+    extension = name.rsplit(".", 1)[-1].casefold() if "." in name else ""
+    if extension not in ALLOWED:
+        allowed = ", ".join(sorted(ALLOWED))
+        raise EvidenceRejected(
+            _(
+                "Không đính kèm được tệp {name}: loại tệp không được phép (chỉ nhận {allowed}).",
+                name=name,
+                allowed=allowed,
+            ),
+            name,
+        )
+    try:
+        if not source.is_file():
+            raise EvidenceRejected(
+                _("Không đính kèm được tệp {name}: không tìm thấy tệp.", name=name), name
+            )
+        size = source.stat().st_size
+        with open(source, "rb") as handle:
+            head = handle.read(16)
+    except OSError as error:
+        raise EvidenceRejected(
+            _(
+                "Không đọc được tệp {name}: {detail}.",
+                name=name,
+                detail=error.strerror or str(error),
+            ),
+            name,
+        ) from error
+    if size == 0:
+        raise EvidenceRejected(_("Không đính kèm được tệp {name}: tệp rỗng.", name=name), name)
+    if size > limit:
+        raise EvidenceRejected(
+            _(
+                "Không đính kèm được tệp {name}: tệp nặng {size} MB, vượt giới hạn {limit} MB.",
+                name=name,
+                size=f"{size / 1048576:.1f}",
+                limit=f"{limit / 1048576:g}",
+            ),
+            name,
+        )
+    if not _content_matches(extension, source, head):
+        raise EvidenceRejected(
+            _(
+                "Không đính kèm được tệp {name}: nội dung không phải tệp {ext} thật (có thể đã bị đổi đuôi).",
+                name=name,
+                ext=extension,
+            ),
+            name,
+        )
+    return name, ALLOWED[extension][1], size
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "nt":
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def store_file(store: Path, source: Path, limit: int, file_type: str) -> StoredBlob:
+    """Copy ``source`` into the store (hashing while copying); idempotent per content."""
+    name = nfc(source.name)
+    temp = store / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        store.mkdir(parents=True, exist_ok=True)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+        try:
+            with open(source, "rb") as src:
+                while chunk := src.read(CHUNK):
+                    size += len(chunk)
+                    if size > limit:  # the file grew since it was checked
+                        raise EvidenceRejected(
+                            _(
+                                "Không đính kèm được tệp {name}: tệp vượt giới hạn dung lượng.",
+                                name=name,
+                            ),
+                            name,
+                        )
+                    digest.update(chunk)
+                    _write_all(fd, chunk)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        sha = digest.hexdigest()
+        final = blob_path(store, sha)
+        if final.exists():
+            temp.unlink()
+            return StoredBlob(sha, size, file_type, final, created=False)
+        final.parent.mkdir(exist_ok=True)
+        os.replace(temp, final)
+        _fsync_dir(final.parent)
+        return StoredBlob(sha, size, file_type, final, created=True)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        if isinstance(error, OSError):
+            if error.filename == str(source):
+                raise EvidenceRejected(
+                    _(
+                        "Không đọc được tệp {name}: {detail}.",
+                        name=name,
+                        detail=error.strerror or str(error),
+                    ),
+                    name,
+                ) from error
+            raise StorageError(
+                _(
+                    "Không lưu được tệp {name}: {reason}",
+                    name=name,
+                    reason=os_error_message(error, store),
+                )
+            ) from error
+        raise
+
+
+def delete_blob(store: Path, sha256: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        blob_path(store, sha256).unlink()
+
+
+def sweep(db: Database) -> list[Path]:
+    """Remove temp files and files no ``evidence_blobs`` row names (left by a crash)."""
+    store = db.evidence_dir
+    if not store.is_dir():
+        return []
+    with db.read() as session:
+        known = {
+            row[0]
+            for row in session.connection().exec_driver_sql("SELECT sha256 FROM evidence_blobs")
+        }
+    removed: list[Path] = []
+    for path in store.rglob("*"):
+        if path.is_file() and (path.name.startswith(TEMP_PREFIX) or path.name not in known):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    if removed:
+        log.info("evidence store: removed %d leftover file(s)", len(removed))
+    return removed

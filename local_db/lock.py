@@ -1,0 +1,82 @@
+"""One running dti-desk per data folder: an OS lock on ``dti-desk.lock``.
+
+An OS lock (not "the file exists") so that a crash or power cut never leaves a stale lock:
+the kernel drops it when the process dies. The file holds the owner's pid for the message.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from forms.i18n import _
+from local_db.errors import DatabaseLocked, StorageError, os_error_message
+
+
+class InstanceLock:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise StorageError(os_error_message(error, self.path)) from error
+        try:
+            _lock_fd(fd)
+        except OSError as error:
+            os.close(fd)
+            raise DatabaseLocked(
+                _(
+                    "Thư mục dữ liệu {path} đang được một cửa sổ dti-desk khác sử dụng. Hãy dùng cửa sổ đó, hoặc đóng nó rồi mở lại.",
+                    path=str(self.path.parent),
+                )
+            ) from error
+        # Record who holds it (informative only; the OS lock is what counts).
+        try:
+            os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, str(os.getpid()).encode())
+        except OSError:
+            pass
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        try:
+            _unlock_fd(fd)
+        finally:
+            os.close(fd)
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+
+if sys.platform.startswith("win"):
+    import msvcrt
+
+    def _lock_fd(fd: int) -> None:
+        # Lock one byte far beyond the pid text so that writing the pid is not blocked.
+        os.lseek(fd, 1 << 20, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        os.lseek(fd, 0, os.SEEK_SET)
+
+    def _unlock_fd(fd: int) -> None:
+        os.lseek(fd, 1 << 20, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+
+else:
+    import fcntl
+
+    def _lock_fd(fd: int) -> None:
+        # flock locks belong to the open file description: a second open in the same
+        # process is refused too, which is what we want.
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock_fd(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)

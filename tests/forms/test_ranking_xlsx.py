@@ -71,3 +71,30 @@ def test_failed_write_leaves_nothing_behind(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         write_table(sample_ranking(), tmp_path / "x.xlsx")
     assert list(tmp_path.iterdir()) == []
+
+
+def _realistic_ranking(n=60):
+    """Many units across groups with ties, borderline totals and not-ranked units."""
+    import random
+
+    cs = tiny_set()
+    rnd = random.Random(7)
+    groups = ["Huyện Đoan Hùng", "Huyện Ân Thi", "Thành phố Việt Trì", "Huyện Cẩm Khê"]
+    rows = []
+    for i in range(n):
+        p = {"1": D(rnd.randint(0, 3000)) / 100, "2": D(rnd.randint(0, 22000)) / 1000, "3": D(rnd.choice([0, 4, 7.995, 8]))}
+        if i % 9 == 0:
+            p = {"1": D("30"), "2": D("10"), "3": D("7.995")}  # a tie at 47.995 -> 48.00, "Tốt" by rounding
+        rows.append(UnitResult(f"{i:05}", f"Xã {rnd.choice('ABCĐÊƠƯ')}{i}", groups[i % 4], p, not_ranked=i % 13 == 5))
+    return rank(cs, rows, year=2025)
+
+
+@pytest.mark.parametrize("ranking", [sample_ranking(), _realistic_ranking()], ids=["sample", "realistic"])
+def test_exported_workbook_passes_the_results_check(tmp_path, ranking):
+    from forms.results_check import check_workbook
+
+    path = tmp_path / "phu-luc.xlsx"
+    write_xlsx(ranking, path)
+    result = check_workbook(path, ranking.criteria.bands)
+    assert result.errors == [], [f.message for f in result.errors]
+    assert result.rows == len(ranking.rows)

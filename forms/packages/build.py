@@ -102,8 +102,10 @@ def _check(sub: Submission) -> None:
         raise ProblemsError(problems)
 
 
-def build_package(submission: Submission, signer: Signer, out_dir: Path | str) -> Path:
+def build_package(submission: Submission, signer: Signer, out_dir: Path | str, *, durable: bool = True) -> Path:
     """Write ``<unit>_<year>_r<revision>.dtipkg`` into ``out_dir`` and return its path.
+
+    ``durable=False`` skips the fsync (bulk demo data, where a lost file is simply redone).
 
     Raises ``ProblemsError`` for unusable input (unknown indicator, missing evidence file);
     nothing is left behind then, nor when writing fails half-way.
@@ -117,8 +119,9 @@ def build_package(submission: Submission, signer: Signer, out_dir: Path | str) -
     try:
         with os.fdopen(fd, "wb") as raw:
             _write_zip(raw, submission, signer)
-            raw.flush()
-            os.fsync(raw.fileno())  # the package must survive a pulled USB stick
+            if durable:
+                raw.flush()
+                os.fsync(raw.fileno())  # the package must survive a pulled USB stick
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

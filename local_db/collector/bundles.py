@@ -1,1 +1,250 @@
-"""Placeholder replaced below."""
+"""Bundles (``.dtibundle``): a collector forwards its units' current packages, untouched.
+
+A bundle is a zip (read with the packages engineer's ``zipsafe``, signed with their ``signing``):
+
+    bundle.json                     the bundle manifest (canonical JSON, see below)
+    packages/<file>.dtipkg          the original packages, byte for byte as received
+    signature/bundle.ed25519.json   or signature/bundle.p7s: the collector's signature over
+                                    the exact bytes of bundle.json
+
+``bundle.json``: ``{"format": "dti-bundle", "format_version": 1, "collector": {"name",
+"unit"}, "created_at", "app_version", "year", "packages": [{"path", "sha256", "size",
+"unit", "year", "submission_id", "revision"}]}``.
+
+Two layers are checked on arrival. The bundle layer: safe zip, manifest, the collector's
+signature over it, the collector's key in the trust registry, every listed file present with
+its size and sha256 and nothing unlisted. If that layer fails, the bundle is rejected whole
+(the chain of custody is broken; ask the collector for a new one). Then every inner package
+is verified on its own, exactly like a loose one; one whose bytes do not match the bundle's
+listing is rejected with that reason as well as its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import forms
+from forms.i18n import _
+from forms.packages import format as pkg_format
+from forms.packages.signing import SignatureError, Signer, verify_signature
+from forms.packages.zipsafe import Limits, SafeZip, ZipProblem
+from local_db.collector.merge import BUNDLE_SUFFIX, Reason, Rejection
+
+if TYPE_CHECKING:
+    from local_db.collector.merge import _Merger
+
+FORMAT_NAME = "dti-bundle"
+FORMAT_VERSION = 1
+MANIFEST_NAME = "bundle.json"
+PACKAGES_DIR = "packages/"
+# the bundle's signature files, and the package signature names the verifier knows them by
+SIGNATURE_NAMES = {
+    "signature/bundle.ed25519.json": pkg_format.SIGNATURE_ED25519,
+    "signature/bundle.p7s": pkg_format.SIGNATURE_CMS,
+}
+LIMITS = Limits(
+    package_bytes=64 * 1024**3,  # a province-wide bundle of 3,321 packages with scans
+    entries=50_000,
+    total_bytes=64 * 1024**3,
+    entry_bytes=pkg_format.MAX_PACKAGE_BYTES,
+    ratio=pkg_format.MAX_RATIO,
+    ratio_floor=pkg_format.RATIO_FLOOR,
+)
+
+
+def _canonical(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def export_bundle(
+    conn: sqlite3.Connection,
+    out: Path | str,
+    signer: Signer,
+    *,
+    year: int,
+    collector_name: str,
+    collector_unit: str = "",
+    group: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Write the current submissions of ``year`` (optionally one group) as a signed bundle.
+
+    Returns the number of packages. Written to a temporary file and renamed: nothing is left
+    behind on failure.
+    """
+    query = """
+        SELECT r.file_name, b.sha256, b.data, s.unit_code, s.year, s.submission_id, s.revision
+        FROM current c JOIN submissions s USING(manifest_sha256)
+        JOIN blobs b ON b.sha256 = s.file_sha256
+        JOIN received_files r ON r.file_sha256 = s.file_sha256
+        LEFT JOIN units u ON u.code = s.unit_code
+        WHERE c.status='current' AND c.year=? AND (? IS NULL OR u.group_name = ?)
+        ORDER BY s.unit_code
+    """
+    rows = conn.execute(query, (year, group, group)).fetchall()
+    listing = []
+    used: set[str] = set()
+    for name, sha, data, unit, y, sid, revision in rows:
+        entry = PACKAGES_DIR + pkg_format.package_file_name(unit, y, revision)
+        if entry in used:  # two units whose codes slug alike: keep both, distinctly
+            entry = f"{PACKAGES_DIR}{sha[:16]}{pkg_format.EXTENSION}"
+        used.add(entry)
+        listing.append({"path": entry, "sha256": sha, "size": len(data), "unit": unit, "year": y, "submission_id": sid, "revision": revision})
+    manifest = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "collector": {"name": collector_name, "unit": collector_unit},
+        "created_at": (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds"),
+        "app_version": forms.__version__,
+        "year": year,
+        "packages": listing,
+    }
+    raw = _canonical(manifest)
+    blob = signer.sign(raw)
+    signature_entry = next(k for k, v in SIGNATURE_NAMES.items() if v == blob.entry_name)
+    target = Path(out)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as zf:
+            zf.writestr(_info(MANIFEST_NAME, zipfile.ZIP_DEFLATED), raw)
+            for item, row in zip(listing, rows, strict=True):
+                zf.writestr(_info(item["path"], zipfile.ZIP_STORED), row[2])  # already compressed
+            zf.writestr(_info(signature_entry, zipfile.ZIP_DEFLATED), blob.data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return len(listing)
+
+
+def _info(name: str, compress: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, pkg_format.ZIP_DATE_TIME)
+    info.compress_type = compress
+    info.create_system = 3
+    info.external_attr = 0o100644 << 16
+    return info
+
+
+# --- merge ------------------------------------------------------------------------------------
+
+
+def _bundle_layer(zf: SafeZip, trust: Any) -> tuple[dict[str, Any] | None, list[Reason], Any]:
+    """Check the bundle layer; returns (manifest or None, reasons, signer info or None)."""
+    reasons: list[Reason] = []
+    if MANIFEST_NAME not in zf.files:
+        return None, [Reason("bundle_manifest_missing", _("Gói chuyển tiếp không có bundle.json"))], None
+    raw = zf.read(MANIFEST_NAME, pkg_format.MAX_MANIFEST_BYTES)
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME or manifest.get("format_version") != FORMAT_VERSION:
+            raise ValueError("format")
+        listing = manifest["packages"]
+        for item in listing:
+            if not (isinstance(item["path"], str) and isinstance(item["sha256"], str) and isinstance(item["size"], int)):
+                raise ValueError("packages")
+        if not isinstance(manifest.get("collector"), dict):
+            raise ValueError("collector")
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
+        return None, [Reason("bundle_manifest_invalid", _("bundle.json không đọc được hoặc sai định dạng"))], None
+    signatures = [n for n in zf.files if n.startswith(pkg_format.SIGNATURE_DIR)]
+    signer = None
+    known = [n for n in signatures if n in SIGNATURE_NAMES]
+    if len(known) != 1:
+        reasons.append(Reason("bundle_signature_missing", _("Gói chuyển tiếp không có đúng một chữ ký của đơn vị tổng hợp")))
+    else:
+        try:
+            signer = verify_signature(SIGNATURE_NAMES[known[0]], zf.read(known[0], pkg_format.MAX_SIGNATURE_BYTES), raw)
+        except SignatureError:
+            reasons.append(Reason("bundle_signature_invalid", _("Chữ ký của đơn vị tổng hợp không khớp với bundle.json")))
+    if signer is not None and (trust is None or not trust.units_for(signer.key_id)):
+        reasons.append(
+            Reason("bundle_signer_unknown", _("Đơn vị tổng hợp ký gói chuyển tiếp (khóa {fingerprint}) không có trong danh sách tin cậy", fingerprint=signer.fingerprint))
+        )
+    listed = {item["path"] for item in listing}
+    for entry in zf.files:
+        if entry != MANIFEST_NAME and entry not in listed and entry not in signatures:
+            reasons.append(Reason("bundle_unlisted_file", _("Tệp {entry} có trong gói chuyển tiếp nhưng không có trong bundle.json", entry=entry)))
+    for entry in sorted(listed - set(zf.files)):
+        reasons.append(Reason("bundle_file_missing", _("Thiếu tệp {entry} được liệt kê trong bundle.json", entry=entry)))
+    return manifest, reasons, signer
+
+
+def merge_bundle(merger: _Merger, path: Path) -> None:
+    """Verify a bundle's own layer, record it, then merge each inner package like a loose one."""
+    summary = merger.summary
+    summary.bundles += 1
+    try:
+        data_hash = _file_sha256(path)
+    except OSError as exc:
+        reason = Reason("unreadable", _("Không đọc được tệp {name}: {error}", name=path.name, error=exc.strerror or str(exc)))
+        summary.bundles_rejected.append(Rejection(path.name, (reason,)))
+        return
+    try:
+        with SafeZip(path, LIMITS) as zf:
+            manifest, reasons, signer = _bundle_layer(zf, merger.trust)
+            _record_bundle(merger, data_hash, path.name, manifest, reasons, signer)
+            if reasons or manifest is None:
+                summary.bundles_rejected.append(Rejection(path.name, tuple(reasons)))
+                return
+            with tempfile.TemporaryDirectory(prefix="dti-bundle-") as tmp:
+                for item in sorted(manifest["packages"], key=lambda i: i["path"]):
+                    entry = item["path"]
+                    data = zf.read(entry, LIMITS.entry_bytes)
+                    name = entry.rsplit("/", 1)[-1]
+                    pre: list[Reason] = []
+                    if len(data) != item["size"] or hashlib.sha256(data).hexdigest() != item["sha256"]:
+                        pre.append(Reason("bundle_hash_mismatch", _("Gói {entry} trong gói chuyển tiếp đã bị thay đổi (không khớp mã băm trong bundle.json)", entry=entry)))
+                    inner = Path(tmp) / f"{hashlib.sha256(entry.encode()).hexdigest()[:16]}{pkg_format.EXTENSION}"
+                    inner.write_bytes(data)
+                    merger.package(inner, data, name, bundle=data_hash, pre_reasons=pre)
+                    inner.unlink()
+    except ZipProblem as exc:
+        reason = Reason(exc.problem.code, exc.problem.message)
+        _record_bundle(merger, data_hash, path.name, None, [reason], None)
+        summary.bundles_rejected.append(Rejection(path.name, (reason,)))
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _record_bundle(merger: _Merger, sha: str, name: str, manifest: dict[str, Any] | None, reasons: list[Reason], signer: Any) -> None:
+    from local_db.collector.merge import _iso
+
+    collector = (manifest or {}).get("collector") or {}
+    conn = merger.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(
+            "INSERT INTO bundles VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(bundle_sha256) DO UPDATE SET "
+            "file_name=min(file_name, excluded.file_name), ok=excluded.ok, reasons_json=excluded.reasons_json",
+            (
+                sha, name, _iso(merger.clock()), int(not reasons and manifest is not None),
+                json.dumps([r.to_json() for r in reasons], ensure_ascii=False, sort_keys=True),
+                str(collector.get("name", "")), str(collector.get("unit", "")),
+                signer.kind if signer else "", signer.fingerprint if signer else "", signer.key_id if signer else "",
+                str((manifest or {}).get("created_at", "")), len((manifest or {}).get("packages", [])),
+            ),
+        )  # fmt: skip
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+__all__ = ["BUNDLE_SUFFIX", "export_bundle", "merge_bundle"]

@@ -313,7 +313,11 @@ class _Merger:
             "SELECT f.manifest_sha256, f.file_name FROM received_files f WHERE f.file_sha256=?",
             (sha,),
         ).fetchone()
-        if known is not None and known[0] is not None and not pre_reasons:
+        if known is not None and known[0] is not None and pre_reasons:
+            # these bytes are already accepted (they came another way); this route is the problem
+            self.summary.rejected.append(Rejection(name, tuple(pre_reasons)))
+            return
+        if known is not None and known[0] is not None:
             # the same bytes again: nothing to verify; only remember a new forwarding or a smaller name
             if bundle or name < known[1]:
                 self.conn.execute("BEGIN IMMEDIATE")

@@ -95,7 +95,7 @@ def export_bundle(
     rows = conn.execute(query, (year, group, group)).fetchall()
     listing = []
     used: set[str] = set()
-    for name, sha, data, unit, y, sid, revision in rows:
+    for _name, sha, data, unit, y, sid, revision in rows:
         entry = PACKAGES_DIR + pkg_format.package_file_name(unit, y, revision)
         if entry in used:  # two units whose codes slug alike: keep both, distinctly
             entry = f"{PACKAGES_DIR}{sha[:16]}{pkg_format.EXTENSION}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import shutil
 import sqlite3
 from dataclasses import dataclass, field
@@ -102,13 +103,24 @@ def make_backup(data_dir: Path, kind: str = MANUAL, extra: str = "") -> Path:
         return backup_to(data_dir / DB_FILE, data_dir / BACKUPS_DIR / backup_name(kind, extra))
 
 
+_STAMP = re.compile(r"(\d{8}-\d{6}-\d{6})\.sqlite$")
+
+
+def made_at(path: Path) -> datetime:
+    """When a backup was made: the UTC stamp in its name (copying keeps it), else its mtime."""
+    match = _STAMP.search(path.name)
+    if match:
+        return datetime.strptime(match.group(1), "%Y%m%d-%H%M%S-%f").replace(tzinfo=UTC)
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+
 def backups(data_dir: Path, kind: str | None = None) -> list[Path]:
     """Backups in ``data_dir``, newest first."""
     folder = data_dir / BACKUPS_DIR
     if not folder.is_dir():
         return []
     found = [p for p in folder.glob("*.sqlite") if kind is None or p.name.startswith(kind + "-")]
-    return sorted(found, key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+    return sorted(found, key=lambda p: (made_at(p), p.name), reverse=True)
 
 
 def rotate(data_dir: Path, keep: int, kind: str = AUTO) -> list[Path]:
@@ -126,8 +138,7 @@ def backup_due(data_dir: Path, now: datetime | None = None) -> bool:
     if not newest:
         return True
     now = now or datetime.now(UTC)
-    made = datetime.fromtimestamp(newest[0].stat().st_mtime, UTC)
-    return now - made >= timedelta(days=1)
+    return now - made_at(newest[0]) >= timedelta(days=1)
 
 
 def latest_good_backup(data_dir: Path) -> Path | None:

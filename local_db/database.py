@@ -141,27 +141,35 @@ class Database:
             raise
 
     def _check_and_migrate(self) -> None:
+        version = 0
         if self.path.exists():
+            # Read-only first: a damaged or too-new file must not be written to, not even
+            # by switching it to WAL mode.
             ok, detail = backup.quick_check(self.path)
             if not ok:
                 raise DatabaseDamaged(self.path, backup.latest_good_backup(self.data_dir), detail)
+            with translate_errors():
+                probe = backup.connect_readonly(self.path)
+                try:
+                    version = migrations.schema_version(probe)
+                finally:
+                    probe.close()
+        if version > migrations.LATEST:
+            raise SchemaTooNew(
+                _(
+                    "Cơ sở dữ liệu {path} do phiên bản dti-desk mới hơn tạo ra (cấu trúc {found}, phiên bản này hiểu tới {latest}): hãy cập nhật phần mềm.",
+                    path=str(self.path),
+                    found=version,
+                    latest=migrations.LATEST,
+                )
+            )
+        if 0 < version < migrations.LATEST:
+            saved = backup.make_backup(self.data_dir, backup.PRE_MIGRATION, f"v{version}")
+            log.info("schema v%s -> v%s, backup %s", version, migrations.LATEST, saved)
         with translate_errors():
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             try:
                 _apply_pragmas(conn)
-                version = migrations.schema_version(conn)
-                if version > migrations.LATEST:
-                    raise SchemaTooNew(
-                        _(
-                            "Cơ sở dữ liệu {path} do phiên bản dti-desk mới hơn tạo ra (cấu trúc {found}, phiên bản này hiểu tới {latest}): hãy cập nhật phần mềm.",
-                            path=str(self.path),
-                            found=version,
-                            latest=migrations.LATEST,
-                        )
-                    )
-                if 0 < version < migrations.LATEST:
-                    saved = backup.make_backup(self.data_dir, backup.PRE_MIGRATION, f"v{version}")
-                    log.info("schema v%s -> v%s, backup %s", version, migrations.LATEST, saved)
                 migrations.upgrade(conn)
             finally:
                 conn.close()

@@ -126,7 +126,10 @@ class _Checker:
         if not SET_ID.match(cs.set_id):
             self.add(
                 "bad_set_id",
-                _("Mã bộ tiêu chí “{value}” không hợp lệ: dùng chữ thường không dấu, chữ số, dấu gạch ngang.", value=cs.set_id),
+                _(
+                    "Mã bộ tiêu chí “{value}” không hợp lệ: dùng chữ thường không dấu, chữ số, dấu gạch ngang.",
+                    value=cs.set_id,
+                ),
                 cs,
                 "set_id",
             )
@@ -135,13 +138,23 @@ class _Checker:
         if not cs.version.strip():
             self.add("empty_name", _("Chưa ghi phiên bản của bộ tiêu chí."), cs, "version")
         if not 2000 <= cs.year <= 2100 and self.ok(cs):
-            self.add("bad_year", _("Năm {year} không hợp lệ (cần từ 2000 đến 2100).", year=cs.year), cs, "year")
+            self.add(
+                "bad_year",
+                _("Năm {year} không hợp lệ (cần từ 2000 đến 2100).", year=cs.year),
+                cs,
+                "year",
+            )
         if cs.total_points <= 0 and self.ok(cs):
-            self.add("bad_points", _("Tổng điểm của bộ tiêu chí phải lớn hơn 0."), cs, "total_points")
+            self.add(
+                "bad_points", _("Tổng điểm của bộ tiêu chí phải lớn hơn 0."), cs, "total_points"
+            )
         if cs.rounding.mode not in ROUNDING_MODES:
             self.add(
                 "bad_rounding",
-                _("Cách làm tròn “{mode}” không hợp lệ (dùng half_up hoặc half_even).", mode=cs.rounding.mode),
+                _(
+                    "Cách làm tròn “{mode}” không hợp lệ (dùng half_up hoặc half_even).",
+                    mode=cs.rounding.mode,
+                ),
                 cs,
                 "rounding.mode",
             )
@@ -176,12 +189,19 @@ class _Checker:
         seen_pillars: set[str] = set()
         for pillar in self.cs.pillars:
             if pillar.code in seen_pillars:
-                self.add("duplicate_code", _("Mã trụ cột {code} bị trùng.", code=pillar.code), pillar, "code")
+                self.add(
+                    "duplicate_code",
+                    _("Mã trụ cột {code} bị trùng.", code=pillar.code),
+                    pillar,
+                    "code",
+                )
             seen_pillars.add(pillar.code)
         seen: set[str] = set()
         for ind in self.cs.indicators():
             if ind.code in seen:
-                self.add("duplicate_code", _("Mã chỉ tiêu {code} bị trùng.", code=ind.code), ind, "code")
+                self.add(
+                    "duplicate_code", _("Mã chỉ tiêu {code} bị trùng.", code=ind.code), ind, "code"
+                )
             seen.add(ind.code)
 
     # --- pillars and indicators ----------------------------------------------------------
@@ -195,7 +215,9 @@ class _Checker:
                 "code",
             )
         if not pillar.name.strip():
-            self.add("empty_name", _("Trụ cột {code} chưa có tên.", code=pillar.code), pillar, "name")
+            self.add(
+                "empty_name", _("Trụ cột {code} chưa có tên.", code=pillar.code), pillar, "name"
+            )
         if pillar.max_points <= 0 and self.ok(pillar):
             self.add(
                 "bad_points",
@@ -288,7 +310,11 @@ class _Checker:
             if parent != code or not last:
                 self.add(
                     "code_outside_parent",
-                    _("Mã chỉ tiêu con {child} không thuộc chỉ tiêu {code} (cần dạng {code}.n).", child=child.code, code=code),
+                    _(
+                        "Mã chỉ tiêu con {child} không thuộc chỉ tiêu {code} (cần dạng {code}.n).",
+                        child=child.code,
+                        code=code,
+                    ),
                     child,
                     "code",
                 )
@@ -337,7 +363,10 @@ class _Checker:
         if ind.children and ind.fields:
             self.add(
                 "fields_on_parent",
-                _("Chỉ tiêu {code} có chỉ tiêu con nên không nhập trực tiếp; chuyển các trường nhập xuống chỉ tiêu con.", code=ind.code),
+                _(
+                    "Chỉ tiêu {code} có chỉ tiêu con nên không nhập trực tiếp; chuyển các trường nhập xuống chỉ tiêu con.",
+                    code=ind.code,
+                ),
                 ind.fields[0],
                 "key",
             )
@@ -347,7 +376,11 @@ class _Checker:
         if not key:
             self.add(
                 "rule_field_missing",
-                _("Chỉ tiêu {code}: cách chấm “{kind}” chưa ghi trường nhập nào để chấm.", code=ind.code, kind=rule.kind.value),
+                _(
+                    "Chỉ tiêu {code}: cách chấm “{kind}” chưa ghi trường nhập nào để chấm.",
+                    code=ind.code,
+                    kind=rule.kind.value,
+                ),
                 ind,
                 attr,
             )
@@ -356,7 +389,11 @@ class _Checker:
         if fld is None:
             self.add(
                 "rule_field_unknown",
-                _("Chỉ tiêu {code}: cách chấm dùng trường “{key}” nhưng chỉ tiêu không có trường đó.", code=ind.code, key=key),
+                _(
+                    "Chỉ tiêu {code}: cách chấm dùng trường “{key}” nhưng chỉ tiêu không có trường đó.",
+                    code=ind.code,
+                    key=key,
+                ),
                 ind,
                 attr,
             )
@@ -407,7 +444,11 @@ class _Checker:
         elif rule.tiers:
             self.add(
                 "rule_extra",
-                _("Chỉ tiêu {code}: cách chấm “{kind}” không dùng bậc điểm, nhưng có bậc điểm được khai.", code=code, kind=kind.value),
+                _(
+                    "Chỉ tiêu {code}: cách chấm “{kind}” không dùng bậc điểm, nhưng có bậc điểm được khai.",
+                    code=code,
+                    kind=kind.value,
+                ),
                 rule.tiers[0],
                 "minimum",
             )
@@ -416,7 +457,11 @@ class _Checker:
         elif rule.choices:
             self.add(
                 "rule_extra",
-                _("Chỉ tiêu {code}: cách chấm “{kind}” không dùng lựa chọn, nhưng có lựa chọn được khai.", code=code, kind=kind.value),
+                _(
+                    "Chỉ tiêu {code}: cách chấm “{kind}” không dùng lựa chọn, nhưng có lựa chọn được khai.",
+                    code=code,
+                    kind=kind.value,
+                ),
                 rule.choices[0],
                 "key",
             )
@@ -425,7 +470,12 @@ class _Checker:
         tiers = ind.rule.tiers
         code = ind.code
         if not tiers:
-            self.add("no_tiers", _("Chỉ tiêu {code}: chấm theo bậc nhưng chưa có bậc điểm nào.", code=code), ind, "rule.tiers")
+            self.add(
+                "no_tiers",
+                _("Chỉ tiêu {code}: chấm theo bậc nhưng chưa có bậc điểm nào.", code=code),
+                ind,
+                "rule.tiers",
+            )
             return
         percent = ind.rule.kind is RuleKind.PERCENT_TIERS
         previous: Tier | None = None
@@ -436,16 +486,28 @@ class _Checker:
             if tier.minimum < 0 or (percent and tier.minimum > 100):
                 self.add(
                     "tier_range",
-                    _("Chỉ tiêu {code}: ngưỡng {value} nằm ngoài khoảng cho phép.", code=code, value=_num(tier.minimum))
+                    _(
+                        "Chỉ tiêu {code}: ngưỡng {value} nằm ngoài khoảng cho phép.",
+                        code=code,
+                        value=_num(tier.minimum),
+                    )
                     if not percent
-                    else _("Chỉ tiêu {code}: ngưỡng {value}% phải nằm trong khoảng 0–100.", code=code, value=_num(tier.minimum)),
+                    else _(
+                        "Chỉ tiêu {code}: ngưỡng {value}% phải nằm trong khoảng 0–100.",
+                        code=code,
+                        value=_num(tier.minimum),
+                    ),
                     tier,
                     "minimum",
                 )
             if not percent and tier.minimum != tier.minimum.to_integral_value():
                 self.add(
                     "tier_not_integer",
-                    _("Chỉ tiêu {code}: ngưỡng đếm {value} phải là số nguyên.", code=code, value=_num(tier.minimum)),
+                    _(
+                        "Chỉ tiêu {code}: ngưỡng đếm {value} phải là số nguyên.",
+                        code=code,
+                        value=_num(tier.minimum),
+                    ),
                     tier,
                     "minimum",
                 )
@@ -525,7 +587,11 @@ class _Checker:
             if not CHOICE_KEY.match(choice.key):
                 self.add(
                     "bad_choice_key",
-                    _("Chỉ tiêu {code}: khóa lựa chọn “{key}” không hợp lệ (không dấu, không khoảng trắng).", code=code, key=choice.key),
+                    _(
+                        "Chỉ tiêu {code}: khóa lựa chọn “{key}” không hợp lệ (không dấu, không khoảng trắng).",
+                        code=code,
+                        key=choice.key,
+                    ),
                     choice,
                     "key",
                 )
@@ -575,9 +641,19 @@ class _Checker:
         previous: Band | None = None
         for band in bands:
             if not band.label.strip():
-                self.add("empty_name", _("Mức xếp loại từ {value} điểm chưa có tên.", value=_num(band.minimum)), band, "label")
+                self.add(
+                    "empty_name",
+                    _("Mức xếp loại từ {value} điểm chưa có tên.", value=_num(band.minimum)),
+                    band,
+                    "label",
+                )
             elif band.label.casefold() in labels:
-                self.add("duplicate_band", _("Tên xếp loại “{label}” bị trùng.", label=band.label), band, "label")
+                self.add(
+                    "duplicate_band",
+                    _("Tên xếp loại “{label}” bị trùng.", label=band.label),
+                    band,
+                    "label",
+                )
             labels.add(band.label.casefold())
             if not self.ok(band):
                 previous = None
@@ -612,13 +688,18 @@ class _Checker:
         if self.ok(last) and last.minimum != 0:
             self.add(
                 "bands_floor",
-                _("Mức xếp loại cuối cùng (“{label}”) phải có ngưỡng 0 để mọi tổng điểm đều được xếp loại.", label=last.label),
+                _(
+                    "Mức xếp loại cuối cùng (“{label}”) phải có ngưỡng 0 để mọi tổng điểm đều được xếp loại.",
+                    label=last.label,
+                ),
                 last,
                 "minimum",
             )
 
 
-def check_set(cs: CriteriaSet, locator: Locator | None = None, tainted: Collection[int] = ()) -> list[Problem]:
+def check_set(
+    cs: CriteriaSet, locator: Locator | None = None, tainted: Collection[int] = ()
+) -> list[Problem]:
     """Every consistency problem of ``cs`` (empty when it is usable)."""
     loc = locator if locator is not None else PathLocator.for_set(cs)
     return _Checker(cs, loc, frozenset(tainted)).run()

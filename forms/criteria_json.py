@@ -61,7 +61,15 @@ class _Reader:
     def get(self, data: Mapping[str, Any], key: str, path: str) -> Any:
         return data.get(key, _MISSING) if isinstance(data, Mapping) else _MISSING
 
-    def text(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = True, default: str = "") -> str:
+    def text(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        path: str,
+        *,
+        required: bool = True,
+        default: str = "",
+    ) -> str:
         value = self.get(data, key, path)
         where = f"{path}.{key}" if path else key
         if value is _MISSING or value is None:
@@ -82,12 +90,18 @@ class _Reader:
             return Decimal(0)
         number = to_decimal(value)
         if number is None:
-            self.problem("wrong_type", _("“{key}” phải là một số (ghi dạng chuỗi, ví dụ \"12.5\").", key=key), where)
+            self.problem(
+                "wrong_type",
+                _('“{key}” phải là một số (ghi dạng chuỗi, ví dụ "12.5").', key=key),
+                where,
+            )
             tainted[0] = True
             return Decimal(0)
         return number
 
-    def integer(self, data: Mapping[str, Any], key: str, path: str, default: int | None = None) -> int:
+    def integer(
+        self, data: Mapping[str, Any], key: str, path: str, default: int | None = None
+    ) -> int:
         value = self.get(data, key, path)
         where = f"{path}.{key}" if path else key
         if value is _MISSING or value is None:
@@ -105,11 +119,17 @@ class _Reader:
         if value is _MISSING or value is None:
             return default
         if not isinstance(value, bool):
-            self.problem("wrong_type", _("“{key}” phải là true hoặc false.", key=key), f"{path}.{key}" if path else key)
+            self.problem(
+                "wrong_type",
+                _("“{key}” phải là true hoặc false.", key=key),
+                f"{path}.{key}" if path else key,
+            )
             return default
         return value
 
-    def enum(self, data: Mapping[str, Any], key: str, path: str, enum: Any, default: Any = None) -> Any:
+    def enum(
+        self, data: Mapping[str, Any], key: str, path: str, enum: Any, default: Any = None
+    ) -> Any:
         value = self.get(data, key, path)
         where = f"{path}.{key}" if path else key
         if value is _MISSING or value is None:
@@ -123,12 +143,19 @@ class _Reader:
             allowed = ", ".join(m.value for m in enum)
             self.problem(
                 "unknown_value",
-                _("Giá trị “{value}” của “{key}” không hợp lệ (dùng một trong: {allowed}).", value=value, key=key, allowed=allowed),
+                _(
+                    "Giá trị “{value}” của “{key}” không hợp lệ (dùng một trong: {allowed}).",
+                    value=value,
+                    key=key,
+                    allowed=allowed,
+                ),
                 where,
             )
             return default
 
-    def items(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = True) -> list[tuple[str, Any]]:
+    def items(
+        self, data: Mapping[str, Any], key: str, path: str, *, required: bool = True
+    ) -> list[tuple[str, Any]]:
         value = self.get(data, key, path)
         where = f"{path}.{key}" if path else key
         if value is _MISSING or value is None:
@@ -141,7 +168,11 @@ class _Reader:
         result = []
         for i, item in enumerate(value):
             if not isinstance(item, Mapping):
-                self.problem("wrong_type", _("Mỗi phần tử của “{key}” phải là một đối tượng.", key=key), f"{where}[{i}]")
+                self.problem(
+                    "wrong_type",
+                    _("Mỗi phần tử của “{key}” phải là một đối tượng.", key=key),
+                    f"{where}[{i}]",
+                )
                 continue
             result.append((f"{where}[{i}]", item))
         return result
@@ -160,14 +191,18 @@ class _Reader:
         self.loc.add(fld, path)
         return fld
 
-    def rule(self, path: str, data: Any, max_tainted: list[bool]) -> tuple[Rule, list[Tier], list[Choice]]:
+    def rule(
+        self, path: str, data: Any, max_tainted: list[bool]
+    ) -> tuple[Rule, list[Tier], list[Choice]]:
         if not isinstance(data, Mapping):
             self.problem("missing", _("Thiếu mục “{key}”.", key="rule"), path)
             return Rule(RuleKind.DIRECT), [], []
         tiers: list[Tier] = []
         for tpath, tdata in self.items(data, "tiers", path, required=False):
             bad = [False]
-            tier = Tier(self.number(tdata, "minimum", tpath, bad), self.number(tdata, "points", tpath, bad))
+            tier = Tier(
+                self.number(tdata, "minimum", tpath, bad), self.number(tdata, "points", tpath, bad)
+            )
             self.loc.add(tier, tpath)
             if bad[0]:
                 self.tainted.add(id(tier))
@@ -175,7 +210,11 @@ class _Reader:
         choices: list[Choice] = []
         for cpath, cdata in self.items(data, "choices", path, required=False):
             bad = [False]
-            choice = Choice(self.text(cdata, "key", cpath), self.text(cdata, "label", cpath, required=False), self.number(cdata, "points", cpath, bad))
+            choice = Choice(
+                self.text(cdata, "key", cpath),
+                self.text(cdata, "label", cpath, required=False),
+                self.number(cdata, "points", cpath, bad),
+            )
             self.loc.add(choice, cpath)
             if bad[0]:
                 self.tainted.add(id(choice))
@@ -185,7 +224,9 @@ class _Reader:
             field=self.text(data, "field", path, required=False),
             numerator=self.text(data, "numerator", path, required=False),
             denominator=self.text(data, "denominator", path, required=False),
-            zero_denominator=self.enum(data, "zero_denominator", path, ZeroDenominator, ZeroDenominator.ZERO),
+            zero_denominator=self.enum(
+                data, "zero_denominator", path, ZeroDenominator, ZeroDenominator.ZERO
+            ),
             tiers=tuple(tiers),
             choices=tuple(choices),
         )
@@ -195,7 +236,9 @@ class _Reader:
         bad = [False]
         max_points = self.number(data, "max_points", path, bad)
         rule, _tiers, _choices = self.rule(f"{path}.rule", data.get("rule"), bad)
-        fields = tuple(self.field(p, d) for p, d in self.items(data, "fields", path, required=False))
+        fields = tuple(
+            self.field(p, d) for p, d in self.items(data, "fields", path, required=False)
+        )
         evidence_data = data.get("evidence")
         evidence = Evidence()
         if isinstance(evidence_data, Mapping):
@@ -206,12 +249,21 @@ class _Reader:
                 description=self.text(evidence_data, "description", epath, required=False),
             )
         elif evidence_data is not None:
-            self.problem("wrong_type", _("“{key}” phải là một đối tượng.", key="evidence"), f"{path}.evidence")
+            self.problem(
+                "wrong_type",
+                _("“{key}” phải là một đối tượng.", key="evidence"),
+                f"{path}.evidence",
+            )
         children: tuple[Indicator, ...] = ()
         if depth < 4:
-            children = tuple(self.indicator(p, d, depth + 1) for p, d in self.items(data, "children", path, required=False))
+            children = tuple(
+                self.indicator(p, d, depth + 1)
+                for p, d in self.items(data, "children", path, required=False)
+            )
         elif data.get("children"):
-            self.problem("too_deep", _("Chỉ tiêu lồng nhau quá sâu (tối đa 4 cấp con)."), f"{path}.children")
+            self.problem(
+                "too_deep", _("Chỉ tiêu lồng nhau quá sâu (tối đa 4 cấp con)."), f"{path}.children"
+            )
         ind = Indicator(
             code=self.text(data, "code", path),
             name=self.text(data, "name", path, required=False),
@@ -237,7 +289,11 @@ class _Reader:
         if fmt != FORMAT_VERSION:
             self.problem(
                 "format_version",
-                _("Phiên bản định dạng “{value}” không được hỗ trợ (cần {expected}).", value=fmt, expected=FORMAT_VERSION),
+                _(
+                    "Phiên bản định dạng “{value}” không được hỗ trợ (cần {expected}).",
+                    value=fmt,
+                    expected=FORMAT_VERSION,
+                ),
                 "format",
             )
         pillars = []
@@ -247,7 +303,9 @@ class _Reader:
                 code=self.text(pdata, "code", ppath),
                 name=self.text(pdata, "name", ppath, required=False),
                 max_points=self.number(pdata, "max_points", ppath, bad),
-                indicators=tuple(self.indicator(p, d) for p, d in self.items(pdata, "indicators", ppath)),
+                indicators=tuple(
+                    self.indicator(p, d) for p, d in self.items(pdata, "indicators", ppath)
+                ),
             )
             self.loc.add(pillar, ppath)
             if bad[0]:
@@ -256,7 +314,10 @@ class _Reader:
         bands = []
         for bpath, bdata in self.items(data, "bands", ""):
             bad = [False]
-            band = Band(self.number(bdata, "minimum", bpath, bad), self.text(bdata, "label", bpath, required=False))
+            band = Band(
+                self.number(bdata, "minimum", bpath, bad),
+                self.text(bdata, "label", bpath, required=False),
+            )
             self.loc.add(band, bpath)
             if bad[0]:
                 self.tainted.add(id(band))
@@ -266,10 +327,14 @@ class _Reader:
         if isinstance(rounding_data, Mapping):
             rounding = Rounding(
                 decimals=self.integer(rounding_data, "decimals", "rounding", 2),
-                mode=self.text(rounding_data, "mode", "rounding", required=False, default="half_up"),
+                mode=self.text(
+                    rounding_data, "mode", "rounding", required=False, default="half_up"
+                ),
             )
         elif rounding_data is not None:
-            self.problem("wrong_type", _("“{key}” phải là một đối tượng.", key="rounding"), "rounding")
+            self.problem(
+                "wrong_type", _("“{key}” phải là một đối tượng.", key="rounding"), "rounding"
+            )
         bad = [False]
         before = len(self.problems)
         year = self.integer(data, "year", "")
@@ -284,7 +349,8 @@ class _Reader:
             pillars=tuple(pillars),
             bands=tuple(bands),
             rounding=rounding,
-            not_ranked_label=self.text(data, "not_ranked_label", "", required=False, default="-") or "-",
+            not_ranked_label=self.text(data, "not_ranked_label", "", required=False, default="-")
+            or "-",
             reference=self.flag(data, "reference", "", False),
         )
         self.loc.add(cs, "")
@@ -314,22 +380,58 @@ def read_json_file(path: str | os.PathLike[str]) -> Any:
         size = path.stat().st_size
         if size > MAX_JSON_BYTES:
             raise ProblemsError(
-                [Problem("file_too_large", _("Tệp {name} quá lớn ({size} MB) để là một bộ tiêu chí.", name=name, size=size // 2**20), name)]
+                [
+                    Problem(
+                        "file_too_large",
+                        _(
+                            "Tệp {name} quá lớn ({size} MB) để là một bộ tiêu chí.",
+                            name=name,
+                            size=size // 2**20,
+                        ),
+                        name,
+                    )
+                ]
             )
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ProblemsError([Problem("file_missing", _("Không tìm thấy tệp {name}.", name=str(path)), name)]) from None
+        raise ProblemsError(
+            [Problem("file_missing", _("Không tìm thấy tệp {name}.", name=str(path)), name)]
+        ) from None
     except IsADirectoryError:
-        raise ProblemsError([Problem("file_unreadable", _("{name} là thư mục, không phải tệp.", name=str(path)), name)]) from None
+        raise ProblemsError(
+            [
+                Problem(
+                    "file_unreadable", _("{name} là thư mục, không phải tệp.", name=str(path)), name
+                )
+            ]
+        ) from None
     except OSError as exc:
-        raise ProblemsError([Problem("file_unreadable", _("Không đọc được tệp {name}: {error}", name=str(path), error=exc.strerror or exc), name)]) from None
+        raise ProblemsError(
+            [
+                Problem(
+                    "file_unreadable",
+                    _(
+                        "Không đọc được tệp {name}: {error}",
+                        name=str(path),
+                        error=exc.strerror or exc,
+                    ),
+                    name,
+                )
+            ]
+        ) from None
     try:
         return json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise ProblemsError([Problem("bad_json", _("Tệp {name} không phải văn bản UTF-8.", name=name), name)]) from None
+        raise ProblemsError(
+            [Problem("bad_json", _("Tệp {name} không phải văn bản UTF-8.", name=name), name)]
+        ) from None
     except (json.JSONDecodeError, RecursionError) as exc:
-        where = f"{name}:{exc.lineno}:{exc.colno}" if isinstance(exc, json.JSONDecodeError) else name
-        raise ProblemsError([Problem("bad_json", _("Tệp {name} không phải JSON hợp lệ.", name=name), where)]) from None
+        where = (
+            f"{name}:{exc.lineno}:{exc.colno}" if isinstance(exc, json.JSONDecodeError) else name
+        )
+        raise ProblemsError(
+            [Problem("bad_json", _("Tệp {name} không phải JSON hợp lệ.", name=name), where)]
+        ) from None
 
 
 def load_json(path: str | os.PathLike[str]) -> CriteriaSet:

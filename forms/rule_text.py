@@ -32,10 +32,18 @@ def _count_tiers(ind: Indicator, tiers: tuple[Tier, ...], unit: str) -> list[str
     for tier in tiers:
         low = format_number(tier.minimum)
         if previous is None:
-            text = _("{low} {unit} trở lên", low=low, unit=unit) if unit else _("{low} trở lên", low=low)
+            text = (
+                _("{low} {unit} trở lên", low=low, unit=unit)
+                if unit
+                else _("{low} trở lên", low=low)
+            )
         else:
             high = previous.minimum - 1
-            text = low if high <= tier.minimum else _("từ {low} đến {high}", low=low, high=format_number(high))
+            text = (
+                low
+                if high <= tier.minimum
+                else _("từ {low} đến {high}", low=low, high=format_number(high))
+            )
         parts.append(f"{text}: {_points(tier.points)}")
         previous = tier
     if tiers and tiers[-1].minimum > 0:
@@ -55,7 +63,13 @@ def _percent_tiers(tiers: tuple[Tier, ...]) -> list[str]:
         parts.append(f"{text}: {_points(tier.points)}")
         previous = tier
     if tiers and tiers[-1].minimum > 0:
-        parts.append(_("dưới {low}%: {points}", low=format_number(tiers[-1].minimum), points=_points(Decimal(0))))
+        parts.append(
+            _(
+                "dưới {low}%: {points}",
+                low=format_number(tiers[-1].minimum),
+                points=_points(Decimal(0)),
+            )
+        )
     return parts
 
 

@@ -74,7 +74,12 @@ class _FieldChecker:
             self.add(
                 fld,
                 "not_number",
-                _("Chỉ tiêu {code}: “{field}” phải là một số (đang là “{value}”).", code=self.ind.code, field=fld.label, value=value),
+                _(
+                    "Chỉ tiêu {code}: “{field}” phải là một số (đang là “{value}”).",
+                    code=self.ind.code,
+                    field=fld.label,
+                    value=value,
+                ),
             )
         return number
 
@@ -85,7 +90,11 @@ class _FieldChecker:
             self.add(
                 fld,
                 "date_format",
-                _("Chỉ tiêu {code}: “{field}” phải là ngày hợp lệ dạng năm-tháng-ngày (ví dụ 2025-03-31).", code=self.ind.code, field=label),
+                _(
+                    "Chỉ tiêu {code}: “{field}” phải là ngày hợp lệ dạng năm-tháng-ngày (ví dụ 2025-03-31).",
+                    code=self.ind.code,
+                    field=label,
+                ),
             )
         elif fld.in_year and parsed.year != self.year:
             self.add(
@@ -105,26 +114,50 @@ class _FieldChecker:
         kind = fld.kind
         if kind is FieldKind.BOOL:
             if to_bool(value) is None:
-                self.add(fld, "not_bool", _("Chỉ tiêu {code}: “{field}” phải là Có hoặc Không.", code=code, field=fld.label))
+                self.add(
+                    fld,
+                    "not_bool",
+                    _(
+                        "Chỉ tiêu {code}: “{field}” phải là Có hoặc Không.",
+                        code=code,
+                        field=fld.label,
+                    ),
+                )
         elif kind is FieldKind.CHOICE:
-            keys = [c.key for c in self.ind.rule.choices] if self.ind.rule.field == fld.key else None
+            keys = (
+                [c.key for c in self.ind.rule.choices] if self.ind.rule.field == fld.key else None
+            )
             if not isinstance(value, str) or (keys is not None and value not in keys):
                 self.add(
                     fld,
                     "unknown_choice",
-                    _("Chỉ tiêu {code}: “{value}” không phải một lựa chọn của “{field}”.", code=code, value=value, field=fld.label),
+                    _(
+                        "Chỉ tiêu {code}: “{value}” không phải một lựa chọn của “{field}”.",
+                        code=code,
+                        value=value,
+                        field=fld.label,
+                    ),
                 )
         elif kind is FieldKind.COUNT:
             number = self.number(fld, value)
             if number is None:
                 return
             if number < 0:
-                self.add(fld, "negative", _("Chỉ tiêu {code}: “{field}” không được âm.", code=code, field=fld.label))
+                self.add(
+                    fld,
+                    "negative",
+                    _("Chỉ tiêu {code}: “{field}” không được âm.", code=code, field=fld.label),
+                )
             elif number != number.to_integral_value():
                 self.add(
                     fld,
                     "not_integer",
-                    _("Chỉ tiêu {code}: “{field}” phải là số nguyên (đang là {value}).", code=code, field=fld.label, value=_num(number)),
+                    _(
+                        "Chỉ tiêu {code}: “{field}” phải là số nguyên (đang là {value}).",
+                        code=code,
+                        field=fld.label,
+                        value=_num(number),
+                    ),
                 )
         elif kind is FieldKind.PERCENT:
             number = self.number(fld, value)
@@ -132,15 +165,28 @@ class _FieldChecker:
                 self.add(
                     fld,
                     "percent_range",
-                    _("Chỉ tiêu {code}: “{field}” là tỷ lệ phần trăm, phải từ 0 đến 100 (đang là {value}).", code=code, field=fld.label, value=_num(number)),
+                    _(
+                        "Chỉ tiêu {code}: “{field}” là tỷ lệ phần trăm, phải từ 0 đến 100 (đang là {value}).",
+                        code=code,
+                        field=fld.label,
+                        value=_num(number),
+                    ),
                 )
         elif kind is FieldKind.NUMBER:
             number = self.number(fld, value)
             if number is None:
                 return
             if number < 0:
-                self.add(fld, "negative", _("Chỉ tiêu {code}: “{field}” không được âm.", code=code, field=fld.label))
-            elif self.ind.rule.kind is RuleKind.DIRECT and self.ind.rule.field == fld.key and number > self.ind.max_points:
+                self.add(
+                    fld,
+                    "negative",
+                    _("Chỉ tiêu {code}: “{field}” không được âm.", code=code, field=fld.label),
+                )
+            elif (
+                self.ind.rule.kind is RuleKind.DIRECT
+                and self.ind.rule.field == fld.key
+                and number > self.ind.max_points
+            ):
                 self.add(
                     fld,
                     "above_max",
@@ -156,12 +202,21 @@ class _FieldChecker:
             self.check_date(fld, value)
         elif kind is FieldKind.TEXT:
             if not isinstance(value, str):
-                self.add(fld, "not_text", _("Chỉ tiêu {code}: “{field}” phải là văn bản.", code=code, field=fld.label))
+                self.add(
+                    fld,
+                    "not_text",
+                    _("Chỉ tiêu {code}: “{field}” phải là văn bản.", code=code, field=fld.label),
+                )
             elif len(value) > MAX_TEXT:
                 self.add(
                     fld,
                     "too_long",
-                    _("Chỉ tiêu {code}: “{field}” dài quá {n} ký tự.", code=code, field=fld.label, n=MAX_TEXT),
+                    _(
+                        "Chỉ tiêu {code}: “{field}” dài quá {n} ký tự.",
+                        code=code,
+                        field=fld.label,
+                        n=MAX_TEXT,
+                    ),
                     Level.WARNING,
                 )
         elif kind is FieldKind.DOCREF:
@@ -169,20 +224,36 @@ class _FieldChecker:
 
     def check_docref(self, fld: Field, value: Any) -> None:
         code = self.ind.code
-        if not isinstance(value, Mapping) or any(not isinstance(value.get(k, ""), (str, type(None))) for k in DOCREF_PARTS):
+        if not isinstance(value, Mapping) or any(
+            not isinstance(value.get(k, ""), (str, type(None))) for k in DOCREF_PARTS
+        ):
             self.add(
                 fld,
                 "docref_format",
-                _("Chỉ tiêu {code}: “{field}” phải gồm số, ngày, cơ quan ban hành và trích yếu của văn bản.", code=code, field=fld.label),
+                _(
+                    "Chỉ tiêu {code}: “{field}” phải gồm số, ngày, cơ quan ban hành và trích yếu của văn bản.",
+                    code=code,
+                    field=fld.label,
+                ),
             )
             return
-        names = {"number": _("số"), "date": _("ngày"), "issuer": _("cơ quan ban hành"), "summary": _("trích yếu")}
+        names = {
+            "number": _("số"),
+            "date": _("ngày"),
+            "issuer": _("cơ quan ban hành"),
+            "summary": _("trích yếu"),
+        }
         missing = [names[k] for k in DOCREF_REQUIRED if is_empty(value.get(k))]
         if missing:
             self.add(
                 fld,
                 "docref_incomplete",
-                _("Chỉ tiêu {code}: văn bản ở “{field}” còn thiếu {parts}.", code=code, field=fld.label, parts=", ".join(missing)),
+                _(
+                    "Chỉ tiêu {code}: văn bản ở “{field}” còn thiếu {parts}.",
+                    code=code,
+                    field=fld.label,
+                    parts=", ".join(missing),
+                ),
             )
         if not is_empty(value.get("date")):
             self.check_date(fld, value.get("date"), names["date"])
@@ -200,17 +271,32 @@ def validate_indicator(
     """Problems with one indicator's answers. ``evidence_count=None`` skips the evidence check."""
     ind = cs.find(code)
     if ind is None:
-        return [Problem("unknown_indicator", _("Bộ tiêu chí không có chỉ tiêu {code}.", code=code), code, Level.WARNING)]
+        return [
+            Problem(
+                "unknown_indicator",
+                _("Bộ tiêu chí không có chỉ tiêu {code}.", code=code),
+                code,
+                Level.WARNING,
+            )
+        ]
     if values is None:
         values = {}
     if not isinstance(values, Mapping):
-        return [Problem("bad_answer", _("Chỉ tiêu {code}: câu trả lời không đúng dạng.", code=code), code)]
+        return [
+            Problem(
+                "bad_answer", _("Chỉ tiêu {code}: câu trả lời không đúng dạng.", code=code), code
+            )
+        ]
     checker = _FieldChecker(ind, cs.year if year is None else year)
     for fld in ind.fields:
         value = values.get(fld.key)
         if is_empty(value):
             if fld.required and require_complete:
-                checker.add(fld, "required", _("Chỉ tiêu {code}: chưa nhập “{field}”.", code=code, field=fld.label))
+                checker.add(
+                    fld,
+                    "required",
+                    _("Chỉ tiêu {code}: chưa nhập “{field}”.", code=code, field=fld.label),
+                )
             continue
         checker.check(fld, value)
     problems = checker.problems
@@ -220,7 +306,11 @@ def validate_indicator(
             problems.append(
                 Problem(
                     "unknown_field",
-                    _("Chỉ tiêu {code}: không có trường “{key}” (giá trị bị bỏ qua).", code=code, key=key),
+                    _(
+                        "Chỉ tiêu {code}: không có trường “{key}” (giá trị bị bỏ qua).",
+                        code=code,
+                        key=key,
+                    ),
                     f"{code}/{key}",
                     Level.WARNING,
                 )
@@ -244,21 +334,22 @@ def validate_indicator(
                     f"{code}/{rule.numerator}",
                 )
             )
-    if evidence_count is not None and ind.evidence.required and evidence_count <= 0 and not ind.children:
-        if indicator_points(ind, {code: values}) > 0:
-            level = Level.ERROR if ind.evidence.severity is Severity.ERROR else Level.WARNING
-            problems.append(
-                Problem(
-                    "evidence_missing",
-                    _(
-                        "Chỉ tiêu {code} có điểm nhưng chưa đính kèm tài liệu kiểm chứng: {evidence}.",
-                        code=code,
-                        evidence=ind.evidence.description or _("theo yêu cầu của bộ tiêu chí"),
-                    ),
-                    f"{code}/evidence",
-                    level,
-                )
+    needs_evidence = evidence_count is not None and ind.evidence.required and evidence_count <= 0
+    # evidence is asked for the points claimed: an indicator scoring 0 needs none
+    if needs_evidence and not ind.children and indicator_points(ind, {code: values}) > 0:
+        level = Level.ERROR if ind.evidence.severity is Severity.ERROR else Level.WARNING
+        problems.append(
+            Problem(
+                "evidence_missing",
+                _(
+                    "Chỉ tiêu {code} có điểm nhưng chưa đính kèm tài liệu kiểm chứng: {evidence}.",
+                    code=code,
+                    evidence=ind.evidence.description or _("theo yêu cầu của bộ tiêu chí"),
+                ),
+                f"{code}/evidence",
+                level,
             )
+        )
     return problems
 
 
@@ -275,14 +366,19 @@ def validate(
         return [Problem("bad_answer", _("Câu trả lời của bản đánh giá không đúng dạng."), "")]
     for ind in cs.leaves():
         count = None if evidence_counts is None else int(evidence_counts.get(ind.code, 0) or 0)
-        problems += validate_indicator(cs, ind.code, answers.get(ind.code), year=year, evidence_count=count)
+        problems += validate_indicator(
+            cs, ind.code, answers.get(ind.code), year=year, evidence_count=count
+        )
     for code in answers:
         ind = cs.find(code)
         if ind is None:
             problems.append(
                 Problem(
                     "unknown_indicator",
-                    _("Có câu trả lời cho chỉ tiêu {code}, nhưng bộ tiêu chí không có chỉ tiêu này (bỏ qua).", code=code),
+                    _(
+                        "Có câu trả lời cho chỉ tiêu {code}, nhưng bộ tiêu chí không có chỉ tiêu này (bỏ qua).",
+                        code=code,
+                    ),
                     str(code),
                     Level.WARNING,
                 )
@@ -291,7 +387,10 @@ def validate(
             problems.append(
                 Problem(
                     "parent_answered",
-                    _("Chỉ tiêu {code} được tính từ các chỉ tiêu con; giá trị nhập trực tiếp bị bỏ qua.", code=code),
+                    _(
+                        "Chỉ tiêu {code} được tính từ các chỉ tiêu con; giá trị nhập trực tiếp bị bỏ qua.",
+                        code=code,
+                    ),
                     str(code),
                     Level.WARNING,
                 )

@@ -5,44 +5,158 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 from forms import __version__
 from forms.i18n import _, set_language
 
 
 def _make_application(argv: list[str]):
-    from desktop.qt import QApplication
+    from desktop.qt import QApplication, QIcon
 
     app = QApplication.instance() or QApplication(argv)
     app.setApplicationName("dti-desk")
     app.setOrganizationName("dti-desk")
     app.setApplicationVersion(__version__)
+    icon = Path(__file__).resolve().parent.parent / "resources" / "icons" / "dti-desk.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     return app
 
 
 def build_main_window():
+    """A main window without data (kept for callers that only need the shell)."""
     from desktop.main_window import MainWindow
 
     return MainWindow()
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    if args.lang:
-        set_language(args.lang)
+    from desktop import settings as opts
+    from desktop.controller import AppController
+    from desktop.qt import QMessageBox
+    from desktop.settings import Settings
+    from desktop.tasks import TaskRunner
+    from local_db.database import open_database
+    from local_db.errors import StorageError
+    from local_db.paths import resolve_data_dir
+
     app = _make_application(sys.argv[:1])
-    window = build_main_window()
-    window.show()
-    return int(app.exec())
+    settings = Settings()
+    set_language(args.lang or settings.get(opts.LANGUAGE))
+    data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    try:
+        db = open_database(data_dir)
+    except StorageError as exc:
+        QMessageBox.critical(None, _("DTI Desk"), str(exc))
+        return 1
+    runner = TaskRunner()
+    try:
+        controller = AppController(db, settings, runner)
+        if controller.needs_setup():
+            wizard = controller.make_wizard()
+            if not wizard.exec():
+                return 0
+            controller.apply_setup(wizard.result_data())
+        window = controller.build_window()
+        window.show()
+        code = int(app.exec())
+        runner.wait()
+        return code
+    finally:
+        db.close()
 
 
 def self_test(args: argparse.Namespace) -> int:
-    """Start the app offscreen, build the main window, and exit 0 if all of it works."""
+    """Start offscreen in a temporary data folder, load the reference set, score a sample,
+    show the main window; print a verdict and exit 0 when every step worked (installers run it)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if args.lang:
+        set_language(args.lang)
+    steps: list[tuple[str, bool, str]] = []
     app = _make_application(sys.argv[:1])
-    window = build_main_window()
-    window.show()
-    app.processEvents()
-    ok = window.isVisible()
-    window.close()
+    with tempfile.TemporaryDirectory(prefix="dti-desk-selftest-") as tmp:
+        try:
+            ok = _self_test_steps(Path(tmp), steps)
+        except Exception as exc:  # noqa: BLE001 - the verdict must name what broke, not crash
+            steps.append((_("lỗi không lường trước"), False, f"{type(exc).__name__}: {exc}"))
+            ok = False
+        app.processEvents()
+    for name, passed, detail in steps:
+        print(f"[{'OK' if passed else 'FAIL'}] {name}{': ' + detail if detail else ''}")
     print(_("Tự kiểm tra: {verdict}", verdict=_("đạt") if ok else _("không đạt")))
     return 0 if ok else 1
+
+
+def _self_test_steps(data_dir: Path, steps: list[tuple[str, bool, str]]) -> bool:
+    from desktop.assessment.session import AssessmentSession
+    from desktop.assessment.store import DbStore
+    from desktop.main_window import MainWindow
+    from desktop.qt import QApplication
+    from desktop.settings import Settings
+    from desktop.tasks import TaskRunner
+    from forms.reference import reference_set
+    from local_db import assessments
+    from local_db.database import open_database
+
+    db = open_database(data_dir)
+    try:
+        steps.append((_("mở thư mục dữ liệu tạm"), True, str(data_dir)))
+        cs = reference_set()
+        steps.append((_("nạp bộ tiêu chí tham khảo"), True, f"{cs.short_id}, {len(cs.leaves())}"))
+        row = assessments.create(db, "SELFTEST", cs.year, cs, user="self-test")
+        session = AssessmentSession(cs, DbStore(db, row.id), cs.year)
+        sample = _sample_answers(cs)
+        for code, values in sample.items():
+            for key, value in values.items():
+                session.set_value(code, key, value)
+        total = session.score().published_total
+        scored = total > 0 and session.last_saved is not None
+        steps.append((_("chấm điểm một bản mẫu"), scored, f"{total} / {cs.total_points}"))
+        window = MainWindow(session, TaskRunner(synchronous=True), Settings(data_dir / "settings.ini"), "self-test")
+        window.show()
+        if window.editor is not None:
+            window.editor.open(cs.leaves()[0].code)
+            window.editor.go_next()
+        QApplication.processEvents()
+        shown = window.isVisible()
+        steps.append((_("hiện cửa sổ chính"), shown, ""))
+        window.close()
+        window.deleteLater()
+        QApplication.processEvents()
+        return scored and shown
+    finally:
+        db.close()
+
+
+def _sample_answers(cs) -> dict[str, dict[str, object]]:
+    """A plausible full answer for the first indicator of each rule kind (enough to score > 0)."""
+    from forms.criteria import FieldKind
+
+    out: dict[str, dict[str, object]] = {}
+    seen: set[str] = set()
+    for ind in cs.leaves():
+        if ind.rule.kind.value in seen:
+            continue
+        seen.add(ind.rule.kind.value)
+        values: dict[str, object] = {}
+        for f in ind.fields:
+            if f.kind is FieldKind.BOOL:
+                values[f.key] = True
+            elif f.kind is FieldKind.CHOICE:
+                values[f.key] = ind.rule.choices[0].key
+            elif f.kind is FieldKind.COUNT:
+                values[f.key] = 4
+            elif f.kind is FieldKind.PERCENT:
+                values[f.key] = "95"
+            elif f.kind is FieldKind.NUMBER:
+                values[f.key] = str(ind.max_points)
+            elif f.kind is FieldKind.DATE:
+                values[f.key] = f"{cs.year}-03-15"
+            elif f.kind is FieldKind.DOCREF:
+                values[f.key] = {"number": "12/QĐ-UBND", "date": f"{cs.year}-03-15", "issuer": "UBND xã", "summary": "Kế hoạch"}
+            else:
+                values[f.key] = "x"
+        out[ind.code] = values
+    return out

@@ -17,21 +17,22 @@ from local_db import evidence as db_evidence
 from local_db.errors import StorageError
 
 
-def _item(db, att: Any) -> EvidenceItem:
-    meta = getattr(att, "meta", None)
-    if meta is None:
-        meta = {k: getattr(att, k, "") or "" for k in ("number", "date", "issuer", "summary")}
-    elif not isinstance(meta, dict):
-        meta = {k: getattr(meta, k, "") or "" for k in ("number", "date", "issuer", "summary")}
-    name = getattr(att, "original_name", None) or getattr(att, "name", None) or getattr(att, "file_name", "")
+def _item(db: Any, att: Any) -> EvidenceItem:
+    path = db_evidence.open_path(db, att.id)
+    size = getattr(att, "size", None)
+    if size is None:
+        try:
+            size = Path(path).stat().st_size
+        except OSError:
+            size = 0
     return EvidenceItem(
         id=att.id,
-        code=getattr(att, "indicator_code", None) or getattr(att, "code", ""),
-        name=name,
-        sha256=getattr(att, "sha256", ""),
-        size=int(getattr(att, "size", 0) or 0),
-        path=str(db_evidence.open_path(db, att.id)),
-        meta=dict(meta),
+        code=att.indicator_code,
+        name=att.original_name,
+        sha256=att.blob_sha256,
+        size=int(size),
+        path=str(path),
+        meta={"number": att.doc_number, "date": att.doc_date, "issuer": att.issuer, "summary": att.summary},
     )
 
 
@@ -50,7 +51,10 @@ class DbStore:
 
     def load(self) -> tuple[dict[str, dict[str, Any]], dict[str, str], list[EvidenceItem]]:
         loaded = db_answers.load(self.db, self.assessment_id)
-        items = [_item(self.db, att) for att in loaded.attachments]
+        attachments = loaded.attachments
+        if isinstance(attachments, dict):  # {code: [Attachment, ...]}
+            attachments = [att for group in attachments.values() for att in group]
+        items = [_item(self.db, att) for att in attachments]
         return dict(loaded.answers), dict(loaded.notes), items
 
     def save_answer(self, code: str, key: str, value: Any, points: Any) -> None:

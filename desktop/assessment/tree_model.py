@@ -182,12 +182,15 @@ class TreeFilter(QSortFilterProxyModel):
         self.setRecursiveFilteringEnabled(True)
 
     def set_only_unfinished(self, on: bool) -> None:
+        # begin/endFilterChange replace invalidateFilter (deprecated since Qt 6.10)
+        self.beginFilterChange()
         self._only_unfinished = on
-        self.invalidateFilter()
+        self.endFilterChange()
 
     def set_query(self, text: str) -> None:
+        self.beginFilterChange()
         self._query = text.strip()
-        self.invalidateFilter()
+        self.endFilterChange()
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
         model = self.sourceModel()

@@ -1,0 +1,302 @@
+"""The application controller: opens the data folder, runs first-time setup, opens the
+assessment, builds the main window, and carries out finalise / export / PDF / reopen.
+
+Widgets ask, the controller does: it is the one GUI place that calls ``local_db`` and
+``forms.packages``, so the journey test can drive the whole app through it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from desktop import settings as opts
+from desktop.assessment.session import AssessmentSession
+from desktop.assessment.store import DbStore
+from desktop.main_window import MainWindow
+from desktop.qt import QMessageBox, QObject, Signal
+from desktop.settings import Settings
+from desktop.tasks import TaskRunner
+from forms.criteria import CriteriaSet
+from forms.i18n import _
+from forms.scoring import score
+
+KEYS_SUBDIR = "keys"
+
+
+def keys_dir_for(data_dir: Path) -> Path:
+    return Path(data_dir) / KEYS_SUBDIR
+
+
+@dataclass
+class OpenAssessment:
+    id: int
+    unit_code: str
+    unit_name: str
+    year: int
+    revision: int
+    status: str
+    parent_id: int | None
+
+
+class AppController(QObject):
+    window_replaced = Signal(object)  # the new MainWindow (after reopen or language change)
+    exported = Signal(object)  # Path of the package
+    pdf_written = Signal(object)  # Path of the report
+
+    def __init__(self, db: Any, settings: Settings, runner: TaskRunner) -> None:
+        super().__init__()
+        self.db = db
+        self.settings = settings
+        self.runner = runner
+        self.keys_dir = keys_dir_for(db.data_dir)
+        self.window: MainWindow | None = None
+        self.session: AssessmentSession | None = None
+        self.current: OpenAssessment | None = None
+        self.dialog = None
+
+    # --- setup ----------------------------------------------------------------------
+
+    def profile(self) -> Any:
+        from local_db import profile
+
+        return profile.get(self.db)
+
+    def needs_setup(self) -> bool:
+        from forms.packages import keys
+
+        prof = self.profile()
+        return prof is None or not prof.unit_code or not keys.key_exists(self.keys_dir) or self._latest() is None
+
+    def make_wizard(self, parent=None):
+        from desktop.setup.wizard import SetupWizard
+
+        return SetupWizard(self.db, self.keys_dir, self.runner, reference_or_none(), self.profile(), parent)
+
+    def apply_setup(self, result: Any) -> None:
+        from local_db import assessments, profile
+
+        profile.save(
+            self.db,
+            officer_name=result.officer_name,
+            position=result.position,
+            phone=result.phone,
+            email=result.email,
+            unit_code=result.unit_code,
+        )
+        cs: CriteriaSet = result.criteria_set
+        if assessments.current(self.db, result.unit_code, cs.year) is None:
+            assessments.create(self.db, result.unit_code, cs.year, cs, user=result.officer_name)
+
+    # --- the assessment -------------------------------------------------------------
+
+    def _latest(self) -> Any:
+        from local_db import assessments
+
+        prof = self.profile()
+        if prof is None or not prof.unit_code:
+            return None
+        rows = assessments.list_for_unit(self.db, prof.unit_code)
+        if not rows:
+            return None
+        return max(rows, key=lambda a: (a.year, a.revision))
+
+    def unit_name(self, code: str) -> str:
+        from local_db import units
+
+        unit = units.get(self.db, code)
+        return unit.name if unit is not None else code
+
+    def open_session(self) -> AssessmentSession:
+        from local_db import criteria_store
+
+        row = self._latest()
+        if row is None:
+            raise LookupError("no assessment")
+        cs = criteria_store.load(self.db, row.criteria_hash)
+        self.current = OpenAssessment(row.id, row.unit_code, self.unit_name(row.unit_code), row.year, row.revision,
+                                      str(row.status), row.parent_id)  # fmt: skip
+        self.session = AssessmentSession(cs, DbStore(self.db, row.id), row.year)
+        return self.session
+
+    def previous_pillars(self) -> dict[str, Any]:
+        """Last year's pillar points for the overview chart (empty when there is none)."""
+        from local_db import answers, assessments, criteria_store
+
+        assert self.current is not None
+        row = assessments.current(self.db, self.current.unit_code, self.current.year - 1)
+        if row is None:
+            return {}
+        cs = criteria_store.load(self.db, row.criteria_hash)
+        return dict(score(cs, answers.get_all(self.db, row.id)).pillars)
+
+    def build_window(self) -> MainWindow:
+        session = self.open_session()
+        assert self.current is not None
+        detail = _("{unit} — năm {year}, lần {revision}", unit=self.current.unit_name, year=self.current.year,
+                   revision=self.current.revision)  # fmt: skip
+        window = MainWindow(session, self.runner, self.settings, detail, self.previous_pillars())
+        window.on_finalise = self.open_finalise
+        window.on_reopen = self.reopen
+        window.on_settings = self.open_settings
+        window.reopen_action.setEnabled(session.read_only)
+        window.finalise_action.setEnabled(True)
+        window.language_changed.connect(lambda _code: self.replace_window())
+        if window.editor is not None:
+            last = self.settings.get(opts.LAST_INDICATOR)
+            first = last if last and session.cs.find(last) else session.cs.leaves()[0].code
+            window.editor.open(first)
+        self.window = window
+        return window
+
+    def replace_window(self) -> MainWindow:
+        from forms.i18n import set_language
+
+        set_language(self.settings.get(opts.LANGUAGE))
+        old = self.window
+        geometry = old.saveGeometry() if old is not None else None
+        window = self.build_window()
+        if geometry is not None:
+            window.restoreGeometry(geometry)
+        window.show()  # before closing the old one: closing the last window would quit the app
+        if old is not None:
+            old.close()
+            old.deleteLater()
+        self.window_replaced.emit(window)
+        return window
+
+    # --- finalise, export, PDF, reopen ----------------------------------------------
+
+    def open_finalise(self, exec_dialog: bool = True):
+        from desktop.finalise.dialog import FinaliseDialog
+
+        assert self.session is not None and self.window is not None
+        if self.window.editor is not None:
+            self.window.editor.flush()
+        dialog = FinaliseDialog(self.session, self.settings, self.window)
+        dialog.go_to.connect(self._go_to)
+        dialog.export_requested.connect(lambda passphrase, folder: self.export(passphrase, Path(folder)))
+        dialog.pdf_requested.connect(lambda path: self.write_report(Path(path)))
+        self.dialog = dialog
+        if exec_dialog:
+            dialog.exec()
+            self.dialog = None
+        return dialog
+
+    def _go_to(self, code: str) -> None:
+        if self.window is not None and self.window.editor is not None:
+            self.window.tabs.setCurrentWidget(self.window.editor)
+            self.window.editor.open(code)
+            if self.dialog is not None:
+                self.dialog.accept()
+
+    def _report(self, ok: bool, text: str) -> None:
+        if self.dialog is not None:
+            (self.dialog.show_done if ok else self.dialog.show_error)(text)
+        elif self.window is not None and self.window.isVisible():
+            (QMessageBox.information if ok else QMessageBox.warning)(self.window, _("DTI Desk"), text)
+
+    def export(self, passphrase: str, out_dir: Path) -> None:
+        """Sign and write the package (worker thread), then mark the assessment signed/exported."""
+        from desktop.finalise.export import WrongPassphrase, sign_and_build, submission_for
+
+        assert self.session is not None and self.current is not None
+        prof = self.profile()
+        supersedes = None  # the previous revision's submission id is not stored yet (see docs/gui.md)
+        submission = submission_for(self.session, self.current.unit_code, self.current.unit_name, self.current.revision,
+                                    prof.officer_name if prof else "", prof.position if prof else "", supersedes)  # fmt: skip
+        keys_dir = self.keys_dir
+
+        def done(path: Path) -> None:
+            from local_db import assessments
+
+            assert self.current is not None
+            assessments.finalise(self.db, self.current.id)
+            assessments.mark_signed(self.db, self.current.id)
+            assessments.mark_exported(self.db, self.current.id)
+            self.current.status = "exported"
+            self._refresh_read_only()
+            self._report(True, _("Đã ký và lưu gói nộp: {path}", path=str(path)))
+            self.exported.emit(path)
+
+        def failed(exc: BaseException) -> None:
+            from forms.problems import ProblemsError
+
+            if isinstance(exc, WrongPassphrase):
+                self._report(False, _("Sai mật khẩu khóa ký (hoặc tệp khóa bị hỏng). Hãy thử lại."))
+            elif isinstance(exc, ProblemsError):
+                self._report(False, _("Không tạo được gói nộp:") + "\n" + "\n".join(str(p) for p in exc.problems))
+            elif isinstance(exc, OSError):
+                self._report(False, _("Không ghi được gói nộp vào {folder}: {reason}", folder=str(out_dir), reason=str(exc)))
+            else:
+                raise exc
+
+        self.runner.run(lambda: sign_and_build(submission, keys_dir, passphrase, out_dir), done, failed)
+
+    def report_info(self):
+        from desktop.finalise.report import ReportInfo
+        from forms.packages import keys
+        from local_db import assessments
+
+        assert self.current is not None
+        prof = self.profile()
+        try:
+            fingerprint = keys.load_public(self.keys_dir).fingerprint
+        except keys.KeyFileError:
+            fingerprint = ""
+        status = assessments.get(self.db, self.current.id).status
+        return ReportInfo(self.current.unit_code, self.current.unit_name, prof.officer_name if prof else "",
+                          prof.position if prof else "", fingerprint, self.current.revision,
+                          assessments.status_label(str(status)))  # fmt: skip
+
+    def write_report(self, path: Path) -> None:
+        from desktop.finalise.report import report_html, write_pdf
+
+        assert self.session is not None
+        html_text = report_html(self.session, self.report_info())
+        title = _("Báo cáo tự đánh giá chuyển đổi số năm {year}", year=self.session.year)
+
+        def done(written: Path) -> None:
+            self._report(True, _("Đã lưu báo cáo: {path}", path=str(written)))
+            self.pdf_written.emit(written)
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, OSError):
+                raise exc
+            self._report(False, _("Không ghi được báo cáo {path}: {reason}", path=str(path), reason=str(exc)))
+
+        self.runner.run(lambda: write_pdf(html_text, path, title), done, failed)
+
+    def _refresh_read_only(self) -> None:
+        if self.window is None or self.session is None:
+            return
+        self.window.reopen_action.setEnabled(self.session.read_only)
+        self.window.update_status()
+        if self.window.editor is not None:
+            for code in list(self.window.editor._pages):
+                self.window.editor.page(code).refresh(load_values=True)
+
+    def reopen(self) -> MainWindow | None:
+        """A signed/exported assessment becomes read-only; reopening starts revision n+1."""
+        from local_db import assessments
+
+        if self.current is None:
+            return None
+        assessments.reopen(self.db, self.current.id)
+        return self.replace_window()
+
+    def open_settings(self) -> None:
+        wizard = self.make_wizard(self.window)
+        if wizard.exec():
+            self.apply_setup(wizard.result_data())
+            self.replace_window()
+
+
+def reference_or_none() -> CriteriaSet | None:
+    try:
+        from forms.reference import reference_set
+
+        return reference_set()
+    except (ImportError, OSError, ValueError):
+        return None

@@ -1,0 +1,207 @@
+"""“Kiểm tra & hoàn tất”: every problem (errors block, warnings need a tick), then sign and export.
+
+Each problem is clickable: it takes the officer to its indicator. The dialog collects the
+decision (passphrase, folder); the application controller does the work and reports back
+through ``show_done`` / ``show_error``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from desktop import settings as opts
+from desktop.format import format_points
+from desktop.qt import (
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStandardPaths,
+    QStyle,
+    Qt,
+    QVBoxLayout,
+    Signal,
+)
+from desktop.assessment.session import AssessmentSession
+from forms.i18n import _
+from forms.problems import Level, Problem
+
+PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 30
+
+
+def indicator_code(problem: Problem, session: AssessmentSession) -> str:
+    """The indicator a problem is about: the longest known code at the start of ``where``."""
+    token = re.split(r"[/: ,\[]", (problem.where or "").strip(), maxsplit=1)[0]
+    while token:
+        if session.cs.find(token) is not None:
+            return token
+        token = token.rpartition(".")[0]
+    return ""
+
+
+class FinaliseDialog(QDialog):
+    go_to = Signal(str)  # an indicator code
+    export_requested = Signal(str, str)  # passphrase, output folder
+    pdf_requested = Signal(str)  # output file
+
+    def __init__(self, session: AssessmentSession, settings=None, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.settings = settings
+        self.setWindowTitle(_("Kiểm tra & hoàn tất"))
+        layout = QVBoxLayout(self)
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.list = QListWidget(self)
+        self.list.setWordWrap(True)
+        layout.addWidget(self.list, 1)
+        hint = QLabel(_("Bấm đúp vào một dòng để tới chỉ tiêu đó. Đánh dấu vào ô để xác nhận đã xem cảnh báo."), self)
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+
+        form = QFormLayout()
+        self.folder = QLineEdit(self)
+        default = (settings.get(opts.LAST_EXPORT_DIR) if settings else "") or QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        self.folder.setText(default)
+        browse = QPushButton(_("Chọn…"), self)
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        form.addRow(_("Lưu gói nộp vào thư mục"), row)
+        self.passphrase = QLineEdit(self)
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText(_("mật khẩu của khóa ký"))
+        form.addRow(_("Mật khẩu khóa ký"), self.passphrase)
+        layout.addLayout(form)
+
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.message)
+
+        buttons = QHBoxLayout()
+        self.pdf_button = QPushButton(_("In báo cáo PDF…"), self)
+        self.export_button = QPushButton(_("Ký và xuất gói nộp"), self)
+        self.export_button.setDefault(True)
+        self.close_button = QPushButton(_("Đóng"), self)
+        buttons.addWidget(self.pdf_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.close_button)
+        layout.addLayout(buttons)
+
+        self.list.itemActivated.connect(self._activated)
+        self.list.itemDoubleClicked.connect(self._activated)
+        self.list.itemChanged.connect(lambda *_a: self._update_buttons())
+        self.passphrase.textChanged.connect(lambda *_a: self._update_buttons())
+        self.export_button.clicked.connect(self._export)
+        self.pdf_button.clicked.connect(self._pdf)
+        self.close_button.clicked.connect(self.reject)
+        em = self.fontMetrics().averageCharWidth()
+        self.resize(em * 100, self.fontMetrics().height() * 32)
+        self.refresh()
+
+    # --- problems -------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        problems = [p for p in self.session.all_problems() if p.level in (Level.ERROR, Level.WARNING)]
+        style = self.style()
+        for p in sorted(problems, key=lambda p: (p.level is not Level.ERROR,)):
+            item = QListWidgetItem(p.message)
+            item.setData(PROBLEM_ROLE, p)
+            if p.level is Level.ERROR:
+                item.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical))
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            else:
+                item.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Unchecked)
+            self.list.addItem(item)
+        self.list.blockSignals(False)
+        self._update_buttons()
+
+    def errors(self) -> list[Problem]:
+        return [self.list.item(i).data(PROBLEM_ROLE) for i in range(self.list.count())
+                if self.list.item(i).data(PROBLEM_ROLE).level is Level.ERROR]  # fmt: skip
+
+    def unacknowledged(self) -> list[QListWidgetItem]:
+        return [
+            self.list.item(i)
+            for i in range(self.list.count())
+            if self.list.item(i).data(PROBLEM_ROLE).level is Level.WARNING
+            and self.list.item(i).checkState() != Qt.CheckState.Checked
+        ]
+
+    def acknowledge_all(self) -> None:
+        for item in self.unacknowledged():
+            item.setCheckState(Qt.CheckState.Checked)
+
+    def _update_buttons(self) -> None:
+        errors = len(self.errors())
+        pending = len(self.unacknowledged())
+        warnings = sum(1 for i in range(self.list.count()) if self.list.item(i).data(PROBLEM_ROLE).level is Level.WARNING)
+        sc = self.session.score()
+        head = _("Tổng điểm {points}/{max}, xếp loại dự kiến {label}.", points=format_points(sc.published_total),
+                 max=format_points(self.session.cs.total_points), label=sc.classification)  # fmt: skip
+        if errors:
+            state = _("Còn {n} lỗi phải sửa trước khi hoàn tất.", n=errors)
+        elif pending:
+            state = _("Không có lỗi. Còn {n}/{total} cảnh báo cần xác nhận đã xem.", n=pending, total=warnings)
+        else:
+            state = _("Không có lỗi; mọi cảnh báo đã được xác nhận. Có thể ký và xuất gói nộp.")
+        self.summary.setText(head + "\n" + state)
+        ready = not errors and not pending and not self.session.read_only
+        self.export_button.setEnabled(ready and bool(self.passphrase.text()))
+        self.passphrase.setEnabled(ready)
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        code = indicator_code(item.data(PROBLEM_ROLE), self.session)
+        if code:
+            self.go_to.emit(code)
+
+    # --- actions --------------------------------------------------------------------
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, _("Chọn thư mục lưu gói nộp"), self.folder.text())
+        if folder:
+            self.folder.setText(folder)
+
+    def _export(self) -> None:
+        if self.settings:
+            self.settings.set(opts.LAST_EXPORT_DIR, self.folder.text())
+        self.message.setStyleSheet("")
+        self.message.setText(_("Đang ký và đóng gói…"))
+        self.export_button.setEnabled(False)
+        self.export_requested.emit(self.passphrase.text(), self.folder.text())
+
+    def _pdf(self, _checked: bool = False, path: str = "") -> None:
+        if not path:
+            suggested = str(Path(self.folder.text()) / _("bao-cao-tu-danh-gia-{year}.pdf", year=self.session.year))
+            path, _filter = QFileDialog.getSaveFileName(self, _("Lưu báo cáo PDF"), suggested, _("Tệp PDF (*.pdf)"))
+        if path:
+            self.message.setStyleSheet("")
+            self.message.setText(_("Đang tạo báo cáo PDF…"))
+            self.pdf_requested.emit(path)
+
+    def show_done(self, text: str) -> None:
+        self.passphrase.clear()
+        self.message.setStyleSheet("color: #2e7d32;")
+        self.message.setText(text)
+        self._update_buttons()
+
+    def show_error(self, text: str) -> None:
+        self.message.setStyleSheet("color: #c62828;")
+        self.message.setText(text)
+        self._update_buttons()

@@ -1,0 +1,402 @@
+"""First run: unit, officer, criteria set, signing key. Four short pages, each checked before "Tiếp".
+
+The wizard only collects and checks; ``result()`` hands what was chosen to the application
+controller, which writes the profile and creates the assessment (one place owns storage).
+The signing key is the exception: it is created on its page, so the fingerprint can be
+shown (and read over the phone to the collector) before the wizard closes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from desktop.format import format_points
+from desktop.qt import (
+    QFileDialog,
+    QFont,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    Qt,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
+)
+from desktop.tasks import TaskRunner
+from forms.criteria import CriteriaSet
+from forms.i18n import _
+
+UNIT_ROLE = Qt.ItemDataRole.UserRole + 20
+MIN_PASSPHRASE = 8
+
+
+@dataclass
+class SetupResult:
+    unit_code: str
+    unit_name: str
+    officer_name: str
+    position: str
+    phone: str
+    email: str
+    criteria_set: CriteriaSet
+    fingerprint: str
+
+
+def _translate_buttons(wizard: QWizard) -> None:
+    # PySide6 ships no Vietnamese Qt translation (qtbase_vi.qm), so name the buttons ourselves
+    wizard.setButtonText(QWizard.WizardButton.NextButton, _("Tiếp >"))
+    wizard.setButtonText(QWizard.WizardButton.BackButton, _("< Quay lại"))
+    wizard.setButtonText(QWizard.WizardButton.FinishButton, _("Bắt đầu"))
+    wizard.setButtonText(QWizard.WizardButton.CancelButton, _("Hủy"))
+
+
+class UnitPage(QWizardPage):
+    def __init__(self, db: Any, runner: TaskRunner, current: str = "") -> None:
+        super().__init__()
+        self.db = db
+        self.runner = runner
+        self.setTitle(_("Đơn vị báo cáo"))
+        self.setSubTitle(_("Chọn xã, phường hoặc đặc khu mà anh/chị tự đánh giá. Gõ không dấu cũng tìm được."))
+        layout = QVBoxLayout(self)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(_("Tìm theo tên hoặc mã, ví dụ: hoa binh"))
+        self.search.setClearButtonEnabled(True)
+        self.list = QListWidget(self)
+        self.empty = QLabel(_("Chưa có danh sách đơn vị. Hãy nhập tệp danh sách do tỉnh gửi (.xlsx hoặc .csv)."), self)
+        self.empty.setWordWrap(True)
+        self.import_button = QPushButton(_("Nhập danh sách đơn vị…"), self)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        layout.addWidget(self.search)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.empty)
+        row = QHBoxLayout()
+        row.addWidget(self.import_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        self.search.textChanged.connect(self.refresh)
+        self.list.currentItemChanged.connect(lambda *_a: self.completeChanged.emit())
+        self.import_button.clicked.connect(self.choose_import)
+        self._current = current
+        self.refresh()
+
+    def units(self, text: str) -> list[Any]:
+        from local_db import units
+
+        return list(units.search(self.db, text, limit=200))
+
+    def refresh(self, *_args) -> None:
+        found = self.units(self.search.text())
+        self.list.clear()
+        for unit in found:
+            label = f"{unit.name} ({unit.code})" + (f" — {unit.group_name}" if getattr(unit, "group_name", "") else "")
+            item = QListWidgetItem(label)
+            item.setData(UNIT_ROLE, (unit.code, unit.name))
+            self.list.addItem(item)
+            if unit.code == self._current:
+                self.list.setCurrentItem(item)
+        if self.list.currentItem() is None and self.list.count() == 1:
+            self.list.setCurrentRow(0)
+        self.empty.setVisible(self.list.count() == 0 and not self.search.text())
+        self.completeChanged.emit()
+
+    def choose_import(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Chọn tệp danh sách đơn vị"), "", _("Danh sách đơn vị (*.xlsx *.csv)")
+        )
+        if path:
+            self.import_file(path)
+
+    def import_file(self, path: str) -> None:
+        from local_db import units
+
+        self.message.setText(_("Đang nhập danh sách…"))
+        self.runner.run(lambda: units.import_units(self.db, Path(path)), self._imported, self._import_failed)
+
+    def _imported(self, report: Any) -> None:
+        if getattr(report, "problems", None) and not getattr(report, "written", True):
+            lines = [str(p) for p in report.problems[:10]]
+            self.message.setText(_("Không nhập được danh sách:") + "\n" + "\n".join(lines))
+        else:
+            self.message.setText(_("Đã nhập {n} đơn vị.", n=report.added + report.updated + report.unchanged))
+        self.refresh()
+
+    def _import_failed(self, exc: BaseException) -> None:
+        self.message.setText(_("Không nhập được danh sách: {reason}", reason=str(exc)))
+
+    def chosen(self) -> tuple[str, str] | None:
+        item = self.list.currentItem()
+        return item.data(UNIT_ROLE) if item is not None else None
+
+    def isComplete(self) -> bool:
+        return self.chosen() is not None
+
+
+class OfficerPage(QWizardPage):
+    def __init__(self, profile: Any = None) -> None:
+        super().__init__()
+        self.setTitle(_("Cán bộ đầu mối"))
+        self.setSubTitle(_("Người điền bản tự đánh giá. Thông tin này được ghi vào gói nộp và báo cáo."))
+        form = QFormLayout(self)
+        self.name = QLineEdit(self)
+        self.position = QLineEdit(self)
+        self.position.setPlaceholderText(_("ví dụ: Công chức Văn hóa - Xã hội"))
+        self.phone = QLineEdit(self)
+        self.email = QLineEdit(self)
+        form.addRow(_("Họ và tên"), self.name)
+        form.addRow(_("Chức vụ"), self.position)
+        form.addRow(_("Điện thoại (không bắt buộc)"), self.phone)
+        form.addRow(_("Thư điện tử (không bắt buộc)"), self.email)
+        if profile is not None:
+            self.name.setText(profile.officer_name)
+            self.position.setText(profile.position)
+            self.phone.setText(profile.phone)
+            self.email.setText(profile.email)
+        for edit in (self.name, self.position):
+            edit.textChanged.connect(lambda *_a: self.completeChanged.emit())
+
+    def isComplete(self) -> bool:
+        return bool(self.name.text().strip() and self.position.text().strip())
+
+
+class CriteriaPage(QWizardPage):
+    def __init__(self, runner: TaskRunner, reference: CriteriaSet | None) -> None:
+        super().__init__()
+        self.runner = runner
+        self.reference = reference
+        self.loaded: CriteriaSet | None = None
+        self.setTitle(_("Bộ tiêu chí"))
+        self.setSubTitle(_("Dùng bộ tiêu chí tham khảo đi kèm, hoặc tải tệp bộ tiêu chí chính thức của tỉnh."))
+        layout = QVBoxLayout(self)
+        self.use_reference = QRadioButton(_("Bộ tiêu chí tham khảo đi kèm phần mềm"), self)
+        self.use_file = QRadioButton(_("Tệp của tỉnh (.xlsx hoặc .json)"), self)
+        self.file_button = QPushButton(_("Chọn tệp…"), self)
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.use_reference)
+        row = QHBoxLayout()
+        row.addWidget(self.use_file)
+        row.addWidget(self.file_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(self.summary, 1)
+        self.use_reference.setChecked(reference is not None)
+        self.use_reference.setEnabled(reference is not None)
+        self.use_reference.toggled.connect(self._changed)
+        self.use_file.toggled.connect(self._changed)
+        self.file_button.clicked.connect(self.choose_file)
+        self._changed()
+
+    def chosen(self) -> CriteriaSet | None:
+        return self.reference if self.use_reference.isChecked() else self.loaded
+
+    def _changed(self, *_args) -> None:
+        cs = self.chosen()
+        if cs is not None:
+            self.summary.setStyleSheet("")
+            self.summary.setText(describe_set(cs))
+        elif self.use_file.isChecked():
+            self.summary.setText(_("Chưa chọn tệp."))
+        self.completeChanged.emit()
+
+    def choose_file(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Chọn tệp bộ tiêu chí"), "", _("Bộ tiêu chí (*.xlsx *.json)")
+        )
+        if path:
+            self.load_file(path)
+
+    def load_file(self, path: str) -> None:
+        from forms.criteria_io import load_criteria
+
+        self.use_file.setChecked(True)
+        self.summary.setText(_("Đang đọc {name}…", name=Path(path).name))
+        self.runner.run(lambda: load_criteria(Path(path)), self._loaded, self._failed)
+
+    def _loaded(self, cs: CriteriaSet) -> None:
+        self.loaded = cs
+        self._changed()
+
+    def _failed(self, exc: BaseException) -> None:
+        from forms.problems import ProblemsError
+
+        self.loaded = None
+        if isinstance(exc, ProblemsError):
+            lines = [str(p) for p in exc.problems[:15]]
+            more = len(exc.problems) - len(lines)
+            text = _("Tệp có {n} lỗi, chưa dùng được:", n=len(exc.problems)) + "\n" + "\n".join(lines)
+            if more > 0:
+                text += "\n" + _("… và {n} lỗi khác.", n=more)
+        else:
+            text = _("Không đọc được tệp: {reason}", reason=str(exc))
+        self.summary.setStyleSheet("color: #c62828;")
+        self.summary.setText(text)
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return self.chosen() is not None
+
+
+def describe_set(cs: CriteriaSet) -> str:
+    lines = [
+        cs.title,
+        _("Năm {year}, phiên bản {version}; {pillars} trụ cột, {indicators} chỉ tiêu; tổng {points} điểm.",
+          year=cs.year, version=cs.version, pillars=len(cs.pillars), indicators=len(cs.leaves()),
+          points=format_points(cs.total_points)),  # fmt: skip
+        _("Mã nhận diện: {hash}", hash=cs.content_hash[:16]),
+    ]
+    if cs.reference:
+        lines.append(_("Đây là bộ tham khảo: khi tỉnh ban hành bộ chính thức, hãy tải bộ đó vào."))
+    return "\n".join(lines)
+
+
+class KeyPage(QWizardPage):
+    def __init__(self, keys_dir: Path, runner: TaskRunner, officer_name: Any = None) -> None:
+        super().__init__()
+        self.keys_dir = keys_dir
+        self.runner = runner
+        self._officer_name = officer_name
+        self.fingerprint = ""
+        self.setTitle(_("Khóa ký số"))
+        self.setSubTitle(
+            _("Khóa dùng để ký gói nộp. Mật khẩu bảo vệ khóa: không ai khôi phục được nếu quên, hãy ghi nhớ cẩn thận.")
+        )
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.pass1 = QLineEdit(self)
+        self.pass1.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pass2 = QLineEdit(self)
+        self.pass2.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow(_("Mật khẩu"), self.pass1)
+        form.addRow(_("Nhập lại mật khẩu"), self.pass2)
+        layout.addLayout(form)
+        self.create_button = QPushButton(_("Tạo khóa"), self)
+        row = QHBoxLayout()
+        row.addWidget(self.create_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self.fingerprint_label = QLabel(self)
+        font = QFont(self.fingerprint_label.font())
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.fingerprint_label.setFont(font)
+        self.fingerprint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.fingerprint_label)
+        layout.addStretch(1)
+        self.pass1.textChanged.connect(self._check)
+        self.pass2.textChanged.connect(self._check)
+        self.create_button.clicked.connect(self.create_key)
+        self._load_existing()
+        self._check()
+
+    def _load_existing(self) -> None:
+        from forms.packages import keys
+
+        if keys.key_exists(self.keys_dir):
+            try:
+                public = keys.load_public(self.keys_dir)
+            except keys.KeyFileError:
+                return
+            self._show_key(public.fingerprint, existing=True)
+
+    def _show_key(self, fingerprint: str, existing: bool = False) -> None:
+        self.fingerprint = fingerprint
+        for w in (self.pass1, self.pass2, self.create_button):
+            w.setEnabled(False)
+        self.message.setStyleSheet("")
+        self.message.setText(
+            _("Máy này đã có khóa ký. Mã nhận diện khóa (đọc cho cán bộ tổng hợp qua điện thoại):")
+            if existing
+            else _("Đã tạo khóa. Mã nhận diện khóa (đọc cho cán bộ tổng hợp qua điện thoại):")
+        )
+        self.fingerprint_label.setText(fingerprint)
+        self.completeChanged.emit()
+
+    def problem(self) -> str:
+        a, b = self.pass1.text(), self.pass2.text()
+        if not a:
+            return ""
+        if len(a) < MIN_PASSPHRASE:
+            return _("Mật khẩu cần ít nhất {n} ký tự.", n=MIN_PASSPHRASE)
+        if b and a != b:
+            return _("Hai mật khẩu chưa giống nhau.")
+        if not b:
+            return _("Hãy nhập lại mật khẩu lần hai.")
+        return ""
+
+    def _check(self, *_args) -> None:
+        if self.fingerprint:
+            return
+        problem = self.problem()
+        self.message.setStyleSheet("color: #c62828;" if problem else "")
+        self.message.setText(problem)
+        self.create_button.setEnabled(bool(self.pass1.text()) and not problem)
+
+    def create_key(self) -> None:
+        from forms.packages import keys
+
+        if self.problem() or not self.pass1.text():
+            return
+        passphrase = self.pass1.text()
+        name = self._officer_name() if callable(self._officer_name) else ""
+        self.create_button.setEnabled(False)
+        self.message.setText(_("Đang tạo khóa…"))
+        self.runner.run(
+            lambda: keys.create_key(self.keys_dir, passphrase, name),
+            lambda public: self._show_key(public.fingerprint),
+            lambda exc: self.message.setText(_("Không tạo được khóa: {reason}", reason=str(exc))),
+        )
+
+    def isComplete(self) -> bool:
+        return bool(self.fingerprint)
+
+
+class SetupWizard(QWizard):
+    def __init__(
+        self,
+        db: Any,
+        keys_dir: Path,
+        runner: TaskRunner,
+        reference: CriteriaSet | None,
+        profile: Any = None,
+        parent=None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Thiết lập DTI Desk"))
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        _translate_buttons(self)
+        self.unit_page = UnitPage(db, runner, getattr(profile, "unit_code", "") if profile else "")
+        self.officer_page = OfficerPage(profile)
+        self.criteria_page = CriteriaPage(runner, reference)
+        self.key_page = KeyPage(keys_dir, runner, lambda: self.officer_page.name.text().strip())
+        for page in (self.unit_page, self.officer_page, self.criteria_page, self.key_page):
+            self.addPage(page)
+        self.resize(self.fontMetrics().averageCharWidth() * 90, self.fontMetrics().height() * 30)
+
+    def result_data(self) -> SetupResult:
+        unit = self.unit_page.chosen()
+        cs = self.criteria_page.chosen()
+        assert unit is not None and cs is not None
+        return SetupResult(
+            unit_code=unit[0],
+            unit_name=unit[1],
+            officer_name=self.officer_page.name.text().strip(),
+            position=self.officer_page.position.text().strip(),
+            phone=self.officer_page.phone.text().strip(),
+            email=self.officer_page.email.text().strip(),
+            criteria_set=cs,
+            fingerprint=self.key_page.fingerprint,
+        )

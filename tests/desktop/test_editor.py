@@ -1,0 +1,156 @@
+"""The editor: models pass qtmodeltester, icons follow answers, messages come and go, find, keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.assessment.checks import Status
+from desktop.assessment.editor import AssessmentEditor
+from desktop.assessment.tree_model import CODE_ROLE, STATUS_ROLE, AssessmentTreeModel, TreeFilter
+from desktop.main_window import MainWindow
+
+
+def test_tree_model_passes_modeltester(qtmodeltester, session):
+    model = AssessmentTreeModel(session)
+    qtmodeltester.check(model)
+    session.set_value("1.1", "count", 3)  # dataChanged while checked
+    qtmodeltester.check(model)
+
+
+@pytest.mark.parametrize(("unfinished", "query"), [(False, ""), (True, ""), (False, "hop"), (True, "ty le")])
+def test_tree_filter_passes_modeltester(qtmodeltester, session, unfinished, query):
+    proxy = TreeFilter()
+    proxy.setSourceModel(AssessmentTreeModel(session))
+    proxy.set_only_unfinished(unfinished)
+    proxy.set_query(query)
+    qtmodeltester.check(proxy)
+
+
+def _status(model, code):
+    return Status(model.index_of(code).data(STATUS_ROLE))
+
+
+def test_status_icons_follow_answers(session, pdf_file):
+    model = AssessmentTreeModel(session)
+    assert _status(model, "1.1") is Status.EMPTY
+    session.set_value("1.1", "count", 4)  # points, but required evidence missing (an error in tiny set)
+    assert _status(model, "1.1") is Status.EVIDENCE_MISSING
+    session.attach_stored(session.store.attach("1.1", str(pdf_file), {}))
+    assert _status(model, "1.1") is Status.COMPLETE
+    session.set_value("1.2", "a", 5)
+    session.set_value("1.2", "b", 3)  # numerator above denominator
+    assert _status(model, "1.2") is Status.ERRORS
+    assert _status(model, "pillar:1") is Status.ERRORS
+    session.set_value("1.2", "a", 2)
+    assert _status(model, "1.2") is Status.COMPLETE
+    assert _status(model, "pillar:1") is Status.COMPLETE
+    session.set_value("2.2.1", "yes", True)
+    assert _status(model, "2.2") is Status.INCOMPLETE  # its other child is still empty
+
+
+def test_status_icon_changes_emit_data_changed(qtbot, session):
+    model = AssessmentTreeModel(session)
+    with qtbot.waitSignals([model.dataChanged] * 3):  # 2.2.1, its parent 2.2 and pillar 2
+        session.set_value("2.2.1", "yes", True)
+
+
+@pytest.fixture
+def editor(qtbot, session, runner, settings):
+    widget = AssessmentEditor(session, runner, settings)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def test_validation_messages_appear_and_disappear(qtbot, editor):
+    editor.open("1.2")
+    page = editor.page("1.2")
+    a, b = page.field_widgets["a"], page.field_widgets["b"]
+    qtbot.keyClicks(b.edit, "3")
+    qtbot.keyClicks(a.edit, "5")
+    message = page.field_messages["a"]
+    assert message.isVisible()
+    assert "1.2" in message.text() and "lớn hơn" in message.text()
+    qtbot.keyClick(a.edit, "\b")  # backspace: a is empty again
+    qtbot.keyClicks(a.edit, "2")
+    assert not message.isVisible()
+    assert page.points_label.text() == "Điểm: 6,67/10" or page.points_label.text().startswith("Điểm: 6,6")
+
+
+def test_count_field_rejects_text_beside_the_field(qtbot, editor):
+    editor.open("1.1")
+    page = editor.page("1.1")
+    qtbot.keyClicks(page.field_widgets["count"].edit, "4x")
+    assert page.field_messages["count"].isVisible()
+    qtbot.keyClick(page.field_widgets["count"].edit, "\b")
+    assert not page.field_messages["count"].isVisible()
+    assert editor.session.answers["1.1"]["count"] == 4
+
+
+def test_find_is_accent_insensitive(editor):
+    editor.find_edit.setText("truong ban")
+    assert editor.current_code == "2.1"
+    editor.find_edit.setText("2.2.2")
+    assert editor.current_code == "2.2.2"
+    editor.find_edit.setText("không có gì như thế")
+    assert editor.empty_filter.isVisible()
+
+
+def test_only_unfinished_hides_complete_indicators(editor):
+    session = editor.session
+    session.set_value("2.1", "choice", "chair")
+    editor.only_unfinished.setChecked(True)
+    visible = set()
+
+    def walk(parent):
+        for row in range(editor.proxy.rowCount(parent)):
+            idx = editor.proxy.index(row, 0, parent)
+            visible.add(idx.data(CODE_ROLE))
+            walk(idx)
+
+    from desktop.qt import QModelIndex
+
+    walk(QModelIndex())
+    assert "2.1" not in visible and "1.1" in visible
+
+
+def test_keyboard_navigation(editor):
+    editor.open("1.1")
+    editor.go_next()
+    assert editor.current_code == "1.2"
+    editor.go_previous()
+    editor.go_previous()  # wraps around
+    assert editor.current_code == "3.1"
+    editor.session.set_value("1.1", "count", 0)
+    editor.session.set_value("1.2", "a", 0)
+    editor.session.set_value("1.2", "b", 0)
+    editor.open("1.1")
+    assert editor.go_next_unfinished()
+    assert editor.current_code == "2.1"
+
+
+def test_status_bar_and_autosave_time(qtbot, session, runner, settings):
+    window = MainWindow(session, runner, settings)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.progress_label.text() == "0/6 chỉ tiêu"
+    assert window.saved_label.text() == ""
+    session.set_value("2.1", "choice", "chair")
+    assert window.progress_label.text() == "1/6 chỉ tiêu"
+    assert window.total_label.text() == "Tổng điểm: 10/60"
+    assert window.class_label.text() == "Xếp loại dự kiến: Trung bình"
+    assert window.saved_label.text().startswith("Đã lưu lúc ")
+    # saved means committed: a fresh read of the database has it
+    from local_db import answers
+
+    assert answers.get_all(session.store.db, session.store.assessment_id)["2.1"] == {"choice": "chair"}
+
+
+def test_note_is_saved_when_leaving_the_page(qtbot, editor):
+    editor.open("1.1")
+    page = editor.page("1.1")
+    page.note.setPlainText("Đã họp 4 lần")
+    editor.open("1.2")
+    from local_db import answers
+
+    assert answers.notes(editor.session.store.db, editor.session.store.assessment_id)["1.1"] == "Đã họp 4 lần"

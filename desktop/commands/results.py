@@ -50,6 +50,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=_("chỉ kiểm tra trang tính này (mặc định: mọi trang có bảng)"),
     )
     check.set_defaults(func=_check)
+    # `results import` belongs to the collector (desktop/commands/_results_import.py)
+    from desktop.commands._results_import import register_import
+
+    register_import(commands)
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -61,7 +61,9 @@ LIMITS = Limits(
 
 
 def _canonical(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+        "utf-8"
+    )
 
 
 # --- export --------------------------------------------------------------------------------
@@ -100,7 +102,17 @@ def export_bundle(
         if entry in used:  # two units whose codes slug alike: keep both, distinctly
             entry = f"{PACKAGES_DIR}{sha[:16]}{pkg_format.EXTENSION}"
         used.add(entry)
-        listing.append({"path": entry, "sha256": sha, "size": len(data), "unit": unit, "year": y, "submission_id": sid, "revision": revision})
+        listing.append(
+            {
+                "path": entry,
+                "sha256": sha,
+                "size": len(data),
+                "unit": unit,
+                "year": y,
+                "submission_id": sid,
+                "revision": revision,
+            }
+        )
     manifest = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -143,40 +155,87 @@ def _bundle_layer(zf: SafeZip, trust: Any) -> tuple[dict[str, Any] | None, list[
     """Check the bundle layer; returns (manifest or None, reasons, signer info or None)."""
     reasons: list[Reason] = []
     if MANIFEST_NAME not in zf.files:
-        return None, [Reason("bundle_manifest_missing", _("Gói chuyển tiếp không có bundle.json"))], None
+        return (
+            None,
+            [Reason("bundle_manifest_missing", _("Gói chuyển tiếp không có bundle.json"))],
+            None,
+        )
     raw = zf.read(MANIFEST_NAME, pkg_format.MAX_MANIFEST_BYTES)
     try:
         manifest = json.loads(raw.decode("utf-8"))
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME or manifest.get("format_version") != FORMAT_VERSION:
+        if (
+            not isinstance(manifest, dict)
+            or manifest.get("format") != FORMAT_NAME
+            or manifest.get("format_version") != FORMAT_VERSION
+        ):
             raise ValueError("format")
         listing = manifest["packages"]
         for item in listing:
-            if not (isinstance(item["path"], str) and isinstance(item["sha256"], str) and isinstance(item["size"], int)):
+            if not (
+                isinstance(item["path"], str)
+                and isinstance(item["sha256"], str)
+                and isinstance(item["size"], int)
+            ):
                 raise ValueError("packages")
         if not isinstance(manifest.get("collector"), dict):
             raise ValueError("collector")
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
-        return None, [Reason("bundle_manifest_invalid", _("bundle.json không đọc được hoặc sai định dạng"))], None
+        return (
+            None,
+            [Reason("bundle_manifest_invalid", _("bundle.json không đọc được hoặc sai định dạng"))],
+            None,
+        )
     signatures = [n for n in zf.files if n.startswith(pkg_format.SIGNATURE_DIR)]
     signer = None
     known = [n for n in signatures if n in SIGNATURE_NAMES]
     if len(known) != 1:
-        reasons.append(Reason("bundle_signature_missing", _("Gói chuyển tiếp không có đúng một chữ ký của đơn vị tổng hợp")))
+        reasons.append(
+            Reason(
+                "bundle_signature_missing",
+                _("Gói chuyển tiếp không có đúng một chữ ký của đơn vị tổng hợp"),
+            )
+        )
     else:
         try:
-            signer = verify_signature(SIGNATURE_NAMES[known[0]], zf.read(known[0], pkg_format.MAX_SIGNATURE_BYTES), raw)
+            signer = verify_signature(
+                SIGNATURE_NAMES[known[0]], zf.read(known[0], pkg_format.MAX_SIGNATURE_BYTES), raw
+            )
         except SignatureError:
-            reasons.append(Reason("bundle_signature_invalid", _("Chữ ký của đơn vị tổng hợp không khớp với bundle.json")))
+            reasons.append(
+                Reason(
+                    "bundle_signature_invalid",
+                    _("Chữ ký của đơn vị tổng hợp không khớp với bundle.json"),
+                )
+            )
     if signer is not None and (trust is None or not trust.units_for(signer.key_id)):
         reasons.append(
-            Reason("bundle_signer_unknown", _("Đơn vị tổng hợp ký gói chuyển tiếp (khóa {fingerprint}) không có trong danh sách tin cậy", fingerprint=signer.fingerprint))
+            Reason(
+                "bundle_signer_unknown",
+                _(
+                    "Đơn vị tổng hợp ký gói chuyển tiếp (khóa {fingerprint}) không có trong danh sách tin cậy",
+                    fingerprint=signer.fingerprint,
+                ),
+            )
         )
     listed = {item["path"] for item in listing}
     for entry in zf.files:
         if entry != MANIFEST_NAME and entry not in listed and entry not in signatures:
-            reasons.append(Reason("bundle_unlisted_file", _("Tệp {entry} có trong gói chuyển tiếp nhưng không có trong bundle.json", entry=entry)))
+            reasons.append(
+                Reason(
+                    "bundle_unlisted_file",
+                    _(
+                        "Tệp {entry} có trong gói chuyển tiếp nhưng không có trong bundle.json",
+                        entry=entry,
+                    ),
+                )
+            )
     for entry in sorted(listed - set(zf.files)):
-        reasons.append(Reason("bundle_file_missing", _("Thiếu tệp {entry} được liệt kê trong bundle.json", entry=entry)))
+        reasons.append(
+            Reason(
+                "bundle_file_missing",
+                _("Thiếu tệp {entry} được liệt kê trong bundle.json", entry=entry),
+            )
+        )
     return manifest, reasons, signer
 
 
@@ -187,7 +246,10 @@ def merge_bundle(merger: _Merger, path: Path) -> None:
     try:
         data_hash = _file_sha256(path)
     except OSError as exc:
-        reason = Reason("unreadable", _("Không đọc được tệp {name}: {error}", name=path.name, error=exc.strerror or str(exc)))
+        reason = Reason(
+            "unreadable",
+            _("Không đọc được tệp {name}: {error}", name=path.name, error=exc.strerror or str(exc)),
+        )
         summary.bundles_rejected.append(Rejection(path.name, (reason,)))
         return
     try:
@@ -203,9 +265,23 @@ def merge_bundle(merger: _Merger, path: Path) -> None:
                     data = zf.read(entry, LIMITS.entry_bytes)
                     name = entry.rsplit("/", 1)[-1]
                     pre: list[Reason] = []
-                    if len(data) != item["size"] or hashlib.sha256(data).hexdigest() != item["sha256"]:
-                        pre.append(Reason("bundle_hash_mismatch", _("Gói {entry} trong gói chuyển tiếp đã bị thay đổi (không khớp mã băm trong bundle.json)", entry=entry)))
-                    inner = Path(tmp) / f"{hashlib.sha256(entry.encode()).hexdigest()[:16]}{pkg_format.EXTENSION}"
+                    if (
+                        len(data) != item["size"]
+                        or hashlib.sha256(data).hexdigest() != item["sha256"]
+                    ):
+                        pre.append(
+                            Reason(
+                                "bundle_hash_mismatch",
+                                _(
+                                    "Gói {entry} trong gói chuyển tiếp đã bị thay đổi (không khớp mã băm trong bundle.json)",
+                                    entry=entry,
+                                ),
+                            )
+                        )
+                    inner = (
+                        Path(tmp)
+                        / f"{hashlib.sha256(entry.encode()).hexdigest()[:16]}{pkg_format.EXTENSION}"
+                    )
                     inner.write_bytes(data)
                     merger.package(inner, data, name, bundle=data_hash, pre_reasons=pre)
                     inner.unlink()
@@ -223,7 +299,14 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _record_bundle(merger: _Merger, sha: str, name: str, manifest: dict[str, Any] | None, reasons: list[Reason], signer: Any) -> None:
+def _record_bundle(
+    merger: _Merger,
+    sha: str,
+    name: str,
+    manifest: dict[str, Any] | None,
+    reasons: list[Reason],
+    signer: Any,
+) -> None:
     from local_db.collector.merge import _iso
 
     collector = (manifest or {}).get("collector") or {}

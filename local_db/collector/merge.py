@@ -331,7 +331,9 @@ class _Merger:
                     )
                 self.conn.execute("COMMIT")
             self.summary.duplicates += 1
-            unit_year = self.conn.execute("SELECT unit_code, year FROM submissions WHERE manifest_sha256=?", (known[0],)).fetchone()
+            unit_year = self.conn.execute(
+                "SELECT unit_code, year FROM submissions WHERE manifest_sha256=?", (known[0],)
+            ).fetchone()
             self.touched.add((unit_year[0], int(unit_year[1])))
             return
         checked = self.verifier(path, self.trust, self.criteria)

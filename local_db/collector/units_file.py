@@ -22,9 +22,24 @@ def read_units(path: Path) -> list[tuple[str, str, str, str]]:
     if path.suffix.lower() == ".json":
         try:
             items = json.loads(path.read_text(encoding="utf-8"))
-            rows = [(str(i["code"]), str(i["name"]), str(i.get("kind", "")), str(i.get("group", ""))) for i in items]
+            rows = [
+                (str(i["code"]), str(i["name"]), str(i.get("kind", "")), str(i.get("group", "")))
+                for i in items
+            ]
         except (OSError, ValueError, TypeError, KeyError) as exc:
-            raise ProblemsError([Problem("units.unreadable", _("Không đọc được danh sách đơn vị {name}: {error}", name=path.name, error=str(exc)), path.name)]) from exc
+            raise ProblemsError(
+                [
+                    Problem(
+                        "units.unreadable",
+                        _(
+                            "Không đọc được danh sách đơn vị {name}: {error}",
+                            name=path.name,
+                            error=str(exc),
+                        ),
+                        path.name,
+                    )
+                ]
+            ) from exc
         return rows
     from local_db.units import parse
 

@@ -1,0 +1,90 @@
+"""Shared by `dti-desk merge`, `export` and `results import`: opening the collector
+database, the trust registry and the criteria sets, with user-facing messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from forms.criteria import CriteriaSet
+from forms.i18n import _
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class CommandError(Exception):
+    """A problem to print (Vietnamese) and exit 1 on."""
+
+
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", required=True, metavar=_("TỆP"), help=_("cơ sở dữ liệu tổng hợp (.sqlite; tạo mới nếu chưa có)"))
+
+
+def add_criteria_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--criteria", action="append", default=[], metavar=_("TỆP"),
+        help=_("thêm một bộ tiêu chí (.json hoặc .xlsx); bộ tiêu chí tham khảo luôn được biết"),
+    )  # fmt: skip
+
+
+def open_db(path: str):
+    from local_db.collector import CollectorSchemaError, open_collector
+
+    target = Path(path)
+    if target.is_dir():
+        raise CommandError(_("{path} là thư mục; --db cần một tệp cơ sở dữ liệu", path=path))
+    if not target.parent.is_dir():
+        raise CommandError(_("Không có thư mục {path}", path=str(target.parent)))
+    try:
+        return open_collector(target)
+    except CollectorSchemaError as exc:
+        raise CommandError(_("Cơ sở dữ liệu {path} do phiên bản dti-desk mới hơn tạo ra", path=path)) from exc
+    except Exception as exc:  # sqlite3.DatabaseError and friends: not a collector database
+        raise CommandError(_("Không mở được cơ sở dữ liệu {path}: {error}", path=path, error=str(exc))) from exc
+
+
+def criteria_sets(args: argparse.Namespace) -> list[CriteriaSet]:
+    from forms.problems import ProblemsError
+    from forms.reference import reference_set
+
+    sets = [reference_set()]
+    for item in getattr(args, "criteria", []) or []:
+        try:
+            if str(item).lower().endswith(".json"):
+                from forms.criteria_json import load_json
+
+                sets.append(load_json(item))
+            else:
+                from forms.criteria_io import load_criteria  # type: ignore[import-not-found]
+
+                sets.append(load_criteria(item))
+        except ProblemsError as exc:
+            raise CommandError("\n".join(str(p) for p in exc.problems)) from exc
+        except (OSError, ImportError) as exc:
+            raise CommandError(_("Không đọc được bộ tiêu chí {name}: {error}", name=str(item), error=str(exc))) from exc
+    return sets
+
+
+def load_trust(path: str | None, data_dir: str | None) -> Any:
+    from forms.packages.trust import TrustError, TrustRegistry
+
+    if path is None:
+        from local_db.paths import resolve_data_dir
+
+        candidate = resolve_data_dir(data_dir) / "trust.json"
+    else:
+        candidate = Path(path)
+        if not candidate.is_file():
+            raise CommandError(_("Không tìm thấy danh sách tin cậy {path}", path=path))
+    try:
+        return TrustRegistry.load(candidate)
+    except TrustError as exc:
+        raise CommandError(_("Danh sách tin cậy {path} không đọc được: {error}", path=str(candidate), error=str(exc))) from exc
+
+
+def fail(message: str) -> int:
+    print(_("Lỗi: {message}", message=message), file=sys.stderr)
+    return EXIT_PROBLEMS

@@ -1,0 +1,74 @@
+"""`dti-desk merge --db FILE PATH... [--json]`: merge received packages and bundles."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from desktop.commands._collector_common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    CommandError,
+    add_criteria_argument,
+    add_db_argument,
+    criteria_sets,
+    fail,
+    load_trust,
+    open_db,
+)
+from forms.i18n import _
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "merge",
+        help=_("tổng hợp các gói nộp (.dtipkg) và gói chuyển tiếp (.dtibundle)"),
+        description=_(
+            "Xác minh từng gói rồi lưu vào cơ sở dữ liệu tổng hợp, mỗi gói một giao dịch. Gói bị từ chối được giữ trong danh sách cách ly kèm lý do. Chạy lại với cùng các gói không thay đổi gì. Mã thoát 1 nếu có gói bị từ chối."
+        ),
+    )
+    add_db_argument(parser)
+    parser.add_argument("paths", nargs="+", metavar=_("ĐƯỜNG_DẪN"), help=_("tệp gói hoặc thư mục chứa gói"))
+    parser.add_argument("--trust", metavar=_("TỆP"), help=_("danh sách tin cậy (mặc định: trust.json trong thư mục dữ liệu)"))
+    parser.add_argument("--units", metavar=_("TỆP"), help=_("nhập danh sách đơn vị (.xlsx, .csv, .json) trước khi tổng hợp"))
+    add_criteria_argument(parser)
+    parser.add_argument("--json", action="store_true", help=_("in kết quả dưới dạng một đối tượng JSON"))
+    parser.set_defaults(func=_merge)
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from forms.problems import ProblemsError
+    from local_db.collector import merge_paths
+    from local_db.collector.units_file import import_units_file
+
+    try:
+        trust = load_trust(args.trust, args.data_dir)
+        sets = criteria_sets(args)
+        conn = open_db(args.db)
+    except CommandError as exc:
+        return fail(str(exc))
+    try:
+        if args.units:
+            try:
+                import_units_file(conn, args.units)
+            except ProblemsError as exc:
+                return fail("\n".join(str(p) for p in exc.problems))
+        summary = merge_paths(conn, args.paths, trust, sets)
+    finally:
+        conn.close()
+    if args.json:
+        json.dump(summary.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(
+            _(
+                "Đã xem {files} gói: {accepted} nhận mới, {duplicates} trùng, {superseded} bị thay thế, {conflicts} đơn vị có bài nộp mâu thuẫn, {rejected} bị từ chối.",
+                files=summary.files, accepted=summary.accepted, duplicates=summary.duplicates,
+                superseded=summary.superseded, conflicts=summary.conflicts, rejected=len(summary.rejected),
+            )
+        )  # fmt: skip
+        for rejection in [*summary.bundles_rejected, *summary.rejected]:
+            for reason in rejection.reasons:
+                print(_("Từ chối {file}: {reason}", file=rejection.file, reason=reason.message), file=sys.stderr)
+    return EXIT_PROBLEMS if summary.rejected or summary.bundles_rejected else EXIT_OK

@@ -1,0 +1,50 @@
+"""The completeness report as a file (xlsx or CSV), written atomically."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from forms.ranking_xlsx import _atomic_write
+from local_db.collector.reports import CompletenessRow, status_label
+
+# the report is an administrative document in Vietnamese, like the ranking table
+HEADER = ["STT", "Mã", "Tên đơn vị", "Nhóm", "Tình trạng", "Chi tiết"]
+
+
+def _rows(rows: Sequence[CompletenessRow]) -> list[list[object]]:
+    return [
+        [i, r.unit_code, r.name, r.group, status_label(r.status), r.detail]
+        for i, r in enumerate(rows, start=1)
+    ]
+
+
+def write_completeness(rows: Sequence[CompletenessRow], path: Path | str, year: int) -> None:
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(HEADER)
+        writer.writerows(_rows(rows))
+        data = buffer.getvalue().encode("utf-8-sig")
+        _atomic_write(path, lambda tmp: tmp.write_bytes(data))
+        return
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"Tình trạng nộp {year}"
+    ws.append([f"TÌNH TRẠNG NỘP BÀI TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM {year}"])
+    ws["A1"].font = Font(bold=True)
+    ws.append([])
+    ws.append(HEADER)
+    for cell in ws[3]:
+        cell.font = Font(bold=True)
+    for row in _rows(rows):
+        ws.append(row)
+    for col, width in zip("ABCDEF", (6, 10, 30, 24, 30, 60), strict=True):
+        ws.column_dimensions[col].width = width
+    _atomic_write(path, lambda tmp: wb.save(tmp))

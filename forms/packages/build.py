@@ -24,7 +24,13 @@ from forms.packages.format import (
     ascii_slug,
     package_file_name,
 )
-from forms.packages.manifest import build_manifest, criteria_dict, manifest_bytes, nfc_value, scores_dict
+from forms.packages.manifest import (
+    build_manifest,
+    criteria_dict,
+    manifest_bytes,
+    nfc_value,
+    scores_dict,
+)
 from forms.packages.signing import Signer
 from forms.problems import Problem, ProblemsError
 from forms.scoring import score

@@ -32,6 +32,7 @@ from forms.scoring import score
 
 CriteriaLookup = Mapping[str, CriteriaSet] | Callable[[str], CriteriaSet | None] | None
 
+DEFAULT_LIMITS = Limits()
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -161,7 +162,7 @@ def verify_package(
     *,
     criteria_sets: CriteriaLookup = None,
     trust: TrustRegistry | None = None,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Verdict:
     verdict = Verdict(ok=False, path=os.fspath(path))
     try:

@@ -95,7 +95,8 @@ def _entry_count_precheck(handle: BinaryIO, size: int, limits: Limits) -> None:
 class SafeZip:
     """An opened, name-checked package; read entries with :meth:`read` or :meth:`digest`."""
 
-    def __init__(self, path: str | os.PathLike[str], limits: Limits = Limits()) -> None:
+    def __init__(self, path: str | os.PathLike[str], limits: Limits | None = None) -> None:
+        limits = limits or Limits()
         self.limits = limits
         self._produced = 0  # decompressed bytes so far, all entries together
         try:

@@ -16,7 +16,14 @@ from forms.packages.signing import Pkcs12Signer
 from forms.packages.trust import TrustRegistry
 from forms.packages.verify import verify_package
 from forms.problems import ProblemsError
-from tests.forms.packages.helpers import ed_signer, make_ca, make_leaf, pkcs12_bytes, read_entry, submission
+from tests.forms.packages.helpers import (
+    ed_signer,
+    make_ca,
+    make_leaf,
+    pkcs12_bytes,
+    read_entry,
+    submission,
+)
 
 
 def test_ed25519_round_trip(package, criteria, trust, signer):

@@ -14,7 +14,14 @@ from forms.packages.manifest import manifest_bytes
 from forms.packages.signing import Pkcs12Signer
 from forms.packages.trust import TrustRegistry
 from forms.packages.verify import verify_package
-from tests.forms.packages.helpers import ed_signer, make_ca, make_leaf, read_entry, rezip, submission
+from tests.forms.packages.helpers import (
+    ed_signer,
+    make_ca,
+    make_leaf,
+    read_entry,
+    rezip,
+    submission,
+)
 
 EVIDENCE = "evidence/1.1/001-Bien-ban-hop-quy-I.pdf"
 
@@ -43,7 +50,7 @@ def test_changed_value_rezipped(package, tmp_path, criteria, trust):
 
 
 def test_changed_note_rezipped_breaks_only_the_signature(package, tmp_path, criteria, trust):
-    raw = read_entry(package, MANIFEST_NAME).replace("Họp quý".encode(), "Hop quy".encode())
+    raw = read_entry(package, MANIFEST_NAME).replace("Họp quý".encode(), b"Hop quy")
     codes, verdict = _codes(rezip(package, tmp_path / "t.dtipkg", replace={MANIFEST_NAME: raw}), criteria, trust)
     assert codes == ["signature_invalid"]
     assert "manifest.json" in verdict.reasons[0].message

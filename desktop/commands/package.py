@@ -1,0 +1,57 @@
+"""`dti-desk package verify FILE [--trust FILE] [--json]`: check a received package."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from desktop.commands._packages_common import EXIT_OK, EXIT_PROBLEMS, data_dir, error
+from forms.i18n import _
+
+
+def register(subparsers) -> None:
+    grp = subparsers.add_parser("package", help=_("gói nộp có chữ ký (.dtipkg)"))
+    sub = grp.add_subparsers(dest="package_command", metavar=_("LỆNH"), parser_class=type(grp))
+    verify = sub.add_parser("verify", help=_("kiểm tra một gói: chữ ký, tệp, điểm, người ký"))
+    verify.add_argument("file", metavar=_("TỆP"), help=_("tệp gói .dtipkg"))
+    verify.add_argument("--trust", metavar=_("TỆP"), help=_("danh sách tin cậy (mặc định: trust.json trong thư mục dữ liệu)"))
+    verify.add_argument("--criteria", action="append", default=[], metavar=_("TỆP"), help=_("thêm bộ tiêu chí (.json); bộ tiêu chí tham khảo luôn được biết"))
+    verify.add_argument("--json", action="store_true", help=_("in kết quả dạng JSON"))
+    verify.set_defaults(func=_verify)
+
+
+def _criteria(paths: list[str]):
+    from forms.criteria_json import load_json
+    from forms.packages.verify import criteria_index
+    from forms.reference import reference_set
+
+    return criteria_index([reference_set(), *(load_json(p) for p in paths)])
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from forms.packages.trust import TrustError, TrustRegistry
+    from forms.packages.verify import verify_package
+    from forms.problems import ProblemsError
+
+    trust_path = Path(args.trust) if args.trust else data_dir(args) / "trust.json"
+    trust = None
+    if args.trust or trust_path.is_file():
+        try:
+            trust = TrustRegistry.from_bytes(trust_path.read_bytes())
+        except (OSError, TrustError) as exc:
+            return error(_("Không đọc được danh sách tin cậy {path}: {error}", path=str(trust_path), error=str(exc)))
+    try:
+        criteria = _criteria(args.criteria)
+    except (ProblemsError, OSError, ValueError) as exc:
+        return error(_("Không đọc được bộ tiêu chí: {error}", error=str(exc)))
+    verdict = verify_package(args.file, criteria_sets=criteria, trust=trust)
+    if args.json:
+        print(json.dumps(verdict.to_json(), ensure_ascii=False))
+    elif verdict.ok:
+        print(_("Gói hợp lệ: đơn vị {unit}, năm {year}, người ký {fingerprint}", unit=verdict.unit, year=verdict.year, fingerprint=verdict.signer.fingerprint if verdict.signer else "-"))
+    else:
+        print(_("Gói KHÔNG hợp lệ: {path}", path=args.file))
+        for problem in verdict.reasons:
+            print(f"  [{problem.code}] {problem.message}")
+    return EXIT_OK if verdict.ok else EXIT_PROBLEMS

@@ -84,6 +84,7 @@ def attach(
                             stored_at=at,
                         )
                     )
+                    session.flush()  # no relationship() tells the unit of work to insert it first
                 link = Attachment(
                     assessment_id=assessment_id, indicator_code=code, blob_sha256=blob.sha256, original_name=name,
                     doc_number=nfc(meta.number.strip()), doc_date=meta.date.strip(), issuer=nfc(meta.issuer.strip()),

@@ -9,8 +9,16 @@ from pathlib import Path
 import pytest
 from sqlmodel import SQLModel
 
-from local_db import SchemaTooNew, answers, assessments, audit, migrations, open_database, units
-from local_db import models  # noqa: F401  (registers the tables in SQLModel.metadata)
+from local_db import (
+    SchemaTooNew,
+    answers,
+    assessments,
+    audit,
+    migrations,
+    models,  # noqa: F401  (registers the tables in SQLModel.metadata)
+    open_database,
+    units,
+)
 from local_db.backup import backups
 
 FIXTURE = Path(__file__).with_name("fixtures") / "schema_v1.sqlite"

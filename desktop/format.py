@@ -13,7 +13,7 @@ from typing import Any
 from forms.i18n import language
 from forms.text import fold
 
-__all__ = ["fold", "format_date", "format_number", "format_points", "matches", "parse_date"]
+__all__ = ["fold", "format_date", "format_number", "format_points", "matches", "parse_date", "plain_number_for_typing"]
 
 
 def format_date(value: date | datetime | str | None) -> str:
@@ -66,6 +66,14 @@ def format_number(value: Any, decimals: int | None = None) -> str:
     groups.insert(0, whole)
     thousands, point = (",", ".") if language() == "en" else (".", ",")
     return sign + thousands.join(groups) + (point + frac if frac else "")
+
+
+def plain_number_for_typing(value: Any) -> str:
+    """A number as an officer types it: no thousands separator, decimal comma (dot in English)."""
+    text = format(Decimal(str(value)), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text if language() == "en" else text.replace(".", ",")
 
 
 def format_points(value: Any) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop.format import format_date, format_number, parse_date
+from desktop.format import format_date, format_number, parse_date, plain_number_for_typing
 from desktop.qt import (
     QButtonGroup,
     QFormLayout,
@@ -22,7 +22,7 @@ from desktop.qt import (
     Signal,
 )
 from forms.criteria import Choice, Field, FieldKind
-from forms.i18n import _, language
+from forms.i18n import _
 from forms.values import to_decimal
 
 
@@ -151,14 +151,6 @@ class CountField(_LineField):
         self.edit.setText("" if value is None else str(value))
 
 
-def plain_decimal(number: Any) -> str:
-    """A number for an edit box: no thousands separator, decimal comma in Vietnamese."""
-    text = format(number, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text if language() == "en" else text.replace(".", ",")
-
-
 class DecimalField(_LineField):
     """Percentages and numbers: typed with a decimal comma or dot, stored as "12.5"."""
 
@@ -180,7 +172,7 @@ class DecimalField(_LineField):
         if value is None:
             self.edit.setText("")
         elif (number := to_decimal(value)) is not None:
-            self.edit.setText(plain_decimal(number))
+            self.edit.setText(plain_number_for_typing(number))
         else:
             self.edit.setText(str(value))
 

@@ -15,7 +15,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -310,3 +310,50 @@ def _check_trust(signer: SignerInfo, unit: str | None, created: datetime, trust:
             else:
                 message = _("Chứng thư số {subject} không dẫn tới chứng thư gốc tin cậy nào", subject=exc.subject)
             reasons.append(Problem(exc.code, message, "signature"))
+
+
+# --- many packages ----------------------------------------------------------------------
+
+_worker_state: dict[str, Any] = {}
+
+
+def _worker_init(criteria_sets: CriteriaLookup, trust: TrustRegistry | None) -> None:
+    _worker_state["criteria"], _worker_state["trust"] = criteria_sets, trust
+
+
+def _worker_verify(path: str) -> Verdict:
+    verdict = verify_package(path, criteria_sets=_worker_state["criteria"], trust=_worker_state["trust"])
+    # Sent back lean: the criteria set is re-attached by hash in the parent (pickling it per
+    # package would cost more than verifying), and certificate objects do not pickle.
+    verdict.criteria_set = None
+    verdict.manifest = None  # re-parsed from manifest_bytes in the parent: bytes pickle far faster than a dict tree
+    if verdict.signer is not None:
+        verdict.signer = replace(verdict.signer, certificates=())
+    return verdict
+
+
+def verify_many(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    criteria_sets: CriteriaLookup = None,
+    trust: TrustRegistry | None = None,
+    workers: int | None = None,
+) -> list[Verdict]:
+    """Verify many packages, in order, on ``workers`` processes (default: one per CPU).
+
+    The criteria sets and registry are sent to each worker once; a callable lookup must be
+    picklable (a module-level function). ``workers=1`` runs in this process.
+    """
+    items = [os.fspath(p) for p in paths]
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1 or len(items) < 64:
+        return [verify_package(p, criteria_sets=criteria_sets, trust=trust) for p in items]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(criteria_sets, trust)) as pool:
+        verdicts = list(pool.map(_worker_verify, items, chunksize=max(16, len(items) // (workers * 8))))
+    for verdict in verdicts:
+        if verdict.manifest_bytes is not None:
+            verdict.manifest = json.loads(verdict.manifest_bytes)
+            verdict.criteria_set = _lookup(criteria_sets, verdict.manifest["criteria_set"]["content_hash"])
+    return verdicts

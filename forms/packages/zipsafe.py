@@ -42,6 +42,7 @@ class Limits:
     ratio_floor: int = fmt.RATIO_FLOOR
 
 
+IN_MEMORY_BYTES = 4 * 1024 * 1024
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # a central-directory record is 46 bytes plus name, extra field and comment
@@ -114,6 +115,12 @@ class SafeZip:
         size = os.fstat(self._handle.fileno()).st_size
         if size > limits.package_bytes:
             raise _fail("too_large", _("Tệp gói quá lớn ({size} byte, tối đa {limit})", size=size, limit=limits.package_bytes))
+        if size <= IN_MEMORY_BYTES:
+            # small packages (nearly all) are read in one system call; zipfile's many small
+            # seeks and reads then cost nothing
+            data = self._handle.read()
+            self._handle.close()
+            self._handle = io.BytesIO(data)
         _entry_count_precheck(self._handle, size, limits)
         self._handle.seek(0)
         try:

@@ -47,3 +47,19 @@ def test_units_are_unique_and_vietnamese():
     units = demo_units(500, seed=2)
     assert len({u.code for u in units}) == 500 and len({u.name for u in units}) == 500
     assert all(u.name.startswith(("Xã ", "Phường ")) for u in units)
+
+
+def test_verify_many_matches_one_by_one(tmp_path):
+    from forms.packages.verify import verify_many
+
+    result = write_demo(tmp_path, units=70, seed=8, evidence=1)
+    trust = TrustRegistry.load(result.trust)
+    criteria = criteria_index([reference_set()])
+    # one damaged package among them
+    result.packages[5].write_bytes(result.packages[5].read_bytes()[:-30])
+    one_by_one = [verify_package(p, criteria_sets=criteria, trust=trust) for p in result.packages]
+    parallel = verify_many(result.packages, criteria_sets=criteria, trust=trust, workers=2)
+    assert [v.to_json() for v in parallel] == [v.to_json() for v in one_by_one]
+    assert [v.manifest for v in parallel] == [v.manifest for v in one_by_one]
+    assert all(v.criteria_set is reference_set() for v in parallel if v.ok)
+    assert [v.ok for v in parallel].count(False) == 1

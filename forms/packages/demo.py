@@ -97,18 +97,39 @@ def _field_value(kind: FieldKind, rng: random.Random, year: int, choices: list[s
 
 
 def demo_answers(cs: CriteriaSet, rng: random.Random, year: int) -> dict[str, dict[str, Any]]:
-    """Plausible answers for every leaf indicator: most communes do most things, some do not."""
+    """Plausible answers for every leaf indicator.
+
+    Each unit gets a capability between 0.45 and 1: a strong commune meets most indicators in
+    full, a weak one misses many, so the totals spread over every classification band.
+    """
+    capability = 0.45 + 0.55 * rng.betavariate(2.2, 1.6)
+
+    def effort() -> float:  # how far this unit got on one indicator, 0..1
+        return min(1.0, max(0.0, rng.gauss(capability, 0.2)))
+
     answers: dict[str, dict[str, Any]] = {}
     for ind in cs.leaves():
         rule = ind.rule
-        choices = [c.key for c in rule.choices]
+        choices = [c.key for c in sorted(rule.choices, key=lambda c: c.points, reverse=True)]
         values = {f.key: _field_value(f.kind, rng, year, choices) for f in ind.fields}
-        if rule.kind is RuleKind.RATIO and rule.numerator and rule.denominator:
-            total = rng.randint(0, 12)
+        share = effort()
+        if rule.kind is RuleKind.YES_NO and rule.field:
+            values[rule.field] = share > 0.35
+        elif rule.kind is RuleKind.CHOICE and rule.field and choices:
+            values[rule.field] = choices[min(len(choices) - 1, int((1 - share) * len(choices)))]
+        elif rule.kind in (RuleKind.COUNT_TIERS, RuleKind.PERCENT_TIERS) and rule.field and rule.tiers:
+            top = max(t.minimum for t in rule.tiers)
+            value = top * Decimal(str(round(share * 1.1, 2)))
+            if rule.kind is RuleKind.COUNT_TIERS:
+                values[rule.field] = int(value)
+            else:
+                values[rule.field] = str(min(Decimal(100), value).quantize(Decimal("0.1")))
+        elif rule.kind is RuleKind.RATIO and rule.numerator and rule.denominator:
+            total = rng.randint(1, 12)
             values[rule.denominator] = total
-            values[rule.numerator] = rng.randint(max(0, total - 4), total)
-        if rule.kind is RuleKind.DIRECT and rule.field:
-            values[rule.field] = str((ind.max_points * Decimal(rng.randint(0, 10)) / 10).normalize())
+            values[rule.numerator] = round(total * share)
+        elif rule.kind is RuleKind.DIRECT and rule.field:
+            values[rule.field] = str((ind.max_points * Decimal(round(share * 10)) / 10).normalize())
         answers[ind.code] = values
     return answers
 

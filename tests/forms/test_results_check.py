@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from forms.criteria import Band
 from forms.results_check import (
+    KINDS,
     BandsError,
     check_table,
     check_workbook,
@@ -477,3 +478,89 @@ def test_beyond_the_tolerance_is_an_error(excess, n, dp, dt):
     )
     # decimals are forced to >= 3 so the table's own tolerance is at most ``limit``
     assert "total_mismatch" in [f.kind for f in findings]
+
+
+# --- hostile workbooks ------------------------------------------------------------------------
+
+_cell = st.one_of(
+    st.none(),
+    st.sampled_from(
+        [
+            "STT",
+            "stt ",
+            "Tổng điểm",
+            "Tổng điểm năm 2023",
+            "Xếp loại",
+            "Tên đơn vị",
+            "Huyện",
+            "-",
+            "TỐT",
+            "khá",
+            "527,03",
+            "(1)",
+            "I",
+            "Ghi chú:",
+            "=SUM(A1:A2)",
+            "",
+        ]
+    ),
+    st.integers(-5, 1000),
+    st.floats(-10, 1000, allow_nan=False),
+    st.booleans(),
+    st.dates(),
+    st.text(max_size=6),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    grid=st.lists(st.lists(_cell, min_size=1, max_size=9), min_size=1, max_size=10),
+    merges=st.lists(
+        st.tuples(st.integers(1, 10), st.integers(1, 9), st.integers(0, 3), st.integers(0, 3)),
+        max_size=4,
+    ),
+)
+def test_any_workbook_gives_findings_never_a_traceback(tmp_path_factory, grid, merges):
+    from openpyxl import Workbook
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    wb = Workbook()
+    ws = wb.active
+    try:
+        for row in grid:
+            ws.append(row)
+    except IllegalCharacterError:
+        return  # openpyxl refuses to write control characters; nothing to read back
+    taken: set[tuple[int, int]] = set()
+    for r, c, dr, dc in merges:
+        cells = {(r + i, c + j) for i in range(dr + 1) for j in range(dc + 1)}
+        if (dr or dc) and not cells & taken:
+            taken |= cells
+            ws.merge_cells(start_row=r, start_column=c, end_row=r + dr, end_column=c + dc)
+    path = tmp_path_factory.mktemp("fuzz") / "t.xlsx"
+    wb.save(path)
+    result = check_workbook(path, BANDS)
+    assert result.rows >= 0
+    assert all(
+        f.kind in KINDS and f.severity in ("error", "note") and f.message for f in result.findings
+    )
+    if result.rows == 0 and not result.tables:
+        assert [f.kind for f in result.findings] == ["bad_file"]
+
+
+@pytest.mark.slow
+def test_a_large_table_is_read_completely(tmp_path):
+    """A large sheet, kept cheap here (benchmarks/bench_results.py times 100,000 rows)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["STT", "Tên đơn vị", "Thể chế số", "Tổng điểm", "Xếp loại"])
+    for i in range(1, 20_001):
+        ws.append([i, f"Xã {i}", 100, 100, "Trung bình"])
+    ws.append([20_001, "Xã 1", 100, 100, "Trung bình"])
+    path = tmp_path / "big.xlsx"
+    wb.save(path)
+    result = check_workbook(path, BANDS)
+    assert result.rows == 20_001
+    assert [(f.kind, f.stt) for f in result.findings] == [("duplicate_unit", 20_001)]

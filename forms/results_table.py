@@ -24,7 +24,7 @@ from __future__ import annotations
 import gc
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -309,7 +309,7 @@ def _layout(grid: _Grid, header_line: int, stt_col: int) -> _Layout:
         texts[col] = [p for p in parts if p]
     headers = {col: parts[-1] for col, parts in texts.items() if parts}
 
-    def first_col(match) -> int | None:
+    def first_col(match: Callable[[str], bool]) -> int | None:
         return next((c for c in sorted(texts) if any(match(norm(t)) for t in texts[c])), None)
 
     total_col = first_col(lambda t: t.startswith(_TOTAL_PREFIX))

@@ -43,17 +43,30 @@ def fetch(session: Session, assessment_id: int) -> Assessment:
 def editable(session: Session, assessment_id: int) -> Assessment:
     """The assessment, if it may be edited now; else ``ReadOnlyAssessment``."""
     found = fetch(session, assessment_id)
-    if found.status != Status.DRAFT.value:
+    check_editable(assessment_id, found.status, found.unit_code, found.year, found.revision)
+    return found
+
+
+def check_editable(
+    assessment_id: int,
+    status: str | None = None,
+    unit_code: str = "",
+    year: int = 0,
+    revision: int = 0,
+) -> None:
+    """Raise unless an assessment with this ``status`` (None: not found) may be edited."""
+    if status is None:
+        raise NotFound(_("Không tìm thấy bản đánh giá số {id}.", id=assessment_id))
+    if status != Status.DRAFT.value:
         raise ReadOnlyAssessment(
             _(
                 "Bản đánh giá {unit} năm {year} (lần {revision}) {status}: không sửa được. Hãy mở lại để tạo bản sửa đổi.",
-                unit=found.unit_code,
-                year=found.year,
-                revision=found.revision,
-                status=status_label(found.status),
+                unit=unit_code,
+                year=year,
+                revision=revision,
+                status=status_label(status),
             )
         )
-    return found
 
 
 def create(

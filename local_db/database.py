@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
 from forms.i18n import _
@@ -233,6 +233,21 @@ class Database:
             for callback in list(self._subscribers):
                 callback(change)
 
+    @contextmanager
+    def write_sql(self) -> Iterator[Connection]:
+        """Like ``write()`` but a bare Connection, for the autosave hot path (no ORM overhead)."""
+        if self._write_engine is None:
+            raise StorageError(_("Cơ sở dữ liệu đã đóng."))
+        changes: list[Change] = []
+        with translate_errors(), self._write_engine.connect() as conn:
+            conn.info["changes"] = changes
+            with conn.begin():
+                yield conn
+            conn.info.pop("changes", None)
+        for change in changes:
+            for callback in list(self._subscribers):
+                callback(change)
+
     # --- change notification ---------------------------------------------------------
 
     def subscribe(self, callback: Callable[[Change], None]) -> None:
@@ -243,7 +258,8 @@ class Database:
             self._subscribers.remove(callback)
 
 
-def record_change(session: Session, change: Change) -> None:
+def record_change(session: Session | Connection, change: Change) -> None:
+    """Announce ``change`` to subscribers once the surrounding write commits."""
     session.info.setdefault("changes", []).append(change)
 
 

@@ -20,6 +20,13 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+def iso(value: datetime) -> str:
+    """The stored text form of a time: ISO-8601 in UTC with microseconds."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """An aware UTC datetime stored as ISO-8601 text."""
 
@@ -27,11 +34,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> str | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
+        return None if value is None else iso(value)
 
     def process_result_value(self, value: str | None, dialect: Any) -> datetime | None:
         if value is None:

@@ -258,12 +258,21 @@ def search(db: Database, text: str = "", limit: int = 50) -> list[Unit]:
             )
         found = list(session.exec(query.order_by(col(Unit.name_folded), col(Unit.code))).all())
     if key:
-        # Names starting with what was typed come first ("hoa" -> "Hòa Bình" before "Thanh Hòa").
-        found.sort(
-            key=lambda u: (
-                not u.name_folded.startswith(key) and not u.code.startswith(text.strip()),
-            )
-        )
+        # Best matches first: the name proper (after "xã"/"phường") starts with what was
+        # typed, then a word of it does, then the rest: "hoa" -> "Xã Hòa Bình", "Xã Thanh Hòa".
+        code_text = text.strip()
+
+        def rank(unit: Unit) -> int:
+            if unit.code.startswith(code_text):
+                return 0
+            proper = unit.name_folded
+            for prefix in ("xa ", "phuong ", "dac khu "):
+                proper = proper.removeprefix(prefix)
+            if proper.startswith(key):
+                return 0
+            return 1 if f" {key}" in f" {unit.name_folded}" else 2
+
+        found.sort(key=rank)  # stable: keeps the name order within a rank
     return found[:limit] if limit else found
 
 

@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self.saved_label = QLabel(bar)
         self.state_label = QLabel(bar)
         for w in (self.progress_label, self.total_label, self.class_label, self.state_label):
+            w.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(w)
         bar.addWidget(self.saved_label, 1)
 

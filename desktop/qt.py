@@ -129,3 +129,36 @@ from PySide6.QtWidgets import (  # noqa: E402,F401
 )
 from PySide6.QtCore import QPointF  # noqa: E402,F401
 from PySide6.QtGui import QActionGroup  # noqa: E402,F401
+
+
+# --- workaround: PySide6 6.12.0 Signal.emit() drops a reference to True ----------------------
+# ``SignalInstance.emit()`` returns ``True`` without taking a new reference, so every emit from
+# Python lowers True's reference count by one; after a few thousand emits (one session of
+# typing) CPython aborts with "bool_dealloc: deallocating True or False". Detected at import
+# (so a fixed PySide6 turns this off by itself) and neutralised by giving True the huge
+# reference count CPython >= 3.12 gives immortal objects. Minimal reproduction: emit any
+# Signal 1000 times and watch ``sys.getrefcount(True)`` fall.
+def _emit_drops_true_reference() -> bool:
+    import sys
+
+    class _Probe(QObject):
+        ping = Signal()
+
+    probe = _Probe()
+    before = sys.getrefcount(True)
+    for _ in range(16):
+        probe.ping.emit()
+    return sys.getrefcount(True) <= before - 8
+
+
+def _make_true_immortal() -> None:
+    import ctypes
+    import sys
+
+    if sys.getrefcount(True) < (1 << 32):
+        ctypes.c_ssize_t.from_address(id(True)).value += 1 << 40
+
+
+EMIT_REFCOUNT_WORKAROUND = _emit_drops_true_reference()
+if EMIT_REFCOUNT_WORKAROUND:
+    _make_true_immortal()

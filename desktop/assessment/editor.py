@@ -75,6 +75,8 @@ class AssessmentEditor(QWidget):
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setChildrenCollapsible(False)
+        em = self.fontMetrics().averageCharWidth()
+        self.splitter.setSizes([em * 60, em * 100])  # room for "5.3.2 Tỷ lệ ..." in the tree
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)

@@ -57,7 +57,13 @@ def show_problems(label: QLabel, problems: list[Problem]) -> None:
         return
     errors = [p for p in problems if p.level is Level.ERROR]
     label.setStyleSheet(ERROR_STYLE if errors else WARNING_STYLE)
-    label.setText("\n".join(("⛔ " if p.level is Level.ERROR else "⚠ ") + p.message for p in problems))
+    # words, not symbols: a warning sign glyph is missing from some Windows fonts
+    label.setText(
+        "\n".join(
+            (_("Lỗi: {message}", message=p.message) if p.level is Level.ERROR else _("Cảnh báo: {message}", message=p.message))
+            for p in problems
+        )
+    )
     label.setVisible(True)
 
 
@@ -164,7 +170,8 @@ class IndicatorPage(QWidget):
         box = QGroupBox(_("Số liệu"), self)
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        # labels above their inputs: long Vietnamese labels wrap freely at 125-150 % scaling
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         for f in self.indicator.fields:
             choices = self.indicator.rule.choices if f.key == self.indicator.rule.field else ()
             widget = make_field_widget(f, choices, box)
@@ -175,8 +182,9 @@ class IndicatorPage(QWidget):
             col.setContentsMargins(0, 0, 0, 0)
             col.addWidget(widget)
             col.addWidget(message)
+            # no word wrap: above its input the label has the whole row (QFormLayout measures
+            # wrapped labels too narrow and breaks "chủ trì" onto its own line)
             label = QLabel(f.label + ("" if f.required else _(" (không bắt buộc)")), box)
-            label.setWordWrap(True)
             label.setBuddy(widget.focus_widget())
             form.addRow(label, container)
             widget.edited.connect(lambda value, key=f.key: self._edited(key, value))

@@ -77,9 +77,6 @@ class OverviewChart(QWidget):
                 previous.append(float(prev) if prev is not None else 0.0)
         for s in sets:
             series.append(s)
-        series.setLabelsVisible(True)
-        series.setLabelsPosition(QBarSeries.LabelsPosition.LabelsOutsideEnd)
-        series.setLabelsFormat("@value")
         self.chart.addSeries(series)
         categories = [_("Trụ cột {code}", code=code) for code, *_rest in rows]
         axis_x = QBarCategoryAxis()
@@ -90,6 +87,7 @@ class OverviewChart(QWidget):
         top = max((float(r[2]) for r in rows), default=1.0)
         axis_y.setRange(0, top * 1.15)
         axis_y.setLabelFormat("%d")
+        axis_y.applyNiceNumbers()
         axis_y.setTitleText(_("Điểm"))
         self.chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(axis_y)
@@ -100,6 +98,10 @@ class OverviewChart(QWidget):
             + " · "
             + _("Xếp loại dự kiến: {label}", label=sc.classification)
         ]
-        names = "; ".join(f"{p.code}. {p.name}" for p in self.session.cs.pillars)
-        lines.append(names)
+        for pillar, (_code, points, top, prev) in zip(self.session.cs.pillars, rows, strict=True):
+            line = _("{code}. {name}: {points}/{max}", code=pillar.code, name=pillar.name,
+                     points=format_points(round(points, 2)), max=format_points(top))  # fmt: skip
+            if prev is not None:
+                line += " " + _("(năm trước: {points})", points=format_points(round(prev, 2)))
+            lines.append(line)
         self.summary.setText("\n".join(lines))

@@ -162,6 +162,7 @@ class OfficerPage(QWizardPage):
             self.email.setText(profile.email)
         for edit in (self.name, self.position):
             edit.textChanged.connect(lambda *_a: self.completeChanged.emit())
+        self.completeChanged.emit()
 
     def isComplete(self) -> bool:
         return bool(self.name.text().strip() and self.position.text().strip())
@@ -384,7 +385,7 @@ class SetupWizard(QWizard):
         self.key_page = KeyPage(keys_dir, runner, lambda: self.officer_page.name.text().strip())
         for page in (self.unit_page, self.officer_page, self.criteria_page, self.key_page):
             self.addPage(page)
-        self.resize(self.fontMetrics().averageCharWidth() * 90, self.fontMetrics().height() * 30)
+        self.resize(self.fontMetrics().averageCharWidth() * 120, self.fontMetrics().height() * 34)
 
     def result_data(self) -> SetupResult:
         unit = self.unit_page.chosen()

@@ -1,0 +1,161 @@
+"""Render the main screens to PNG files without a display: ``python -m desktop.screenshots --out DIR``.
+
+Uses a temporary data folder, the reference set and a plausible half-filled assessment, so
+anyone (reviewers, translators, the lead) can look at the UI in a CI artefact. Widgets are
+painted with ``widget.grab()`` on the offscreen platform.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+SIZE = (1200, 780)
+
+
+def _sample(session, share: float = 0.6) -> None:
+    leaves = session.cs.leaves()
+    for ind in leaves[: int(len(leaves) * share)]:
+        for key, value in _answers_for(ind, session.year).items():
+            session.set_value(ind.code, key, value)
+
+
+def _answers_for(ind, year: int) -> dict:
+    from forms.criteria import FieldKind, RuleKind
+
+    out: dict = {}
+    for f in ind.fields:
+        if f.kind is FieldKind.BOOL:
+            out[f.key] = True
+        elif f.kind is FieldKind.CHOICE:
+            out[f.key] = ind.rule.choices[min(1, len(ind.rule.choices) - 1)].key
+        elif f.kind is FieldKind.COUNT:
+            out[f.key] = 3 if ind.rule.kind is RuleKind.RATIO and f.key == ind.rule.numerator else 4
+        elif f.kind is FieldKind.PERCENT:
+            out[f.key] = "82.5"
+        elif f.kind is FieldKind.NUMBER:
+            out[f.key] = str(ind.max_points / 2)
+        elif f.kind is FieldKind.DATE:
+            out[f.key] = f"{year}-03-15"
+        elif f.kind is FieldKind.DOCREF:
+            out[f.key] = {"number": "15/KH-UBND", "date": f"{year}-02-10", "issuer": "UBND xã Hòa Bình",
+                          "summary": "Kế hoạch chuyển đổi số năm " + str(year)}  # fmt: skip
+        else:
+            out[f.key] = "Đã triển khai trên toàn xã"
+    return out
+
+
+def render(out: Path, lang: str = "vi") -> list[Path]:
+    from desktop.app import _make_application
+    from desktop.assessment.session import AssessmentSession
+    from desktop.assessment.store import DbStore
+    from desktop.controller import AppController
+    from desktop.qt import QApplication
+    from desktop.settings import Settings
+    from desktop.tasks import TaskRunner
+    from forms.i18n import set_language
+    from forms.reference import reference_set
+    from local_db import assessments, units
+    from local_db.database import open_database
+
+    set_language(lang)
+    app = _make_application(sys.argv[:1])
+    app.setStyle("Fusion")  # the same look on every CI machine
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def shot(widget, name: str) -> None:
+        widget.resize(*SIZE) if name != "1-first-run-wizard" else None
+        widget.show()
+        for _ in range(3):
+            QApplication.processEvents()
+        path = out / f"{name}.png"
+        widget.grab().save(str(path))
+        written.append(path)
+
+    with tempfile.TemporaryDirectory(prefix="dti-desk-shots-") as tmp:
+        data = Path(tmp) / "data"
+        db = open_database(data)
+        try:
+            units_csv = Path(tmp) / "units.csv"
+            units_csv.write_text(
+                "Mã,Tên,Loại,Nhóm\n25001,Hòa Bình,xã,Khu vực Tây Bắc\n25002,Phường Nông Trang,phường,Việt Trì\n"
+                "25003,Đồng Lạc,xã,Khu vực Tây Bắc\n25004,Hòa Sơn,xã,Khu vực Đông\n25005,Hòa Lạc,xã,Khu vực Đông\n",
+                encoding="utf-8",
+            )
+            units.import_units(db, units_csv)
+            runner = TaskRunner(synchronous=True)
+            settings = Settings(Path(tmp) / "settings.ini")
+            controller = AppController(db, settings, runner)
+
+            wizard = controller.make_wizard()
+            wizard.unit_page.search.setText("hoa")
+            wizard.unit_page.list.setCurrentRow(0)
+            shot(wizard, "1-first-run-wizard")
+            wizard.next()
+            wizard.officer_page.name.setText("Nguyễn Thị Lan")
+            wizard.officer_page.position.setText("Công chức Văn hóa - Xã hội")
+            wizard.next()
+            shot(wizard, "2-wizard-criteria-set")
+            wizard.next()
+            wizard.key_page.pass1.setText("mật khẩu dài")
+            wizard.key_page.pass2.setText("mật khẩu dài")
+            wizard.key_page.create_key()
+            shot(wizard, "3-wizard-signing-key")
+            controller.apply_setup(wizard.result_data())
+            wizard.close()
+
+            # last year's assessment, so the chart has something beside this year's bars
+            cs = reference_set()
+            previous = AssessmentSession(cs, DbStore(db, assessments.create(db, "25001", cs.year - 1, cs).id), cs.year - 1)
+            _sample(previous, 0.8)
+            del previous
+
+            window = controller.build_window()
+            session = controller.session
+            _sample(session, 0.6)
+            window.update_status()
+            leaves = cs.leaves()
+            ratio = next((i for i in leaves if i.rule.kind.value == "ratio"), leaves[0])
+            session.set_value(ratio.code, ratio.rule.numerator, 9)  # a live validation message
+            session.set_value(ratio.code, ratio.rule.denominator, 6)
+            window.editor.open(ratio.code)
+            window.editor.page(ratio.code).refresh(load_values=True)
+            shot(window, "4-editor-indicator")
+            docref = next((i for i in leaves if any(f.kind.value == "docref" for f in i.fields)), leaves[0])
+            window.editor.open(docref.code)
+            shot(window, "5-editor-document-reference")
+            window.editor.only_unfinished.setChecked(True)
+            window.editor.find_edit.setText("an toan")
+            shot(window, "6-editor-find-unfinished")
+            window.editor.find_edit.clear()
+            window.editor.only_unfinished.setChecked(False)
+            window.tabs.setCurrentWidget(window.overview)
+            shot(window, "7-overview-chart")
+            window.tabs.setCurrentWidget(window.editor)
+            dialog = controller.open_finalise(exec_dialog=False)
+            dialog.resize(int(SIZE[0] * 0.75), int(SIZE[1] * 0.85))
+            shot(dialog, "8-finalise-dialog")
+            dialog.close()
+            window.close()
+        finally:
+            db.close()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    parser = argparse.ArgumentParser(prog="python -m desktop.screenshots")
+    parser.add_argument("--out", default="screenshots", type=Path)
+    parser.add_argument("--lang", default="vi", choices=("vi", "en"))
+    args = parser.parse_args(argv)
+    for path in render(args.out, args.lang):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -565,6 +565,13 @@ def _read_tables(path: str | Path, sheet: str | None) -> list[ResultsTable]:
     try:
         # not read-only: merged ranges are only available on ordinary worksheets
         workbook = load_workbook(path, data_only=True)
+    except PermissionError as exc:  # on Windows: the file is open in Excel
+        raise TableReadError(
+            _(
+                "Không mở được tệp “{file}”: không có quyền đọc hoặc tệp đang mở trong chương trình khác.",
+                file=path.name,
+            )
+        ) from exc
     except Exception as exc:  # zipfile, KeyError, XML errors...: openpyxl raises many kinds
         raise TableReadError(
             _(

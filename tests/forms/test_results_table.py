@@ -252,3 +252,16 @@ def test_unit_row_without_stt_is_still_a_unit(tmp_path):
     )
     (table,) = read_tables(write(tmp_path / "n.xlsx", source))
     assert table.rows[1].stt is None and table.rows[1].name == source.units[1].name
+
+
+def test_unreadable_permissions(tmp_path, monkeypatch):
+    import openpyxl
+
+    path = write(tmp_path / "locked.xlsx", real_table("districts"))
+
+    def locked(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")  # what Windows says while Excel has it open
+
+    monkeypatch.setattr(openpyxl, "load_workbook", locked)
+    with pytest.raises(TableReadError, match="không có quyền đọc"):
+        read_tables(path)

@@ -31,7 +31,7 @@ from local_db.errors import (
     os_error_message,
     translate_errors,
 )
-from local_db.location import check_location
+from local_db.location import check_location, remove_stale_probes
 from local_db.lock import InstanceLock
 from local_db.paths import BACKUPS_DIR, DB_FILE, EVIDENCE_DIR, LOCK_FILE
 
@@ -133,6 +133,7 @@ class Database:
             with translate_errors(), self._engine.connect():
                 pass  # applies the PRAGMAs now, so a problem shows at open, not at the first edit
             evidence_store.sweep(self)
+            remove_stale_probes(self.data_dir)
         except BaseException:
             if self._engine is not None:
                 self._engine.dispose()

@@ -12,6 +12,7 @@ import contextlib
 import os
 import sqlite3
 import sys
+import time
 import uuid
 from pathlib import Path, PureWindowsPath
 
@@ -65,9 +66,21 @@ def linux_fs_type(path: Path, mounts: str | None = None) -> str | None:
     return best_type
 
 
+PROBE_PREFIX = ".wal-probe-"
+
+
+def remove_stale_probes(folder: Path, older_than: float = 60.0) -> None:
+    """Delete probe databases a crash left behind (a live probe is younger than a minute)."""
+    now = time.time()
+    for path in folder.glob(f"{PROBE_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            if now - path.stat().st_mtime > older_than:
+                path.unlink()
+
+
 def wal_works(folder: Path) -> bool:
     """Probe: create a throw-away database in ``folder`` and check WAL mode took."""
-    probe = folder / f".wal-probe-{uuid.uuid4().hex}.sqlite"
+    probe = folder / f"{PROBE_PREFIX}{uuid.uuid4().hex}.sqlite"
     try:
         conn = sqlite3.connect(probe, timeout=5)
         try:

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import exc as sa_exc
 
-from local_db import ReadOnlyAssessment, answers, assessments, audit
+from local_db import NotFound, ReadOnlyAssessment, StorageError, answers, assessments, audit
 from local_db.database import Database
 from local_db.models import Assessment
 
@@ -159,3 +159,31 @@ def test_any_json_value_round_trips(db: Database, draft: Assessment, value: obje
     answers.set_value(db, draft.id, "9.9", "v", value)
     expected = {} if value is None else {"9.9": {"v": nfc(value)}}
     assert answers.get_all(db, draft.id) == expected
+
+
+def test_a_full_disk_is_reported_and_nothing_is_half_saved(db: Database, draft: Assessment) -> None:
+    from sqlalchemy import event
+
+    answers.set_value(db, draft.id, "1.1", "count", 1)
+
+    # SQLite reports SQLITE_FULL ("database or disk is full") when the file may not grow:
+    # max_page_count makes that happen for real without filling the test machine's disk.
+    def no_growth(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        pages = dbapi_conn.execute("PRAGMA page_count").fetchone()[0]
+        dbapi_conn.execute(f"PRAGMA max_page_count = {pages}")
+
+    db.engine.dispose()
+    event.listen(db.engine, "connect", no_growth)
+    try:
+        with pytest.raises(StorageError, match="Ổ đĩa đã đầy"):
+            answers.set_value(db, draft.id, "1.2", "a", "x" * 200_000)
+    finally:
+        event.remove(db.engine, "connect", no_growth)
+        db.engine.dispose()
+    assert answers.get_all(db, draft.id) == {"1.1": {"count": 1}}
+    assert [e.key for e in audit.entries(db, draft.id, "answer")] == ["1.1/count"]
+
+
+def test_editing_an_unknown_assessment(db: Database) -> None:
+    with pytest.raises(NotFound, match="số 404"):
+        answers.set_value(db, 404, "1.1", "count", 1)

@@ -126,3 +126,19 @@ def test_folder_where_wal_cannot_work_is_refused(
     with pytest.raises(UnsafeLocation, match="WAL"):
         check_location(tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_probe_files_left_by_a_crash_are_removed_at_open(data_dir: Path) -> None:
+    import os
+    import time
+
+    from local_db import open_database
+
+    data_dir.mkdir(parents=True)
+    stale = data_dir / ".wal-probe-dead.sqlite-wal"
+    stale.write_bytes(b"x")
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    fresh = data_dir / ".wal-probe-live.sqlite"  # another process probing right now
+    fresh.write_bytes(b"x")
+    with open_database(data_dir):
+        assert not stale.exists() and fresh.exists()

@@ -28,7 +28,14 @@ from typing import Any
 
 from forms.criteria import Band
 from forms.i18n import _, language
-from forms.results_table import ResultsTable, TableReadError, TableRow, norm, read_tables
+from forms.results_table import (
+    NOT_RANKED,
+    ResultsTable,
+    TableReadError,
+    TableRow,
+    norm,
+    read_tables,
+)
 
 EPSILON = Decimal("1e-9")
 ERROR, NOTE = "error", "note"
@@ -244,6 +251,12 @@ def _bad_values(table: ResultsTable, row: TableRow) -> list[Finding]:
             )
         )
     for number in (*row.pillars, row.total):
+        if (
+            row.not_ranked
+            and number.problem in ("empty", "not_number")
+            and (not number.shown or number.shown in NOT_RANKED)
+        ):
+            continue  # a unit left out of the ranking may be listed without scores ("-")
         if number.problem == "empty":
             message = _("Ô {cell} (cột “{column}”) trống.", cell=number.where, column=number.column)
         elif number.problem == "not_number":
@@ -317,15 +330,10 @@ def _total(row: TableRow, limit: Decimal) -> list[Finding]:
 
 
 def _classification(row: TableRow, bands: Sequence[Band], h: Decimal) -> list[Finding]:
-    if not row.label or row.not_ranked or not row.total.usable or not bands:
+    if not row.label or row.not_ranked or not bands:
         return []
-    total = row.total.value
-    assert total is not None
-    low, high = total - h, total + h
-    possible = labels_between(low, high, bands)
     wanted = norm(row.label)
-    known = {norm(b.label) for b in bands}
-    if wanted not in known:
+    if wanted not in {norm(b.label) for b in bands}:  # wrong whatever the total
         message = _(
             "Xếp loại “{label}” (ô {cell}) không phải một mức của bảng xếp loại ({labels}).",
             label=row.label,
@@ -333,6 +341,12 @@ def _classification(row: TableRow, bands: Sequence[Band], h: Decimal) -> list[Fi
             labels=", ".join(b.label for b in _sorted_bands(bands)),
         )
         return [_finding(row, "classification_mismatch", ERROR, message, row.label_where)]
+    if not row.total.usable:
+        return []
+    total = row.total.value
+    assert total is not None
+    low, high = total - h, total + h
+    possible = labels_between(low, high, bands)
     fields = {
         "label": row.label,
         "cell": row.label_where,

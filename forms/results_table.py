@@ -42,11 +42,22 @@ MAX_HEADER_ROWS = 3
 
 NOT_RANKED = frozenset({"-", "–", "—", "−"})  # the dashes people type for "not ranked"
 
+_NOT_RANKED_WORDS = ("không xếp", "chưa xếp")  # "Không xếp loại", "Chưa xếp hạng"
 _STT_HEADERS = frozenset({"stt", "tt", "số tt", "số thứ tự"})
-_TOTAL_PREFIX = "tổng điểm"
+_TOTAL_PREFIX = ("tổng điểm", "tổng số điểm")
 _LABEL_PREFIXES = ("xếp loại", "phân loại")
 # Columns that are neither a pillar nor a name: a rank column, notes, last year's total.
-_IGNORED_PREFIXES = ("xếp hạng", "thứ hạng", "hạng", "ghi chú", "tăng", "giảm", "so với", "tổng")
+_IGNORED_PREFIXES = (
+    "xếp hạng",
+    "thứ hạng",
+    "hạng",
+    "ghi chú",
+    "tăng",
+    "giảm",
+    "so với",
+    "tổng",
+    "mã",
+)
 _GROUP_WORDS = ("huyện", "cụm", "hành chính cũ", "khu vực", "địa bàn", "thành, thị", "nhóm")
 _SUMMARY_NAMES = ("tổng cộng", "tổng số", "cộng", "trung bình", "bình quân")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -96,7 +107,7 @@ class TableRow:
 
     @property
     def not_ranked(self) -> bool:
-        return self.label in NOT_RANKED
+        return self.label in NOT_RANKED or norm(self.label).startswith(_NOT_RANKED_WORDS)
 
 
 @dataclass(frozen=True)

@@ -589,3 +589,41 @@ def test_honest_labels_at_band_edges_are_never_errors(edge, delta, shares, dp, d
         published_total + half_unit(dt), BANDS
     ):
         assert "classification_borderline" in [f.kind for f in findings]
+
+
+def test_not_ranked_units_may_be_listed_without_scores(tmp_path):
+    table = real_table("departments")
+    police = table.unit(22)
+    police.pillars = ["-"] * len(police.pillars)
+    police.total = None
+    army = table.unit(28)
+    army.cls = "Không xếp loại"
+    result = check_workbook(write(tmp_path / "n.xlsx", table), BANDS)
+    assert _kinds(result) == [("total_rounding", "note", 21)]
+    police.cls = "Khá"  # ranked: its scores are missing
+    result = check_workbook(write(tmp_path / "n.xlsx", table), BANDS)
+    assert [(k, s) for k, _sev, s in _kinds(result) if k == "bad_value"] == [("bad_value", 22)] * 6
+
+
+def test_unknown_label_is_reported_even_without_a_total(tmp_path):
+    table = real_table("departments")
+    table.unit(3).total, table.unit(3).cls = "?", "Xuất sắc"
+    result = check_workbook(write(tmp_path / "u.xlsx", table), BANDS)
+    assert [(k, s) for k, _sev, s in _kinds(result) if s == 3] == [
+        ("bad_value", 3),
+        ("classification_mismatch", 3),
+    ]
+
+
+def test_unit_code_column_is_not_a_pillar(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["STT", "Mã ĐVHC", "Tên xã", "Thể chế số", "Hạ tầng số", "Tổng số điểm", "Xếp loại"])
+    ws.append([1, 8152, "Xã Hùng Lô", "60,5", 40, "100,5", "Trung bình"])
+    path = tmp_path / "c.xlsx"
+    wb.save(path)
+    result = check_workbook(path, BANDS)
+    assert result.tables[0].pillar_headers == ("Thể chế số", "Hạ tầng số")
+    assert (result.rows, result.findings) == (1, [])

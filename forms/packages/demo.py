@@ -53,7 +53,8 @@ class DemoResult:
 def demo_units(count: int, seed: int = 1) -> list[DemoUnit]:
     rng = random.Random(f"units:{seed}")
     codes = sorted(rng.sample(range(10_000, 100_000), count))
-    units, names = [], set()
+    units: list[DemoUnit] = []
+    names: set[str] = set()
     for index, code in enumerate(codes):
         kind = "Phường" if rng.random() < 0.15 else "Xã"
         name = f"{kind} {rng.choice(_FIRST)} {rng.choice(_SECOND)}"

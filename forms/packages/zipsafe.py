@@ -18,6 +18,7 @@ import struct
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -166,7 +167,7 @@ class SafeZip:
         if produced > limits.ratio_floor and produced > limits.ratio * max(compressed, 1):
             raise _fail("compression_ratio", _("Mục {name} có tỷ lệ nén bất thường (nghi bom zip)", name=name), name)
 
-    def _stream(self, name: str, max_bytes: int):
+    def _stream(self, name: str, max_bytes: int) -> Iterator[bytes]:
         info = self.files[name]
         produced = 0
         try:

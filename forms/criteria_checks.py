@@ -280,12 +280,12 @@ class _Checker:
         self.check_fields(ind)
         if ind.children:
             self.check_children(ind)
-        else:
+        elif self.ok(ind.rule):  # a rule of unknown kind was reported by the reader
             self.check_rule(ind)
 
     def check_children(self, ind: Indicator) -> None:
         code = ind.code
-        if ind.rule.kind is not RuleKind.SUM:
+        if ind.rule.kind is not RuleKind.SUM and self.ok(ind.rule):
             self.add(
                 "children_need_sum",
                 _("Chỉ tiêu {code} có chỉ tiêu con nên cách chấm phải là “tổng”.", code=code),

@@ -219,8 +219,11 @@ class _Reader:
             if bad[0]:
                 self.tainted.add(id(choice))
             choices.append(choice)
+        before = len(self.problems)
+        kind = self.enum(data, "kind", path, RuleKind, None)
+        kind_bad = len(self.problems) > before
         rule = Rule(
-            kind=self.enum(data, "kind", path, RuleKind, RuleKind.DIRECT),
+            kind=kind or RuleKind.DIRECT,
             field=self.text(data, "field", path, required=False),
             numerator=self.text(data, "numerator", path, required=False),
             denominator=self.text(data, "denominator", path, required=False),
@@ -230,6 +233,8 @@ class _Reader:
             tiers=tuple(tiers),
             choices=tuple(choices),
         )
+        if kind_bad:
+            self.tainted.add(id(rule))  # its checks would only add noise
         return rule, tiers, choices
 
     def indicator(self, path: str, data: Mapping[str, Any], depth: int = 0) -> Indicator:
@@ -365,7 +370,8 @@ def from_dict(data: Any) -> CriteriaSet:
     cs = reader.criteria_set(data)
     problems = list(reader.problems)
     if cs is not None:
-        problems += check_set(cs, reader.loc, reader.tainted)
+        seen = {p.where for p in problems}  # one problem per place: no echo of a reader problem
+        problems += [p for p in check_set(cs, reader.loc, reader.tainted) if p.where not in seen]
     if problems:
         raise ProblemsError(problems)
     assert cs is not None

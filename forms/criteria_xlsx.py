@@ -54,7 +54,9 @@ MAX_BLANK_RUN = (
 )
 MAX_COLUMNS = 40
 HEADER_SEARCH_ROWS = 10  # title lines allowed above the header row
-MAX_UNPACKED_BYTES = 200 * 2**20  # zip-bomb guard: a real workbook unpacks to well under 1 MB
+MAX_UNPACKED_BYTES = (
+    16 * 2**20
+)  # zip-bomb guard: a real set unpacks to ~0.3 MB (openpyxl may scan it all)
 MAX_ZIP_ENTRIES = 2000
 
 SHEET_SETTINGS = "Thiết lập"
@@ -868,8 +870,8 @@ class _WorkbookReader:
         if max_points is None:
             self.tainted.add(id(ind))
         if kind is None:
-            # without a rule kind, checks of the rule would only repeat "empty cell"
-            self.tainted.add(id(ind))
+            # without a known rule kind, checks of the rule would only add noise
+            self.tainted.add(id(rule))
         return ind
 
 
@@ -981,7 +983,15 @@ def read_xlsx(path: str | os.PathLike[str]) -> tuple[CriteriaSet | None, list[Pr
         wb.close()
     problems = list(reader.problems)
     if cs is not None:
-        problems += check_set(cs, reader.loc, reader.tainted)
+        # One problem per cell: an empty cell the reader reported needs no "empty name" echo,
+        # and a missing sheet no "nothing defined" echo from the checks.
+        cells = {p.where for p in problems}
+        missing = {p.where for p in problems if p.code == "missing_sheet"}
+        problems += [
+            p
+            for p in check_set(cs, reader.loc, reader.tainted)
+            if p.where not in cells and p.where.split("!")[0] not in missing
+        ]
     return cs, problems
 
 

@@ -269,6 +269,8 @@ class AppController(QObject):
         self.runner.run(lambda: write_pdf(html_text, path, title), done, failed)
 
     def _refresh_read_only(self) -> None:
+        if self.session is not None:
+            self.session.store.refresh_status()
         if self.window is None or self.session is None:
             return
         self.window.reopen_action.setEnabled(self.session.read_only)

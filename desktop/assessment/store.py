@@ -40,6 +40,7 @@ class DbStore:
     def __init__(self, db: Any, assessment_id: Any) -> None:
         self.db = db
         self.assessment_id = assessment_id
+        self._status: str | None = None
 
     @property
     def assessment(self) -> Any:
@@ -47,7 +48,15 @@ class DbStore:
 
     @property
     def read_only(self) -> bool:
-        return str(getattr(self.assessment.status, "value", self.assessment.status)) != "draft"
+        # cached: views ask on every repaint; the controller calls refresh_status() after a transition
+        if self._status is None:
+            self.refresh_status()
+        return self._status != "draft"
+
+    def refresh_status(self) -> str:
+        status = self.assessment.status
+        self._status = str(getattr(status, "value", status))
+        return self._status
 
     def load(self) -> tuple[dict[str, dict[str, Any]], dict[str, str], list[EvidenceItem]]:
         loaded = db_answers.load(self.db, self.assessment_id)

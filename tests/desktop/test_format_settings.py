@@ -1,0 +1,75 @@
+"""Display formats (dd/mm/yyyy, decimal comma) and typed settings with defaults."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from desktop import settings as opts
+from desktop.format import format_date, format_number, matches, parse_date, plain_number_for_typing
+from desktop.settings import Settings
+from forms.i18n import set_language
+from forms.values import to_decimal
+
+
+def test_dates():
+    assert format_date("2025-03-07") == "07/03/2025"
+    assert format_date(date(2025, 12, 1)) == "01/12/2025"
+    assert format_date("không phải ngày") == "không phải ngày"
+    assert parse_date("7/3/2025") == date(2025, 3, 7)
+    assert parse_date("2025-03-07") == date(2025, 3, 7)
+    assert parse_date("31/02/2025") is None
+
+
+def test_numbers_vietnamese_and_english():
+    assert format_number(Decimal("1234.5")) == "1.234,5"
+    assert format_number("1000") == "1.000"
+    assert format_number(Decimal("650"), 2) == "650,00"
+    set_language("en")
+    assert format_number(Decimal("1234.5")) == "1,234.5"
+
+
+@given(st.dates(min_value=date(1900, 1, 1)))
+def test_date_round_trip(d):
+    assert parse_date(format_date(d)) == d
+
+
+@given(st.decimals(min_value=0, max_value=10**6, places=3, allow_nan=False))
+def test_typed_number_round_trip(value):
+    assert to_decimal(plain_number_for_typing(value)) == value
+
+
+def test_accent_insensitive_matching():
+    assert matches("hoa binh", "Hòa Bình")
+    assert matches("dong", "Đồng Lạc")
+    assert matches("5.3 an toan", "5.3", "An toàn thông tin")
+    assert not matches("hoa son", "Hòa Bình")
+
+
+def test_settings_defaults_and_round_trip(tmp_path):
+    s = Settings(tmp_path / "s.ini")
+    assert s.get(opts.LANGUAGE) == "vi"
+    assert s.get(opts.ONLY_UNFINISHED) is False
+    s.set(opts.LANGUAGE, "en")
+    s.set(opts.ONLY_UNFINISHED, True)
+    s.sync()
+    again = Settings(tmp_path / "s.ini")
+    assert again.get(opts.LANGUAGE) == "en"
+    assert again.get(opts.ONLY_UNFINISHED) is True
+
+
+def test_window_geometry_is_remembered(qtbot, session, runner, tmp_path):
+    from desktop.main_window import MainWindow
+
+    settings = Settings(tmp_path / "g.ini")
+    first = MainWindow(session, runner, settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(700, 520)  # inside the offscreen 800x600 screen
+    first.close()
+    second = MainWindow(session, runner, Settings(tmp_path / "g.ini"))
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (700, 520)

@@ -12,6 +12,7 @@ import json
 import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from forms.criteria import CriteriaSet
@@ -19,8 +20,12 @@ from forms.packages.format import FORMAT_NAME, FORMAT_VERSION
 from forms.scoring import Score
 
 
+@lru_cache(maxsize=8192)
 def decimal_text(value: Decimal) -> str:
-    """``Decimal`` as plain text without exponent or trailing zeros (20, 6.5, 0.3333...)."""
+    """``Decimal`` as plain text without exponent or trailing zeros (20, 6.5, 0.3333...).
+
+    Cached: thousands of packages share the same few point values, and equal Decimals
+    (20 and 20.0) have the same text, so the cache cannot mix them up."""
     text = format(value.normalize(), "f")
     return "0" if text in ("-0", "") else text
 

@@ -158,3 +158,15 @@ def test_two_signers_give_different_fingerprints():
     fp = ed_signer(1).fingerprint
     assert len(fp) == 19
     assert all(len(group) == 4 and all(c in "0123456789ABCDEF" for c in group) for group in fp.split(" "))
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [("20", "20"), ("20.00", "20"), ("-0", "0"), ("0.000", "0"), ("6.50", "6.5"), ("1E+2", "100"), ("0.0001", "0.0001")],
+)
+def test_decimal_text(value, text):
+    from decimal import Decimal
+
+    from forms.packages.manifest import decimal_text
+
+    assert decimal_text(Decimal(value)) == text

@@ -65,6 +65,10 @@ broken() {
 
 t0=$(date +%s)
 [ -x "$PYTHON" ] || fail "no Python at $PYTHON (run make bundle, or set PYTHON)"
+# PyInstaller reads and strips ELF files with binutils (objdump, objcopy, strip) on Linux.
+for tool in objdump objcopy strip ldd; do
+    command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing: install binutils (apt-get install binutils)"
+done
 "$PYTHON" -c "import PyInstaller" 2>/dev/null || fail "PyInstaller is not installed in $PYTHON (pip install -e '.[dev]')"
 
 # ---------------------------------------------------------------------------------------------
@@ -74,17 +78,8 @@ step "PyInstaller build (packaging/dti-desk.spec)" "$PYTHON" -m PyInstaller --no
 [ -x "$APP" ] || fail "the build produced no executable at $APP"
 build_s=$(elapsed "$t0")
 
-# The spec drops Qt plugins and libraries the app does not use; make sure nothing left behind
-# needs one of them. Only libraries the bundle ships are checked (Qt, PySide, ICU): a system
-# library this build machine lacks (e.g. GTK for an optional theme plugin) is not the bundle's.
-echo "== bundled libraries find the Qt libraries they need"
-unresolved=$(find "$BUNDLE" -type f -name '*.so*' | while read -r lib; do
-    ldd "$lib" 2>/dev/null | awk -v f="${lib#"$BUNDLE"/}" \
-        '/not found/ && $1 ~ /^lib(Qt6|pyside6|shiboken6|icu)/ { print "   " f " needs " $1 }'
-done)
-[ -z "$unresolved" ] || fail "bundled libraries need Qt libraries the spec dropped:
-$unresolved"
-echo "   ok"
+# The spec drops Qt plugins and libraries the app does not use; make sure nothing kept needs one.
+step "bundled binaries find the Qt libraries they link" "$PYTHON" packaging/check_bundle.py "$BUNDLE"
 
 # Size against the budget. du -sb counts apparent bytes: what a download or a USB copy costs.
 bytes=$(du -sb "$BUNDLE" | cut -f1)
@@ -137,19 +132,26 @@ else
 fi
 
 # Portable mode: a copy of the folder (a USB stick) with the marker beside the program keeps
-# its data in data/ beside it, never in the user's folder. `units list` opens the database.
+# its data in data/ beside it, never in the user's folder. Importing the bundled sample unit
+# list (resources/units, read with openpyxl) and listing it goes through the database.
 USB=$SMOKE/usb/dti-desk
 mkdir -p "$SMOKE/usb"
 cp -a "$BUNDLE" "$SMOKE/usb/"
 : >"$USB/dti-desk.portable"
+sample=$(find "$USB/_internal/resources/units" -name '*.xlsx' | sort | head -n 1)
 user_dir_before=$([ -e "$XDG_DATA_HOME/dti-desk" ] && echo yes || echo no)
-if check "portable mode (dti-desk.portable beside the program)" "$USB/dti-desk" units list; then
+if [ -z "$sample" ]; then
+    broken "portable mode" "the bundle ships no sample unit list (resources/units/*.xlsx)"
+elif check "portable mode: units import of the bundled sample list" "$USB/dti-desk" units import "$sample"; then
+    listed=$("$USB/dti-desk" units list | wc -l)
     if [ ! -f "$USB/data/dti-desk.sqlite" ]; then
         broken "portable mode" "no database in $USB/data: the data went elsewhere"
     elif [ "$user_dir_before" = no ] && [ -e "$XDG_DATA_HOME/dti-desk" ]; then
         broken "portable mode" "the program wrote into the user's data folder"
+    elif [ "$listed" -eq 0 ]; then
+        broken "portable mode" "units list shows nothing after the import"
     else
-        echo "   data kept beside the program: usb/dti-desk/data/"
+        echo "   $listed units, data kept beside the program: usb/dti-desk/data/"
     fi
 fi
 

@@ -77,6 +77,8 @@ Invoke-Native "PyInstaller" $VenvPython @(
 foreach ($exe in @("dti-desk.exe", "dti-desk-cli.exe")) {
     if (-not (Test-Path (Join-Path $Bundle $exe))) { Fail "the bundle has no $exe" }
 }
+# The spec drops Qt plugins and DLLs the app does not use; make sure nothing kept needs one.
+Invoke-Native "bundle link check" $VenvPython @("packaging\check_bundle.py", $Bundle)
 $bytes = (Get-ChildItem $Bundle -Recurse -File | Measure-Object -Property Length -Sum).Sum
 $mb = [math]::Round($bytes / 1000000, 1)
 $verdict = if ($bytes -le 150000000) { "PASS" } else { "OVER" }

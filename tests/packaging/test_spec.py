@@ -129,7 +129,9 @@ def test_icon_is_a_multi_size_ico():
 
 def test_every_listed_data_folder_exists_and_ships_its_files(spec):
     folders = spec.ns["DATA_FOLDERS"]
-    assert {"resources/criteria", "resources/i18n", "resources/icons"} <= set(folders)
+    assert {"resources/criteria", "resources/units", "resources/i18n", "resources/icons"} <= set(
+        folders
+    )
     datas = spec.Analysis[0].kwargs["datas"]
     for folder in folders:
         assert (ROOT / folder).is_dir(), folder
@@ -449,3 +451,49 @@ def test_build_scripts_run_the_same_spec_and_the_checks():
         assert "package" in script and "verify" in script and "--trust" in script
     assert "installer.iss" in ps1 and "ISCC" in ps1
     assert "PASS" in sh and "OVER" in sh
+
+
+def _check_bundle_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "check_bundle", ROOT / "packaging" / "check_bundle.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="copies Linux ELF libraries")
+def test_check_bundle_finds_a_plugin_whose_qt_library_was_dropped(tmp_path):
+    import shutil
+
+    import PySide6
+
+    qt = Path(PySide6.__file__).parent / "Qt"
+    bundle = tmp_path / "dti-desk"
+    plugin = bundle / "_internal/PySide6/Qt/plugins/iconengines/libqsvgicon.so"
+    plugin.parent.mkdir(parents=True)
+    shutil.copy2(qt / "plugins/iconengines/libqsvgicon.so", plugin)
+    check = _check_bundle_module()
+
+    problems = check.missing_links(bundle)
+    assert (
+        "_internal/PySide6/Qt/plugins/iconengines/libqsvgicon.so needs libQt6Svg.so.6" in problems
+    )
+    assert check.main([str(bundle)]) == 1
+
+    # ship every library named (and then what those need): the bundle becomes complete
+    lib = bundle / "_internal/PySide6/Qt/lib"
+    lib.mkdir(parents=True)
+    for _round in range(5):
+        for problem in problems:
+            name = problem.rsplit(" needs ", 1)[1]
+            shutil.copy2(qt / "lib" / name, lib / name)
+        problems = check.missing_links(bundle)
+        if not problems:
+            break
+    assert problems == []
+    assert (lib / "libQt6Svg.so.6").is_file()
+    assert check.main([str(bundle)]) == 0
+    assert check.main([str(tmp_path / "nowhere")]) == 2

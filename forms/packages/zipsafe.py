@@ -88,6 +88,14 @@ def _entry_count_precheck(handle: BinaryIO, size: int, limits: Limits) -> None:
     if at < 0 or at + 22 > len(tail):
         return  # zipfile will say what is wrong
     _sig, _disk, _cd_disk, _here, total, cd_size, _cd_off, _comment = _EOCD.unpack_from(tail, at)
+    if (total == 0xFFFF or cd_size == 0xFFFFFFFF) and at >= 20 and tail[at - 20 : at - 16] == b"PK\x06\x07":
+        # zip64: the real counts are in the zip64 end record the locator points to
+        (offset,) = struct.unpack_from("<Q", tail, at - 12)
+        if offset + 56 <= size:
+            handle.seek(offset)
+            record = handle.read(56)
+            if record[:4] == b"PK\x06\x06":
+                total, cd_size = struct.unpack_from("<QQ", record, 32)
     if (total != 0xFFFF and total > limits.entries) or (
         cd_size != 0xFFFFFFFF and cd_size > limits.entries * _MAX_CD_RECORD
     ):

@@ -93,6 +93,12 @@ def many_entries(tmp_path_factory):
         central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0x21, 0, 0, 0, len(name), 0, 0, 0, 0, 0, offset) + name
     eocd = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, len(central), len(local), 0)
     path.write_bytes(bytes(local) + bytes(central) + eocd)
+    # the same as a zip64 archive: the end record defers to the zip64 end record
+    zip64 = path.with_name("many64.dtipkg")
+    end64 = struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, 100_000, 100_000, len(central), len(local))
+    locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, len(local) + len(central), 1)
+    eocd64 = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    zip64.write_bytes(bytes(local) + bytes(central) + end64 + locator + eocd64)
     return path
 
 
@@ -162,6 +168,20 @@ def test_ratio_limit(bomb):
 
 def test_hundred_thousand_entries(many_entries, criteria, trust):
     verdict = verify_package(many_entries, criteria_sets=criteria, trust=trust)
+    assert verdict.codes == ["too_many_entries"]
+
+
+def test_hundred_thousand_entries_zip64(many_entries, criteria, trust, monkeypatch):
+    """Rejected from the zip64 end record, before zipfile parses the directory."""
+    zip64 = many_entries.with_name("many64.dtipkg")
+    with zipfile.ZipFile(zip64) as zf:  # a well-formed archive
+        assert len(zf.infolist()) == 100_000
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the central directory should not have been parsed")
+
+    monkeypatch.setattr(zipfile, "ZipFile", refuse)
+    verdict = verify_package(zip64, criteria_sets=criteria, trust=trust)
     assert verdict.codes == ["too_many_entries"]
 
 

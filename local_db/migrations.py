@@ -141,9 +141,35 @@ _V2 = (
     "CREATE INDEX evidence_attachments_blob ON evidence_attachments(blob_sha256)",
 )
 
+# Reviews (thẩm định) imported by the commune, and its explanation per flagged indicator;
+# read and written by local_db/review/commune.py (raw SQL, no ORM class needed).
+_V3 = (
+    """CREATE TABLE review_imports (
+        review_id TEXT PRIMARY KEY,
+        assessment_id INTEGER NOT NULL REFERENCES assessments(id),
+        submission_id TEXT NOT NULL,
+        file_sha256 TEXT NOT NULL,
+        body_json TEXT NOT NULL,
+        file_data BLOB NOT NULL,
+        signer_fingerprint TEXT NOT NULL,
+        imported_by TEXT NOT NULL DEFAULT '',
+        imported_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX review_imports_assessment ON review_imports(assessment_id)",
+    """CREATE TABLE review_explanations (
+        review_id TEXT NOT NULL REFERENCES review_imports(review_id),
+        indicator_code TEXT NOT NULL,
+        text TEXT NOT NULL,
+        updated_by TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (review_id, indicator_code)
+    )""",
+)
+
 STEPS: tuple[Step, ...] = (
     Step(1, "units, profile, criteria sets, assessments, answers, audit", _V1),
     Step(2, "evidence, indicator notes, accent-insensitive unit names", _V2),
+    Step(3, "imported reviews and explanations", _V3),
 )
 LATEST = STEPS[-1].version
 

@@ -1,0 +1,205 @@
+"""The review as data: what was reviewed, by whom, and per indicator verified points and status.
+
+The signed body is canonical JSON (sorted keys, NFC text, decimals as strings, no whitespace),
+the same rules as the package manifest (``forms.packages.manifest``), so the same review gives
+the same bytes on every machine.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from forms.i18n import _
+from forms.packages.manifest import decimal_text
+
+BODY_FORMAT = "dti-review"
+FILE_FORMAT = "dti-review-file"
+FORMAT_VERSION = 1
+EXTENSION = ".dtireview"
+MAX_FILE_BYTES = 8 * 1024 * 1024  # a review of a 200-indicator set with long comments is ~200 KB
+
+
+class ItemStatus(StrEnum):
+    ACCEPTED = "accepted"  # verified points equal the self-assessed points
+    ADJUSTED = "adjusted"  # the reviewer set other points
+    EXPLAIN = "explanation_requested"  # the commune must explain or add evidence
+
+
+def status_label(status: ItemStatus | str) -> str:
+    labels = {
+        ItemStatus.ACCEPTED.value: _("Chấp nhận"),
+        ItemStatus.ADJUSTED.value: _("Điều chỉnh điểm"),
+        ItemStatus.EXPLAIN.value: _("Yêu cầu giải trình"),
+    }
+    return labels.get(str(status), str(status))
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def parse_points(value: Any) -> Decimal | None:
+    """A points value from text or a number; None if it is not a finite decimal."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        points = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        return None
+    return points if points.is_finite() else None
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    name: str
+    position: str = ""
+    organisation: str = ""  # e.g. "Sở Khoa học và Công nghệ tỉnh Phú Thọ"
+
+
+@dataclass(frozen=True)
+class ReviewedSubmission:
+    """The submission a review is about, as the collector received it."""
+
+    submission_id: str
+    unit_code: str
+    unit_name: str
+    year: int
+    revision: int
+    manifest_sha256: str  # sha256 of the exact signed manifest.json bytes
+    criteria_set_id: str
+    criteria_year: int
+    criteria_version: str
+    criteria_hash: str
+
+    @classmethod
+    def from_manifest(cls, manifest: Mapping[str, Any], manifest_sha256: str) -> ReviewedSubmission:
+        cset = manifest["criteria_set"]
+        return cls(
+            str(manifest["submission_id"]), str(manifest["unit"]["code"]), str(manifest["unit"]["name"]),
+            int(manifest["year"]), int(manifest["revision"]), manifest_sha256, str(cset["set_id"]),
+            int(cset["year"]), str(cset["version"]), str(cset["content_hash"]),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    code: str
+    self_points: Decimal
+    verified_points: Decimal
+    status: ItemStatus = ItemStatus.ACCEPTED
+    comment: str = ""
+
+    @property
+    def flagged(self) -> bool:
+        return self.status is ItemStatus.EXPLAIN
+
+
+@dataclass(frozen=True)
+class Review:
+    review_id: str
+    created_at: str  # ISO UTC "YYYY-MM-DDTHH:MM:SSZ"; the signer's clock, a claim only
+    submission: ReviewedSubmission
+    reviewer: Reviewer
+    items: Mapping[str, ReviewItem]
+    deadline: str | None = None  # ISO date by which explanations are due
+    message: str = ""  # a general comment to the commune
+    fingerprint: str = ""  # the signer's short fingerprint (read back from the signature)
+
+    @property
+    def flagged(self) -> list[ReviewItem]:
+        return [item for item in self.items.values() if item.flagged]
+
+    @property
+    def adjusted(self) -> list[ReviewItem]:
+        return [item for item in self.items.values() if item.status is ItemStatus.ADJUSTED]
+
+
+def body_dict(review: Review, summary: Mapping[str, Any], fingerprint: str) -> dict[str, Any]:
+    sub = review.submission
+    return {
+        "format": BODY_FORMAT,
+        "format_version": FORMAT_VERSION,
+        "review_id": review.review_id,
+        "created_at": review.created_at,
+        "submission": {
+            "submission_id": sub.submission_id,
+            "unit": {"code": nfc(sub.unit_code), "name": nfc(sub.unit_name)},
+            "year": sub.year,
+            "revision": sub.revision,
+            "manifest_sha256": sub.manifest_sha256,
+            "criteria_set": {
+                "set_id": sub.criteria_set_id,
+                "year": sub.criteria_year,
+                "version": sub.criteria_version,
+                "content_hash": sub.criteria_hash,
+            },
+        },
+        "reviewer": {
+            "name": nfc(review.reviewer.name),
+            "position": nfc(review.reviewer.position),
+            "organisation": nfc(review.reviewer.organisation),
+            "fingerprint": fingerprint,
+        },
+        "deadline": review.deadline,
+        "message": nfc(review.message),
+        "items": {
+            code: {
+                "self_points": decimal_text(item.self_points),
+                "verified_points": decimal_text(item.verified_points),
+                "status": item.status.value,
+                "comment": nfc(item.comment),
+            }
+            for code, item in sorted(review.items.items())
+        },
+        "summary": dict(summary),
+    }
+
+
+def body_bytes(body: Mapping[str, Any]) -> bytes:
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+        "utf-8"
+    )
+
+
+def review_from_body(body: Mapping[str, Any]) -> Review:
+    """The ``Review`` of a body whose shape was checked (``forms.review.verify``)."""
+    sub = body["submission"]
+    cset = sub["criteria_set"]
+    items = {
+        code: ReviewItem(
+            code,
+            Decimal(entry["self_points"]),
+            Decimal(entry["verified_points"]),
+            ItemStatus(entry["status"]),
+            entry["comment"],
+        )
+        for code, entry in body["items"].items()
+    }
+    reviewer = body["reviewer"]
+    return Review(
+        review_id=body["review_id"],
+        created_at=body["created_at"],
+        submission=ReviewedSubmission(
+            sub["submission_id"],
+            sub["unit"]["code"],
+            sub["unit"]["name"],
+            sub["year"],
+            sub["revision"],
+            sub["manifest_sha256"],
+            cset["set_id"],
+            cset["year"],
+            cset["version"],
+            cset["content_hash"],
+        ),  # fmt: skip
+        reviewer=Reviewer(reviewer["name"], reviewer["position"], reviewer["organisation"]),
+        items=items,
+        deadline=body["deadline"],
+        message=body["message"],
+        fingerprint=reviewer["fingerprint"],
+    )

@@ -1,0 +1,123 @@
+"""Totals from verified points: the same structure as ``forms.scoring`` but leaf points given.
+
+A reviewer sets points on the indicators an officer answers (the leaves); a parent of a
+``sum`` rule is the sum of its children capped at its maximum, a pillar the sum of its
+top-level indicators capped at the pillar maximum, exactly as ``forms.scoring.score`` does
+from answers. With every leaf accepted, ``verified_score`` therefore equals ``score``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
+
+from forms.criteria import CriteriaSet, Indicator, RuleKind
+from forms.review.model import Review
+from forms.scoring import Score, classify, round_points
+
+_ZERO = Decimal(0)
+_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
+
+
+def _clamp(value: Decimal, maximum: Decimal) -> Decimal:
+    return max(_ZERO, min(value, maximum))
+
+
+def score_from_points(cs: CriteriaSet, leaf_points: Mapping[str, Decimal]) -> Score:
+    """A ``Score`` built from points per leaf indicator (missing leaves score 0)."""
+    with localcontext(_CONTEXT):
+        per: dict[str, Decimal] = {}
+
+        def walk(ind: Indicator) -> Decimal:
+            if ind.children and ind.rule.kind is RuleKind.SUM:
+                value = sum((walk(child) for child in ind.children), _ZERO)
+            else:
+                for child in ind.children:  # a non-sum parent: children are shown, not summed
+                    walk(child)
+                value = Decimal(leaf_points.get(ind.code, _ZERO))
+            per[ind.code] = _clamp(value, ind.max_points)
+            return per[ind.code]
+
+        pillars: dict[str, Decimal] = {}
+        for pillar in cs.pillars:
+            subtotal = sum((walk(top) for top in pillar.indicators), _ZERO)
+            pillars[pillar.code] = _clamp(subtotal, pillar.max_points)
+        total = sum(pillars.values(), _ZERO)
+        published = round_points(total, cs.rounding)
+        return Score(
+            indicators=per,
+            pillars=pillars,
+            total=total,
+            published_pillars={k: round_points(v, cs.rounding) for k, v in pillars.items()},
+            published_total=published,
+            classification=classify(published, cs.bands),
+        )
+
+
+def reviewable(cs: CriteriaSet) -> list[Indicator]:
+    """The indicators a reviewer sets points on: those an officer answers."""
+    return [ind for ind in cs.indicators() if not (ind.children and ind.rule.kind is RuleKind.SUM)]
+
+
+def self_score(cs: CriteriaSet, review: Review) -> Score:
+    return score_from_points(cs, {code: item.self_points for code, item in review.items.items()})
+
+
+def verified_score(cs: CriteriaSet, review: Review) -> Score:
+    return score_from_points(
+        cs, {code: item.verified_points for code, item in review.items.items()}
+    )
+
+
+@dataclass(frozen=True)
+class PillarLine:
+    """One row of the self vs verified summary (``code`` "" is the total row)."""
+
+    code: str
+    name: str
+    max_points: Decimal
+    self_points: Decimal  # rounded for display by the set's rule
+    verified_points: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.verified_points - self.self_points
+
+
+@dataclass(frozen=True)
+class Comparison:
+    pillars: tuple[PillarLine, ...]
+    total: PillarLine
+    self_classification: str
+    verified_classification: str
+
+
+def pillar_comparison(cs: CriteriaSet, self_: Score, verified: Score) -> Comparison:
+    lines = tuple(
+        PillarLine(
+            p.code,
+            p.name,
+            p.max_points,
+            self_.published_pillars[p.code],
+            verified.published_pillars[p.code],
+        )
+        for p in cs.pillars
+    )
+    total = PillarLine("", "", cs.total_points, self_.published_total, verified.published_total)
+    return Comparison(lines, total, self_.classification, verified.classification)
+
+
+def summary_dict(self_: Score, verified: Score) -> dict[str, object]:
+    """What the signed body records about totals (checked again on import)."""
+    from forms.packages.manifest import decimal_text
+
+    def part(s: Score) -> dict[str, object]:
+        return {
+            "pillars": {k: decimal_text(v) for k, v in s.pillars.items()},
+            "total": decimal_text(s.total),
+            "published_total": str(s.published_total),
+            "classification": s.classification,
+        }
+
+    return {"self": part(self_), "verified": part(verified)}

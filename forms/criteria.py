@@ -184,7 +184,13 @@ class CriteriaSet:
 
     @property
     def content_hash(self) -> str:
-        return hashlib.sha256(canonical_bytes(self)).hexdigest()
+        # Cached on the instance: the set is immutable, and packages and the GUI ask often.
+        # (dataclasses.replace builds a new instance, so a changed copy is hashed afresh.)
+        cached = self.__dict__.get("_content_hash")
+        if cached is None:
+            cached = hashlib.sha256(canonical_bytes(self)).hexdigest()
+            object.__setattr__(self, "_content_hash", cached)
+        return cached
 
     @property
     def short_id(self) -> str:

@@ -12,7 +12,8 @@ Layout accepted (see docs/results-check.md):
 - a header of one row or several (merged cells are spread over the cells they cover);
 - optionally a group column (former district, cluster) before the unit-name column; the group
   name may be written on the first row of its group only, or as a vertically merged cell;
-  without a group column, section rows such as ``I | Huyện Cẩm Khê`` start a group;
+  without a group column, section rows such as ``I | Huyện Cẩm Khê`` or a heading row holding
+  only a name start a group;
 - one numeric column per pillar, a total column whose header starts with "Tổng điểm" and a
   "Xếp loại" column; columns such as "Xếp hạng" or "Ghi chú" are ignored;
 - blank rows, a column-numbering row ("(1) (2) (3)"), sum/average rows and footer notes are
@@ -443,6 +444,7 @@ def _read_rows(grid: _Grid, layout: _Layout) -> tuple[list[TableRow], int | None
     rows: list[TableRow] = []
     spread = _group_cells(grid, layout.group_col) if layout.group_col else {}
     group = ""
+    pending: str | None = None  # a heading row's text, the group of the units under it
     value_cols = [*layout.pillar_cols, layout.total_col]
     for row in range(layout.first_data, grid.height + 1):
         stt_raw = grid.value(row, layout.stt_col)
@@ -455,13 +457,21 @@ def _read_rows(grid: _Grid, layout: _Layout) -> tuple[list[TableRow], int | None
         if stt is None and layout.group_col is None:
             section = _section(grid, row, layout)
             if section:  # "I | Huyện Cẩm Khê", possibly with the group's subtotals
-                group = section
+                group, pending = section, None
                 continue
         numbers = [_number(grid, row, c, layout.headers[c]) for c in value_cols]
         if stt is None and all(n.problem in ("empty", "not_number") for n in numbers):
-            continue  # a blank row, a footer note or a signature block
+            # a blank row, a heading row ("Huyện Cẩm Khê" across the table), a footer note or a
+            # signature block; a heading counts only once a unit row follows it
+            heading = grid.text(row, layout.stt_col) or name
+            label = grid.text(row, layout.label_col) if layout.label_col else ""
+            if layout.group_col is None and heading and not label:
+                pending = heading
+            continue
         if stt is None and norm(name).startswith(_SUMMARY_NAMES):
             continue  # "Tổng cộng" / "Trung bình" rows under the units
+        if pending is not None:
+            group, pending = pending, None
         if layout.group_col is not None:
             typed = grid.value(row, layout.group_col)
             if typed is None or not cell_text(typed):

@@ -93,7 +93,9 @@ def write(
     table: Table,
     *,
     group_header: str | None = None,
-    group_style: str = "merged",  # "merged" | "first" (name on the first row only) | "every" | "sections"
+    # "merged" | "first" (name on the first row only) | "every" | "sections" ("I | name" rows)
+    # | "headings" (a row holding only the group's name, merged across the table)
+    group_style: str = "merged",
     two_row_header: bool = False,
     titles: int = 3,
     numbering_row: bool = False,
@@ -114,7 +116,7 @@ def write(
                 else f"KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG MỨC ĐỘ CHUYỂN ĐỔI SỐ (dòng {i})"
             ]
         )
-    with_group = group_header is not None and group_style != "sections"
+    with_group = group_header is not None and group_style not in ("sections", "headings")
     head = ["STT", *([group_header] if with_group else []), "Tên đơn vị"]
     width = len(head) + len(table.columns) + 2
     top = ws.max_row + 1 if titles else 1
@@ -148,6 +150,11 @@ def write(
         if group_style == "sections" and unit.group != current:
             section += 1
             ws.append([["I", "II", "III", "IV", "V", "VI"][section - 1], unit.group])
+        if group_style == "headings" and unit.group != current:
+            ws.append([unit.group.upper()])  # one bold line across the table
+            ws.merge_cells(
+                start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=width
+            )
         new_group = unit.group != current
         if (
             with_group

@@ -57,14 +57,15 @@ def test_two_row_merged_header_and_numbers_as_numbers(tmp_path):
     assert table.pillar_decimals == 1 and table.total_decimals == 1
 
 
-@pytest.mark.parametrize("style", ["merged", "first", "every", "sections"])
+@pytest.mark.parametrize("style", ["merged", "first", "every", "sections", "headings"])
 def test_group_styles(tmp_path, style):
     source = grouped(real_table("districts"), ("Cụm Bắc", "Cụm Nam"))
     path = write(tmp_path / "g.xlsx", source, group_header="Huyện, thành, thị", group_style=style)
     (table,) = read_tables(path)
-    assert [r.group for r in table.rows] == [u.group for u in source.units]
+    expected = [u.group.upper() if style == "headings" else u.group for u in source.units]
+    assert [r.group for r in table.rows] == expected
     assert [r.name for r in table.rows] == [u.name for u in source.units]
-    assert table.group_header == ("" if style == "sections" else "Huyện, thành, thị")
+    assert table.group_header == ("" if style in ("sections", "headings") else "Huyện, thành, thị")
     assert table.pillar_headers == tuple(source.columns)
 
 

@@ -1,0 +1,398 @@
+"""`dti-desk review list|set|export|verify|import`: the review (thẩm định) loop through files.
+
+Reviewer's side (collector database, ``--db``): ``list`` the current submissions of a year
+with their review state, ``set`` verified points / status / comment per indicator (a draft
+is started on first use), ``export`` signs the draft into a ``.dtireview`` file.
+Commune's side (data folder): ``verify`` checks a review file, ``import`` stores it with the
+reviewed assessment. See docs/review-format.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from desktop.commands._collector_common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    CommandError,
+    add_criteria_argument,
+    add_db_argument,
+    criteria_sets,
+    fail,
+    open_db,
+)
+from forms.i18n import _
+
+STATUSES = ("accepted", "adjusted", "explanation_requested")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    group = subparsers.add_parser(
+        "review",
+        help=_("thẩm định bài nộp: điểm thẩm định, nhận xét, yêu cầu giải trình (.dtireview)"),
+        description=_(
+            "Thẩm định bài nộp ở đơn vị tổng hợp/tỉnh và nhận kết quả thẩm định ở xã, qua tệp .dtireview có chữ ký."
+        ),
+    )
+    commands = group.add_subparsers(
+        dest="review_command", metavar=_("LỆNH"), parser_class=type(group)
+    )
+
+    lst = commands.add_parser(
+        "list", help=_("các bài nộp hiện hành của một năm và tình trạng thẩm định")
+    )
+    add_db_argument(lst)
+    lst.add_argument("--year", type=int, required=True, metavar=_("NĂM"), help=_("năm đánh giá"))
+    lst.add_argument("--json", action="store_true", help=_("in kết quả dạng JSON"))
+    lst.set_defaults(func=_list)
+
+    st = commands.add_parser(
+        "set",
+        help=_(
+            "đặt điểm thẩm định, trạng thái, nhận xét của một chỉ tiêu (bắt đầu phiếu nháp nếu chưa có)"
+        ),
+    )
+    _target(st)
+    st.add_argument("--indicator", metavar=_("MÃ"), help=_("mã chỉ tiêu, ví dụ 1.2"))
+    st.add_argument(
+        "--points", metavar=_("ĐIỂM"), help=_("điểm thẩm định, trong khoảng 0 đến điểm tối đa")
+    )
+    st.add_argument("--status", choices=STATUSES, help=_("trạng thái của chỉ tiêu"))
+    st.add_argument("--comment", metavar=_("NHẬN_XÉT"), help=_("nhận xét gửi xã"))
+    _details(st)
+    st.set_defaults(func=_set)
+
+    export = commands.add_parser(
+        "export", help=_("ký phiếu thẩm định và ghi tệp .dtireview để gửi xã")
+    )
+    _target(export)
+    _details(export)
+    export.add_argument(
+        "-o", "--output", required=True, metavar=_("THƯ_MỤC"), help=_("thư mục ghi tệp .dtireview")
+    )
+    export.add_argument(
+        "--key-dir",
+        metavar=_("THƯ_MỤC"),
+        help=_("thư mục khóa ký (mặc định: keys trong thư mục dữ liệu)"),
+    )
+    export.add_argument(
+        "--p12", metavar=_("TỆP"), help=_("ký bằng chứng thư số trong tệp .p12/.pfx thay cho khóa")
+    )
+    export.set_defaults(func=_export)
+
+    verify = commands.add_parser(
+        "verify", help=_("kiểm tra tệp thẩm định: chữ ký, người thẩm định tin cậy, điểm")
+    )
+    verify.add_argument("file", metavar=_("TỆP"), help=_("tệp .dtireview"))
+    _reviewers_argument(verify)
+    add_criteria_argument(verify)
+    verify.add_argument("--json", action="store_true", help=_("in kết quả dạng JSON"))
+    verify.set_defaults(func=_verify)
+
+    imp = commands.add_parser(
+        "import", help=_("nhập tệp thẩm định vào bản đánh giá của xã (sau khi kiểm tra)")
+    )
+    imp.add_argument("file", metavar=_("TỆP"), help=_("tệp .dtireview"))
+    _reviewers_argument(imp)
+    imp.set_defaults(func=_import)
+
+
+def _target(parser: argparse.ArgumentParser) -> None:
+    add_db_argument(parser)
+    parser.add_argument(
+        "--unit", required=True, metavar=_("MÃ"), help=_("mã đơn vị được thẩm định")
+    )
+    parser.add_argument("--year", type=int, required=True, metavar=_("NĂM"), help=_("năm đánh giá"))
+    add_criteria_argument(parser)
+
+
+def _details(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--deadline", metavar=_("NGÀY"), help=_("hạn giải trình (yyyy-mm-dd)"))
+    parser.add_argument("--message", metavar=_("NỘI_DUNG"), help=_("ý kiến chung gửi xã"))
+    parser.add_argument("--name", metavar=_("TÊN"), help=_("họ tên người thẩm định"))
+    parser.add_argument(
+        "--position", default="", metavar=_("CHỨC_VỤ"), help=_("chức vụ người thẩm định")
+    )
+    parser.add_argument(
+        "--organisation", default="", metavar=_("CƠ_QUAN"), help=_("cơ quan thẩm định")
+    )
+
+
+def _reviewers_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--reviewers", metavar=_("TỆP"),
+        help=_("danh sách người thẩm định tin cậy (mặc định: reviewers.json trong thư mục dữ liệu)"),
+    )  # fmt: skip
+
+
+def _problems(problems: list[Any]) -> int:
+    return fail("\n".join(str(p) for p in problems))
+
+
+def _current(conn: Any, unit: str, year: int) -> str:
+    row = conn.execute(
+        "SELECT manifest_sha256, status FROM current WHERE unit_code=? AND year=?", (unit, year)
+    ).fetchone()
+    if row is None:
+        raise CommandError(
+            _("Đơn vị {unit} chưa có bài nộp hợp lệ năm {year}", unit=unit, year=year)
+        )
+    if row[1] != "current":
+        raise CommandError(
+            _(
+                "Đơn vị {unit} có bài nộp mâu thuẫn năm {year}: hãy chọn bài nộp hiện hành trước",
+                unit=unit,
+                year=year,
+            )
+        )
+    return str(row[0])
+
+
+def _open_draft(args: argparse.Namespace) -> tuple[Any, str, Any]:
+    """(connection, manifest sha, criteria set) with the draft started if needed."""
+    from forms.review.model import Reviewer
+    from local_db.review import collector as rc
+
+    sets = {cs.content_hash: cs for cs in criteria_sets(args)}
+    conn = open_db(args.db)
+    try:
+        sha = _current(conn, args.unit, args.year)
+        row = conn.execute(
+            "SELECT criteria_hash FROM submissions WHERE manifest_sha256=?", (sha,)
+        ).fetchone()
+        cs = sets.get(row[0])
+        if cs is None:
+            raise CommandError(_("Không tìm thấy bộ tiêu chí {hash}", hash=row[0][:12]))
+        rc.start_review(conn, sha, cs, Reviewer(args.name or "", args.position, args.organisation))
+        _apply_details(conn, sha, args)
+    except BaseException:
+        conn.close()
+        raise
+    return conn, sha, cs
+
+
+def _apply_details(conn: Any, sha: str, args: argparse.Namespace) -> None:
+    from datetime import date
+
+    from forms.review.model import Reviewer
+    from local_db.review import collector as rc
+
+    changes: dict[str, Any] = {}
+    if args.deadline is not None:
+        try:
+            date.fromisoformat(args.deadline)
+        except ValueError as exc:
+            raise CommandError(
+                _("Hạn giải trình {value} không phải ngày hợp lệ (yyyy-mm-dd)", value=args.deadline)
+            ) from exc
+        changes["deadline"] = args.deadline
+    if args.message is not None:
+        changes["message"] = args.message
+    if args.name:
+        changes["reviewer"] = Reviewer(args.name, args.position, args.organisation)
+    if changes and rc.review_state(conn, sha) == rc.DRAFT:
+        rc.set_details(conn, sha, **changes)
+
+
+def _list(args: argparse.Namespace) -> int:
+    from local_db.review import collector as rc
+
+    try:
+        conn = open_db(args.db)
+    except CommandError as exc:
+        return fail(str(exc))
+    try:
+        rows = []
+        verified = rc.verified_results(conn, args.year)
+        states = rc.verification_states(conn, args.year)
+        query = (
+            "SELECT s.unit_code, s.unit_name, s.revision, s.total, s.manifest_sha256 FROM current c "
+            "JOIN submissions s USING(manifest_sha256) WHERE c.year=? AND c.status='current' ORDER BY s.unit_code"
+        )
+        for unit, name, revision, total, sha in conn.execute(query, (args.year,)):
+            found = verified.get(unit)
+            rows.append({
+                "unit": unit, "name": name, "revision": revision, "self_total": total,
+                "review": rc.review_state(conn, sha) or "", "verification": states.get(unit, rc.SELF_ASSESSED),
+                "verified_total": str(found.total) if found else None,
+            })  # fmt: skip
+    finally:
+        conn.close()
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    for row in rows:
+        state = {
+            "": _("chưa thẩm định"),
+            "draft": _("đang thẩm định"),
+            "issued": _("đã phát hành"),
+        }[row["review"]]
+        print(
+            _("{unit} {name} (lần {revision}): tự đánh giá {self_total}, thẩm định {verified} — {state}; {label}",
+              unit=row["unit"], name=row["name"], revision=row["revision"], self_total=row["self_total"],
+              verified=row["verified_total"] or "-", state=state, label=rc.verification_label(row["verification"]))
+        )  # fmt: skip
+    return EXIT_OK
+
+
+def _set(args: argparse.Namespace) -> int:
+    from forms.problems import ProblemsError
+    from local_db.review import collector as rc
+
+    try:
+        conn, sha, cs = _open_draft(args)
+    except CommandError as exc:
+        return fail(str(exc))
+    except rc.ReviewError as exc:
+        return fail(str(exc))
+    try:
+        if args.indicator:
+            item = rc.set_item(
+                conn,
+                sha,
+                cs,
+                args.indicator,
+                points=args.points,
+                status=args.status,
+                comment=args.comment,
+            )
+            print(
+                _("Chỉ tiêu {code}: tự đánh giá {self_points}, thẩm định {verified} ({status})",
+                  code=item.code, self_points=str(item.self_points), verified=str(item.verified_points),
+                  status=_status_label(item.status))
+            )  # fmt: skip
+    except ProblemsError as exc:
+        return _problems(exc.problems)
+    except rc.ReviewError as exc:
+        return fail(str(exc))
+    finally:
+        conn.close()
+    return EXIT_OK
+
+
+def _status_label(status: Any) -> str:
+    from forms.review.model import status_label
+
+    return status_label(status)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from desktop.commands.export import _signer
+    from forms.problems import ProblemsError
+    from local_db.review import collector as rc
+
+    out = Path(args.output)
+    if not out.is_dir():
+        return fail(_("Không có thư mục {path}", path=str(out)))
+    try:
+        conn, sha, cs = _open_draft(args)
+    except (CommandError, rc.ReviewError) as exc:
+        return fail(str(exc))
+    try:
+        if rc.review_state(conn, sha) == rc.ISSUED:
+            issued = rc.issued_file(conn, sha)
+            assert issued is not None
+            from forms.review.sign import write_review_file
+
+            path = write_review_file(issued[1], out / issued[0])
+            print(_("Phiếu thẩm định đã phát hành trước đó; đã ghi lại tệp {path}", path=str(path)))
+            return EXIT_OK
+        signer = _signer(args)
+        path = rc.issue(conn, sha, cs, signer, out)
+    except CommandError as exc:
+        return fail(str(exc))
+    except ProblemsError as exc:
+        return _problems(exc.problems)
+    except OSError as exc:
+        return fail(
+            _("Không ghi được {path}: {error}", path=str(out), error=exc.strerror or str(exc))
+        )
+    finally:
+        conn.close()
+    print(_("Đã ký và ghi phiếu thẩm định: {path}", path=str(path)))
+    return EXIT_OK
+
+
+def _reviewers(args: argparse.Namespace) -> Any:
+    from desktop.commands._packages_common import data_dir
+    from forms.packages.trust import TrustError, TrustRegistry
+
+    path = Path(args.reviewers) if args.reviewers else data_dir(args) / "reviewers.json"
+    if args.reviewers and not path.is_file():
+        raise CommandError(_("Không tìm thấy danh sách tin cậy {path}", path=str(path)))
+    try:
+        return TrustRegistry.load(path)
+    except TrustError as exc:
+        raise CommandError(
+            _("Danh sách tin cậy {path} không đọc được: {error}", path=str(path), error=str(exc))
+        ) from exc
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from forms.review.verify import verify_review
+
+    try:
+        trust = _reviewers(args)
+        sets = {cs.content_hash: cs for cs in criteria_sets(args)}
+    except CommandError as exc:
+        return fail(str(exc))
+    verdict = verify_review(args.file, criteria_sets=sets, trust=trust)
+    if args.json:
+        print(json.dumps(verdict.to_json(), ensure_ascii=False))
+    elif verdict.ok and verdict.review is not None:
+        review = verdict.review
+        print(
+            _("Tệp thẩm định hợp lệ: đơn vị {unit}, năm {year}, lần {revision}; người thẩm định {name} ({fingerprint}); {flagged} chỉ tiêu cần giải trình, {adjusted} chỉ tiêu điều chỉnh điểm",
+              unit=review.submission.unit_code, year=review.submission.year, revision=review.submission.revision,
+              name=review.reviewer.name, fingerprint=review.fingerprint, flagged=len(review.flagged), adjusted=len(review.adjusted))
+        )  # fmt: skip
+    else:
+        print(_("Tệp thẩm định KHÔNG hợp lệ: {path}", path=args.file))
+        for problem in verdict.reasons:
+            print(f"  [{problem.code}] {problem.message}")
+    return EXIT_OK if verdict.ok else EXIT_PROBLEMS
+
+
+def _import(args: argparse.Namespace) -> int:
+    from desktop.commands._packages_common import data_dir
+    from local_db import StorageError, open_database
+    from local_db.review import commune
+
+    try:
+        trust = _reviewers(args)
+    except CommandError as exc:
+        return fail(str(exc))
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        return fail(
+            _(
+                "Không đọc được tệp thẩm định {name}: {error}",
+                name=args.file,
+                error=exc.strerror or str(exc),
+            )
+        )
+    try:
+        with open_database(data_dir(args)) as db:
+            imported = commune.import_review(db, data, trust)
+    except commune.ReviewRejected as exc:
+        print(_("Tệp thẩm định KHÔNG hợp lệ: {path}", path=args.file), file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  [{problem.code}] {problem.message}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except StorageError as exc:
+        return fail(str(exc))
+    review = imported.review
+    print(
+        _("Đã nhập phiếu thẩm định của {name} cho bản đánh giá năm {year} lần {revision}: {flagged} chỉ tiêu cần giải trình (hạn {deadline}), {adjusted} chỉ tiêu điều chỉnh điểm",
+          name=review.reviewer.name, year=review.submission.year, revision=review.submission.revision,
+          flagged=len(review.flagged), deadline=review.deadline or "-", adjusted=len(review.adjusted))
+    )  # fmt: skip
+    for item in review.flagged:
+        print(f"  {item.code}: {item.comment}")
+    return EXIT_OK

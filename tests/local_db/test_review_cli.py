@@ -1,0 +1,210 @@
+"""`dti-desk review list|set|export|verify|import` end to end, with real keys and files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop.cli import main
+from forms.criteria_json import dump_json
+from forms.packages import keys
+from forms.packages.trust import TrustRegistry
+from tests.local_db.review_support import CS, UNIT, first_assessment, make_world, submit
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    world = make_world(tmp_path)
+    first = first_assessment(world)
+    submit(world, first, "out1")
+    world.close()  # the commands open the databases themselves
+    criteria = tmp_path / "tiny.json"
+    dump_json(CS, criteria)
+    public = keys.create_key(tmp_path / "rkeys", "mat-khau", "Sở KH&CN")
+    monkeypatch.setenv("DTI_PASSPHRASE", "mat-khau")
+    reviewers = TrustRegistry()
+    reviewers.add_key(UNIT, public.public_key)
+    reviewers.save(tmp_path / "reviewers.json")
+    (tmp_path / "reviews").mkdir()
+    target = [
+        "--db",
+        tmp_path / "collector.sqlite",
+        "--unit",
+        UNIT,
+        "--year",
+        2025,
+        "--criteria",
+        criteria,
+    ]
+    return tmp_path, target, criteria
+
+
+def test_review_from_the_command_line(setup, capsys) -> None:
+    tmp, target, criteria = setup
+    code, out, _ = run(
+        capsys,
+        "review",
+        "set",
+        *target,
+        "--indicator",
+        "1.1",
+        "--points",
+        "10",
+        "--comment",
+        "Chỉ 2 biên bản",
+        "--name",
+        "Trần Văn Bình",
+    )
+    assert code == 0 and "10" in out and "Điều chỉnh điểm" in out
+    code, _, err = run(capsys, "review", "set", *target, "--indicator", "1.1", "--points", "25")
+    assert code == 1 and "0 đến 20" in err
+    code, _, _ = run(
+        capsys,
+        "review",
+        "set",
+        *target,
+        "--indicator",
+        "1.2",
+        "--status",
+        "explanation_requested",
+        "--comment",
+        "Bổ sung danh sách",
+    )
+    assert code == 0
+    # no deadline yet: refused, nothing written
+    code, _, err = run(
+        capsys, "review", "export", *target, "-o", tmp / "reviews", "--key-dir", tmp / "rkeys"
+    )
+    assert code == 1 and "hạn giải trình" in err and not list((tmp / "reviews").iterdir())
+    code, out, _ = run(
+        capsys,
+        "review",
+        "export",
+        *target,
+        "--deadline",
+        "2026-02-15",
+        "-o",
+        tmp / "reviews",
+        "--key-dir",
+        tmp / "rkeys",
+    )
+    assert code == 0
+    [file] = list((tmp / "reviews").iterdir())
+    assert file.suffix == ".dtireview"
+    # an issued review is frozen; exporting again rewrites the same bytes
+    code, _, err = run(capsys, "review", "set", *target, "--indicator", "1.1", "--points", "5")
+    assert code == 1 and "đã phát hành" in err
+    before = file.read_bytes()
+    assert run(capsys, "review", "export", *target, "-o", tmp / "reviews")[0] == 0
+    assert file.read_bytes() == before
+
+    code, out, _ = run(
+        capsys, "review", "list", "--db", tmp / "collector.sqlite", "--year", 2025, "--json"
+    )
+    [row] = json.loads(out)
+    assert row["review"] == "issued" and row["verification"] == "explanation_pending"
+    assert row["self_total"] == "60" and row["verified_total"] == "50"
+
+    code, out, _ = run(
+        capsys,
+        "review",
+        "verify",
+        file,
+        "--reviewers",
+        tmp / "reviewers.json",
+        "--criteria",
+        criteria,
+        "--json",
+    )
+    verdict = json.loads(out)
+    assert (
+        code == 0
+        and verdict["ok"]
+        and verdict["flagged"] == ["1.2"]
+        and verdict["adjusted"] == ["1.1"]
+    )
+
+    tampered = tmp / "tampered.dtireview"
+    tampered.write_bytes(
+        before.replace("Bổ sung danh sách".encode(), "Bổ sung danh sách!".encode())
+    )
+    code, out, _ = run(
+        capsys,
+        "review",
+        "verify",
+        tampered,
+        "--reviewers",
+        tmp / "reviewers.json",
+        "--criteria",
+        criteria,
+    )
+    assert code == 1 and "[signature_invalid]" in out
+    empty = tmp / "empty.json"
+    TrustRegistry().save(empty)
+    code, out, _ = run(
+        capsys, "review", "verify", file, "--reviewers", empty, "--criteria", criteria
+    )
+    assert code == 1 and "[reviewer_unknown]" in out
+
+    # the commune imports it (its data folder knows the tiny set from its own assessment)
+    code, _, err = run(
+        capsys,
+        "--data-dir",
+        tmp / "commune",
+        "review",
+        "import",
+        tampered,
+        "--reviewers",
+        tmp / "reviewers.json",
+    )
+    assert code == 1 and "[signature_invalid]" in err
+    code, out, _ = run(
+        capsys,
+        "--data-dir",
+        tmp / "commune",
+        "review",
+        "import",
+        file,
+        "--reviewers",
+        tmp / "reviewers.json",
+    )
+    assert code == 0 and "1.2: Bổ sung danh sách" in out and "2026-02-15" in out
+
+
+def test_bad_input_gives_clear_messages(setup, capsys) -> None:
+    tmp, target, _criteria = setup
+    code, _, err = run(
+        capsys,
+        "review",
+        "set",
+        "--db",
+        tmp / "collector.sqlite",
+        "--unit",
+        "99999",
+        "--year",
+        2025,
+        "--indicator",
+        "1.1",
+    )
+    assert code == 1 and "99999" in err
+    code, _, err = run(capsys, "review", "set", *target, "--deadline", "15/02/2026")
+    assert code == 1 and "15/02/2026" in err
+    code, _, err = run(capsys, "review", "set", *target, "--indicator", "9.9", "--points", "1")
+    assert code == 1 and "9.9" in err
+    code, _, err = run(
+        capsys, "review", "verify", tmp / "missing.dtireview", "--reviewers", tmp / "reviewers.json"
+    )
+    assert code == 1
+    code, _, err = run(
+        capsys, "--data-dir", tmp / "commune", "review", "import", tmp / "missing.dtireview"
+    )
+    assert code == 1 and "missing.dtireview" in err
+    assert run(capsys, "review")[0] == 2

@@ -310,3 +310,53 @@ def test_garbage_never_raises(tmp_path, edits):
     assert all(p.message and p.where for p in problems)
     if not problems:
         load_criteria(path)  # a clean report means it loads
+
+
+def test_duplicate_columns_error_cells_and_duplicate_settings(tmp_path):
+    def edit(wb):
+        ws = wb["Lựa chọn"]
+        ws["E1"] = "Điểm"  # the points column a second time
+        wb["Chỉ tiêu"]["C3"] = "#REF!"  # openpyxl stores this as an Excel error value
+        wb["Thiết lập"]["A12"] = "Năm"  # "Năm" written twice
+        wb["Thiết lập"]["B12"] = 2026
+
+    found = problems_at(workbook(tmp_path, edit))
+    assert found["Lựa chọn!E1"] == "duplicate_column"
+    assert found["Chỉ tiêu!C3"] == "cell_error"
+    assert found["Thiết lập!B12"] == "duplicate_setting"
+
+
+def test_sheet_without_header_row(tmp_path):
+    def edit(wb):
+        ws = wb["Lựa chọn"]
+        for cell in ws[1]:
+            cell.value = "?"  # header renamed beyond recognition
+
+    found = check_criteria_file(workbook(tmp_path, edit))
+    assert [(p.code, p.where) for p in found if p.where.startswith("Lựa chọn")] == [
+        ("header_missing", "Lựa chọn!A1")
+    ]
+
+
+def test_too_many_zip_entries(tmp_path, monkeypatch):
+    monkeypatch.setattr(criteria_xlsx, "MAX_ZIP_ENTRIES", 3)
+    assert [p.code for p in check_criteria_file(workbook(tmp_path))] == ["too_large"]
+
+
+def test_sheet_names_are_matched_forgivingly(tmp_path):
+    def edit(wb):
+        wb["Xếp loại"].title = "xếp  LOẠI"
+
+    path = workbook(tmp_path, edit)
+    assert check_criteria_file(path) == []
+
+
+def test_english_messages(tmp_path):
+    from forms.i18n import set_language
+
+    def edit(wb):
+        wb["Chỉ tiêu"]["C2"] = "=10+10"
+
+    set_language("en")
+    (problem,) = check_criteria_file(workbook(tmp_path, edit))
+    assert problem.message.startswith("The cell holds a formula (=10+10)")

@@ -9,8 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from forms.i18n import _
+
+if TYPE_CHECKING:
+    from forms.results_check import CheckResult
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 
@@ -73,7 +77,7 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_PROBLEMS
 
 
-def _print_report(result) -> None:
+def _print_report(result: CheckResult) -> None:
     if any(f.kind == "bad_file" for f in result.findings):
         for finding in result.findings:
             print(_("Lỗi: {message}", message=finding.message), file=sys.stderr)

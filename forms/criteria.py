@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -111,7 +112,7 @@ class Indicator:
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)
 
-    def walk(self):
+    def walk(self) -> Iterator[Indicator]:
         yield self
         for child in self.children:
             yield from child.walk()
@@ -124,7 +125,7 @@ class Pillar:
     max_points: Decimal
     indicators: tuple[Indicator, ...] = ()
 
-    def walk(self):
+    def walk(self) -> Iterator[Indicator]:
         for indicator in self.indicators:
             yield from indicator.walk()
 

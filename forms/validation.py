@@ -370,8 +370,8 @@ def validate(
             cs, ind.code, answers.get(ind.code), year=year, evidence_count=count
         )
     for code in answers:
-        ind = cs.find(code)
-        if ind is None:
+        found = cs.find(code)
+        if found is None:
             problems.append(
                 Problem(
                     "unknown_indicator",
@@ -383,7 +383,7 @@ def validate(
                     Level.WARNING,
                 )
             )
-        elif ind.children and any(not is_empty(v) for v in (answers[code] or {}).values()):
+        elif found.children and any(not is_empty(v) for v in (answers[code] or {}).values()):
             problems.append(
                 Problem(
                     "parent_answered",

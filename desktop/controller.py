@@ -276,8 +276,7 @@ class AppController(QObject):
         self.window.reopen_action.setEnabled(self.session.read_only)
         self.window.update_status()
         if self.window.editor is not None:
-            for code in list(self.window.editor._pages):
-                self.window.editor.page(code).refresh(load_values=True)
+            self.window.editor.reload_pages()
 
     def reopen(self) -> MainWindow | None:
         """A signed/exported assessment becomes read-only; reopening starts revision n+1."""

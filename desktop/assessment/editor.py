@@ -39,6 +39,7 @@ class AssessmentEditor(QWidget):
         self.proxy = TreeFilter(self)
         self.proxy.setSourceModel(self.model)
         self._pages: dict[str, QScrollArea] = {}
+        self._stale: set[str] = set()  # built pages whose inputs may show old values
         self.current_code = ""
 
         left = QWidget(self)
@@ -115,8 +116,12 @@ class AssessmentEditor(QWidget):
         if previous is not None:
             previous.flush()
         page = self.page(code)
-        page.refresh(load_values=True)
+        # values are re-read only when they changed while the page was hidden: re-setting
+        # every input on each visit costs a relayout (see benchmarks/bench_gui.py)
+        page.refresh(load_values=code in self._stale)
+        self._stale.discard(code)
         self.current_code = code
+        self.proxy.pin(code)
         self.stack.setCurrentWidget(self._pages[code])
         index = self.proxy.mapFromSource(self.model.index_of(code))
         if not index.isValid() and (self.find_edit.text() or self.only_unfinished.isChecked()):
@@ -129,6 +134,12 @@ class AssessmentEditor(QWidget):
             self.tree.blockSignals(False)
             self.tree.scrollTo(index)
         self.current_changed.emit(code)
+
+    def reload_pages(self) -> None:
+        """After a status change (signed, reopened): every built page re-reads values and locks."""
+        for code in self._pages:
+            self.page(code).refresh(load_values=True)
+        self._stale.clear()
 
     def flush(self) -> None:
         page = self.current_page()
@@ -145,10 +156,7 @@ class AssessmentEditor(QWidget):
         if page is not None and code in (page.code, *[c.code for c in page.indicator.children]):
             page.refresh()
         elif code in self._pages:
-            self.page(code).refresh()
-        if self.only_unfinished.isChecked():
-            # keep the row being edited visible even once it is complete: rows must not vanish under the cursor
-            pass
+            self._stale.add(code)
 
     # --- filter and find ------------------------------------------------------------
 

@@ -179,7 +179,20 @@ class TreeFilter(QSortFilterProxyModel):
         super().__init__(parent)
         self._only_unfinished = False
         self._query = ""
+        self._pinned = ""
         self.setRecursiveFilteringEnabled(True)
+
+    def pin(self, code: str) -> None:
+        """The open indicator stays listed under "only unfinished" once it is complete:
+        a row must not vanish (and the page switch away) under the officer's typing."""
+        if code == self._pinned:
+            return
+        if self._only_unfinished:
+            self.beginFilterChange()
+            self._pinned = code
+            self.endFilterChange()
+        else:
+            self._pinned = code
 
     def set_only_unfinished(self, on: bool) -> None:
         # begin/endFilterChange replace invalidateFilter (deprecated since Qt 6.10)
@@ -198,7 +211,12 @@ class TreeFilter(QSortFilterProxyModel):
         if index.data(CODE_ROLE) is None:  # pillars show when a child shows (recursive filtering)
             return not self._only_unfinished and not self._query
         node: Node = index.internalPointer()
-        if self._only_unfinished and not node.children and index.data(STATUS_ROLE) == Status.COMPLETE.value:
+        if (
+            self._only_unfinished
+            and not node.children
+            and node.code != self._pinned
+            and index.data(STATUS_ROLE) == Status.COMPLETE.value
+        ):
             return False
         if self._only_unfinished and node.children:
             return False  # a parent shows only through its unfinished children

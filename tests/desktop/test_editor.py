@@ -154,3 +154,22 @@ def test_note_is_saved_when_leaving_the_page(qtbot, editor):
     from local_db import answers
 
     assert answers.notes(editor.session.store.db, editor.session.store.assessment_id)["1.1"] == "Đã họp 4 lần"
+
+
+def test_completing_the_open_indicator_under_only_unfinished_keeps_it_open(qtbot, editor):
+    """Regression: with "only unfinished" on, the row of the indicator being typed into was
+    filtered away the moment it became complete, and the editor jumped to another one."""
+    editor.only_unfinished.setChecked(True)
+    editor.open("2.1")
+    editor.page("2.1").field_widgets["choice"].group.buttons()[0].click()
+    assert editor.session.status(editor.session.cs.indicator("2.1")) is Status.COMPLETE
+    assert editor.current_code == "2.1"
+    assert editor.tree.currentIndex().data(CODE_ROLE) == "2.1"
+    editor.go_next_unfinished()
+    editor.only_unfinished.setChecked(False)
+    editor.only_unfinished.setChecked(True)  # re-filtered: now it is gone
+    codes = set()
+    for row in range(editor.proxy.rowCount()):
+        parent = editor.proxy.index(row, 0)
+        codes |= {editor.proxy.index(r, 0, parent).data(CODE_ROLE) for r in range(editor.proxy.rowCount(parent))}
+    assert "2.1" not in codes

@@ -8,6 +8,9 @@
 ; The version is read from dist\dti-desk\dti-desk.exe, whose version resource the spec writes
 ; from forms.__version__; /DAppVersion=X overrides it.
 
+; Pascal-style string literals (backslash is a plain character), stated rather than assumed.
+#pragma parseroption -p+
+
 #define AppName "dti-desk"
 #define RepoRoot AddBackslash(SourcePath) + "..\.."
 #define BundleDir RepoRoot + "\dist\dti-desk"
@@ -17,9 +20,9 @@
   #error "dist\dti-desk\dti-desk.exe is missing: build the bundle first (packaging\windows\build.ps1)"
 #endif
 #ifndef AppVersion
-  #define AppVersion GetFileProductVersionString(BundleExe)
+  #define AppVersion GetStringFileInfo(BundleExe, "ProductVersion")
 #endif
-#if Len(AppVersion) == 0
+#if AppVersion == ""
   #error "no version: dti-desk.exe carries no version resource and /DAppVersion was not given"
 #endif
 

@@ -43,6 +43,13 @@ def criteria_index(sets: Iterable[CriteriaSet]) -> dict[str, CriteriaSet]:
 
 @dataclass
 class Verdict:
+    """The outcome for one package.
+
+    ``unit``, ``year``, ``submission_id`` and ``manifest`` are filled as soon as the manifest
+    parses, even when a later check fails (so a rejection can name the unit); they are
+    *claims* until ``ok`` is true.
+    """
+
     ok: bool
     path: str
     reasons: list[Problem] = field(default_factory=list)

@@ -81,7 +81,7 @@ def report_html(session: AssessmentSession, info: ReportInfo, today: date | None
         _e(_("Cán bộ đầu mối: {name}, {position}", name=info.officer_name or "—", position=info.position or "—")),
         "</p>",
         f"<h2>{_e(_('Tổng hợp'))}</h2>",
-        "<table><tr>"
+        "<table width='100%' cellspacing='0'><tr>"
         f"<th>{_e(_('Trụ cột'))}</th><th>{_e(_('Điểm'))}</th><th>{_e(_('Tối đa'))}</th></tr>",
     ]
     for pillar in cs.pillars:
@@ -98,7 +98,7 @@ def report_html(session: AssessmentSession, info: ReportInfo, today: date | None
 
     out.append(f"<h2>{_e(_('Chi tiết từng chỉ tiêu'))}</h2>")
     out.append(
-        "<table><tr>"
+        "<table width='100%' cellspacing='0'><tr>"
         f"<th>{_e(_('Mã'))}</th><th>{_e(_('Chỉ tiêu'))}</th><th>{_e(_('Trả lời'))}</th>"
         f"<th>{_e(_('Điểm'))}</th></tr>"
     )
@@ -122,7 +122,7 @@ def report_html(session: AssessmentSession, info: ReportInfo, today: date | None
         out.append(f"<p>{_e(_('Không có tài liệu đính kèm.'))}</p>")
     else:
         out.append(
-            "<table><tr>"
+            "<table width='100%' cellspacing='0'><tr>"
             f"<th>{_e(_('Mã'))}</th><th>{_e(_('Tệp'))}</th><th>{_e(_('Văn bản'))}</th><th>{_e(_('Mã băm sha256'))}</th></tr>"
         )
         for item in items:
@@ -142,10 +142,11 @@ def report_html(session: AssessmentSession, info: ReportInfo, today: date | None
         + "</p>"
     )
     out.append(
-        "<table style='border:none'><tr>"
-        f"<td style='border:none;width:50%;text-align:center'><b>{_e(_('NGƯỜI LẬP'))}</b><br>"
+        # QTextDocument honours the width attribute, not a CSS width, on tables
+        "<br><table width='100%' cellspacing='0' style='border:none'><tr>"
+        f"<td width='50%' style='border:none;text-align:center'>&nbsp;<br><b>{_e(_('NGƯỜI LẬP'))}</b><br>"
         f"<i>{_e(_('(Ký, ghi rõ họ tên)'))}</i><br><br><br><br>{_e(info.officer_name)}</td>"
-        f"<td style='border:none;width:50%;text-align:center'>{_e(_('……, ngày …… tháng …… năm ……'))}<br>"
+        f"<td width='50%' style='border:none;text-align:center'>{_e(_('……, ngày …… tháng …… năm ……'))}<br>"
         f"<b>{_e(_('CHỦ TỊCH UBND'))}</b><br><i>{_e(_('(Ký tên, đóng dấu)'))}</i><br><br><br><br></td>"
         "</tr></table>"
     )

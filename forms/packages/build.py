@@ -20,6 +20,9 @@ from forms.packages.format import (
     CHUNK,
     EVIDENCE_DIR,
     MANIFEST_NAME,
+    MAX_ENTRIES,
+    MAX_ENTRY_BYTES,
+    MAX_TOTAL_BYTES,
     ZIP_DATE_TIME,
     ascii_slug,
     package_file_name,
@@ -90,6 +93,7 @@ def _chunks(item: EvidenceFile) -> Iterator[bytes]:
 def _check(sub: Submission) -> None:
     cs = sub.criteria_set
     problems: list[Problem] = []
+    total = 0
     for code in sorted({*sub.answers, *sub.notes}):
         if cs.find(code) is None:
             problems.append(
@@ -104,6 +108,18 @@ def _check(sub: Submission) -> None:
             problems.append(
                 Problem("evidence_missing", _("Không tìm thấy tệp minh chứng {name} (chỉ tiêu {code})", name=item.original_name, code=item.indicator), str(item.source or ""))
             )
+            continue
+        size = len(item.content) if item.content is not None else Path(item.source or "").stat().st_size
+        total += size
+        if size > MAX_ENTRY_BYTES:
+            # the verifier would refuse it: say so now rather than send an unusable package
+            problems.append(
+                Problem("evidence_too_large", _("Tệp minh chứng {name} quá lớn ({size} MB, tối đa {limit} MB)", name=item.original_name, size=size // 2**20, limit=MAX_ENTRY_BYTES // 2**20), item.original_name)
+            )
+    if total > MAX_TOTAL_BYTES or len(sub.evidence) > MAX_ENTRIES - 2:
+        problems.append(
+            Problem("evidence_too_large", _("Tổng minh chứng vượt giới hạn của gói ({count} tệp, {size} MB)", count=len(sub.evidence), size=total // 2**20), "evidence")
+        )
     if problems:
         raise ProblemsError(problems)
 

@@ -170,3 +170,15 @@ def test_decimal_text(value, text):
     from forms.packages.manifest import decimal_text
 
     assert decimal_text(Decimal(value)) == text
+
+
+def test_evidence_the_verifier_would_refuse_is_refused_at_build(tmp_path, signer, monkeypatch):
+    import forms.packages.build as build
+
+    monkeypatch.setattr(build, "MAX_ENTRY_BYTES", 1000)
+    big = submission(evidence=(EvidenceFile("1.1", "quét.pdf", content=bytes(1001)),))
+    with pytest.raises(ProblemsError) as err:
+        build_package(big, signer, tmp_path)
+    assert [p.code for p in err.value.problems] == ["evidence_too_large"]
+    assert "quét.pdf" in err.value.problems[0].message
+    assert list(tmp_path.iterdir()) == []

@@ -51,9 +51,13 @@ def main() -> int:
         print(f"setup (reference set hash, registry of {len(trust.entries)} keys): {setup * 1000:.1f} ms, once per run")
 
         paths = result.packages
-        start, cpu = time.perf_counter(), time.process_time()
-        verdicts = [verify_package(p, criteria_sets=criteria, trust=trust) for p in paths]
-        sequential, cpu = time.perf_counter() - start, time.process_time() - cpu
+        # best of three passes: other programs on the machine only ever make a pass slower
+        sequential = cpu = float("inf")
+        for _ in range(3):
+            start, cpu_start = time.perf_counter(), time.process_time()
+            verdicts = [verify_package(p, criteria_sets=criteria, trust=trust) for p in paths]
+            sequential = min(sequential, time.perf_counter() - start)
+            cpu = min(cpu, time.process_time() - cpu_start)
         bad = [v for v in verdicts if not v.ok]
         print(f"verify, one process: {sequential:.2f} s wall for {len(paths)}: {per_thousand(sequential, len(paths))}; not ok: {len(bad)}")
         print(f"  CPU time (the verification work, less sensitive to a busy machine): {per_thousand(cpu, len(paths))}")

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -306,6 +308,7 @@ class _Merger:
         name: str,
         bundle: str = "",
         pre_reasons: Sequence[Reason] = (),
+        checked: Checked | None = None,
     ) -> None:
         self.summary.files += 1
         sha = hashlib.sha256(data).hexdigest()
@@ -336,7 +339,8 @@ class _Merger:
             ).fetchone()
             self.touched.add((unit_year[0], int(unit_year[1])))
             return
-        checked = self.verifier(path, self.trust, self.criteria)
+        if checked is None:
+            checked = self.verifier(path, self.trust, self.criteria)
         if pre_reasons:
             checked = Checked(
                 False,
@@ -378,6 +382,75 @@ def default_verifier(path: Path, trust: Any, criteria: Mapping[str, CriteriaSet]
     return check_package(path, trust, criteria)
 
 
+# --- verification in worker processes ------------------------------------------------------
+
+CHUNK = 32  # packages per task: amortises inter-process overhead, keeps the pipeline short
+_worker_state: dict[str, Any] = {}
+
+
+def _init_worker(trust_bytes: bytes | None, criteria: list[CriteriaSet]) -> None:
+    from forms.packages.trust import TrustRegistry
+
+    _worker_state["trust"] = (
+        TrustRegistry.from_bytes(trust_bytes) if trust_bytes is not None else None
+    )
+    _worker_state["criteria"] = {cs.content_hash: cs for cs in criteria}
+
+
+def _verify_chunk(paths: list[str]) -> list[tuple[str, Checked] | None]:
+    out: list[tuple[str, Checked] | None] = []
+    for name in paths:
+        path = Path(name)
+        try:
+            sha = _file_sha256(path)
+        except OSError:
+            out.append(None)  # the main process reports the unreadable file
+            continue
+        out.append((sha, default_verifier(path, _worker_state["trust"], _worker_state["criteria"])))
+    return out
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _verified_in_pool(
+    paths: list[Path], trust: Any, criteria: Mapping[str, CriteriaSet], workers: int
+) -> Iterator[tuple[Path, tuple[str, Checked] | None]]:
+    """(path, (sha256, verification)) in input order, verified ahead by a process pool."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: forking a process with Qt and SQLite threads is unsafe (and Windows spawns)
+    context = multiprocessing.get_context("spawn")
+    trust_bytes = trust.to_bytes() if trust is not None else None
+    chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(trust_bytes, list(criteria.values())),
+    ) as pool:
+        window: deque[tuple[list[Path], Any]] = deque()
+        upcoming = iter(chunks)
+        for chunk in upcoming:
+            window.append((chunk, pool.submit(_verify_chunk, [str(p) for p in chunk])))
+            if len(window) >= 3 * workers:
+                break
+        while window:
+            chunk, future = window.popleft()
+            next_chunk = next(upcoming, None)
+            if next_chunk is not None:
+                window.append(
+                    (next_chunk, pool.submit(_verify_chunk, [str(p) for p in next_chunk]))
+                )
+            yield from zip(chunk, future.result(), strict=True)
+
+
 def merge_paths(
     db: sqlite3.Connection,
     paths: Iterable[Path | str],
@@ -387,8 +460,15 @@ def merge_paths(
     *,
     clock: Clock = _utc_now,
     verifier: Verifier = default_verifier,
+    workers: int | None = None,
 ) -> MergeSummary:
-    """Merge package and bundle files (or folders of them) into the collector database ``db``."""
+    """Merge package and bundle files (or folders of them) into the collector database ``db``.
+
+    Verification (the costly part: zip reading, hashing, signature, re-scoring) runs in
+    ``workers`` processes (default: the CPU count, at most 8) when there are many loose
+    packages; storing stays on this thread, one transaction per package, in input order.
+    """
+    workers = min(os.cpu_count() or 1, 8) if workers is None else workers
     from local_db.collector import bundles
 
     criteria = (
@@ -401,30 +481,43 @@ def merge_paths(
     for problem in problems:
         merger.summary.rejected.append(Rejection(problem.message, (problem,)))
     db.execute("PRAGMA synchronous = NORMAL")
+    # Loose packages first, then bundles: the result does not depend on order (see resolve).
+    loose = [p for p in files if p.suffix.lower() != BUNDLE_SUFFIX]
+    bundle_files = [p for p in files if p.suffix.lower() == BUNDLE_SUFFIX]
+    total = len(files)
+    done = 0
     try:
-        total = len(files)
-        for done, path in enumerate(files, start=1):
+        parallel = verifier is default_verifier and workers > 1 and len(loose) >= 4 * CHUNK
+        stream = (
+            _verified_in_pool(loose, trust, criteria, workers)
+            if parallel
+            else ((p, None) for p in loose)
+        )
+        for path, checked in stream:
+            done += 1
             try:
-                if path.suffix.lower() == BUNDLE_SUFFIX:
-                    bundles.merge_bundle(merger, path)
-                    continue
-                try:
-                    data = path.read_bytes()
-                except OSError as exc:
-                    reason = Reason(
-                        "unreadable",
-                        _(
-                            "Không đọc được tệp {name}: {error}",
-                            name=path.name,
-                            error=exc.strerror or str(exc),
-                        ),
-                    )
-                    merger.summary.rejected.append(Rejection(path.name, (reason,)))
-                    continue
-                merger.package(path, data, path.name)
-            finally:
-                if progress is not None:
-                    progress(done, total)
+                data = path.read_bytes()
+            except OSError as exc:
+                reason = Reason(
+                    "unreadable",
+                    _(
+                        "Không đọc được tệp {name}: {error}",
+                        name=path.name,
+                        error=exc.strerror or str(exc),
+                    ),
+                )
+                merger.summary.rejected.append(Rejection(path.name, (reason,)))
+            else:
+                if checked is not None and checked[0] != hashlib.sha256(data).hexdigest():
+                    checked = None  # the file changed since the worker read it: verify these bytes
+                merger.package(path, data, path.name, checked=checked[1] if checked else None)
+            if progress is not None:
+                progress(done, total)
+        for path in bundle_files:
+            done += 1
+            bundles.merge_bundle(merger, path)
+            if progress is not None:
+                progress(done, total)
     finally:
         db.execute("PRAGMA synchronous = FULL")
         # one fsync'ed commit makes every NORMAL commit before it durable (the WAL is one file)

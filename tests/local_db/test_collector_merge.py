@@ -117,7 +117,7 @@ def test_missing_paths_and_unreadable_files_are_reported(tmp_path, pool):
     assert dump(conn)["submissions"] == []
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_any_order_and_repeats_give_the_same_database(pool, data):
     u, files = pool
@@ -142,3 +142,20 @@ def _merged_dump(u, paths, one_call):
             return dump(conn, volatile=True)
         finally:
             conn.close()
+
+
+def test_parallel_verification_gives_the_same_database(tmp_path):
+    from forms.packages.demo import write_demo
+    from forms.packages.trust import TrustRegistry
+    from forms.reference import reference_set
+
+    demo = write_demo(tmp_path / "in", units=130, seed=5, evidence=0)
+    trust = TrustRegistry.load(demo.trust)
+    dumps = []
+    for workers in (1, 2):
+        conn = open_collector(tmp_path / f"w{workers}.sqlite")
+        seen = []
+        summary = merge_paths(conn, [tmp_path / "in"], trust, [reference_set()], lambda d, t: seen.append((d, t)), clock=clock, workers=workers)
+        assert summary.accepted == 130 and seen[-1] == (130, 130) and len(seen) == 130
+        dumps.append(dump(conn))
+    assert dumps[0] == dumps[1]

@@ -958,29 +958,59 @@ def read_xlsx(path: str | os.PathLike[str]) -> tuple[CriteriaSet | None, list[Pr
     if problems:
         return None, problems
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about data validation and unknown extensions it drops; harmless here
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
+        # Our own handle, closed whatever happens: openpyxl leaks its file when it fails
+        # half-way through opening a damaged workbook.
+        handle = path.open("rb")
+    except OSError as exc:
         return None, [
             Problem(
-                "not_xlsx",
-                _(
-                    "Không mở được bảng tính {name}: {error}",
-                    name=path.name,
-                    error=type(exc).__name__,
-                ),
+                "file_unreadable",
+                _("Không đọc được tệp {name}: {error}", name=str(path), error=exc.strerror or exc),
                 path.name,
             )
         ]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = _WorkbookReader(wb)
-            cs = reader.read()
-    finally:
-        wb.close()
+    with handle:
+        try:
+            with warnings.catch_warnings():
+                # openpyxl warns about data validation and extensions it drops; harmless here
+                warnings.simplefilter("ignore")
+                wb = openpyxl.load_workbook(handle, read_only=True, data_only=False)
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
+            return None, [
+                Problem(
+                    "not_xlsx",
+                    _(
+                        "Không mở được bảng tính {name}: {error}",
+                        name=path.name,
+                        error=type(exc).__name__,
+                    ),
+                    path.name,
+                )
+            ]
+        reader = _WorkbookReader(wb)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                cs = reader.read()
+        except Exception as exc:  # noqa: BLE001
+            # Read-only mode parses sheets lazily, so a damaged sheet inside a valid zip only
+            # shows up here, as whatever openpyxl's XML/zip layers raise (ParseError,
+            # IndexError for a shared string that is not there, ValueError, zlib.error...).
+            # The file is untrusted input: report it, never crash.
+            return None, [
+                *reader.problems,
+                Problem(
+                    "damaged",
+                    _(
+                        "Bảng tính {name} bị hỏng, không đọc hết được ({error}).",
+                        name=path.name,
+                        error=type(exc).__name__,
+                    ),
+                    path.name,
+                ),
+            ]
+        finally:
+            wb.close()
     problems = list(reader.problems)
     if cs is not None:
         # One problem per cell: an empty cell the reader reported needs no "empty name" echo,

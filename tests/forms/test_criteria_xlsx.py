@@ -360,3 +360,33 @@ def test_english_messages(tmp_path):
     set_language("en")
     (problem,) = check_criteria_file(workbook(tmp_path, edit))
     assert problem.message.startswith("The cell holds a formula (=10+10)")
+
+
+_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"<worksheet xmlns='"
+        + _NS
+        + b"'><sheetData><row r='1'><c r='A1' t='s'><v>99999</v></c></row></sheetData></worksheet>",
+        b"<worksheet xmlns='"
+        + _NS
+        + b"'><sheetData><row r='1'><c r='A1'><v>abc</v></c></row></sheetData></worksheet>",
+        b"<worksheet><sheetData><row r='1'><c r='A1' t='s'><v>1</v></c></row>",
+        b"\x00\xff garbage",
+        b"",
+    ],
+    ids=["missing shared string", "text in a number cell", "cut short", "binary", "empty"],
+)
+def test_damaged_sheet_inside_a_valid_zip(tmp_path, damage):
+    good = workbook(tmp_path)
+    bad = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            dst.writestr(item, damage if item.filename == "xl/worksheets/sheet3.xml" else data)
+    problems = check_criteria_file(bad)
+    assert problems and all(p.message for p in problems)
+    assert problems[-1].code in {"damaged", "not_xlsx"}

@@ -155,7 +155,7 @@ def test_parallel_verification_gives_the_same_database(tmp_path):
     for workers in (1, 2):
         conn = open_collector(tmp_path / f"w{workers}.sqlite")
         seen = []
-        summary = merge_paths(conn, [tmp_path / "in"], trust, [reference_set()], lambda d, t: seen.append((d, t)), clock=clock, workers=workers)
+        summary = merge_paths(conn, [tmp_path / "in"], trust, [reference_set()], lambda d, t, seen=seen: seen.append((d, t)), clock=clock, workers=workers)
         assert summary.accepted == 130 and seen[-1] == (130, 130) and len(seen) == 130
         dumps.append(dump(conn))
     assert dumps[0] == dumps[1]

@@ -39,6 +39,7 @@ from forms.i18n import _
 from forms.problems import Problem, ProblemsError
 from forms.values import to_decimal
 
+MAX_NUMBER = 10**9  # points and thresholds; anything beyond is a typo or hostile
 MAX_JSON_BYTES = 20 * 1024 * 1024  # a real set is ~100 kB; refuse to parse absurd files
 _MISSING = object()
 
@@ -89,6 +90,14 @@ class _Reader:
             tainted[0] = True
             return Decimal(0)
         number = to_decimal(value)
+        if number is not None and not -MAX_NUMBER <= number <= MAX_NUMBER:
+            self.problem(
+                "out_of_range",
+                _("“{key}” quá lớn (tối đa {max}).", key=key, max=MAX_NUMBER),
+                where,
+            )
+            tainted[0] = True
+            return Decimal(0)
         if number is None:
             self.problem(
                 "wrong_type",

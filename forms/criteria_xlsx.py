@@ -42,6 +42,7 @@ from forms.criteria import (
     ZeroDenominator,
 )
 from forms.criteria_checks import INDICATOR_CODE, check_set
+from forms.criteria_json import MAX_NUMBER
 from forms.i18n import _
 from forms.problems import Problem, ProblemsError
 from forms.values import to_bool, to_decimal
@@ -338,6 +339,17 @@ class _WorkbookReader:
             return unicodedata.normalize("NFC", str(value)).strip(), True
         if kind in ("number", "int"):
             number = to_decimal(value)
+            if number is not None and not -MAX_NUMBER <= number <= MAX_NUMBER:
+                self.problem(
+                    "out_of_range",
+                    _(
+                        "Cột “{column}”: số quá lớn (tối đa {max}).",
+                        column=col.header,
+                        max=MAX_NUMBER,
+                    ),
+                    where,
+                )
+                return None, False
             if number is None:
                 self.problem(
                     "wrong_type",

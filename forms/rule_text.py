@@ -15,7 +15,10 @@ from forms.i18n import _, language
 def format_number(value: Decimal | int, decimals: int | None = None) -> str:
     """``7.5`` -> ``"7,5"`` in Vietnamese; no trailing zeros unless ``decimals`` is given."""
     number = Decimal(value)
-    if decimals is not None:
+    if number.is_finite() and number and not -12 <= number.adjusted() <= 15:
+        # absurd input (1e999999) must not become a million digits in a message
+        text = f"{number:.3E}"
+    elif decimals is not None:
         text = f"{number:.{decimals}f}"
     else:
         text = format(number.normalize(), "f") if number == number else str(number)

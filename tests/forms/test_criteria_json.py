@@ -118,3 +118,9 @@ def test_file_problems(tmp_path):
     folder = tmp_path / "folder.json"
     folder.mkdir()
     assert codes(folder)[0][0] == "file_unreadable"
+
+
+def test_absurd_numbers_are_refused():
+    data = to_dict(tiny_set())
+    data["pillars"][0]["indicators"][0]["max_points"] = "1e999999"
+    assert _problems(data) == [("out_of_range", "pillars[0].indicators[0].max_points")]

@@ -390,3 +390,14 @@ def test_damaged_sheet_inside_a_valid_zip(tmp_path, damage):
     problems = check_criteria_file(bad)
     assert problems and all(p.message for p in problems)
     assert problems[-1].code in {"damaged", "not_xlsx"}
+
+
+def test_absurd_numbers_in_cells(tmp_path):
+    def edit(wb):
+        wb["Chỉ tiêu"]["C2"] = 1e300
+        wb["Bậc điểm"]["B2"] = "1e999999"
+
+    assert problems_at(workbook(tmp_path, edit)) == {
+        "Chỉ tiêu!C2": "out_of_range",
+        "Bậc điểm!B2": "out_of_range",
+    }

@@ -82,3 +82,8 @@ def test_every_reference_rule_has_a_description():
     for ind in reference_set().indicators():
         assert describe_rule(ind)
         assert rule_kind_name(ind.rule.kind)
+
+
+def test_absurd_numbers_stay_short():
+    assert format_number(D("1e999999")) == "1,000E+999999"
+    assert len(format_number(D("-1e-40"))) < 15

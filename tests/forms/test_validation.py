@@ -234,3 +234,8 @@ def test_reference_set_validates_its_own_fields():
         cs, "1.1", {"lua_chon": "chu_tich", "van_ban": {"number": "5/QĐ"}}, year=2025
     )
     assert [(p.code, p.where) for p in problems] == [("docref_incomplete", "1.1/van_ban")]
+
+
+def test_absurd_values_give_short_messages():
+    (problem,) = validate_indicator(sample_set(), "2.2.2", {"pct": "1e999999"}, year=2025)
+    assert problem.code == "percent_range" and len(problem.message) < 200

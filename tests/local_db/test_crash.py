@@ -71,9 +71,14 @@ def run_kills(tmp_path: Path, kills: int, seed: int) -> int:
                 first = child.stdout.readline()
                 assert first.strip() == "open", f"child did not start: {first!r}"
                 time.sleep(rng.uniform(0.0, 0.15))
-            child.kill()  # SIGKILL on POSIX, TerminateProcess on Windows: no clean-up runs
         finally:
-            out, _err = child.communicate(timeout=30)
+            child.kill()  # SIGKILL on POSIX, TerminateProcess on Windows: no clean-up runs
+            # Read through the same buffered reader as readline() above: communicate() with a
+            # timeout reads the raw pipe and would drop lines already buffered here.
+            assert child.stdout is not None
+            out = child.stdout.read()
+            child.stdout.close()
+            child.wait(timeout=30)
         assert child.returncode == (-signal.SIGKILL if os.name == "posix" else 1)
         lines = [line for line in out.split() if line != "open"]
         acked = [int(line) for line in lines]

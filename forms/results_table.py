@@ -551,7 +551,7 @@ def _mark_formulas(path: Path, tables: list[ResultsTable]) -> list[ResultsTable]
 
 
 @contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
+def no_cyclic_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while a workbook is parsed.
 
     Parsing allocates millions of small objects that all stay alive until the end, so every
@@ -573,7 +573,7 @@ def read_tables(path: str | Path, sheet: str | None = None) -> list[ResultsTable
     Raises ``TableReadError`` with a Vietnamese message when the file is missing, is not an
     .xlsx workbook, or holds no header with an ``STT`` cell.
     """
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         return _read_tables(path, sheet)
 
 

@@ -112,6 +112,20 @@ else
     broken "version" "dti-desk --version failed"
 fi
 
+# Every subcommand module was bundled: the bundled CLI's help matches the source tree's.
+echo "== the bundle has every command of the source tree"
+if COLUMNS=100 "$APP" --help >"$SMOKE/help-bundle.txt" &&
+    COLUMNS=100 "$PYTHON" -m desktop --help >"$SMOKE/help-source.txt"; then
+    if diff -u "$SMOKE/help-source.txt" "$SMOKE/help-bundle.txt" >"$SMOKE/help.diff"; then
+        echo "   ok: $(grep -c '^    [a-z]' "$SMOKE/help-bundle.txt") commands"
+    else
+        sed 's/^/   /' "$SMOKE/help.diff"
+        broken "commands" "dti-desk --help differs from the source tree (a command module missing?)"
+    fi
+else
+    broken "commands" "dti-desk --help failed"
+fi
+
 check "self-test (offscreen)" "$APP" --data-dir "$SMOKE/data" --self-test || true
 
 if check "demo packages, from the bundle" \

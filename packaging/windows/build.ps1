@@ -95,6 +95,12 @@ try {
     if ($LASTEXITCODE -ne 0) { Fail "dti-desk-cli --version (exit code $LASTEXITCODE)" }
     if ($got -ne "dti-desk $Version") { Fail "the bundle says '$got', the package says $Version" }
     Write-Host "   $got"
+    # Every subcommand module was bundled: the bundled CLI's help matches the source tree's.
+    $env:COLUMNS = "100"
+    $helpBundle = (& $Cli --help) -join "`n"
+    $helpSource = (& $VenvPython -m desktop --help) -join "`n"
+    Remove-Item Env:COLUMNS
+    if ($helpBundle -ne $helpSource) { Fail "dti-desk-cli --help differs from the source tree (a command module missing?)" }
     Invoke-Native "self-test" $Cli @("--data-dir", (Join-Path $Smoke "data"), "--self-test")
     Invoke-Native "demo packages" $Cli @("--data-dir", (Join-Path $Smoke "data"),
         "demo", "packages", "--units", "1", "--out", (Join-Path $Smoke "out"))

@@ -1,0 +1,39 @@
+"""The bundle's entry script (packaging/launcher.py), run as the frozen program runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LAUNCHER = ROOT / "packaging" / "launcher.py"
+
+
+def run_launcher(*args: str, encoding: str) -> subprocess.CompletedProcess[bytes]:
+    # PYTHONIOENCODING plays the Windows ANSI code page a redirected stream gets
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "DTI_LANG": "vi"}
+    return subprocess.run(
+        [sys.executable, str(LAUNCHER), *args], capture_output=True, env=env, timeout=60, cwd=ROOT
+    )
+
+
+def test_redirected_vietnamese_output_survives_an_ansi_code_page():
+    # Regression: `dti-desk-cli ... > file` on Windows died with UnicodeEncodeError (cp1252
+    # cannot encode "ự"); the launcher switches redirected streams to UTF-8.
+    result = run_launcher("--help", encoding="cp1252")
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    assert "Tự đánh giá chuyển đổi số" in result.stdout.decode("utf-8")
+
+
+def test_usage_errors_reach_stderr_in_utf8_with_their_exit_code():
+    result = run_launcher("no-such-command", encoding="cp1258")
+    assert result.returncode == 2
+    assert "lỗi" in result.stderr.decode("utf-8")
+
+
+def test_utf8_streams_are_left_as_they_are():
+    result = run_launcher("--version", encoding="utf-8")
+    assert result.returncode == 0
+    assert result.stdout.decode("utf-8").startswith("dti-desk ")

@@ -362,12 +362,15 @@ def _layout(grid: _Grid, header_line: int, stt_col: int) -> _Layout:
                 words[col] += 1
 
     def is_text(col: int) -> bool:
-        header = norm(" ".join(texts[col]))
-        if header.startswith("tên") or any(w in header for w in _GROUP_WORDS):
+        # the column's own header, not a parent over several columns ("Điểm theo nhóm chỉ số")
+        header = norm(headers[col])
+        if header.startswith("tên"):
             return True
-        if numbers[col] == words[col] == 0:
-            return header.startswith(("đơn vị", "xã", "phường"))
-        return words[col] > numbers[col]
+        if numbers[col] != words[col]:
+            return words[col] > numbers[col]
+        return header.startswith(("đơn vị", "xã", "phường")) or any(
+            w in header for w in _GROUP_WORDS
+        )
 
     text_cols = [c for c in candidates if is_text(c)]
     if not text_cols:

@@ -266,3 +266,22 @@ def test_unreadable_permissions(tmp_path, monkeypatch):
     monkeypatch.setattr(openpyxl, "load_workbook", locked)
     with pytest.raises(TableReadError, match="không có quyền đọc"):
         read_tables(path)
+
+
+def test_parent_header_words_do_not_decide_a_column(tmp_path):
+    """A parent header "Điểm theo nhóm chỉ số" over the pillars must not make them group columns."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["STT", "Đơn vị", "Điểm theo nhóm chỉ số", None, "Tổng điểm", "Xếp loại"])
+    ws.append([None, None, "Hạ tầng số", "Nhân lực số", None, None])
+    for col in (1, 2, 5, 6):
+        ws.merge_cells(start_row=1, start_column=col, end_row=2, end_column=col)
+    ws.merge_cells("C1:D1")
+    ws.append([1, "Xã A", 60, 40, 100, "Trung bình"])
+    ws.append([2, "Xã B", None, None, None, "-"])  # listed, not assessed
+    path = tmp_path / "p.xlsx"
+    wb.save(path)
+    (table,) = read_tables(path)
+    assert table.name_header == "Đơn vị" and table.group_header == ""
+    assert table.pillar_headers == ("Hạ tầng số", "Nhân lực số")
+    assert [r.name for r in table.rows] == ["Xã A", "Xã B"]

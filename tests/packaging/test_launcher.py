@@ -37,3 +37,51 @@ def test_utf8_streams_are_left_as_they_are():
     result = run_launcher("--version", encoding="utf-8")
     assert result.returncode == 0
     assert result.stdout.decode("utf-8").startswith("dti-desk ")
+
+
+def _launcher_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("dti_launcher", LAUNCHER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_windowed_program_shows_a_usage_error_instead_of_vanishing(monkeypatch):
+    # The windowed dti-desk.exe runs with sys.stderr None; argparse's complaint must be shown.
+    from desktop.cli import main
+
+    launcher = _launcher_module()
+    shown: list[str] = []
+    monkeypatch.setattr(sys, "stderr", None)
+    code = launcher.errors_shown_in_a_window(lambda: main(["open-nothing"]), show=shown.append)
+    assert code == 2
+    assert len(shown) == 1 and "lỗi" in shown[0] and "open-nothing" in shown[0]
+    assert sys.stderr is None
+
+
+def test_windowed_program_shows_nothing_when_all_went_well(monkeypatch):
+    launcher = _launcher_module()
+    shown: list[str] = []
+    monkeypatch.setattr(sys, "stderr", None)
+
+    def quiet_success() -> int:
+        print("a warning nobody needs to see", file=sys.stderr)
+        return 0
+
+    assert launcher.errors_shown_in_a_window(quiet_success, show=shown.append) == 0
+    assert shown == []
+
+
+def test_console_program_prints_as_usual(capsys):
+    launcher = _launcher_module()
+    shown: list[str] = []
+
+    def failing() -> int:
+        print("Lỗi: tệp không đọc được", file=sys.stderr)
+        return 1
+
+    assert launcher.errors_shown_in_a_window(failing, show=shown.append) == 1
+    assert shown == []
+    assert "Lỗi: tệp không đọc được" in capsys.readouterr().err

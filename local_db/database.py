@@ -181,16 +181,29 @@ class Database:
         engine, self._engine, self._write_engine = self._engine, None, None
         try:
             engine.dispose()  # the last connection to close checkpoints the WAL
-            if backup.backup_due(self.data_dir):
-                try:
-                    made = backup.make_backup(self.data_dir, backup.AUTO)
-                    backup.rotate(self.data_dir, self.backup_keep, backup.AUTO)
-                    log.info("backup %s", made)
-                except StorageError as error:
-                    # A failed backup must not stop the officer from closing; it is retried next time.
-                    log.warning("backup on close failed: %s", error)
+            self._backup_if_due()
         finally:
             self._lock.release()
+
+    def backup_if_due(self) -> Path | None:
+        """Make the daily automatic backup now if one is due (for a PC left on for days:
+        the GUI may call this from a timer); returns the new backup or None."""
+        if self._engine is None:
+            raise StorageError(_("Cơ sở dữ liệu đã đóng."))
+        return self._backup_if_due()
+
+    def _backup_if_due(self) -> Path | None:
+        if not backup.backup_due(self.data_dir):
+            return None
+        try:
+            made = backup.make_backup(self.data_dir, backup.AUTO)
+            backup.rotate(self.data_dir, self.backup_keep, backup.AUTO)
+        except StorageError as error:
+            # A failed backup must not stop the officer's work or closing; it is retried later.
+            log.warning("automatic backup failed: %s", error)
+            return None
+        log.info("backup %s", made)
+        return made
 
     def __enter__(self) -> Database:
         return self

@@ -121,3 +121,12 @@ def test_units_commands(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFi
     assert "lỗi.csv, dòng 2" in err and "Không nhập đơn vị nào" in err
     assert main(["--lang", "en", *base, "units", "import", str(bad)]) == 1
     assert "lỗi.csv, row 2" in capsys.readouterr().err
+
+
+def test_restoring_an_old_schema_backup_upgrades_at_the_next_open(data_dir: Path) -> None:
+    fixture = Path(__file__).with_name("fixtures") / "schema_v1.sqlite"
+    _draft(data_dir, 4)
+    backup.restore(data_dir, fixture)
+    with open_database(data_dir) as db:
+        assert answers.get_all(db, 1)["1.1"] == {"count": 3}  # the fixture's data
+    assert backup.backups(data_dir, "pre-migration")  # upgraded after a backup

@@ -206,3 +206,27 @@ def test_closed_database_refuses_work(db: Database, draft: Assessment) -> None:
     db.close()
     with pytest.raises(StorageError, match="đã đóng"):
         answers.get_all(db, draft.id)
+
+
+def test_backup_if_due_while_open(db: Database, draft: Assessment) -> None:
+    answers.set_value(db, draft.id, "1.1", "count", 3)
+    made = db.backup_if_due()
+    assert made is not None and backup.quick_check(made) == (True, "ok")
+    assert db.backup_if_due() is None  # once a day
+
+
+def test_threads_writing_at_once_all_succeed(db: Database, draft: Assessment) -> None:
+    # The GUI saves from worker threads; BEGIN IMMEDIATE + busy_timeout make them queue.
+    from concurrent.futures import ThreadPoolExecutor
+
+    def edit(n: int) -> None:
+        for i in range(15):
+            answers.set_value(db, draft.id, f"t{n}", f"f{i}", i, user=f"thread {n}")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(edit, range(4)))
+    stored = answers.get_all(db, draft.id)
+    assert stored == {f"t{n}": {f"f{i}": i for i in range(15)} for n in range(4)}
+    from local_db import audit
+
+    assert len(audit.entries(db, draft.id, "answer")) == 60

@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from forms.text import fold
 from local_db import units
 from local_db.database import Database
 
@@ -136,3 +139,32 @@ def test_unusable_files_give_one_clear_problem(
 def test_missing_file(db: Database, tmp_path: Path) -> None:
     report = units.import_units(db, tmp_path / "không có.csv")
     assert not report.written and report.problems[0].code == "units.unreadable"
+
+
+VIETNAMESE = (
+    "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵĐÂ "
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(name=st.text(alphabet=VIETNAMESE, min_size=1, max_size=30).filter(lambda s: s.strip()))
+def test_any_name_is_found_by_its_unaccented_form(db: Database, tmp_path: Path, name: str) -> None:
+    import csv
+    import io
+    import unicodedata
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(
+        [["Mã", "Tên", "Loại"], ["X1", unicodedata.normalize("NFD", name), "xã"]]
+    )
+    path = tmp_path / "one.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    assert units.import_units(db, path).written
+    stored = units.get(db, "X1")
+    assert stored is not None and stored.name == " ".join(
+        unicodedata.normalize("NFC", name).split()
+    )
+    assert "X1" in [u.code for u in units.search(db, fold(name), limit=0)]
+    assert "X1" in [u.code for u in units.search(db, name.upper(), limit=0)]

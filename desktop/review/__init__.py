@@ -1,0 +1,1 @@
+"""Review (thẩm định) screens: the reviewer's (collector/province) and the commune's."""

@@ -1,0 +1,136 @@
+"""The indicators of a review as a table: code, name, self-assessed, verified, status, comment.
+
+Shared by the reviewer's screen (editable through its detail panel, never in the cells) and
+the commune's screen (read-only, with the commune's explanation as an extra column). Flagged
+rows (explanation requested) and adjusted rows are tinted so they stand out in a long set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from desktop.format import format_points
+from desktop.qt import QAbstractTableModel, QBrush, QColor, QModelIndex, QPersistentModelIndex, Qt
+from forms.criteria import CriteriaSet
+from forms.i18n import _
+from forms.review.model import ItemStatus, Review, status_label
+from forms.review.scoring import reviewable
+
+CODE_ROLE = Qt.ItemDataRole.UserRole + 1
+FLAG_ROLE = Qt.ItemDataRole.UserRole + 2  # True when the reviewer asks for an explanation
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 3  # the ItemStatus value
+
+FLAGGED_COLOUR = QColor(255, 224, 178)  # light orange: needs the commune's answer
+ADJUSTED_COLOUR = QColor(255, 249, 196)  # light yellow: points changed
+
+CODE, NAME, SELF, VERIFIED, STATUS, COMMENT, EXPLANATION = range(7)
+
+
+class ReviewItemsModel(QAbstractTableModel):
+    def __init__(
+        self, cs: CriteriaSet, review: Review, *, explanations: bool = False, parent: Any = None
+    ) -> None:
+        super().__init__(parent)
+        self.cs = cs
+        self.review = review
+        self._indicators = reviewable(cs)
+        self._rows = {ind.code: row for row, ind in enumerate(self._indicators)}
+        self._with_explanations = explanations
+        self.explanations: dict[str, str] = {}
+
+    # --- updates ----------------------------------------------------------------------
+
+    def set_review(self, review: Review) -> None:
+        """Same set, new values: one dataChanged for the whole table."""
+        self.review = review
+        self._all_changed()
+
+    def set_explanations(self, explanations: Mapping[str, str]) -> None:
+        self.explanations = dict(explanations)
+        self._all_changed()
+
+    def _all_changed(self) -> None:
+        if self._indicators:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._indicators) - 1, self.columnCount() - 1)
+            )
+
+    def row_of(self, code: str) -> int:
+        return self._rows[code]
+
+    def code_at(self, row: int) -> str:
+        return self._indicators[row].code
+
+    # --- the model --------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else len(self._indicators)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else (7 if self._with_explanations else 6)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        names = [
+            _("Mã"),
+            _("Chỉ tiêu"),
+            _("Tự đánh giá"),
+            _("Thẩm định"),
+            _("Trạng thái"),
+            _("Nhận xét"),
+            _("Giải trình của xã"),
+        ]
+        return names[section] if 0 <= section < len(names) else None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._indicators)):
+            return None
+        ind = self._indicators[index.row()]
+        item = self.review.items.get(ind.code)
+        column = index.column()
+        if role == CODE_ROLE:
+            return ind.code
+        if role == FLAG_ROLE:
+            return bool(item and item.flagged)
+        if role == STATUS_ROLE:
+            return item.status.value if item else None
+        if role == Qt.ItemDataRole.BackgroundRole and item is not None:
+            if item.status is ItemStatus.EXPLAIN:
+                return QBrush(FLAGGED_COLOUR)
+            if item.status is ItemStatus.ADJUSTED:
+                return QBrush(ADJUSTED_COLOUR)
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (SELF, VERIFIED):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and column in (COMMENT, EXPLANATION):
+            return self.data(index, Qt.ItemDataRole.DisplayRole) or None
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if column == CODE:
+            return ind.code
+        if column == NAME:
+            return ind.name
+        if item is None:
+            return ""
+        if column == SELF:
+            return f"{format_points(item.self_points)} / {format_points(ind.max_points)}"
+        if column == VERIFIED:
+            return format_points(item.verified_points)
+        if column == STATUS:
+            return status_label(item.status)
+        if column == COMMENT:
+            return item.comment
+        if column == EXPLANATION:
+            return self.explanations.get(ind.code, "")
+        return None

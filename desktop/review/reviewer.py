@@ -1,0 +1,355 @@
+"""The reviewer's screen: one received submission, read-only, with the reviewer's fields.
+
+Left, every indicator (self-assessed and verified points, status, comment). Right, the
+selected indicator: the commune's answer and note, its evidence files (open them), and the
+reviewer's verified points, status and comment. Below, self vs verified pillar by pillar
+with the classification each gives, the deadline for explanations, and "sign and export".
+Edits go straight to the collector database (``local_db.review.collector``); signing runs on
+the task runner.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+from desktop.format import format_date, format_points, parse_date
+from desktop.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QDesktopServices,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    Qt,
+    QTableView,
+    QUrl,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from desktop.review.answers import describe_answer
+from desktop.review.items_model import ReviewItemsModel
+from desktop.review.summary import SummaryTable
+from desktop.tasks import TaskRunner
+from forms.criteria import CriteriaSet
+from forms.i18n import _
+from forms.packages.signing import Signer
+from forms.problems import ProblemsError
+from forms.review.model import ItemStatus, Review, Reviewer, status_label
+from local_db.review import collector as rc
+
+ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _open_with_system(path: Path) -> None:
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+class ReviewerScreen(QWidget):
+    changed = Signal(str)  # indicator code saved
+    issued = Signal(object)  # Path of the .dtireview
+    issue_requested = Signal()  # "sign and export" pressed: the caller asks for key and folder
+    failed = Signal(str)  # a message for the user
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        manifest_sha256: str,
+        cs: CriteriaSet,
+        reviewer: Reviewer,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        opener: Callable[[Path], None] = _open_with_system,
+        evidence_dir: Path | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.conn = conn
+        self.sha = manifest_sha256
+        self.cs = cs
+        self.runner = runner
+        self.opener = opener
+        # opened files must outlive this screen (a PDF viewer keeps them open), so a fixed
+        # folder under the system temp folder rather than one removed on close
+        self.evidence_dir = evidence_dir or Path(tempfile.gettempdir()) / "dti-desk-evidence"
+        self.received = rc.load_submission(conn, manifest_sha256)
+        self.review: Review = rc.start_review(conn, manifest_sha256, cs, reviewer)
+        self.code = ""
+        self._build()
+        self._reload()
+        self.select(self.model.code_at(0))
+
+    # --- layout -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        m = self.received.manifest
+        self.header = QLabel(self)
+        self.header.setWordWrap(True)
+        self.header.setText(
+            _("{unit} — {name}, năm {year}, lần {revision}; người nộp {officer} ({position}), ký lúc {created}",
+              unit=m["unit"]["code"], name=m["unit"]["name"], year=m["year"], revision=m["revision"],
+              officer=m["officer"]["name"], position=m["officer"]["position"], created=m["created_at"])
+        )  # fmt: skip
+        self.model = ReviewItemsModel(self.cs, self.review, parent=self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda current, _prev: self._row_selected(current.row())
+        )
+
+        detail = QWidget(self)
+        self.title = QLabel(detail)
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.answer = QLabel(detail)
+        self.answer.setWordWrap(True)
+        self.answer.setTextFormat(Qt.TextFormat.PlainText)
+        self.note = QLabel(detail)
+        self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.evidence = QListWidget(detail)
+        self.evidence.itemActivated.connect(lambda item: self.open_evidence(item.data(ENTRY_ROLE)))
+        self.open_button = QPushButton(_("Mở tệp minh chứng"), detail)
+        self.open_button.clicked.connect(self._open_selected)
+        self.points = QDoubleSpinBox(detail)
+        self.points.setDecimals(2)
+        self.points.setSingleStep(1)
+        self.status = QComboBox(detail)
+        for status in ItemStatus:
+            self.status.addItem(status_label(status), status.value)
+        self.status.activated.connect(self._status_chosen)
+        self.comment = QPlainTextEdit(detail)
+        self.comment.setPlaceholderText(_("Nhận xét gửi xã (bắt buộc khi yêu cầu giải trình)"))
+        self.comment.setMaximumHeight(90)
+        self.save_button = QPushButton(_("Lưu chỉ tiêu này"), detail)
+        self.save_button.clicked.connect(self.save_current)
+        self.message = QLabel(detail)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #c62828;")
+
+        box = QGroupBox(_("Thẩm định"), detail)
+        form = QFormLayout(box)
+        form.addRow(_("Điểm thẩm định"), self.points)
+        form.addRow(_("Trạng thái"), self.status)
+        form.addRow(_("Nhận xét"), self.comment)
+        form.addRow(self.save_button)
+        form.addRow(self.message)
+        side = QVBoxLayout(detail)
+        side.addWidget(self.title)
+        side.addWidget(QLabel(_("Trả lời của xã:"), detail))
+        side.addWidget(self.answer)
+        side.addWidget(self.note)
+        side.addWidget(QLabel(_("Tài liệu kiểm chứng:"), detail))
+        side.addWidget(self.evidence)
+        side.addWidget(self.open_button)
+        side.addWidget(box)
+
+        self.summary = SummaryTable(self.cs, self)
+        self.deadline = QLineEdit(self)
+        self.deadline.setPlaceholderText(_("dd/mm/yyyy"))
+        self.general = QLineEdit(self)
+        self.general.setPlaceholderText(_("Ý kiến chung gửi xã"))
+        self.issue_button = QPushButton(_("Ký và xuất phiếu thẩm định…"), self)
+        self.issue_button.clicked.connect(
+            lambda: self.save_details() and self.issue_requested.emit()
+        )
+        self.state = QLabel(self)
+        bottom = QFormLayout()
+        bottom.addRow(_("Hạn giải trình"), self.deadline)
+        bottom.addRow(_("Ý kiến chung"), self.general)
+        row = QHBoxLayout()
+        row.addWidget(self.state, 1)
+        row.addWidget(self.issue_button)
+
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.table)
+        split.addWidget(detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(split, 3)
+        layout.addWidget(self.summary, 2)
+        layout.addLayout(bottom)
+        layout.addLayout(row)
+
+    # --- state --------------------------------------------------------------------------
+
+    @property
+    def read_only(self) -> bool:
+        return rc.review_state(self.conn, self.sha) == rc.ISSUED
+
+    def _reload(self) -> None:
+        review = rc.load_review(self.conn, self.sha)
+        assert review is not None
+        self.review = review
+        self.model.set_review(review)
+        self.summary.show_review(review)
+        self.deadline.setText(format_date(review.deadline) if review.deadline else "")
+        self.general.setText(review.message)
+        read_only = self.read_only
+        for widget in (
+            self.points,
+            self.status,
+            self.comment,
+            self.save_button,
+            self.deadline,
+            self.general,
+            self.issue_button,
+        ):
+            widget.setEnabled(not read_only)
+        flagged, adjusted = len(review.flagged), len(review.adjusted)
+        state = _("Đã phát hành (chỉ đọc)") if read_only else _("Bản nháp")
+        self.state.setText(
+            _(
+                "{state}: {adjusted} chỉ tiêu điều chỉnh, {flagged} chỉ tiêu yêu cầu giải trình",
+                state=state,
+                adjusted=adjusted,
+                flagged=flagged,
+            )
+        )
+
+    def select(self, code: str) -> None:
+        self.table.selectRow(self.model.row_of(code))
+        self._show(code)
+
+    def _row_selected(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            self._show(self.model.code_at(row))
+
+    def _show(self, code: str) -> None:
+        self.code = code
+        ind = self.cs.indicator(code)
+        item = self.review.items[code]
+        self.title.setText(
+            f"{ind.code}. {ind.name} ({_('tối đa {max} điểm', max=format_points(ind.max_points))})"
+        )
+        values = self.received.answers.get(code, {})
+        self.answer.setText("\n".join(describe_answer(ind, values)) or _("(chưa trả lời)"))
+        self.answer.setText(
+            self.answer.text()
+            + "\n"
+            + _("Điểm tự đánh giá: {points}", points=format_points(item.self_points))
+        )
+        note = self.received.notes.get(code, "")
+        self.note.setText(_("Ghi chú / giải trình của xã: {note}", note=note) if note else "")
+        self.note.setVisible(bool(note))
+        self.evidence.clear()
+        for entry in self.received.evidence_for(code):
+            doc = entry.document
+            label = entry.original_name + (f" — {doc.get('number')}" if doc.get("number") else "")
+            widget_item = QListWidgetItem(label, self.evidence)
+            widget_item.setData(ENTRY_ROLE, entry.path)
+        if self.evidence.count():
+            self.evidence.setCurrentRow(0)
+        self.open_button.setEnabled(self.evidence.count() > 0)
+        self.points.setRange(0, float(ind.max_points))
+        self.points.setValue(float(item.verified_points))
+        self.status.setCurrentIndex(self.status.findData(item.status.value))
+        self.comment.setPlainText(item.comment)
+        self.message.clear()
+
+    # --- edits --------------------------------------------------------------------------
+
+    def _status_chosen(self, index: int) -> None:
+        if self.status.itemData(index) == ItemStatus.ACCEPTED.value:
+            # accepting means the self-assessed points stand
+            self.points.setValue(float(self.review.items[self.code].self_points))
+
+    def save_current(self) -> bool:
+        """Save points, status and comment of the shown indicator; False (message shown) if refused."""
+        if not self.code or self.read_only:
+            return False
+        wanted = self.status.currentData()
+        try:
+            rc.set_item(
+                self.conn, self.sha, self.cs, self.code,
+                points=Decimal(str(round(self.points.value(), 2))),
+                status=ItemStatus.EXPLAIN if wanted == ItemStatus.EXPLAIN.value else None,
+                comment=self.comment.toPlainText(),
+            )  # fmt: skip
+        except ProblemsError as exc:
+            self.message.setText("\n".join(p.message for p in exc.problems))
+            return False
+        except rc.ReviewError as exc:
+            self.message.setText(str(exc))
+            return False
+        code = self.code
+        self._reload()
+        self._show(code)
+        self.changed.emit(code)
+        return True
+
+    def save_details(self) -> bool:
+        text = self.deadline.text().strip()
+        deadline = None
+        if text:
+            parsed = parse_date(text)
+            if parsed is None:
+                self.failed.emit(
+                    _("Hạn giải trình {value} không phải ngày hợp lệ (yyyy-mm-dd)", value=text)
+                )
+                return False
+            deadline = parsed.isoformat()
+        rc.set_details(self.conn, self.sha, deadline=deadline, message=self.general.text())
+        return True
+
+    # --- evidence -----------------------------------------------------------------------
+
+    def _open_selected(self) -> None:
+        item = self.evidence.currentItem()
+        if item is not None:
+            self.open_evidence(item.data(ENTRY_ROLE))
+
+    def open_evidence(self, entry: str) -> None:
+        def done(path: Path) -> None:
+            self.opener(path)
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, rc.ReviewError | OSError):
+                raise exc
+            self.failed.emit(str(exc))
+
+        folder = self.evidence_dir
+        self.runner.run(
+            lambda: rc.extract_evidence(self.conn, self.sha, entry, folder), done, failed
+        )
+
+    # --- signing ------------------------------------------------------------------------
+
+    def issue(self, signer: Signer, out_dir: Path) -> None:
+        """Sign and write the review (worker thread); ``issued`` or ``failed`` follows."""
+        if self.read_only or not self.save_details():
+            return
+
+        def done(path: Path) -> None:
+            self._reload()
+            self._show(self.code)
+            self.issued.emit(path)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ProblemsError):
+                self.failed.emit("\n".join(p.message for p in exc.problems))
+            elif isinstance(exc, OSError | rc.ReviewError):
+                self.failed.emit(str(exc))
+            else:
+                raise exc
+
+        self.runner.run(
+            lambda: rc.issue(self.conn, self.sha, self.cs, signer, Path(out_dir)), done, failed
+        )

@@ -1,0 +1,217 @@
+"""The review screens: the reviewer sets points and comments; the commune sees the flags."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop.qt import QModelIndex, Qt
+from desktop.review.commune import CommuneReviewPanel
+from desktop.review.items_model import (
+    COMMENT,
+    EXPLANATION,
+    FLAG_ROLE,
+    FLAGGED_COLOUR,
+    STATUS,
+    VERIFIED,
+    ReviewItemsModel,
+)
+from desktop.review.reviewer import ReviewerScreen
+from desktop.tasks import TaskRunner
+from forms.review.model import ItemStatus
+from local_db.review import collector as rc
+from tests.local_db.review_support import (
+    CS,
+    PDF,
+    REVIEWER,
+    current_sha,
+    first_assessment,
+    make_world,
+    submit,
+)
+
+
+@pytest.fixture
+def world(tmp_path: Path):
+    w = make_world(tmp_path)
+    first = first_assessment(w)
+    submit(w, first, "out1")
+    w.first = first  # type: ignore[attr-defined]
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def screen(qtbot, world, tmp_path):
+    opened: list[Path] = []
+    widget = ReviewerScreen(world.conn, current_sha(world.conn), CS, REVIEWER, TaskRunner(synchronous=True),
+                            opener=opened.append, evidence_dir=tmp_path / "open")  # fmt: skip
+    widget.opened = opened  # type: ignore[attr-defined]
+    qtbot.addWidget(widget)
+    return widget
+
+
+def _cell(model: ReviewItemsModel, code: str, column: int, role=Qt.ItemDataRole.DisplayRole):
+    return model.index(model.row_of(code), column).data(role)
+
+
+def test_items_model_passes_modeltester(qtmodeltester, screen) -> None:
+    qtmodeltester.check(screen.model)
+    assert screen.model.rowCount(screen.model.index(0, 0)) == 0
+    assert screen.model.data(QModelIndex()) is None
+
+
+def test_reviewer_sets_points_and_comments(qtbot, screen) -> None:
+    screen.select("1.1")
+    assert (
+        screen.points.maximum() == 20 and screen.points.value() == 20
+    )  # defaults to self-assessed
+    screen.points.setValue(10)
+    qtbot.keyClicks(screen.comment, "Chi ")  # typed; QTest cannot type non-Latin-1 text
+    screen.comment.insertPlainText("có 2 biên bản hợp lệ")
+    with qtbot.waitSignal(screen.changed, check_params_cb=lambda code: code == "1.1"):
+        qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
+    model = screen.model
+    assert _cell(model, "1.1", VERIFIED) == "10"
+    assert _cell(model, "1.1", STATUS) == "Điều chỉnh điểm"
+    assert _cell(model, "1.1", COMMENT) == "Chi có 2 biên bản hợp lệ"
+    stored = rc.load_review(screen.conn, screen.sha).items["1.1"]
+    assert (stored.verified_points, stored.status, stored.comment) == (
+        10,
+        ItemStatus.ADJUSTED,
+        "Chi có 2 biên bản hợp lệ",
+    )
+
+    # an explanation request, by choosing it in the status list
+    screen.select("1.2")
+    screen.status.setCurrentIndex(screen.status.findData(ItemStatus.EXPLAIN.value))
+    screen.comment.insertPlainText("Bổ sung danh sách cuộc họp")
+    assert screen.save_current()
+    assert _cell(model, "1.2", 0, FLAG_ROLE) is True
+    assert _cell(model, "1.2", VERIFIED, Qt.ItemDataRole.BackgroundRole).color() == FLAGGED_COLOUR
+
+    # an explanation request without a comment is refused with a message
+    screen.select("2.1")
+    screen.status.setCurrentIndex(screen.status.findData(ItemStatus.EXPLAIN.value))
+    assert screen.save_current()  # saved: the comment is only required when signing
+    assert "2.1" in {i.code for i in rc.load_review(screen.conn, screen.sha).flagged}
+
+    # choosing "accepted" puts the self-assessed points back
+    screen.select("3.1")
+    screen.points.setValue(2)
+    screen.status.setCurrentIndex(screen.status.findData(ItemStatus.ACCEPTED.value))
+    screen.status.activated.emit(screen.status.currentIndex())
+    assert screen.points.value() == 8
+
+    # the summary compares self and verified pillar by pillar: 60 -> 50
+    summary = screen.summary.model
+    total_row = summary.rowCount() - 1
+    assert [summary.item(total_row, c).text() for c in range(5)] == [
+        "Tổng điểm",
+        "60",
+        "60",
+        "50",
+        "-10",
+    ]
+    assert (
+        "tự đánh giá: Tốt" in screen.summary.classification.text()
+        and "thẩm định: Tốt" in screen.summary.classification.text()
+    )
+    assert "1 chỉ tiêu điều chỉnh, 2 chỉ tiêu yêu cầu giải trình" in screen.state.text()
+
+
+def test_reviewer_opens_evidence_and_signs(qtbot, screen, world, tmp_path) -> None:
+    screen.select("1.1")
+    assert screen.evidence.count() == 1 and screen.open_button.isEnabled()
+    qtbot.mouseClick(screen.open_button, Qt.MouseButton.LeftButton)
+    [opened] = screen.opened
+    assert opened.read_bytes() == PDF
+    assert "Số cuộc họp: 4 cuộc họp" in screen.answer.text()
+
+    screen.select("1.2")
+    screen.status.setCurrentIndex(screen.status.findData(ItemStatus.EXPLAIN.value))
+    screen.comment.insertPlainText("Giải trình")
+    screen.save_current()
+    out = tmp_path / "reviews"
+    out.mkdir()
+    with qtbot.waitSignal(screen.failed) as blocker:
+        screen.issue(world.reviewer, out)
+    assert "hạn giải trình" in blocker.args[0] and not list(out.iterdir())
+    screen.deadline.setText("15/02/2026")
+    with qtbot.waitSignal(screen.issued) as blocker:
+        screen.issue(world.reviewer, out)
+    assert blocker.args[0].parent == out and screen.read_only
+    assert not screen.save_button.isEnabled() and not screen.points.isEnabled()
+    assert (
+        json.loads(json.loads(blocker.args[0].read_bytes())["review"])["deadline"] == "2026-02-15"
+    )
+
+
+def _issue(world, tmp_path) -> Path:
+    sha = current_sha(world.conn)
+    rc.start_review(world.conn, sha, CS, REVIEWER)
+    rc.set_item(world.conn, sha, CS, "1.1", points=10, comment="Chỉ 2 biên bản")
+    rc.set_item(
+        world.conn, sha, CS, "1.2", status="explanation_requested", comment="Bổ sung danh sách"
+    )
+    rc.set_item(
+        world.conn,
+        sha,
+        CS,
+        "2.2.2",
+        status="explanation_requested",
+        comment="Thiếu danh sách máy tính",
+    )
+    rc.set_details(world.conn, sha, deadline="2026-02-15", message="Đề nghị giải trình đúng hạn")
+    return rc.issue(world.conn, sha, CS, world.reviewer, tmp_path)
+
+
+def test_commune_screen_shows_the_flags(qtbot, qtmodeltester, world, tmp_path) -> None:
+    path = _issue(world, tmp_path)
+    panel = CommuneReviewPanel(world.db, world.first, CS, TaskRunner(synchronous=True))
+    qtbot.addWidget(panel)
+    panel.resize(1100, 800)
+    panel.show()  # clicks need laid-out buttons
+    qtbot.waitExposed(panel)
+    assert "Chưa có kết quả thẩm định" in panel.header.text() and panel.model is None
+
+    tampered = tmp_path / "sua.dtireview"
+    tampered.write_bytes(
+        path.read_bytes().replace("Chỉ 2 biên bản".encode(), "Chỉ 3 biên bản".encode())
+    )
+    with qtbot.waitSignal(panel.failed):
+        panel.import_file(tampered)
+    assert panel.errors.isVisibleTo(panel) and "không khớp" in panel.errors.text()
+
+    with qtbot.waitSignal(panel.imported):
+        panel.import_file(path)
+    assert not panel.errors.isVisibleTo(panel)
+    model = panel.model
+    assert model is not None
+    qtmodeltester.check(model)
+    assert (
+        "2 chỉ tiêu cần giải trình hoặc bổ sung minh chứng: 1.2, 2.2.2" in panel.flags_label.text()
+    )
+    assert (
+        "15/02/2026" in panel.header.text() and "Đề nghị giải trình đúng hạn" in panel.header.text()
+    )
+    flagged = {
+        model.code_at(r) for r in range(model.rowCount()) if model.index(r, 0).data(FLAG_ROLE)
+    }
+    assert flagged == {"1.2", "2.2.2"}
+    assert _cell(model, "2.2.2", COMMENT) == "Thiếu danh sách máy tính"
+    assert _cell(model, "1.2", 0, Qt.ItemDataRole.BackgroundRole).color() == FLAGGED_COLOUR
+    assert _cell(model, "2.1", 0, Qt.ItemDataRole.BackgroundRole) is None
+    # the first flagged indicator is open, with the reviewer's comment beside it
+    assert panel.code == "1.2" and "Bổ sung danh sách" in panel.reviewer_comment.text()
+
+    panel.explanation.insertPlainText("Cả 4 cuộc họp do Chủ tịch chủ trì")
+    assert panel.save_button.width() > 0  # regression: the explanation box came back 0 px wide
+    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    assert _cell(model, "1.2", EXPLANATION) == "Cả 4 cuộc họp do Chủ tịch chủ trì"
+    panel.select("2.1")  # accepted: nothing to explain
+    assert not panel.explanation.isEnabled() and not panel.save_button.isEnabled()
+    # the summary shows what the review does to the totals
+    assert "theo điểm thẩm định: Tốt" in panel.summary.classification.text()

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import re
+import sqlite3
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -255,8 +256,30 @@ def delete_blob(store: Path, sha256: str) -> None:
         blob_path(store, sha256).unlink()
 
 
+def referenced_by_backups(data_dir: Path) -> set[str]:
+    """Blob hashes that some backup's database refers to (unreadable backups are skipped)."""
+    from local_db import backup
+
+    found: set[str] = set()
+    for path in backup.backups(data_dir):
+        try:
+            conn = backup.connect_readonly(path)
+            try:
+                found.update(row[0] for row in conn.execute("SELECT sha256 FROM evidence_blobs"))
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            continue
+    return found
+
+
 def sweep(db: Database) -> list[Path]:
-    """Remove temp files and files no ``evidence_blobs`` row names (left by a crash)."""
+    """Remove temp files, and files no row names (left by a crash between storing and committing).
+
+    A file that a backup still refers to is kept: after restoring an older backup, the
+    evidence of the newer database (kept as ``pre-restore-*``) must survive in case the
+    officer restores that one again.
+    """
     store = db.evidence_dir
     if not store.is_dir():
         return []
@@ -265,12 +288,20 @@ def sweep(db: Database) -> list[Path]:
             row[0]
             for row in session.connection().exec_driver_sql("SELECT sha256 FROM evidence_blobs")
         }
+    temps = [p for p in store.rglob(f"{TEMP_PREFIX}*") if p.is_file()]
+    orphans = [
+        p
+        for p in store.rglob("*")
+        if p.is_file() and not p.name.startswith(TEMP_PREFIX) and p.name not in known
+    ]
+    if orphans:
+        in_backups = referenced_by_backups(db.data_dir)
+        orphans = [p for p in orphans if p.name not in in_backups]
     removed: list[Path] = []
-    for path in store.rglob("*"):
-        if path.is_file() and (path.name.startswith(TEMP_PREFIX) or path.name not in known):
-            with contextlib.suppress(OSError):
-                path.unlink()
-                removed.append(path)
+    for path in temps + orphans:
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(path)
     if removed:
         log.info("evidence store: removed %d leftover file(s)", len(removed))
     return removed

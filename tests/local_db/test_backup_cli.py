@@ -130,3 +130,21 @@ def test_restoring_an_old_schema_backup_upgrades_at_the_next_open(data_dir: Path
     with open_database(data_dir) as db:
         assert answers.get_all(db, 1)["1.1"] == {"count": 3}  # the fixture's data
     assert backup.backups(data_dir, "pre-migration")  # upgraded after a backup
+
+
+def test_evidence_of_the_replaced_database_survives_a_restore(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    assessment_id = _draft(data_dir, 1)
+    older = backup.make_backup(data_dir)  # before the file was attached
+    source = tmp_path / "qd.pdf"
+    source.write_bytes(PDF)
+    with open_database(data_dir) as db:
+        link = evidence.attach(db, assessment_id, "1.1", source)
+    kept = backup.restore(data_dir, older)
+    with open_database(data_dir) as db:  # the file is unknown to this database, but kept
+        assert evidence.list(db, assessment_id) == []
+    assert kept is not None
+    backup.restore(data_dir, kept)  # the officer changes their mind
+    with open_database(data_dir) as db:
+        assert evidence.open_path(db, link.id).read_bytes() == PDF

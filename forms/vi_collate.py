@@ -97,3 +97,17 @@ def fold(text: str) -> str:
     """Accent- and case-insensitive form for searching ("Đoan Hùng" -> "doan hung")."""
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+
+
+def sort_string(text: str) -> str:
+    """``sort_key`` flattened into one string that compares the same way code unit by code unit.
+
+    For sort models that can only compare strings (Qt's proxy models compare QStrings): every
+    weight becomes one character below the surrogate range, levels are separated by U+0001.
+    """
+    primary, secondary, tertiary, nfc = sort_key(text)
+
+    def level(weights: tuple[int, ...]) -> str:
+        return "".join(chr(0x20 + min(w, 0xD000)) for w in weights)
+
+    return "\x01".join((level(primary), level(secondary), level(tertiary), nfc))

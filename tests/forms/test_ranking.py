@@ -123,3 +123,10 @@ def test_rank_is_one_plus_the_number_strictly_ahead(items):
     assert [r.total for r in ranked] == sorted((r.total for r in ranked), reverse=True)
     # the same input in another order ranks identically
     assert rank(cs, list(reversed(results))).rows == ranking.rows
+
+
+@given(st.lists(st.text(alphabet="aăâbdđeêoôơuưAĐ àáạảã", max_size=6), min_size=2, max_size=8))
+def test_sort_string_orders_like_sort_key(names):
+    from forms.vi_collate import sort_string
+
+    assert sorted(names, key=sort_string) == sorted(names, key=sort_key)

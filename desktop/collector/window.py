@@ -1,0 +1,318 @@
+"""Collector / province mode: inbox, drag-and-drop merge with progress, ranking, chart, exports.
+
+The window holds no database connection of its own on the GUI thread beyond quick reads; a
+merge runs through the shared ``TaskRunner`` (off the GUI thread) on its own connection, and
+the views refresh when it reports back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from desktop.collector.charts import DistributionChart
+from desktop.collector.models import InboxFilter, InboxModel, RankingModel, status_text
+from desktop.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QDragEnterEvent,
+    QDropEvent,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    Qt,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from desktop.tasks import TaskRunner
+from forms.criteria import CriteriaSet
+from forms.i18n import _
+from forms.problems import ProblemsError
+from forms.ranking import Ranking
+from local_db.collector import MergeSummary, merge_paths, open_collector
+from local_db.collector.reports import (
+    completeness,
+    completeness_counts,
+    inbox_rows,
+    ranking_for_year,
+)
+
+# asks for a file name to save to: (title, suggested name, filter) -> path or "" (tests replace it)
+AskSavePath = Callable[[str, str, str], str]
+
+
+class CollectorWindow(QMainWindow):
+    merged = Signal(object)  # MergeSummary, after the views are refreshed
+    exported = Signal(str)  # path written
+
+    def __init__(
+        self,
+        db_path: Path,
+        trust: Any,
+        criteria_sets: Sequence[CriteriaSet],
+        runner: TaskRunner | None = None,
+        year: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db_path = Path(db_path)
+        self.trust = trust
+        self.criteria_sets = list(criteria_sets)
+        self.runner = runner or TaskRunner()
+        self.conn = open_collector(self.db_path)
+        self.ranking: Ranking | None = None
+        self.ask_save_path: AskSavePath = self._ask_save_path
+        self.setWindowTitle(_("DTI Desk: tổng hợp và xếp hạng"))
+        self.setAcceptDrops(True)
+
+        self.inbox_model = InboxModel(self)
+        self.inbox_proxy = InboxFilter(self)
+        self.inbox_proxy.setSourceModel(self.inbox_model)
+        self.ranking_model = RankingModel(self)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self._build_inbox(), _("Hộp thư"))
+        self.tabs.addTab(self._build_ranking(), _("Xếp hạng"))
+        self.setCentralWidget(self.tabs)
+
+        self.progress = QProgressBar(self)
+        self.progress.setVisible(False)
+        self.status_label = QLabel(self)
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.year_spin.setValue(year or datetime.now(UTC).year - 1)
+        self.refresh()
+        self.resize(1200, 760)
+
+    # --- building ------------------------------------------------------------------------
+
+    def _build_inbox(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        hint = QLabel(_("Kéo thả gói nộp (.dtipkg), gói chuyển tiếp (.dtibundle) hoặc thư mục vào cửa sổ này để tổng hợp."), page)
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        bar = QHBoxLayout()
+        self.search = QLineEdit(page)
+        self.search.setPlaceholderText(_("Tìm (không cần dấu): đơn vị, nhóm, người ký, tệp"))
+        self.search.textChanged.connect(self.inbox_proxy.set_text)
+        self.status_filter = QComboBox(page)
+        self.status_filter.addItem(_("Mọi trạng thái"), "")
+        for status in ("current", "superseded", "conflict", "passed_over", "rejected"):
+            self.status_filter.addItem(status_text(status), status)
+        self.status_filter.currentIndexChanged.connect(lambda _i: self.inbox_proxy.set_status(self.status_filter.currentData()))
+        self.add_button = QPushButton(_("Thêm gói…"), page)
+        self.add_button.clicked.connect(self._choose_files)
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.status_filter)
+        bar.addWidget(self.add_button)
+        layout.addLayout(bar)
+        self.inbox_view = QTableView(page)
+        self.inbox_view.setModel(self.inbox_proxy)
+        self.inbox_view.setSortingEnabled(True)
+        self.inbox_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.inbox_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.inbox_view.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.inbox_view, 1)
+        return page
+
+    def _build_ranking(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(_("Năm"), page))
+        self.year_spin = QSpinBox(page)
+        self.year_spin.setRange(2000, 2100)
+        self.year_spin.valueChanged.connect(lambda _v: self.refresh())
+        bar.addWidget(self.year_spin)
+        self.ranking_note = QLabel(page)
+        self.ranking_note.setWordWrap(True)
+        bar.addWidget(self.ranking_note, 1)
+        self.export_ranking_button = QPushButton(_("Xuất bảng xếp hạng…"), page)
+        self.export_ranking_button.clicked.connect(self.export_ranking)
+        self.export_completeness_button = QPushButton(_("Báo cáo tình trạng nộp…"), page)
+        self.export_completeness_button.clicked.connect(self.export_completeness)
+        self.export_bundle_button = QPushButton(_("Xuất gói chuyển tiếp…"), page)
+        self.export_bundle_button.clicked.connect(self.export_bundle)
+        for button in (self.export_ranking_button, self.export_completeness_button, self.export_bundle_button):
+            bar.addWidget(button)
+        layout.addLayout(bar)
+        splitter = QSplitter(Qt.Orientation.Vertical, page)
+        self.ranking_view = QTableView(splitter)
+        from desktop.qt import QSortFilterProxyModel
+
+        self.ranking_proxy = QSortFilterProxyModel(self)
+        self.ranking_proxy.setSourceModel(self.ranking_model)
+        from desktop.collector.models import SORT_ROLE
+
+        self.ranking_proxy.setSortRole(SORT_ROLE)
+        self.ranking_view.setModel(self.ranking_proxy)
+        self.ranking_view.setSortingEnabled(True)
+        self.ranking_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.chart = DistributionChart(splitter)
+        splitter.addWidget(self.ranking_view)
+        splitter.addWidget(self.chart)
+        layout.addWidget(splitter, 1)
+        return page
+
+    # --- reading ------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self.inbox_model.set_rows(inbox_rows(self.conn))
+        year = self.year_spin.value()
+        try:
+            self.ranking = ranking_for_year(self.conn, year, self.criteria_sets)
+            note = ""
+        except ProblemsError as exc:
+            self.ranking = None
+            note = "; ".join(p.message for p in exc.problems)
+        self.ranking_model.set_ranking(self.ranking)
+        self.chart.show_ranking(self.ranking)
+        counts = completeness_counts(completeness(self.conn, year))
+        summary = _(
+            "Năm {year}: {complete} đơn vị đã nộp hợp lệ, {missing} chưa nộp, {unverified} chưa xác minh được, {conflict} mâu thuẫn.",
+            year=year, complete=counts["complete"], missing=counts["missing"], unverified=counts["unverified"], conflict=counts["conflict"],
+        )  # fmt: skip
+        self.ranking_note.setText(note or summary)
+        has_ranking = self.ranking is not None
+        self.export_ranking_button.setEnabled(has_ranking)
+        self.export_bundle_button.setEnabled(has_ranking)
+
+    # --- merging --------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if urls and all(u.isLocalFile() for u in urls):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.merge(paths)
+
+    def _choose_files(self) -> None:
+        files, _filter = QFileDialog.getOpenFileNames(self, _("Chọn gói nộp hoặc gói chuyển tiếp"), "", _("Gói DTI (*.dtipkg *.dtibundle)"))
+        if files:
+            self.merge([Path(f) for f in files])
+
+    def merge(self, paths: Sequence[Path]) -> None:
+        """Merge ``paths`` off the GUI thread; the progress bar follows, the views refresh after."""
+        db_path, trust, sets = self.db_path, self.trust, list(self.criteria_sets)
+
+        def work(progress: Callable[[int, int], None]) -> MergeSummary:
+            conn = open_collector(db_path)  # a connection of the worker's own thread
+            try:
+                return merge_paths(conn, paths, trust, sets, progress)
+            finally:
+                conn.close()
+
+        self.progress.setRange(0, 0)  # busy until the first report gives the total
+        self.progress.setVisible(True)
+        self.add_button.setEnabled(False)
+        self.status_label.setText(_("Đang tổng hợp…"))
+        self.runner.run(work, on_done=self._merged, on_error=self._merge_failed, on_progress=self._progressed)
+
+    def _progressed(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _merged(self, summary: MergeSummary) -> None:
+        self.progress.setVisible(False)
+        self.add_button.setEnabled(True)
+        self.refresh()
+        self.status_label.setText(
+            _(
+                "Đã xem {files} gói: {accepted} nhận mới, {duplicates} trùng, {superseded} bị thay thế, {conflicts} đơn vị có bài nộp mâu thuẫn, {rejected} bị từ chối.",
+                files=summary.files, accepted=summary.accepted, duplicates=summary.duplicates,
+                superseded=summary.superseded, conflicts=summary.conflicts, rejected=len(summary.rejected) + len(summary.bundles_rejected),
+            )
+        )  # fmt: skip
+        self.merged.emit(summary)
+
+    def _merge_failed(self, exc: BaseException) -> None:
+        self.progress.setVisible(False)
+        self.add_button.setEnabled(True)
+        self.status_label.setText(_("Tổng hợp không thành công: {error}", error=str(exc)))
+        QMessageBox.warning(self, _("Tổng hợp"), _("Tổng hợp không thành công: {error}", error=str(exc)))
+
+    # --- exporting --------------------------------------------------------------------------
+
+    def _ask_save_path(self, title: str, suggested: str, file_filter: str) -> str:
+        path, _chosen = QFileDialog.getSaveFileName(self, title, suggested, file_filter)
+        return path
+
+    def export_ranking(self) -> None:
+        if self.ranking is None:
+            return
+        from forms.ranking_xlsx import write_table
+
+        path = self.ask_save_path(_("Xuất bảng xếp hạng"), f"xep-hang-{self.ranking.year}.xlsx", _("Bảng tính (*.xlsx);;CSV (*.csv)"))
+        if not path:
+            return
+        if Path(path).suffix.lower() not in (".xlsx", ".csv"):
+            path += ".xlsx"
+        try:
+            write_table(self.ranking, path)
+        except OSError as exc:
+            QMessageBox.warning(self, _("Xuất bảng xếp hạng"), _("Không ghi được {path}: {error}", path=path, error=exc.strerror or str(exc)))
+            return
+        self.status_label.setText(_("Đã ghi bảng xếp hạng {count} đơn vị vào {path}", count=len(self.ranking.rows), path=path))
+        self.exported.emit(path)
+
+    def export_completeness(self) -> None:
+        from local_db.collector.completeness_file import write_completeness
+
+        year = self.year_spin.value()
+        path = self.ask_save_path(_("Báo cáo tình trạng nộp"), f"tinh-trang-nop-{year}.xlsx", _("Bảng tính (*.xlsx);;CSV (*.csv)"))
+        if not path:
+            return
+        if Path(path).suffix.lower() not in (".xlsx", ".csv"):
+            path += ".xlsx"
+        try:
+            write_completeness(completeness(self.conn, year), path, year)
+        except OSError as exc:
+            QMessageBox.warning(self, _("Báo cáo tình trạng nộp"), _("Không ghi được {path}: {error}", path=path, error=exc.strerror or str(exc)))
+            return
+        self.exported.emit(path)
+
+    def export_bundle(self) -> None:
+        """Needs the collector's signing key: the application wires ``bundle_signer``."""
+        signer = self.bundle_signer() if self.bundle_signer else None
+        if signer is None:
+            return
+        from local_db.collector.bundles import export_bundle
+
+        year = self.year_spin.value()
+        path = self.ask_save_path(_("Xuất gói chuyển tiếp"), f"chuyen-tiep-{year}.dtibundle", _("Gói chuyển tiếp (*.dtibundle)"))
+        if not path:
+            return
+        try:
+            count = export_bundle(self.conn, path, signer, year=year, collector_name=self.collector_name)
+        except OSError as exc:
+            QMessageBox.warning(self, _("Xuất gói chuyển tiếp"), _("Không ghi được {path}: {error}", path=path, error=exc.strerror or str(exc)))
+            return
+        self.status_label.setText(_("Đã ghi {count} gói vào gói chuyển tiếp {path}", count=count, path=path))
+        self.exported.emit(path)
+
+    bundle_signer: Callable[[], Any] | None = None  # returns a Signer, or None when cancelled
+    collector_name: str = ""
+
+    def closeEvent(self, event: Any) -> None:
+        self.conn.close()
+        super().closeEvent(event)

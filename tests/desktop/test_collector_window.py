@@ -1,0 +1,121 @@
+"""Collector mode: drop a folder of packages, the inbox fills with progress, rank, export."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from desktop.collector.models import InboxModel, RankingModel
+from desktop.collector.window import CollectorWindow
+from desktop.qt import QDropEvent, QMimeData, QPointF, Qt, QUrl
+from desktop.tasks import TaskRunner
+from forms.packages.signing import Ed25519Signer
+from forms.results_check import check_workbook
+from local_db.collector.reports import inbox_rows, ranking_for_year, set_units
+from tests.local_db.collector_support import CS, Units
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    u = Units(12, seed=4)
+    folder = tmp_path / "nhan"
+    for i, code in enumerate(u.codes):
+        u.package(folder, code, level=i % 5, sid=f"P{i}")
+    u.package(folder, u.codes[0], level=4, sid="P0-bad", signer=u.signers[u.codes[1]])  # wrong key
+    return u, folder
+
+
+def _drop(window, paths):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    return event
+
+
+def test_drop_a_folder_then_rank_and_export(qtbot, tmp_path, inbox):
+    u, folder = inbox
+    window = CollectorWindow(tmp_path / "c.sqlite", u.trust, [CS], TaskRunner(), year=2025)
+    qtbot.addWidget(window)
+    set_units(window.conn, [(c, f"Xã {c}", "xã", "Cụm A" if i < 6 else "Cụm B") for i, c in enumerate(u.codes)])
+    window.show()
+    seen: list[int] = []
+    window.progress.valueChanged.connect(seen.append)
+    with qtbot.waitSignal(window.merged, timeout=30000) as blocker:
+        event = _drop(window, [folder])
+        assert event.isAccepted() and window.progress.isVisible()
+    summary = blocker.args[0]
+    assert (summary.accepted, len(summary.rejected)) == (12, 1)
+    assert seen and seen[-1] == 13 and not window.progress.isVisible()
+    assert window.inbox_model.rowCount() == 13
+    assert "12 nhận mới" in window.status_label.text()
+
+    # filter: accent-insensitive search and status
+    window.status_filter.setCurrentIndex(window.status_filter.findData("rejected"))
+    assert window.inbox_proxy.rowCount() == 1
+    status = window.inbox_proxy.index(0, 4).data()
+    assert status.startswith("Bị từ chối") and "không được ký cho đơn vị" in status
+    window.status_filter.setCurrentIndex(0)
+    window.search.setText("xa 10003")
+    assert window.inbox_proxy.rowCount() == 1
+
+    # the ranking tab: the rejected package is not there, totals and classes are
+    window.tabs.setCurrentIndex(1)
+    assert window.ranking_model.rowCount() == 12
+    assert sum(window.chart.classes.values()) == 12 and sum(n for _l, n in window.chart.bins) == 12
+    window.ranking_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert window.ranking_proxy.index(0, 0).data() == "1"
+
+    target = tmp_path / "xep-hang.xlsx"
+    window.ask_save_path = lambda *_a: str(target)
+    with qtbot.waitSignal(window.exported):
+        window.export_ranking_button.click()
+    assert check_workbook(target, CS.bands).errors == []
+    assert openpyxl.load_workbook(target).active.max_row == 4 + 12
+
+    report = tmp_path / "tinh-trang.csv"
+    window.ask_save_path = lambda *_a: str(report)
+    with qtbot.waitSignal(window.exported):
+        window.export_completeness_button.click()
+    assert report.read_text(encoding="utf-8-sig").count("Đã có bài nộp hợp lệ") == 12
+
+    signer = Ed25519Signer(ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32))))
+    window.bundle_signer = lambda: signer
+    window.collector_name = "Cụm A"
+    bundle = tmp_path / "cum.dtibundle"
+    window.ask_save_path = lambda *_a: str(bundle)
+    with qtbot.waitSignal(window.exported):
+        window.export_bundle_button.click()
+    assert bundle.stat().st_size > 0
+
+
+def test_models_pass_the_model_tester(qtmodeltester, tmp_path, inbox):
+    from local_db.collector import merge_paths, open_collector
+
+    u, folder = inbox
+    conn = open_collector(tmp_path / "c.sqlite")
+    merge_paths(conn, [folder], u.trust, [CS])
+    model = InboxModel()
+    model.set_rows(inbox_rows(conn))
+    qtmodeltester.check(model)
+    ranking = RankingModel()
+    ranking.set_ranking(ranking_for_year(conn, 2025, [CS]))
+    qtmodeltester.check(ranking)
+    ranking.set_ranking(None)
+    qtmodeltester.check(ranking)
+
+
+def test_drag_enter_refuses_non_files(qtbot, tmp_path, inbox):
+    from desktop.qt import QDragEnterEvent
+
+    u, _folder = inbox
+    window = CollectorWindow(tmp_path / "c.sqlite", u.trust, [CS], TaskRunner(synchronous=True), year=2025)
+    qtbot.addWidget(window)
+    mime = QMimeData()
+    mime.setUrls([QUrl("https://example.org/a.dtipkg")])
+    event = QDragEnterEvent(QPointF(1, 1), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dragEnterEvent(event)
+    assert not event.isAccepted()
+    assert "Chưa có bài nộp hợp lệ nào cho năm 2025" in window.ranking_note.text()
+    assert not window.export_ranking_button.isEnabled()

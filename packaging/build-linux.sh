@@ -37,14 +37,16 @@ step() {
     echo "   ok ($(elapsed "$start") s)"
 }
 
-# check NAME CMD...: run a smoke check; on failure say so, remember it and carry on.
+# check NAME CMD...: run a smoke check; on failure say so, remember it and carry on. A check
+# that hangs (a modal dialog offscreen, say) is stopped after CHECK_TIMEOUT s (exit code 124).
+CHECK_TIMEOUT=${CHECK_TIMEOUT:-300}
 check() {
     name=$1
     shift
     echo "== $name"
     echo "   \$ $*"
     start=$(date +%s)
-    if "$@"; then
+    if timeout "$CHECK_TIMEOUT" "$@"; then
         echo "   ok ($(elapsed "$start") s)"
         return 0
     else
@@ -66,8 +68,8 @@ broken() {
 t0=$(date +%s)
 [ -x "$PYTHON" ] || fail "no Python at $PYTHON (run make bundle, or set PYTHON)"
 # PyInstaller reads and strips ELF files with binutils (objdump, objcopy, strip) on Linux.
-for tool in objdump objcopy strip ldd; do
-    command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing: install binutils (apt-get install binutils)"
+for tool in objdump objcopy strip ldd timeout; do
+    command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (objdump, objcopy, strip: apt-get install binutils)"
 done
 "$PYTHON" -c "import PyInstaller" 2>/dev/null || fail "PyInstaller is not installed in $PYTHON (pip install -e '.[dev]')"
 

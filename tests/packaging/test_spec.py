@@ -497,3 +497,31 @@ def test_check_bundle_finds_a_plugin_whose_qt_library_was_dropped(tmp_path):
     assert (lib / "libQt6Svg.so.6").is_file()
     assert check.main([str(bundle)]) == 0
     assert check.main([str(tmp_path / "nowhere")]) == 2
+
+
+def test_installer_and_storage_agree_on_where_data_lives():
+    # The uninstaller deletes (on request) exactly the folder local_db keeps data in on Windows,
+    # and never ships the portable marker that would move it.
+    from local_db.paths import APP_NAME, PORTABLE_MARKER, user_data_dir
+
+    iss = _iss_text()
+    assert user_data_dir(
+        env={"LOCALAPPDATA": r"C:\Users\a\AppData\Local"}, platform="win32"
+    ) == Path(r"C:\Users\a\AppData\Local", APP_NAME)
+    assert f"{{localappdata}}\\{APP_NAME}" in iss
+    assert f'Excludes: "{PORTABLE_MARKER}"' in iss
+    assert PORTABLE_MARKER in BUILD_PS1.read_text(encoding="ascii")
+    # QSettings keeps the GUI's preferences under HKCU\Software\<organisation>\<application>
+    app_py = (ROOT / "desktop" / "app.py").read_text(encoding="utf-8")
+    assert (
+        'setOrganizationName("dti-desk")' in app_py and 'setApplicationName("dti-desk")' in app_py
+    )
+    assert "'Software\\dti-desk'" in iss
+    # the installer's language preset is the GUI's LANGUAGE option ("ui/language" = subkey ui)
+    from desktop.settings import LANGUAGE
+
+    assert LANGUAGE.key == "ui/language"
+    assert (
+        'Subkey: "Software\\dti-desk\\dti-desk\\ui"; ValueType: string; ValueName: "language"'
+        in iss
+    )

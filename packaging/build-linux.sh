@@ -98,7 +98,8 @@ du -sb "$BUNDLE"/_internal/* 2>/dev/null | sort -rn | head -6 |
 # Smoke checks. They run the bundled program, never the source tree, from a folder outside the
 # repository, with their own home and data folders, so nothing of the build user leaks in.
 SMOKE=$(mktemp -d "${TMPDIR:-/tmp}/dti-desk-bundle.XXXXXX")
-trap 'rm -rf "$SMOKE"' EXIT INT TERM
+trap 'rm -rf "$SMOKE"' EXIT
+trap 'exit 130' INT TERM # through the EXIT trap, which cleans up
 mkdir -p "$SMOKE/home" "$SMOKE/data" "$SMOKE/out"
 export HOME="$SMOKE/home" XDG_DATA_HOME="$SMOKE/home/.local/share" XDG_CONFIG_HOME="$SMOKE/home/.config"
 export QT_QPA_PLATFORM=offscreen

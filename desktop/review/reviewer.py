@@ -165,9 +165,7 @@ class ReviewerScreen(QWidget):
         self.general = QLineEdit(self)
         self.general.setPlaceholderText(_("Ý kiến chung gửi xã"))
         self.issue_button = QPushButton(_("Ký và xuất phiếu thẩm định…"), self)
-        self.issue_button.clicked.connect(
-            lambda: self.save_details() and self.issue_requested.emit()
-        )
+        self.issue_button.clicked.connect(self._issue_pressed)
         self.state = QLabel(self)
         bottom = QFormLayout()
         bottom.addRow(_("Hạn giải trình"), self.deadline)
@@ -308,6 +306,10 @@ class ReviewerScreen(QWidget):
             deadline = parsed.isoformat()
         rc.set_details(self.conn, self.sha, deadline=deadline, message=self.general.text())
         return True
+
+    def _issue_pressed(self) -> None:
+        if self.save_details():
+            self.issue_requested.emit()
 
     # --- evidence -----------------------------------------------------------------------
 

@@ -215,3 +215,13 @@ def test_commune_screen_shows_the_flags(qtbot, qtmodeltester, world, tmp_path) -
     assert not panel.explanation.isEnabled() and not panel.save_button.isEnabled()
     # the summary shows what the review does to the totals
     assert "theo điểm thẩm định: Tốt" in panel.summary.classification.text()
+
+
+def test_sign_button_asks_the_caller_for_key_and_folder(qtbot, screen) -> None:
+    screen.deadline.setText("31/02/2026")
+    with qtbot.waitSignal(screen.failed), qtbot.assertNotEmitted(screen.issue_requested):
+        qtbot.mouseClick(screen.issue_button, Qt.MouseButton.LeftButton)
+    screen.deadline.setText("28/02/2026")
+    with qtbot.waitSignal(screen.issue_requested):
+        qtbot.mouseClick(screen.issue_button, Qt.MouseButton.LeftButton)
+    assert rc.load_review(screen.conn, screen.sha).deadline == "2026-02-28"

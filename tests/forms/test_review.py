@@ -400,3 +400,24 @@ def test_verified_totals_stay_within_the_maxima_and_never_exceed_the_sum_of_item
     for pillar in CS.pillars:
         assert D(0) <= result.pillars[pillar.code] <= pillar.max_points
     assert result.total <= sum((i.verified_points for i in items.values()), D(0))
+
+
+_SIGNED = signed(
+    a_review(
+        **{
+            "1.1": {"points": 5},
+            "1.2": {"status": "explanation_requested", "comment": "Giải trình"},
+        }
+    )
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, len(_SIGNED) - 1), st.integers(1, 255))
+def test_any_changed_byte_is_caught_or_harmless(position: int, xor: int) -> None:
+    """Never a crash; a changed file either fails or reads back exactly the signed review."""
+    data = bytearray(_SIGNED)
+    data[position] ^= xor
+    verdict = verify_review(bytes(data), criteria_sets=SETS, trust=trust())
+    original = verify_review(_SIGNED, criteria_sets=SETS, trust=trust()).review
+    assert not verdict.ok or verdict.review == original

@@ -151,6 +151,14 @@ try {
     Set-Content -Path (Join-Path $Stage "dti-desk\dti-desk.portable") -Encoding ASCII -Value @(
         "dti-desk portable mode: data is kept in the 'data' folder beside dti-desk.exe.",
         "Delete this file to keep data in the user's AppData folder instead.")
+    # Prove the marker works before shipping it: the copy keeps its database beside itself.
+    $StagedCli = Join-Path $Stage "dti-desk\dti-desk-cli.exe"
+    $StagedData = Join-Path $Stage "dti-desk\data"
+    Invoke-Native "portable mode check" $StagedCli @("units", "list")
+    if (-not (Test-Path (Join-Path $StagedData "dti-desk.sqlite"))) {
+        Fail "portable mode: no database in $StagedData (the data went elsewhere)"
+    }
+    Remove-Item $StagedData -Recurse -Force
     if (Test-Path $Zip) { Remove-Item $Zip -Force }
     Compress-Archive -Path (Join-Path $Stage "dti-desk") -DestinationPath $Zip
 }

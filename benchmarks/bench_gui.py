@@ -31,15 +31,19 @@ def _child_bare() -> None:
 
 
 def _child_app(data_dir: str) -> None:
-    # what `dti-desk` does once set up: open the database, the assessment, the main window
-    from desktop.app import _make_application
+    # what `dti-desk` does once set up (desktop.app.run_gui): storage imports on a thread while
+    # Qt starts, then the database, the assessment and the main window
+    from desktop.app import _make_application, prewarm_storage
+
+    warm = prewarm_storage()
+    _make_application(sys.argv[:1])
+    warm.join()
     from desktop.controller import AppController
     from desktop.qt import QApplication
     from desktop.settings import Settings
     from desktop.tasks import TaskRunner
     from local_db.database import open_database
 
-    _make_application(sys.argv[:1])
     db = open_database(Path(data_dir))
     controller = AppController(db, Settings(Path(data_dir) / "settings.ini"), TaskRunner())
     window = controller.build_window()

@@ -19,6 +19,7 @@ one, and merging the same files again completes the job.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import sqlite3
@@ -31,7 +32,7 @@ from typing import Any
 
 from forms.criteria import CriteriaSet
 from forms.i18n import _
-from local_db.collector.resolve import Node, resolve
+from local_db.collector.resolve import Node, Resolution, resolve
 
 PACKAGE_SUFFIX = ".dtipkg"
 BUNDLE_SUFFIX = ".dtibundle"
@@ -134,12 +135,39 @@ def expand_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[Reason]]
 # --- storing one package -----------------------------------------------------------------
 
 
-def _nodes(conn: sqlite3.Connection, unit: str, year: int) -> list[Node]:
+def _unit_year_rows(conn: sqlite3.Connection, unit: str, year: int) -> tuple[list[Node], dict[str, str]]:
     rows = conn.execute(
-        "SELECT manifest_sha256, submission_id, revision, supersedes FROM submissions WHERE unit_code=? AND year=?",
+        "SELECT manifest_sha256, submission_id, revision, supersedes, state FROM submissions WHERE unit_code=? AND year=?",
         (unit, year),
     ).fetchall()
-    return [Node(r[0], r[1], int(r[2]), r[3]) for r in rows]
+    return [Node(r[0], r[1], int(r[2]), r[3]) for r in rows], {r[0]: r[4] for r in rows}
+
+
+def _chosen(conn: sqlite3.Connection, unit: str, year: int) -> str | None:
+    row = conn.execute("SELECT manifest_sha256 FROM decisions WHERE unit_code=? AND year=?", (unit, year)).fetchone()
+    return row[0] if row else None
+
+
+def _apply(conn: sqlite3.Connection, unit: str, year: int, before: dict[str, str], result: Resolution) -> int:
+    """Write a resolution: changed states, conflict rows, the current pointer. Returns newly superseded."""
+    newly_superseded = 0
+    for key, state in result.states.items():
+        old = before.get(key)
+        if old is not None and old != state:
+            conn.execute("UPDATE submissions SET state=? WHERE manifest_sha256=?", (state, key))
+        if state == "superseded" and old != "superseded":
+            newly_superseded += 1
+    if result.conflict or "conflict" in before.values():
+        conn.execute("DELETE FROM conflicts WHERE unit_code=? AND year=?", (unit, year))
+        conn.executemany(
+            "INSERT INTO conflicts(unit_code, year, manifest_sha256) VALUES (?,?,?)", [(unit, year, k) for k in result.conflict]
+        )
+    conn.execute(
+        "INSERT INTO current(unit_code, year, manifest_sha256, status) VALUES (?,?,?,?) "
+        "ON CONFLICT(unit_code, year) DO UPDATE SET manifest_sha256=excluded.manifest_sha256, status=excluded.status",
+        (unit, year, result.current, "current" if result.current is not None else "conflict"),
+    )
+    return newly_superseded
 
 
 def refresh_unit_year(conn: sqlite3.Connection, unit: str, year: int) -> tuple[int, bool]:
@@ -147,41 +175,11 @@ def refresh_unit_year(conn: sqlite3.Connection, unit: str, year: int) -> tuple[i
 
     Returns (how many submissions newly became superseded, whether the unit-year is in conflict).
     """
-    chosen_row = conn.execute(
-        "SELECT manifest_sha256 FROM decisions WHERE unit_code=? AND year=?", (unit, year)
-    ).fetchone()
-    nodes = _nodes(conn, unit, year)
-    result = resolve(nodes, chosen_row[0] if chosen_row else None)
-    before = dict(
-        conn.execute(
-            "SELECT manifest_sha256, state FROM submissions WHERE unit_code=? AND year=?",
-            (unit, year),
-        ).fetchall()
-    )
-    newly_superseded = 0
-    for key, state in result.states.items():
-        if before.get(key) != state:
-            conn.execute("UPDATE submissions SET state=? WHERE manifest_sha256=?", (state, key))
-        if state == "superseded" and before.get(key) not in ("superseded", None):
-            newly_superseded += 1
-    conn.execute("DELETE FROM conflicts WHERE unit_code=? AND year=?", (unit, year))
-    if result.current is not None:
-        conn.execute(
-            "INSERT INTO current(unit_code, year, manifest_sha256, status) VALUES (?,?,?, 'current') "
-            "ON CONFLICT(unit_code, year) DO UPDATE SET manifest_sha256=excluded.manifest_sha256, status='current'",
-            (unit, year, result.current),
-        )
-    elif nodes:
-        conn.execute(
-            "INSERT INTO current(unit_code, year, manifest_sha256, status) VALUES (?,?,NULL,'conflict') "
-            "ON CONFLICT(unit_code, year) DO UPDATE SET manifest_sha256=NULL, status='conflict'",
-            (unit, year),
-        )
-        conn.executemany(
-            "INSERT INTO conflicts(unit_code, year, manifest_sha256) VALUES (?,?,?)",
-            [(unit, year, k) for k in result.conflict],
-        )
-    return newly_superseded, result.current is None and bool(nodes)
+    nodes, before = _unit_year_rows(conn, unit, year)
+    if not nodes:
+        return 0, False
+    result = resolve(nodes, _chosen(conn, unit, year))
+    return _apply(conn, unit, year, before, result), result.current is None
 
 
 def _text(value: Any) -> str:
@@ -196,6 +194,8 @@ def _store_accepted(
     checked: Checked,
     now: str,
     bundle: str,
+    was_quarantined: bool = False,
+    has_decisions: bool = True,
 ) -> tuple[str, int, tuple[str, int]]:
     """One transaction. Returns ("accepted"|"duplicate", newly superseded, (unit, year))."""
     m = checked.manifest or {}
@@ -209,12 +209,17 @@ def _store_accepted(
             (checked.manifest_sha256,),
         ).fetchone()
         outcome = "duplicate"
+        newly = 0
         if existing is None:
+            # resolve first, so the new row is written once with its final state
+            nodes, before = _unit_year_rows(conn, unit, year)
+            new = Node(checked.manifest_sha256, _text(m.get("submission_id")), int(m.get("revision") or 0), m.get("supersedes") or None)
+            result = resolve([*nodes, new], _chosen(conn, unit, year) if has_decisions else None)
             scores = m.get("scores") or {}
             criteria = m.get("criteria_set") or {}
             officer = m.get("officer") or {}
             conn.execute(
-                "INSERT INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'conflict')",
+                "INSERT INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     checked.manifest_sha256, sha, _text(m.get("submission_id")), unit,
                     _text((m.get("unit") or {}).get("name")), year, int(m.get("revision") or 0),
@@ -225,8 +230,10 @@ def _store_accepted(
                     _text(m.get("created_at")),
                     json.dumps(scores.get("pillars") or {}, sort_keys=True, ensure_ascii=False),
                     _text(scores.get("total")), _text(scores.get("classification")), now,
+                    result.states[new.key],
                 ),
             )  # fmt: skip
+            newly = _apply(conn, unit, year, before, result)
             outcome = "accepted"
         elif existing[0] > sha:  # the same signed manifest in other bytes: keep the smallest hash
             conn.execute(
@@ -239,12 +246,10 @@ def _store_accepted(
             "file_name=min(file_name, excluded.file_name)",
             (sha, name, len(data), now, checked.manifest_sha256),
         )
-        conn.execute("DELETE FROM quarantine WHERE file_sha256=?", (sha,))
+        if was_quarantined:
+            conn.execute("DELETE FROM quarantine WHERE file_sha256=?", (sha,))
         if bundle:
             conn.execute("INSERT OR IGNORE INTO forwardings VALUES (?, ?)", (sha, bundle))
-        newly = 0
-        if outcome == "accepted":
-            newly, _conflict = refresh_unit_year(conn, unit, year)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -300,6 +305,8 @@ class _Merger:
         self.clock = clock
         self.summary = MergeSummary()
         self.touched: set[tuple[str, int]] = set()
+        # decisions are a person's, made between merges: read once, not once per package
+        self.has_decisions = conn.execute("SELECT EXISTS(SELECT 1 FROM decisions)").fetchone()[0] == 1
 
     def package(
         self,
@@ -351,7 +358,7 @@ class _Merger:
         now = _iso(self.clock())
         if checked.ok:
             outcome, newly, unit_year = _store_accepted(
-                self.conn, data, sha, name, checked, now, bundle
+                self.conn, data, sha, name, checked, now, bundle, was_quarantined=known is not None, has_decisions=self.has_decisions
             )
             self.touched.add(unit_year)
             self.summary.superseded += newly
@@ -384,6 +391,8 @@ def default_verifier(path: Path, trust: Any, criteria: Mapping[str, CriteriaSet]
 
 # --- verification in worker processes ------------------------------------------------------
 
+# below this many new packages, starting worker processes costs more than it saves
+POOL_MINIMUM = 400
 CHUNK = 32  # packages per task: amortises inter-process overhead, keeps the pipeline short
 _worker_state: dict[str, Any] = {}
 
@@ -487,12 +496,18 @@ def merge_paths(
     total = len(files)
     done = 0
     try:
-        parallel = verifier is default_verifier and workers > 1 and len(loose) >= 4 * CHUNK
-        stream = (
-            _verified_in_pool(loose, trust, criteria, workers)
-            if parallel
-            else ((p, None) for p in loose)
-        )
+        stream: Iterable[tuple[Path, tuple[str, Checked] | None]] = ((p, None) for p in loose)
+        if verifier is default_verifier and workers > 1 and len(loose) >= POOL_MINIMUM:
+            # files already accepted need no verification: only the new ones go to the pool
+            known = {r[0] for r in db.execute("SELECT file_sha256 FROM received_files WHERE manifest_sha256 IS NOT NULL")}
+            fresh, seen = [], []
+            for p in loose:
+                try:
+                    (seen if _file_sha256(p) in known else fresh).append(p)
+                except OSError:
+                    seen.append(p)  # reported when read below
+            if len(fresh) >= POOL_MINIMUM:
+                stream = itertools.chain(((p, None) for p in seen), _verified_in_pool(fresh, trust, criteria, workers))
         for path, checked in stream:
             done += 1
             try:

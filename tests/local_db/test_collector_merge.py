@@ -144,18 +144,42 @@ def _merged_dump(u, paths, one_call):
             conn.close()
 
 
-def test_parallel_verification_gives_the_same_database(tmp_path):
+def test_parallel_verification_gives_the_same_database(tmp_path, monkeypatch):
+    import local_db.collector.merge as merge_module
+
+    monkeypatch.setattr(merge_module, "POOL_MINIMUM", 64)  # the pool is used from 64 new packages on
     from forms.packages.demo import write_demo
     from forms.packages.trust import TrustRegistry
     from forms.reference import reference_set
 
-    demo = write_demo(tmp_path / "in", units=130, seed=5, evidence=0)
+    demo = write_demo(tmp_path / "in", units=100, seed=5, evidence=0)
     trust = TrustRegistry.load(demo.trust)
     dumps = []
     for workers in (1, 2):
         conn = open_collector(tmp_path / f"w{workers}.sqlite")
         seen = []
         summary = merge_paths(conn, [tmp_path / "in"], trust, [reference_set()], lambda d, t, seen=seen: seen.append((d, t)), clock=clock, workers=workers)
-        assert summary.accepted == 130 and seen[-1] == (130, 130) and len(seen) == 130
+        assert summary.accepted == 100 and seen[-1] == (100, 100) and len(seen) == 100
         dumps.append(dump(conn))
     assert dumps[0] == dumps[1]
+    # merging the same folder again through the pool path: all duplicates, nothing changes
+    again = merge_paths(conn, [tmp_path / "in"], trust, [reference_set()], clock=clock, workers=2)
+    assert (again.accepted, again.duplicates) == (0, 100) and dump(conn) == dumps[1]
+
+
+def test_a_person_settles_a_conflict_and_a_later_revision_still_wins(tmp_path, pool):
+    from local_db.collector.reports import decide
+
+    u, files = pool
+    conn = open_collector(tmp_path / "c.sqlite")
+    merge(conn, [files["u1a"], files["u1b"]], u)
+    heads = [row[2] for row in dump(conn)["conflicts"]]
+    decide(conn, "10001", 2025, heads[1], "Xã xác nhận bản thứ hai", "2026-01-16T08:00:00+00:00")
+    current = dump(conn)["current"][0]
+    assert current[2:] == (heads[1], "current") and dump(conn)["conflicts"] == []
+    states = {row[0]: row[-1] for row in dump(conn)["submissions"]}
+    assert states == {heads[1]: "current", heads[0]: "passed_over"}
+    assert ranking_for_year(conn, 2025, [CS]).rows[0].unit_code == "10001"
+    # a merge after the decision keeps it (decisions are read once per merge)
+    merge(conn, [files["u2"]], u)
+    assert dump(conn)["current"][0][2:] == (heads[1], "current")

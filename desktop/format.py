@@ -81,7 +81,8 @@ def format_points(value: Any) -> str:
 
 
 def matches(query: str, *texts: str) -> bool:
-    """Every word of ``query`` occurs (folded) in one of ``texts``."""
+    """Every word of ``query`` begins a word of ``texts`` (folded): "an toan" finds
+    "An toàn thông tin" but not "Ban ... kiện toàn"; "5.3" finds "5.3.2"."""
     words = fold(query).split()
-    haystack = " ".join(fold(t) for t in texts)
-    return all(w in haystack for w in words)
+    haystack = fold(" ".join(texts)).split()
+    return all(any(h.startswith(w) for h in haystack) for w in words)

@@ -47,6 +47,9 @@ def test_accent_insensitive_matching():
     assert matches("dong", "Đồng Lạc")
     assert matches("5.3 an toan", "5.3", "An toàn thông tin")
     assert not matches("hoa son", "Hòa Bình")
+    # words match at word starts: "an toan" is not inside "Ban ... kiện toàn"
+    assert matches("an toan", "5.1 An toàn hệ thống")
+    assert not matches("an toan", "2.7.1 Quyết định kiện toàn Tổ giúp việc Ban Chỉ đạo")
 
 
 def test_settings_defaults_and_round_trip(tmp_path):

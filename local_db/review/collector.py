@@ -568,6 +568,33 @@ def verification_states(conn: sqlite3.Connection, year: int) -> dict[str, str]:
     return out
 
 
+def verification_details(conn: sqlite3.Connection, year: int) -> dict[str, str]:
+    """For the completeness report: per unit with a current submission, its verification label.
+
+    Empty when this database holds no reviews at all: a collector that does not review gets
+    its report unchanged rather than "self-assessed only" on every line.
+    """
+    if not has_reviews(conn) or conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 0:
+        return {}
+    return {
+        unit: verification_label(state) for unit, state in verification_states(conn, year).items()
+    }
+
+
+def ranking_note(conn: sqlite3.Connection, year: int) -> str | None:
+    """One sentence for whoever exports a ranking: which units are ranked on self-assessed points."""
+    details = verification_states(conn, year) if verification_details(conn, year) else {}
+    if not details:
+        return None
+    self_only = sorted(unit for unit, state in details.items() if state == SELF_ASSESSED)
+    return _(
+        "Xếp hạng theo điểm thẩm định cho {verified} đơn vị; {count} đơn vị chỉ có điểm tự đánh giá: {units}",
+        verified=len(details) - len(self_only),
+        count=len(self_only),
+        units=", ".join(self_only) or "-",
+    )
+
+
 def apply_verified(
     conn: sqlite3.Connection, year: int, criteria_hash: str, results: Iterable[Any]
 ) -> list[Any]:
@@ -607,6 +634,8 @@ __all__ = [
     "set_details",
     "set_item",
     "start_review",
+    "ranking_note",
+    "verification_details",
     "verification_label",
     "verification_states",
     "verified_results",

@@ -184,3 +184,24 @@ def test_a_version_1_database_gains_the_review_tables(tmp_path: Path) -> None:
     finally:
         conn.close()
     assert {"review_imports", "review_explanations"} <= tables
+
+
+def test_notes_for_reports_name_the_self_assessed_units(world: World) -> None:
+    first = first_assessment(world)
+    submit(world, first, "out1")
+    assert (
+        rc.verification_details(world.conn, 2025) == {}
+        and rc.ranking_note(world.conn, 2025) is None
+    )
+    rc.start_review(
+        world.conn, current_sha(world.conn), CS, REVIEWER
+    )  # a draft: still self-assessed
+    assert rc.verification_details(world.conn, 2025) == {UNIT: "Chỉ có điểm tự đánh giá"}
+    assert rc.ranking_note(world.conn, 2025) == (
+        "Xếp hạng theo điểm thẩm định cho 0 đơn vị; 1 đơn vị chỉ có điểm tự đánh giá: 25001"
+    )
+    rc.issue(world.conn, current_sha(world.conn), CS, world.reviewer, world.tmp)
+    assert rc.verification_details(world.conn, 2025) == {UNIT: "Đã thẩm định"}
+    assert rc.ranking_note(world.conn, 2025).startswith(
+        "Xếp hạng theo điểm thẩm định cho 1 đơn vị; 0"
+    )

@@ -72,7 +72,9 @@ def _prepare(data_dir: Path) -> None:
 def _time_child(args: list[str]) -> float:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, env=env, check=True
+    )
     elapsed = time.perf_counter() - start
     assert "shown" in out.stdout, out.stderr
     return elapsed
@@ -85,9 +87,15 @@ def bench_cold_start() -> None:
         bare = [_time_child(["--child-bare"]) for _ in range(RUNS)]
         app = [_time_child(["--child-app", str(data)]) for _ in range(RUNS)]
     print(f"cold start to window shown, {RUNS} runs each (process start included):")
-    print(f"  bare PySide6 window : median {statistics.median(bare) * 1000:7.0f} ms  min {min(bare) * 1000:7.0f} ms")
-    print(f"  dti-desk main window: median {statistics.median(app) * 1000:7.0f} ms  min {min(app) * 1000:7.0f} ms")
-    print(f"  dti-desk's own share: median {(statistics.median(app) - statistics.median(bare)) * 1000:7.0f} ms (goal: total <= 1000 ms)")
+    print(
+        f"  bare PySide6 window : median {statistics.median(bare) * 1000:7.0f} ms  min {min(bare) * 1000:7.0f} ms"
+    )
+    print(
+        f"  dti-desk main window: median {statistics.median(app) * 1000:7.0f} ms  min {min(app) * 1000:7.0f} ms"
+    )
+    print(
+        f"  dti-desk's own share: median {(statistics.median(app) - statistics.median(bare)) * 1000:7.0f} ms (goal: total <= 1000 ms)"
+    )
 
 
 def _p(values: list[float], q: float) -> float:
@@ -129,8 +137,12 @@ def bench_switching() -> None:
         window.close()
         db.close()
     print(f"switching indicators ({len(codes)} indicators, painted):")
-    print(f"  first visit (page built): p50 {_p(first, 0.5):6.1f} ms  p95 {_p(first, 0.95):6.1f} ms  max {max(first):6.1f} ms")
-    print(f"  revisit (page cached)   : p50 {_p(again, 0.5):6.1f} ms  p95 {_p(again, 0.95):6.1f} ms  max {max(again):6.1f} ms (goal p95 <= 16 ms)")
+    print(
+        f"  first visit (page built): p50 {_p(first, 0.5):6.1f} ms  p95 {_p(first, 0.95):6.1f} ms  max {max(first):6.1f} ms"
+    )
+    print(
+        f"  revisit (page cached)   : p50 {_p(again, 0.5):6.1f} ms  p95 {_p(again, 0.95):6.1f} ms  max {max(again):6.1f} ms (goal p95 <= 16 ms)"
+    )
 
 
 def main() -> int:

@@ -136,7 +136,9 @@ def _self_test_steps(data_dir: Path, steps: list[tuple[str, bool, str]]) -> bool
         total = session.score().published_total
         scored = total > 0 and session.last_saved is not None
         steps.append((_("chấm điểm một bản mẫu"), scored, f"{total} / {cs.total_points}"))
-        window = MainWindow(session, TaskRunner(synchronous=True), Settings(data_dir / "settings.ini"), "self-test")
+        window = MainWindow(
+            session, TaskRunner(synchronous=True), Settings(data_dir / "settings.ini"), "self-test"
+        )
         window.show()
         if window.editor is not None:
             window.editor.open(cs.leaves()[0].code)
@@ -177,7 +179,12 @@ def _sample_answers(cs) -> dict[str, dict[str, object]]:
             elif f.kind is FieldKind.DATE:
                 values[f.key] = f"{cs.year}-03-15"
             elif f.kind is FieldKind.DOCREF:
-                values[f.key] = {"number": "12/QĐ-UBND", "date": f"{cs.year}-03-15", "issuer": "UBND xã", "summary": "Kế hoạch"}
+                values[f.key] = {
+                    "number": "12/QĐ-UBND",
+                    "date": f"{cs.year}-03-15",
+                    "issuer": "UBND xã",
+                    "summary": "Kế hoạch",
+                }
             else:
                 values[f.key] = "x"
         out[ind.code] = values

@@ -67,12 +67,19 @@ class AppController(QObject):
         from forms.packages import keys
 
         prof = self.profile()
-        return prof is None or not prof.unit_code or not keys.key_exists(self.keys_dir) or self._latest() is None
+        return (
+            prof is None
+            or not prof.unit_code
+            or not keys.key_exists(self.keys_dir)
+            or self._latest() is None
+        )
 
     def make_wizard(self, parent=None):
         from desktop.setup.wizard import SetupWizard
 
-        return SetupWizard(self.db, self.keys_dir, self.runner, reference_or_none(), self.profile(), parent)
+        return SetupWizard(
+            self.db, self.keys_dir, self.runner, reference_or_none(), self.profile(), parent
+        )
 
     def apply_setup(self, result: Any) -> None:
         from local_db import assessments, profile
@@ -176,7 +183,9 @@ class AppController(QObject):
             self.window.editor.flush()
         dialog = FinaliseDialog(self.session, self.settings, self.window)
         dialog.go_to.connect(self._go_to)
-        dialog.export_requested.connect(lambda passphrase, folder: self.export(passphrase, Path(folder)))
+        dialog.export_requested.connect(
+            lambda passphrase, folder: self.export(passphrase, Path(folder))
+        )
         dialog.pdf_requested.connect(lambda path: self.write_report(Path(path)))
         self.dialog = dialog
         if exec_dialog:
@@ -195,7 +204,9 @@ class AppController(QObject):
         if self.dialog is not None:
             (self.dialog.show_done if ok else self.dialog.show_error)(text)
         elif self.window is not None and self.window.isVisible():
-            (QMessageBox.information if ok else QMessageBox.warning)(self.window, _("DTI Desk"), text)
+            (QMessageBox.information if ok else QMessageBox.warning)(
+                self.window, _("DTI Desk"), text
+            )
 
     def export(self, passphrase: str, out_dir: Path) -> None:
         """Sign and write the package (worker thread), then mark the assessment signed/exported."""
@@ -203,7 +214,9 @@ class AppController(QObject):
 
         assert self.session is not None and self.current is not None
         prof = self.profile()
-        supersedes = None  # the previous revision's submission id is not stored yet (see docs/gui.md)
+        supersedes = (
+            None  # the previous revision's submission id is not stored yet (see docs/gui.md)
+        )
         submission = submission_for(self.session, self.current.unit_code, self.current.unit_name, self.current.revision,
                                     prof.officer_name if prof else "", prof.position if prof else "", supersedes)  # fmt: skip
         keys_dir = self.keys_dir
@@ -226,13 +239,25 @@ class AppController(QObject):
             if isinstance(exc, WrongPassphrase):
                 self._report(False, _("Sai mật khẩu khóa ký (hoặc tệp khóa bị hỏng). Hãy thử lại."))
             elif isinstance(exc, ProblemsError):
-                self._report(False, _("Không tạo được gói nộp:") + "\n" + "\n".join(str(p) for p in exc.problems))
+                self._report(
+                    False,
+                    _("Không tạo được gói nộp:") + "\n" + "\n".join(str(p) for p in exc.problems),
+                )
             elif isinstance(exc, OSError):
-                self._report(False, _("Không ghi được gói nộp vào {folder}: {reason}", folder=str(out_dir), reason=str(exc)))
+                self._report(
+                    False,
+                    _(
+                        "Không ghi được gói nộp vào {folder}: {reason}",
+                        folder=str(out_dir),
+                        reason=str(exc),
+                    ),
+                )
             else:
                 raise exc
 
-        self.runner.run(lambda: sign_and_build(submission, keys_dir, passphrase, out_dir), done, failed)
+        self.runner.run(
+            lambda: sign_and_build(submission, keys_dir, passphrase, out_dir), done, failed
+        )
 
     def report_info(self):
         from desktop.finalise.report import ReportInfo
@@ -264,7 +289,9 @@ class AppController(QObject):
         def failed(exc: BaseException) -> None:
             if not isinstance(exc, OSError):
                 raise exc
-            self._report(False, _("Không ghi được báo cáo {path}: {reason}", path=str(path), reason=str(exc)))
+            self._report(
+                False, _("Không ghi được báo cáo {path}: {reason}", path=str(path), reason=str(exc))
+            )
 
         self.runner.run(lambda: write_pdf(html_text, path, title), done, failed)
 

@@ -13,7 +13,15 @@ from typing import Any
 from forms.i18n import language
 from forms.text import fold
 
-__all__ = ["fold", "format_date", "format_number", "format_points", "matches", "parse_date", "plain_number_for_typing"]
+__all__ = [
+    "fold",
+    "format_date",
+    "format_number",
+    "format_points",
+    "matches",
+    "parse_date",
+    "plain_number_for_typing",
+]
 
 
 def format_date(value: date | datetime | str | None) -> str:

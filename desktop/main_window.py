@@ -45,7 +45,8 @@ class MainWindow(QMainWindow):
         self.runner = runner or TaskRunner()
         self.settings = settings
         self.setWindowTitle(
-            _("DTI Desk: tự đánh giá chuyển đổi số") + (f" — {title_detail}" if title_detail else "")
+            _("DTI Desk: tự đánh giá chuyển đổi số")
+            + (f" — {title_detail}" if title_detail else "")
         )
         self.editor: AssessmentEditor | None = None
         self.overview = None
@@ -101,7 +102,11 @@ class MainWindow(QMainWindow):
         sc = session.score()
         self.progress_label.setText(_("{done}/{total} chỉ tiêu", done=done, total=total))
         self.total_label.setText(
-            _("Tổng điểm: {points}/{max}", points=format_points(sc.published_total), max=format_points(session.cs.total_points))
+            _(
+                "Tổng điểm: {points}/{max}",
+                points=format_points(sc.published_total),
+                max=format_points(session.cs.total_points),
+            )
         )
         self.class_label.setText(_("Xếp loại dự kiến: {label}", label=sc.classification))
         self.state_label.setText(_("Chỉ xem (đã ký)") if session.read_only else "")
@@ -109,7 +114,14 @@ class MainWindow(QMainWindow):
 
     def show_saved(self, when: datetime) -> None:
         self.saved_label.setStyleSheet("")
-        self.saved_label.setText(_("Đã lưu lúc {time}", time=when.astimezone().strftime("%H:%M:%S") if when.tzinfo else when.strftime("%H:%M:%S")))
+        self.saved_label.setText(
+            _(
+                "Đã lưu lúc {time}",
+                time=when.astimezone().strftime("%H:%M:%S")
+                if when.tzinfo
+                else when.strftime("%H:%M:%S"),
+            )
+        )
 
     def show_save_failed(self, message: str) -> None:
         self.saved_label.setStyleSheet("color: #c62828;")
@@ -135,24 +147,45 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu(_("&Tệp"))
-        self.finalise_action = self._action(_("Kiểm tra && hoàn tất…"), lambda: self.on_finalise and self.on_finalise(), "Ctrl+Return", file_menu)
-        self.reopen_action = self._action(_("Mở lại để sửa (lần sửa đổi mới)"), lambda: self.on_reopen and self.on_reopen(), None, file_menu)
+        self.finalise_action = self._action(
+            _("Kiểm tra && hoàn tất…"),
+            lambda: self.on_finalise and self.on_finalise(),
+            "Ctrl+Return",
+            file_menu,
+        )
+        self.reopen_action = self._action(
+            _("Mở lại để sửa (lần sửa đổi mới)"),
+            lambda: self.on_reopen and self.on_reopen(),
+            None,
+            file_menu,
+        )
         file_menu.addSeparator()
         self._action(_("Thoát"), self.close, QKeySequence.StandardKey.Quit, file_menu)
 
         go = bar.addMenu(_("Đi &tới"))
         if self.editor is not None:
             editor = self.editor
-            self.find_action = self._action(_("Tìm chỉ tiêu"), editor.focus_find, QKeySequence.StandardKey.Find, go)
-            self.next_action = self._action(_("Chỉ tiêu tiếp theo"), editor.go_next, "Ctrl+PgDown", go)
-            self.prev_action = self._action(_("Chỉ tiêu trước"), editor.go_previous, "Ctrl+PgUp", go)
+            self.find_action = self._action(
+                _("Tìm chỉ tiêu"), editor.focus_find, QKeySequence.StandardKey.Find, go
+            )
+            self.next_action = self._action(
+                _("Chỉ tiêu tiếp theo"), editor.go_next, "Ctrl+PgDown", go
+            )
+            self.prev_action = self._action(
+                _("Chỉ tiêu trước"), editor.go_previous, "Ctrl+PgUp", go
+            )
             self.next_unfinished_action = self._action(
                 _("Chỉ tiêu chưa hoàn thành tiếp theo"), self._next_unfinished, "F8", go
             )
         go.setEnabled(self.editor is not None)
 
         settings_menu = bar.addMenu(_("&Cài đặt"))
-        self._action(_("Thông tin đơn vị, cán bộ, bộ tiêu chí…"), lambda: self.on_settings and self.on_settings(), None, settings_menu)
+        self._action(
+            _("Thông tin đơn vị, cán bộ, bộ tiêu chí…"),
+            lambda: self.on_settings and self.on_settings(),
+            None,
+            settings_menu,
+        )
         lang_menu = settings_menu.addMenu(_("Ngôn ngữ"))
         group = QActionGroup(self)
         from forms.i18n import language
@@ -167,7 +200,9 @@ class MainWindow(QMainWindow):
 
     def _next_unfinished(self) -> None:
         if self.editor is not None and not self.editor.go_next_unfinished() and self.isVisible():
-            QMessageBox.information(self, _("Đã hoàn thành"), _("Mọi chỉ tiêu đã được trả lời đầy đủ."))
+            QMessageBox.information(
+                self, _("Đã hoàn thành"), _("Mọi chỉ tiêu đã được trả lời đầy đủ.")
+            )
 
     def _set_language(self, code: str) -> None:
         if self.settings is not None:

@@ -35,10 +35,7 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            if self._wants_progress:
-                result = self._fn(self._relay.progressed.emit)
-            else:
-                result = self._fn()
+            result = self._fn(self._relay.progressed.emit) if self._wants_progress else self._fn()
         except Exception as exc:  # noqa: BLE001 - every error goes back to the GUI as a message
             exc.__dict__.setdefault("formatted_traceback", traceback.format_exc())
             self._relay.failed.emit(exc)

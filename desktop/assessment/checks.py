@@ -42,7 +42,9 @@ def check_indicator(
     )
 
 
-def problems_all(cs: CriteriaSet, answers: Answers, evidence: Mapping[str, int], year: int) -> list[Problem]:
+def problems_all(
+    cs: CriteriaSet, answers: Answers, evidence: Mapping[str, int], year: int
+) -> list[Problem]:
     """Every problem of the assessment, as checked before finalising."""
     return validation.validate(cs, answers, year=year, evidence_counts=evidence)
 

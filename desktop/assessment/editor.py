@@ -30,7 +30,9 @@ from forms.i18n import _
 class AssessmentEditor(QWidget):
     current_changed = Signal(str)
 
-    def __init__(self, session: AssessmentSession, runner: TaskRunner, settings=None, parent=None) -> None:
+    def __init__(
+        self, session: AssessmentSession, runner: TaskRunner, settings=None, parent=None
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.runner = runner
@@ -95,7 +97,9 @@ class AssessmentEditor(QWidget):
     def page(self, code: str) -> IndicatorPage:
         area = self._pages.get(code)
         if area is None:
-            page = IndicatorPage(self.session, self.session.cs.indicator(code), self.runner, self.settings)
+            page = IndicatorPage(
+                self.session, self.session.cs.indicator(code), self.runner, self.settings
+            )
             page.open_indicator.connect(self.open)
             area = QScrollArea(self.stack)
             area.setWidgetResizable(True)

@@ -49,7 +49,9 @@ class EvidenceList(QWidget):
     attached = Signal(object)  # EvidenceItem, after the store has it
     failed = Signal(str)
 
-    def __init__(self, session: AssessmentSession, code: str, runner: TaskRunner, settings=None, parent=None) -> None:
+    def __init__(
+        self, session: AssessmentSession, code: str, runner: TaskRunner, settings=None, parent=None
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.code = code
@@ -63,7 +65,12 @@ class EvidenceList(QWidget):
         lines = self.fontMetrics().height()
         self.list.setMinimumHeight(lines * 4)
         self.list.setMaximumHeight(lines * 8)
-        self.hint = QLabel(_("Kéo thả tệp vào đây hoặc bấm “Đính kèm…”. Tệp được sao lưu vào kho dữ liệu của ứng dụng."), self)
+        self.hint = QLabel(
+            _(
+                "Kéo thả tệp vào đây hoặc bấm “Đính kèm…”. Tệp được sao lưu vào kho dữ liệu của ứng dụng."
+            ),
+            self,
+        )
         self.hint.setWordWrap(True)
         self.hint.setEnabled(False)
         buttons = QHBoxLayout()
@@ -112,7 +119,9 @@ class EvidenceList(QWidget):
         current = self.selected()
         self.list.clear()
         for item in self.items():
-            row = QListWidgetItem(f"{item.name}  ({describe_size(item.size)}, sha256 {item.sha256[:12]}…)")
+            row = QListWidgetItem(
+                f"{item.name}  ({describe_size(item.size)}, sha256 {item.sha256[:12]}…)"
+            )
             row.setData(ITEM_ROLE, item)
             row.setToolTip(item.sha256)
             self.list.addItem(row)
@@ -145,7 +154,9 @@ class EvidenceList(QWidget):
             self,
             _("Chọn tài liệu kiểm chứng"),
             start,
-            _("Tài liệu (*.pdf *.docx *.doc *.xlsx *.xls *.odt *.ods *.jpg *.jpeg *.png *.zip);;Mọi tệp (*)"),
+            _(
+                "Tài liệu (*.pdf *.docx *.doc *.xlsx *.xls *.odt *.ods *.jpg *.jpeg *.png *.zip);;Mọi tệp (*)"
+            ),
         )
         if paths and self.settings:
             self.settings.set(opts.LAST_EVIDENCE_DIR, str(Path(paths[0]).parent))

@@ -65,7 +65,11 @@ class _RadioField(FieldWidget):
     """Radio buttons: unanswered is a real state (no button checked), unlike a check box."""
 
     def __init__(
-        self, field: Field, options: list[tuple[Any, str]], parent: QWidget | None = None, horizontal: bool = False
+        self,
+        field: Field,
+        options: list[tuple[Any, str]],
+        parent: QWidget | None = None,
+        horizontal: bool = False,
     ) -> None:
         super().__init__(field, parent)
         layout = QHBoxLayout(self) if horizontal else QVBoxLayout(self)
@@ -103,8 +107,13 @@ class BoolField(_RadioField):
 
 
 class ChoiceField(_RadioField):
-    def __init__(self, field: Field, choices: tuple[Choice, ...], parent: QWidget | None = None) -> None:
-        options = [(c.key, _("{label} ({points} điểm)", label=c.label, points=format_number(c.points))) for c in choices]
+    def __init__(
+        self, field: Field, choices: tuple[Choice, ...], parent: QWidget | None = None
+    ) -> None:
+        options = [
+            (c.key, _("{label} ({points} điểm)", label=c.label, points=format_number(c.points)))
+            for c in choices
+        ]
         super().__init__(field, options, parent)
 
 
@@ -255,7 +264,9 @@ class DocRefField(FieldWidget):
         return self.edits["number"]
 
 
-def make_field_widget(field: Field, choices: tuple[Choice, ...] = (), parent: QWidget | None = None) -> FieldWidget:
+def make_field_widget(
+    field: Field, choices: tuple[Choice, ...] = (), parent: QWidget | None = None
+) -> FieldWidget:
     kind = field.kind
     if kind is FieldKind.BOOL:
         return BoolField(field, parent)

@@ -60,7 +60,11 @@ def show_problems(label: QLabel, problems: list[Problem]) -> None:
     # words, not symbols: a warning sign glyph is missing from some Windows fonts
     label.setText(
         "\n".join(
-            (_("Lỗi: {message}", message=p.message) if p.level is Level.ERROR else _("Cảnh báo: {message}", message=p.message))
+            (
+                _("Lỗi: {message}", message=p.message)
+                if p.level is Level.ERROR
+                else _("Cảnh báo: {message}", message=p.message)
+            )
             for p in problems
         )
     )
@@ -72,7 +76,14 @@ class IndicatorPage(QWidget):
 
     open_indicator = Signal(str)
 
-    def __init__(self, session: AssessmentSession, indicator: Indicator, runner: TaskRunner, settings=None, parent=None):
+    def __init__(
+        self,
+        session: AssessmentSession,
+        indicator: Indicator,
+        runner: TaskRunner,
+        settings=None,
+        parent=None,
+    ):
         super().__init__(parent)
         self.session = session
         self.indicator = indicator
@@ -236,7 +247,11 @@ class IndicatorPage(QWidget):
         show_problems(self.messages, general)
         points = self.session.score().indicators.get(self.code)
         self.points_label.setText(
-            _("Điểm: {points}/{max}", points=format_points(points), max=format_points(self.indicator.max_points))
+            _(
+                "Điểm: {points}/{max}",
+                points=format_points(points),
+                max=format_points(self.indicator.max_points),
+            )
         )
         if load_values and self.evidence is not None:
             self.evidence.reload()

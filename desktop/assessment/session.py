@@ -107,7 +107,9 @@ class AssessmentSession(QObject):
         return {code: len(items) for code, items in self.evidence.items() if items}
 
     def problems(self, code: str) -> list[Problem]:
-        return check_indicator(self.cs, self.cs.indicator(code), self.answers, self.evidence_counts(), self.year)
+        return check_indicator(
+            self.cs, self.cs.indicator(code), self.answers, self.evidence_counts(), self.year
+        )
 
     def all_problems(self) -> list[Problem]:
         return problems_all(self.cs, self.answers, self.evidence_counts(), self.year)
@@ -127,7 +129,9 @@ class AssessmentSession(QObject):
 
     def _check_writable(self) -> None:
         if self.read_only:
-            raise ReadOnlyError(_("Bản đánh giá đã ký chỉ để xem. Bấm “Mở lại” để sửa trong một lần sửa đổi mới."))
+            raise ReadOnlyError(
+                _("Bản đánh giá đã ký chỉ để xem. Bấm “Mở lại” để sửa trong một lần sửa đổi mới.")
+            )
 
     def _durable(self, write: Callable[[], Any]) -> bool:
         try:

@@ -32,7 +32,12 @@ def _item(db: Any, att: Any) -> EvidenceItem:
         sha256=att.blob_sha256,
         size=int(size),
         path=str(path),
-        meta={"number": att.doc_number, "date": att.doc_date, "issuer": att.issuer, "summary": att.summary},
+        meta={
+            "number": att.doc_number,
+            "date": att.doc_date,
+            "issuer": att.issuer,
+            "summary": att.summary,
+        },
     )
 
 
@@ -82,7 +87,11 @@ class DbStore:
         """Slow (hashes and copies the file): the editor runs it through ``desktop.tasks``."""
         try:
             att = db_evidence.attach(
-                self.db, self.assessment_id, code, Path(path), db_evidence.EvidenceMeta(**meta) if meta else None
+                self.db,
+                self.assessment_id,
+                code,
+                Path(path),
+                db_evidence.EvidenceMeta(**meta) if meta else None,
             )
         except StorageError as exc:
             raise SaveError(str(exc)) from exc

@@ -15,13 +15,21 @@ from desktop.assessment.checks import Status, combine
 from desktop.assessment.session import AssessmentSession
 from desktop.format import format_points, matches
 from desktop.icons import status_icon
-from desktop.qt import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from desktop.qt import (
+    QAbstractItemModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 from forms.criteria import Indicator, Pillar
 from forms.i18n import _
 
+_ROOT = QModelIndex()  # the invalid index, as a default argument (never mutated)
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
+
 
 def status_text(status: Status) -> str:
     return {
@@ -50,14 +58,18 @@ def _build(session: AssessmentSession) -> tuple[Node, dict[str, Node]]:
     index: dict[str, Node] = {}
 
     def add_indicator(ind: Indicator, parent: Node) -> None:
-        node = Node("indicator", ind.code, ind.name, ind.max_points, parent, len(parent.children), ind)
+        node = Node(
+            "indicator", ind.code, ind.name, ind.max_points, parent, len(parent.children), ind
+        )
         parent.children.append(node)
         index[ind.code] = node
         for child in ind.children:
             add_indicator(child, node)
 
     for pillar in session.cs.pillars:
-        pnode = Node("pillar", pillar.code, pillar.name, pillar.max_points, root, len(root.children), pillar)
+        pnode = Node(
+            "pillar", pillar.code, pillar.name, pillar.max_points, root, len(root.children), pillar
+        )
         root.children.append(pnode)
         index[f"pillar:{pillar.code}"] = pnode
         for ind in pillar.indicators:
@@ -79,13 +91,15 @@ class AssessmentTreeModel(QAbstractItemModel):
     def _node(self, index: QModelIndex | QPersistentModelIndex) -> Node:
         return index.internalPointer() if index.isValid() else self._root
 
-    def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:
+    def index(
+        self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = _ROOT
+    ) -> QModelIndex:
         if not self.hasIndex(row, column, parent):
             return QModelIndex()
         node = self._node(parent)
         return self.createIndex(row, column, node.children[row])
 
-    def parent(self, index: QModelIndex | QPersistentModelIndex = QModelIndex()):  # type: ignore[override]
+    def parent(self, index: QModelIndex | QPersistentModelIndex = _ROOT):  # type: ignore[override]
         if not index.isValid():
             return QModelIndex()
         node: Node = index.internalPointer()
@@ -94,12 +108,12 @@ class AssessmentTreeModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(parent.row, 0, parent)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         if parent.isValid() and parent.column() != 0:
             return 0
         return len(self._node(parent).children)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return self.COLUMNS
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
@@ -107,7 +121,9 @@ class AssessmentTreeModel(QAbstractItemModel):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return (_("Chỉ tiêu"), _("Điểm"))[section] if 0 <= section < 2 else None
         return None
@@ -127,14 +143,20 @@ class AssessmentTreeModel(QAbstractItemModel):
             return sc.pillars.get(node.code)
         return sc.indicators.get(node.code)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid():
             return None
         node: Node = index.internalPointer()
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                return f"{node.code}. {node.name}" if node.kind == "pillar" else f"{node.code} {node.name}"
+                return (
+                    f"{node.code}. {node.name}"
+                    if node.kind == "pillar"
+                    else f"{node.code} {node.name}"
+                )
             return f"{format_points(self._points(node))}/{format_points(node.max_points)}"
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
             return status_icon(self.status_of(node))
@@ -164,7 +186,9 @@ class AssessmentTreeModel(QAbstractItemModel):
         while node is not None and node is not self._root:
             left = self.createIndex(node.row, 0, node)
             right = self.createIndex(node.row, self.COLUMNS - 1, node)
-            self.dataChanged.emit(left, right, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole])
+            self.dataChanged.emit(
+                left, right, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole]
+            )
             node = node.parent
 
     def refresh_all(self) -> None:
@@ -205,7 +229,9 @@ class TreeFilter(QSortFilterProxyModel):
         self._query = text.strip()
         self.endFilterChange()
 
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+    def filterAcceptsRow(
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
         model = self.sourceModel()
         index = model.index(source_row, 0, source_parent)
         if index.data(CODE_ROLE) is None:  # pillars show when a child shows (recursive filtering)
@@ -220,6 +246,4 @@ class TreeFilter(QSortFilterProxyModel):
             return False
         if self._only_unfinished and node.children:
             return False  # a parent shows only through its unfinished children
-        if self._query and not matches(self._query, index.data(SEARCH_ROLE) or ""):
-            return False
-        return True
+        return not self._query or matches(self._query, index.data(SEARCH_ROLE) or "")

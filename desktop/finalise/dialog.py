@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from desktop import settings as opts
+from desktop.assessment.session import AssessmentSession
 from desktop.format import format_points
 from desktop.qt import (
     QDialog,
@@ -28,7 +29,6 @@ from desktop.qt import (
     QVBoxLayout,
     Signal,
 )
-from desktop.assessment.session import AssessmentSession
 from forms.i18n import _
 from forms.problems import Level, Problem
 
@@ -62,15 +62,20 @@ class FinaliseDialog(QDialog):
         self.list = QListWidget(self)
         self.list.setWordWrap(True)
         layout.addWidget(self.list, 1)
-        hint = QLabel(_("Bấm đúp vào một dòng để tới chỉ tiêu đó. Đánh dấu vào ô để xác nhận đã xem cảnh báo."), self)
+        hint = QLabel(
+            _(
+                "Bấm đúp vào một dòng để tới chỉ tiêu đó. Đánh dấu vào ô để xác nhận đã xem cảnh báo."
+            ),
+            self,
+        )
         hint.setWordWrap(True)
         layout.addWidget(hint)
 
         form = QFormLayout()
         self.folder = QLineEdit(self)
-        default = (settings.get(opts.LAST_EXPORT_DIR) if settings else "") or QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
-        )
+        default = (
+            settings.get(opts.LAST_EXPORT_DIR) if settings else ""
+        ) or QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         self.folder.setText(default)
         browse = QPushButton(_("Chọn…"), self)
         browse.clicked.connect(self._browse)
@@ -116,7 +121,9 @@ class FinaliseDialog(QDialog):
     def refresh(self) -> None:
         self.list.blockSignals(True)
         self.list.clear()
-        problems = [p for p in self.session.all_problems() if p.level in (Level.ERROR, Level.WARNING)]
+        problems = [
+            p for p in self.session.all_problems() if p.level in (Level.ERROR, Level.WARNING)
+        ]
         style = self.style()
         for p in sorted(problems, key=lambda p: (p.level is not Level.ERROR,)):
             item = QListWidgetItem(p.message)
@@ -126,7 +133,11 @@ class FinaliseDialog(QDialog):
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
             else:
                 item.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
-                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setFlags(
+                    Qt.ItemFlag.ItemIsEnabled
+                    | Qt.ItemFlag.ItemIsSelectable
+                    | Qt.ItemFlag.ItemIsUserCheckable
+                )
                 item.setCheckState(Qt.CheckState.Unchecked)
             self.list.addItem(item)
         self.list.blockSignals(False)
@@ -151,14 +162,22 @@ class FinaliseDialog(QDialog):
     def _update_buttons(self) -> None:
         errors = len(self.errors())
         pending = len(self.unacknowledged())
-        warnings = sum(1 for i in range(self.list.count()) if self.list.item(i).data(PROBLEM_ROLE).level is Level.WARNING)
+        warnings = sum(
+            1
+            for i in range(self.list.count())
+            if self.list.item(i).data(PROBLEM_ROLE).level is Level.WARNING
+        )
         sc = self.session.score()
         head = _("Tổng điểm {points}/{max}, xếp loại dự kiến {label}.", points=format_points(sc.published_total),
                  max=format_points(self.session.cs.total_points), label=sc.classification)  # fmt: skip
         if errors:
             state = _("Còn {n} lỗi phải sửa trước khi hoàn tất.", n=errors)
         elif pending:
-            state = _("Không có lỗi. Còn {n}/{total} cảnh báo cần xác nhận đã xem.", n=pending, total=warnings)
+            state = _(
+                "Không có lỗi. Còn {n}/{total} cảnh báo cần xác nhận đã xem.",
+                n=pending,
+                total=warnings,
+            )
         else:
             state = _("Không có lỗi; mọi cảnh báo đã được xác nhận. Có thể ký và xuất gói nộp.")
         self.summary.setText(head + "\n" + state)
@@ -174,7 +193,9 @@ class FinaliseDialog(QDialog):
     # --- actions --------------------------------------------------------------------
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, _("Chọn thư mục lưu gói nộp"), self.folder.text())
+        folder = QFileDialog.getExistingDirectory(
+            self, _("Chọn thư mục lưu gói nộp"), self.folder.text()
+        )
         if folder:
             self.folder.setText(folder)
 
@@ -188,8 +209,13 @@ class FinaliseDialog(QDialog):
 
     def _pdf(self, _checked: bool = False, path: str = "") -> None:
         if not path:
-            suggested = str(Path(self.folder.text()) / _("bao-cao-tu-danh-gia-{year}.pdf", year=self.session.year))
-            path, _filter = QFileDialog.getSaveFileName(self, _("Lưu báo cáo PDF"), suggested, _("Tệp PDF (*.pdf)"))
+            suggested = str(
+                Path(self.folder.text())
+                / _("bao-cao-tu-danh-gia-{year}.pdf", year=self.session.year)
+            )
+            path, _filter = QFileDialog.getSaveFileName(
+                self, _("Lưu báo cáo PDF"), suggested, _("Tệp PDF (*.pdf)")
+            )
         if path:
             self.message.setStyleSheet("")
             self.message.setText(_("Đang tạo báo cáo PDF…"))

@@ -52,7 +52,9 @@ def answer_text(indicator: Indicator, key: str, value: Any) -> str:
     if kind is FieldKind.DOCREF and isinstance(value, dict):
         labels = docref_labels()
         parts = [
-            f"{labels[k]}: {format_date(value[k]) if k == 'date' else value[k]}" for k in DOCREF_KEYS if value.get(k)
+            f"{labels[k]}: {format_date(value[k]) if k == 'date' else value[k]}"
+            for k in DOCREF_KEYS
+            if value.get(k)
         ]
         return "; ".join(parts)
     if kind in (FieldKind.COUNT, FieldKind.PERCENT, FieldKind.NUMBER):
@@ -75,10 +77,32 @@ def report_html(session: AssessmentSession, info: ReportInfo, today: date | None
         f"<h1>{_e(_('BÁO CÁO TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM {year}', year=session.year))}</h1>",
         "<p>",
         _e(_("Đơn vị: {name} (mã {code})", name=info.unit_name, code=info.unit_code)) + "<br>",
-        _e(_("Bộ tiêu chí: {title}, năm {year}, phiên bản {version}", title=cs.title, year=cs.year, version=cs.version)) + "<br>",
+        _e(
+            _(
+                "Bộ tiêu chí: {title}, năm {year}, phiên bản {version}",
+                title=cs.title,
+                year=cs.year,
+                version=cs.version,
+            )
+        )
+        + "<br>",
         _e(_("Mã nhận diện bộ tiêu chí (sha256): {hash}", hash=cs.content_hash)) + "<br>",
-        _e(_("Lần sửa đổi: {revision}. Trạng thái: {status}. Ngày lập: {date}", revision=info.revision, status=info.status or "—", date=format_date(today))) + "<br>",
-        _e(_("Cán bộ đầu mối: {name}, {position}", name=info.officer_name or "—", position=info.position or "—")),
+        _e(
+            _(
+                "Lần sửa đổi: {revision}. Trạng thái: {status}. Ngày lập: {date}",
+                revision=info.revision,
+                status=info.status or "—",
+                date=format_date(today),
+            )
+        )
+        + "<br>",
+        _e(
+            _(
+                "Cán bộ đầu mối: {name}, {position}",
+                name=info.officer_name or "—",
+                position=info.position or "—",
+            )
+        ),
         "</p>",
         f"<h2>{_e(_('Tổng hợp'))}</h2>",
         "<table width='100%' cellspacing='0'><tr>"
@@ -103,10 +127,15 @@ def report_html(session: AssessmentSession, info: ReportInfo, today: date | None
         f"<th>{_e(_('Điểm'))}</th></tr>"
     )
     for pillar in cs.pillars:
-        out.append(f"<tr><th colspan='4' style='text-align:left'>{_e(pillar.code)}. {_e(pillar.name)}</th></tr>")
+        out.append(
+            f"<tr><th colspan='4' style='text-align:left'>{_e(pillar.code)}. {_e(pillar.name)}</th></tr>"
+        )
         for ind in pillar.walk():
             answers = session.answers.get(ind.code, {})
-            lines = [f"{_e(f.label)}: {_e(answer_text(ind, f.key, answers.get(f.key)))}" for f in ind.fields]
+            lines = [
+                f"{_e(f.label)}: {_e(answer_text(ind, f.key, answers.get(f.key)))}"
+                for f in ind.fields
+            ]
             note = session.notes.get(ind.code, "")
             if note:
                 lines.append(f"<i>{_e(_('Ghi chú: {note}', note=note))}</i>")
@@ -117,7 +146,11 @@ def report_html(session: AssessmentSession, info: ReportInfo, today: date | None
     out.append("</table>")
 
     out.append(f"<h2>{_e(_('Tài liệu kiểm chứng'))}</h2>")
-    items = [item for code in (i.code for i in cs.indicators()) for item in session.evidence.get(code, [])]
+    items = [
+        item
+        for code in (i.code for i in cs.indicators())
+        for item in session.evidence.get(code, [])
+    ]
     if not items:
         out.append(f"<p>{_e(_('Không có tài liệu đính kèm.'))}</p>")
     else:
@@ -127,7 +160,9 @@ def report_html(session: AssessmentSession, info: ReportInfo, today: date | None
         )
         for item in items:
             meta = "; ".join(
-                (format_date(item.meta[k]) if k == "date" else item.meta[k]) for k in DOCREF_KEYS if item.meta.get(k)
+                (format_date(item.meta[k]) if k == "date" else item.meta[k])
+                for k in DOCREF_KEYS
+                if item.meta.get(k)
             )
             out.append(
                 f"<tr><td>{_e(item.code)}</td><td>{_e(item.name)}</td><td>{_e(meta)}</td>"
@@ -138,7 +173,12 @@ def report_html(session: AssessmentSession, info: ReportInfo, today: date | None
     out.append(f"<h2>{_e(_('Xác nhận'))}</h2>")
     out.append(
         "<p>"
-        + _e(_("Khóa ký số của cán bộ đầu mối (mã nhận diện): {fingerprint}", fingerprint=info.fingerprint or "—"))
+        + _e(
+            _(
+                "Khóa ký số của cán bộ đầu mối (mã nhận diện): {fingerprint}",
+                fingerprint=info.fingerprint or "—",
+            )
+        )
         + "</p>"
     )
     out.append(

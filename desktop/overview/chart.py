@@ -26,7 +26,10 @@ from forms.i18n import _
 
 class OverviewChart(QWidget):
     def __init__(
-        self, session: AssessmentSession, previous_pillars: dict[str, Any] | None = None, parent: QWidget | None = None
+        self,
+        session: AssessmentSession,
+        previous_pillars: dict[str, Any] | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
@@ -50,7 +53,12 @@ class OverviewChart(QWidget):
         for pillar in self.session.cs.pillars:
             prev = self.previous.get(pillar.code)
             out.append(
-                (pillar.code, sc.pillars[pillar.code], pillar.max_points, Decimal(str(prev)) if prev is not None else None)
+                (
+                    pillar.code,
+                    sc.pillars[pillar.code],
+                    pillar.max_points,
+                    Decimal(str(prev)) if prev is not None else None,
+                )
             )
         return out
 
@@ -70,7 +78,7 @@ class OverviewChart(QWidget):
             previous = QBarSet(_("Điểm năm {year}", year=self.session.year - 1))
             previous.setColor(QColor("#9e9e9e"))
             sets.insert(1, previous)
-        for code, points, top, prev in rows:
+        for _code, points, top, prev in rows:
             current.append(float(points))
             maximum.append(float(top))
             if previous is not None:
@@ -94,7 +102,11 @@ class OverviewChart(QWidget):
         self.chart.setTitle(_("Điểm theo trụ cột"))
         sc = self.session.score()
         lines = [
-            _("Tổng điểm: {points}/{max}", points=format_points(sc.published_total), max=format_points(self.session.cs.total_points))
+            _(
+                "Tổng điểm: {points}/{max}",
+                points=format_points(sc.published_total),
+                max=format_points(self.session.cs.total_points),
+            )
             + " · "
             + _("Xếp loại dự kiến: {label}", label=sc.classification)
         ]

@@ -63,13 +63,18 @@ class UnitPage(QWizardPage):
         self.db = db
         self.runner = runner
         self.setTitle(_("Đơn vị báo cáo"))
-        self.setSubTitle(_("Chọn xã, phường hoặc đặc khu mà anh/chị tự đánh giá. Gõ không dấu cũng tìm được."))
+        self.setSubTitle(
+            _("Chọn xã, phường hoặc đặc khu mà anh/chị tự đánh giá. Gõ không dấu cũng tìm được.")
+        )
         layout = QVBoxLayout(self)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(_("Tìm theo tên hoặc mã, ví dụ: hoa binh"))
         self.search.setClearButtonEnabled(True)
         self.list = QListWidget(self)
-        self.empty = QLabel(_("Chưa có danh sách đơn vị. Hãy nhập tệp danh sách do tỉnh gửi (.xlsx hoặc .csv)."), self)
+        self.empty = QLabel(
+            _("Chưa có danh sách đơn vị. Hãy nhập tệp danh sách do tỉnh gửi (.xlsx hoặc .csv)."),
+            self,
+        )
         self.empty.setWordWrap(True)
         self.import_button = QPushButton(_("Nhập danh sách đơn vị…"), self)
         self.message = QLabel(self)
@@ -97,7 +102,9 @@ class UnitPage(QWizardPage):
         found = self.units(self.search.text())
         self.list.clear()
         for unit in found:
-            label = f"{unit.name} ({unit.code})" + (f" — {unit.group_name}" if getattr(unit, "group_name", "") else "")
+            label = f"{unit.name} ({unit.code})" + (
+                f" — {unit.group_name}" if getattr(unit, "group_name", "") else ""
+            )
             item = QListWidgetItem(label)
             item.setData(UNIT_ROLE, (unit.code, unit.name))
             self.list.addItem(item)
@@ -119,14 +126,18 @@ class UnitPage(QWizardPage):
         from local_db import units
 
         self.message.setText(_("Đang nhập danh sách…"))
-        self.runner.run(lambda: units.import_units(self.db, Path(path)), self._imported, self._import_failed)
+        self.runner.run(
+            lambda: units.import_units(self.db, Path(path)), self._imported, self._import_failed
+        )
 
     def _imported(self, report: Any) -> None:
         if getattr(report, "problems", None) and not getattr(report, "written", True):
             lines = [str(p) for p in report.problems[:10]]
             self.message.setText(_("Không nhập được danh sách:") + "\n" + "\n".join(lines))
         else:
-            self.message.setText(_("Đã nhập {n} đơn vị.", n=report.added + report.updated + report.unchanged))
+            self.message.setText(
+                _("Đã nhập {n} đơn vị.", n=report.added + report.updated + report.unchanged)
+            )
         self.refresh()
 
     def _import_failed(self, exc: BaseException) -> None:
@@ -144,7 +155,9 @@ class OfficerPage(QWizardPage):
     def __init__(self, profile: Any = None) -> None:
         super().__init__()
         self.setTitle(_("Cán bộ đầu mối"))
-        self.setSubTitle(_("Người điền bản tự đánh giá. Thông tin này được ghi vào gói nộp và báo cáo."))
+        self.setSubTitle(
+            _("Người điền bản tự đánh giá. Thông tin này được ghi vào gói nộp và báo cáo.")
+        )
         form = QFormLayout(self)
         self.name = QLineEdit(self)
         self.position = QLineEdit(self)
@@ -175,7 +188,9 @@ class CriteriaPage(QWizardPage):
         self.reference = reference
         self.loaded: CriteriaSet | None = None
         self.setTitle(_("Bộ tiêu chí"))
-        self.setSubTitle(_("Dùng bộ tiêu chí tham khảo đi kèm, hoặc tải tệp bộ tiêu chí chính thức của tỉnh."))
+        self.setSubTitle(
+            _("Dùng bộ tiêu chí tham khảo đi kèm, hoặc tải tệp bộ tiêu chí chính thức của tỉnh.")
+        )
         layout = QVBoxLayout(self)
         self.use_reference = QRadioButton(_("Bộ tiêu chí tham khảo đi kèm phần mềm"), self)
         self.use_file = QRadioButton(_("Tệp của tỉnh (.xlsx hoặc .json)"), self)
@@ -183,6 +198,7 @@ class CriteriaPage(QWizardPage):
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.use_reference)
         row = QHBoxLayout()
         row.addWidget(self.use_file)
@@ -234,7 +250,9 @@ class CriteriaPage(QWizardPage):
         if isinstance(exc, ProblemsError):
             lines = [str(p) for p in exc.problems[:15]]
             more = len(exc.problems) - len(lines)
-            text = _("Tệp có {n} lỗi, chưa dùng được:", n=len(exc.problems)) + "\n" + "\n".join(lines)
+            text = (
+                _("Tệp có {n} lỗi, chưa dùng được:", n=len(exc.problems)) + "\n" + "\n".join(lines)
+            )
             if more > 0:
                 text += "\n" + _("… và {n} lỗi khác.", n=more)
         else:
@@ -250,9 +268,14 @@ class CriteriaPage(QWizardPage):
 def describe_set(cs: CriteriaSet) -> str:
     lines = [
         cs.title,
-        _("Năm {year}, phiên bản {version}; {pillars} trụ cột, {indicators} chỉ tiêu; tổng {points} điểm.",
-          year=cs.year, version=cs.version, pillars=len(cs.pillars), indicators=len(cs.leaves()),
-          points=format_points(cs.total_points)),  # fmt: skip
+        _(
+            "Năm {year}, phiên bản {version}; {pillars} trụ cột, {indicators} chỉ tiêu; tổng {points} điểm.",
+            year=cs.year,
+            version=cs.version,
+            pillars=len(cs.pillars),
+            indicators=len(cs.leaves()),
+            points=format_points(cs.total_points),
+        ),  # fmt: skip
         _("Mã nhận diện: {hash}", hash=cs.content_hash[:16]),
     ]
     if cs.reference:
@@ -269,7 +292,9 @@ class KeyPage(QWizardPage):
         self.fingerprint = ""
         self.setTitle(_("Khóa ký số"))
         self.setSubTitle(
-            _("Khóa dùng để ký gói nộp. Mật khẩu bảo vệ khóa: không ai khôi phục được nếu quên, hãy ghi nhớ cẩn thận.")
+            _(
+                "Khóa dùng để ký gói nộp. Mật khẩu bảo vệ khóa: không ai khôi phục được nếu quên, hãy ghi nhớ cẩn thận."
+            )
         )
         layout = QVBoxLayout(self)
         form = QFormLayout()

@@ -15,7 +15,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         # The offscreen platform plugin warns that it cannot propagate size hints; that is the
         # test platform talking, not our code (QTBUG: offscreen QPlatformWindow default).
-        item.add_marker(pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"))
+        item.add_marker(
+            pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+        )
 
 
 @pytest.fixture
@@ -67,7 +69,9 @@ def session(db, cs):
 @pytest.fixture
 def pdf_file(tmp_path: Path) -> Path:
     path = tmp_path / "bien-ban-họp.pdf"
-    path.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+    path.write_bytes(
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    )
     return path
 
 

@@ -17,7 +17,9 @@ def test_tree_model_passes_modeltester(qtmodeltester, session):
     qtmodeltester.check(model)
 
 
-@pytest.mark.parametrize(("unfinished", "query"), [(False, ""), (True, ""), (False, "hop"), (True, "ty le")])
+@pytest.mark.parametrize(
+    ("unfinished", "query"), [(False, ""), (True, ""), (False, "hop"), (True, "ty le")]
+)
 def test_tree_filter_passes_modeltester(qtmodeltester, session, unfinished, query):
     proxy = TreeFilter()
     proxy.setSourceModel(AssessmentTreeModel(session))
@@ -33,7 +35,9 @@ def _status(model, code):
 def test_status_icons_follow_answers(session, pdf_file):
     model = AssessmentTreeModel(session)
     assert _status(model, "1.1") is Status.EMPTY
-    session.set_value("1.1", "count", 4)  # points, but required evidence missing (an error in tiny set)
+    session.set_value(
+        "1.1", "count", 4
+    )  # points, but required evidence missing (an error in tiny set)
     assert _status(model, "1.1") is Status.EVIDENCE_MISSING
     session.attach_stored(session.store.attach("1.1", str(pdf_file), {}))
     assert _status(model, "1.1") is Status.COMPLETE
@@ -74,7 +78,9 @@ def test_validation_messages_appear_and_disappear(qtbot, editor):
     qtbot.keyClick(a.edit, "\b")  # backspace: a is empty again
     qtbot.keyClicks(a.edit, "2")
     assert not message.isVisible()
-    assert page.points_label.text() == "Điểm: 6,67/10" or page.points_label.text().startswith("Điểm: 6,6")
+    assert page.points_label.text() == "Điểm: 6,67/10" or page.points_label.text().startswith(
+        "Điểm: 6,6"
+    )
 
 
 def test_count_field_rejects_text_beside_the_field(qtbot, editor):
@@ -143,7 +149,9 @@ def test_status_bar_and_autosave_time(qtbot, session, runner, settings):
     # saved means committed: a fresh read of the database has it
     from local_db import answers
 
-    assert answers.get_all(session.store.db, session.store.assessment_id)["2.1"] == {"choice": "chair"}
+    assert answers.get_all(session.store.db, session.store.assessment_id)["2.1"] == {
+        "choice": "chair"
+    }
 
 
 def test_note_is_saved_when_leaving_the_page(qtbot, editor):
@@ -153,7 +161,10 @@ def test_note_is_saved_when_leaving_the_page(qtbot, editor):
     editor.open("1.2")
     from local_db import answers
 
-    assert answers.notes(editor.session.store.db, editor.session.store.assessment_id)["1.1"] == "Đã họp 4 lần"
+    assert (
+        answers.notes(editor.session.store.db, editor.session.store.assessment_id)["1.1"]
+        == "Đã họp 4 lần"
+    )
 
 
 def test_completing_the_open_indicator_under_only_unfinished_keeps_it_open(qtbot, editor):
@@ -171,5 +182,8 @@ def test_completing_the_open_indicator_under_only_unfinished_keeps_it_open(qtbot
     codes = set()
     for row in range(editor.proxy.rowCount()):
         parent = editor.proxy.index(row, 0)
-        codes |= {editor.proxy.index(r, 0, parent).data(CODE_ROLE) for r in range(editor.proxy.rowCount(parent))}
+        codes |= {
+            editor.proxy.index(r, 0, parent).data(CODE_ROLE)
+            for r in range(editor.proxy.rowCount(parent))
+        }
     assert "2.1" not in codes

@@ -40,7 +40,10 @@ def test_bool_field_unanswered_yes_no(qtbot):
 
 
 def test_choice_field_shows_points_and_emits_key(qtbot):
-    choices = (Choice("chair", "Chủ tịch UBND", Decimal(10)), Choice("vice", "Phó Chủ tịch", Decimal(5)))
+    choices = (
+        Choice("chair", "Chủ tịch UBND", Decimal(10)),
+        Choice("vice", "Phó Chủ tịch", Decimal(5)),
+    )
     w = _widget(qtbot, FieldKind.CHOICE, choices)
     buttons = w.group.buttons()
     assert buttons[0].text() == "Chủ tịch UBND (10 điểm)"
@@ -68,7 +71,9 @@ def test_decimal_field_shows_a_decimal_comma(qtbot):
     assert w.edit.text() == "87,5"
 
 
-@pytest.mark.parametrize(("typed", "stored"), [("07/03/2025", "2025-03-07"), ("31/02/2025", "31/02/2025")])
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("07/03/2025", "2025-03-07"), ("31/02/2025", "31/02/2025")]
+)
 def test_date_field_dd_mm_yyyy(qtbot, typed, stored):
     w = _widget(qtbot, FieldKind.DATE)
     assert _type(qtbot, w, typed) == stored
@@ -91,6 +96,8 @@ def test_docref_field(qtbot):
         qtbot.keyClicks(w.edits["number"], "12/QD-UBND")
     qtbot.keyClicks(w.edits["date"], "15/03/2025")
     assert w.value() == {"number": "12/QD-UBND", "date": "2025-03-15"}
-    w.set_value({"number": "5/KH", "date": "2025-01-02", "issuer": "UBND xã", "summary": "Kế hoạch"})
+    w.set_value(
+        {"number": "5/KH", "date": "2025-01-02", "issuer": "UBND xã", "summary": "Kế hoạch"}
+    )
     assert w.edits["date"].text() == "02/01/2025"
     assert w.value()["issuer"] == "UBND xã"

@@ -110,7 +110,11 @@ def test_whole_journey(qtbot, db, settings, runner, units_file, pdf_file, tmp_pa
         else:
             evidence.attach_file(str(pdf_file), {"number": "12/KH-UBND"})
         assert evidence.list.count() == 1
-    not_done = {ind.code: session.status(ind).value for ind in cs.leaves() if session.status(ind) is not Status.COMPLETE}
+    not_done = {
+        ind.code: session.status(ind).value
+        for ind in cs.leaves()
+        if session.status(ind) is not Status.COMPLETE
+    }
     assert not not_done
     total = len(cs.leaves())
     assert window.progress_label.text() == f"{total}/{total} chỉ tiêu"
@@ -133,7 +137,9 @@ def test_whole_journey(qtbot, db, settings, runner, units_file, pdf_file, tmp_pa
     package = Path(exported.args[0])
     assert package.is_file() and package.parent == out_dir
 
-    public = __import__("forms.packages.keys", fromlist=["load_public"]).load_public(controller.keys_dir)
+    public = __import__("forms.packages.keys", fromlist=["load_public"]).load_public(
+        controller.keys_dir
+    )
     trust = TrustRegistry()
     trust.add_key("25001", public.public_key)
     verdict = verify_package(package, criteria_sets={cs.content_hash: cs}, trust=trust)

@@ -47,7 +47,9 @@ def test_passphrase_must_be_long_and_typed_twice(qtbot, tmp_path, runner):
     assert page.message.text() == "" and page.create_button.isEnabled()
     page.create_button.click()
     assert page.isComplete()
-    again = KeyPage(tmp_path / "keys", runner)  # a second run shows the existing key, never a new one
+    again = KeyPage(
+        tmp_path / "keys", runner
+    )  # a second run shows the existing key, never a new one
     qtbot.addWidget(again)
     assert again.isComplete() and again.fingerprint == page.fingerprint
     assert not again.create_button.isEnabled()
@@ -111,7 +113,9 @@ def test_pdf_report_holds_everything_the_chairman_signs(session, pdf_file, tmp_p
     session.set_note("2.1", "Phó Chủ tịch làm Trưởng ban")
     item = session.store.attach("1.1", str(pdf_file), {"number": "7/BB"})
     session.attach_stored(item)
-    info = ReportInfo("25001", "Hòa Bình", "Nguyễn Thị Lan", "Công chức", "9A8E 6718 196C 34B4", 2, "bản nháp")
+    info = ReportInfo(
+        "25001", "Hòa Bình", "Nguyễn Thị Lan", "Công chức", "9A8E 6718 196C 34B4", 2, "bản nháp"
+    )
     html = report_html(session, info)
     for expected in ("Hòa Bình", "Phó Chủ tịch UBND", "Phó Chủ tịch làm Trưởng ban", item.sha256,
                      "9A8E 6718 196C 34B4", "CHỦ TỊCH UBND", "Bộ thử nghiệm", session.cs.content_hash, "Có"):  # fmt: skip

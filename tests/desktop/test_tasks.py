@@ -41,7 +41,11 @@ def test_background_result_arrives_on_the_gui_thread(qtbot):
         return "xong"
 
     with qtbot.waitSignal(runner.busy, check_params_cb=lambda on: on is False, timeout=5000):
-        runner.run(work, lambda r: arrived.append((r, threading.get_ident())), on_progress=lambda d, t: progress.append(d))
+        runner.run(
+            work,
+            lambda r: arrived.append((r, threading.get_ident())),
+            on_progress=lambda d, t: progress.append(d),
+        )
     assert arrived == [("xong", gui_thread)]
     assert worker_thread and worker_thread[0] != gui_thread
     assert progress == [1, 2, 3]

@@ -20,6 +20,7 @@ from desktop.qt import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     Qt,
     QTabWidget,
     Signal,
@@ -93,6 +94,13 @@ class MainWindow(QMainWindow):
             w.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(w)
         bar.addWidget(self.saved_label, 1)
+        # background work (hashing evidence, export, PDF): an indeterminate bar while it runs
+        self.busy_bar = QProgressBar(bar)
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(self.fontMetrics().averageCharWidth() * 16)
+        self.busy_bar.setVisible(False)
+        bar.addWidget(self.busy_bar)
+        self.runner.busy.connect(self.busy_bar.setVisible)
 
     def update_status(self, *_args) -> None:
         session = self.session

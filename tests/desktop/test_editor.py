@@ -187,3 +187,51 @@ def test_completing_the_open_indicator_under_only_unfinished_keeps_it_open(qtbot
             for r in range(editor.proxy.rowCount(parent))
         }
     assert "2.1" not in codes
+
+
+def test_a_refused_save_is_shown_in_red_and_kept_in_memory(qtbot, session, runner, settings):
+    """Storage refuses the write (here: the assessment was finalised behind the editor's back);
+    the officer sees why, nothing crashes, and the typed value stays on screen."""
+    from local_db import assessments
+
+    window = MainWindow(session, runner, settings)
+    qtbot.addWidget(window)
+    assessments.finalise(session.store.db, session.store.assessment_id)
+    with qtbot.waitSignal(session.save_failed):
+        session.set_value("2.1", "choice", "chair")
+    assert window.saved_label.text().startswith("Chưa lưu được: ")
+    assert session.answers["2.1"] == {"choice": "chair"}
+
+
+def test_busy_bar_follows_background_work(qtbot, session, settings):
+    from desktop.tasks import TaskRunner
+
+    runner = TaskRunner()
+    window = MainWindow(session, runner, settings)
+    qtbot.addWidget(window)
+    window.show()
+    release = __import__("threading").Event()
+    with qtbot.waitSignal(runner.busy):
+        runner.run(lambda: release.wait(5))
+    assert window.busy_bar.isVisible()
+    with qtbot.waitSignal(runner.busy, check_params_cb=lambda on: on is False):
+        release.set()
+    assert not window.busy_bar.isVisible()
+
+
+def test_overview_shows_last_years_points(qtbot, db, settings, runner, cs):
+    from desktop.controller import AppController
+    from local_db import answers, assessments, profile
+
+    profile.save(db, officer_name="Lan", position="CB", unit_code="25001")
+    last = assessments.create(db, "25001", cs.year - 1, cs)
+    answers.set_value(db, last.id, "2.1", "choice", "vice", points="5")
+    assessments.create(db, "25001", cs.year, cs)
+    controller = AppController(db, settings, runner)
+    window = controller.build_window()
+    qtbot.addWidget(window)
+    chart = window.overview
+    assert [r[3] for r in chart.values()] == [0, 5, 0]
+    names = [s.label() for s in chart.chart.series()[0].barSets()]
+    assert names == ["Điểm tối đa", f"Điểm năm {cs.year - 1}", f"Điểm năm {cs.year}"]
+    assert "(năm trước: 5)" in chart.summary.text()

@@ -322,6 +322,11 @@ def _layout(grid: _Grid, header_line: int, stt_col: int) -> _Layout:
     headers = {col: parts[-1] for col, parts in texts.items() if parts}
 
     def first_col(match: Callable[[str], bool]) -> int | None:
+        # a column's own (lowest) header first: a parent header such as "Tổng hợp điểm…" over
+        # the pillars must not make a pillar the total
+        own = next((c for c in sorted(headers) if match(norm(headers[c]))), None)
+        if own is not None:
+            return own
         return next((c for c in sorted(texts) if any(match(norm(t)) for t in texts[c])), None)
 
     total_col = first_col(lambda t: t.startswith(_TOTAL_PREFIX))
@@ -341,7 +346,7 @@ def _layout(grid: _Grid, header_line: int, stt_col: int) -> _Layout:
         for c in range(stt_col + 1, end)
         if c in headers
         and c not in (total_col, label_col)
-        and not any(norm(t).startswith(_IGNORED_PREFIXES) for t in texts[c])
+        and not norm(headers[c]).startswith(_IGNORED_PREFIXES)
     ]
 
     # Which candidates hold text (group, name) and which numbers (pillars): by the data itself,

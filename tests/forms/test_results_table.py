@@ -285,3 +285,23 @@ def test_parent_header_words_do_not_decide_a_column(tmp_path):
     assert table.name_header == "Đơn vị" and table.group_header == ""
     assert table.pillar_headers == ("Hạ tầng số", "Nhân lực số")
     assert [r.name for r in table.rows] == ["Xã A", "Xã B"]
+
+
+def test_parent_headers_over_pillars_and_over_the_total(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(
+        ["STT", "Tên đơn vị", "Tổng hợp điểm các chỉ số", None, "Tổng điểm", None, "Xếp loại"]
+    )
+    ws.append([None, None, "Hạ tầng số", "Nhân lực số", "Điểm", "Xếp hạng", None])
+    for col in (1, 2, 7):
+        ws.merge_cells(start_row=1, start_column=col, end_row=2, end_column=col)
+    ws.merge_cells("C1:D1")
+    ws.merge_cells("E1:F1")
+    ws.append([1, "Xã A", 60, 40, 100, 1, "Trung bình"])
+    path = tmp_path / "p.xlsx"
+    wb.save(path)
+    (table,) = read_tables(path)
+    assert table.pillar_headers == ("Hạ tầng số", "Nhân lực số")
+    assert table.total_header == "Tổng điểm"
+    assert table.rows[0].total.value == 100 and table.rows[0].total.where == "Sheet!E3"

@@ -160,6 +160,9 @@ class ReviewerScreen(QWidget):
         side.addWidget(box)
 
         self.summary = SummaryTable(self.cs, self)
+        self.reviewer_name = QLineEdit(self)
+        self.reviewer_position = QLineEdit(self)
+        self.reviewer_org = QLineEdit(self)
         self.deadline = QLineEdit(self)
         self.deadline.setPlaceholderText(_("dd/mm/yyyy"))
         self.general = QLineEdit(self)
@@ -168,6 +171,15 @@ class ReviewerScreen(QWidget):
         self.issue_button.clicked.connect(self._issue_pressed)
         self.state = QLabel(self)
         bottom = QFormLayout()
+        who = QHBoxLayout()
+        for edit, hint in (
+            (self.reviewer_name, _("Họ tên")),
+            (self.reviewer_position, _("Chức vụ")),
+            (self.reviewer_org, _("Cơ quan")),
+        ):
+            edit.setPlaceholderText(hint)
+            who.addWidget(edit)
+        bottom.addRow(_("Người thẩm định"), who)
         bottom.addRow(_("Hạn giải trình"), self.deadline)
         bottom.addRow(_("Ý kiến chung"), self.general)
         row = QHBoxLayout()
@@ -200,16 +212,13 @@ class ReviewerScreen(QWidget):
         self.summary.show_review(review)
         self.deadline.setText(format_date(review.deadline) if review.deadline else "")
         self.general.setText(review.message)
+        self.reviewer_name.setText(review.reviewer.name)
+        self.reviewer_position.setText(review.reviewer.position)
+        self.reviewer_org.setText(review.reviewer.organisation)
         read_only = self.read_only
-        for widget in (
-            self.points,
-            self.status,
-            self.comment,
-            self.save_button,
-            self.deadline,
-            self.general,
-            self.issue_button,
-        ):
+        editable = (self.points, self.status, self.comment, self.save_button, self.deadline, self.general,
+                    self.issue_button, self.reviewer_name, self.reviewer_position, self.reviewer_org)  # fmt: skip
+        for widget in editable:
             widget.setEnabled(not read_only)
         flagged, adjusted = len(review.flagged), len(review.adjusted)
         state = _("Đã phát hành (chỉ đọc)") if read_only else _("Bản nháp")
@@ -304,7 +313,14 @@ class ReviewerScreen(QWidget):
                 )
                 return False
             deadline = parsed.isoformat()
-        rc.set_details(self.conn, self.sha, deadline=deadline, message=self.general.text())
+        who = Reviewer(
+            self.reviewer_name.text().strip(),
+            self.reviewer_position.text().strip(),
+            self.reviewer_org.text().strip(),
+        )
+        rc.set_details(
+            self.conn, self.sha, deadline=deadline, message=self.general.text(), reviewer=who
+        )
         return True
 
     def _issue_pressed(self) -> None:

@@ -222,6 +222,9 @@ def test_sign_button_asks_the_caller_for_key_and_folder(qtbot, screen) -> None:
     with qtbot.waitSignal(screen.failed), qtbot.assertNotEmitted(screen.issue_requested):
         qtbot.mouseClick(screen.issue_button, Qt.MouseButton.LeftButton)
     screen.deadline.setText("28/02/2026")
+    assert screen.reviewer_name.text() == "Trần Văn Bình"
+    screen.reviewer_name.setText("Lê Thị Hoa")
     with qtbot.waitSignal(screen.issue_requested):
         qtbot.mouseClick(screen.issue_button, Qt.MouseButton.LeftButton)
-    assert rc.load_review(screen.conn, screen.sha).deadline == "2026-02-28"
+    stored = rc.load_review(screen.conn, screen.sha)
+    assert stored.deadline == "2026-02-28" and stored.reviewer.name == "Lê Thị Hoa"

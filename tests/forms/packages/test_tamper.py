@@ -157,6 +157,8 @@ def test_format_version_from_the_future(package, tmp_path, criteria, trust, sign
         (lambda m: m["evidence"][0].update(sha256="abc"), "evidence[0].sha256"),
         (lambda m: m["scores"]["pillars"].update({"1": 21}), "scores.pillars"),
         (lambda m: m.update(created_at="hôm qua"), "created_at"),
+        (lambda m: m["answers"]["1.1"].update(note=5), "answers.1.1"),
+        (lambda m: m["answers"].update({"1.2": []}), "answers.1.2"),
     ],
 )
 def test_malformed_manifest(package, tmp_path, criteria, trust, signer, damage, where):

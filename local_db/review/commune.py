@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -330,6 +330,20 @@ def response_notes(notes: Mapping[str, str], given: Mapping[str, str]) -> dict[s
         if text:
             merged[code] = f"{merged[code]}\n\n{text}" if merged.get(code) else text
     return merged
+
+
+def as_answer(db: Database, assessment_id: int, submission: Submission) -> Submission:
+    """``submission`` (built by the GUI from its session) made the answer to a review, if this
+    revision answers one: ``supersedes`` the reviewed submission, explanations in the notes."""
+    answered = answered_review(db, assessment_id)
+    if answered is None:
+        return submission
+    given = explanations(db, answered.review.review_id)
+    return replace(
+        submission,
+        supersedes=answered.review.submission.submission_id,
+        notes=response_notes(submission.notes, given),
+    )
 
 
 def response_submission(

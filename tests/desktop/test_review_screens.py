@@ -228,3 +228,49 @@ def test_sign_button_asks_the_caller_for_key_and_folder(qtbot, screen) -> None:
         qtbot.mouseClick(screen.issue_button, Qt.MouseButton.LeftButton)
     stored = rc.load_review(screen.conn, screen.sha)
     assert stored.deadline == "2026-02-28" and stored.reviewer.name == "Lê Thị Hoa"
+
+
+def test_collector_window_opens_a_reviewer_tab_and_signs(qtbot, world, tmp_path) -> None:
+    from desktop.collector.window import CollectorWindow
+    from desktop.review.mount import open_review_for_file
+    from forms.packages import keys
+
+    window = CollectorWindow(
+        tmp_path / "collector.sqlite", world.trust, [CS], TaskRunner(synchronous=True), year=2025
+    )
+    qtbot.addWidget(window)
+    file_sha = world.conn.execute("SELECT file_sha256 FROM submissions").fetchone()[0]
+    assert open_review_for_file(window, "00" * 32) is None  # not a merged submission
+    keys.create_key(tmp_path / "keys", "mat-khau")
+    screen = open_review_for_file(window, file_sha, reviewer=REVIEWER, keys_dir=tmp_path / "keys")
+    assert screen is not None and window.tabs.currentWidget() is screen
+    assert open_review_for_file(window, file_sha) is screen  # opened once
+    window.show()
+    qtbot.waitExposed(window)
+    reports: list[tuple[bool, str]] = []
+    signing = screen.signing
+    signing.report = lambda ok, text: reports.append((ok, text))
+    signing.ask_folder = lambda _parent: str(tmp_path)
+    signing.ask_passphrase = lambda _parent: "sai"
+    qtbot.mouseClick(screen.issue_button, Qt.MouseButton.LeftButton)
+    assert reports == [(False, "Sai mật khẩu khóa ký (hoặc tệp khóa bị hỏng). Hãy thử lại.")]
+    signing.ask_passphrase = lambda _parent: "mat-khau"
+    qtbot.mouseClick(screen.issue_button, Qt.MouseButton.LeftButton)
+    assert reports[-1][0] and screen.read_only
+    assert list(tmp_path.glob("*.dtireview"))
+    window.close()
+
+
+def test_commune_tab_is_added_to_the_main_window(qtbot, world) -> None:
+    from desktop.qt import QTabWidget, QWidget
+    from desktop.review.mount import add_review_tab
+
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    holder.tabs = QTabWidget(holder)  # type: ignore[attr-defined]
+    panel = add_review_tab(holder, world.db, world.first, CS, TaskRunner(synchronous=True))
+    assert (
+        holder.tabs.count() == 1
+        and holder.tabs.tabText(0) == "Thẩm định"
+        and holder.review_panel is panel
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,20 @@ def test_notes_for_reports_name_the_self_assessed_units(world: World) -> None:
     assert rc.ranking_note(world.conn, 2025).startswith(
         "Xếp hạng theo điểm thẩm định cho 1 đơn vị; 0"
     )
+
+
+def test_as_answer_turns_the_gui_submission_into_the_answer(world: World) -> None:
+    first, _sha, path = _reviewed(world)
+    imported = commune.import_review(world.db, path)
+    plain = commune.response_submission(world.db, first, unit_name="Xã Hòa Bình")
+    assert plain.supersedes is None and commune.as_answer(world.db, first, plain) == plain
+    second = assessments.reopen(world.db, first)
+    commune.set_explanation(world.db, imported.review.review_id, "1.2", "Đã bổ sung")
+    draft = replace(
+        commune.response_submission(world.db, second.id, unit_name="Xã Hòa Bình"),
+        supersedes=None,
+        notes={"1.2": "Ghi chú"},
+    )
+    answer = commune.as_answer(world.db, second.id, draft)
+    assert answer.supersedes == imported.review.submission.submission_id
+    assert answer.notes == {"1.2": "Ghi chú\n\nĐã bổ sung"}

@@ -333,12 +333,35 @@ def _reviewers(args: argparse.Namespace) -> Any:
         ) from exc
 
 
+def _local_sets(args: argparse.Namespace) -> list[Any]:
+    """The criteria sets the commune's own database knows, read without opening it for writing
+    (verify must change nothing, and must work while the app holds the database)."""
+    import sqlite3
+
+    from desktop.commands._packages_common import data_dir
+    from forms.criteria_json import from_dict
+    from local_db.paths import DB_FILE
+
+    path = data_dir(args) / DB_FILE
+    if not path.is_file():
+        return []
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("SELECT canonical_json FROM criteria_sets").fetchall()
+        finally:
+            conn.close()
+        return [from_dict(json.loads(text)) for (text,) in rows]
+    except (sqlite3.Error, ValueError):
+        return []  # not readable: the sets named with --criteria still apply
+
+
 def _verify(args: argparse.Namespace) -> int:
     from forms.review.verify import verify_review
 
     try:
         trust = _reviewers(args)
-        sets = {cs.content_hash: cs for cs in criteria_sets(args)}
+        sets = {cs.content_hash: cs for cs in [*_local_sets(args), *criteria_sets(args)]}
     except CommandError as exc:
         return fail(str(exc))
     verdict = verify_review(args.file, criteria_sets=sets, trust=trust)

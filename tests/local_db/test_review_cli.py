@@ -154,6 +154,19 @@ def test_review_from_the_command_line(setup, capsys) -> None:
     )
     assert code == 1 and "[reviewer_unknown]" in out
 
+    # on the commune's computer the set is known from its own database, without --criteria
+    code, out, _ = run(
+        capsys,
+        "--data-dir",
+        tmp / "commune",
+        "review",
+        "verify",
+        file,
+        "--reviewers",
+        tmp / "reviewers.json",
+    )
+    assert code == 0, out
+
     # the commune imports it (its data folder knows the tiny set from its own assessment)
     code, _, err = run(
         capsys,

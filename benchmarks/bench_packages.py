@@ -44,13 +44,17 @@ def main() -> int:
         result = write_demo(tmp, units=args.units, seed=args.seed)
         generated = time.perf_counter() - start
         size = sum(p.stat().st_size for p in result.packages)
-        print(f"generated {len(result.packages)} packages ({size / 1e6:.1f} MB) in {generated:.2f} s: {per_thousand(generated, len(result.packages))}")
+        print(
+            f"generated {len(result.packages)} packages ({size / 1e6:.1f} MB) in {generated:.2f} s: {per_thousand(generated, len(result.packages))}"
+        )
 
         start = time.perf_counter()
         criteria = criteria_index([reference_set()])
         trust = TrustRegistry.load(result.trust)
         setup = time.perf_counter() - start
-        print(f"setup (reference set hash, registry of {len(trust.entries)} keys): {setup * 1000:.1f} ms, once per run")
+        print(
+            f"setup (reference set hash, registry of {len(trust.entries)} keys): {setup * 1000:.1f} ms, once per run"
+        )
 
         paths = result.packages
         # best of three passes: other programs on the machine only ever make a pass slower
@@ -61,12 +65,26 @@ def main() -> int:
             sequential = min(sequential, time.perf_counter() - start)
             cpu = min(cpu, time.process_time() - cpu_start)
         bad = [v for v in verdicts if not v.ok]
-        print(f"verify, one process: {sequential:.2f} s wall for {len(paths)}: {per_thousand(sequential, len(paths))}; not ok: {len(bad)}")
-        print(f"  CPU time (the verification work, less sensitive to a busy machine): {per_thousand(cpu, len(paths))}")
+        print(
+            f"verify, one process: {sequential:.2f} s wall for {len(paths)}: {per_thousand(sequential, len(paths))}; not ok: {len(bad)}"
+        )
+        print(
+            f"  CPU time (the verification work, less sensitive to a busy machine): {per_thousand(cpu, len(paths))}"
+        )
 
         # where the time goes, stage by stage, on the same packages
         cs = reference_set()
-        stages = dict.fromkeys(("zip open + name checks", "read manifest", "json parse", "ed25519 verify", "hash evidence", "rescore"), 0.0)
+        stages = dict.fromkeys(
+            (
+                "zip open + name checks",
+                "read manifest",
+                "json parse",
+                "ed25519 verify",
+                "hash evidence",
+                "rescore",
+            ),
+            0.0,
+        )
         for path in paths:
             t0 = time.perf_counter()
             with SafeZip(path) as zf:
@@ -83,7 +101,9 @@ def main() -> int:
                 t5 = time.perf_counter()
             score(cs, {c: e["values"] for c, e in manifest["answers"].items()})
             t6 = time.perf_counter()
-            for key, value in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5), strict=True):
+            for key, value in zip(
+                stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5), strict=True
+            ):
                 stages[key] += value
         for key, value in sorted(stages.items(), key=lambda kv: -kv[1]):
             print(f"  {key:24s} {value / len(paths) * 1e3:.3f} ms each")
@@ -94,16 +114,22 @@ def main() -> int:
         start = time.process_time()
         for _ in range(2000):
             public.verify(signature, b"x")
-        print(f"machine yardstick: one Ed25519 verification takes {(time.process_time() - start) / 2:.3f} ms of CPU here")
+        print(
+            f"machine yardstick: one Ed25519 verification takes {(time.process_time() - start) / 2:.3f} ms of CPU here"
+        )
 
         workers = os.cpu_count() or 1
         start = time.perf_counter()
         parallel = verify_many(paths, criteria_sets=criteria, trust=trust, workers=workers)
         wall = time.perf_counter() - start
         assert [v.ok for v in parallel] == [v.ok for v in verdicts]
-        print(f"verify_many on {workers} processes: {wall:.2f} s wall: {per_thousand(wall, len(paths))}")
+        print(
+            f"verify_many on {workers} processes: {wall:.2f} s wall: {per_thousand(wall, len(paths))}"
+        )
         with zipfile.ZipFile(paths[0]) as zf:
-            print(f"a package: {len(zf.namelist())} entries, manifest {zf.getinfo(MANIFEST_NAME).file_size} bytes")
+            print(
+                f"a package: {len(zf.namelist())} entries, manifest {zf.getinfo(MANIFEST_NAME).file_size} bytes"
+            )
     return 0 if not bad else 1
 
 

@@ -12,10 +12,19 @@ from forms.i18n import _
 def register(subparsers) -> None:
     grp = subparsers.add_parser("demo", help=_("dữ liệu thử nghiệm"))
     sub = grp.add_subparsers(dest="demo_command", metavar=_("LỆNH"), parser_class=type(grp))
-    pkgs = sub.add_parser("packages", help=_("tạo N gói có chữ ký cho N đơn vị giả lập, kèm danh sách đơn vị và danh sách tin cậy"))
-    pkgs.add_argument("--units", type=int, required=True, metavar="N", help=_("số đơn vị (1 đến 20000)"))
+    pkgs = sub.add_parser(
+        "packages",
+        help=_(
+            "tạo N gói có chữ ký cho N đơn vị giả lập, kèm danh sách đơn vị và danh sách tin cậy"
+        ),
+    )
+    pkgs.add_argument(
+        "--units", type=int, required=True, metavar="N", help=_("số đơn vị (1 đến 20000)")
+    )
     pkgs.add_argument("--out", required=True, metavar=_("THƯ_MỤC"), help=_("thư mục cần ghi"))
-    pkgs.add_argument("--seed", type=int, default=1, help=_("hạt giống ngẫu nhiên (cùng hạt giống, cùng kết quả)"))
+    pkgs.add_argument(
+        "--seed", type=int, default=1, help=_("hạt giống ngẫu nhiên (cùng hạt giống, cùng kết quả)")
+    )
     pkgs.add_argument("--year", type=int, default=2025, help=_("năm đánh giá"))
     pkgs.add_argument("--evidence", type=int, default=3, help=_("số tệp minh chứng mỗi gói"))
     pkgs.set_defaults(func=_packages)
@@ -24,12 +33,30 @@ def register(subparsers) -> None:
 def _packages(args: argparse.Namespace) -> int:
     from forms.packages.demo import write_demo
 
-    if not 1 <= args.units <= 20_000 or not 1900 <= args.year <= 2200 or not 0 <= args.evidence <= 100:
-        print(_("Số đơn vị phải từ 1 đến 20000, năm từ 1900 đến 2200, minh chứng từ 0 đến 100."), file=sys.stderr)
+    if (
+        not 1 <= args.units <= 20_000
+        or not 1900 <= args.year <= 2200
+        or not 0 <= args.evidence <= 100
+    ):
+        print(
+            _("Số đơn vị phải từ 1 đến 20000, năm từ 1900 đến 2200, minh chứng từ 0 đến 100."),
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     try:
-        result = write_demo(args.out, units=args.units, seed=args.seed, year=args.year, evidence=args.evidence)
+        result = write_demo(
+            args.out, units=args.units, seed=args.seed, year=args.year, evidence=args.evidence
+        )
     except OSError as exc:
-        return error(_("Không ghi được vào {path}: {error}", path=args.out, error=exc.strerror or str(exc)))
-    print(_("Đã ghi {count} gói, {units} và {trust}", count=len(result.packages), units=result.units_csv.name, trust=result.trust.name))
+        return error(
+            _("Không ghi được vào {path}: {error}", path=args.out, error=exc.strerror or str(exc))
+        )
+    print(
+        _(
+            "Đã ghi {count} gói, {units} và {trust}",
+            count=len(result.packages),
+            units=result.units_csv.name,
+            trust=result.trust.name,
+        )
+    )
     return EXIT_OK

@@ -15,8 +15,18 @@ def register(subparsers) -> None:
     sub = grp.add_subparsers(dest="package_command", metavar=_("LỆNH"), parser_class=type(grp))
     verify = sub.add_parser("verify", help=_("kiểm tra một gói: chữ ký, tệp, điểm, người ký"))
     verify.add_argument("file", metavar=_("TỆP"), help=_("tệp gói .dtipkg"))
-    verify.add_argument("--trust", metavar=_("TỆP"), help=_("danh sách tin cậy (mặc định: trust.json trong thư mục dữ liệu)"))
-    verify.add_argument("--criteria", action="append", default=[], metavar=_("TỆP"), help=_("thêm bộ tiêu chí (.json); bộ tiêu chí tham khảo luôn được biết"))
+    verify.add_argument(
+        "--trust",
+        metavar=_("TỆP"),
+        help=_("danh sách tin cậy (mặc định: trust.json trong thư mục dữ liệu)"),
+    )
+    verify.add_argument(
+        "--criteria",
+        action="append",
+        default=[],
+        metavar=_("TỆP"),
+        help=_("thêm bộ tiêu chí (.json); bộ tiêu chí tham khảo luôn được biết"),
+    )
     verify.add_argument("--json", action="store_true", help=_("in kết quả dạng JSON"))
     verify.set_defaults(func=_verify)
 
@@ -40,7 +50,13 @@ def _verify(args: argparse.Namespace) -> int:
         try:
             trust = TrustRegistry.from_bytes(trust_path.read_bytes())
         except (OSError, TrustError) as exc:
-            return error(_("Không đọc được danh sách tin cậy {path}: {error}", path=str(trust_path), error=str(exc)))
+            return error(
+                _(
+                    "Không đọc được danh sách tin cậy {path}: {error}",
+                    path=str(trust_path),
+                    error=str(exc),
+                )
+            )
     try:
         criteria = _criteria(args.criteria)
     except (ProblemsError, OSError, ValueError) as exc:
@@ -49,7 +65,14 @@ def _verify(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(verdict.to_json(), ensure_ascii=False))
     elif verdict.ok:
-        print(_("Gói hợp lệ: đơn vị {unit}, năm {year}, người ký {fingerprint}", unit=verdict.unit, year=verdict.year, fingerprint=verdict.signer.fingerprint if verdict.signer else "-"))
+        print(
+            _(
+                "Gói hợp lệ: đơn vị {unit}, năm {year}, người ký {fingerprint}",
+                unit=verdict.unit,
+                year=verdict.year,
+                fingerprint=verdict.signer.fingerprint if verdict.signer else "-",
+            )
+        )
     else:
         print(_("Gói KHÔNG hợp lệ: {path}", path=args.file))
         for problem in verdict.reasons:

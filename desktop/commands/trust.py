@@ -11,15 +11,30 @@ from forms.i18n import _
 
 
 def register(subparsers) -> None:
-    grp = subparsers.add_parser("trust", help=_("danh sách khóa/chứng thư được tin cậy cho từng đơn vị"))
-    grp.add_argument("--registry", metavar=_("TỆP"), help=_("tệp danh sách tin cậy (mặc định: trust.json trong thư mục dữ liệu)"))
+    grp = subparsers.add_parser(
+        "trust", help=_("danh sách khóa/chứng thư được tin cậy cho từng đơn vị")
+    )
+    grp.add_argument(
+        "--registry",
+        metavar=_("TỆP"),
+        help=_("tệp danh sách tin cậy (mặc định: trust.json trong thư mục dữ liệu)"),
+    )
     sub = grp.add_subparsers(dest="trust_command", metavar=_("LỆNH"), parser_class=type(grp))
 
-    add = sub.add_parser("add", help=_("thêm khóa công khai hoặc chứng thư số cho một đơn vị, hoặc thêm chứng thư gốc"))
-    add.add_argument("file", metavar=_("TỆP"), help=_("tệp khóa công khai (.json) hoặc chứng thư số (.pem, .cer, .crt)"))
+    add = sub.add_parser(
+        "add",
+        help=_("thêm khóa công khai hoặc chứng thư số cho một đơn vị, hoặc thêm chứng thư gốc"),
+    )
+    add.add_argument(
+        "file",
+        metavar=_("TỆP"),
+        help=_("tệp khóa công khai (.json) hoặc chứng thư số (.pem, .cer, .crt)"),
+    )
     target = add.add_mutually_exclusive_group(required=True)
     target.add_argument("--unit", metavar=_("MÃ"), help=_("mã đơn vị được phép ký"))
-    target.add_argument("--anchor", action="store_true", help=_("thêm làm chứng thư gốc tin cậy (CA)"))
+    target.add_argument(
+        "--anchor", action="store_true", help=_("thêm làm chứng thư gốc tin cậy (CA)")
+    )
     add.add_argument("--label", default="", help=_("ghi chú (tên người/đơn vị)"))
     add.set_defaults(func=_add)
 
@@ -28,17 +43,28 @@ def register(subparsers) -> None:
     lst.set_defaults(func=_list)
 
     rm = sub.add_parser("remove", help=_("xóa khóa (theo dấu vân tay) khỏi danh sách"))
-    rm.add_argument("fingerprint", metavar=_("DẤU_VÂN_TAY"), help=_("dấu vân tay, ví dụ \"3F1A 09C2 77D0 B4E5\""))
+    rm.add_argument(
+        "fingerprint", metavar=_("DẤU_VÂN_TAY"), help=_('dấu vân tay, ví dụ "3F1A 09C2 77D0 B4E5"')
+    )
     rm.add_argument("--unit", metavar=_("MÃ"), help=_("chỉ xóa cho đơn vị này"))
     rm.set_defaults(func=_remove)
 
-    export = sub.add_parser("export", help=_("xuất danh sách tin cậy thành tệp có chữ ký (ký bằng khóa của máy này)"))
+    export = sub.add_parser(
+        "export", help=_("xuất danh sách tin cậy thành tệp có chữ ký (ký bằng khóa của máy này)")
+    )
     export.add_argument("-o", "--output", required=True, metavar=_("TỆP"), help=_("tệp cần ghi"))
     export.set_defaults(func=_export)
 
-    imp = sub.add_parser("import", help=_("nhập danh sách tin cậy có chữ ký, kiểm tra dấu vân tay người ký"))
+    imp = sub.add_parser(
+        "import", help=_("nhập danh sách tin cậy có chữ ký, kiểm tra dấu vân tay người ký")
+    )
     imp.add_argument("file", metavar=_("TỆP"), help=_("tệp danh sách có chữ ký"))
-    imp.add_argument("--fingerprint", required=True, metavar=_("DẤU_VÂN_TAY"), help=_("dấu vân tay của người ký, đọc qua điện thoại"))
+    imp.add_argument(
+        "--fingerprint",
+        required=True,
+        metavar=_("DẤU_VÂN_TAY"),
+        help=_("dấu vân tay của người ký, đọc qua điện thoại"),
+    )
     imp.set_defaults(func=_import)
 
 
@@ -57,7 +83,9 @@ def _save(registry, path: Path) -> bool:
     try:
         registry.save(path)
     except OSError as exc:
-        error(_("Không ghi được tệp {path}: {error}", path=str(path), error=exc.strerror or str(exc)))
+        error(
+            _("Không ghi được tệp {path}: {error}", path=str(path), error=exc.strerror or str(exc))
+        )
         return False
     return True
 
@@ -85,7 +113,13 @@ def _add(args: argparse.Namespace) -> int:
             return error(_("Tệp {path} không phải chứng thư số", path=args.file))
         if not _save(registry, path):
             return 1
-        print(_("Đã thêm chứng thư gốc {subject} ({fingerprint})", subject=anchor.subject, fingerprint=anchor.fingerprint))
+        print(
+            _(
+                "Đã thêm chứng thư gốc {subject} ({fingerprint})",
+                subject=anchor.subject,
+                fingerprint=anchor.fingerprint,
+            )
+        )
         return EXIT_OK
     if data.lstrip().startswith(b"{"):
         try:
@@ -100,7 +134,13 @@ def _add(args: argparse.Namespace) -> int:
             return error(_("Tệp {path} không phải khóa công khai hay chứng thư số", path=args.file))
     if not _save(registry, path):
         return 1
-    print(_("Đã tin cậy khóa {fingerprint} cho đơn vị {unit}", fingerprint=entry.fingerprint, unit=entry.unit))
+    print(
+        _(
+            "Đã tin cậy khóa {fingerprint} cho đơn vị {unit}",
+            fingerprint=entry.fingerprint,
+            unit=entry.unit,
+        )
+    )
     return EXIT_OK
 
 
@@ -110,8 +150,13 @@ def _list(args: argparse.Namespace) -> int:
         return 1
     if args.json:
         body = {
-            "entries": [{"unit": e.unit, "kind": e.kind, "fingerprint": e.fingerprint, "label": e.label} for e in registry.entries],
-            "anchors": [{"subject": a.subject, "fingerprint": a.fingerprint} for a in registry.anchors],
+            "entries": [
+                {"unit": e.unit, "kind": e.kind, "fingerprint": e.fingerprint, "label": e.label}
+                for e in registry.entries
+            ],
+            "anchors": [
+                {"subject": a.subject, "fingerprint": a.fingerprint} for a in registry.anchors
+            ],
         }
         print(json.dumps(body, ensure_ascii=False, indent=1))
         return EXIT_OK
@@ -120,7 +165,13 @@ def _list(args: argparse.Namespace) -> int:
     for e in sorted(registry.entries, key=lambda e: (e.unit, e.fingerprint)):
         print(f"{e.unit}\t{e.kind}\t{e.fingerprint}\t{e.label}")
     for a in registry.anchors:
-        print(_("Chứng thư gốc: {subject} ({fingerprint})", subject=a.subject, fingerprint=a.fingerprint))
+        print(
+            _(
+                "Chứng thư gốc: {subject} ({fingerprint})",
+                subject=a.subject,
+                fingerprint=a.fingerprint,
+            )
+        )
     return EXIT_OK
 
 
@@ -130,7 +181,12 @@ def _remove(args: argparse.Namespace) -> int:
         return 1
     removed = registry.remove(args.fingerprint, args.unit)
     if not removed:
-        return error(_("Không có khóa nào có dấu vân tay {fingerprint} trong danh sách", fingerprint=args.fingerprint))
+        return error(
+            _(
+                "Không có khóa nào có dấu vân tay {fingerprint} trong danh sách",
+                fingerprint=args.fingerprint,
+            )
+        )
     if not _save(registry, path):
         return 1
     print(_("Đã xóa {count} mục", count=removed))
@@ -154,8 +210,20 @@ def _export(args: argparse.Namespace) -> int:
     try:
         target.write_bytes(registry.export_signed(signer))
     except OSError as exc:
-        return error(_("Không ghi được tệp {path}: {error}", path=str(target), error=exc.strerror or str(exc)))
-    print(_("Đã xuất danh sách có chữ ký vào {path}. Dấu vân tay người ký: {fingerprint}", path=str(target), fingerprint=signer.fingerprint))
+        return error(
+            _(
+                "Không ghi được tệp {path}: {error}",
+                path=str(target),
+                error=exc.strerror or str(exc),
+            )
+        )
+    print(
+        _(
+            "Đã xuất danh sách có chữ ký vào {path}. Dấu vân tay người ký: {fingerprint}",
+            path=str(target),
+            fingerprint=signer.fingerprint,
+        )
+    )
     return EXIT_OK
 
 
@@ -169,9 +237,21 @@ def _import(args: argparse.Namespace) -> int:
     try:
         incoming, signer = TrustRegistry.import_signed(data, args.fingerprint)
     except TrustError:
-        return error(_("Tệp {path} không có chữ ký hợp lệ của người có dấu vân tay {fingerprint}: không nhập.", path=args.file, fingerprint=args.fingerprint))
+        return error(
+            _(
+                "Tệp {path} không có chữ ký hợp lệ của người có dấu vân tay {fingerprint}: không nhập.",
+                path=args.file,
+                fingerprint=args.fingerprint,
+            )
+        )
     added = registry.merge(incoming)
     if not _save(registry, path):
         return 1
-    print(_("Đã nhập {count} mục mới, ký bởi {fingerprint}", count=added, fingerprint=signer.fingerprint))
+    print(
+        _(
+            "Đã nhập {count} mục mới, ký bởi {fingerprint}",
+            count=added,
+            fingerprint=signer.fingerprint,
+        )
+    )
     return EXIT_OK

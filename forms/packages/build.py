@@ -39,7 +39,24 @@ from forms.problems import Problem, ProblemsError
 from forms.scoring import score
 
 # Already-compressed formats are stored as they are: deflating them again costs time for nothing.
-_STORED_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".zip", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".mp4", ".7z", ".rar", ".heic"}
+_STORED_SUFFIXES = {
+    ".pdf",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".gif",
+    ".webp",
+    ".zip",
+    ".docx",
+    ".xlsx",
+    ".pptx",
+    ".odt",
+    ".ods",
+    ".mp4",
+    ".7z",
+    ".rar",
+    ".heic",
+}
 
 
 @dataclass(frozen=True)
@@ -97,34 +114,81 @@ def _check(sub: Submission) -> None:
     for code in sorted({*sub.answers, *sub.notes}):
         if cs.find(code) is None:
             problems.append(
-                Problem("unknown_indicator", _("Chỉ tiêu {code} không có trong bộ tiêu chí {set}", code=code, set=cs.short_id), code)
+                Problem(
+                    "unknown_indicator",
+                    _(
+                        "Chỉ tiêu {code} không có trong bộ tiêu chí {set}",
+                        code=code,
+                        set=cs.short_id,
+                    ),
+                    code,
+                )
             )
     for item in sub.evidence:
         if cs.find(item.indicator) is None:
             problems.append(
-                Problem("unknown_indicator", _("Chỉ tiêu {code} không có trong bộ tiêu chí {set}", code=item.indicator, set=cs.short_id), item.original_name)
+                Problem(
+                    "unknown_indicator",
+                    _(
+                        "Chỉ tiêu {code} không có trong bộ tiêu chí {set}",
+                        code=item.indicator,
+                        set=cs.short_id,
+                    ),
+                    item.original_name,
+                )
             )
         if item.content is None and (item.source is None or not Path(item.source).is_file()):
             problems.append(
-                Problem("evidence_missing", _("Không tìm thấy tệp minh chứng {name} (chỉ tiêu {code})", name=item.original_name, code=item.indicator), str(item.source or ""))
+                Problem(
+                    "evidence_missing",
+                    _(
+                        "Không tìm thấy tệp minh chứng {name} (chỉ tiêu {code})",
+                        name=item.original_name,
+                        code=item.indicator,
+                    ),
+                    str(item.source or ""),
+                )
             )
             continue
-        size = len(item.content) if item.content is not None else Path(item.source or "").stat().st_size
+        size = (
+            len(item.content)
+            if item.content is not None
+            else Path(item.source or "").stat().st_size
+        )
         total += size
         if size > MAX_ENTRY_BYTES:
             # the verifier would refuse it: say so now rather than send an unusable package
             problems.append(
-                Problem("evidence_too_large", _("Tệp minh chứng {name} quá lớn ({size} MB, tối đa {limit} MB)", name=item.original_name, size=size // 2**20, limit=MAX_ENTRY_BYTES // 2**20), item.original_name)
+                Problem(
+                    "evidence_too_large",
+                    _(
+                        "Tệp minh chứng {name} quá lớn ({size} MB, tối đa {limit} MB)",
+                        name=item.original_name,
+                        size=size // 2**20,
+                        limit=MAX_ENTRY_BYTES // 2**20,
+                    ),
+                    item.original_name,
+                )
             )
     if total > MAX_TOTAL_BYTES or len(sub.evidence) > MAX_ENTRIES - 2:
         problems.append(
-            Problem("evidence_too_large", _("Tổng minh chứng vượt giới hạn của gói ({count} tệp, {size} MB)", count=len(sub.evidence), size=total // 2**20), "evidence")
+            Problem(
+                "evidence_too_large",
+                _(
+                    "Tổng minh chứng vượt giới hạn của gói ({count} tệp, {size} MB)",
+                    count=len(sub.evidence),
+                    size=total // 2**20,
+                ),
+                "evidence",
+            )
         )
     if problems:
         raise ProblemsError(problems)
 
 
-def build_package(submission: Submission, signer: Signer, out_dir: Path | str, *, durable: bool = True) -> Path:
+def build_package(
+    submission: Submission, signer: Signer, out_dir: Path | str, *, durable: bool = True
+) -> Path:
     """Write ``<unit>_<year>_r<revision>.dtipkg`` into ``out_dir`` and return its path.
 
     ``durable=False`` skips the fsync (bulk demo data, where a lost file is simply redone).

@@ -47,7 +47,10 @@ def check_chain(
 ) -> list[x509.Certificate]:
     """The chain leaf..anchor, or ``ChainError``. Every certificate must be valid at ``when``."""
     anchor_ders = {_der(a) for a in anchors}
-    pool = [*anchors, *intermediates]  # a damaged copy of the CA inside the signature must not hide the real one
+    pool = [
+        *anchors,
+        *intermediates,
+    ]  # a damaged copy of the CA inside the signature must not hide the real one
     chain = [leaf]
     current = leaf
     for _depth in range(MAX_DEPTH):

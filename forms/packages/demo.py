@@ -27,9 +27,75 @@ from forms.packages.build import EvidenceFile, Submission, build_package
 from forms.packages.signing import Ed25519Signer
 from forms.packages.trust import TrustRegistry
 
-_FIRST = ["An", "Bình", "Cẩm", "Đông", "Hà", "Hải", "Hòa", "Hưng", "Kim", "Lâm", "Long", "Minh", "Nam", "Ngọc", "Phú", "Phúc", "Quang", "Sơn", "Tân", "Thanh", "Thái", "Thịnh", "Tiên", "Trung", "Vân", "Văn", "Xuân", "Yên"]
-_SECOND = ["Bình", "Châu", "Cường", "Dũng", "Giang", "Hòa", "Hùng", "Khê", "Lạc", "Lập", "Lĩnh", "Lộc", "Lương", "Mỹ", "Nghĩa", "Phong", "Phương", "Quý", "Sơn", "Thành", "Thủy", "Tiến", "Trạch", "Tường", "Việt", "Vinh", "Xá"]
-_OFFICERS = ["Nguyễn Thị Hoa", "Trần Văn Minh", "Lê Thị Thu", "Phạm Văn Hùng", "Hoàng Thị Lan", "Đỗ Văn Nam", "Bùi Thị Hạnh", "Vũ Đức Thắng"]
+_FIRST = [
+    "An",
+    "Bình",
+    "Cẩm",
+    "Đông",
+    "Hà",
+    "Hải",
+    "Hòa",
+    "Hưng",
+    "Kim",
+    "Lâm",
+    "Long",
+    "Minh",
+    "Nam",
+    "Ngọc",
+    "Phú",
+    "Phúc",
+    "Quang",
+    "Sơn",
+    "Tân",
+    "Thanh",
+    "Thái",
+    "Thịnh",
+    "Tiên",
+    "Trung",
+    "Vân",
+    "Văn",
+    "Xuân",
+    "Yên",
+]
+_SECOND = [
+    "Bình",
+    "Châu",
+    "Cường",
+    "Dũng",
+    "Giang",
+    "Hòa",
+    "Hùng",
+    "Khê",
+    "Lạc",
+    "Lập",
+    "Lĩnh",
+    "Lộc",
+    "Lương",
+    "Mỹ",
+    "Nghĩa",
+    "Phong",
+    "Phương",
+    "Quý",
+    "Sơn",
+    "Thành",
+    "Thủy",
+    "Tiến",
+    "Trạch",
+    "Tường",
+    "Việt",
+    "Vinh",
+    "Xá",
+]
+_OFFICERS = [
+    "Nguyễn Thị Hoa",
+    "Trần Văn Minh",
+    "Lê Thị Thu",
+    "Phạm Văn Hùng",
+    "Hoàng Thị Lan",
+    "Đỗ Văn Nam",
+    "Bùi Thị Hạnh",
+    "Vũ Đức Thắng",
+]
 _POSITIONS = ["Công chức Văn phòng - Thống kê", "Công chức Văn hóa - Xã hội", "Phó Chủ tịch UBND"]
 GROUP_SIZE = 15  # units per synthetic collector group (a former district)
 
@@ -66,7 +132,9 @@ def demo_units(count: int, seed: int = 1) -> list[DemoUnit]:
 
 
 def demo_key(seed: int, unit_code: str) -> ed25519.Ed25519PrivateKey:
-    return ed25519.Ed25519PrivateKey.from_private_bytes(hashlib.sha256(f"dti-demo:{seed}:{unit_code}".encode()).digest())
+    return ed25519.Ed25519PrivateKey.from_private_bytes(
+        hashlib.sha256(f"dti-demo:{seed}:{unit_code}".encode()).digest()
+    )
 
 
 def _docref(rng: random.Random, year: int) -> dict[str, str]:
@@ -75,7 +143,14 @@ def _docref(rng: random.Random, year: int) -> dict[str, str]:
         "number": f"{rng.randint(1, 250)}/QĐ-UBND",
         "date": day.date().isoformat(),
         "issuer": "UBND xã",
-        "summary": rng.choice(["Kế hoạch chuyển đổi số năm", "Quyết định kiện toàn Ban chỉ đạo", "Báo cáo kết quả thực hiện", "Quy chế hoạt động"]),
+        "summary": rng.choice(
+            [
+                "Kế hoạch chuyển đổi số năm",
+                "Quyết định kiện toàn Ban chỉ đạo",
+                "Báo cáo kết quả thực hiện",
+                "Quy chế hoạt động",
+            ]
+        ),
     }
 
 
@@ -118,7 +193,11 @@ def demo_answers(cs: CriteriaSet, rng: random.Random, year: int) -> dict[str, di
             values[rule.field] = share > 0.35
         elif rule.kind is RuleKind.CHOICE and rule.field and choices:
             values[rule.field] = choices[min(len(choices) - 1, int((1 - share) * len(choices)))]
-        elif rule.kind in (RuleKind.COUNT_TIERS, RuleKind.PERCENT_TIERS) and rule.field and rule.tiers:
+        elif (
+            rule.kind in (RuleKind.COUNT_TIERS, RuleKind.PERCENT_TIERS)
+            and rule.field
+            and rule.tiers
+        ):
             top = max(t.minimum for t in rule.tiers)
             value = top * Decimal(str(round(share * 1.1, 2)))
             if rule.kind is RuleKind.COUNT_TIERS:
@@ -141,10 +220,23 @@ def _evidence(ind: Indicator, unit: DemoUnit, rng: random.Random, year: int) -> 
         f"{unit.name} - {ind.code} {ind.name}\n{doc['number']} ngày {doc['date']}: {doc['summary']}\n"
         + "Nội dung minh chứng tổng hợp cho dữ liệu thử nghiệm.\n" * rng.randint(5, 30)
     )
-    return EvidenceFile(ind.code, f"Minh chứng {ind.code} - {doc['summary']}.txt", content=text.encode("utf-8"), document=doc)
+    return EvidenceFile(
+        ind.code,
+        f"Minh chứng {ind.code} - {doc['summary']}.txt",
+        content=text.encode("utf-8"),
+        document=doc,
+    )
 
 
-def demo_submission(unit: DemoUnit, cs: CriteriaSet, *, seed: int, year: int, criteria_hash: str | None = None, evidence: int = 3) -> Submission:
+def demo_submission(
+    unit: DemoUnit,
+    cs: CriteriaSet,
+    *,
+    seed: int,
+    year: int,
+    criteria_hash: str | None = None,
+    evidence: int = 3,
+) -> Submission:
     rng = random.Random(f"submission:{seed}:{unit.code}:{year}")
     answers = demo_answers(cs, rng, year)
     with_evidence = [ind for ind in cs.leaves() if ind.evidence.required]
@@ -192,14 +284,21 @@ def write_demo(
     for index, unit in enumerate(unit_list, start=1):
         signer = Ed25519Signer(demo_key(seed, unit.code))
         registry.add_key(unit.code, signer.public_raw, unit.name)
-        sub = demo_submission(unit, criteria_set, seed=seed, year=year, criteria_hash=criteria_hash, evidence=evidence)
+        sub = demo_submission(
+            unit, criteria_set, seed=seed, year=year, criteria_hash=criteria_hash, evidence=evidence
+        )
         packages.append(build_package(sub, signer, out, durable=False))
         if progress is not None:
             progress(index, len(unit_list))
     units_json = out / "units.json"
-    units_json.write_text(json.dumps([asdict(u) for u in unit_list], ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    units_json.write_text(
+        json.dumps([asdict(u) for u in unit_list], ensure_ascii=False, indent=1) + "\n",
+        encoding="utf-8",
+    )
     units_csv = out / "units.csv"
-    with open(units_csv, "w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel opens it as UTF-8
+    with open(
+        units_csv, "w", encoding="utf-8-sig", newline=""
+    ) as handle:  # BOM: Excel opens it as UTF-8
         writer = csv.writer(handle)
         writer.writerow(["code", "name", "group"])
         writer.writerows((u.code, u.name, u.group) for u in unit_list)

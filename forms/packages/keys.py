@@ -49,7 +49,9 @@ class PublicKeyFile:
             "fingerprint": self.fingerprint,
             "name": self.name,
         }
-        return (json.dumps(body, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
+        return (json.dumps(body, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode(
+            "utf-8"
+        )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> PublicKeyFile:

@@ -64,7 +64,12 @@ def scores_dict(result: Score) -> dict[str, Any]:
 
 
 def criteria_dict(cs: CriteriaSet, content_hash: str) -> dict[str, Any]:
-    return {"set_id": cs.set_id, "year": cs.year, "version": cs.version, "content_hash": content_hash}
+    return {
+        "set_id": cs.set_id,
+        "year": cs.year,
+        "version": cs.version,
+        "content_hash": content_hash,
+    }
 
 
 def build_manifest(
@@ -105,4 +110,6 @@ def build_manifest(
 
 
 def manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
-    return json.dumps(manifest, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return json.dumps(manifest, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+        "utf-8"
+    )

@@ -156,16 +156,22 @@ class Pkcs12Signer:
             raise ValueError("the PKCS#12 file holds no key and certificate")
         if not isinstance(loaded.key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
             raise ValueError("only RSA and EC keys can sign CMS here")
-        return cls(loaded.cert.certificate, loaded.key, [c.certificate for c in loaded.additional_certs])
+        return cls(
+            loaded.cert.certificate, loaded.key, [c.certificate for c in loaded.additional_certs]
+        )
 
     def sign(self, data: bytes) -> SignatureBlob:
-        builder = pkcs7.PKCS7SignatureBuilder().set_data(data).add_signer(
-            self.certificate, self._key, hashes.SHA256()
+        builder = (
+            pkcs7.PKCS7SignatureBuilder()
+            .set_data(data)
+            .add_signer(self.certificate, self._key, hashes.SHA256())
         )
         for extra in self.chain:
             builder = builder.add_certificate(extra)
         options = [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary]
-        return SignatureBlob(KIND_X509, SIGNATURE_CMS, builder.sign(serialization.Encoding.DER, options))
+        return SignatureBlob(
+            KIND_X509, SIGNATURE_CMS, builder.sign(serialization.Encoding.DER, options)
+        )
 
 
 _OID_SIGNED_DATA = "1.2.840.113549.1.7.2"
@@ -209,7 +215,9 @@ def _verify_cms_inner(blob: bytes, manifest: bytes) -> SignerInfo:
     certificates: list[x509.Certificate] = []
     for item in signed_data[3:-1]:
         if item.tag == 0xA0:
-            certificates = [x509.load_der_x509_certificate(c.raw) for c in item.children() if c.tag == 0x30]
+            certificates = [
+                x509.load_der_x509_certificate(c.raw) for c in item.children() if c.tag == 0x30
+            ]
     signer_infos = _expect(signed_data[-1], 0x31).children()
     if len(signer_infos) != 1:
         raise SignatureError("exactly one signer expected")
@@ -235,7 +243,10 @@ def _verify_cms_inner(blob: bytes, manifest: bytes) -> SignerInfo:
         if expected != digest.finalize():
             raise SignatureError("CMS message digest does not match manifest.json")
         content_type_attr = seen.get(_OID_CONTENT_TYPE)
-        if content_type_attr is None or der.decode_oid(der.read_one(content_type_attr).content) != _OID_DATA:
+        if (
+            content_type_attr is None
+            or der.decode_oid(der.read_one(content_type_attr).content) != _OID_DATA
+        ):
             raise SignatureError("CMS content type attribute missing or wrong")
         # the signature covers the attributes re-tagged as a SET (RFC 5652, 5.4)
         to_verify = b"\x31" + blob[signed_attrs.start + 1 : signed_attrs.end]
@@ -256,11 +267,18 @@ def _verify_cms_inner(blob: bytes, manifest: bytes) -> SignerInfo:
     spki = spki_der(leaf)
     ordered = (leaf, *(c for c in certificates if c is not leaf))
     return SignerInfo(
-        KIND_X509, short_fingerprint(spki), full_key_id(spki), spki, ordered, leaf.subject.rfc4514_string()
+        KIND_X509,
+        short_fingerprint(spki),
+        full_key_id(spki),
+        spki,
+        ordered,
+        leaf.subject.rfc4514_string(),
     )
 
 
-def _find_signer_certificate(sid: der.Tlv, certificates: list[x509.Certificate]) -> x509.Certificate:
+def _find_signer_certificate(
+    sid: der.Tlv, certificates: list[x509.Certificate]
+) -> x509.Certificate:
     if sid.tag == 0x30:  # IssuerAndSerialNumber
         issuer, serial = sid.children()[:2]
         serial_number = int.from_bytes(_expect(serial, 0x02).content, "big", signed=True)
@@ -270,7 +288,9 @@ def _find_signer_certificate(sid: der.Tlv, certificates: list[x509.Certificate])
     elif sid.tag == 0x80:  # [0] SubjectKeyIdentifier
         for cert in certificates:
             try:
-                ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+                ski = cert.extensions.get_extension_for_class(
+                    x509.SubjectKeyIdentifier
+                ).value.digest
             except x509.ExtensionNotFound:
                 continue
             if ski == sid.content:

@@ -80,7 +80,9 @@ def load_certificate(data: bytes) -> x509.Certificate:
 
 
 class TrustRegistry:
-    def __init__(self, entries: Iterable[TrustEntry] = (), anchors: Iterable[x509.Certificate] = ()) -> None:
+    def __init__(
+        self, entries: Iterable[TrustEntry] = (), anchors: Iterable[x509.Certificate] = ()
+    ) -> None:
         self.entries: list[TrustEntry] = []
         self.anchors: list[Anchor] = []
         self._units: dict[str, set[str]] = {}
@@ -108,16 +110,29 @@ class TrustRegistry:
 
     def add_key(self, unit: str, public_raw: bytes, label: str = "") -> TrustEntry:
         entry = TrustEntry(
-            unit, KIND_ED25519, full_key_id(public_raw), short_fingerprint(public_raw),
-            base64.b64encode(public_raw).decode("ascii"), label,
+            unit,
+            KIND_ED25519,
+            full_key_id(public_raw),
+            short_fingerprint(public_raw),
+            base64.b64encode(public_raw).decode("ascii"),
+            label,
         )
         self._add(entry)
         return entry
 
-    def add_certificate(self, unit: str, certificate: x509.Certificate, label: str = "") -> TrustEntry:
+    def add_certificate(
+        self, unit: str, certificate: x509.Certificate, label: str = ""
+    ) -> TrustEntry:
         spki = spki_der(certificate)
         pem = certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
-        entry = TrustEntry(unit, KIND_X509, full_key_id(spki), short_fingerprint(spki), pem, label or certificate.subject.rfc4514_string())
+        entry = TrustEntry(
+            unit,
+            KIND_X509,
+            full_key_id(spki),
+            short_fingerprint(spki),
+            pem,
+            label or certificate.subject.rfc4514_string(),
+        )
         self._add(entry)
         return entry
 
@@ -132,10 +147,18 @@ class TrustRegistry:
         wanted = normalise_fingerprint(fingerprint)
 
         def matches(fp: str, key_id: str) -> bool:
-            return bool(wanted) and (normalise_fingerprint(fp) == wanted or key_id.upper() == wanted)
+            return bool(wanted) and (
+                normalise_fingerprint(fp) == wanted or key_id.upper() == wanted
+            )
 
-        keep = [e for e in self.entries if not (matches(e.fingerprint, e.key_id) and (unit is None or e.unit == unit))]
-        kept_anchors = [a for a in self.anchors if unit is not None or not matches(a.fingerprint, "")]
+        keep = [
+            e
+            for e in self.entries
+            if not (matches(e.fingerprint, e.key_id) and (unit is None or e.unit == unit))
+        ]
+        kept_anchors = [
+            a for a in self.anchors if unit is not None or not matches(a.fingerprint, "")
+        ]
         removed = len(self.entries) - len(keep) + len(self.anchors) - len(kept_anchors)
         self.__init__(keep, [a.certificate for a in kept_anchors])  # type: ignore[misc]
         return removed
@@ -160,7 +183,9 @@ class TrustRegistry:
                 for a in sorted(self.anchors, key=lambda a: a.fingerprint)
             ],
         }
-        return (json.dumps(body, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+        return (json.dumps(body, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode(
+            "utf-8"
+        )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TrustRegistry:
@@ -168,8 +193,12 @@ class TrustRegistry:
             body = json.loads(data.decode("utf-8"))
             if not isinstance(body, dict) or body.get("format") != REGISTRY_FORMAT:
                 raise TrustError("not a trust registry")
-            entries = [TrustEntry(**{k: str(v) for k, v in e.items()}) for e in body.get("entries", [])]
-            anchors = [x509.load_pem_x509_certificate(p.encode("ascii")) for p in body.get("anchors", [])]
+            entries = [
+                TrustEntry(**{k: str(v) for k, v in e.items()}) for e in body.get("entries", [])
+            ]
+            anchors = [
+                x509.load_pem_x509_certificate(p.encode("ascii")) for p in body.get("anchors", [])
+            ]
         except TrustError:
             raise
         except (ValueError, TypeError, AttributeError, UnicodeError, RecursionError) as exc:
@@ -217,10 +246,14 @@ class TrustRegistry:
             "signature_kind": blob.kind,
             "signature": base64.b64encode(blob.data).decode("ascii"),
         }
-        return (json.dumps(body, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+        return (json.dumps(body, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode(
+            "utf-8"
+        )
 
     @classmethod
-    def import_signed(cls, data: bytes, expected_fingerprint: str) -> tuple[TrustRegistry, SignerInfo]:
+    def import_signed(
+        cls, data: bytes, expected_fingerprint: str
+    ) -> tuple[TrustRegistry, SignerInfo]:
         """Check a signed export against the fingerprint the user was told, then read it."""
         try:
             body = json.loads(data.decode("utf-8"))
@@ -228,13 +261,22 @@ class TrustRegistry:
                 raise TrustError("not a signed trust registry export")
             registry = body["registry"].encode("utf-8")
             blob = base64.b64decode(body["signature"], validate=True)
-            entry_name = {KIND_ED25519: SIGNATURE_ED25519, KIND_X509: SIGNATURE_CMS}[body["signature_kind"]]
+            entry_name = {KIND_ED25519: SIGNATURE_ED25519, KIND_X509: SIGNATURE_CMS}[
+                body["signature_kind"]
+            ]
             signer = verify_signature(entry_name, blob, registry)
         except TrustError:
             raise
         except SignatureError as exc:
             raise TrustError(f"signature: {exc}") from exc
-        except (ValueError, KeyError, TypeError, AttributeError, UnicodeError, RecursionError) as exc:
+        except (
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+            UnicodeError,
+            RecursionError,
+        ) as exc:
             raise TrustError(str(exc)) from exc
         if normalise_fingerprint(signer.fingerprint) != normalise_fingerprint(expected_fingerprint):
             raise TrustError(f"signed by {signer.fingerprint}, expected {expected_fingerprint}")

@@ -121,7 +121,9 @@ def _check_shape(m: dict[str, Any]) -> datetime:
     if m.get("supersedes") is not None and not isinstance(m["supersedes"], str):
         raise _Shape("supersedes")
     try:
-        created = datetime.strptime(_get(m, "created_at", str, ""), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        created = datetime.strptime(_get(m, "created_at", str, ""), "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=UTC
+        )
     except ValueError:
         raise _Shape("created_at") from None
     officer = _get(m, "officer", dict, "")
@@ -130,7 +132,11 @@ def _check_shape(m: dict[str, Any]) -> datetime:
     _get(m, "app_version", str, "")
     for code, entry in _get(m, "answers", dict, "").items():
         # inline rather than _get: this loop runs for every indicator of every package
-        if not (isinstance(entry, dict) and isinstance(entry.get("values"), dict) and isinstance(entry.get("note"), str)):
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("values"), dict)
+            and isinstance(entry.get("note"), str)
+        ):
             raise _Shape(f"answers.{code}")
     scores = _get(m, "scores", dict, "")
     for key in ("indicators", "pillars", "published_pillars"):
@@ -190,31 +196,65 @@ def _lookup(criteria_sets: CriteriaLookup, content_hash: str) -> CriteriaSet | N
     return criteria_sets.get(content_hash)
 
 
-def _verify_open(zf: SafeZip, verdict: Verdict, criteria_sets: CriteriaLookup, trust: TrustRegistry | None) -> None:
+def _verify_open(
+    zf: SafeZip, verdict: Verdict, criteria_sets: CriteriaLookup, trust: TrustRegistry | None
+) -> None:
     reasons = verdict.reasons
     name = os.path.basename(verdict.path)
     if fmt.MANIFEST_NAME not in zf.files:
-        reasons.append(Problem("manifest_missing", _("Gói {name} không có manifest.json", name=name), fmt.MANIFEST_NAME))
+        reasons.append(
+            Problem(
+                "manifest_missing",
+                _("Gói {name} không có manifest.json", name=name),
+                fmt.MANIFEST_NAME,
+            )
+        )
         return
     raw = zf.read(fmt.MANIFEST_NAME, fmt.MAX_MANIFEST_BYTES)
     try:
         manifest = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        reasons.append(Problem("manifest_invalid", _("manifest.json không đọc được: {error}", error=str(exc)[:200]), fmt.MANIFEST_NAME))
+        reasons.append(
+            Problem(
+                "manifest_invalid",
+                _("manifest.json không đọc được: {error}", error=str(exc)[:200]),
+                fmt.MANIFEST_NAME,
+            )
+        )
         return
     if not isinstance(manifest, dict) or manifest.get("format") != fmt.FORMAT_NAME:
-        reasons.append(Problem("manifest_invalid", _("manifest.json không phải manifest của gói DTI"), fmt.MANIFEST_NAME))
+        reasons.append(
+            Problem(
+                "manifest_invalid",
+                _("manifest.json không phải manifest của gói DTI"),
+                fmt.MANIFEST_NAME,
+            )
+        )
         return
     version = manifest.get("format_version")
     if version != fmt.FORMAT_VERSION:
         reasons.append(
-            Problem("format_version", _("Phiên bản định dạng gói {found} không được hỗ trợ (cần {expected})", found=str(version), expected=fmt.FORMAT_VERSION), fmt.MANIFEST_NAME)
+            Problem(
+                "format_version",
+                _(
+                    "Phiên bản định dạng gói {found} không được hỗ trợ (cần {expected})",
+                    found=str(version),
+                    expected=fmt.FORMAT_VERSION,
+                ),
+                fmt.MANIFEST_NAME,
+            )
         )
         return
     try:
         created = _check_shape(manifest)
     except _Shape as exc:
-        reasons.append(Problem("manifest_invalid", _("manifest.json thiếu hoặc sai trường {field}", field=exc.where), exc.where))
+        reasons.append(
+            Problem(
+                "manifest_invalid",
+                _("manifest.json thiếu hoặc sai trường {field}", field=exc.where),
+                exc.where,
+            )
+        )
         return
     verdict.manifest, verdict.manifest_bytes = manifest, raw
     verdict.unit, verdict.unit_name = manifest["unit"]["code"], manifest["unit"]["name"]
@@ -224,36 +264,87 @@ def _verify_open(zf: SafeZip, verdict: Verdict, criteria_sets: CriteriaLookup, t
     signatures = [n for n in zf.files if n.startswith(fmt.SIGNATURE_DIR)]
     known = [n for n in signatures if n in fmt.SIGNATURE_NAMES]
     if not known:
-        reasons.append(Problem("signature_missing", _("Gói không có chữ ký (thư mục signature/)"), fmt.SIGNATURE_DIR))
+        reasons.append(
+            Problem(
+                "signature_missing",
+                _("Gói không có chữ ký (thư mục signature/)"),
+                fmt.SIGNATURE_DIR,
+            )
+        )
     elif len(known) > 1:
-        reasons.append(Problem("signature_invalid", _("Gói có nhiều hơn một chữ ký"), fmt.SIGNATURE_DIR))
+        reasons.append(
+            Problem("signature_invalid", _("Gói có nhiều hơn một chữ ký"), fmt.SIGNATURE_DIR)
+        )
     else:
         try:
-            verdict.signer = verify_signature(known[0], zf.read(known[0], fmt.MAX_SIGNATURE_BYTES), raw)
+            verdict.signer = verify_signature(
+                known[0], zf.read(known[0], fmt.MAX_SIGNATURE_BYTES), raw
+            )
         except SignatureError:
-            reasons.append(Problem("signature_invalid", _("Chữ ký {entry} không khớp với manifest.json", entry=known[0]), known[0]))
+            reasons.append(
+                Problem(
+                    "signature_invalid",
+                    _("Chữ ký {entry} không khớp với manifest.json", entry=known[0]),
+                    known[0],
+                )
+            )
 
     # files: every listed one present with its size and hash, nothing unlisted
     listed = {item["path"]: item for item in manifest["evidence"]}
     for entry, item in listed.items():
         if entry not in zf.files:
-            reasons.append(Problem("file_missing", _("Thiếu tệp minh chứng {entry} ({original})", entry=entry, original=item["original_name"]), entry))
+            reasons.append(
+                Problem(
+                    "file_missing",
+                    _(
+                        "Thiếu tệp minh chứng {entry} ({original})",
+                        entry=entry,
+                        original=item["original_name"],
+                    ),
+                    entry,
+                )
+            )
             continue
         digest, size = zf.digest(entry)
         if size != item["size"]:
-            reasons.append(Problem("file_size", _("Tệp {entry} có kích thước {size} byte, manifest ghi {expected}", entry=entry, size=size, expected=item["size"]), entry))
+            reasons.append(
+                Problem(
+                    "file_size",
+                    _(
+                        "Tệp {entry} có kích thước {size} byte, manifest ghi {expected}",
+                        entry=entry,
+                        size=size,
+                        expected=item["size"],
+                    ),
+                    entry,
+                )
+            )
         elif digest != item["sha256"]:
-            reasons.append(Problem("file_hash", _("Tệp {entry} đã bị thay đổi (mã băm sha256 không khớp)", entry=entry), entry))
+            reasons.append(
+                Problem(
+                    "file_hash",
+                    _("Tệp {entry} đã bị thay đổi (mã băm sha256 không khớp)", entry=entry),
+                    entry,
+                )
+            )
     for entry in zf.files:
         if entry != fmt.MANIFEST_NAME and entry not in listed and entry not in known:
-            reasons.append(Problem("unlisted_file", _("Tệp {entry} không có trong manifest.json", entry=entry), entry))
+            reasons.append(
+                Problem(
+                    "unlisted_file",
+                    _("Tệp {entry} không có trong manifest.json", entry=entry),
+                    entry,
+                )
+            )
 
     _check_scores(manifest, verdict, criteria_sets)
     if verdict.signer is not None:
         _check_trust(verdict.signer, verdict.unit, created, trust, reasons)
 
 
-def _check_scores(manifest: dict[str, Any], verdict: Verdict, criteria_sets: CriteriaLookup) -> None:
+def _check_scores(
+    manifest: dict[str, Any], verdict: Verdict, criteria_sets: CriteriaLookup
+) -> None:
     reasons = verdict.reasons
     claimed_set = manifest["criteria_set"]
     cs = _lookup(criteria_sets, claimed_set["content_hash"])
@@ -261,7 +352,13 @@ def _check_scores(manifest: dict[str, Any], verdict: Verdict, criteria_sets: Cri
         reasons.append(
             Problem(
                 "criteria_unknown",
-                _("Bộ tiêu chí không xác định: {set_id} {year} v{version} (mã băm {hash})", set_id=claimed_set["set_id"], year=claimed_set["year"], version=claimed_set["version"], hash=claimed_set["content_hash"][:12]),
+                _(
+                    "Bộ tiêu chí không xác định: {set_id} {year} v{version} (mã băm {hash})",
+                    set_id=claimed_set["set_id"],
+                    year=claimed_set["year"],
+                    version=claimed_set["version"],
+                    hash=claimed_set["content_hash"][:12],
+                ),
                 "criteria_set",
             )
         )
@@ -270,43 +367,106 @@ def _check_scores(manifest: dict[str, Any], verdict: Verdict, criteria_sets: Cri
     answers = {code: entry["values"] for code, entry in manifest["answers"].items()}
     for code in answers:
         if cs.find(code) is None:
-            reasons.append(Problem("manifest_invalid", _("Chỉ tiêu {code} không có trong bộ tiêu chí {set}", code=code, set=cs.short_id), code))
+            reasons.append(
+                Problem(
+                    "manifest_invalid",
+                    _(
+                        "Chỉ tiêu {code} không có trong bộ tiêu chí {set}",
+                        code=code,
+                        set=cs.short_id,
+                    ),
+                    code,
+                )
+            )
     for item in manifest["evidence"]:
         if cs.find(item["indicator"]) is None:
-            reasons.append(Problem("manifest_invalid", _("Chỉ tiêu {code} không có trong bộ tiêu chí {set}", code=item["indicator"], set=cs.short_id), item["path"]))
+            reasons.append(
+                Problem(
+                    "manifest_invalid",
+                    _(
+                        "Chỉ tiêu {code} không có trong bộ tiêu chí {set}",
+                        code=item["indicator"],
+                        set=cs.short_id,
+                    ),
+                    item["path"],
+                )
+            )
     expected = scores_dict(score(cs, answers))
     claimed = manifest["scores"]
     if expected == claimed:
         return
-    for group, label in (("indicators", "indicator"), ("pillars", "pillar"), ("published_pillars", "pillar")):
+    for group, label in (
+        ("indicators", "indicator"),
+        ("pillars", "pillar"),
+        ("published_pillars", "pillar"),
+    ):
         want, got = expected[group], claimed.get(group, {})
         for code in sorted(set(want) | set(got)):
             if want.get(code) != got.get(code):
                 reasons.append(
                     Problem(
                         "score_mismatch",
-                        _("Điểm {what} {code} ghi {claimed}, tính lại được {computed}", what=_("chỉ tiêu") if label == "indicator" else _("trụ cột"), code=code, claimed=str(got.get(code)), computed=str(want.get(code))),
+                        _(
+                            "Điểm {what} {code} ghi {claimed}, tính lại được {computed}",
+                            what=_("chỉ tiêu") if label == "indicator" else _("trụ cột"),
+                            code=code,
+                            claimed=str(got.get(code)),
+                            computed=str(want.get(code)),
+                        ),
                         f"scores.{group}.{code}",
                     )
                 )
     for key in ("total", "published_total", "classification"):
         if expected[key] != claimed.get(key):
             reasons.append(
-                Problem("score_mismatch", _("Tổng điểm/xếp loại ({field}) ghi {claimed}, tính lại được {computed}", field=key, claimed=str(claimed.get(key)), computed=expected[key]), f"scores.{key}")
+                Problem(
+                    "score_mismatch",
+                    _(
+                        "Tổng điểm/xếp loại ({field}) ghi {claimed}, tính lại được {computed}",
+                        field=key,
+                        claimed=str(claimed.get(key)),
+                        computed=expected[key],
+                    ),
+                    f"scores.{key}",
+                )
             )
     if not any(p.code == "score_mismatch" for p in reasons):  # extra keys in the claimed scores
-        reasons.append(Problem("score_mismatch", _("Phần điểm trong manifest.json có mục lạ"), "scores"))
+        reasons.append(
+            Problem("score_mismatch", _("Phần điểm trong manifest.json có mục lạ"), "scores")
+        )
 
 
-def _check_trust(signer: SignerInfo, unit: str | None, created: datetime, trust: TrustRegistry | None, reasons: list[Problem]) -> None:
+def _check_trust(
+    signer: SignerInfo,
+    unit: str | None,
+    created: datetime,
+    trust: TrustRegistry | None,
+    reasons: list[Problem],
+) -> None:
     units = trust.units_for(signer.key_id) if trust is not None else set()
     if not units:
         reasons.append(
-            Problem("signer_unknown", _("Người ký không xác định: khóa {fingerprint} không có trong danh sách tin cậy", fingerprint=signer.fingerprint), "signature")
+            Problem(
+                "signer_unknown",
+                _(
+                    "Người ký không xác định: khóa {fingerprint} không có trong danh sách tin cậy",
+                    fingerprint=signer.fingerprint,
+                ),
+                "signature",
+            )
         )
     elif unit not in units:
         reasons.append(
-            Problem("signer_not_for_unit", _("Khóa {fingerprint} không được ký cho đơn vị {unit} (chỉ cho: {units})", fingerprint=signer.fingerprint, unit=unit, units=", ".join(sorted(units))), "signature")
+            Problem(
+                "signer_not_for_unit",
+                _(
+                    "Khóa {fingerprint} không được ký cho đơn vị {unit} (chỉ cho: {units})",
+                    fingerprint=signer.fingerprint,
+                    unit=unit,
+                    units=", ".join(sorted(units)),
+                ),
+                "signature",
+            )
         )
     if signer.kind == KIND_X509 and signer.certificates:
         anchors = trust.anchor_certificates() if trust is not None else []
@@ -314,9 +474,16 @@ def _check_trust(signer: SignerInfo, unit: str | None, created: datetime, trust:
             check_chain(signer.certificates[0], list(signer.certificates[1:]), anchors, created)
         except ChainError as exc:
             if exc.code == "certificate_expired":
-                message = _("Chứng thư số {subject} không còn hiệu lực vào thời điểm ký {time}", subject=exc.subject, time=created.isoformat())
+                message = _(
+                    "Chứng thư số {subject} không còn hiệu lực vào thời điểm ký {time}",
+                    subject=exc.subject,
+                    time=created.isoformat(),
+                )
             else:
-                message = _("Chứng thư số {subject} không dẫn tới chứng thư gốc tin cậy nào", subject=exc.subject)
+                message = _(
+                    "Chứng thư số {subject} không dẫn tới chứng thư gốc tin cậy nào",
+                    subject=exc.subject,
+                )
             reasons.append(Problem(exc.code, message, "signature"))
 
 
@@ -330,7 +497,9 @@ def _worker_init(criteria_sets: CriteriaLookup, trust: TrustRegistry | None) -> 
 
 
 def _worker_verify(path: str) -> Verdict:
-    verdict = verify_package(path, criteria_sets=_worker_state["criteria"], trust=_worker_state["trust"])
+    verdict = verify_package(
+        path, criteria_sets=_worker_state["criteria"], trust=_worker_state["trust"]
+    )
     # Sent back lean: the criteria set is re-attached by hash in the parent (pickling it per
     # package would cost more than verifying), and certificate objects do not pickle.
     verdict.criteria_set = None
@@ -358,10 +527,16 @@ def verify_many(
         return [verify_package(p, criteria_sets=criteria_sets, trust=trust) for p in items]
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(criteria_sets, trust)) as pool:
-        verdicts = list(pool.map(_worker_verify, items, chunksize=max(16, len(items) // (workers * 8))))
+    with ProcessPoolExecutor(
+        workers, initializer=_worker_init, initargs=(criteria_sets, trust)
+    ) as pool:
+        verdicts = list(
+            pool.map(_worker_verify, items, chunksize=max(16, len(items) // (workers * 8)))
+        )
     for verdict in verdicts:
         if verdict.manifest_bytes is not None:
             verdict.manifest = json.loads(verdict.manifest_bytes)
-            verdict.criteria_set = _lookup(criteria_sets, verdict.manifest["criteria_set"]["content_hash"])
+            verdict.criteria_set = _lookup(
+                criteria_sets, verdict.manifest["criteria_set"]["content_hash"]
+            )
     return verdicts

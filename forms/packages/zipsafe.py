@@ -88,7 +88,11 @@ def _entry_count_precheck(handle: BinaryIO, size: int, limits: Limits) -> None:
     if at < 0 or at + 22 > len(tail):
         return  # zipfile will say what is wrong
     _sig, _disk, _cd_disk, _here, total, cd_size, _cd_off, _comment = _EOCD.unpack_from(tail, at)
-    if (total == 0xFFFF or cd_size == 0xFFFFFFFF) and at >= 20 and tail[at - 20 : at - 16] == b"PK\x06\x07":
+    if (
+        (total == 0xFFFF or cd_size == 0xFFFFFFFF)
+        and at >= 20
+        and tail[at - 20 : at - 16] == b"PK\x06\x07"
+    ):
         # zip64: the real counts are in the zip64 end record the locator points to
         (offset,) = struct.unpack_from("<Q", tail, at - 12)
         if offset + 56 <= size:
@@ -99,7 +103,9 @@ def _entry_count_precheck(handle: BinaryIO, size: int, limits: Limits) -> None:
     if (total != 0xFFFF and total > limits.entries) or (
         cd_size != 0xFFFFFFFF and cd_size > limits.entries * _MAX_CD_RECORD
     ):
-        raise _fail("too_many_entries", _("Gói có quá nhiều mục (tối đa {limit})", limit=limits.entries))
+        raise _fail(
+            "too_many_entries", _("Gói có quá nhiều mục (tối đa {limit})", limit=limits.entries)
+        )
 
 
 class SafeZip:
@@ -112,7 +118,9 @@ class SafeZip:
         try:
             self._handle: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed in close()
         except OSError as exc:
-            raise _fail("zip_invalid", _("Không mở được tệp gói: {error}", error=exc.strerror or str(exc))) from exc
+            raise _fail(
+                "zip_invalid", _("Không mở được tệp gói: {error}", error=exc.strerror or str(exc))
+            ) from exc
         try:
             self._open()
         except BaseException:
@@ -123,7 +131,14 @@ class SafeZip:
         limits = self.limits
         size = os.fstat(self._handle.fileno()).st_size
         if size > limits.package_bytes:
-            raise _fail("too_large", _("Tệp gói quá lớn ({size} byte, tối đa {limit})", size=size, limit=limits.package_bytes))
+            raise _fail(
+                "too_large",
+                _(
+                    "Tệp gói quá lớn ({size} byte, tối đa {limit})",
+                    size=size,
+                    limit=limits.package_bytes,
+                ),
+            )
         if size <= IN_MEMORY_BYTES:
             # small packages (nearly all) are read in one system call; zipfile's many small
             # seeks and reads then cost nothing
@@ -134,11 +149,22 @@ class SafeZip:
         self._handle.seek(0)
         try:
             self._zip = zipfile.ZipFile(self._handle)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error) as exc:
-            raise _fail("zip_invalid", _("Tệp không phải gói zip hợp lệ: {error}", error=str(exc))) from exc
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            OSError,
+            EOFError,
+            ValueError,
+            struct.error,
+        ) as exc:
+            raise _fail(
+                "zip_invalid", _("Tệp không phải gói zip hợp lệ: {error}", error=str(exc))
+            ) from exc
         infos = self._zip.infolist()
         if len(infos) > limits.entries:
-            raise _fail("too_many_entries", _("Gói có quá nhiều mục (tối đa {limit})", limit=limits.entries))
+            raise _fail(
+                "too_many_entries", _("Gói có quá nhiều mục (tối đa {limit})", limit=limits.entries)
+            )
         self.files: dict[str, zipfile.ZipInfo] = {}
         seen: dict[str, str] = {}
         declared = 0
@@ -146,24 +172,52 @@ class SafeZip:
             name = info.filename
             check_name(name)
             if info.orig_filename != name:  # zipfile cut it at a NUL byte or rewrote separators
-                raise _fail("unsafe_path", _("Tên mục không an toàn trong gói: {name}", name=repr(info.orig_filename)), name)
+                raise _fail(
+                    "unsafe_path",
+                    _("Tên mục không an toàn trong gói: {name}", name=repr(info.orig_filename)),
+                    name,
+                )
             key = name_key(name.rstrip("/"))
             if key in seen:
-                raise _fail("duplicate_entry", _("Mục trùng tên trong gói: {name} và {other}", name=name, other=seen[key]), name)
+                raise _fail(
+                    "duplicate_entry",
+                    _("Mục trùng tên trong gói: {name} và {other}", name=name, other=seen[key]),
+                    name,
+                )
             seen[key] = name
             mode = info.external_attr >> 16
             if info.create_system == 3 and stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
                 code = "symlink_entry" if stat.S_ISLNK(mode) else "not_regular"
-                raise _fail(code, _("Mục {name} không phải tệp thông thường (liên kết hoặc tệp đặc biệt)", name=name), name)
+                raise _fail(
+                    code,
+                    _(
+                        "Mục {name} không phải tệp thông thường (liên kết hoặc tệp đặc biệt)",
+                        name=name,
+                    ),
+                    name,
+                )
             is_dir = name.endswith("/") or stat.S_ISDIR(mode) or bool(info.external_attr & 0x10)
             if is_dir:
                 if info.file_size or info.compress_size > 2 or not name.endswith("/"):
-                    raise _fail("not_regular", _("Mục {name} không phải tệp thông thường (liên kết hoặc tệp đặc biệt)", name=name), name)
+                    raise _fail(
+                        "not_regular",
+                        _(
+                            "Mục {name} không phải tệp thông thường (liên kết hoặc tệp đặc biệt)",
+                            name=name,
+                        ),
+                        name,
+                    )
                 continue
             if info.flag_bits & 0x1:
-                raise _fail("encrypted_entry", _("Mục {name} bị mã hóa, không đọc được", name=name), name)
+                raise _fail(
+                    "encrypted_entry", _("Mục {name} bị mã hóa, không đọc được", name=name), name
+                )
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise _fail("unsupported_compression", _("Mục {name} dùng kiểu nén không hỗ trợ", name=name), name)
+                raise _fail(
+                    "unsupported_compression",
+                    _("Mục {name} dùng kiểu nén không hỗ trợ", name=name),
+                    name,
+                )
             self._check_sizes(name, info.file_size, info.compress_size, declared + info.file_size)
             declared += info.file_size
             self.files[name] = info
@@ -171,9 +225,15 @@ class SafeZip:
     def _check_sizes(self, name: str, produced: int, compressed: int, total: int) -> None:
         limits = self.limits
         if produced > limits.entry_bytes or total > limits.total_bytes:
-            raise _fail("too_large", _("Mục {name} giải nén ra quá lớn (nghi bom zip)", name=name), name)
+            raise _fail(
+                "too_large", _("Mục {name} giải nén ra quá lớn (nghi bom zip)", name=name), name
+            )
         if produced > limits.ratio_floor and produced > limits.ratio * max(compressed, 1):
-            raise _fail("compression_ratio", _("Mục {name} có tỷ lệ nén bất thường (nghi bom zip)", name=name), name)
+            raise _fail(
+                "compression_ratio",
+                _("Mục {name} có tỷ lệ nén bất thường (nghi bom zip)", name=name),
+                name,
+            )
 
     def _stream(self, name: str, max_bytes: int) -> Iterator[bytes]:
         info = self.files[name]
@@ -184,11 +244,26 @@ class SafeZip:
                     produced += len(chunk)
                     self._produced += len(chunk)
                     if produced > max_bytes:
-                        raise _fail("too_large", _("Mục {name} giải nén ra quá lớn (nghi bom zip)", name=name), name)
+                        raise _fail(
+                            "too_large",
+                            _("Mục {name} giải nén ra quá lớn (nghi bom zip)", name=name),
+                            name,
+                        )
                     self._check_sizes(name, produced, info.compress_size, self._produced)
                     yield chunk
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, struct.error) as exc:
-            raise _fail("zip_invalid", _("Mục {name} bị hỏng: {error}", name=name, error=str(exc)), name) from exc
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            OSError,
+            EOFError,
+            ValueError,
+            NotImplementedError,
+            RuntimeError,
+            struct.error,
+        ) as exc:
+            raise _fail(
+                "zip_invalid", _("Mục {name} bị hỏng: {error}", name=name, error=str(exc)), name
+            ) from exc
 
     def read(self, name: str, max_bytes: int) -> bytes:
         buffer = io.BytesIO()

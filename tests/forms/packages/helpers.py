@@ -37,7 +37,17 @@ def submission(**changes) -> Submission:
         answers=ANSWERS,
         notes={"1.1": "Họp quý I, II, IV"},
         evidence=(
-            EvidenceFile("1.1", "Biên bản họp quý I.pdf", content=b"%PDF-1.4 bien ban " * 40, document={"number": "12/BB-UBND", "date": "2025-03-30", "issuer": "UBND xã", "summary": "Biên bản"}),
+            EvidenceFile(
+                "1.1",
+                "Biên bản họp quý I.pdf",
+                content=b"%PDF-1.4 bien ban " * 40,
+                document={
+                    "number": "12/BB-UBND",
+                    "date": "2025-03-30",
+                    "issuer": "UBND xã",
+                    "summary": "Biên bản",
+                },
+            ),
             EvidenceFile("2.2.1", "ảnh chụp trang web.png", content=bytes(range(256)) * 8),
         ),
         revision=2,
@@ -55,7 +65,12 @@ def ed_signer(seed: int = 1) -> Ed25519Signer:
 
 
 def _name(cn: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"), x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.COMMON_NAME, cn),
+        ]
+    )
 
 
 def make_ca(cn: str = "Throwaway Test CA", *, days: int = 3650, start: dt.datetime | None = None):
@@ -75,7 +90,15 @@ def make_ca(cn: str = "Throwaway Test CA", *, days: int = 3650, start: dt.dateti
     return cert, key
 
 
-def make_leaf(ca_cert, ca_key, cn: str = "Nguyễn Văn A - UBND xã Hùng Lô", *, start: dt.datetime | None = None, days: int = 730, key=None):
+def make_leaf(
+    ca_cert,
+    ca_key,
+    cn: str = "Nguyễn Văn A - UBND xã Hùng Lô",
+    *,
+    start: dt.datetime | None = None,
+    days: int = 730,
+    key=None,
+):
     key = key or ec.generate_private_key(ec.SECP256R1())
     start = start or dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     cert = (
@@ -87,7 +110,10 @@ def make_leaf(ca_cert, ca_key, cn: str = "Nguyễn Văn A - UBND xã Hùng Lô",
         .not_valid_before(start)
         .not_valid_after(start + dt.timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+            critical=True,
+        )
         .sign(ca_key, hashes.SHA256())
     )
     return cert, key
@@ -99,7 +125,12 @@ def pkcs12_bytes(cert, key, ca_cert, password: bytes = b"mat-khau") -> bytes:
     )
 
 
-def rezip(src: Path, dst: Path, replace: dict[str, bytes | None] | None = None, add: dict[str, bytes] | None = None) -> Path:
+def rezip(
+    src: Path,
+    dst: Path,
+    replace: dict[str, bytes | None] | None = None,
+    add: dict[str, bytes] | None = None,
+) -> Path:
     """Copy a package entry by entry, replacing (None: dropping) or adding entries."""
     replace = replace or {}
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:

@@ -20,14 +20,19 @@ def env(tmp_path, monkeypatch):
 
 @pytest.fixture
 def demo(env, capsys):
-    assert main(["demo", "packages", "--units", "3", "--out", str(env / "demo"), "--seed", "4"]) == 0
+    assert (
+        main(["demo", "packages", "--units", "3", "--out", str(env / "demo"), "--seed", "4"]) == 0
+    )
     capsys.readouterr()
     return env / "demo"
 
 
 def test_verify_json_ok_and_not_ok(demo, capsys):
     package = sorted(demo.glob("*.dtipkg"))[0]
-    assert main(["package", "verify", str(package), "--trust", str(demo / "trust.json"), "--json"]) == 0
+    assert (
+        main(["package", "verify", str(package), "--trust", str(demo / "trust.json"), "--json"])
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"ok", "unit", "year", "submission_id", "signer", "reasons"}
     assert out["ok"] is True and out["reasons"] == [] and out["signer"]["kind"] == "ed25519"
@@ -55,7 +60,10 @@ def test_verify_bad_inputs(env, capsys):
     assert main(["package", "verify", str(env / "nothing.dtipkg"), "--json"]) == 1
     assert json.loads(capsys.readouterr().out)["reasons"][0]["code"] == "zip_invalid"
     (env / "trust.json").write_text("{", encoding="utf-8")
-    assert main(["package", "verify", str(env / "nothing.dtipkg"), "--trust", str(env / "trust.json")]) == 1
+    assert (
+        main(["package", "verify", str(env / "nothing.dtipkg"), "--trust", str(env / "trust.json")])
+        == 1
+    )
     assert "trust.json" in capsys.readouterr().err
 
 
@@ -82,11 +90,28 @@ def test_keys_and_trust_flow(env, capsys):
     capsys.readouterr()
     assert main(["trust", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert [e["unit"] for e in listed["entries"]] == ["25042", "25043"] and len(listed["anchors"]) == 1
+    assert [e["unit"] for e in listed["entries"]] == ["25042", "25043"] and len(
+        listed["anchors"]
+    ) == 1
     assert main(["trust", "export", "-o", str(env / "signed.json")]) == 0
     other = ["--data-dir", str(env / "collector")]
-    assert main([*other, "trust", "import", str(env / "signed.json"), "--fingerprint", "0000 0000 0000 0000"]) == 1
-    assert main([*other, "trust", "import", str(env / "signed.json"), "--fingerprint", fingerprint]) == 0
+    assert (
+        main(
+            [
+                *other,
+                "trust",
+                "import",
+                str(env / "signed.json"),
+                "--fingerprint",
+                "0000 0000 0000 0000",
+            ]
+        )
+        == 1
+    )
+    assert (
+        main([*other, "trust", "import", str(env / "signed.json"), "--fingerprint", fingerprint])
+        == 0
+    )
     capsys.readouterr()
     assert main([*other, "trust", "list"]) == 0
     assert "25042" in capsys.readouterr().out

@@ -22,7 +22,9 @@ def test_demo_packages_verify_with_the_reference_set(tmp_path):
     with open(result.units_csv, encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["code"] for r in rows] == [u.code for u in result.units]
-    assert json.loads(result.units_json.read_text(encoding="utf-8"))[0]["name"] == result.units[0].name
+    assert (
+        json.loads(result.units_json.read_text(encoding="utf-8"))[0]["name"] == result.units[0].name
+    )
 
 
 def test_demo_is_deterministic_per_seed(tmp_path):

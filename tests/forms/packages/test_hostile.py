@@ -61,16 +61,51 @@ def write_zero_bomb(path: Path, size: int = GIB, name: str = "evidence/1.1/bomb.
     raw_name = name.encode()
     extra = struct.pack("<HHQQ", 1, 16, size, compressed)
     with open(path, "wb") as out:
-        out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 45, 0, 8, 0, 0x21, crc, 0xFFFFFFFF, 0xFFFFFFFF, len(raw_name), len(extra)))
+        out.write(
+            struct.pack(
+                "<4s5H3L2H",
+                b"PK\x03\x04",
+                45,
+                0,
+                8,
+                0,
+                0x21,
+                crc,
+                0xFFFFFFFF,
+                0xFFFFFFFF,
+                len(raw_name),
+                len(extra),
+            )
+        )
         out.write(raw_name + extra)
         for _ in range(size // mib):
             out.write(block)
         out.write(tail)
         cd_offset = out.tell()
-        central = struct.pack(
-            "<4s6H3L5H2L", b"PK\x01\x02", (3 << 8) | 45, 45, 0, 8, 0, 0x21, crc, 0xFFFFFFFF, 0xFFFFFFFF,
-            len(raw_name), len(extra), 0, 0, 0, (stat.S_IFREG | 0o644) << 16, 0,
-        ) + raw_name + extra
+        central = (
+            struct.pack(
+                "<4s6H3L5H2L",
+                b"PK\x01\x02",
+                (3 << 8) | 45,
+                45,
+                0,
+                8,
+                0,
+                0x21,
+                crc,
+                0xFFFFFFFF,
+                0xFFFFFFFF,
+                len(raw_name),
+                len(extra),
+                0,
+                0,
+                0,
+                (stat.S_IFREG | 0o644) << 16,
+                0,
+            )
+            + raw_name
+            + extra
+        )
         out.write(central)
         out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(central), cd_offset, 0))
     return path
@@ -89,13 +124,39 @@ def many_entries(tmp_path_factory):
     for i in range(100_000):
         name = f"evidence/{i}".encode()
         offset = len(local)
-        local += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0x21, 0, 0, 0, len(name), 0) + name
-        central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0x21, 0, 0, 0, len(name), 0, 0, 0, 0, 0, offset) + name
+        local += (
+            struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0x21, 0, 0, 0, len(name), 0) + name
+        )
+        central += (
+            struct.pack(
+                "<4s6H3L5H2L",
+                b"PK\x01\x02",
+                20,
+                20,
+                0,
+                0,
+                0,
+                0x21,
+                0,
+                0,
+                0,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + name
+        )
     eocd = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, len(central), len(local), 0)
     path.write_bytes(bytes(local) + bytes(central) + eocd)
     # the same as a zip64 archive: the end record defers to the zip64 end record
     zip64 = path.with_name("many64.dtipkg")
-    end64 = struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, 100_000, 100_000, len(central), len(local))
+    end64 = struct.pack(
+        "<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, 100_000, 100_000, len(central), len(local)
+    )
     locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, len(local) + len(central), 1)
     eocd64 = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
     zip64.write_bytes(bytes(local) + bytes(central) + end64 + locator + eocd64)
@@ -204,7 +265,9 @@ def test_declared_size_lie_is_a_damaged_entry(package, tmp_path, criteria, trust
     at = data.find(b"PK\x01\x02")
     while data[at + 46 : at + 46 + len(name)] != name:
         at = data.find(b"PK\x01\x02", at + 4)
-    struct.pack_into("<L", data, at + 24, len(original) - 100)  # uncompressed size, central directory
+    struct.pack_into(
+        "<L", data, at + 24, len(original) - 100
+    )  # uncompressed size, central directory
     bad = tmp_path / "lie.dtipkg"
     bad.write_bytes(bytes(data))
     verdict = verify_package(bad, criteria_sets=criteria, trust=trust)
@@ -221,7 +284,9 @@ def test_encrypted_entry_rejected(package, tmp_path, criteria, trust):
 
 
 def test_oversized_package_file(package, criteria, trust):
-    verdict = verify_package(package, criteria_sets=criteria, trust=trust, limits=Limits(package_bytes=100))
+    verdict = verify_package(
+        package, criteria_sets=criteria, trust=trust, limits=Limits(package_bytes=100)
+    )
     assert verdict.codes == ["too_large"]
 
 
@@ -230,7 +295,9 @@ def test_missing_file_is_a_clear_reason(tmp_path, criteria, trust):
     assert verdict.codes == ["zip_invalid"] and verdict.reasons[0].message
 
 
-@pytest.mark.parametrize("name", ["manifest.json", "evidence/1.1/a b.pdf", "evidence/", "signature/manifest.p7s"])
+@pytest.mark.parametrize(
+    "name", ["manifest.json", "evidence/1.1/a b.pdf", "evidence/", "signature/manifest.p7s"]
+)
 def test_safe_names_pass(name):
     check_name(name)
 

@@ -36,7 +36,9 @@ def test_missing_key_and_damaged_public_file(tmp_path):
     with pytest.raises(keys.KeyFileError):
         keys.load_public(tmp_path)
     with pytest.raises(keys.KeyFileError):
-        keys.PublicKeyFile.from_bytes(b'{"format": "dti-public-key", "kind": "ed25519", "public_key": "AAAA"}')
+        keys.PublicKeyFile.from_bytes(
+            b'{"format": "dti-public-key", "kind": "ed25519", "public_key": "AAAA"}'
+        )
 
 
 def test_public_file_round_trip(tmp_path):

@@ -38,7 +38,9 @@ def valid(request, tmp_path_factory):
     return path.read_bytes(), registry, folder
 
 
-_settings = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_settings = settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def _check(data: bytes, original: bytes, registry, folder, criteria) -> None:
@@ -52,7 +54,11 @@ def _check(data: bytes, original: bytes, registry, folder, criteria) -> None:
 
 
 @_settings
-@given(flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(1, 255)), min_size=1, max_size=4))
+@given(
+    flips=st.lists(
+        st.tuples(st.floats(0, 1, exclude_max=True), st.integers(1, 255)), min_size=1, max_size=4
+    )
+)
 def test_byte_flips(valid, criteria, flips):
     original, registry, folder = valid
     data = bytearray(original)
@@ -69,7 +75,12 @@ def test_truncations(valid, criteria, cut):
 
 
 @_settings
-@given(flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(1, 255)), min_size=1, max_size=3), cut=st.floats(0, 1))
+@given(
+    flips=st.lists(
+        st.tuples(st.floats(0, 1, exclude_max=True), st.integers(1, 255)), min_size=1, max_size=3
+    ),
+    cut=st.floats(0, 1),
+)
 def test_signature_file_damage(valid, criteria, flips, cut):
     """Damage aimed at the signature file (the DER/JSON parsers), re-zipped so the zip stays valid."""
     original, registry, folder = valid
@@ -87,4 +98,10 @@ def test_signature_file_damage(valid, criteria, flips, cut):
     path.write_bytes(buffer.getvalue())
     verdict = verify_package(path, criteria_sets=criteria, trust=registry)  # must not raise
     assert verdict.ok == (not verdict.reasons)
-    assert set(verdict.codes) <= {"signature_invalid", "signer_unknown", "certificate_chain", "certificate_expired", "signer_not_for_unit"}
+    assert set(verdict.codes) <= {
+        "signature_invalid",
+        "signer_unknown",
+        "certificate_chain",
+        "certificate_expired",
+        "signer_not_for_unit",
+    }

@@ -45,7 +45,10 @@ def test_ed25519_round_trip(package, criteria, trust, signer):
     assert manifest["scores"]["published_total"] == "43.17"
     assert manifest["scores"]["classification"] == "Khá"
     assert manifest["answers"]["1.1"] == {"values": {"count": 3}, "note": "Họp quý I, II, IV"}
-    assert [e["original_name"] for e in manifest["evidence"]] == ["Biên bản họp quý I.pdf", "ảnh chụp trang web.png"]
+    assert [e["original_name"] for e in manifest["evidence"]] == [
+        "Biên bản họp quý I.pdf",
+        "ảnh chụp trang web.png",
+    ]
     assert manifest["evidence"][0]["document"]["number"] == "12/BB-UBND"
     assert verdict.manifest_bytes == read_entry(package, MANIFEST_NAME)
 
@@ -82,8 +85,24 @@ def test_cms_signature_is_standard(tmp_path):
     (tmp_path / "m.json").write_bytes(read_entry(path, MANIFEST_NAME))
     (tmp_path / "s.p7s").write_bytes(read_entry(path, SIGNATURE_CMS))
     (tmp_path / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    args = ["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", str(tmp_path / "s.p7s"),
-            "-content", str(tmp_path / "m.json"), "-CAfile", str(tmp_path / "ca.pem"), "-purpose", "any", "-out", str(tmp_path / "o")]
+    args = [
+        "openssl",
+        "cms",
+        "-verify",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+        str(tmp_path / "s.p7s"),
+        "-content",
+        str(tmp_path / "m.json"),
+        "-CAfile",
+        str(tmp_path / "ca.pem"),
+        "-purpose",
+        "any",
+        "-out",
+        str(tmp_path / "o"),
+    ]
     assert subprocess.run(args, capture_output=True).returncode == 0
     (tmp_path / "m.json").write_bytes(read_entry(path, MANIFEST_NAME).replace(b"25042", b"25043"))
     assert subprocess.run(args, capture_output=True).returncode != 0
@@ -93,7 +112,9 @@ def test_same_content_same_key_same_bytes(tmp_path, signer):
     a = build_package(submission(), signer, tmp_path / "a")
     b = build_package(submission(), signer, tmp_path / "b")
     assert a.read_bytes() == b.read_bytes()  # reproducible down to the zip
-    c = build_package(submission(submission_id="00000000-0000-4000-8000-000000000000"), signer, tmp_path / "c")
+    c = build_package(
+        submission(submission_id="00000000-0000-4000-8000-000000000000"), signer, tmp_path / "c"
+    )
     ma, mc = json.loads(read_entry(a, MANIFEST_NAME)), json.loads(read_entry(c, MANIFEST_NAME))
     assert ma != mc
     mc["submission_id"] = ma["submission_id"]
@@ -103,13 +124,20 @@ def test_same_content_same_key_same_bytes(tmp_path, signer):
 def test_manifest_is_canonical_nfc_json(package):
     raw = read_entry(package, MANIFEST_NAME)
     data = json.loads(raw)
-    assert raw == json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    assert (
+        raw == json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    )
     scores = data["scores"]
-    assert all(isinstance(v, str) for v in [*scores["indicators"].values(), *scores["pillars"].values(), scores["total"]])
+    assert all(
+        isinstance(v, str)
+        for v in [*scores["indicators"].values(), *scores["pillars"].values(), scores["total"]]
+    )
 
 
 def test_nfd_input_is_stored_nfc(tmp_path, signer):
-    path = build_package(submission(unit_name="Xa\u0303 Hu\u0300ng Lô", notes={"1.1": "Ho\u0323p"}), signer, tmp_path)
+    path = build_package(
+        submission(unit_name="Xa\u0303 Hu\u0300ng Lô", notes={"1.1": "Ho\u0323p"}), signer, tmp_path
+    )
     data = json.loads(read_entry(path, MANIFEST_NAME))
     assert data["unit"]["name"] == "Xã Hùng Lô"
     assert data["answers"]["1.1"]["note"] == "Họp"
@@ -123,7 +151,9 @@ def test_file_name_from_unit_year_revision(package):
 def test_evidence_from_disk(tmp_path, signer, criteria, trust):
     doc = tmp_path / "quyết định.pdf"
     doc.write_bytes(b"%PDF" + bytes(5000))
-    path = build_package(submission(evidence=(EvidenceFile("1.1", doc.name, source=doc),)), signer, tmp_path / "out")
+    path = build_package(
+        submission(evidence=(EvidenceFile("1.1", doc.name, source=doc),)), signer, tmp_path / "out"
+    )
     assert verify_package(path, criteria_sets=criteria, trust=trust).ok
 
 
@@ -157,12 +187,22 @@ def test_two_signers_give_different_fingerprints():
     assert ed_signer(1).fingerprint != ed_signer(2).fingerprint
     fp = ed_signer(1).fingerprint
     assert len(fp) == 19
-    assert all(len(group) == 4 and all(c in "0123456789ABCDEF" for c in group) for group in fp.split(" "))
+    assert all(
+        len(group) == 4 and all(c in "0123456789ABCDEF" for c in group) for group in fp.split(" ")
+    )
 
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [("20", "20"), ("20.00", "20"), ("-0", "0"), ("0.000", "0"), ("6.50", "6.5"), ("1E+2", "100"), ("0.0001", "0.0001")],
+    [
+        ("20", "20"),
+        ("20.00", "20"),
+        ("-0", "0"),
+        ("0.000", "0"),
+        ("6.50", "6.5"),
+        ("1E+2", "100"),
+        ("0.0001", "0.0001"),
+    ],
 )
 def test_decimal_text(value, text):
     from decimal import Decimal

@@ -44,14 +44,18 @@ def _codes(path, criteria, trust):
 
 def test_changed_value_rezipped(package, tmp_path, criteria, trust):
     raw = read_entry(package, MANIFEST_NAME).replace(b'"count":3', b'"count":4')
-    codes, verdict = _codes(rezip(package, tmp_path / "t.dtipkg", replace={MANIFEST_NAME: raw}), criteria, trust)
+    codes, verdict = _codes(
+        rezip(package, tmp_path / "t.dtipkg", replace={MANIFEST_NAME: raw}), criteria, trust
+    )
     assert codes == ["score_mismatch", "signature_invalid"]
     assert any("1.1" in p.message for p in verdict.reasons if p.code == "score_mismatch")
 
 
 def test_changed_note_rezipped_breaks_only_the_signature(package, tmp_path, criteria, trust):
     raw = read_entry(package, MANIFEST_NAME).replace("Họp quý".encode(), b"Hop quy")
-    codes, verdict = _codes(rezip(package, tmp_path / "t.dtipkg", replace={MANIFEST_NAME: raw}), criteria, trust)
+    codes, verdict = _codes(
+        rezip(package, tmp_path / "t.dtipkg", replace={MANIFEST_NAME: raw}), criteria, trust
+    )
     assert codes == ["signature_invalid"]
     assert "manifest.json" in verdict.reasons[0].message
     assert verdict.signer is None
@@ -60,7 +64,9 @@ def test_changed_note_rezipped_breaks_only_the_signature(package, tmp_path, crit
 def test_claimed_score_changed_even_when_resigned(package, tmp_path, criteria, trust, signer):
     manifest = _manifest(package)
     manifest["scores"]["indicators"]["1.1"] = "20"
-    codes, verdict = _codes(_resigned(package, tmp_path / "t.dtipkg", manifest, signer), criteria, trust)
+    codes, verdict = _codes(
+        _resigned(package, tmp_path / "t.dtipkg", manifest, signer), criteria, trust
+    )
     assert codes == ["score_mismatch"]
     assert "1.1" in verdict.reasons[0].message and "20" in verdict.reasons[0].message
 
@@ -69,54 +75,76 @@ def test_claimed_total_changed(package, tmp_path, criteria, trust, signer):
     manifest = _manifest(package)
     manifest["scores"]["published_total"] = "48.00"
     manifest["scores"]["classification"] = "Tốt"
-    codes, verdict = _codes(_resigned(package, tmp_path / "t.dtipkg", manifest, signer), criteria, trust)
+    codes, verdict = _codes(
+        _resigned(package, tmp_path / "t.dtipkg", manifest, signer), criteria, trust
+    )
     assert codes == ["score_mismatch"] and len(verdict.reasons) == 2
 
 
 def test_evidence_replaced_same_size(package, tmp_path, criteria, trust):
     original = read_entry(package, EVIDENCE)
     forged = bytes([original[0] ^ 1]) + original[1:]
-    codes, verdict = _codes(rezip(package, tmp_path / "t.dtipkg", replace={EVIDENCE: forged}), criteria, trust)
+    codes, verdict = _codes(
+        rezip(package, tmp_path / "t.dtipkg", replace={EVIDENCE: forged}), criteria, trust
+    )
     assert codes == ["file_hash"] and EVIDENCE in verdict.reasons[0].message
 
 
 def test_evidence_replaced_other_size(package, tmp_path, criteria, trust):
-    codes, _ = _codes(rezip(package, tmp_path / "t.dtipkg", replace={EVIDENCE: b"forged"}), criteria, trust)
+    codes, _ = _codes(
+        rezip(package, tmp_path / "t.dtipkg", replace={EVIDENCE: b"forged"}), criteria, trust
+    )
     assert codes == ["file_size"]
 
 
 def test_evidence_dropped(package, tmp_path, criteria, trust):
-    codes, verdict = _codes(rezip(package, tmp_path / "t.dtipkg", replace={EVIDENCE: None}), criteria, trust)
+    codes, verdict = _codes(
+        rezip(package, tmp_path / "t.dtipkg", replace={EVIDENCE: None}), criteria, trust
+    )
     assert codes == ["file_missing"]
     assert "Biên bản họp quý I.pdf" in verdict.reasons[0].message
 
 
 def test_evidence_added(package, tmp_path, criteria, trust):
-    codes, verdict = _codes(rezip(package, tmp_path / "t.dtipkg", add={"evidence/1.1/extra.pdf": b"x"}), criteria, trust)
+    codes, verdict = _codes(
+        rezip(package, tmp_path / "t.dtipkg", add={"evidence/1.1/extra.pdf": b"x"}), criteria, trust
+    )
     assert codes == ["unlisted_file"] and "evidence/1.1/extra.pdf" in verdict.reasons[0].message
 
 
 def test_extra_file_in_signature_folder(package, tmp_path, criteria, trust):
-    codes, _ = _codes(rezip(package, tmp_path / "t.dtipkg", add={"signature/notes.txt": b"x"}), criteria, trust)
+    codes, _ = _codes(
+        rezip(package, tmp_path / "t.dtipkg", add={"signature/notes.txt": b"x"}), criteria, trust
+    )
     assert codes == ["unlisted_file"]
 
 
 def test_manifest_swapped_from_another_package(package, tmp_path, criteria, trust):
-    other = build_package(submission(unit_code="25043", revision=1), ed_signer(2), tmp_path / "other")
-    swapped = rezip(package, tmp_path / "t.dtipkg", replace={MANIFEST_NAME: read_entry(other, MANIFEST_NAME)})
+    other = build_package(
+        submission(unit_code="25043", revision=1), ed_signer(2), tmp_path / "other"
+    )
+    swapped = rezip(
+        package, tmp_path / "t.dtipkg", replace={MANIFEST_NAME: read_entry(other, MANIFEST_NAME)}
+    )
     codes, _ = _codes(swapped, criteria, trust)
     assert codes == ["signature_invalid"]
 
 
 def test_signature_swapped_from_another_package(package, tmp_path, criteria, trust):
     other = build_package(submission(notes={}, revision=1), ed_signer(1), tmp_path / "other")
-    swapped = rezip(package, tmp_path / "t.dtipkg", replace={SIGNATURE_ED25519: read_entry(other, SIGNATURE_ED25519)})
+    swapped = rezip(
+        package,
+        tmp_path / "t.dtipkg",
+        replace={SIGNATURE_ED25519: read_entry(other, SIGNATURE_ED25519)},
+    )
     codes, _ = _codes(swapped, criteria, trust)
     assert codes == ["signature_invalid"]
 
 
 def test_signature_removed(package, tmp_path, criteria, trust):
-    codes, _ = _codes(rezip(package, tmp_path / "t.dtipkg", replace={SIGNATURE_ED25519: None}), criteria, trust)
+    codes, _ = _codes(
+        rezip(package, tmp_path / "t.dtipkg", replace={SIGNATURE_ED25519: None}), criteria, trust
+    )
     assert codes == ["signature_missing"]
 
 
@@ -164,17 +192,25 @@ def test_format_version_from_the_future(package, tmp_path, criteria, trust, sign
 def test_malformed_manifest(package, tmp_path, criteria, trust, signer, damage, where):
     manifest = _manifest(package)
     damage(manifest)
-    codes, verdict = _codes(_resigned(package, tmp_path / "t.dtipkg", manifest, signer), criteria, trust)
+    codes, verdict = _codes(
+        _resigned(package, tmp_path / "t.dtipkg", manifest, signer), criteria, trust
+    )
     assert codes == ["manifest_invalid"] and where in verdict.reasons[0].message
 
 
 def test_manifest_not_json(package, tmp_path, criteria, trust):
-    codes, _ = _codes(rezip(package, tmp_path / "t.dtipkg", replace={MANIFEST_NAME: b"{not json"}), criteria, trust)
+    codes, _ = _codes(
+        rezip(package, tmp_path / "t.dtipkg", replace={MANIFEST_NAME: b"{not json"}),
+        criteria,
+        trust,
+    )
     assert codes == ["manifest_invalid"]
 
 
 def test_manifest_missing(package, tmp_path, criteria, trust):
-    codes, _ = _codes(rezip(package, tmp_path / "t.dtipkg", replace={MANIFEST_NAME: None}), criteria, trust)
+    codes, _ = _codes(
+        rezip(package, tmp_path / "t.dtipkg", replace={MANIFEST_NAME: None}), criteria, trust
+    )
     assert codes == ["manifest_missing"]
 
 
@@ -190,7 +226,10 @@ def _cert_package(tmp_path, *, leaf_start, leaf_days, created):
 
 def test_certificate_expired_at_signing_time(tmp_path, criteria):
     path, registry, _ = _cert_package(
-        tmp_path, leaf_start=dt.datetime(2024, 1, 1, tzinfo=dt.UTC), leaf_days=365, created=dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+        tmp_path,
+        leaf_start=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+        leaf_days=365,
+        created=dt.datetime(2025, 6, 1, tzinfo=dt.UTC),
     )
     codes, verdict = _codes(path, criteria, registry)
     assert codes == ["certificate_expired"] and "Hùng Lô" in verdict.reasons[0].message
@@ -198,7 +237,10 @@ def test_certificate_expired_at_signing_time(tmp_path, criteria):
 
 def test_certificate_not_yet_valid_at_signing_time(tmp_path, criteria):
     path, registry, _ = _cert_package(
-        tmp_path, leaf_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), leaf_days=365, created=dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+        tmp_path,
+        leaf_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        leaf_days=365,
+        created=dt.datetime(2025, 6, 1, tzinfo=dt.UTC),
     )
     codes, _ = _codes(path, criteria, registry)
     assert codes == ["certificate_expired"]
@@ -206,7 +248,10 @@ def test_certificate_not_yet_valid_at_signing_time(tmp_path, criteria):
 
 def test_certificate_from_an_unconfigured_ca(tmp_path, criteria):
     path, registry, ca = _cert_package(
-        tmp_path, leaf_start=dt.datetime(2025, 1, 1, tzinfo=dt.UTC), leaf_days=365, created=dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+        tmp_path,
+        leaf_start=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+        leaf_days=365,
+        created=dt.datetime(2025, 6, 1, tzinfo=dt.UTC),
     )
     other_ca, _ = make_ca("Another CA")
     registry = TrustRegistry(registry.entries, [other_ca])
@@ -233,7 +278,11 @@ def test_cms_signature_over_other_content(tmp_path, criteria):
     signer = Pkcs12Signer(leaf, key, [ca])
     path = build_package(submission(), signer, tmp_path / "a")
     other = build_package(submission(notes={}), signer, tmp_path / "b")
-    swapped = rezip(path, tmp_path / "t.dtipkg", replace={"signature/manifest.p7s": read_entry(other, "signature/manifest.p7s")})
+    swapped = rezip(
+        path,
+        tmp_path / "t.dtipkg",
+        replace={"signature/manifest.p7s": read_entry(other, "signature/manifest.p7s")},
+    )
     registry = TrustRegistry()
     registry.add_certificate("25042", leaf)
     registry.add_anchor(ca)
@@ -245,5 +294,7 @@ def test_cms_signature_over_other_content(tmp_path, criteria):
 def test_two_signature_files(package, tmp_path, criteria, trust):
     with zipfile.ZipFile(package) as zf:
         sig = zf.read(SIGNATURE_ED25519)
-    codes, _ = _codes(rezip(package, tmp_path / "t.dtipkg", add={"signature/manifest.p7s": sig}), criteria, trust)
+    codes, _ = _codes(
+        rezip(package, tmp_path / "t.dtipkg", add={"signature/manifest.p7s": sig}), criteria, trust
+    )
     assert codes == ["signature_invalid"]

@@ -40,7 +40,16 @@ def test_save_load_round_trip(tmp_path):
     assert TrustRegistry.load(tmp_path / "none.json").entries == []
 
 
-@pytest.mark.parametrize("data", [b"", b"[]", b'{"format": "other"}', b'{"format": "dti-trust-registry", "entries": [{"unit": "1"}]}', b"\xff"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"[]",
+        b'{"format": "other"}',
+        b'{"format": "dti-trust-registry", "entries": [{"unit": "1"}]}',
+        b"\xff",
+    ],
+)
 def test_damaged_registry(data):
     with pytest.raises(TrustError):
         TrustRegistry.from_bytes(data)

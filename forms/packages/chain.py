@@ -19,7 +19,7 @@ MAX_DEPTH = 8
 
 class ChainError(Exception):
     def __init__(self, code: str, subject: str) -> None:
-        self.code = code  # "certificate_chain" or "certificate_expired"
+        self.code = code  # "certificate_chain", "certificate_expired" or "certificate_usage"
         self.subject = subject
         super().__init__(f"{code}: {subject}")
 
@@ -35,6 +35,15 @@ def _is_ca(cert: x509.Certificate) -> bool:
         return False
 
 
+def _may_sign_documents(cert: x509.Certificate) -> bool:
+    """A certificate restricted by key usage must allow signatures (or non-repudiation)."""
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return True
+    return usage.digital_signature or usage.content_commitment
+
+
 def _valid_at(cert: x509.Certificate, when: datetime) -> bool:
     return cert.not_valid_before_utc <= when <= cert.not_valid_after_utc
 
@@ -46,11 +55,11 @@ def check_chain(
     when: datetime,
 ) -> list[x509.Certificate]:
     """The chain leaf..anchor, or ``ChainError``. Every certificate must be valid at ``when``."""
+    if not _may_sign_documents(leaf):
+        raise ChainError("certificate_usage", leaf.subject.rfc4514_string())
     anchor_ders = {_der(a) for a in anchors}
-    pool = [
-        *anchors,
-        *intermediates,
-    ]  # a damaged copy of the CA inside the signature must not hide the real one
+    # anchors first: a damaged copy of the CA inside the signature must not hide the real one
+    pool = [*anchors, *intermediates]
     chain = [leaf]
     current = leaf
     for _depth in range(MAX_DEPTH):

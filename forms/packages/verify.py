@@ -473,7 +473,12 @@ def _check_trust(
         try:
             check_chain(signer.certificates[0], list(signer.certificates[1:]), anchors, created)
         except ChainError as exc:
-            if exc.code == "certificate_expired":
+            if exc.code == "certificate_usage":
+                message = _(
+                    "Chứng thư số {subject} không được dùng để ký văn bản (giới hạn mục đích sử dụng khóa)",
+                    subject=exc.subject,
+                )
+            elif exc.code == "certificate_expired":
                 message = _(
                     "Chứng thư số {subject} không còn hiệu lực vào thời điểm ký {time}",
                     subject=exc.subject,

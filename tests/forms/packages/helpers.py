@@ -98,6 +98,7 @@ def make_leaf(
     start: dt.datetime | None = None,
     days: int = 730,
     key=None,
+    signing: bool = True,
 ):
     key = key or ec.generate_private_key(ec.SECP256R1())
     start = start or dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -111,7 +112,8 @@ def make_leaf(
         .not_valid_after(start + dt.timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+            # digital_signature, content_commitment (non-repudiation), key_encipherment, ...
+            x509.KeyUsage(signing, signing, not signing, False, False, False, False, False, False),
             critical=True,
         )
         .sign(ca_key, hashes.SHA256())

@@ -298,3 +298,14 @@ def test_two_signature_files(package, tmp_path, criteria, trust):
         rezip(package, tmp_path / "t.dtipkg", add={"signature/manifest.p7s": sig}), criteria, trust
     )
     assert codes == ["signature_invalid"]
+
+
+def test_certificate_not_for_signing(tmp_path, criteria):
+    ca, ca_key = make_ca()
+    leaf, key = make_leaf(ca, ca_key, signing=False)  # key encipherment only
+    path = build_package(submission(), Pkcs12Signer(leaf, key, [ca]), tmp_path)
+    registry = TrustRegistry()
+    registry.add_certificate("25042", leaf)
+    registry.add_anchor(ca)
+    codes, _ = _codes(path, criteria, registry)
+    assert codes == ["certificate_usage"]

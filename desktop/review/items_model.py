@@ -11,7 +11,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from desktop.format import format_points
-from desktop.qt import QAbstractTableModel, QBrush, QColor, QModelIndex, QPersistentModelIndex, Qt
+from desktop.qt import (
+    QAbstractTableModel,
+    QBrush,
+    QColor,
+    QFont,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from forms.criteria import CriteriaSet
 from forms.i18n import _
 from forms.review.model import ItemStatus, Review, status_label
@@ -20,6 +28,7 @@ from forms.review.scoring import reviewable
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 FLAG_ROLE = Qt.ItemDataRole.UserRole + 2  # True when the reviewer asks for an explanation
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 3  # the ItemStatus value
+CHANGED_ROLE = Qt.ItemDataRole.UserRole + 4  # True when changed since the superseded submission
 
 FLAGGED_COLOUR = QColor(255, 224, 178)  # light orange: needs the commune's answer
 ADJUSTED_COLOUR = QColor(255, 249, 196)  # light yellow: points changed
@@ -38,6 +47,7 @@ class ReviewItemsModel(QAbstractTableModel):
         self._rows = {ind.code: row for row, ind in enumerate(self._indicators)}
         self._with_explanations = explanations
         self.explanations: dict[str, str] = {}
+        self.changed: set[str] = set()
 
     # --- updates ----------------------------------------------------------------------
 
@@ -48,6 +58,11 @@ class ReviewItemsModel(QAbstractTableModel):
 
     def set_explanations(self, explanations: Mapping[str, str]) -> None:
         self.explanations = dict(explanations)
+        self._all_changed()
+
+    def set_changed(self, codes: set[str]) -> None:
+        """Indicators changed since the submission this one supersedes (marked in the name)."""
+        self.changed = set(codes)
         self._all_changed()
 
     def _all_changed(self) -> None:
@@ -105,6 +120,12 @@ class ReviewItemsModel(QAbstractTableModel):
             return bool(item and item.flagged)
         if role == STATUS_ROLE:
             return item.status.value if item else None
+        if role == CHANGED_ROLE:
+            return ind.code in self.changed
+        if role == Qt.ItemDataRole.FontRole and ind.code in self.changed:
+            font = QFont()
+            font.setBold(True)
+            return font
         if role == Qt.ItemDataRole.BackgroundRole and item is not None:
             if item.status is ItemStatus.EXPLAIN:
                 return QBrush(FLAGGED_COLOUR)
@@ -120,7 +141,12 @@ class ReviewItemsModel(QAbstractTableModel):
         if column == CODE:
             return ind.code
         if column == NAME:
-            return ind.name
+            # words, not a symbol: some Windows fonts lack the glyphs
+            return (
+                f"{ind.name} ({_('đã thay đổi so với lần nộp trước')})"
+                if ind.code in self.changed
+                else ind.name
+            )
         if item is None:
             return ""
         if column == SELF:

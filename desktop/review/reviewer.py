@@ -87,7 +87,9 @@ class ReviewerScreen(QWidget):
         self.received = rc.load_submission(conn, manifest_sha256)
         self.review: Review = rc.start_review(conn, manifest_sha256, cs, reviewer)
         self.code = ""
+        self.changed_codes = rc.changed_since_previous(conn, manifest_sha256)
         self._build()
+        self.model.set_changed(self.changed_codes)
         self._reload()
         self.select(self.model.code_at(0))
 
@@ -243,9 +245,12 @@ class ReviewerScreen(QWidget):
         self.code = code
         ind = self.cs.indicator(code)
         item = self.review.items[code]
-        self.title.setText(
+        title = (
             f"{ind.code}. {ind.name} ({_('tối đa {max} điểm', max=format_points(ind.max_points))})"
         )
+        if code in self.changed_codes:
+            title += "\n" + _("Trả lời, ghi chú hoặc minh chứng đã thay đổi so với lần nộp trước.")
+        self.title.setText(title)
         values = self.received.answers.get(code, {})
         self.answer.setText("\n".join(describe_answer(ind, values)) or _("(chưa trả lời)"))
         self.answer.setText(

@@ -266,6 +266,48 @@ def _previous_issued(conn: sqlite3.Connection, manifest_sha256: str) -> Review |
     return load_review(conn, row[0]) if row else None
 
 
+def previous_submission(conn: sqlite3.Connection, manifest_sha256: str) -> str | None:
+    """The manifest sha256 of the submission this one supersedes, if it was received."""
+    row = conn.execute(
+        "SELECT p.manifest_sha256 FROM submissions s JOIN submissions p "
+        "ON p.submission_id = s.supersedes AND p.unit_code = s.unit_code AND p.year = s.year AND p.revision < s.revision "
+        "WHERE s.manifest_sha256=? ORDER BY p.revision DESC LIMIT 1",
+        (manifest_sha256,),
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def changed_since_previous(conn: sqlite3.Connection, manifest_sha256: str) -> set[str]:
+    """Indicators whose answer, note or evidence differ from the superseded submission.
+
+    What a reviewer looks at first in a resubmission after explanations were asked for.
+    Empty when there is no earlier submission.
+    """
+    previous = previous_submission(conn, manifest_sha256)
+    if previous is None:
+        return set()
+    new, old = load_submission(conn, manifest_sha256), load_submission(conn, previous)
+
+    def evidence(received: Received) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for entry in received.evidence:
+            out.setdefault(entry.indicator, []).append(entry.sha256)
+        return {code: sorted(hashes) for code, hashes in out.items()}
+
+    codes = (
+        set(new.manifest["answers"])
+        | set(old.manifest["answers"])
+        | {e.indicator for e in (*new.evidence, *old.evidence)}
+    )
+    new_ev, old_ev = evidence(new), evidence(old)
+    return {
+        code
+        for code in codes
+        if new.manifest["answers"].get(code) != old.manifest["answers"].get(code)
+        or new_ev.get(code) != old_ev.get(code)
+    }
+
+
 def _carry_over(fresh: Review, previous: Review | None) -> dict[str, ReviewItem]:
     """Seed a review of a new revision from the review of the one it supersedes.
 

@@ -274,3 +274,29 @@ def test_commune_tab_is_added_to_the_main_window(qtbot, world) -> None:
         and holder.tabs.tabText(0) == "Thẩm định"
         and holder.review_panel is panel
     )
+
+
+def test_resubmission_marks_what_changed(qtbot, world, tmp_path) -> None:
+    from desktop.review.items_model import CHANGED_ROLE, NAME
+    from local_db import answers, assessments
+    from local_db.review import commune
+
+    commune.import_review(world.db, _issue(world, tmp_path))
+    second = assessments.reopen(world.db, world.first)
+    answers.set_value(world.db, second.id, "2.2.2", "pct", 80, points=5)
+    submit(world, second.id, "out2")
+    screen = ReviewerScreen(
+        world.conn, current_sha(world.conn), CS, REVIEWER, TaskRunner(synchronous=True)
+    )
+    qtbot.addWidget(screen)
+    model = screen.model
+    changed = {
+        model.code_at(r) for r in range(model.rowCount()) if model.index(r, 0).data(CHANGED_ROLE)
+    }
+    assert changed == {"2.2.2"}
+    assert "đã thay đổi so với lần nộp trước" in _cell(model, "2.2.2", NAME)
+    assert _cell(model, "2.2.2", 0, Qt.ItemDataRole.FontRole).bold()
+    screen.select("2.2.2")
+    assert "đã thay đổi so với lần nộp trước" in screen.title.text()
+    # the flag carried over from the first review waits for the reviewer's decision
+    assert _cell(model, "2.2.2", 0, FLAG_ROLE) is True

@@ -116,7 +116,11 @@ def test_full_review_loop_ends_in_a_ranking_on_verified_points(tmp_path: Path) -
         except commune.StorageError:
             pass
 
-        # 5. the reviewer reviews revision 2: adjustments carried over, flags to decide
+        # 5. the reviewer reviews revision 2: adjustments carried over, flags to decide, and
+        #    the indicators that changed since revision 1 are known
+        assert rc.previous_submission(world.conn, sha2) == sha1
+        assert rc.changed_since_previous(world.conn, sha2) == {"1.2", "2.2.2"}
+        assert rc.changed_since_previous(world.conn, sha1) == set()
         review2 = rc.start_review(world.conn, sha2, CS, REVIEWER, now=WHEN)
         assert {c for c, i in review2.items.items() if i.status is ItemStatus.ADJUSTED} == {
             "1.1",

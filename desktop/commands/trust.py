@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
-from desktop.commands._packages_common import EXIT_OK, error, keys_dir, passphrase, registry_path
+from desktop.commands._packages_common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    error,
+    keys_dir,
+    passphrase,
+    registry_path,
+)
 from forms.i18n import _
 
 
@@ -102,10 +110,14 @@ def _add(args: argparse.Namespace) -> int:
     from forms.packages.keys import KeyFileError, PublicKeyFile
     from forms.packages.trust import TrustError, load_certificate
 
+    if not args.anchor and not args.unit.strip():
+        print(_("Mã đơn vị không được để trống."), file=sys.stderr)
+        return EXIT_USAGE
     registry, path = _load(args)
     data = _read(args.file)
     if registry is None or data is None:
         return 1
+    args.unit = (args.unit or "").strip()
     if args.anchor:
         try:
             anchor = registry.add_anchor(load_certificate(data))

@@ -124,6 +124,7 @@ def test_trust_add_rejects_garbage(env, capsys):
     assert main(["trust", "add", str(env / "junk.txt"), "--unit", "1"]) == 1
     assert "junk.txt" in capsys.readouterr().err
     assert main(["trust", "add", str(env / "missing.json"), "--unit", "1"]) == 1
+    assert main(["trust", "add", str(env / "junk.txt"), "--unit", "  "]) == 2
 
 
 def test_demo_rejects_bad_numbers(env):

@@ -448,7 +448,7 @@ def _verified_in_pool(
         upcoming = iter(chunks)
         for chunk in upcoming:
             window.append((chunk, pool.submit(_verify_chunk, [str(p) for p in chunk])))
-            if len(window) >= 3 * workers:
+            if len(window) >= 3 * workers + 1:
                 break
         while window:
             chunk, future = window.popleft()
@@ -474,10 +474,11 @@ def merge_paths(
     """Merge package and bundle files (or folders of them) into the collector database ``db``.
 
     Verification (the costly part: zip reading, hashing, signature, re-scoring) runs in
-    ``workers`` processes (default: the CPU count, at most 8) when there are many loose
+    ``workers`` processes (default: one per CPU but one, at most 8; 0: in this process) when there are many loose
     packages; storing stays on this thread, one transaction per package, in input order.
     """
-    workers = min(os.cpu_count() or 1, 8) if workers is None else workers
+    # one CPU stays with this thread, which hashes, reads and stores while the workers verify
+    workers = min((os.cpu_count() or 1) - 1, 8) if workers is None else workers
     from local_db.collector import bundles
 
     criteria = (
@@ -497,7 +498,7 @@ def merge_paths(
     done = 0
     try:
         stream: Iterable[tuple[Path, tuple[str, Checked] | None]] = ((p, None) for p in loose)
-        if verifier is default_verifier and workers > 1 and len(loose) >= POOL_MINIMUM:
+        if verifier is default_verifier and workers >= 1 and len(loose) >= POOL_MINIMUM:
             # files already accepted need no verification: only the new ones go to the pool
             known = {r[0] for r in db.execute("SELECT file_sha256 FROM received_files WHERE manifest_sha256 IS NOT NULL")}
             fresh, seen = [], []

@@ -139,3 +139,11 @@ def open_review_for_file(
     window.tabs.addTab(screen, _("Thẩm định {unit}", unit=unit))
     window.tabs.setCurrentWidget(screen)
     return screen
+
+
+def open_review_at(window: Any, index: Any) -> ReviewerScreen | None:
+    """The collector window's inbox: open the reviewer's tab for the row at ``index`` (proxy)."""
+    if not index.isValid():
+        return None
+    row = window.inbox_proxy.mapToSource(index).row()
+    return open_review_for_file(window, window.inbox_model.rows[row].file_sha256)

@@ -232,7 +232,7 @@ def test_sign_button_asks_the_caller_for_key_and_folder(qtbot, screen) -> None:
 
 def test_collector_window_opens_a_reviewer_tab_and_signs(qtbot, world, tmp_path) -> None:
     from desktop.collector.window import CollectorWindow
-    from desktop.review.mount import open_review_for_file
+    from desktop.review.mount import open_review_at, open_review_for_file
     from forms.packages import keys
 
     window = CollectorWindow(
@@ -245,6 +245,8 @@ def test_collector_window_opens_a_reviewer_tab_and_signs(qtbot, world, tmp_path)
     screen = open_review_for_file(window, file_sha, reviewer=REVIEWER, keys_dir=tmp_path / "keys")
     assert screen is not None and window.tabs.currentWidget() is screen
     assert open_review_for_file(window, file_sha) is screen  # opened once
+    assert open_review_at(window, window.inbox_proxy.index(0, 0)) is screen  # from the inbox row
+    assert open_review_at(window, QModelIndex()) is None
     window.show()
     qtbot.waitExposed(window)
     reports: list[tuple[bool, str]] = []

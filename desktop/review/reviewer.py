@@ -218,10 +218,7 @@ class ReviewerScreen(QWidget):
         self.reviewer_position.setText(review.reviewer.position)
         self.reviewer_org.setText(review.reviewer.organisation)
         read_only = self.read_only
-        editable = (self.points, self.status, self.comment, self.save_button, self.deadline, self.general,
-                    self.issue_button, self.reviewer_name, self.reviewer_position, self.reviewer_org)  # fmt: skip
-        for widget in editable:
-            widget.setEnabled(not read_only)
+        self._set_editable(not read_only)
         flagged, adjusted = len(review.flagged), len(review.adjusted)
         state = _("Đã phát hành (chỉ đọc)") if read_only else _("Bản nháp")
         self.state.setText(
@@ -232,6 +229,12 @@ class ReviewerScreen(QWidget):
                 flagged=flagged,
             )
         )
+
+    def _set_editable(self, on: bool) -> None:
+        editable = (self.points, self.status, self.comment, self.save_button, self.deadline, self.general,
+                    self.issue_button, self.reviewer_name, self.reviewer_position, self.reviewer_org)  # fmt: skip
+        for widget in editable:
+            widget.setEnabled(on)
 
     def select(self, code: str) -> None:
         self.table.selectRow(self.model.row_of(code))
@@ -366,6 +369,7 @@ class ReviewerScreen(QWidget):
             self.issued.emit(path)
 
         def failed(exc: BaseException) -> None:
+            self._reload()  # editable again
             if isinstance(exc, ProblemsError):
                 self.failed.emit("\n".join(p.message for p in exc.problems))
             elif isinstance(exc, OSError | rc.ReviewError):
@@ -373,6 +377,8 @@ class ReviewerScreen(QWidget):
             else:
                 raise exc
 
+        # no edits while the worker holds the connection's transaction
+        self._set_editable(False)
         self.runner.run(
             lambda: rc.issue(self.conn, self.sha, self.cs, signer, Path(out_dir)), done, failed
         )

@@ -1047,6 +1047,26 @@ def load_xlsx(path: str | os.PathLike[str]) -> CriteriaSet:
 # --- writing ------------------------------------------------------------------------------
 
 
+# The workbook format is Vietnamese by definition (its sheet and column names are the format),
+# so this guide, like the headers, is not translated.
+GUIDE_SHEET = "Hướng dẫn"
+GUIDE = (
+    "Bộ tiêu chí đánh giá chuyển đổi số — sổ tính soạn thảo",
+    "",
+    "Trang Thiết lập: thông tin chung (mã bộ, tên, cấp, năm, phiên bản, tổng điểm, làm tròn).",
+    "Trang Trụ cột: mỗi dòng một trụ cột (mã, tên, điểm tối đa); các trụ cột cộng lại bằng tổng điểm.",
+    "Trang Chỉ tiêu: mỗi dòng một chỉ tiêu; chỉ tiêu con ghi mã dạng 5.3.2 và chỉ tiêu cha chấm theo “tổng”.",
+    "Trang Trường nhập: các ô xã phải nhập cho từng chỉ tiêu; “Trường chấm”, “Tử số”, “Mẫu số” ghi khóa của trường.",
+    "Trang Bậc điểm: bậc cho cách chấm “bậc số lượng”/“bậc tỷ lệ”, ghi từ mức cao xuống thấp.",
+    "Trang Lựa chọn: các phương án và điểm cho cách chấm “lựa chọn”.",
+    "Trang Xếp loại: các mức xếp loại từ cao xuống thấp; mức cuối cùng từ 0 điểm.",
+    "",
+    "Lưu ý: ô mã để định dạng Văn bản (Text); không dùng công thức; không gộp ô tiêu đề.",
+    "Kiểm tra: dti-desk schema check TỆP.xlsx — Biên dịch: dti-desk schema compile TỆP.xlsx -o TỆP.json",
+)
+EDIT_ROWS = 500  # drop-down lists reach this far, leaving room for rows added by hand
+
+
 def _cell_number(value: Decimal) -> int | Decimal:
     return int(value) if value == value.to_integral_value() else value
 
@@ -1122,9 +1142,15 @@ def dump_xlsx(cs: CriteriaSet, path: str | os.PathLike[str]) -> None:
     """Write ``cs`` as an authoring workbook (codes as text cells so Excel keeps 1.10), atomically."""
     import openpyxl
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = openpyxl.Workbook()
-    wb.remove(wb.active)
+    guide = wb.active
+    guide.title = GUIDE_SHEET  # ignored by the reader: only the seven named sheets are read
+    for line in GUIDE:
+        guide.append([line])
+    guide.column_dimensions["A"].width = 120
+    guide["A1"].font = Font(bold=True, size=13)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for sheet, columns, rows in _rows(cs):
@@ -1137,18 +1163,36 @@ def dump_xlsx(cs: CriteriaSet, path: str | os.PathLike[str]) -> None:
             ws.column_dimensions[_col_letter(index)].width = col.width
         for values in rows:
             ws.append(values)
+        last = max(len(rows) + 1, EDIT_ROWS)
         for index, col in enumerate(columns):
+            letter = _col_letter(index)
             if col.kind == "code" or col.attr in (
                 "key",
                 "rule.field",
                 "rule.numerator",
                 "rule.denominator",
             ):
+                # text, so that Excel keeps "1.10" (also for rows typed in later)
+                ws.column_dimensions[letter].number_format = "@"
                 for (cell,) in ws.iter_rows(min_row=2, min_col=index + 1, max_col=index + 1):
                     cell.number_format = "@"
             if col.width >= 40:
                 for (cell,) in ws.iter_rows(min_row=2, min_col=index + 1, max_col=index + 1):
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
+            options = (
+                [w for w, _v in col.enum]
+                if col.kind == "enum"
+                else ["Có", "Không"]
+                if col.kind == "bool"
+                else []
+            )
+            if options:
+                # a drop-down list: authors pick a valid value instead of typing one
+                check = DataValidation(
+                    type="list", formula1='"' + ",".join(options) + '"', allow_blank=True
+                )
+                check.add(f"{letter}2:{letter}{last}")
+                ws.add_data_validation(check)
         ws.freeze_panes = "A2"
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")

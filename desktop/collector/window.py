@@ -147,6 +147,10 @@ class CollectorWindow(QMainWindow):
         self.export_completeness_button.clicked.connect(self.export_completeness)
         self.export_bundle_button = QPushButton(_("Xuất gói chuyển tiếp…"), page)
         self.export_bundle_button.clicked.connect(self.export_bundle)
+        self.not_ranked_button = QPushButton(_("Không xếp hạng / xếp hạng lại"), page)
+        self.not_ranked_button.setToolTip(_("Đơn vị được chọn được liệt kê sau các đơn vị xếp hạng, không có hạng (dấu “-”)"))
+        self.not_ranked_button.clicked.connect(self.toggle_not_ranked)
+        bar.addWidget(self.not_ranked_button)
         for button in (self.export_ranking_button, self.export_completeness_button, self.export_bundle_button):
             bar.addWidget(button)
         layout.addLayout(bar)
@@ -161,6 +165,7 @@ class CollectorWindow(QMainWindow):
         self.ranking_proxy.setSortRole(SORT_ROLE)
         self.ranking_view.setModel(self.ranking_proxy)
         self.ranking_view.setSortingEnabled(True)
+        self.ranking_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.ranking_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.chart = DistributionChart(splitter)
         splitter.addWidget(self.ranking_view)
@@ -190,6 +195,17 @@ class CollectorWindow(QMainWindow):
         has_ranking = self.ranking is not None
         self.export_ranking_button.setEnabled(has_ranking)
         self.export_bundle_button.setEnabled(has_ranking)
+
+    def toggle_not_ranked(self) -> None:
+        """Flip the "not ranked" mark of the selected units (kept in the units table)."""
+        from local_db.collector.reports import set_not_ranked
+
+        rows = {self.ranking_proxy.mapToSource(i).row() for i in self.ranking_view.selectionModel().selectedRows()}
+        for row in sorted(rows):
+            unit = self.ranking_model.rows[row]
+            set_not_ranked(self.conn, unit.unit_code, not unit.not_ranked)
+        if rows:
+            self.refresh()
 
     # --- merging --------------------------------------------------------------------------
 

@@ -41,8 +41,15 @@ def set_units(conn: sqlite3.Connection, units: Iterable[tuple[str, str, str, str
 
 
 def set_not_ranked(conn: sqlite3.Connection, code: str, flag: bool) -> None:
-    with conn:
-        conn.execute("UPDATE units SET not_ranked=? WHERE code=?", (int(flag), code))
+    """Mark a unit "not ranked" (listed after the ranked ones, no rank) or ranked again.
+
+    A unit missing from the units list is added with the name its submissions carry.
+    """
+    conn.execute(
+        "INSERT INTO units(code, name, not_ranked) VALUES (?, COALESCE((SELECT max(unit_name) FROM submissions "
+        "WHERE unit_code=?), ?), ?) ON CONFLICT(code) DO UPDATE SET not_ranked=excluded.not_ranked",
+        (code, code, code, int(flag)),
+    )
 
 
 # --- inbox --------------------------------------------------------------------------------

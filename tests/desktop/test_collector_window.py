@@ -67,6 +67,14 @@ def test_drop_a_folder_then_rank_and_export(qtbot, tmp_path, inbox):
     window.ranking_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     assert window.ranking_proxy.index(0, 0).data() == "1"
 
+    # mark the first unit "not ranked": it moves after the ranked ones, with "-"
+    first = window.ranking_proxy.index(0, 3).data()
+    window.ranking_view.selectRow(0)
+    window.not_ranked_button.click()
+    last = window.ranking_model.rows[-1]
+    assert (last.name, last.rank, last.classification) == (first, None, "-")
+    assert sum(window.chart.classes.values()) == 11
+
     target = tmp_path / "xep-hang.xlsx"
     window.ask_save_path = lambda *_a: str(target)
     with qtbot.waitSignal(window.exported):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 
 from desktop.commands._collector_common import (
@@ -55,6 +56,8 @@ def _merge(args: argparse.Namespace) -> int:
             except ProblemsError as exc:
                 return fail("\n".join(str(p) for p in exc.problems))
         summary = merge_paths(conn, args.paths, trust, sets)
+    except sqlite3.Error as exc:  # the environment: disk full, database locked by another program
+        return fail(_("Lỗi cơ sở dữ liệu khi tổng hợp: {error}. Các gói đã lưu vẫn còn; hãy chạy lại lệnh sau khi khắc phục.", error=str(exc)))
     finally:
         conn.close()
     if args.json:

@@ -18,6 +18,7 @@ one, and merging the same files again completes the job.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -535,13 +536,18 @@ def merge_paths(
             bundles.merge_bundle(merger, path)
             if progress is not None:
                 progress(done, total)
-    finally:
-        db.execute("PRAGMA synchronous = FULL")
-        # one fsync'ed commit makes every NORMAL commit before it durable (the WAL is one file)
-        db.execute("BEGIN IMMEDIATE")
-        db.execute(
-            "INSERT INTO meta(key, value) VALUES ('last_merge', ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-            (_iso(clock()),),
-        )
-        db.execute("COMMIT")
+    except BaseException:
+        # the failing package was rolled back; what was merged before it stays (a new merge of
+        # the same files completes the job). Restore full durability without masking the error.
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("PRAGMA synchronous = FULL")
+        raise
+    db.execute("PRAGMA synchronous = FULL")
+    # one fsync'ed commit makes every NORMAL commit before it durable (the WAL is one file)
+    db.execute("BEGIN IMMEDIATE")
+    db.execute(
+        "INSERT INTO meta(key, value) VALUES ('last_merge', ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+        (_iso(clock()),),
+    )
+    db.execute("COMMIT")
     return merger.finish()

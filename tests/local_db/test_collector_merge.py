@@ -183,3 +183,23 @@ def test_a_person_settles_a_conflict_and_a_later_revision_still_wins(tmp_path, p
     # a merge after the decision keeps it (decisions are read once per merge)
     merge(conn, [files["u2"]], u)
     assert dump(conn)["current"][0][2:] == (heads[1], "current")
+
+
+def test_failure_mid_package_leaves_nothing_of_it(tmp_path, pool, monkeypatch):
+    """One transaction per package: a failure inside the package's transaction rolls all of it back."""
+    import local_db.collector.merge as merge_module
+
+    u, files = pool
+    conn = open_collector(tmp_path / "c.sqlite")
+    merge(conn, [files["u2"]], u)
+    before = dump(conn)
+
+    def boom(*_args, **_kwargs):
+        raise OSError("disk full (simulated) after the submission row was written")
+
+    monkeypatch.setattr(merge_module, "_apply", boom)
+    with pytest.raises(OSError):
+        merge(conn, [files["u4"]], u)
+    assert dump(conn) == before
+    monkeypatch.undo()
+    assert merge(conn, [files["u4"]], u).accepted == 1  # merging again completes the job

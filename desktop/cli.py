@@ -98,7 +98,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         except SystemExit:
             pass
         return EXIT_USAGE
-    return int(handler(args))
+    try:
+        return int(handler(args))
+    except BrokenPipeError:
+        # `dti-desk schema show X | head`: the reader left; that is not an error of ours.
+        # Point stdout at devnull so the interpreter's final flush does not raise again.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -26,3 +26,20 @@ def test_unknown_command_is_usage_error():
     result = subprocess.run([sys.executable, "-m", "desktop", "no-such-command"], capture_output=True, text=True)
     assert result.returncode == 2
     assert "lỗi" in result.stderr
+
+
+def test_closed_pipe_is_not_a_traceback():
+    """Regression: `dti-desk schema show X | head` ended in a BrokenPipeError traceback."""
+    from forms.reference import reference_json_path
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "schema", "show", str(reference_json_path()), "--rules"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.readline()
+    proc.stdout.close()  # the reader goes away, like `head -1`
+    stderr = proc.stderr.read().decode("utf-8", "replace")
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 0
+    assert "Traceback" not in stderr

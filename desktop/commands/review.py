@@ -1,8 +1,9 @@
-"""`dti-desk review list|set|export|verify|import`: the review (thẩm định) loop through files.
+"""`dti-desk review list|set|export|receive|verify|import`: the review (thẩm định) loop through files.
 
 Reviewer's side (collector database, ``--db``): ``list`` the current submissions of a year
 with their review state, ``set`` verified points / status / comment per indicator (a draft
-is started on first use), ``export`` signs the draft into a ``.dtireview`` file.
+is started on first use), ``export`` signs the draft into a ``.dtireview`` file, ``receive``
+stores reviews issued by a collector on the province's behalf.
 Commune's side (data folder): ``verify`` checks a review file, ``import`` stores it with the
 reviewed assessment. See docs/review-format.md.
 """
@@ -83,6 +84,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--p12", metavar=_("TỆP"), help=_("ký bằng chứng thư số trong tệp .p12/.pfx thay cho khóa")
     )
     export.set_defaults(func=_export)
+
+    receive = commands.add_parser(
+        "receive",
+        help=_(
+            "nhận phiếu thẩm định do đơn vị tổng hợp phát hành vào cơ sở dữ liệu tổng hợp (tính vào xếp hạng)"
+        ),
+    )
+    add_db_argument(receive)
+    receive.add_argument("files", nargs="+", metavar=_("TỆP"), help=_("tệp .dtireview"))
+    _reviewers_argument(receive)
+    add_criteria_argument(receive)
+    receive.add_argument("--json", action="store_true", help=_("in kết quả dạng JSON"))
+    receive.set_defaults(func=_receive)
 
     verify = commands.add_parser(
         "verify", help=_("kiểm tra tệp thẩm định: chữ ký, người thẩm định tin cậy, điểm")
@@ -316,6 +330,47 @@ def _export(args: argparse.Namespace) -> int:
         conn.close()
     print(_("Đã ký và ghi phiếu thẩm định: {path}", path=str(path)))
     return EXIT_OK
+
+
+def _receive(args: argparse.Namespace) -> int:
+    from local_db.review import collector as rc
+
+    try:
+        trust = _reviewers(args)
+        sets = {cs.content_hash: cs for cs in criteria_sets(args)}
+        conn = open_db(args.db)
+    except CommandError as exc:
+        return fail(str(exc))
+    results = []
+    try:
+        for name in args.files:
+            path = Path(name)
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                results.append({"file": name, "outcome": "rejected", "reasons": [
+                    {"code": "file_unreadable", "message": _("Không đọc được tệp thẩm định {name}: {error}", name=name, error=exc.strerror or str(exc))}]})  # fmt: skip
+                continue
+            got = rc.receive_issued(conn, data, path.name, trust, sets)
+            results.append(
+                {
+                    "file": name,
+                    "outcome": got.outcome,
+                    "reasons": [{"code": p.code, "message": p.message} for p in got.reasons],
+                }
+            )
+    finally:
+        conn.close()
+    if args.json:
+        json.dump(results, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        labels = {"stored": _("đã nhận"), "duplicate": _("đã có"), "rejected": _("bị từ chối")}
+        for item in results:
+            print(f"{item['file']}: {labels[item['outcome']]}")
+            for reason in item["reasons"]:
+                print(f"  [{reason['code']}] {reason['message']}")
+    return EXIT_PROBLEMS if any(r["outcome"] == "rejected" for r in results) else EXIT_OK
 
 
 def _reviewers(args: argparse.Namespace) -> Any:

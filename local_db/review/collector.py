@@ -30,7 +30,7 @@ from forms.packages.manifest import decimal_text
 from forms.packages.signing import Signer
 from forms.packages.zipsafe import SafeZip, ZipProblem
 from forms.problems import Problem, ProblemsError
-from forms.review.edit import edit_item, new_review, now_text
+from forms.review.edit import edit_item, new_review, now_text, self_points_of
 from forms.review.model import ItemStatus, Review, ReviewedSubmission, Reviewer, ReviewItem, nfc
 from forms.review.scoring import verified_score
 from forms.review.sign import review_file_name, sign_review, write_review_file
@@ -536,6 +536,116 @@ def issue(
     return target
 
 
+@dataclass(frozen=True)
+class ReceivedReview:
+    """What ``receive_issued`` did with one file: stored, already there, or refused (reasons)."""
+
+    name: str
+    outcome: str  # stored | duplicate | rejected
+    reasons: tuple[Problem, ...] = ()
+    manifest_sha256: str = ""
+
+
+def receive_issued(
+    conn: sqlite3.Connection,
+    data: bytes,
+    name: str,
+    trust: Any,
+    criteria: Mapping[str, CriteriaSet],
+    *,
+    now: datetime | None = None,
+) -> ReceivedReview:
+    """Store a review issued elsewhere (a collector reviewing on the province's behalf).
+
+    The file is verified against ``trust`` (the reviewers trust list) and must review a
+    submission held here; it then counts in rankings like one issued here. A draft of the
+    same submission is replaced; another issued review of it is kept and this one refused.
+    """
+    from forms.review.verify import verify_review
+
+    ensure_schema(conn)
+    verdict = verify_review(data, criteria_sets=criteria, trust=trust, name=name)
+    if not verdict.ok or verdict.review is None or verdict.criteria_set is None:
+        return ReceivedReview(name, "rejected", tuple(verdict.reasons))
+    review, cs = verdict.review, verdict.criteria_set
+    sha = review.submission.manifest_sha256
+    if conn.execute("SELECT 1 FROM submissions WHERE manifest_sha256=?", (sha,)).fetchone() is None:
+        problem = Problem(
+            "submission_unknown",
+            _(
+                "Chưa nhận bài nộp mà tệp thẩm định {name} nói tới ({unit} năm {year} lần {revision})",
+                name=name,
+                unit=review.submission.unit_code,
+                year=review.submission.year,
+                revision=review.submission.revision,
+            ),
+            name,
+        )
+        return ReceivedReview(name, "rejected", (problem,), sha)
+    claimed = {code: item.self_points for code, item in review.items.items()}
+    if claimed != self_points_of(load_submission(conn, sha).manifest, cs):
+        problem = Problem(
+            "submission_mismatch",
+            _("Điểm tự đánh giá trong tệp thẩm định {name} khác với bài nộp đã nhận", name=name),
+            name,
+        )
+        return ReceivedReview(name, "rejected", (problem,), sha)
+    existing = conn.execute(
+        "SELECT review_id, state FROM reviews WHERE manifest_sha256=?", (sha,)
+    ).fetchone()
+    if existing is not None and existing[0] == review.review_id and existing[1] == ISSUED:
+        return ReceivedReview(name, "duplicate", (), sha)
+    if existing is not None and existing[1] == ISSUED:
+        problem = Problem(
+            "review_exists",
+            _(
+                "Bài nộp {unit} năm {year} lần {revision} đã có phiếu thẩm định khác được phát hành",
+                unit=review.submission.unit_code,
+                year=review.submission.year,
+                revision=review.submission.revision,
+            ),
+            name,
+        )
+        return ReceivedReview(name, "rejected", (problem,), sha)
+    verified = verified_score(cs, review)
+    stamp = _now(now)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("DELETE FROM review_items WHERE manifest_sha256=?", (sha,))
+        conn.execute("DELETE FROM reviews WHERE manifest_sha256=?", (sha,))
+        conn.execute(
+            "INSERT INTO reviews(manifest_sha256, review_id, submission_json, state, reviewer_name, reviewer_position, reviewer_org, "
+            "deadline, message, created_at, updated_at, issued_at, signer_fingerprint, file_name, file_data, verified_pillars_json, "
+            "verified_total, verified_classification) VALUES (?,?,?,'issued',?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                sha, review.review_id, json.dumps(asdict(review.submission), ensure_ascii=False, sort_keys=True),
+                review.reviewer.name, review.reviewer.position, review.reviewer.organisation, review.deadline, review.message,
+                review.created_at, stamp, stamp, review.fingerprint, name, data,
+                json.dumps({k: decimal_text(v) for k, v in verified.pillars.items()}, sort_keys=True),
+                decimal_text(verified.total), verified.classification,
+            ),
+        )  # fmt: skip
+        conn.executemany(
+            "INSERT INTO review_items VALUES (?,?,?,?,?,?)",
+            [
+                (
+                    sha,
+                    code,
+                    decimal_text(i.self_points),
+                    decimal_text(i.verified_points),
+                    i.status.value,
+                    i.comment,
+                )
+                for code, i in sorted(review.items.items())
+            ],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return ReceivedReview(name, "stored", (), sha)
+
+
 def issued_file(conn: sqlite3.Connection, manifest_sha256: str) -> tuple[str, bytes] | None:
     """The name and exact bytes of an issued review (to hand it over again)."""
     if not has_reviews(conn):
@@ -670,6 +780,7 @@ __all__ = [
     "has_reviews",
     "issue",
     "issued_file",
+    "receive_issued",
     "load_review",
     "load_submission",
     "review_state",

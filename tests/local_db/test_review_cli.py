@@ -14,6 +14,13 @@ from forms.packages.trust import TrustRegistry
 from tests.local_db.review_support import CS, UNIT, first_assessment, make_world, submit
 
 
+def keys_signer_public(tmp: Path) -> bytes:
+    """The officer key of the support world (seed 1), as the province's trust list holds it."""
+    from tests.local_db.review_support import signer
+
+    return signer(1).public_raw
+
+
 def run(capsys, *argv):
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()
@@ -153,6 +160,47 @@ def test_review_from_the_command_line(setup, capsys) -> None:
         capsys, "review", "verify", file, "--reviewers", empty, "--criteria", criteria
     )
     assert code == 1 and "[reviewer_unknown]" in out
+
+    # the province receives the review issued by the collector: it counts in its ranking
+    province = tmp / "province.sqlite"
+    package = next((tmp / "out1").glob("*.dtipkg"))
+    trust_file = tmp / "trust.json"
+    officers = TrustRegistry()
+    officers.add_key(UNIT, keys_signer_public(tmp))
+    officers.save(trust_file)
+    assert (
+        run(
+            capsys,
+            "merge",
+            "--db",
+            province,
+            package,
+            "--trust",
+            trust_file,
+            "--criteria",
+            criteria,
+        )[0]
+        == 0
+    )
+    code, out, _ = run(
+        capsys,
+        "review",
+        "receive",
+        "--db",
+        province,
+        file,
+        tampered,
+        tmp / "nope.dtireview",
+        "--reviewers",
+        tmp / "reviewers.json",
+        "--criteria",
+        criteria,
+        "--json",
+    )
+    assert code == 1
+    assert [r["outcome"] for r in json.loads(out)] == ["stored", "rejected", "rejected"]
+    code, out, _ = run(capsys, "review", "list", "--db", province, "--year", 2025, "--json")
+    assert json.loads(out)[0]["verified_total"] == "50"
 
     # on the commune's computer the set is known from its own database, without --criteria
     code, out, _ = run(

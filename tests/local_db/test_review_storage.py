@@ -223,3 +223,74 @@ def test_as_answer_turns_the_gui_submission_into_the_answer(world: World) -> Non
     answer = commune.as_answer(world.db, second.id, draft)
     assert answer.supersedes == imported.review.submission.submission_id
     assert answer.notes == {"1.2": "Ghi chú\n\nĐã bổ sung"}
+
+
+def test_a_review_issued_by_a_collector_counts_at_the_province(
+    world: World, tmp_path: Path
+) -> None:
+    import base64
+
+    from forms.review.model import body_bytes
+    from local_db.collector import merge_paths
+
+    _first, sha, path = _reviewed(world)
+    data = path.read_bytes()
+    province = open_collector(tmp_path / "province.sqlite")
+    try:
+        package = next((world.tmp / "out1").glob("*.dtipkg"))
+        merge_paths(province, [package], world.trust, [CS])
+        reviewers = TrustRegistry()
+        reviewers.add_key("*", world.reviewer.public_raw)
+        criteria = {CS.content_hash: CS}
+        assert (
+            rc.receive_issued(province, data, path.name, TrustRegistry(), criteria).reasons[0].code
+            == "reviewer_unknown"
+        )
+        stored = rc.receive_issued(province, data, path.name, reviewers, criteria)
+        assert (stored.outcome, stored.manifest_sha256) == ("stored", sha)
+        assert (
+            rc.receive_issued(province, data, path.name, reviewers, criteria).outcome == "duplicate"
+        )
+        assert rc.verified_results(province, 2025) == rc.verified_results(world.conn, 2025)
+        assert rc.issued_file(province, sha) == (path.name, data)
+        # a properly signed review claiming other self-assessed points is refused
+        envelope = json.loads(data)
+        body = json.loads(envelope["review"])
+        body["review_id"] = "other"
+        body["items"]["2.1"]["self_points"] = body["items"]["2.1"]["verified_points"] = "5"
+        from forms.review.model import review_from_body
+        from forms.review.scoring import self_score, summary_dict, verified_score
+
+        r = review_from_body(body)
+        body["summary"] = summary_dict(self_score(CS, r), verified_score(CS, r))
+        raw = body_bytes(body)
+        envelope["review"] = raw.decode()
+        envelope["signature"] = base64.b64encode(world.reviewer.sign(raw).data).decode()
+        forged = json.dumps(envelope).encode()
+        assert (
+            rc.receive_issued(province, forged, "x", reviewers, criteria).reasons[0].code
+            == "submission_mismatch"
+        )
+        # a different issued review of the same submission does not replace the first
+        body["items"]["2.1"]["self_points"] = body["items"]["2.1"]["verified_points"] = "10"
+        r = review_from_body(body)
+        body["summary"] = summary_dict(self_score(CS, r), verified_score(CS, r))
+        raw = body_bytes(body)
+        envelope["review"] = raw.decode()
+        envelope["signature"] = base64.b64encode(world.reviewer.sign(raw).data).decode()
+        other = json.dumps(envelope).encode()
+        assert (
+            rc.receive_issued(province, other, "y", reviewers, criteria).reasons[0].code
+            == "review_exists"
+        )
+        # a review of a submission not received here
+        empty = open_collector(tmp_path / "empty.sqlite")
+        try:
+            assert (
+                rc.receive_issued(empty, data, path.name, reviewers, criteria).reasons[0].code
+                == "submission_unknown"
+            )
+        finally:
+            empty.close()
+    finally:
+        province.close()

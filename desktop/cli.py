@@ -99,7 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return EXIT_USAGE
     try:
-        return int(handler(args))
+        code = int(handler(args))
+        sys.stdout.flush()  # inside the try: a buffered write may only fail here
+        return code
     except BrokenPipeError:
         # `dti-desk schema show X | head`: the reader left; that is not an error of ours.
         # Point stdout at devnull so the interpreter's final flush does not raise again.

@@ -22,7 +22,7 @@ def _make_application(argv: list[str]):
     app.setApplicationVersion(__version__)
     icon = Path(__file__).resolve().parent.parent / "resources" / "icons" / "dti-desk.png"
     if icon.is_file():
-        app.setWindowIcon(QIcon(str(icon)))
+        app.setWindowIcon(QIcon(str(icon)))  # type: ignore[attr-defined]
     return app
 
 

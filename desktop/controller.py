@@ -54,7 +54,7 @@ class AppController(QObject):
         self.window: MainWindow | None = None
         self.session: AssessmentSession | None = None
         self.current: OpenAssessment | None = None
-        self.dialog = None
+        self.dialog: Any = None
 
     # --- setup ----------------------------------------------------------------------
 
@@ -136,6 +136,7 @@ class AppController(QObject):
         if row is None:
             return {}
         cs = criteria_store.load(self.db, row.criteria_hash)
+        assert row.id is not None
         return dict(score(cs, answers.get_all(self.db, row.id)).pillars)
 
     def build_window(self) -> MainWindow:
@@ -145,7 +146,7 @@ class AppController(QObject):
                    revision=self.current.revision)  # fmt: skip
         window = MainWindow(session, self.runner, self.settings, detail, self.previous_pillars())
         window.on_finalise = self.open_finalise
-        window.on_reopen = self.reopen
+        window.on_reopen = self._reopen_action
         window.on_settings = self.open_settings
         window.reopen_action.setEnabled(session.read_only)
         window.finalise_action.setEnabled(True)
@@ -304,6 +305,9 @@ class AppController(QObject):
         self.window.update_status()
         if self.window.editor is not None:
             self.window.editor.reload_pages()
+
+    def _reopen_action(self) -> None:
+        self.reopen()
 
     def reopen(self) -> MainWindow | None:
         """A signed/exported assessment becomes read-only; reopening starts revision n+1."""

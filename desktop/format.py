@@ -30,9 +30,10 @@ def format_date(value: date | datetime | str | None) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value[:10])
+            parsed: date = date.fromisoformat(value[:10])
         except ValueError:
             return value
+        value = parsed
     return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
 
 
@@ -67,7 +68,7 @@ def format_number(value: Any, decimals: int | None = None) -> str:
     sign = "-" if text.startswith("-") else ""
     text = text.lstrip("-")
     whole, _dot, frac = text.partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

@@ -119,28 +119,30 @@ def render(out: Path, lang: str = "vi") -> list[Path]:
 
             window = controller.build_window()
             session = controller.session
+            editor, overview = window.editor, window.overview
+            assert session is not None and editor is not None and overview is not None
             _sample(session, 0.6)
             window.update_status()
             leaves = cs.leaves()
             ratio = next((i for i in leaves if i.rule.kind.value == "ratio"), leaves[0])
             session.set_value(ratio.code, ratio.rule.numerator, 9)  # a live validation message
             session.set_value(ratio.code, ratio.rule.denominator, 6)
-            window.editor.open(ratio.code)
-            window.editor.page(ratio.code).refresh(load_values=True)
+            editor.open(ratio.code)
+            editor.page(ratio.code).refresh(load_values=True)
             shot(window, "4-editor-indicator")
             docref = next(
                 (i for i in leaves if any(f.kind.value == "docref" for f in i.fields)), leaves[0]
             )
-            window.editor.open(docref.code)
+            editor.open(docref.code)
             shot(window, "5-editor-document-reference")
-            window.editor.only_unfinished.setChecked(True)
-            window.editor.find_edit.setText("an toan")
+            editor.only_unfinished.setChecked(True)
+            editor.find_edit.setText("an toan")
             shot(window, "6-editor-find-unfinished")
-            window.editor.find_edit.clear()
-            window.editor.only_unfinished.setChecked(False)
-            window.tabs.setCurrentWidget(window.overview)
+            editor.find_edit.clear()
+            editor.only_unfinished.setChecked(False)
+            window.tabs.setCurrentWidget(overview)
             shot(window, "7-overview-chart")
-            window.tabs.setCurrentWidget(window.editor)
+            window.tabs.setCurrentWidget(editor)
             dialog = controller.open_finalise(exec_dialog=False)
             dialog.resize(int(SIZE[0] * 0.75), int(SIZE[1] * 0.85))
             shot(dialog, "8-finalise-dialog")

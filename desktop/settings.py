@@ -58,7 +58,7 @@ class Settings:
             # INI files store booleans as text
             return value.lower() == "true"
         if option.type is QByteArray:
-            return value if isinstance(value, QByteArray) else QByteArray(value)
+            return value if isinstance(value, QByteArray) else QByteArray(value)  # type: ignore[call-overload]
         try:
             return option.type(value)
         except (TypeError, ValueError):
@@ -71,7 +71,7 @@ class Settings:
         self._qs.sync()
 
     def _upgrade(self) -> None:
-        stored = int(self._qs.value("meta/version", 0) or 0)
+        stored = int(str(self._qs.value("meta/version", 0) or 0))
         # Future versions rename or convert options here, oldest first.
         if stored < VERSION:
             self._qs.setValue("meta/version", VERSION)

@@ -50,8 +50,8 @@ class FieldWidget(QWidget):
     def set_read_only(self, on: bool) -> None:
         for child in self.findChildren(QLineEdit):
             child.setReadOnly(on)
-        for child in self.findChildren(QRadioButton):
-            child.setEnabled(not on)
+        for button in self.findChildren(QRadioButton):
+            button.setEnabled(not on)
 
     def focus_widget(self) -> QWidget:
         return self

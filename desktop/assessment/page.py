@@ -29,18 +29,14 @@ from desktop.tasks import TaskRunner
 from forms.criteria import Indicator
 from forms.i18n import _
 from forms.problems import Level, Problem
-
-try:  # the criteria engine (issue 2)
-    from forms.rule_text import describe_rule as _describe_rule
-except ImportError:  # pragma: no cover - only before forms.rule_text exists
-    _describe_rule = None
+from forms.rule_text import describe_rule as _describe_rule
 
 ERROR_STYLE = "color: #c62828;"
 WARNING_STYLE = "color: #9a5b00;"
 
 
 def describe_rule(indicator: Indicator) -> str:
-    return _describe_rule(indicator) if _describe_rule is not None else ""
+    return _describe_rule(indicator)
 
 
 def _message_label(parent: QWidget) -> QLabel:
@@ -240,8 +236,8 @@ class IndicatorPage(QWidget):
         by_field: dict[str, list[Problem]] = {}
         general: list[Problem] = []
         for p in problems:
-            key = field_of(p, self.indicator)
-            (by_field.setdefault(key, []) if key else general).append(p)
+            about = field_of(p, self.indicator)
+            (by_field.setdefault(about, []) if about else general).append(p)
         for key, label in self.field_messages.items():
             show_problems(label, by_field.get(key, []))
         show_problems(self.messages, general)

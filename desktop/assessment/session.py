@@ -39,7 +39,10 @@ class EvidenceItem:
 class AssessmentStore(Protocol):
     """What the session needs from storage; ``store.py`` adapts ``local_db`` to it."""
 
-    read_only: bool
+    @property
+    def read_only(self) -> bool: ...
+
+    def refresh_status(self) -> str: ...
 
     def load(self) -> tuple[dict[str, dict[str, Any]], dict[str, str], list[EvidenceItem]]: ...
 

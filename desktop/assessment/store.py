@@ -65,10 +65,7 @@ class DbStore:
 
     def load(self) -> tuple[dict[str, dict[str, Any]], dict[str, str], list[EvidenceItem]]:
         loaded = db_answers.load(self.db, self.assessment_id)
-        attachments = loaded.attachments
-        if isinstance(attachments, dict):  # {code: [Attachment, ...]}
-            attachments = [att for group in attachments.values() for att in group]
-        items = [_item(self.db, att) for att in attachments]
+        items = [_item(self.db, att) for group in loaded.attachments.values() for att in group]
         return dict(loaded.answers), dict(loaded.notes), items
 
     def save_answer(self, code: str, key: str, value: Any, points: Any) -> None:

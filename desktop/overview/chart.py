@@ -78,9 +78,9 @@ class OverviewChart(QWidget):
             previous = QBarSet(_("Điểm năm {year}", year=self.session.year - 1))
             previous.setColor(QColor("#9e9e9e"))
             sets.insert(1, previous)
-        for _code, points, top, prev in rows:
+        for _code, points, pillar_max, prev in rows:
             current.append(float(points))
-            maximum.append(float(top))
+            maximum.append(float(pillar_max))
             if previous is not None:
                 previous.append(float(prev) if prev is not None else 0.0)
         for s in sets:
@@ -110,9 +110,11 @@ class OverviewChart(QWidget):
             + " · "
             + _("Xếp loại dự kiến: {label}", label=sc.classification)
         ]
-        for pillar, (_code, points, top, prev) in zip(self.session.cs.pillars, rows, strict=True):
+        for pillar, (_code, points, pillar_max, prev) in zip(
+            self.session.cs.pillars, rows, strict=True
+        ):
             line = _("{code}. {name}: {points}/{max}", code=pillar.code, name=pillar.name,
-                     points=format_points(round(points, 2)), max=format_points(top))  # fmt: skip
+                     points=format_points(round(points, 2)), max=format_points(pillar_max))  # fmt: skip
             if prev is not None:
                 line += " " + _("(năm trước: {points})", points=format_points(round(prev, 2)))
             lines.append(line)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,6 @@ from forms.review.model import (
     ItemStatus,
     Review,
     ReviewedSubmission,
-    parse_points,
     review_from_body,
 )
 from forms.review.scoring import self_score, summary_dict, verified_score
@@ -127,7 +127,9 @@ def _check_shape(body: dict[str, Any]) -> datetime:
     reviewer = _get(body, "reviewer", dict, "")
     for key in ("name", "position", "organisation", "fingerprint"):
         _get(reviewer, key, str, "reviewer")
-    deadline = body.get("deadline")
+    if "deadline" not in body:  # present, null when no explanation is asked
+        raise _Shape("deadline")
+    deadline = body["deadline"]
     if deadline is not None:
         if not isinstance(deadline, str):
             raise _Shape("deadline")
@@ -139,7 +141,7 @@ def _check_shape(body: dict[str, Any]) -> datetime:
     for code, entry in _get(body, "items", dict, "").items():
         where = f"items.{code}"
         for key in ("self_points", "verified_points"):
-            if parse_points(_get(entry, key, str, where)) is None:
+            if not _canonical_decimal(_get(entry, key, str, where)):
                 raise _Shape(f"{where}.{key}")
         if _get(entry, "status", str, where) not in {s.value for s in ItemStatus}:
             raise _Shape(f"{where}.status")
@@ -148,6 +150,14 @@ def _check_shape(body: dict[str, Any]) -> datetime:
     _get(summary, "self", dict, "summary")
     _get(summary, "verified", dict, "summary")
     return created
+
+
+def _canonical_decimal(text: str) -> bool:
+    """A finite decimal as the writer spells it ("7.5", never "7,5" nor "NaN")."""
+    try:
+        return Decimal(text).is_finite() and text.strip() == text
+    except (InvalidOperation, ValueError):
+        return False
 
 
 def _no_constants(name: str) -> Any:

@@ -47,33 +47,44 @@ def _tier_points(value: Decimal | None, indicator: Indicator) -> Decimal:
 def indicator_points(indicator: Indicator, answers: Answers) -> Decimal:
     """Points for one indicator (children summed and capped for ``sum`` rules)."""
     with localcontext(_CONTEXT):
-        rule = indicator.rule
-        values = answers.get(indicator.code, {}) or {}
-        maximum = indicator.max_points
-        kind = rule.kind
-        if kind is RuleKind.SUM:
-            points = sum((indicator_points(c, answers) for c in indicator.children), _ZERO)
-        elif kind is RuleKind.YES_NO:
-            points = maximum if to_bool(values.get(rule.field)) else _ZERO
-        elif kind is RuleKind.CHOICE:
-            chosen = values.get(rule.field)
-            points = next((c.points for c in rule.choices if c.key == chosen), _ZERO)
-        elif kind in (RuleKind.COUNT_TIERS, RuleKind.PERCENT_TIERS):
-            points = _tier_points(to_decimal(values.get(rule.field)), indicator)
-        elif kind is RuleKind.RATIO:
-            a = to_decimal(values.get(rule.numerator))
-            b = to_decimal(values.get(rule.denominator))
-            if a is None or b is None or a < 0 or b < 0:
-                points = _ZERO
-            elif b == 0:
-                points = maximum if rule.zero_denominator is ZeroDenominator.FULL else _ZERO
-            else:
-                points = min(a / b, Decimal(1)) * maximum
-        elif kind is RuleKind.DIRECT:
-            points = to_decimal(values.get(rule.field)) or _ZERO
-        else:  # pragma: no cover - RuleKind is closed; a new kind must be scored here
-            raise ValueError(f"unknown rule kind {kind!r}")
-        return _clamp(points, maximum)
+        return _points(indicator, answers, {})
+
+
+def _points(indicator: Indicator, answers: Answers, out: dict[str, Decimal]) -> Decimal:
+    """Score ``indicator`` and its children into ``out``; the caller holds ``_CONTEXT``.
+
+    Children are scored once and their points reused for the parent's sum: the collector
+    rescores thousands of packages, so scoring a sub-indicator twice is measurable.
+    """
+    rule = indicator.rule
+    values = answers.get(indicator.code) or {}
+    maximum = indicator.max_points
+    kind = rule.kind
+    if kind is RuleKind.SUM:
+        points = sum((_points(c, answers, out) for c in indicator.children), _ZERO)
+    elif kind is RuleKind.YES_NO:
+        points = maximum if to_bool(values.get(rule.field)) else _ZERO
+    elif kind is RuleKind.CHOICE:
+        chosen = values.get(rule.field)
+        points = next((c.points for c in rule.choices if c.key == chosen), _ZERO)
+    elif kind in (RuleKind.COUNT_TIERS, RuleKind.PERCENT_TIERS):
+        points = _tier_points(to_decimal(values.get(rule.field)), indicator)
+    elif kind is RuleKind.RATIO:
+        a = to_decimal(values.get(rule.numerator))
+        b = to_decimal(values.get(rule.denominator))
+        if a is None or b is None or a < 0 or b < 0:
+            points = _ZERO
+        elif b == 0:
+            points = maximum if rule.zero_denominator is ZeroDenominator.FULL else _ZERO
+        else:
+            points = min(a / b, Decimal(1)) * maximum
+    elif kind is RuleKind.DIRECT:
+        points = to_decimal(values.get(rule.field)) or _ZERO
+    else:  # pragma: no cover - RuleKind is closed; a new kind must be scored here
+        raise ValueError(f"unknown rule kind {kind!r}")
+    points = _clamp(points, maximum)
+    out[indicator.code] = points
+    return points
 
 
 def round_points(value: Decimal, rounding: Rounding) -> Decimal:
@@ -96,9 +107,7 @@ def score(cs: CriteriaSet, answers: Answers) -> Score:
         for pillar in cs.pillars:
             subtotal = _ZERO
             for top in pillar.indicators:
-                for ind in top.walk():
-                    per_indicator[ind.code] = indicator_points(ind, answers)
-                subtotal += per_indicator[top.code]
+                subtotal += _points(top, answers, per_indicator)
             pillars[pillar.code] = _clamp(subtotal, pillar.max_points)
         total = sum(pillars.values(), _ZERO)
         published_total = round_points(total, cs.rounding)

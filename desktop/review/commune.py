@@ -7,6 +7,8 @@ screen only stores them. Importing runs on the task runner (it verifies a signat
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +49,11 @@ class CommuneReviewPanel(QWidget):
         cs: CriteriaSet,
         runner: TaskRunner,
         parent: QWidget | None = None,
+        *,
+        today: Callable[[], date] = date.today,
     ) -> None:
         super().__init__(parent)
+        self.today = today
         self.db = db
         self.assessment_id = assessment_id
         self.cs = cs
@@ -145,6 +150,14 @@ class CommuneReviewPanel(QWidget):
               flagged=len(flagged), codes=", ".join(i.code for i in flagged) or "-", adjusted=len(review.adjusted))
         )  # fmt: skip
         self.flags_label.setStyleSheet("font-weight: bold; color: #9a5b00;" if flagged else "")
+        missing = commune.missing_explanations(self.db, review.review_id)
+        if review.deadline and missing and date.fromisoformat(review.deadline) < self.today():
+            self.flags_label.setText(
+                self.flags_label.text() + "\n"
+                + _("Đã quá hạn giải trình ({deadline}); còn thiếu giải trình: {codes}",
+                    deadline=format_date(review.deadline), codes=", ".join(missing))
+            )  # fmt: skip
+            self.flags_label.setStyleSheet("font-weight: bold; color: #c62828;")
         self.model = ReviewItemsModel(self.cs, review, explanations=True, parent=self)
         self.model.set_explanations(commune.explanations(self.db, review.review_id))
         self.table.setModel(self.model)

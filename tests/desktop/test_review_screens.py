@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -170,7 +171,9 @@ def _issue(world, tmp_path) -> Path:
 
 def test_commune_screen_shows_the_flags(qtbot, qtmodeltester, world, tmp_path) -> None:
     path = _issue(world, tmp_path)
-    panel = CommuneReviewPanel(world.db, world.first, CS, TaskRunner(synchronous=True))
+    panel = CommuneReviewPanel(
+        world.db, world.first, CS, TaskRunner(synchronous=True), today=lambda: date(2026, 2, 1)
+    )
     qtbot.addWidget(panel)
     panel.resize(1100, 800)
     panel.show()  # clicks need laid-out buttons
@@ -215,6 +218,14 @@ def test_commune_screen_shows_the_flags(qtbot, qtmodeltester, world, tmp_path) -
     assert not panel.explanation.isEnabled() and not panel.save_button.isEnabled()
     # the summary shows what the review does to the totals
     assert "theo điểm thẩm định: Tốt" in panel.summary.classification.text()
+    assert "quá hạn" not in panel.flags_label.text()
+    late = CommuneReviewPanel(
+        world.db, world.first, CS, TaskRunner(synchronous=True), today=lambda: date(2026, 2, 16)
+    )
+    qtbot.addWidget(late)
+    assert (
+        "Đã quá hạn giải trình (15/02/2026); còn thiếu giải trình: 2.2.2" in late.flags_label.text()
+    )
 
 
 def test_sign_button_asks_the_caller_for_key_and_folder(qtbot, screen) -> None:

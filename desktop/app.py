@@ -14,9 +14,11 @@ from forms.i18n import _, set_language
 
 
 def _make_application(argv: list[str]):
+    from desktop.i18n import install_qt_translator
     from desktop.qt import QApplication, QIcon
 
     app = QApplication.instance() or QApplication(argv)
+    install_qt_translator(app)
     app.setApplicationName("dti-desk")
     app.setOrganizationName("dti-desk")
     app.setApplicationVersion(__version__)

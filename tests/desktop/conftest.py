@@ -77,5 +77,10 @@ def pdf_file(tmp_path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def _qapp(qapp):
-    """Every GUI test has the session QApplication (icons are pixmaps, pixmaps need it)."""
+    """Every GUI test has the session QApplication (icons are pixmaps, pixmaps need it), set up
+    like the real one: with our translator for Qt's own words installed. Regression: a
+    translator answering "" instead of "not mine" blanked Qt's texts and emptied the PDF."""
+    from desktop.i18n import install_qt_translator
+
+    install_qt_translator(qapp)
     return qapp

@@ -76,3 +76,28 @@ def test_window_geometry_is_remembered(qtbot, session, runner, tmp_path):
     second = MainWindow(session, runner, Settings(tmp_path / "g.ini"))
     qtbot.addWidget(second)
     assert (second.width(), second.height()) == (700, 520)
+
+
+def test_qt_standard_words_follow_the_language(qtbot, qapp):
+    from desktop.i18n import install_qt_translator
+    from desktop.qt import QLineEdit, QMessageBox
+
+    install_qt_translator(qapp)
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "t",
+        "x",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+    )
+    qtbot.addWidget(box)
+    assert box.button(QMessageBox.StandardButton.Yes).text() == "&Có"
+    assert box.button(QMessageBox.StandardButton.No).text() == "&Không"
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    menu = edit.createStandardContextMenu()
+    assert any(a.text().startswith("&Sao chép") for a in menu.actions())
+    menu.deleteLater()
+    set_language("en")
+    box_en = QMessageBox(QMessageBox.Icon.Question, "t", "x", QMessageBox.StandardButton.Yes)
+    qtbot.addWidget(box_en)
+    assert box_en.button(QMessageBox.StandardButton.Yes).text() == "&Yes"

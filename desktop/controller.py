@@ -81,7 +81,10 @@ class AppController(QObject):
             self.db, self.keys_dir, self.runner, reference_or_none(), self.profile(), parent
         )
 
-    def apply_setup(self, result: Any) -> None:
+    def apply_setup(self, result: Any) -> str:
+        """Save the profile and make sure the year's assessment exists. Returns a note for the
+        officer when the year's assessment already uses another criteria set (it keeps it:
+        answers are not moved between sets), else ""."""
         from local_db import assessments, profile
 
         profile.save(
@@ -93,8 +96,18 @@ class AppController(QObject):
             unit_code=result.unit_code,
         )
         cs: CriteriaSet = result.criteria_set
-        if assessments.current(self.db, result.unit_code, cs.year) is None:
+        existing = assessments.current(self.db, result.unit_code, cs.year)
+        if existing is None:
             assessments.create(self.db, result.unit_code, cs.year, cs, user=result.officer_name)
+            return ""
+        if existing.criteria_hash != cs.content_hash:
+            return _(
+                "Bản đánh giá năm {year} đã được lập theo bộ tiêu chí khác ({hash}) và vẫn giữ bộ đó. "
+                "Bộ tiêu chí vừa chọn sẽ dùng cho bản đánh giá mới.",
+                year=cs.year,
+                hash=existing.criteria_hash[:12],
+            )
+        return ""
 
     # --- the assessment -------------------------------------------------------------
 
@@ -321,8 +334,10 @@ class AppController(QObject):
     def open_settings(self) -> None:
         wizard = self.make_wizard(self.window)
         if wizard.exec():
-            self.apply_setup(wizard.result_data())
-            self.replace_window()
+            note = self.apply_setup(wizard.result_data())
+            window = self.replace_window()
+            if note:
+                QMessageBox.information(window, _("Bộ tiêu chí"), note)
 
 
 def reference_or_none() -> CriteriaSet | None:

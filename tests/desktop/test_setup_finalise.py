@@ -162,3 +162,22 @@ def test_self_test_command_exits_zero(tmp_path):
                           env=env, timeout=120, cwd=Path(__file__).resolve().parents[2])  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Tự kiểm tra: đạt" in done.stdout
+
+
+def test_choosing_another_set_later_keeps_the_years_assessment_and_says_so(
+    db, settings, runner, cs
+):
+    from dataclasses import replace
+
+    from desktop.controller import AppController
+    from desktop.setup.wizard import SetupResult
+    from local_db import assessments
+
+    controller = AppController(db, settings, runner)
+    first = SetupResult("25001", "Hòa Bình", "Lan", "CB", "", "", cs, "")
+    assert controller.apply_setup(first) == ""
+    assert controller.apply_setup(first) == ""  # same set again: nothing to say
+    other = replace(cs, version="2")
+    note = controller.apply_setup(replace(first, criteria_set=other))
+    assert "bộ tiêu chí khác" in note
+    assert assessments.current(db, "25001", cs.year).criteria_hash == cs.content_hash

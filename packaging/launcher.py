@@ -48,6 +48,10 @@ def errors_shown_in_a_window(
         return run()
     captured = io.StringIO()
     sys.stderr = captured
+    if sys.stdout is None:
+        # Code that writes or flushes stdout (the CLI flushes after every command) must not
+        # die of AttributeError on None; what it prints goes nowhere, as before.
+        sys.stdout = io.StringIO()
     try:
         code = run()
     except SystemExit as exit_:  # argparse ends usage errors with sys.exit(2)

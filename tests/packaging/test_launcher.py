@@ -85,3 +85,18 @@ def test_console_program_prints_as_usual(capsys):
     assert launcher.errors_shown_in_a_window(failing, show=shown.append) == 1
     assert shown == []
     assert "Lỗi: tệp không đọc được" in capsys.readouterr().err
+
+
+def test_windowed_program_runs_a_command_although_it_has_no_stdout(monkeypatch, tmp_path):
+    # Regression: the CLI flushes stdout after each command; in the windowed dti-desk.exe
+    # stdout is None, so every command (a file association's included) ended in AttributeError.
+    from desktop.cli import main
+
+    launcher = _launcher_module()
+    shown: list[str] = []
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "stderr", None)
+    args = ["--data-dir", str(tmp_path / "data"), "units", "list"]
+    assert launcher.errors_shown_in_a_window(lambda: main(args), show=shown.append) == 0
+    assert shown == []
+    assert (tmp_path / "data" / "dti-desk.sqlite").is_file()

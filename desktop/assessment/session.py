@@ -90,6 +90,8 @@ class AssessmentSession(QObject):
         for item in evidence:
             self.evidence.setdefault(item.code, []).append(item)
         self._score: Score | None = None
+        # statuses are asked for on every repaint of the tree; computed once per change
+        self._statuses: dict[str, Status] = {}
         self.last_saved: datetime | None = None
 
     # --- reading ------------------------------------------------------------------
@@ -118,7 +120,17 @@ class AssessmentSession(QObject):
         return problems_all(self.cs, self.answers, self.evidence_counts(), self.year)
 
     def status(self, indicator: Indicator) -> Status:
-        return indicator_status(self.cs, indicator, self.answers, self.evidence_counts(), self.year)
+        cached = self._statuses.get(indicator.code)
+        if cached is None:
+            cached = indicator_status(
+                self.cs, indicator, self.answers, self.evidence_counts(), self.year
+            )
+            self._statuses[indicator.code] = cached
+        return cached
+
+    def _invalidate(self) -> None:
+        self._score = None
+        self._statuses.clear()
 
     def progress(self) -> tuple[int, int]:
         leaves = self.cs.leaves()
@@ -159,7 +171,7 @@ class AssessmentSession(QObject):
             value = None
         else:
             self.answers.setdefault(code, {})[key] = value
-        self._score = None
+        self._invalidate()
         points = indicator_points(self.cs.indicator(code), self.answers)
         self._durable(lambda: self.store.save_answer(code, key, value, points))
         self.changed.emit(code)
@@ -175,6 +187,7 @@ class AssessmentSession(QObject):
     def attach_stored(self, item: EvidenceItem) -> None:
         """Record an item the store has just attached (called on the GUI thread)."""
         self.evidence.setdefault(item.code, []).append(item)
+        self._invalidate()
         self.last_saved = self._clock()
         self.saved.emit(self.last_saved)
         self.evidence_changed.emit(item.code)
@@ -182,15 +195,18 @@ class AssessmentSession(QObject):
 
     def update_evidence(self, item: EvidenceItem, meta: dict[str, str]) -> None:
         self._check_writable()
-        self._durable(lambda: self.store.update_evidence(item, meta))
+        if not self._durable(lambda: self.store.update_evidence(item, meta)):
+            return
         item.meta = dict(meta)
         self.evidence_changed.emit(item.code)
 
     def remove_evidence(self, item: EvidenceItem) -> None:
         self._check_writable()
-        self._durable(lambda: self.store.remove_evidence(item))
+        if not self._durable(lambda: self.store.remove_evidence(item)):
+            return
         items = self.evidence.get(item.code, [])
         if item in items:
             items.remove(item)
+        self._invalidate()
         self.evidence_changed.emit(item.code)
         self.changed.emit(item.code)

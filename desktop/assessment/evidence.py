@@ -6,11 +6,15 @@ office PC, so it runs through ``desktop.tasks`` and the list grows when the stor
 
 from __future__ import annotations
 
+import os
+import shutil
+import stat
+import tempfile
 from pathlib import Path
 
 from desktop import settings as opts
 from desktop.assessment.fields import DOCREF_KEYS, docref_labels
-from desktop.assessment.session import AssessmentSession, EvidenceItem
+from desktop.assessment.session import AssessmentSession, EvidenceItem, SaveError
 from desktop.format import format_date, format_number, parse_date
 from desktop.qt import (
     QDesktopServices,
@@ -35,6 +39,19 @@ from desktop.tasks import TaskRunner
 from forms.i18n import _
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 10
+
+
+def viewing_copy(item: EvidenceItem, root: Path | None = None) -> Path:
+    """A copy of the stored file under its original name in a temporary folder, read-only."""
+    folder = (root or Path(tempfile.gettempdir()) / "dti-desk-xem") / item.sha256[:16]
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / Path(item.name).name
+    if not target.is_file() or target.stat().st_size != item.size:
+        tmp = folder / (target.name + ".part")
+        shutil.copyfile(item.path, tmp)
+        os.chmod(tmp, stat.S_IREAD)
+        os.replace(tmp, target)
+    return target
 
 
 def describe_size(size: int) -> str:
@@ -180,8 +197,6 @@ class EvidenceList(QWidget):
         self.attached.emit(item)
 
     def _failed(self, path: str, exc: BaseException) -> None:
-        from desktop.assessment.session import SaveError
-
         if not isinstance(exc, SaveError):
             raise exc
         message = _("Không đính kèm được “{name}”: {reason}", name=Path(path).name, reason=str(exc))
@@ -190,9 +205,18 @@ class EvidenceList(QWidget):
             QMessageBox.warning(self, _("Tài liệu kiểm chứng"), message)
 
     def open_selected(self) -> None:
+        """Open a read-only copy named like the original: the store names files by their hash,
+        without an extension, and Windows would not know which program opens them."""
         item = self.selected()
-        if item is not None and item.path:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(item.path))
+        if item is None or not item.path:
+            return
+        self.runner.run(
+            lambda: viewing_copy(item),
+            lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))),
+            lambda exc: self._failed(
+                item.name, exc if isinstance(exc, SaveError) else SaveError(str(exc))
+            ),
+        )
 
     def remove_selected(self, confirm: bool = True) -> None:
         item = self.selected()

@@ -181,3 +181,13 @@ def test_choosing_another_set_later_keeps_the_years_assessment_and_says_so(
     note = controller.apply_setup(replace(first, criteria_set=other))
     assert "bộ tiêu chí khác" in note
     assert assessments.current(db, "25001", cs.year).criteria_hash == cs.content_hash
+
+
+def test_evidence_opens_as_a_copy_named_like_the_original(session, pdf_file, tmp_path):
+    from desktop.assessment.evidence import viewing_copy
+
+    item = session.store.attach("1.1", str(pdf_file), {})
+    assert not Path(item.path).suffix  # stored by hash, no extension
+    copy = viewing_copy(item, tmp_path / "xem")
+    assert copy.name == pdf_file.name and copy.read_bytes() == pdf_file.read_bytes()
+    assert viewing_copy(item, tmp_path / "xem") == copy  # reused, not copied again

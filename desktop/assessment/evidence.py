@@ -54,6 +54,10 @@ def viewing_copy(item: EvidenceItem, root: Path | None = None) -> Path:
     return target
 
 
+def _open_file(path: Path) -> None:
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
 def describe_size(size: int) -> str:
     if size >= 1024 * 1024:
         return _("{n} MB", n=format_number(round(size / (1024 * 1024), 1)))
@@ -212,7 +216,7 @@ class EvidenceList(QWidget):
             return
         self.runner.run(
             lambda: viewing_copy(item),
-            lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))),
+            _open_file,
             lambda exc: self._failed(
                 item.name, exc if isinstance(exc, SaveError) else SaveError(str(exc))
             ),

@@ -146,7 +146,9 @@ class MainWindow(QMainWindow):
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(slot)
+        # not connect(slot): triggered(bool) would pass checked=False as the slot's first
+        # argument (go_next(step) moved by 0; regression test in test_editor.py)
+        action.triggered.connect(lambda _checked=False: slot())
         if menu is not None:
             menu.addAction(action)
         self.addAction(action)

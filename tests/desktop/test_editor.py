@@ -235,3 +235,32 @@ def test_overview_shows_last_years_points(qtbot, db, settings, runner, cs):
     names = [s.label() for s in chart.chart.series()[0].barSets()]
     assert names == ["Điểm tối đa", f"Điểm năm {cs.year - 1}", f"Điểm năm {cs.year}"]
     assert "(năm trước: 5)" in chart.summary.text()
+
+
+def test_shortcuts_work_while_typing_in_a_field(qtbot, session, runner, settings):
+    """Regression: Ctrl+PgDown did nothing: QAction.triggered(bool) passed checked=False to
+    go_next(step), which then moved by 0."""
+    from desktop.qt import QApplication, Qt
+
+    window = MainWindow(session, runner, settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()  # window shortcuts need the active window
+    QApplication.processEvents()
+    assert window.isActiveWindow()
+    editor = window.editor
+    editor.open("1.1")
+    field = editor.page("1.1").field_widgets["count"].edit
+    field.setFocus()
+    qtbot.keyClick(field, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert editor.current_code == "1.2"
+    assert QApplication.focusWidget() is editor.page("1.2").field_widgets["a"].edit  # ready to type
+    qtbot.keyClick(
+        QApplication.focusWidget(), Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier
+    )
+    assert editor.current_code == "1.1"
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F8)
+    assert editor.current_code == "1.2"  # the next one not complete
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is editor.find_edit

@@ -121,7 +121,8 @@ class EvidenceList(QWidget):
 
         self.attach_button.clicked.connect(self.choose_files)
         self.open_button.clicked.connect(self.open_selected)
-        self.remove_button.clicked.connect(self.remove_selected)
+        # a lambda: clicked(bool) would arrive as confirm=False and skip the question
+        self.remove_button.clicked.connect(lambda _checked=False: self.remove_selected())
         self.list.currentItemChanged.connect(self._selection_changed)
         self.list.itemActivated.connect(lambda _item: self.open_selected())
         session.evidence_changed.connect(self._maybe_reload)

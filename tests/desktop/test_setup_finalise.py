@@ -191,3 +191,23 @@ def test_evidence_opens_as_a_copy_named_like_the_original(session, pdf_file, tmp
     copy = viewing_copy(item, tmp_path / "xem")
     assert copy.name == pdf_file.name and copy.read_bytes() == pdf_file.read_bytes()
     assert viewing_copy(item, tmp_path / "xem") == copy  # reused, not copied again
+
+
+def test_remove_button_asks_first(qtbot, session, runner, pdf_file, monkeypatch):
+    """Regression: clicked(bool) reached remove_selected(confirm) as False: no question asked."""
+    from desktop.qt import QMessageBox
+
+    widget = EvidenceList(session, "1.1", runner)
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.attach_file(str(pdf_file))
+    widget.list.setCurrentRow(0)
+    asked: list = []
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.No
+    )
+    widget.remove_button.click()
+    assert asked and widget.list.count() == 1
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    widget.remove_button.click()
+    assert widget.list.count() == 0

@@ -211,3 +211,18 @@ def test_remove_button_asks_first(qtbot, session, runner, pdf_file, monkeypatch)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     widget.remove_button.click()
     assert widget.list.count() == 0
+
+
+def test_attach_really_runs_on_a_worker_thread(qtbot, session, pdf_file):
+    """The real (threaded) runner with the real database: storage is used off the GUI thread."""
+    from desktop.tasks import TaskRunner
+
+    widget = EvidenceList(session, "1.1", TaskRunner())
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.attached, timeout=10000):
+        widget.attach_file(str(pdf_file))
+    assert widget.list.count() == 1
+    assert (
+        session.evidence["1.1"][0].sha256
+        == __import__("hashlib").sha256(pdf_file.read_bytes()).hexdigest()
+    )

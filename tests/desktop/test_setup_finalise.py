@@ -226,3 +226,20 @@ def test_attach_really_runs_on_a_worker_thread(qtbot, session, pdf_file):
         session.evidence["1.1"][0].sha256
         == __import__("hashlib").sha256(pdf_file.read_bytes()).hexdigest()
     )
+
+
+def test_pdf_is_written_on_a_worker_thread(qtbot, db, settings, tmp_path):
+    """Printing runs through the threaded runner in the app; Qt must not complain (warnings fail)."""
+    from desktop.controller import AppController
+    from desktop.tasks import TaskRunner
+    from forms.reference import reference_set
+    from local_db import assessments, profile
+
+    profile.save(db, officer_name="Lan", position="CB", unit_code="25001")
+    assessments.create(db, "25001", 2025, reference_set())
+    controller = AppController(db, settings, TaskRunner())
+    window = controller.build_window()
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(controller.pdf_written, timeout=30000) as written:
+        controller.write_report(tmp_path / "bao-cao.pdf")
+    assert written.args[0].read_bytes().startswith(b"%PDF")

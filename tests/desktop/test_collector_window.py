@@ -127,3 +127,26 @@ def test_drag_enter_refuses_non_files(qtbot, tmp_path, inbox):
     assert not event.isAccepted()
     assert "Chưa có bài nộp hợp lệ nào cho năm 2025" in window.ranking_note.text()
     assert not window.export_ranking_button.isEnabled()
+
+
+def test_open_collector_window_signs_bundles_with_the_data_folder_key(qtbot, tmp_path, inbox, monkeypatch):
+    from desktop.collector import key_signer, open_collector_window
+    from forms.packages import keys
+
+    u, folder = inbox
+    data = tmp_path / "data"
+    u.trust.save(data / "trust.json")
+    keys.create_key(data / "keys", "mật khẩu", "Cụm Đông")
+    window = open_collector_window(data, TaskRunner(synchronous=True), extra_criteria=[CS])
+    qtbot.addWidget(window)
+    window.year_spin.setValue(2025)
+    assert window.collector_name == "Cụm Đông"
+    with qtbot.waitSignal(window.merged):
+        window.merge([folder])
+    assert window.ranking_model.rowCount() == 12
+    window.bundle_signer = key_signer(window, data / "keys", ask=lambda _w: "mật khẩu")
+    window.ask_save_path = lambda *_a: str(tmp_path / "b.dtibundle")
+    with qtbot.waitSignal(window.exported):
+        window.export_bundle_button.click()
+    cancelled = key_signer(window, data / "keys", ask=lambda _w: None)
+    assert cancelled() is None

@@ -49,7 +49,7 @@ def table_rows(ranking: Ranking) -> list[tuple[str, list[RankedRow]]]:
     return ranking.by_group()
 
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     path = Path(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)

@@ -267,7 +267,7 @@ def _store_rejected(
     bundle: str,
 ) -> None:
     m = checked.manifest or {}
-    unit = m.get("unit") if isinstance(m.get("unit"), dict) else {}
+    unit: dict[str, Any] = m["unit"] if isinstance(m.get("unit"), dict) else {}
     year = m.get("year") if isinstance(m.get("year"), int) else None
     reasons = json.dumps([r.to_json() for r in checked.reasons], ensure_ascii=False, sort_keys=True)
     conn.execute("BEGIN IMMEDIATE")
@@ -503,7 +503,8 @@ def merge_paths(
         if verifier is default_verifier and workers >= 1 and len(loose) >= POOL_MINIMUM:
             # files already accepted need no verification: only the new ones go to the pool
             known = {r[0] for r in db.execute("SELECT file_sha256 FROM received_files WHERE manifest_sha256 IS NOT NULL")}
-            fresh, seen = [], []
+            fresh: list[Path] = []
+            seen: list[Path] = []
             for p in loose:
                 try:
                     (seen if _file_sha256(p) in known else fresh).append(p)

@@ -43,7 +43,9 @@ def import_published(
                 for header, n in zip(table.pillar_headers, row.pillars, strict=False)
                 if n.usable
             }
-            items.append((row, pillars, row.total.value))
+            total = row.total.value
+            assert total is not None  # usable
+            items.append((row, pillars, total))
     ranked = sorted((t for r, _p, t in items if not r.not_ranked), reverse=True)
     rank_of: dict[Decimal, int] = {}
     for i, total in enumerate(ranked, start=1):

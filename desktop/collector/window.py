@@ -116,8 +116,13 @@ class CollectorWindow(QMainWindow):
         self.status_filter.currentIndexChanged.connect(lambda _i: self.inbox_proxy.set_status(self.status_filter.currentData()))
         self.add_button = QPushButton(_("Thêm gói…"), page)
         self.add_button.clicked.connect(self._choose_files)
+        self.choose_button = QPushButton(_("Chọn bài nộp này"), page)
+        self.choose_button.setToolTip(_("Khi một đơn vị có các bài nộp mâu thuẫn: dùng bài nộp được chọn làm bài nộp hiện hành"))
+        self.choose_button.setEnabled(False)
+        self.choose_button.clicked.connect(self.choose_selected)
         bar.addWidget(self.search, 1)
         bar.addWidget(self.status_filter)
+        bar.addWidget(self.choose_button)
         bar.addWidget(self.add_button)
         layout.addLayout(bar)
         self.inbox_view = QTableView(page)
@@ -126,8 +131,32 @@ class CollectorWindow(QMainWindow):
         self.inbox_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.inbox_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.inbox_view.horizontalHeader().setStretchLastSection(True)
+        self.inbox_view.selectionModel().selectionChanged.connect(lambda *_a: self._update_choose_button())
         layout.addWidget(self.inbox_view, 1)
         return page
+
+    def _selected_inbox_row(self) -> Any:
+        rows = self.inbox_view.selectionModel().selectedRows() if self.inbox_view.selectionModel() else []
+        if len(rows) != 1:
+            return None
+        return self.inbox_model.rows[self.inbox_proxy.mapToSource(rows[0]).row()]
+
+    def _update_choose_button(self) -> None:
+        row = self._selected_inbox_row()
+        self.choose_button.setEnabled(row is not None and row.status in ("conflict", "passed_over"))
+
+    def choose_selected(self) -> None:
+        """A person settles a conflict: the selected submission becomes current."""
+        from local_db.collector.reports import decide
+
+        row = self._selected_inbox_row()
+        if row is None or row.status not in ("conflict", "passed_over"):
+            return
+        manifest = self.conn.execute("SELECT manifest_sha256 FROM received_files WHERE file_sha256=?", (row.file_sha256,)).fetchone()[0]
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        decide(self.conn, row.unit_code, int(row.year), manifest, _("Chọn trên giao diện"), now)
+        self.refresh()
+        self.status_label.setText(_("Đã chọn bài nộp {file} làm bài nộp hiện hành của {unit}", file=row.file_name, unit=row.unit_code))
 
     def _build_ranking(self) -> QWidget:
         page = QWidget(self)

@@ -150,3 +150,24 @@ def test_open_collector_window_signs_bundles_with_the_data_folder_key(qtbot, tmp
         window.export_bundle_button.click()
     cancelled = key_signer(window, data / "keys", ask=lambda _w: None)
     assert cancelled() is None
+
+
+def test_conflict_shown_then_settled_by_a_person(qtbot, tmp_path):
+    u = Units(2, seed=6)
+    folder = tmp_path / "nhan"
+    u.package(folder, u.codes[0], level=1, sid="A")
+    u.package(folder, u.codes[0], level=4, sid="B")  # the same revision again: a conflict
+    u.package(folder, u.codes[1], level=2, sid="C")
+    window = CollectorWindow(tmp_path / "c.sqlite", u.trust, [CS], TaskRunner(synchronous=True), year=2025)
+    qtbot.addWidget(window)
+    window.merge([folder])
+    assert [r.unit_code for r in window.ranking_model.rows] == [u.codes[1]]  # neither silently chosen
+    window.status_filter.setCurrentIndex(window.status_filter.findData("conflict"))
+    assert window.inbox_proxy.rowCount() == 2
+    window.inbox_view.selectRow(0)
+    assert window.choose_button.isEnabled()
+    chosen = window.inbox_model.rows[window.inbox_proxy.mapToSource(window.inbox_proxy.index(0, 0)).row()]
+    window.choose_button.click()
+    assert {r.unit_code for r in window.ranking_model.rows} == {u.codes[0], u.codes[1]}
+    statuses = {r.file_name: r.status for r in window.inbox_model.rows if r.unit_code == u.codes[0]}
+    assert statuses[chosen.file_name] == "current" and sorted(statuses.values()) == ["current", "passed_over"]

@@ -15,7 +15,7 @@ from desktop import settings as opts
 from desktop.assessment.session import AssessmentSession
 from desktop.assessment.store import DbStore
 from desktop.main_window import MainWindow
-from desktop.qt import QMessageBox, QObject, Signal
+from desktop.qt import QMessageBox, QObject, QTimer, Signal
 from desktop.settings import Settings
 from desktop.tasks import TaskRunner
 from forms.criteria import CriteriaSet
@@ -158,6 +158,9 @@ class AppController(QObject):
         detail = _("{unit} — năm {year}, lần {revision}", unit=self.current.unit_name, year=self.current.year,
                    revision=self.current.revision)  # fmt: skip
         window = MainWindow(session, self.runner, self.settings, detail, self.previous_pillars())
+        # the verifier's results and the commune's explanations (review feature): added right after
+        # the window is shown, so its imports (signing, review model) do not delay the first paint
+        QTimer.singleShot(0, lambda: self._add_review_tab(window))
         window.on_finalise = self.open_finalise
         window.on_reopen = self._reopen_action
         window.on_settings = self.open_settings
@@ -170,6 +173,13 @@ class AppController(QObject):
             window.editor.open(first)
         self.window = window
         return window
+
+    def _add_review_tab(self, window: MainWindow) -> None:
+        if self.window is not window or self.current is None or self.session is None:
+            return  # replaced or closed meanwhile
+        from desktop.review.mount import add_review_tab
+
+        add_review_tab(window, self.db, self.current.id, self.session.cs, self.runner)
 
     def replace_window(self) -> MainWindow:
         from forms.i18n import set_language

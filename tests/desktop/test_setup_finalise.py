@@ -243,3 +243,18 @@ def test_pdf_is_written_on_a_worker_thread(qtbot, db, settings, tmp_path):
     with qtbot.waitSignal(controller.pdf_written, timeout=30000) as written:
         controller.write_report(tmp_path / "bao-cao.pdf")
     assert written.args[0].read_bytes().startswith(b"%PDF")
+
+
+def test_review_tab_is_added_once_the_window_is_up(qtbot, db, settings, runner):
+    from desktop.controller import AppController
+    from forms.reference import reference_set
+    from local_db import assessments, profile
+
+    profile.save(db, officer_name="Lan", position="CB", unit_code="25001")
+    assessments.create(db, "25001", 2025, reference_set())
+    controller = AppController(db, settings, runner)
+    window = controller.build_window()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.tabs.count() == 3)
+    assert window.tabs.tabText(2) == "Thẩm định"

@@ -57,7 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=_("Tự đánh giá chuyển đổi số (DTI) cấp xã: tiêu chí, chấm điểm, gói nộp có chữ ký, tổng hợp và xếp hạng."),
         epilog=_("Không có lệnh con: mở giao diện. Mã thoát: 0 ổn, 1 có vấn đề, 2 sai cách dùng. Đặt DTI_LANG=en hoặc --lang en để xem tiếng Anh."),
     )
-    parser.add_argument("--version", action="version", version=f"dti-desk {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"dti-desk {__version__}", help=_("hiện số phiên bản rồi thoát")
+    )
     parser.add_argument("--lang", choices=("vi", "en"), help=_("ngôn ngữ hiển thị (mặc định: vi)"))
     parser.add_argument("--data-dir", metavar="DIR", help=_("thư mục dữ liệu (mặc định: thư mục dữ liệu của người dùng)"))
     parser.add_argument("--self-test", action="store_true", help=_("chạy thử ứng dụng không cần màn hình rồi thoát (dùng khi cài đặt)"))

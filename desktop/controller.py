@@ -234,13 +234,11 @@ class AppController(QObject):
 
     def export(self, passphrase: str, out_dir: Path) -> None:
         """Sign and write the package (worker thread), then mark the assessment signed/exported."""
-        from desktop.finalise.export import WrongPassphrase, sign_and_build, submission_for
+        from desktop.finalise.export import WrongPassphrase, record_written, sign_and_build, submission_for, supersedes_for  # fmt: skip
 
         assert self.session is not None and self.current is not None
         prof = self.profile()
-        supersedes = (
-            None  # the previous revision's submission id is not stored yet (see docs/gui.md)
-        )
+        supersedes = supersedes_for(self.db, self.current.id)
         submission = submission_for(self.session, self.current.unit_code, self.current.unit_name, self.current.revision,
                                     prof.officer_name if prof else "", prof.position if prof else "", supersedes)  # fmt: skip
         keys_dir = self.keys_dir
@@ -249,6 +247,7 @@ class AppController(QObject):
             from local_db import assessments
 
             assert self.current is not None
+            record_written(self.db, self.current.id, path)
             assessments.finalise(self.db, self.current.id)
             assessments.mark_signed(self.db, self.current.id)
             assessments.mark_exported(self.db, self.current.id)

@@ -17,7 +17,15 @@ from forms.i18n import _
 from local_db import audit, criteria_store
 from local_db.database import Change, record_change
 from local_db.errors import NotFound, ReadOnlyAssessment, StorageError
-from local_db.models import Answer, Assessment, Attachment, IndicatorNote, Status, now_utc
+from local_db.models import (
+    Answer,
+    Assessment,
+    Attachment,
+    IndicatorNote,
+    PackageExport,
+    Status,
+    now_utc,
+)
 
 if TYPE_CHECKING:
     from local_db.database import Database
@@ -234,6 +242,89 @@ def reopen(db: Database, assessment_id: int, user: str | None = None) -> Assessm
                   assessment_id=new.id)  # fmt: skip
         record_change(session, Change("assessment", str(new.id), new.id))
     return new
+
+
+# --- exported packages: what the next revision supersedes -----------------------------
+
+
+def record_export(
+    db: Database,
+    assessment_id: int,
+    *,
+    submission_id: str,
+    manifest_sha256: str,
+    file_name: str,
+    created_at: str,
+    supersedes: str | None = None,
+    user: str | None = None,
+) -> PackageExport:
+    """Remember that a package of this assessment was written (call it once the file exists).
+
+    The submission id is what the next revision's package names in ``supersedes``, so the
+    collector sees a replacement, not a conflict. Recording the same package again is a no-op;
+    a different manifest under an already recorded submission id is refused (a bug).
+    """
+    who = db.user if user is None else user
+    at = now_utc()
+    with db.write() as session:
+        row = fetch(session, assessment_id)
+        existing = session.get(PackageExport, submission_id)
+        if existing is not None:
+            if existing.assessment_id == assessment_id and existing.manifest_sha256 == manifest_sha256:
+                return existing
+            raise StorageError(
+                _("Mã bài nộp {id} đã được dùng cho một gói khác.", id=submission_id)
+            )
+        export = PackageExport(
+            submission_id=submission_id, assessment_id=assessment_id, revision=row.revision,
+            supersedes=supersedes, manifest_sha256=manifest_sha256, file_name=file_name,
+            created_at=created_at, exported_by=who, exported_at=at,
+        )  # fmt: skip
+        session.add(export)
+        audit.log(session, at=at, who=who, entity="export", key=f"{row.unit_code}/{row.year}/{row.revision}",
+                  old=None, new=audit.encode({"submission_id": submission_id, "supersedes": supersedes,
+                                              "manifest_sha256": manifest_sha256, "file": file_name}),
+                  assessment_id=assessment_id)  # fmt: skip
+        record_change(session, Change("export", submission_id, assessment_id))
+    return export
+
+
+def exports(db: Database, assessment_id: int) -> list[PackageExport]:
+    """The packages written for this assessment revision, oldest first."""
+    with db.read() as session:
+        fetch(session, assessment_id)
+        return list(
+            session.exec(
+                select(PackageExport)
+                .where(PackageExport.assessment_id == assessment_id)
+                .order_by(col(PackageExport.exported_at), col(PackageExport.submission_id))
+            ).all()
+        )
+
+
+def previous_submission_id(db: Database, assessment_id: int) -> str | None:
+    """The submission id a package of this revision supersedes, or None.
+
+    That is the newest package exported from the nearest earlier revision that was exported
+    at all (a revision reopened before anything left the office is skipped: the collector
+    never saw it). Revision 1, or nothing exported before: None.
+    """
+    with db.read() as session:
+        row = fetch(session, assessment_id)
+        seen = {row.id}
+        parent_id = row.parent_id
+        while parent_id is not None and parent_id not in seen:
+            seen.add(parent_id)
+            newest = session.exec(
+                select(PackageExport)
+                .where(PackageExport.assessment_id == parent_id)
+                .order_by(col(PackageExport.exported_at).desc(), col(PackageExport.submission_id).desc())
+            ).first()
+            if newest is not None:
+                return newest.submission_id
+            parent = session.get(Assessment, parent_id)
+            parent_id = parent.parent_id if parent is not None else None
+    return None
 
 
 def touch(session: Session, row: Assessment, at: datetime) -> None:

@@ -166,10 +166,30 @@ _V3 = (
     )""",
 )
 
+# Which package was exported for which revision: its submission id (the next revision's
+# ``supersedes``), the sha256 of its signed manifest bytes, file name and times. Keyed by the
+# submission id; an assessment may have several rows (re-exports). Read and written by
+# local_db/assessments.py (record_export, previous_submission_id).
+_V4 = (
+    """CREATE TABLE package_exports (
+        submission_id TEXT PRIMARY KEY,
+        assessment_id INTEGER NOT NULL REFERENCES assessments(id),
+        revision INTEGER NOT NULL,
+        supersedes TEXT,
+        manifest_sha256 TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        exported_by TEXT NOT NULL DEFAULT '',
+        exported_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX package_exports_assessment ON package_exports(assessment_id)",
+)
+
 STEPS: tuple[Step, ...] = (
     Step(1, "units, profile, criteria sets, assessments, answers, audit", _V1),
     Step(2, "evidence, indicator notes, accent-insensitive unit names", _V2),
     Step(3, "imported reviews and explanations", _V3),
+    Step(4, "exported packages: submission ids for supersedes", _V4),
 )
 LATEST = STEPS[-1].version
 

@@ -107,6 +107,21 @@ class Assessment(SQLModel, table=True):
         return self.status == Status.DRAFT.value
 
 
+class PackageExport(SQLModel, table=True):
+    """One exported package of an assessment revision (schema version 4)."""
+
+    __tablename__ = "package_exports"
+    submission_id: str = Field(primary_key=True)
+    assessment_id: int = Field(foreign_key="assessments.id")
+    revision: int
+    supersedes: str | None = None
+    manifest_sha256: str
+    file_name: str
+    created_at: str  # the manifest's created_at claim, exactly as signed (YYYY-MM-DDTHH:MM:SSZ)
+    exported_by: str = ""
+    exported_at: datetime = _time()
+
+
 class Answer(SQLModel, table=True):
     __tablename__ = "answers"
     id: int | None = Field(default=None, primary_key=True)

@@ -2,14 +2,28 @@
 
 ``sign_and_build`` is the slow part (key decryption with scrypt, hashing and zipping the
 evidence): it runs on a worker thread and touches no widget and no database.
+
+Revisions: ``supersedes_for`` gives the submission id of the package the previous revision
+exported (storage keeps it), so a reopened assessment's package replaces the old one at the
+collector instead of conflicting with it; ``record_written`` stores the new package's
+identity once the file exists, for the revision after it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop.assessment.session import AssessmentSession
 from forms.packages.build import EvidenceFile, Submission, build_package
+from forms.packages.format import MANIFEST_NAME, MAX_MANIFEST_BYTES
+from forms.packages.zipsafe import SafeZip
+
+if TYPE_CHECKING:
+    from local_db.database import Database
+    from local_db.models import PackageExport
 
 
 class WrongPassphrase(Exception):
@@ -58,3 +72,31 @@ def sign_and_build(submission: Submission, keys_dir: Path, passphrase: str, out_
     except keys.KeyFileError as exc:
         raise WrongPassphrase(str(exc)) from exc
     return build_package(submission, signer, out_dir)
+
+
+def supersedes_for(db: Database, assessment_id: int) -> str | None:
+    """The submission id this revision's package replaces (None for a first export)."""
+    from local_db import assessments
+
+    return assessments.previous_submission_id(db, assessment_id)
+
+
+def record_written(db: Database, assessment_id: int, package: Path) -> PackageExport:
+    """Store the written package's submission id, manifest hash and file name.
+
+    Read back from the file itself (what was signed is what counts), through the same safe
+    reader the verifier uses."""
+    from local_db import assessments
+
+    with SafeZip(package) as zf:
+        raw = zf.read(MANIFEST_NAME, MAX_MANIFEST_BYTES)
+    manifest = json.loads(raw)
+    return assessments.record_export(
+        db,
+        assessment_id,
+        submission_id=manifest["submission_id"],
+        manifest_sha256=hashlib.sha256(raw).hexdigest(),
+        file_name=package.name,
+        created_at=manifest["created_at"],
+        supersedes=manifest["supersedes"],
+    )

@@ -50,6 +50,30 @@ def indicator_points(indicator: Indicator, answers: Answers) -> Decimal:
         return _points(indicator, answers, {})
 
 
+# Leaf points memoised per indicator on the raw values the rule reads. A collector rescores
+# thousands of packages whose answers repeat (yes/no, small counts, the same percentages),
+# so most leaves are a dict lookup instead of Decimal parsing and arithmetic. Only values
+# whose (type, value) pins the result exactly are keys: str, int, bool, None. Floats
+# (0.0 == -0.0) and Decimals (1.0 == 1.00) are equal while scoring differently, and
+# dicts/lists are unhashable: those are always computed. Bounded, so a long-lived process
+# scoring many sets cannot grow without limit; ``id()`` keys are safe because each entry
+# holds its indicator alive.
+_MEMO_TYPES = frozenset((str, int, bool, type(None)))
+_MEMO_PER_INDICATOR = 2048
+_MEMO_INDICATORS = 20_000
+_leaf_memo: dict[int, tuple[Indicator, dict[tuple[Any, ...], Decimal]]] = {}
+
+
+def _memo_for(indicator: Indicator) -> dict[tuple[Any, ...], Decimal]:
+    entry = _leaf_memo.get(id(indicator))
+    if entry is None or entry[0] is not indicator:
+        if len(_leaf_memo) >= _MEMO_INDICATORS:
+            _leaf_memo.clear()
+        entry = (indicator, {})
+        _leaf_memo[id(indicator)] = entry
+    return entry[1]
+
+
 def _points(indicator: Indicator, answers: Answers, out: dict[str, Decimal]) -> Decimal:
     """Score ``indicator`` and its children into ``out``; the caller holds ``_CONTEXT``.
 
@@ -57,12 +81,42 @@ def _points(indicator: Indicator, answers: Answers, out: dict[str, Decimal]) -> 
     rescores thousands of packages, so scoring a sub-indicator twice is measurable.
     """
     rule = indicator.rule
-    values = answers.get(indicator.code) or {}
-    maximum = indicator.max_points
     kind = rule.kind
     if kind is RuleKind.SUM:
         points = sum((_points(c, answers, out) for c in indicator.children), _ZERO)
-    elif kind is RuleKind.YES_NO:
+        points = _clamp(points, indicator.max_points)
+        out[indicator.code] = points
+        return points
+    values = answers.get(indicator.code) or {}
+    if kind is RuleKind.RATIO:
+        a, b = values.get(rule.numerator), values.get(rule.denominator)
+        key: tuple[Any, ...] | None = (
+            (type(a), a, type(b), b)
+            if type(a) in _MEMO_TYPES and type(b) in _MEMO_TYPES
+            else None
+        )
+    else:
+        a = values.get(rule.field)
+        key = (type(a), a) if type(a) in _MEMO_TYPES else None
+    if key is not None:
+        memo = _memo_for(indicator)
+        points = memo.get(key)
+        if points is None:
+            points = _leaf_points(indicator, values)
+            if len(memo) < _MEMO_PER_INDICATOR:
+                memo[key] = points
+    else:
+        points = _leaf_points(indicator, values)
+    out[indicator.code] = points
+    return points
+
+
+def _leaf_points(indicator: Indicator, values: Mapping[str, Any]) -> Decimal:
+    """Points of an indicator without children, clamped; the caller holds ``_CONTEXT``."""
+    rule = indicator.rule
+    maximum = indicator.max_points
+    kind = rule.kind
+    if kind is RuleKind.YES_NO:
         points = maximum if to_bool(values.get(rule.field)) else _ZERO
     elif kind is RuleKind.CHOICE:
         chosen = values.get(rule.field)
@@ -82,9 +136,7 @@ def _points(indicator: Indicator, answers: Answers, out: dict[str, Decimal]) -> 
         points = to_decimal(values.get(rule.field)) or _ZERO
     else:  # pragma: no cover - RuleKind is closed; a new kind must be scored here
         raise ValueError(f"unknown rule kind {kind!r}")
-    points = _clamp(points, maximum)
-    out[indicator.code] = points
-    return points
+    return _clamp(points, maximum)
 
 
 def round_points(value: Decimal, rounding: Rounding) -> Decimal:

@@ -26,7 +26,7 @@ from forms.packages.chain import ChainError, check_chain
 from forms.packages.manifest import scores_dict
 from forms.packages.signing import KIND_X509, SignatureError, SignerInfo, verify_signature
 from forms.packages.trust import TrustRegistry
-from forms.packages.zipsafe import Limits, SafeZip, ZipProblem, check_name
+from forms.packages.zipsafe import Limits, SafeZip, Source, ZipProblem, check_name
 from forms.problems import Problem
 from forms.scoring import score
 
@@ -172,15 +172,26 @@ def _no_constants(name: str) -> Any:
 
 
 def verify_package(
-    path: str | os.PathLike[str],
+    source: Source,
     *,
     criteria_sets: CriteriaLookup = None,
     trust: TrustRegistry | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    name: str | None = None,
 ) -> Verdict:
-    verdict = Verdict(ok=False, path=os.fspath(path))
+    """Check one package: a path, its bytes, or a seekable binary file object.
+
+    ``name`` is what messages and ``Verdict.path`` call it (default: the path; for bytes or
+    a file object without a name, "gói"). Giving bytes the caller already holds (the
+    collector hashes and stores them anyway) saves reading the file twice."""
+    if name is None:
+        if isinstance(source, str | os.PathLike):
+            name = os.fspath(source)
+        else:
+            name = str(getattr(source, "name", "") or "gói")
+    verdict = Verdict(ok=False, path=name)
     try:
-        with SafeZip(path, limits) as zf:
+        with SafeZip(source, limits) as zf:
             _verify_open(zf, verdict, criteria_sets, trust)
     except ZipProblem as exc:
         verdict.reasons.append(exc.problem)

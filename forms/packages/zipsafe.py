@@ -108,28 +108,51 @@ def _entry_count_precheck(handle: BinaryIO, size: int, limits: Limits) -> None:
         )
 
 
-class SafeZip:
-    """An opened, name-checked package; read entries with :meth:`read` or :meth:`digest`."""
+Source = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
+# entries up to this size are inflated in one call from the in-memory package (below)
+_ONE_SHOT_BYTES = 8 * 1024 * 1024
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
 
-    def __init__(self, path: str | os.PathLike[str], limits: Limits | None = None) -> None:
+
+class SafeZip:
+    """An opened, name-checked package; read entries with :meth:`read` or :meth:`digest`.
+
+    ``source`` is a path, the package's bytes, or a seekable binary file object (left open:
+    it is the caller's)."""
+
+    def __init__(self, source: Source, limits: Limits | None = None) -> None:
         limits = limits or Limits()
         self.limits = limits
         self._produced = 0  # decompressed bytes so far, all entries together
-        try:
-            self._handle: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed in close()
-        except OSError as exc:
-            raise _fail(
-                "zip_invalid", _("Không mở được tệp gói: {error}", error=exc.strerror or str(exc))
-            ) from exc
+        self._data: bytes | memoryview | None = None  # the whole package, when in memory
+        self._owned = True
+        if isinstance(source, bytes | bytearray | memoryview):
+            self._data = source if isinstance(source, bytes) else memoryview(source).toreadonly()
+            self._handle: BinaryIO = io.BytesIO(self._data)
+        elif hasattr(source, "read"):
+            self._handle, self._owned = source, False  # type: ignore[assignment]
+        else:
+            try:
+                self._handle = open(source, "rb")  # noqa: SIM115 - closed in close()
+            except OSError as exc:
+                raise _fail(
+                    "zip_invalid",
+                    _("Không mở được tệp gói: {error}", error=exc.strerror or str(exc)),
+                ) from exc
         try:
             self._open()
         except BaseException:
-            self._handle.close()
+            self.close()
             raise
 
     def _open(self) -> None:
         limits = self.limits
-        size = os.fstat(self._handle.fileno()).st_size
+        try:
+            size = self._handle.seek(0, os.SEEK_END)
+        except (OSError, ValueError) as exc:
+            raise _fail(
+                "zip_invalid", _("Không mở được tệp gói: {error}", error=str(exc))
+            ) from exc
         if size > limits.package_bytes:
             raise _fail(
                 "too_large",
@@ -139,12 +162,14 @@ class SafeZip:
                     limit=limits.package_bytes,
                 ),
             )
-        if size <= IN_MEMORY_BYTES:
+        if size <= IN_MEMORY_BYTES and self._data is None:
             # small packages (nearly all) are read in one system call; zipfile's many small
-            # seeks and reads then cost nothing
+            # seeks and reads then cost nothing, and entries are inflated straight from it
+            self._handle.seek(0)
             data = self._handle.read()
-            self._handle.close()
-            self._handle = io.BytesIO(data)
+            if self._owned:
+                self._handle.close()
+            self._data, self._handle, self._owned = data, io.BytesIO(data), True
         _entry_count_precheck(self._handle, size, limits)
         self._handle.seek(0)
         try:
@@ -156,6 +181,7 @@ class SafeZip:
             EOFError,
             ValueError,
             struct.error,
+            NotImplementedError,  # e.g. a flipped byte claiming a multi-disk archive
         ) as exc:
             raise _fail(
                 "zip_invalid", _("Tệp không phải gói zip hợp lệ: {error}", error=str(exc))
@@ -265,7 +291,78 @@ class SafeZip:
                 "zip_invalid", _("Mục {name} bị hỏng: {error}", name=name, error=str(exc)), name
             ) from exc
 
+    def _one_shot(self, name: str, max_bytes: int) -> bytes | memoryview | None:
+        """A small entry of an in-memory package, inflated in one call (None: stream it).
+
+        The same checks as zipfile plus ``_stream``, without a ZipExtFile per entry: the local
+        header's signature and name must match the central directory, no more than the limits
+        allow is ever inflated (``max_length``), the entry must produce exactly its declared
+        size, end its deflate stream, and match its CRC-32."""
+        info = self.files[name]
+        data = self._data
+        if data is None or info.file_size > _ONE_SHOT_BYTES:
+            return None
+        limits = self.limits
+        damaged = lambda error: _fail(  # noqa: E731
+            "zip_invalid", _("Mục {name} bị hỏng: {error}", name=name, error=error), name
+        )
+        offset = info.header_offset
+        if offset < 0 or offset + _LOCAL.size > len(data):
+            raise damaged("local header out of range")
+        header = _LOCAL.unpack_from(data, offset)
+        if header[0] != b"PK\x03\x04":
+            raise damaged("bad magic number for file header")
+        if info.flag_bits & 0x60:  # compressed patched data, strong encryption
+            raise damaged("unsupported flags")
+        start = offset + _LOCAL.size
+        raw_name = bytes(data[start : start + header[10]])
+        try:
+            local_name = raw_name.decode("utf-8" if info.flag_bits & 0x800 else "cp437")
+        except UnicodeDecodeError:
+            raise damaged("bad file name in local header") from None
+        if local_name != info.orig_filename:
+            raise damaged("file name in directory and header differ")
+        start += header[10] + header[11]
+        end = start + info.compress_size
+        if end > len(data):
+            raise damaged("truncated")
+        # never inflate more than the limits (or the declared size) allow, plus one byte to
+        # tell "exactly at the limit" from "beyond it"
+        cap = min(
+            max_bytes,
+            limits.entry_bytes,
+            limits.total_bytes - self._produced,
+            max(limits.ratio_floor, limits.ratio * max(info.compress_size, 1)),
+        )
+        view = memoryview(data)[start:end]
+        if info.compress_type == zipfile.ZIP_STORED:
+            out: bytes | memoryview = view[: min(cap, info.file_size) + 1]
+        else:
+            inflater = zlib.decompressobj(-15)
+            try:
+                out = inflater.decompress(view, min(cap, info.file_size) + 1)
+            except zlib.error as exc:
+                raise damaged(str(exc)) from exc
+        produced = len(out)
+        if produced > cap:
+            if produced > max_bytes:
+                raise _fail(
+                    "too_large", _("Mục {name} giải nén ra quá lớn (nghi bom zip)", name=name), name
+                )
+            self._check_sizes(name, produced, info.compress_size, self._produced + produced)
+        if produced != info.file_size or (
+            info.compress_type != zipfile.ZIP_STORED and not inflater.eof
+        ):
+            raise damaged("size differs from the directory")
+        if zlib.crc32(out) != info.CRC:
+            raise damaged("bad CRC-32")
+        self._produced += produced
+        return out
+
     def read(self, name: str, max_bytes: int) -> bytes:
+        out = self._one_shot(name, max_bytes)
+        if out is not None:
+            return bytes(out)
         buffer = io.BytesIO()
         for chunk in self._stream(name, max_bytes):
             buffer.write(chunk)
@@ -273,6 +370,9 @@ class SafeZip:
 
     def digest(self, name: str) -> tuple[str, int]:
         """sha256 (hex) and size of an entry's content, streamed."""
+        out = self._one_shot(name, self.limits.entry_bytes)
+        if out is not None:
+            return hashlib.sha256(out).hexdigest(), len(out)
         digest = hashlib.sha256()
         size = 0
         for chunk in self._stream(name, self.limits.entry_bytes):
@@ -284,7 +384,8 @@ class SafeZip:
         zf = getattr(self, "_zip", None)
         if zf is not None:
             zf.close()
-        self._handle.close()
+        if self._owned:
+            self._handle.close()
 
     def __enter__(self) -> SafeZip:
         return self

@@ -36,7 +36,7 @@ from forms.i18n import _
 from forms.packages import format as pkg_format
 from forms.packages.signing import SignatureError, Signer, verify_signature
 from forms.packages.zipsafe import Limits, SafeZip, ZipProblem
-from local_db.collector.merge import BUNDLE_SUFFIX, Reason, Rejection
+from local_db.collector.merge import BUNDLE_SUFFIX, Reason, Rejection, default_verifier
 
 if TYPE_CHECKING:
     from local_db.collector.merge import _Merger
@@ -278,6 +278,10 @@ def merge_bundle(merger: _Merger, path: Path) -> None:
                                 ),
                             )
                         )
+                    if merger.verifier is default_verifier:
+                        # verified from the bytes in memory: no temporary file at all
+                        merger.package(Path(name), data, name, bundle=data_hash, pre_reasons=pre)
+                        continue
                     inner = (
                         Path(tmp)
                         / f"{hashlib.sha256(entry.encode()).hexdigest()[:16]}{pkg_format.EXTENSION}"

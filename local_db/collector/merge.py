@@ -347,7 +347,10 @@ class _Merger:
             self.touched.add((unit_year[0], int(unit_year[1])))
             return
         if checked is None:
-            checked = self.verifier(path, self.trust, self.criteria)
+            if self.verifier is default_verifier:
+                checked = default_verifier(path, self.trust, self.criteria, data)
+            else:
+                checked = self.verifier(path, self.trust, self.criteria)
         if pre_reasons:
             checked = Checked(
                 False,
@@ -383,10 +386,14 @@ class _Merger:
         return self.summary
 
 
-def default_verifier(path: Path, trust: Any, criteria: Mapping[str, CriteriaSet]) -> Checked:
+def default_verifier(
+    path: Path, trust: Any, criteria: Mapping[str, CriteriaSet], data: bytes | None = None
+) -> Checked:
+    """The packages verifier; given ``data`` (the bytes already read and hashed), the file
+    is not read again (``path`` then only names it)."""
     from local_db.collector.verification import check_package
 
-    return check_package(path, trust, criteria)
+    return check_package(path, trust, criteria, data)
 
 
 # --- verification in worker processes ------------------------------------------------------

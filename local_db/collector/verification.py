@@ -17,8 +17,14 @@ from forms.packages.verify import verify_package
 from local_db.collector.merge import Checked, Reason
 
 
-def check_package(path: Path, trust: Any, criteria: Mapping[str, CriteriaSet]) -> Checked:
-    verdict = verify_package(path, criteria_sets=criteria, trust=trust)
+def check_package(
+    path: Path, trust: Any, criteria: Mapping[str, CriteriaSet], data: bytes | None = None
+) -> Checked:
+    """Verify the package at ``path``, or its ``data`` when the caller has read it already
+    (then ``path`` only names it in messages: nothing is read twice or written anywhere)."""
+    verdict = verify_package(
+        path if data is None else data, criteria_sets=criteria, trust=trust, name=str(path)
+    )
     signer = verdict.signer
     return Checked(
         ok=verdict.ok,

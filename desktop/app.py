@@ -7,7 +7,9 @@ import os
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from forms import __version__
 from forms.i18n import _, set_language
@@ -53,23 +55,41 @@ def prewarm_storage() -> threading.Thread:
     return thread
 
 
-def run_gui(args: argparse.Namespace) -> int:
+def open_app(controller: Any, exec_wizard: Callable[[Any], Any] | None = None) -> Any:
+    """Run the setup wizard when needed, then show the window of the mode (commune editor or
+    collector window). Returns the window, or None when the wizard was cancelled."""
+    if controller.needs_setup():
+        wizard = controller.make_wizard()
+        if not (exec_wizard or (lambda w: w.exec()))(wizard):
+            return None
+        controller.apply_setup(wizard.result_data())
+    return controller.show_main_window()
+
+
+def run_gui(
+    args: argparse.Namespace, on_shown: Callable[[Any, Any], None] | None = None
+) -> int:
+    """The GUI: ``on_shown(controller, window)`` runs once the main window is up (the ``open``
+    command acts on its file there)."""
+    from local_db.paths import resolve_data_dir
+
     warm = prewarm_storage()
     app = _make_application(sys.argv[:1])  # Qt starts while storage imports on the thread
     from desktop import settings as opts
-    from desktop.settings import Settings
+    from desktop.settings import settings_for
 
-    settings = Settings()
+    cli_dir = getattr(args, "data_dir", None)
+    data_dir = resolve_data_dir(cli_dir)
+    # portable mode or a chosen folder: preferences in <data>/settings.ini, not the registry
+    settings = settings_for(cli_dir, data_dir)
     set_language(args.lang or settings.get(opts.LANGUAGE))
     warm.join()
     from desktop.controller import AppController
-    from desktop.qt import QMessageBox
+    from desktop.qt import QMessageBox, QTimer
     from desktop.tasks import TaskRunner
     from local_db.database import open_database
     from local_db.errors import StorageError
-    from local_db.paths import resolve_data_dir
 
-    data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     try:
         db = open_database(data_dir)
     except StorageError as exc:
@@ -78,13 +98,12 @@ def run_gui(args: argparse.Namespace) -> int:
     runner = TaskRunner()
     try:
         controller = AppController(db, settings, runner)
-        if controller.needs_setup():
-            wizard = controller.make_wizard()
-            if not wizard.exec():
-                return 0
-            controller.apply_setup(wizard.result_data())
-        window = controller.build_window()
-        window.show()
+        window = open_app(controller)
+        if window is None:
+            return 0
+        if on_shown is not None:
+            # after the first paint (and after the window's own deferred set-up)
+            QTimer.singleShot(0, lambda: on_shown(controller, window))
         code = int(app.exec())
         runner.wait()
         return code

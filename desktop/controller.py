@@ -1,6 +1,10 @@
 """The application controller: opens the data folder, runs first-time setup, opens the
 assessment, builds the main window, and carries out finalise / export / PDF / reopen.
 
+In collector mode (``settings.MODE``) the main window is the collector's
+(``desktop.collector.open_collector_window``) with the reviewer screen opened from the inbox;
+``show_main_window()`` picks the window of the mode, ``open_settings()`` may switch modes.
+
 Widgets ask, the controller does: it is the one GUI place that calls ``local_db`` and
 ``forms.packages``, so the journey test can drive the whole app through it.
 """
@@ -55,6 +59,7 @@ class AppController(QObject):
         self.session: AssessmentSession | None = None
         self.current: OpenAssessment | None = None
         self.dialog: Any = None
+        self.collector_window: Any = None  # the CollectorWindow in collector mode
 
     # --- setup ----------------------------------------------------------------------
 
@@ -63,10 +68,21 @@ class AppController(QObject):
 
         return profile.get(self.db)
 
+    def mode(self) -> str:
+        return self.settings.mode()
+
     def needs_setup(self) -> bool:
         from forms.packages import keys
 
         prof = self.profile()
+        if self.mode() == opts.COLLECTOR:
+            # no unit, no assessment: the officer's identity and the key that signs bundles/reviews
+            return (
+                prof is None
+                or not prof.officer_name
+                or not self.settings.get(opts.ORGANISATION)
+                or not keys.key_exists(self.keys_dir)
+            )
         return (
             prof is None
             or not prof.unit_code
@@ -78,15 +94,34 @@ class AppController(QObject):
         from desktop.setup.wizard import SetupWizard
 
         return SetupWizard(
-            self.db, self.keys_dir, self.runner, reference_or_none(), self.profile(), parent
-        )
+            self.db, self.keys_dir, self.runner, reference_or_none(), self.profile(), parent,
+            mode=self.mode(), organisation=self.settings.get(opts.ORGANISATION),
+        )  # fmt: skip
 
     def apply_setup(self, result: Any) -> str:
         """Save the profile and make sure the year's assessment exists. Returns a note for the
         officer when the year's assessment already uses another criteria set (it keeps it:
         answers are not moved between sets), else ""."""
-        from local_db import assessments, profile
+        from local_db import assessments, criteria_store, profile
 
+        if getattr(result, "mode", opts.COMMUNE) == opts.COLLECTOR:
+            previous = self.profile()
+            profile.save(
+                self.db,
+                officer_name=result.officer_name,
+                position=result.position,
+                phone=result.phone,
+                email=result.email,
+                # keep the commune's unit: switching back must not ask for it again
+                unit_code=previous.unit_code if previous is not None else "",
+            )
+            criteria_store.remember(self.db, result.criteria_set)  # checks and ranks by it
+            self.settings.set(opts.ORGANISATION, result.organisation)
+            self.settings.set(opts.MODE, opts.COLLECTOR)
+            self.settings.sync()
+            return ""
+        self.settings.set(opts.MODE, opts.COMMUNE)
+        self.settings.sync()
         profile.save(
             self.db,
             officer_name=result.officer_name,
@@ -177,6 +212,8 @@ class AppController(QObject):
     def _add_review_tab(self, window: MainWindow) -> None:
         if self.window is not window or self.current is None or self.session is None:
             return  # replaced or closed meanwhile
+        if getattr(window, "review_panel", None) is not None:
+            return  # already added (``review_panel()`` was asked first)
         from desktop.review.mount import add_review_tab
 
         add_review_tab(window, self.db, self.current.id, self.session.cs, self.runner)
@@ -340,13 +377,126 @@ class AppController(QObject):
         assessments.reopen(self.db, self.current.id)
         return self.replace_window()
 
-    def open_settings(self) -> None:
-        wizard = self.make_wizard(self.window)
-        if wizard.exec():
-            note = self.apply_setup(wizard.result_data())
+    def review_panel(self) -> Any:
+        """The commune window's review tab, added now if the deferred mount has not run yet."""
+        window = self.window
+        assert window is not None
+        self._add_review_tab(window)
+        return getattr(window, "review_panel", None)
+
+    def open_settings(self, exec_wizard: Any = None) -> Any:
+        """The setup wizard again; a changed mode replaces the window by the other mode's.
+        Returns the window now shown (or None when the wizard was cancelled)."""
+        parent = self.collector_window if self.mode() == opts.COLLECTOR else self.window
+        wizard = self.make_wizard(parent)
+        if not (exec_wizard or (lambda w: w.exec()))(wizard):
+            return None
+        before = self.mode()
+        note = self.apply_setup(wizard.result_data())
+        if self.mode() != before or self.mode() == opts.COLLECTOR:
+            window = self.switch_window()
+        else:
             window = self.replace_window()
-            if note:
-                QMessageBox.information(window, _("Bộ tiêu chí"), note)
+        if note:
+            QMessageBox.information(window, _("Bộ tiêu chí"), note)
+        return window
+
+    # --- the window of the mode -----------------------------------------------------
+
+    def main_window(self) -> Any:
+        return self.collector_window if self.mode() == opts.COLLECTOR else self.window
+
+    def show_main_window(self) -> Any:
+        """Build and show the window of the current mode: the commune's editor or the collector's."""
+        window = self.build_collector_window() if self.mode() == opts.COLLECTOR else self.build_window()
+        window.show()
+        return window
+
+    def switch_window(self) -> Any:
+        """After a mode or identity change: show the new window, then close the old ones
+        (closing the last window first would quit the application)."""
+        from forms.i18n import set_language
+
+        set_language(self.settings.get(opts.LANGUAGE))
+        old = [w for w in (self.window, self.collector_window) if w is not None]
+        self.window = self.collector_window = None
+        window = self.show_main_window()
+        for w in old:
+            w.close()
+            w.deleteLater()
+        self.window_replaced.emit(window)
+        return window
+
+    def reviewer(self) -> Any:
+        from forms.review.model import Reviewer
+
+        prof = self.profile()
+        return Reviewer(prof.officer_name if prof else "", prof.position if prof else "",
+                        self.settings.get(opts.ORGANISATION))  # fmt: skip
+
+    def build_collector_window(self) -> Any:
+        """The collector's window on ``<data>/collector.sqlite``: bundles name the organisation,
+        a double click in the inbox opens the reviewer screen (review feature) for that row."""
+        from desktop.collector import open_collector_window
+
+        window = open_collector_window(Path(self.db.data_dir), self.runner, self._stored_sets())
+        organisation = self.settings.get(opts.ORGANISATION)
+        if organisation:
+            window.collector_name = organisation
+        window.inbox_view.doubleClicked.connect(lambda index: self.open_review(window, index))
+        self._collector_menus(window)
+        self.collector_window = window
+        return window
+
+    def _stored_sets(self) -> list[CriteriaSet]:
+        """Criteria sets this data folder knows besides the reference set (loaded in setup)."""
+        from local_db import criteria_store
+
+        sets = []
+        reference = reference_or_none()
+        for row in criteria_store.known(self.db):
+            if reference is not None and row.content_hash == reference.content_hash:
+                continue  # open_collector_window always adds it
+            try:
+                sets.append(criteria_store.load(self.db, row.content_hash))
+            except Exception:  # noqa: BLE001 - an unreadable stored set only loses its ranking
+                continue
+        return sets
+
+    def open_review(self, window: Any, index: Any) -> Any:
+        """The reviewer screen for the inbox row at ``index`` (a proxy index)."""
+        from desktop.review.mount import open_review_for_file
+
+        if not index.isValid():
+            return None
+        row = window.inbox_model.rows[window.inbox_proxy.mapToSource(index).row()]
+        screen = open_review_for_file(window, row.file_sha256, reviewer=self.reviewer(), keys_dir=self.keys_dir)
+        if screen is None:
+            window.status_label.setText(_("Không mở được bài nộp này để thẩm định (bị từ chối hoặc không rõ bộ tiêu chí)."))  # fmt: skip
+        return screen
+
+    def _collector_menus(self, window: Any) -> None:
+        from desktop.qt import QAction, QActionGroup
+        from forms.i18n import language
+
+        menu = window.menuBar().addMenu(_("&Cài đặt"))
+        setup = QAction(_("Chế độ làm việc, cán bộ, khóa ký…"), window)
+        setup.triggered.connect(lambda _checked=False: self.open_settings())
+        menu.addAction(setup)
+        lang_menu = menu.addMenu(_("Ngôn ngữ"))
+        group = QActionGroup(window)
+        for code, label in (("vi", "Tiếng Việt"), ("en", "English")):
+            action = QAction(label, window)
+            action.setCheckable(True)
+            action.setChecked(language() == code)
+            action.triggered.connect(lambda _checked=False, c=code: self._collector_language(c))
+            group.addAction(action)
+            lang_menu.addAction(action)
+        window.settings_action = setup
+
+    def _collector_language(self, code: str) -> None:
+        self.settings.set(opts.LANGUAGE, code)
+        self.switch_window()
 
 
 def reference_or_none() -> CriteriaSet | None:

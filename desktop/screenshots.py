@@ -68,7 +68,7 @@ def render(out: Path, lang: str = "vi") -> list[Path]:
     written: list[Path] = []
 
     def shot(widget, name: str) -> None:
-        if not name.startswith(("1-", "2-", "3-")):  # the wizard keeps its own size
+        if not name.startswith(("0-", "1-", "2-", "3-")):  # the wizard keeps its own size
             widget.resize(*SIZE)
         widget.show()
         for _ in range(3):
@@ -93,6 +93,8 @@ def render(out: Path, lang: str = "vi") -> list[Path]:
             controller = AppController(db, settings, runner)
 
             wizard = controller.make_wizard()
+            shot(wizard, "0-wizard-mode")
+            wizard.next()
             wizard.unit_page.search.setText("hoa")
             wizard.unit_page.list.setCurrentRow(0)
             shot(wizard, "1-first-run-wizard")
@@ -148,9 +150,36 @@ def render(out: Path, lang: str = "vi") -> list[Path]:
             shot(dialog, "8-finalise-dialog")
             dialog.close()
             window.close()
+            written.extend(_collector_shots(db, settings, runner, Path(tmp), shot))
         finally:
             db.close()
     return written
+
+
+def _collector_shots(db, settings, runner, tmp: Path, shot) -> list[Path]:
+    """Collector mode: the inbox after merging demo packages, and the ranking with its chart."""
+    import shutil
+
+    from desktop import settings as opts
+    from desktop.controller import AppController
+    from forms.packages.demo import write_demo
+
+    demo = write_demo(tmp / "demo", units=24, evidence=1, year=2025)
+    shutil.copy(demo.trust, Path(db.data_dir) / "trust.json")
+    settings.set(opts.MODE, opts.COLLECTOR)
+    settings.set(opts.ORGANISATION, "Phòng Văn hóa - Xã hội khu vực 3")
+    controller = AppController(db, settings, runner)
+    window = controller.build_collector_window()
+    from local_db.collector.reports import set_units
+
+    set_units(window.conn, [(u.code, u.name, "xã", u.group) for u in demo.units])
+    window.year_spin.setValue(2025)
+    window.merge(demo.packages)
+    shot(window, "9-collector-inbox")
+    window.tabs.setCurrentIndex(1)
+    shot(window, "10-collector-ranking")
+    window.close()
+    return []
 
 
 def main(argv: list[str] | None = None) -> int:

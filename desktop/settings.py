@@ -8,6 +8,8 @@ release upgrade old values in one place (``_upgrade``).
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,11 +31,45 @@ GEOMETRY = Option("ui/geometry", QByteArray, QByteArray())
 WINDOW_STATE = Option("ui/state", QByteArray, QByteArray())
 SPLITTER = Option("ui/splitter", QByteArray, QByteArray())
 MODE = Option("ui/mode", str, "commune")  # "commune" or "collector"
+# the collector's organisation (e.g. "Phòng Văn hóa - Xã hội khu vực 3"): bundles and reviews
+# name it; storage's profile has no such field, and a commune does not need one
+ORGANISATION = Option("collector/organisation", str, "")
 LAST_EVIDENCE_DIR = Option("paths/last_evidence_dir", str, "")
 LAST_EXPORT_DIR = Option("paths/last_export_dir", str, "")
 LAST_CRITERIA_DIR = Option("paths/last_criteria_dir", str, "")
 ONLY_UNFINISHED = Option("editor/only_unfinished", bool, False)
 LAST_INDICATOR = Option("editor/last_indicator", str, "")
+
+
+COMMUNE, COLLECTOR = "commune", "collector"
+INI_FILE = "settings.ini"
+
+
+def ini_path_for(
+    cli_value: str | None,
+    data_dir: Path,
+    *,
+    exe_dir: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Path | None:
+    """``<data_dir>/settings.ini`` when the data folder was chosen (``--data-dir``,
+    ``DTI_DATA_DIR``) or is the portable one beside the executable; None for the OS store.
+
+    A USB stick must carry its preferences (mode, language) with its data and leave nothing in
+    the registry of the office PC; a folder given by hand is a separate installation too.
+    """
+    from local_db.paths import PORTABLE_MARKER, executable_dir
+
+    env = os.environ if env is None else env
+    exe_dir = executable_dir() if exe_dir is None else exe_dir
+    chosen = bool(cli_value) or bool(env.get("DTI_DATA_DIR"))
+    portable = exe_dir is not None and (exe_dir / PORTABLE_MARKER).is_file()
+    return Path(data_dir) / INI_FILE if chosen or portable else None
+
+
+def settings_for(cli_value: str | None, data_dir: Path, **kwargs: Any) -> Settings:
+    """The GUI's settings for this data folder (see ``ini_path_for``)."""
+    return Settings(ini_path_for(cli_value, data_dir, **kwargs))
 
 
 class Settings:
@@ -44,11 +80,16 @@ class Settings:
     """
 
     def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else None
         if path is None:
             self._qs = QSettings()
         else:
             self._qs = QSettings(str(path), QSettings.Format.IniFormat)
         self._upgrade()
+
+    def mode(self) -> str:
+        """``COMMUNE`` or ``COLLECTOR`` (anything else stored reads as the commune's)."""
+        return COLLECTOR if self.get(MODE) == COLLECTOR else COMMUNE
 
     def get(self, option: Option) -> Any:
         value = self._qs.value(option.key, option.default)

@@ -215,6 +215,9 @@ class CollectorWindow(QMainWindow):
             note = "; ".join(p.message for p in exc.problems)
         self.ranking_model.set_ranking(self.ranking)
         self.chart.show_ranking(self.ranking)
+        # fit names, signers and pillar headers (Qt samples at most 1,000 rows: cheap)
+        self.inbox_view.resizeColumnsToContents()
+        self.ranking_view.resizeColumnsToContents()
         counts = completeness_counts(completeness(self.conn, year))
         summary = _(
             "Năm {year}: {complete} đơn vị đã nộp hợp lệ, {missing} chưa nộp, {unverified} chưa xác minh được, {conflict} mâu thuẫn.",

@@ -1,4 +1,9 @@
-"""First run: unit, officer, criteria set, signing key. Four short pages, each checked before "Tiếp".
+"""First run: mode, unit, officer, criteria set, signing key. Short pages, each checked before "Tiếp".
+
+The first page asks who works on this machine: a commune officer (fills the self-assessment:
+every page) or a collector / province officer (merges, reviews, ranks: no unit of its own, but
+the officer's name and organisation, which bundles and reviews carry, the criteria set packages
+are checked and ranked by, and the signing key, which signs bundles and reviews).
 
 The wizard only collects and checks; ``result()`` hands what was chosen to the application
 controller, which writes the profile and creates the assessment (one place owns storage).
@@ -13,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.format import format_points
+from desktop.settings import COLLECTOR, COMMUNE
 from desktop.qt import (
     QFileDialog,
     QFont,
@@ -47,6 +53,12 @@ class SetupResult:
     email: str
     criteria_set: CriteriaSet
     fingerprint: str
+    mode: str = COMMUNE
+    organisation: str = ""  # collector mode: who forwards bundles and signs reviews
+
+
+# page ids (QWizard.setPage): the collector skips the unit
+MODE_PAGE, UNIT_PAGE, OFFICER_PAGE, CRITERIA_PAGE, KEY_PAGE = range(5)
 
 
 def _translate_buttons(wizard: QWizard) -> None:
@@ -55,6 +67,40 @@ def _translate_buttons(wizard: QWizard) -> None:
     wizard.setButtonText(QWizard.WizardButton.BackButton, _("< Quay lại"))
     wizard.setButtonText(QWizard.WizardButton.FinishButton, _("Bắt đầu"))
     wizard.setButtonText(QWizard.WizardButton.CancelButton, _("Hủy"))
+
+
+class ModePage(QWizardPage):
+    def __init__(self, mode: str = COMMUNE) -> None:
+        super().__init__()
+        self.setTitle(_("Công việc trên máy này"))
+        self.setSubTitle(_("Chọn một chế độ. Có thể đổi lại sau trong Cài đặt."))
+        layout = QVBoxLayout(self)
+        self.commune = QRadioButton(_("Cán bộ xã, phường, đặc khu: tự đánh giá và nộp gói"), self)
+        commune_help = QLabel(
+            _("Điền bản tự đánh giá theo từng chỉ tiêu, đính kèm minh chứng, ký và xuất gói nộp; nhận kết quả thẩm định và giải trình."),
+            self,
+        )  # fmt: skip
+        self.collector = QRadioButton(_("Cán bộ tổng hợp (khu vực, tỉnh): tổng hợp, thẩm định, xếp hạng"), self)  # fmt: skip
+        collector_help = QLabel(
+            _("Nhận gói nộp của các xã, tổng hợp, thẩm định, xếp hạng, xuất bảng biểu và gói chuyển tiếp lên tỉnh."),
+            self,
+        )  # fmt: skip
+        for label in (commune_help, collector_help):
+            label.setWordWrap(True)
+            label.setIndent(self.fontMetrics().averageCharWidth() * 4)
+        layout.addWidget(self.commune)
+        layout.addWidget(commune_help)
+        layout.addSpacing(self.fontMetrics().height())
+        layout.addWidget(self.collector)
+        layout.addWidget(collector_help)
+        layout.addStretch(1)
+        (self.collector if mode == COLLECTOR else self.commune).setChecked(True)
+
+    def mode(self) -> str:
+        return COLLECTOR if self.collector.isChecked() else COMMUNE
+
+    def nextId(self) -> int:
+        return OFFICER_PAGE if self.mode() == COLLECTOR else UNIT_PAGE
 
 
 class UnitPage(QWizardPage):
@@ -152,20 +198,22 @@ class UnitPage(QWizardPage):
 
 
 class OfficerPage(QWizardPage):
-    def __init__(self, profile: Any = None) -> None:
+    def __init__(self, profile: Any = None, organisation: str = "", mode: Any = None) -> None:
         super().__init__()
+        self._mode = mode if callable(mode) else (lambda: COMMUNE)
         self.setTitle(_("Cán bộ đầu mối"))
-        self.setSubTitle(
-            _("Người điền bản tự đánh giá. Thông tin này được ghi vào gói nộp và báo cáo.")
-        )
         form = QFormLayout(self)
         self.name = QLineEdit(self)
         self.position = QLineEdit(self)
-        self.position.setPlaceholderText(_("ví dụ: Công chức Văn hóa - Xã hội"))
+        self.organisation = QLineEdit(self)
+        self.organisation.setPlaceholderText(_("ví dụ: Phòng Văn hóa - Xã hội khu vực 3"))
+        self.organisation.setText(organisation)
         self.phone = QLineEdit(self)
         self.email = QLineEdit(self)
         form.addRow(_("Họ và tên"), self.name)
         form.addRow(_("Chức vụ"), self.position)
+        self.organisation_label = QLabel(_("Cơ quan, đơn vị tổng hợp"), self)
+        form.addRow(self.organisation_label, self.organisation)
         form.addRow(_("Điện thoại (không bắt buộc)"), self.phone)
         form.addRow(_("Thư điện tử (không bắt buộc)"), self.email)
         if profile is not None:
@@ -173,12 +221,30 @@ class OfficerPage(QWizardPage):
             self.position.setText(profile.position)
             self.phone.setText(profile.phone)
             self.email.setText(profile.email)
-        for edit in (self.name, self.position):
+        for edit in (self.name, self.position, self.organisation):
             edit.textChanged.connect(lambda *_a: self.completeChanged.emit())
+        self.initializePage()
+
+    def collector(self) -> bool:
+        return self._mode() == COLLECTOR
+
+    def initializePage(self) -> None:
+        collector = self.collector()
+        if collector:
+            self.position.setPlaceholderText(_("ví dụ: Chuyên viên"))
+            self.setSubTitle(_("Người tổng hợp và thẩm định. Tên và cơ quan được ghi vào gói chuyển tiếp và phiếu thẩm định."))  # fmt: skip
+        else:
+            self.position.setPlaceholderText(_("ví dụ: Công chức Văn hóa - Xã hội"))
+            self.setSubTitle(
+                _("Người điền bản tự đánh giá. Thông tin này được ghi vào gói nộp và báo cáo.")
+            )
+        self.organisation.setVisible(collector)
+        self.organisation_label.setVisible(collector)
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
-        return bool(self.name.text().strip() and self.position.text().strip())
+        filled = bool(self.name.text().strip() and self.position.text().strip())
+        return filled and (not self.collector() or bool(self.organisation.text().strip()))
 
 
 class CriteriaPage(QWizardPage):
@@ -284,18 +350,17 @@ def describe_set(cs: CriteriaSet) -> str:
 
 
 class KeyPage(QWizardPage):
-    def __init__(self, keys_dir: Path, runner: TaskRunner, officer_name: Any = None) -> None:
+    def __init__(
+        self, keys_dir: Path, runner: TaskRunner, officer_name: Any = None, mode: Any = None
+    ) -> None:
         super().__init__()
         self.keys_dir = keys_dir
         self.runner = runner
         self._officer_name = officer_name
+        self._mode = mode if callable(mode) else (lambda: COMMUNE)
+        self._existing = False
         self.fingerprint = ""
         self.setTitle(_("Khóa ký số"))
-        self.setSubTitle(
-            _(
-                "Khóa dùng để ký gói nộp. Mật khẩu bảo vệ khóa: không ai khôi phục được nếu quên, hãy ghi nhớ cẩn thận."
-            )
-        )
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.pass1 = QLineEdit(self)
@@ -326,6 +391,18 @@ class KeyPage(QWizardPage):
         self.create_button.clicked.connect(self.create_key)
         self._load_existing()
         self._check()
+        self.initializePage()
+
+    def initializePage(self) -> None:
+        if self._mode() == COLLECTOR:
+            self.setSubTitle(_("Khóa dùng để ký gói chuyển tiếp và phiếu thẩm định. Mật khẩu bảo vệ khóa: không ai khôi phục được nếu quên, hãy ghi nhớ cẩn thận."))  # fmt: skip
+        else:
+            self.setSubTitle(_("Khóa dùng để ký gói nộp. Mật khẩu bảo vệ khóa: không ai khôi phục được nếu quên, hãy ghi nhớ cẩn thận."))  # fmt: skip
+        if self.fingerprint:
+            self._show_key(self.fingerprint, self._existing)
+
+    def nextId(self) -> int:
+        return -1
 
     def _load_existing(self) -> None:
         from forms.packages import keys
@@ -339,14 +416,22 @@ class KeyPage(QWizardPage):
 
     def _show_key(self, fingerprint: str, existing: bool = False) -> None:
         self.fingerprint = fingerprint
+        self._existing = existing
         for w in (self.pass1, self.pass2, self.create_button):
             w.setEnabled(False)
         self.message.setStyleSheet("")
-        self.message.setText(
-            _("Máy này đã có khóa ký. Mã nhận diện khóa (đọc cho cán bộ tổng hợp qua điện thoại):")
-            if existing
-            else _("Đã tạo khóa. Mã nhận diện khóa (đọc cho cán bộ tổng hợp qua điện thoại):")
-        )
+        if self._mode() == COLLECTOR:
+            self.message.setText(
+                _("Máy này đã có khóa ký. Mã nhận diện khóa (báo cho cấp tỉnh và các xã để thêm vào danh sách tin cậy):")
+                if existing
+                else _("Đã tạo khóa. Mã nhận diện khóa (báo cho cấp tỉnh và các xã để thêm vào danh sách tin cậy):")
+            )  # fmt: skip
+        else:
+            self.message.setText(
+                _("Máy này đã có khóa ký. Mã nhận diện khóa (đọc cho cán bộ tổng hợp qua điện thoại):")
+                if existing
+                else _("Đã tạo khóa. Mã nhận diện khóa (đọc cho cán bộ tổng hợp qua điện thoại):")
+            )
         self.fingerprint_label.setText(fingerprint)
         self.completeChanged.emit()
 
@@ -398,31 +483,57 @@ class SetupWizard(QWizard):
         reference: CriteriaSet | None,
         profile: Any = None,
         parent=None,
+        *,
+        mode: str = COMMUNE,
+        organisation: str = "",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Thiết lập DTI Desk"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         _translate_buttons(self)
+        self.mode_page = ModePage(mode)
         self.unit_page = UnitPage(db, runner, getattr(profile, "unit_code", "") if profile else "")
-        self.officer_page = OfficerPage(profile)
+        self.officer_page = OfficerPage(profile, organisation, self.mode)
         self.criteria_page = CriteriaPage(runner, reference)
-        self.key_page = KeyPage(keys_dir, runner, lambda: self.officer_page.name.text().strip())
-        for page in (self.unit_page, self.officer_page, self.criteria_page, self.key_page):
-            self.addPage(page)
+        self.key_page = KeyPage(keys_dir, runner, self._key_name, self.mode)
+        for page_id, page in (
+            (MODE_PAGE, self.mode_page),
+            (UNIT_PAGE, self.unit_page),
+            (OFFICER_PAGE, self.officer_page),
+            (CRITERIA_PAGE, self.criteria_page),
+            (KEY_PAGE, self.key_page),
+        ):
+            self.setPage(page_id, page)
+        self.setStartId(MODE_PAGE)
         self.resize(self.fontMetrics().averageCharWidth() * 120, self.fontMetrics().height() * 34)
 
+    def mode(self) -> str:
+        return self.mode_page.mode()
+
+    def _key_name(self) -> str:
+        # the public key file names its holder: the organisation for a collector (bundles show
+        # it as the forwarder), the officer for a commune
+        if self.mode() == COLLECTOR and self.officer_page.organisation.text().strip():
+            return self.officer_page.organisation.text().strip()
+        return self.officer_page.name.text().strip()
+
     def result_data(self) -> SetupResult:
-        unit = self.unit_page.chosen()
-        cs = self.criteria_page.chosen()
-        assert unit is not None and cs is not None
-        return SetupResult(
-            unit_code=unit[0],
-            unit_name=unit[1],
-            officer_name=self.officer_page.name.text().strip(),
-            position=self.officer_page.position.text().strip(),
-            phone=self.officer_page.phone.text().strip(),
-            email=self.officer_page.email.text().strip(),
-            criteria_set=cs,
+        mode = self.mode()
+        officer = self.officer_page
+        common = dict(
+            officer_name=officer.name.text().strip(),
+            position=officer.position.text().strip(),
+            phone=officer.phone.text().strip(),
+            email=officer.email.text().strip(),
             fingerprint=self.key_page.fingerprint,
+            mode=mode,
         )
+        cs = self.criteria_page.chosen()
+        assert cs is not None
+        if mode == COLLECTOR:
+            return SetupResult(unit_code="", unit_name="", criteria_set=cs,
+                               organisation=officer.organisation.text().strip(), **common)  # type: ignore[arg-type]  # fmt: skip
+        unit = self.unit_page.chosen()
+        assert unit is not None
+        return SetupResult(unit_code=unit[0], unit_name=unit[1], criteria_set=cs, **common)  # type: ignore[arg-type]

@@ -61,6 +61,8 @@ def test_whole_journey(qtbot, db, settings, runner, units_file, pdf_file, tmp_pa
     wizard = controller.make_wizard()
     qtbot.addWidget(wizard)
     wizard.show()
+    assert wizard.mode_page.commune.isChecked()  # first page: the mode; commune by default
+    wizard.next()
     unit_page = wizard.unit_page
     assert unit_page.empty.isVisible()  # no unit list yet: the officer imports the province's
     unit_page.import_file(str(units_file))

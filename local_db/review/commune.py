@@ -72,8 +72,29 @@ def _criteria_lookup(db: Database) -> Callable[[str], CriteriaSet | None]:
     return lookup
 
 
+def _exported(db: Database, submission_id: str) -> tuple[int, str] | None:
+    """(assessment id, manifest sha256) of a package this computer wrote (schema v4), if any."""
+    with db.read() as session:
+        row = (
+            session.connection()
+            .exec_driver_sql(
+                "SELECT assessment_id, manifest_sha256 FROM package_exports WHERE submission_id=?",
+                (submission_id,),
+            )
+            .first()
+        )
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
 def _match(db: Database, review: Review) -> tuple[Assessment | None, list[Problem]]:
     sub = review.submission
+    exported = _exported(db, sub.submission_id)
+    if exported is not None:
+        # the package is known by its identity: the review must be of exactly those signed bytes
+        if exported[1] != sub.manifest_sha256:
+            return None, [Problem("submission_mismatch", _("Tệp thẩm định dành cho bài nộp {unit} năm {year} lần {revision}, không phải bài nộp đang mở", unit=sub.unit_code, year=sub.year, revision=sub.revision), "submission")]  # fmt: skip
+        return assessments.get(db, exported[0]), []
+    # packages written before storage recorded exports: matched by unit, year and revision
     found = next(
         (a for a in assessments.history(db, sub.unit_code, sub.year) if a.revision == sub.revision),
         None,

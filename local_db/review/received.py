@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,26 +75,10 @@ def _package_bytes(conn: sqlite3.Connection, sha: str) -> tuple[bytes, str]:
     return bytes(row[0]), str(row[1])
 
 
-class _PackageFile:
-    """The stored package bytes as a temporary file, because ``SafeZip`` reads from a path."""
-
-    def __init__(self, data: bytes) -> None:
-        fd, name = tempfile.mkstemp(suffix=pkgfmt.EXTENSION)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        self.path = Path(name)
-
-    def __enter__(self) -> Path:
-        return self.path
-
-    def __exit__(self, *exc: object) -> None:
-        self.path.unlink(missing_ok=True)
-
-
 def load_submission(conn: sqlite3.Connection, manifest_sha256: str) -> Received:
     data, state = _package_bytes(conn, manifest_sha256)
     try:
-        with _PackageFile(data) as path, SafeZip(path) as zf:
+        with SafeZip(data) as zf:  # the stored bytes, read in memory
             raw = zf.read(pkgfmt.MANIFEST_NAME, pkgfmt.MAX_MANIFEST_BYTES)
     except ZipProblem as exc:  # it passed verification when merged: the database is damaged
         raise ReviewError(exc.problem.message) from exc
@@ -129,7 +111,7 @@ def extract_evidence(
         raise ReviewError(_("Bài nộp không có tệp minh chứng {entry}", entry=entry))
     data, _state = _package_bytes(conn, manifest_sha256)
     try:
-        with _PackageFile(data) as path, SafeZip(path) as zf:
+        with SafeZip(data) as zf:  # the stored bytes, read in memory
             content = zf.read(entry, pkgfmt.MAX_ENTRY_BYTES)
     except ZipProblem as exc:
         raise ReviewError(exc.problem.message) from exc

@@ -3,6 +3,8 @@ database holding its package, and a reviewer key (tiny criteria set, real signat
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,8 +14,10 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from forms.packages.build import build_package
+from forms.packages.format import MANIFEST_NAME, MAX_MANIFEST_BYTES
 from forms.packages.signing import Ed25519Signer
 from forms.packages.trust import TrustRegistry
+from forms.packages.zipsafe import SafeZip
 from forms.review.model import Reviewer
 from forms.scoring import score
 from local_db import Database, answers, assessments, evidence, open_database
@@ -60,8 +64,10 @@ def make_world(tmp: Path) -> World:
     return World(tmp, db, conn, officer, reviewer, trust)
 
 
-def submit(world: World, assessment_id: int, out: str) -> Path:
-    """Finalise, sign, build the package (as the app does), mark it exported, merge it."""
+def submit(world: World, assessment_id: int, out: str, *, record: bool = True) -> Path:
+    """Finalise, sign, build the package (as the app does), mark it exported, merge it.
+
+    ``record``: remember the written package (storage schema v4) as the GUI's export does."""
     assessments.finalise(world.db, assessment_id)
     assessments.mark_signed(world.db, assessment_id)
     sub = commune.response_submission(
@@ -72,6 +78,14 @@ def submit(world: World, assessment_id: int, out: str) -> Path:
         officer_position="Công chức",
     )
     path = build_package(sub, world.officer, world.tmp / out)
+    if record:
+        with SafeZip(path) as zf:
+            raw = zf.read(MANIFEST_NAME, MAX_MANIFEST_BYTES)
+        manifest = json.loads(raw)
+        assessments.record_export(
+            world.db, assessment_id, submission_id=manifest["submission_id"], manifest_sha256=hashlib.sha256(raw).hexdigest(),
+            file_name=path.name, created_at=manifest["created_at"], supersedes=manifest["supersedes"],
+        )  # fmt: skip
     assessments.mark_exported(world.db, assessment_id)
     summary = merge_paths(world.conn, [path], world.trust, [CS])
     assert summary.accepted == 1, summary.to_json()

@@ -294,3 +294,40 @@ def test_a_review_issued_by_a_collector_counts_at_the_province(
             empty.close()
     finally:
         province.close()
+
+
+def test_reviews_match_the_exported_package_by_identity(world: World) -> None:
+    """With the exports recorded (schema v4) the review must name exactly the signed package."""
+    first = first_assessment(world)
+    submit(world, first, "out1")
+    sha = current_sha(world.conn)
+    rc.start_review(world.conn, sha, CS, REVIEWER)
+    path = rc.issue(world.conn, sha, CS, world.reviewer, world.tmp / "r")
+    assert commune.import_review(world.db, path).assessment_id == first
+
+
+def test_a_review_of_another_package_under_the_same_id_is_refused(
+    world: World, tmp_path: Path
+) -> None:
+    first = first_assessment(world)
+    submit(world, first, "out1")
+    sha = current_sha(world.conn)
+    rc.start_review(world.conn, sha, CS, REVIEWER)
+    path = rc.issue(world.conn, sha, CS, world.reviewer, world.tmp / "r")
+    # this computer wrote a package with that submission id but other signed bytes
+    with world.db.write() as session:
+        session.connection().exec_driver_sql(
+            "UPDATE package_exports SET manifest_sha256=?", ("0" * 64,)
+        )
+    with pytest.raises(commune.ReviewRejected) as error:
+        commune.import_review(world.db, path)
+    assert [p.code for p in error.value.problems] == ["submission_mismatch"]
+
+
+def test_packages_written_before_exports_were_recorded_still_match(world: World) -> None:
+    first = first_assessment(world)
+    submit(world, first, "out1", record=False)
+    sha = current_sha(world.conn)
+    rc.start_review(world.conn, sha, CS, REVIEWER)
+    path = rc.issue(world.conn, sha, CS, world.reviewer, world.tmp / "r")
+    assert commune.import_review(world.db, path).assessment_id == first

@@ -50,65 +50,132 @@ def indicator_points(indicator: Indicator, answers: Answers) -> Decimal:
         return _points(indicator, answers, {})
 
 
-# Leaf points memoised per indicator on the raw values the rule reads. A collector rescores
-# thousands of packages whose answers repeat (yes/no, small counts, the same percentages),
-# so most leaves are a dict lookup instead of Decimal parsing and arithmetic. Only values
-# whose (type, value) pins the result exactly are keys: str, int, bool, None. Floats
-# (0.0 == -0.0) and Decimals (1.0 == 1.00) are equal while scoring differently, and
-# dicts/lists are unhashable: those are always computed. Bounded, so a long-lived process
-# scoring many sets cannot grow without limit; ``id()`` keys are safe because each entry
-# holds its indicator alive.
-_MEMO_TYPES = frozenset((str, int, bool, type(None)))
-_MEMO_PER_INDICATOR = 2048
-_MEMO_INDICATORS = 20_000
-_leaf_memo: dict[int, tuple[Indicator, dict[tuple[Any, ...], Decimal]]] = {}
-
-
-def _memo_for(indicator: Indicator) -> dict[tuple[Any, ...], Decimal]:
-    entry = _leaf_memo.get(id(indicator))
-    if entry is None or entry[0] is not indicator:
-        if len(_leaf_memo) >= _MEMO_INDICATORS:
-            _leaf_memo.clear()
-        entry = (indicator, {})
-        _leaf_memo[id(indicator)] = entry
-    return entry[1]
-
-
 def _points(indicator: Indicator, answers: Answers, out: dict[str, Decimal]) -> Decimal:
     """Score ``indicator`` and its children into ``out``; the caller holds ``_CONTEXT``.
 
-    Children are scored once and their points reused for the parent's sum: the collector
-    rescores thousands of packages, so scoring a sub-indicator twice is measurable.
-    """
-    rule = indicator.rule
-    kind = rule.kind
-    if kind is RuleKind.SUM:
+    Children are scored once and their points reused for the parent's sum."""
+    if indicator.rule.kind is RuleKind.SUM:
         points = sum((_points(c, answers, out) for c in indicator.children), _ZERO)
         points = _clamp(points, indicator.max_points)
-        out[indicator.code] = points
-        return points
-    values = answers.get(indicator.code) or {}
-    if kind is RuleKind.RATIO:
-        a, b = values.get(rule.numerator), values.get(rule.denominator)
-        key: tuple[Any, ...] | None = (
-            (type(a), a, type(b), b)
-            if type(a) in _MEMO_TYPES and type(b) in _MEMO_TYPES
-            else None
-        )
     else:
-        a = values.get(rule.field)
-        key = (type(a), a) if type(a) in _MEMO_TYPES else None
-    if key is not None:
-        memo = _memo_for(indicator)
-        points = memo.get(key)
-        if points is None:
-            points = _leaf_points(indicator, values)
-            if len(memo) < _MEMO_PER_INDICATOR:
-                memo[key] = points
-    else:
-        points = _leaf_points(indicator, values)
+        points = _leaf_points(indicator, answers.get(indicator.code) or {})
     out[indicator.code] = points
     return points
+
+
+# --- the whole set, for many answer sets --------------------------------------------------
+#
+# A collector rescores thousands of packages with one criteria set. ``score`` therefore runs
+# a plan compiled once per set: the indicators in the order ``_points`` visits them
+# (children before their parent), as flat steps without recursion, and each leaf's points
+# memoised on the raw values its rule reads — answers repeat (yes/no, small counts, the same
+# percentages), so most leaves become a dict lookup. Same additions in the same order, so
+# the results are identical to ``_points``. Only values whose (type, value) pins the result
+# are memo keys: str, int, bool, None. Floats (0.0 == -0.0) and Decimals (1.0 == 1.00) are
+# equal while scoring differently, and dicts/lists are unhashable: those are computed.
+
+_MEMO_TYPES = frozenset((str, int, bool, type(None)))
+_MEMO_PER_LEAF = 2048
+_PLANS_KEPT = 64
+
+
+@dataclass(frozen=True)
+class _Step:
+    code: str
+    indicator: Indicator
+    children: tuple[str, ...] | None  # a sum: its children's codes; None: a leaf
+    first: str  # the field the rule reads (the numerator for a ratio)
+    second: str | None  # the denominator of a ratio
+    memo: dict[tuple[Any, ...], Decimal]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    cs: CriteriaSet  # held, so the id() key cannot be reused while the plan lives
+    pillars: tuple[tuple[str, Decimal, tuple[_Step, ...], tuple[str, ...]], ...]
+
+
+_plans: dict[int, _Plan] = {}
+
+
+def _steps(indicator: Indicator, into: list[_Step]) -> None:
+    rule = indicator.rule
+    if rule.kind is RuleKind.SUM:
+        for child in indicator.children:
+            _steps(child, into)
+        into.append(
+            _Step(
+                indicator.code, indicator, tuple(c.code for c in indicator.children), "", None, {}
+            )
+        )
+    elif rule.kind is RuleKind.RATIO:
+        into.append(_Step(indicator.code, indicator, None, rule.numerator, rule.denominator, {}))
+    else:
+        into.append(_Step(indicator.code, indicator, None, rule.field, None, {}))
+
+
+def _plan_for(cs: CriteriaSet) -> _Plan:
+    plan = _plans.get(id(cs))
+    if plan is None or plan.cs is not cs:
+        pillars = []
+        for pillar in cs.pillars:
+            steps: list[_Step] = []
+            for top in pillar.indicators:
+                _steps(top, steps)
+            pillars.append(
+                (
+                    pillar.code,
+                    pillar.max_points,
+                    tuple(steps),
+                    tuple(t.code for t in pillar.indicators),
+                )
+            )
+        plan = _Plan(cs, tuple(pillars))
+        if len(_plans) >= _PLANS_KEPT:
+            _plans.clear()
+        _plans[id(cs)] = plan
+    return plan
+
+
+def _run_plan(plan: _Plan, answers: Answers, out: dict[str, Decimal]) -> dict[str, Decimal]:
+    """Pillar subtotals, every indicator's points into ``out``; the caller holds ``_CONTEXT``."""
+    pillars: dict[str, Decimal] = {}
+    empty: Mapping[str, Any] = {}
+    memo_types = _MEMO_TYPES
+    for pillar_code, pillar_max, steps, tops in plan.pillars:
+        for step in steps:
+            if step.children is not None:
+                points = _clamp(
+                    sum([out[c] for c in step.children], _ZERO), step.indicator.max_points
+                )
+            else:
+                values = answers.get(step.code) or empty
+                a = values.get(step.first)
+                if step.second is None:
+                    key: tuple[Any, ...] | None = (type(a), a) if type(a) in memo_types else None
+                else:
+                    b = values.get(step.second)
+                    key = (
+                        (type(a), a, type(b), b)
+                        if type(a) in memo_types and type(b) in memo_types
+                        else None
+                    )
+                if key is None:
+                    points = _leaf_points(step.indicator, values)
+                else:
+                    memo = step.memo
+                    found = memo.get(key)
+                    if found is None:
+                        found = _leaf_points(step.indicator, values)
+                        if len(memo) < _MEMO_PER_LEAF:
+                            memo[key] = found
+                    points = found
+            out[step.code] = points
+        subtotal = _ZERO
+        for code in tops:
+            subtotal += out[code]
+        pillars[pillar_code] = _clamp(subtotal, pillar_max)
+    return pillars
 
 
 def _leaf_points(indicator: Indicator, values: Mapping[str, Any]) -> Decimal:
@@ -155,12 +222,7 @@ def classify(total: Decimal, bands: tuple[Band, ...]) -> str:
 def score(cs: CriteriaSet, answers: Answers) -> Score:
     with localcontext(_CONTEXT):
         per_indicator: dict[str, Decimal] = {}
-        pillars: dict[str, Decimal] = {}
-        for pillar in cs.pillars:
-            subtotal = _ZERO
-            for top in pillar.indicators:
-                subtotal += _points(top, answers, per_indicator)
-            pillars[pillar.code] = _clamp(subtotal, pillar.max_points)
+        pillars = _run_plan(_plan_for(cs), answers, per_indicator)
         total = sum(pillars.values(), _ZERO)
         published_total = round_points(total, cs.rounding)
         return Score(

@@ -270,7 +270,10 @@ def record_export(
         row = fetch(session, assessment_id)
         existing = session.get(PackageExport, submission_id)
         if existing is not None:
-            if existing.assessment_id == assessment_id and existing.manifest_sha256 == manifest_sha256:
+            if (
+                existing.assessment_id == assessment_id
+                and existing.manifest_sha256 == manifest_sha256
+            ):
                 return existing
             raise StorageError(
                 _("Mã bài nộp {id} đã được dùng cho một gói khác.", id=submission_id)
@@ -318,7 +321,9 @@ def previous_submission_id(db: Database, assessment_id: int) -> str | None:
             newest = session.exec(
                 select(PackageExport)
                 .where(PackageExport.assessment_id == parent_id)
-                .order_by(col(PackageExport.exported_at).desc(), col(PackageExport.submission_id).desc())
+                .order_by(
+                    col(PackageExport.exported_at).desc(), col(PackageExport.submission_id).desc()
+                )
             ).first()
             if newest is not None:
                 return newest.submission_id

@@ -150,9 +150,7 @@ class SafeZip:
         try:
             size = self._handle.seek(0, os.SEEK_END)
         except (OSError, ValueError) as exc:
-            raise _fail(
-                "zip_invalid", _("Không mở được tệp gói: {error}", error=str(exc))
-            ) from exc
+            raise _fail("zip_invalid", _("Không mở được tệp gói: {error}", error=str(exc))) from exc
         if size > limits.package_bytes:
             raise _fail(
                 "too_large",

@@ -84,7 +84,9 @@ def test_revision_2_supersedes_revision_1(db: Database, two_revisions) -> None:
 
 
 @pytest.mark.parametrize("order", ["r1 first", "r2 first", "one call"])
-def test_collector_makes_revision_2_current_in_any_order(tmp_path: Path, two_revisions, order) -> None:
+def test_collector_makes_revision_2_current_in_any_order(
+    tmp_path: Path, two_revisions, order
+) -> None:
     units, p1, p2 = two_revisions
     conn = open_collector(tmp_path / "collector.sqlite")
     try:
@@ -146,7 +148,13 @@ def test_version_3_database_upgrades_with_its_assessments_kept(data_dir: Path) -
             columns = {r[1] for r in conn.execute("PRAGMA table_info(package_exports)")}
         finally:
             conn.close()
-        assert {"submission_id", "assessment_id", "supersedes", "manifest_sha256", "file_name"} <= columns
+        assert {
+            "submission_id",
+            "assessment_id",
+            "supersedes",
+            "manifest_sha256",
+            "file_name",
+        } <= columns
         assert assessments.get(db, row.id).unit_code == UNIT
         assert assessments.previous_submission_id(db, row.id) is None
         assessments.record_export(db, row.id, submission_id="s-1", manifest_sha256="a" * 64,

@@ -66,9 +66,7 @@ def open_app(controller: Any, exec_wizard: Callable[[Any], Any] | None = None) -
     return controller.show_main_window()
 
 
-def run_gui(
-    args: argparse.Namespace, on_shown: Callable[[Any, Any], None] | None = None
-) -> int:
+def run_gui(args: argparse.Namespace, on_shown: Callable[[Any, Any], object] | None = None) -> int:
     """The GUI: ``on_shown(controller, window)`` runs once the main window is up (the ``open``
     command acts on its file there)."""
     from local_db.paths import resolve_data_dir

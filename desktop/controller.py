@@ -271,7 +271,13 @@ class AppController(QObject):
 
     def export(self, passphrase: str, out_dir: Path) -> None:
         """Sign and write the package (worker thread), then mark the assessment signed/exported."""
-        from desktop.finalise.export import WrongPassphrase, record_written, sign_and_build, submission_for, supersedes_for  # fmt: skip
+        from desktop.finalise.export import (  # fmt: skip
+            WrongPassphrase,
+            record_written,
+            sign_and_build,
+            submission_for,
+            supersedes_for,
+        )
 
         assert self.session is not None and self.current is not None
         prof = self.profile()
@@ -408,7 +414,9 @@ class AppController(QObject):
 
     def show_main_window(self) -> Any:
         """Build and show the window of the current mode: the commune's editor or the collector's."""
-        window = self.build_collector_window() if self.mode() == opts.COLLECTOR else self.build_window()
+        window = (
+            self.build_collector_window() if self.mode() == opts.COLLECTOR else self.build_window()
+        )
         window.show()
         return window
 
@@ -470,7 +478,9 @@ class AppController(QObject):
         if not index.isValid():
             return None
         row = window.inbox_model.rows[window.inbox_proxy.mapToSource(index).row()]
-        screen = open_review_for_file(window, row.file_sha256, reviewer=self.reviewer(), keys_dir=self.keys_dir)
+        screen = open_review_for_file(
+            window, row.file_sha256, reviewer=self.reviewer(), keys_dir=self.keys_dir
+        )
         if screen is None:
             window.status_label.setText(_("Không mở được bài nộp này để thẩm định (bị từ chối hoặc không rõ bộ tiêu chí)."))  # fmt: skip
         return screen

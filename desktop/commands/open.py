@@ -148,7 +148,9 @@ def verify_own_package(controller: Any, path: Path, show: Show) -> None:
     def failed(exc: BaseException) -> None:
         show(False, _("Không kiểm tra được gói {name}: {error}", name=path.name, error=str(exc)))
 
-    controller.runner.run(lambda: verify_package(path, criteria_sets=sets, trust=trust), done, failed)
+    controller.runner.run(
+        lambda: verify_package(path, criteria_sets=sets, trust=trust), done, failed
+    )
 
 
 def import_review(controller: Any, path: Path, show: Show) -> None:
@@ -178,12 +180,18 @@ def _receive_review(controller: Any, window: Any, path: Path, show: Show) -> Non
         trust = TrustRegistry.load(Path(controller.db.data_dir) / "reviewers.json")
         data = path.read_bytes()
     except (OSError, TrustError) as exc:
-        show(False, _("Không nhận được phiếu thẩm định {name}: {error}", name=path.name, error=str(exc)))
+        show(
+            False,
+            _("Không nhận được phiếu thẩm định {name}: {error}", name=path.name, error=str(exc)),
+        )
         return
     got = rc.receive_issued(window.conn, data, path.name, trust, _criteria(controller))
     window.refresh()
     if got.outcome == "rejected":
         lines = [f"• {p.message}" for p in got.reasons]
-        show(False, _("Không nhận được phiếu thẩm định {name}:", name=path.name) + "\n" + "\n".join(lines))
+        show(
+            False,
+            _("Không nhận được phiếu thẩm định {name}:", name=path.name) + "\n" + "\n".join(lines),
+        )
     else:
         show(True, _("Đã nhận phiếu thẩm định {name}.", name=path.name))

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from desktop.format import format_points
-from desktop.settings import COLLECTOR, COMMUNE
 from desktop.qt import (
     QFileDialog,
     QFont,
@@ -35,6 +34,7 @@ from desktop.qt import (
     QWizard,
     QWizardPage,
 )
+from desktop.settings import COLLECTOR, COMMUNE
 from desktop.tasks import TaskRunner
 from forms.criteria import CriteriaSet
 from forms.i18n import _
@@ -428,7 +428,9 @@ class KeyPage(QWizardPage):
             )  # fmt: skip
         else:
             self.message.setText(
-                _("Máy này đã có khóa ký. Mã nhận diện khóa (đọc cho cán bộ tổng hợp qua điện thoại):")
+                _(
+                    "Máy này đã có khóa ký. Mã nhận diện khóa (đọc cho cán bộ tổng hợp qua điện thoại):"
+                )
                 if existing
                 else _("Đã tạo khóa. Mã nhận diện khóa (đọc cho cán bộ tổng hợp qua điện thoại):")
             )

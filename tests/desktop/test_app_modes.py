@@ -150,9 +150,8 @@ def test_cancelled_first_run_opens_nothing(qtbot, db, settings, runner):
 
 
 def test_start_in_commune_mode_shows_the_editor_with_the_review_tab(qtbot, db, settings, runner):
-    from forms.reference import reference_set
-
     from forms.packages import keys
+    from forms.reference import reference_set
 
     profile.save(db, officer_name="Lan", position="CB", unit_code="25001")
     assessments.create(db, "25001", 2025, reference_set())
@@ -167,7 +166,9 @@ def test_start_in_commune_mode_shows_the_editor_with_the_review_tab(qtbot, db, s
     assert controller.collector_window is None
 
 
-def test_collector_window_opens_the_reviewer_screen_from_the_inbox(qtbot, db, settings, runner, tmp_path):
+def test_collector_window_opens_the_reviewer_screen_from_the_inbox(
+    qtbot, db, settings, runner, tmp_path
+):
     from desktop.review.reviewer import ReviewerScreen
     from forms.packages.demo import write_demo
 
@@ -188,10 +189,11 @@ def test_collector_window_opens_the_reviewer_screen_from_the_inbox(qtbot, db, se
     assert screen.signing.keys_dir == controller.keys_dir  # signs with this data folder's key
 
 
-def test_settings_switch_from_commune_to_collector_and_back(qtbot, db, settings, runner, units_file):
-    from forms.reference import reference_set
-
+def test_settings_switch_from_commune_to_collector_and_back(
+    qtbot, db, settings, runner, units_file
+):
     from forms.packages import keys
+    from forms.reference import reference_set
 
     units.import_units(db, units_file)
     profile.save(db, officer_name="Lan", position="CB", unit_code="25001")

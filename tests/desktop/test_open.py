@@ -125,18 +125,23 @@ def test_collector_mode_merges_a_package_with_progress(qtbot, db, settings, runn
 
 
 def test_collector_mode_merges_a_bundle(qtbot, db, settings, runner, demo, tmp_path):
-    from local_db.collector import merge_paths, open_collector
-    from local_db.collector.bundles import export_bundle
-
     from forms.packages.trust import TrustRegistry
     from forms.reference import reference_set
+    from local_db.collector import merge_paths, open_collector
+    from local_db.collector.bundles import export_bundle
 
     # a first collector merges two packages and forwards them as a bundle
     first = open_collector(tmp_path / "first.sqlite")
     merge_paths(first, demo.packages[:2], TrustRegistry.load(demo.trust), [reference_set()])
     forwarder = keys.create_key(tmp_path / "k1", PASS, "Khu vực 1")
     bundle = tmp_path / "chuyen-tiep.dtibundle"
-    export_bundle(first, bundle, keys.load_signer(tmp_path / "k1", PASS), year=2025, collector_name="Khu vực 1")
+    export_bundle(
+        first,
+        bundle,
+        keys.load_signer(tmp_path / "k1", PASS),
+        year=2025,
+        collector_name="Khu vực 1",
+    )
     first.close()
     # the province trusts the communes and the forwarding collector
     registry = TrustRegistry.load(demo.trust)
@@ -184,7 +189,10 @@ def test_commune_mode_says_bundles_are_for_collectors(qtbot, db, settings, runne
     bundle = tmp_path / "x.dtibundle"
     bundle.write_bytes(b"PK")
     shown: list[tuple[bool, str]] = []
-    assert act_on_file(controller, bundle, lambda ok, text: shown.append((ok, text))) == "bundle_refused"
+    assert (
+        act_on_file(controller, bundle, lambda ok, text: shown.append((ok, text)))
+        == "bundle_refused"
+    )
     assert shown == [(False, shown[0][1])] and "dành cho cán bộ tổng hợp" in shown[0][1]
 
 
@@ -192,7 +200,14 @@ def test_commune_mode_imports_a_review(qtbot, settings, runner, tmp_path):
     from desktop.review.commune import CommuneReviewPanel
     from local_db.review import collector as rc
     from local_db.review import commune
-    from tests.local_db.review_support import CS, REVIEWER, current_sha, first_assessment, make_world, submit
+    from tests.local_db.review_support import (
+        CS,
+        REVIEWER,
+        current_sha,
+        first_assessment,
+        make_world,
+        submit,
+    )
 
     world = make_world(tmp_path)
     try:
@@ -200,8 +215,12 @@ def test_commune_mode_imports_a_review(qtbot, settings, runner, tmp_path):
         submit(world, first, "out1")
         sha = current_sha(world.conn)
         rc.start_review(world.conn, sha, CS, REVIEWER)
-        rc.set_item(world.conn, sha, CS, "1.2", status="explanation_requested", comment="Bổ sung danh sách")
-        rc.set_details(world.conn, sha, deadline="2026-02-15", message="Đề nghị giải trình đúng hạn")
+        rc.set_item(
+            world.conn, sha, CS, "1.2", status="explanation_requested", comment="Bổ sung danh sách"
+        )
+        rc.set_details(
+            world.conn, sha, deadline="2026-02-15", message="Đề nghị giải trình đúng hạn"
+        )
         review = rc.issue(world.conn, sha, CS, world.reviewer, tmp_path / "reviews")
         keys.create_key(Path(world.db.data_dir) / "keys", PASS, "Lan")
         profile.save(world.db, officer_name="Lan", position="CB", unit_code="25001")
@@ -209,7 +228,10 @@ def test_commune_mode_imports_a_review(qtbot, settings, runner, tmp_path):
         window = open_app(controller, _no_wizard)
         qtbot.addWidget(window)
         shown: list[tuple[bool, str]] = []
-        assert act_on_file(controller, review, lambda ok, text: shown.append((ok, text))) == "import_review"
+        assert (
+            act_on_file(controller, review, lambda ok, text: shown.append((ok, text)))
+            == "import_review"
+        )
         panel = window.tabs.currentWidget()
         assert isinstance(panel, CommuneReviewPanel) and panel is window.review_panel
         assert shown[-1][0] is True and "1 chỉ tiêu cần giải trình" in shown[-1][1]

@@ -169,6 +169,16 @@ def _collector_shots(db, settings, runner, tmp: Path, shot) -> list[Path]:
     settings.set(opts.MODE, opts.COLLECTOR)
     settings.set(opts.ORGANISATION, "Phòng Văn hóa - Xã hội khu vực 3")
     controller = AppController(db, settings, runner)
+    wizard = controller.make_wizard()  # opens in collector mode now
+    wizard.show()  # a wizard starts on show: next() before it would be undone
+    wizard.next()
+    wizard.officer_page.name.setText("Trần Văn Bình")
+    wizard.officer_page.position.setText("Chuyên viên")
+    shot(wizard, "2-wizard-collector-officer")
+    wizard.next()
+    wizard.next()
+    shot(wizard, "3-wizard-collector-key")
+    wizard.close()
     window = controller.build_collector_window()
     from local_db.collector.reports import set_units
 

@@ -62,7 +62,17 @@ def _open(args: argparse.Namespace) -> int:
         return code
     from desktop.app import run_gui
 
-    return run_gui(args, on_shown=lambda controller, _window: act_on_file(controller, path))
+    return run_gui(args, on_shown=lambda controller, _window: _act_shown(controller, path))
+
+
+def _act_shown(controller: Any, path: Path) -> None:
+    # runs from the event loop: an error here would only reach stderr, which the windowed
+    # program does not have, so the person sees it in a box instead
+    show = _message_box(controller)
+    try:
+        act_on_file(controller, path, show)
+    except Exception as exc:  # noqa: BLE001 - shown, the app stays usable
+        show(False, _("Không mở được {name}: {error}", name=path.name, error=str(exc)))
 
 
 def _message_box(controller: Any) -> Show:

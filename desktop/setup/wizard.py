@@ -395,7 +395,7 @@ class KeyPage(QWizardPage):
 
     def initializePage(self) -> None:
         if self._mode() == COLLECTOR:
-            self.setSubTitle(_("Khóa dùng để ký gói chuyển tiếp và phiếu thẩm định. Mật khẩu bảo vệ khóa: không ai khôi phục được nếu quên, hãy ghi nhớ cẩn thận."))  # fmt: skip
+            self.setSubTitle(_("Khóa ký gói chuyển tiếp và phiếu thẩm định. Mật khẩu bảo vệ khóa: quên là không ai khôi phục được."))  # fmt: skip
         else:
             self.setSubTitle(_("Khóa dùng để ký gói nộp. Mật khẩu bảo vệ khóa: không ai khôi phục được nếu quên, hãy ghi nhớ cẩn thận."))  # fmt: skip
         if self.fingerprint:

@@ -247,3 +247,22 @@ def test_commune_mode_imports_a_review(qtbot, settings, runner, tmp_path):
         assert shown[-1][0] is False and "sua.dtireview" in shown[-1][1]
     finally:
         world.close()
+
+
+def test_an_unexpected_error_while_acting_is_shown_not_lost(
+    qtbot, db, settings, runner, monkeypatch
+):
+    import desktop.commands.open as open_module
+
+    controller, _window = _commune(qtbot, db, settings, runner)
+    shown: list[tuple[bool, str]] = []
+    monkeypatch.setattr(
+        open_module, "_message_box", lambda c: lambda ok, text: shown.append((ok, text))
+    )
+
+    def broken(*_args):
+        raise RuntimeError("hỏng")
+
+    monkeypatch.setattr(open_module, "act_on_file", broken)
+    open_module._act_shown(controller, Path("x.dtipkg"))
+    assert shown == [(False, "Không mở được x.dtipkg: hỏng")]

@@ -215,9 +215,7 @@ class CollectorWindow(QMainWindow):
             note = "; ".join(p.message for p in exc.problems)
         self.ranking_model.set_ranking(self.ranking)
         self.chart.show_ranking(self.ranking)
-        # fit names, signers and pillar headers (Qt samples at most 1,000 rows: cheap)
-        self.inbox_view.resizeColumnsToContents()
-        self.ranking_view.resizeColumnsToContents()
+        self._fit_columns()
         counts = completeness_counts(completeness(self.conn, year))
         summary = _(
             "Năm {year}: {complete} đơn vị đã nộp hợp lệ, {missing} chưa nộp, {unverified} chưa xác minh được, {conflict} mâu thuẫn.",
@@ -227,6 +225,19 @@ class CollectorWindow(QMainWindow):
         has_ranking = self.ranking is not None
         self.export_ranking_button.setEnabled(has_ranking)
         self.export_bundle_button.setEnabled(has_ranking)
+
+    _fitted: set[int] = set()
+
+    def _fit_columns(self) -> None:
+        """Fit names, signers and pillar headers once, when a table first has rows: measuring
+        is slow (~2 ms a row), so only 50 rows are sampled and later refreshes keep the widths
+        (and whatever the person dragged them to)."""
+        for view in (self.inbox_view, self.ranking_view):
+            if id(view) in self._fitted or view.model().rowCount() == 0:
+                continue
+            view.horizontalHeader().setResizeContentsPrecision(50)
+            view.resizeColumnsToContents()
+            self._fitted = {*self._fitted, id(view)}
 
     def toggle_not_ranked(self) -> None:
         """Flip the "not ranked" mark of the selected units (kept in the units table)."""

@@ -83,6 +83,7 @@ def _ranking(args: argparse.Namespace) -> int:
     from forms.problems import ProblemsError
     from forms.ranking_xlsx import write_table
     from local_db.collector.reports import ranking_for_year
+    from local_db.review.standing import ranking_note
 
     try:
         _check_output(args.output, (".xlsx", ".csv"))
@@ -93,6 +94,7 @@ def _ranking(args: argparse.Namespace) -> int:
     try:
         ranking = ranking_for_year(conn, args.year, sets, args.set)
         write_table(ranking, args.output, args.group_header)
+        note = ranking_note(conn, args.year)  # review: which units are ranked on self-assessed points
     except ProblemsError as exc:
         return fail("\n".join(str(p) for p in exc.problems))
     except OSError as exc:
@@ -100,6 +102,8 @@ def _ranking(args: argparse.Namespace) -> int:
     finally:
         conn.close()
     print(_("Đã ghi bảng xếp hạng {count} đơn vị vào {path}", count=len(ranking.rows), path=args.output))
+    if note:
+        print(note)
     return EXIT_OK
 
 

@@ -154,7 +154,11 @@ def results_for_year(conn: sqlite3.Connection, year: int, criteria_hash: str) ->
     ):
         pillars = {k: Decimal(v) for k, v in json.loads(pillars_json).items()}
         out.append(UnitResult(code, name, group, pillars, Decimal(total), bool(not_ranked)))
-    return out
+    # review (local_db/review): verified points where an issued review of the current submission
+    # exists; the other units keep their self-assessed points
+    from local_db.review.standing import apply_verified
+
+    return apply_verified(conn, year, criteria_hash, out)
 
 
 def pick_criteria(
@@ -291,10 +295,15 @@ def completeness(conn: sqlite3.Connection, year: int) -> list[CompletenessRow]:
         units.setdefault(code, (name, ""))
     for code in rejected:
         units.setdefault(code, ("", ""))
+    # review (local_db/review): "reviewed" / "self-assessed only" as the detail of complete units;
+    # empty when this database holds no review, so the report is then as before
+    from local_db.review.standing import verification_details
+
+    verified = verification_details(conn, year)
     rows = []
     for code, (name, group) in units.items():
         if state.get(code) == "current":
-            status, detail = "complete", ""
+            status, detail = "complete", verified.get(code, "")
         elif state.get(code) == "conflict":
             status, detail = "conflict", ""
         elif code in rejected:

@@ -201,6 +201,25 @@ def test_review_from_the_command_line(setup, capsys) -> None:
     assert [r["outcome"] for r in json.loads(out)] == ["stored", "rejected", "rejected"]
     code, out, _ = run(capsys, "review", "list", "--db", province, "--year", 2025, "--json")
     assert json.loads(out)[0]["verified_total"] == "50"
+    # its ranking uses the verified points and says which units are self-assessed only
+    code, out, _ = run(
+        capsys,
+        "export",
+        "ranking",
+        "--db",
+        province,
+        "--year",
+        2025,
+        "--criteria",
+        criteria,
+        "-o",
+        tmp / "bang.csv",
+    )
+    assert (
+        code == 0
+        and "Xếp hạng theo điểm thẩm định cho 1 đơn vị; 0 đơn vị chỉ có điểm tự đánh giá" in out
+    )
+    assert "Xã Hòa Bình,20.00,22.00,8.00,50.00,Tốt" in (tmp / "bang.csv").read_text(encoding="utf-8-sig")
 
     # on the commune's computer the set is known from its own database, without --criteria
     code, out, _ = run(

@@ -8,7 +8,7 @@ from pathlib import Path
 from forms.review.model import ItemStatus
 from forms.review.verify import verify_review
 from local_db import assessments, evidence
-from local_db.collector.reports import results_for_year
+from local_db.collector.reports import completeness, ranking_for_year, results_for_year
 from local_db.review import collector as rc
 from local_db.review import commune
 from tests.local_db.collector_support import Units
@@ -146,6 +146,11 @@ def test_full_review_loop_ends_in_a_ranking_on_verified_points(tmp_path: Path) -
             world.conn, 2025, CS.content_hash, results_for_year(world.conn, 2025, CS.content_hash)
         )
         assert [r.total for r in results] == [D("41.5")]
+        ranking = ranking_for_year(world.conn, 2025, [CS])
+        assert ranking.rows[0].total == D("41.50") and ranking.rows[0].classification == "Khá"
+        assert ranking.rows[0].pillars == {"1": D("20.00"), "2": D("17.00"), "3": D("4.50")}
+        [row] = completeness(world.conn, 2025)
+        assert (row.status, row.detail) == ("complete", "Đã thẩm định")
         assert rc.verification_states(world.conn, 2025) == {UNIT: rc.VERIFIED}
     finally:
         world.close()

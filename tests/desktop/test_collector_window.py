@@ -171,3 +171,13 @@ def test_conflict_shown_then_settled_by_a_person(qtbot, tmp_path):
     assert {r.unit_code for r in window.ranking_model.rows} == {u.codes[0], u.codes[1]}
     statuses = {r.file_name: r.status for r in window.inbox_model.rows if r.unit_code == u.codes[0]}
     assert statuses[chosen.file_name] == "current" and sorted(statuses.values()) == ["current", "passed_over"]
+
+
+def test_count_axis_ticks_are_whole_numbers():
+    """Regression: a bar of 3 sat between ticks labelled 2 and 4 (fractional tick positions)."""
+    from desktop.collector.charts import count_axis_step, histogram
+    from decimal import Decimal
+
+    assert [count_axis_step(n) for n in (1, 6, 7, 12, 13, 31, 700)] == [1, 1, 2, 2, 5, 10, 200]
+    labels = [label for label, _n in histogram([Decimal(0), Decimal(1000)], Decimal(1000))]
+    assert labels == ["0", "100", "200", "300", "400", "500", "600", "700", "800", "900"]

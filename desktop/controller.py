@@ -284,6 +284,10 @@ class AppController(QObject):
         supersedes = supersedes_for(self.db, self.current.id)
         submission = submission_for(self.session, self.current.unit_code, self.current.unit_name, self.current.revision,
                                     prof.officer_name if prof else "", prof.position if prof else "", supersedes)  # fmt: skip
+        # review: a revision answering a review carries the commune's explanations in its notes
+        from local_db.review.commune import as_answer
+
+        submission = as_answer(self.db, self.current.id, submission)
         keys_dir = self.keys_dir
 
         def done(path: Path) -> None:

@@ -355,14 +355,16 @@ def response_notes(notes: Mapping[str, str], given: Mapping[str, str]) -> dict[s
 
 def as_answer(db: Database, assessment_id: int, submission: Submission) -> Submission:
     """``submission`` (built by the GUI from its session) made the answer to a review, if this
-    revision answers one: ``supersedes`` the reviewed submission, explanations in the notes."""
+    revision answers one: explanations in the notes, ``supersedes`` filled when still empty."""
     answered = answered_review(db, assessment_id)
     if answered is None:
         return submission
     given = explanations(db, answered.review.review_id)
     return replace(
         submission,
-        supersedes=answered.review.submission.submission_id,
+        # storage's record of the previous export (schema v4) names the same submission; it wins
+        # when present, the review's submission id fills in for packages written before it
+        supersedes=submission.supersedes or answered.review.submission.submission_id,
         notes=response_notes(submission.notes, given),
     )
 

@@ -313,3 +313,76 @@ def test_resubmission_marks_what_changed(qtbot, world, tmp_path) -> None:
     assert "đã thay đổi so với lần nộp trước" in screen.title.text()
     # the flag carried over from the first review waits for the reviewer's decision
     assert _cell(model, "2.2.2", 0, FLAG_ROLE) is True
+
+
+def test_through_the_app_the_answer_carries_explanations_and_supersedes(qtbot, tmp_path) -> None:
+    """Commune app: export r1 -> review -> import in the review tab, explain -> reopen, export r2."""
+    import zipfile
+
+    from desktop.controller import AppController
+    from desktop.settings import Settings
+    from forms.packages import keys
+    from forms.packages.trust import TrustRegistry
+    from local_db import assessments, open_database, profile
+    from local_db.collector import merge_paths, open_collector
+    from local_db.review import commune
+    from tests.local_db.collector_support import answers as level_answers
+    from tests.local_db.review_support import signer
+
+    def manifest(path: Path) -> dict:
+        with zipfile.ZipFile(path) as zf:
+            return json.loads(zf.read("manifest.json"))
+
+    db = open_database(tmp_path / "data", user="Lan")
+    conn = open_collector(tmp_path / "c.sqlite")
+    try:
+        runner = TaskRunner(synchronous=True)
+        controller = AppController(db, Settings(tmp_path / "s.ini"), runner)
+        profile.save(db, officer_name="Nguyễn Thị Lan", position="Công chức", unit_code="25001")
+        keys.create_key(controller.keys_dir, "mat khau dai")
+        assessments.create(db, "25001", CS.year, CS)
+        qtbot.addWidget(controller.build_window())
+        for code, values in level_answers(4).items():
+            for key, value in values.items():
+                controller.session.set_value(code, key, value)
+
+        def export(out: Path) -> Path:
+            qtbot.addWidget(controller.open_finalise(exec_dialog=False))
+            with qtbot.waitSignal(controller.exported) as exported:
+                controller.export("mat khau dai", out)
+            return Path(exported.args[0])
+
+        p1 = export(tmp_path / "r1")
+        trust = TrustRegistry()
+        trust.add_key("25001", keys.load_public(controller.keys_dir).public_key)
+        merge_paths(conn, [p1], trust, [CS])
+        sha = current_sha(conn)
+        reviewer = signer(2)
+        rc.start_review(conn, sha, CS, REVIEWER)
+        rc.set_item(conn, sha, CS, "1.2", status="explanation_requested", comment="Bổ sung")
+        rc.set_details(conn, sha, deadline="2026-02-15")
+        review_file = rc.issue(conn, sha, CS, reviewer, tmp_path / "reviews")
+        reviewers = TrustRegistry()
+        reviewers.add_key("25001", reviewer.public_raw)
+        reviewers.save(commune.reviewers_path(db))
+
+        panel = controller.review_panel()
+        with qtbot.waitSignal(panel.imported):
+            panel.import_file(review_file)
+        panel.explanation.setPlainText("Cả 4 cuộc họp do Chủ tịch chủ trì")
+        assert panel.save_explanation()
+
+        qtbot.addWidget(controller.reopen())
+        # revision 2's review tab shows the review it answers, with the explanation
+        again = controller.review_panel()
+        assert again is not panel and again.code == "1.2"
+        assert again.explanation.toPlainText() == "Cả 4 cuộc họp do Chủ tịch chủ trì"
+        p2 = export(tmp_path / "r2")
+        m1, m2 = manifest(p1), manifest(p2)
+        assert m2["supersedes"] == m1["submission_id"]
+        assert m2["answers"]["1.2"]["note"] == "Cả 4 cuộc họp do Chủ tịch chủ trì"
+        merge_paths(conn, [p2], trust, [CS])
+        assert "Cả 4 cuộc họp" in rc.load_submission(conn, current_sha(conn)).notes["1.2"]
+    finally:
+        conn.close()
+        db.close()

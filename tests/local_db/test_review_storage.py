@@ -223,6 +223,8 @@ def test_as_answer_turns_the_gui_submission_into_the_answer(world: World) -> Non
     answer = commune.as_answer(world.db, second.id, draft)
     assert answer.supersedes == imported.review.submission.submission_id
     assert answer.notes == {"1.2": "Ghi chú\n\nĐã bổ sung"}
+    kept = commune.as_answer(world.db, second.id, replace(draft, supersedes="from-storage"))
+    assert kept.supersedes == "from-storage"
 
 
 def test_a_review_issued_by_a_collector_counts_at_the_province(

@@ -212,6 +212,8 @@ class AppController(QObject):
     def _add_review_tab(self, window: MainWindow) -> None:
         if self.window is not window or self.current is None or self.session is None:
             return  # replaced or closed meanwhile
+        if not self.db.is_open:
+            return  # the app (or a test) closed the database before the deferred mount ran
         if getattr(window, "review_panel", None) is not None:
             return  # already added (``review_panel()`` was asked first)
         from desktop.review.mount import add_review_tab

@@ -57,6 +57,8 @@ def _fail(code: str, message: str, where: str = "") -> ZipProblem:
 
 def name_key(name: str) -> str:
     """How Windows and macOS would see a name: NFC and case-folded (NFD twins collide)."""
+    if name.isascii():  # nearly every entry: NFC is the identity and casefold is lower()
+        return name.lower()
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
 
 

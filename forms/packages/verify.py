@@ -116,7 +116,8 @@ def _created_at(text: str) -> datetime:
     found = _CREATED_AT.fullmatch(text)
     if found is None:  # anything unusual: strptime decides, as it always did
         return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    return datetime(*map(int, found.groups()), tzinfo=UTC)  # type: ignore[misc]
+    year, month, day, hour, minute, second = map(int, found.groups())
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def _check_shape(m: dict[str, Any]) -> datetime:

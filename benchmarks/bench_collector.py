@@ -81,7 +81,9 @@ def storage_only(folder: Path) -> float:
 
     trust = TrustRegistry.load(folder / "trust.json")
     sets = {reference_set().content_hash: reference_set()}
-    verdicts = {path.name: check_package(path, trust, sets) for path in sorted(folder.glob("*.dtipkg"))}
+    verdicts = {
+        path.name: check_package(path, trust, sets) for path in sorted(folder.glob("*.dtipkg"))
+    }
     with tempfile.TemporaryDirectory() as tmp:
         conn = open_collector(Path(tmp) / "collector.sqlite")
         started = time.perf_counter()
@@ -111,11 +113,17 @@ def write_workbooks(folder: Path, packages: Path) -> None:
             manifest = json.loads(zf.read("manifest.json", 1 << 24))
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("Tự đánh giá")
-        ws.append(["Mã đơn vị", manifest["unit"]["code"], manifest["unit"]["name"], manifest["year"]])
+        ws.append(
+            ["Mã đơn vị", manifest["unit"]["code"], manifest["unit"]["name"], manifest["year"]]
+        )
         ws.append(["Chỉ tiêu", "Trường", "Giá trị", "Điểm"])
         for code, entry in sorted(manifest["answers"].items()):
             for key, value in sorted(entry["values"].items()):
-                cell = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+                cell = (
+                    json.dumps(value, ensure_ascii=False)
+                    if isinstance(value, dict | list)
+                    else value
+                )
                 ws.append([code, key, cell, manifest["scores"]["indicators"].get(code)])
         wb.save(folder / f"{manifest['unit']['code']}.xlsx")
 
@@ -148,7 +156,9 @@ def main() -> None:
         one_merge(Path(args.child), args.workers)
         return
     sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"cpu count: {os.cpu_count()}, load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(
+        f"cpu count: {os.cpu_count()}, load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-collector-") as tmp:
         results = {}
         for n in sizes:
@@ -157,7 +167,9 @@ def main() -> None:
             command = [sys.executable, __file__, "--child", str(folder)]
             if args.workers is not None:
                 command += ["--workers", str(args.workers)]
-            out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+            out = subprocess.run(
+                command, check=True, capture_output=True, text=True, cwd=ROOT
+            ).stdout
             r = json.loads(out.strip().splitlines()[-1])
             results[n] = r
             print(
@@ -167,15 +179,23 @@ def main() -> None:
             )
             if n == 3321 or n == sizes[0]:
                 verify = verify_only(folder, 400)
-                print(f"  of which the packages verifier alone, one process (extrapolated): {verify:.2f} s")
-                print(f"  the collector's own work (verification results given): {storage_only(folder):.2f} s")
+                print(
+                    f"  of which the packages verifier alone, one process (extrapolated): {verify:.2f} s"
+                )
+                print(
+                    f"  the collector's own work (verification results given): {storage_only(folder):.2f} s"
+                )
             if n == 3321:
                 books = Path(tmp) / "workbooks"
                 write_workbooks(books, folder)
                 seconds, count = read_workbooks(books)
-                print(f"status quo: reading {count} per-commune workbooks with openpyxl: {seconds:.2f} s")
+                print(
+                    f"status quo: reading {count} per-commune workbooks with openpyxl: {seconds:.2f} s"
+                )
                 print(f"ratio (workbooks / merge): {seconds / r['seconds']:.1f}x   (goal >= 20x)")
-                print(f"goal merge 3321 <= 2 s (first bar <= 3 s): {'met' if r['seconds'] <= 2 else ('first bar met' if r['seconds'] <= 3 else 'not met')}")
+                print(
+                    f"goal merge 3321 <= 2 s (first bar <= 3 s): {'met' if r['seconds'] <= 2 else ('first bar met' if r['seconds'] <= 3 else 'not met')}"
+                )
         if len(results) > 1:
             per = {n: r["seconds"] / n * 1000 for n, r in results.items()}
             print("growth, ms per package: " + ", ".join(f"{n}: {v:.2f}" for n, v in per.items()))

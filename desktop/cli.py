@@ -6,6 +6,7 @@ Exit codes everywhere: 0 ok, 1 problems found, 2 usage error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import pkgutil
 import sys
@@ -41,7 +42,11 @@ def _argparse_gettext(text: str) -> str:
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # type: ignore[override]
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, _argparse_gettext("%(prog)s: error: %(message)s\n") % {"prog": self.prog, "message": message})
+        self.exit(
+            EXIT_USAGE,
+            _argparse_gettext("%(prog)s: error: %(message)s\n")
+            % {"prog": self.prog, "message": message},
+        )
 
 
 def _command_modules() -> list[str]:
@@ -54,15 +59,30 @@ def build_parser() -> argparse.ArgumentParser:
     argparse._ = _argparse_gettext  # type: ignore[attr-defined]
     parser = _Parser(
         prog="dti-desk",
-        description=_("Tự đánh giá chuyển đổi số (DTI) cấp xã: tiêu chí, chấm điểm, gói nộp có chữ ký, tổng hợp và xếp hạng."),
-        epilog=_("Không có lệnh con: mở giao diện. Mã thoát: 0 ổn, 1 có vấn đề, 2 sai cách dùng. Đặt DTI_LANG=en hoặc --lang en để xem tiếng Anh."),
+        description=_(
+            "Tự đánh giá chuyển đổi số (DTI) cấp xã: tiêu chí, chấm điểm, gói nộp có chữ ký, tổng hợp và xếp hạng."
+        ),
+        epilog=_(
+            "Không có lệnh con: mở giao diện. Mã thoát: 0 ổn, 1 có vấn đề, 2 sai cách dùng. Đặt DTI_LANG=en hoặc --lang en để xem tiếng Anh."
+        ),
     )
     parser.add_argument(
-        "--version", action="version", version=f"dti-desk {__version__}", help=_("hiện số phiên bản rồi thoát")
+        "--version",
+        action="version",
+        version=f"dti-desk {__version__}",
+        help=_("hiện số phiên bản rồi thoát"),
     )
     parser.add_argument("--lang", choices=("vi", "en"), help=_("ngôn ngữ hiển thị (mặc định: vi)"))
-    parser.add_argument("--data-dir", metavar="DIR", help=_("thư mục dữ liệu (mặc định: thư mục dữ liệu của người dùng)"))
-    parser.add_argument("--self-test", action="store_true", help=_("chạy thử ứng dụng không cần màn hình rồi thoát (dùng khi cài đặt)"))
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help=_("thư mục dữ liệu (mặc định: thư mục dữ liệu của người dùng)"),
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help=_("chạy thử ứng dụng không cần màn hình rồi thoát (dùng khi cài đặt)"),
+    )
     sub = parser.add_subparsers(dest="command", metavar=_("LỆNH"), parser_class=_Parser)
     for name in _command_modules():
         module = importlib.import_module(f"desktop.commands.{name}")
@@ -95,10 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(args, "func", None)
     if handler is None:
         # a command group called without its subcommand, e.g. `dti-desk schema`
-        try:
+        with contextlib.suppress(SystemExit):
             parser.parse_args([*argv, "--help"])
-        except SystemExit:
-            pass
         return EXIT_USAGE
     try:
         code = int(handler(args))

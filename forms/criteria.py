@@ -157,7 +157,9 @@ class CriteriaSet:
     rounding: Rounding = Rounding()
     not_ranked_label: str = "-"
     reference: bool = False  # a reference set shipped with the app, not an official one
-    _index: dict[str, Indicator] = field(default_factory=dict, compare=False, repr=False, hash=False)
+    _index: dict[str, Indicator] = field(
+        default_factory=dict, compare=False, repr=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         index = {ind.code: ind for pillar in self.pillars for ind in pillar.walk()}
@@ -281,4 +283,6 @@ def to_dict(cs: CriteriaSet) -> dict[str, Any]:
 
 
 def canonical_bytes(cs: CriteriaSet) -> bytes:
-    return json.dumps(to_dict(cs), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return json.dumps(
+        to_dict(cs), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    ).encode("utf-8")

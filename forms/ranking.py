@@ -116,14 +116,31 @@ def _check(cs: CriteriaSet, results: list[UnitResult]) -> None:
     for r in results:
         where = f"{r.unit_code} {r.name}".strip()
         if r.unit_code in seen:
-            problems.append(Problem("duplicate_unit", _("Đơn vị {code} có hai kết quả trong cùng một bảng xếp hạng", code=r.unit_code), where))
+            problems.append(
+                Problem(
+                    "duplicate_unit",
+                    _(
+                        "Đơn vị {code} có hai kết quả trong cùng một bảng xếp hạng",
+                        code=r.unit_code,
+                    ),
+                    where,
+                )
+            )
         seen.add(r.unit_code)
         missing = [c for c in codes if c not in r.pillars]
         if missing:
-            problems.append(Problem("missing_pillar", _("Thiếu điểm trụ cột {pillars}", pillars=", ".join(missing)), where))
+            problems.append(
+                Problem(
+                    "missing_pillar",
+                    _("Thiếu điểm trụ cột {pillars}", pillars=", ".join(missing)),
+                    where,
+                )
+            )
         values = list(r.pillars.values()) + ([r.total] if r.total is not None else [])
         if any(not isinstance(v, Decimal) or not v.is_finite() or v < 0 for v in values):
-            problems.append(Problem("bad_value", _("Điểm không hợp lệ (âm hoặc không phải số)"), where))
+            problems.append(
+                Problem("bad_value", _("Điểm không hợp lệ (âm hoặc không phải số)"), where)
+            )
     if problems:
         raise ProblemsError(problems)
 
@@ -142,7 +159,11 @@ def rank(
     prepared = []
     for r in items:
         pillars = {p.code: round_points(r.pillars[p.code], cs.rounding) for p in cs.pillars}
-        raw_total = r.total if r.total is not None else sum((r.pillars[p.code] for p in cs.pillars), Decimal(0))
+        raw_total = (
+            r.total
+            if r.total is not None
+            else sum((r.pillars[p.code] for p in cs.pillars), Decimal(0))
+        )
         total = round_points(raw_total, cs.rounding)
         prepared.append((r, pillars, total))
 

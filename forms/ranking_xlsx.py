@@ -42,7 +42,14 @@ def title_lines(ranking: Ranking) -> list[str]:
 
 def header(ranking: Ranking, group_header: str = DEFAULT_GROUP_HEADER) -> list[str]:
     pillars = [p.name for p in ranking.criteria.pillars]
-    return [HEADER_STT, group_header, HEADER_UNIT, *pillars, total_header(ranking.year), HEADER_CLASS]
+    return [
+        HEADER_STT,
+        group_header,
+        HEADER_UNIT,
+        *pillars,
+        total_header(ranking.year),
+        HEADER_CLASS,
+    ]
 
 
 def table_rows(ranking: Ranking) -> list[tuple[str, list[RankedRow]]]:
@@ -62,7 +69,9 @@ def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
         raise
 
 
-def write_xlsx(ranking: Ranking, path: str | os.PathLike[str], group_header: str = DEFAULT_GROUP_HEADER) -> None:
+def write_xlsx(
+    ranking: Ranking, path: str | os.PathLike[str], group_header: str = DEFAULT_GROUP_HEADER
+) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
@@ -132,17 +141,30 @@ def csv_text(ranking: Ranking, group_header: str = DEFAULT_GROUP_HEADER) -> str:
         for member in members:
             stt += 1
             pillars = [_fmt(member.pillars[p.code], decimals) for p in ranking.criteria.pillars]
-            writer.writerow([stt, group, member.name, *pillars, _fmt(member.total, decimals), member.classification])
+            writer.writerow(
+                [
+                    stt,
+                    group,
+                    member.name,
+                    *pillars,
+                    _fmt(member.total, decimals),
+                    member.classification,
+                ]
+            )
     return buffer.getvalue()
 
 
-def write_csv(ranking: Ranking, path: str | os.PathLike[str], group_header: str = DEFAULT_GROUP_HEADER) -> None:
+def write_csv(
+    ranking: Ranking, path: str | os.PathLike[str], group_header: str = DEFAULT_GROUP_HEADER
+) -> None:
     # UTF-8 with a BOM: Excel on Windows otherwise opens Vietnamese text as mojibake.
     data = csv_text(ranking, group_header).encode("utf-8-sig")
     _atomic_write(Path(path), lambda tmp: tmp.write_bytes(data))
 
 
-def write_table(ranking: Ranking, path: str | os.PathLike[str], group_header: str = DEFAULT_GROUP_HEADER) -> None:
+def write_table(
+    ranking: Ranking, path: str | os.PathLike[str], group_header: str = DEFAULT_GROUP_HEADER
+) -> None:
     """Write by extension: ``.xlsx`` or ``.csv``."""
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":

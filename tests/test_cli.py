@@ -23,7 +23,9 @@ def test_help_in_english(capsys):
 
 
 def test_unknown_command_is_usage_error():
-    result = subprocess.run([sys.executable, "-m", "desktop", "no-such-command"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "no-such-command"], capture_output=True, text=True
+    )
     assert result.returncode == 2
     assert "lỗi" in result.stderr
 

@@ -24,14 +24,18 @@ def ask_passphrase(parent: Any) -> str | None:
     field = QLineEdit(dialog)
     field.setEchoMode(QLineEdit.EchoMode.Password)
     layout.addWidget(field)
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog)
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog
+    )
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     layout.addWidget(buttons)
     return field.text() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
-def key_signer(window: Any, keys_dir: Path, ask: Callable[[Any], str | None] = ask_passphrase) -> Callable[[], Any]:
+def key_signer(
+    window: Any, keys_dir: Path, ask: Callable[[Any], str | None] = ask_passphrase
+) -> Callable[[], Any]:
     """A ``bundle_signer`` for ``window``: asks the passphrase, opens the key, explains failures."""
 
     def signer() -> Any:
@@ -45,13 +49,22 @@ def key_signer(window: Any, keys_dir: Path, ask: Callable[[Any], str | None] = a
         try:
             return keys.load_signer(keys_dir, passphrase)
         except (keys.KeyFileError, OSError, ValueError):
-            QMessageBox.warning(window, _("Xuất gói chuyển tiếp"), _("Không mở được khóa ký trong {path}: sai mật khẩu hoặc chưa có khóa", path=str(keys_dir)))
+            QMessageBox.warning(
+                window,
+                _("Xuất gói chuyển tiếp"),
+                _(
+                    "Không mở được khóa ký trong {path}: sai mật khẩu hoặc chưa có khóa",
+                    path=str(keys_dir),
+                ),
+            )
             return None
 
     return signer
 
 
-def open_collector_window(data_dir: Path, runner: Any = None, extra_criteria: list[Any] | None = None) -> Any:
+def open_collector_window(
+    data_dir: Path, runner: Any = None, extra_criteria: list[Any] | None = None
+) -> Any:
     from desktop.collector.window import CollectorWindow
     from forms.packages import keys
     from forms.packages.trust import TrustRegistry
@@ -60,7 +73,9 @@ def open_collector_window(data_dir: Path, runner: Any = None, extra_criteria: li
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     trust = TrustRegistry.load(data_dir / "trust.json")
-    window = CollectorWindow(data_dir / "collector.sqlite", trust, [reference_set(), *(extra_criteria or [])], runner)
+    window = CollectorWindow(
+        data_dir / "collector.sqlite", trust, [reference_set(), *(extra_criteria or [])], runner
+    )
     keys_dir = data_dir / "keys"
     window.bundle_signer = key_signer(window, keys_dir)
     try:

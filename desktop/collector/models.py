@@ -56,10 +56,25 @@ class InboxModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole or not 0 <= section < len(self.COLUMNS):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation != Qt.Orientation.Horizontal
+            or role != Qt.ItemDataRole.DisplayRole
+            or not 0 <= section < len(self.COLUMNS)
+        ):
             return None
-        titles = (_("Đơn vị"), _("Nhóm"), _("Năm"), _("Lần nộp"), _("Trạng thái"), _("Người ký"), _("Nhận lúc"), _("Tệp"))
+        titles = (
+            _("Đơn vị"),
+            _("Nhóm"),
+            _("Năm"),
+            _("Lần nộp"),
+            _("Trạng thái"),
+            _("Người ký"),
+            _("Nhận lúc"),
+            _("Tệp"),
+        )
         return titles[section]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -124,7 +139,15 @@ class InboxFilter(QSortFilterProxyModel):
         row = model.rows[source_row]
         if self.status and row.status != self.status:
             return False
-        return not self.text or matches(self.text, row.unit_code, row.unit_name, row.group, row.file_name, row.signer, status_text(row.status))
+        return not self.text or matches(
+            self.text,
+            row.unit_code,
+            row.unit_name,
+            row.group,
+            row.file_name,
+            row.signer,
+            status_text(row.status),
+        )
 
 
 class RankingModel(QAbstractTableModel):
@@ -142,7 +165,16 @@ class RankingModel(QAbstractTableModel):
         self.endResetModel()
 
     def _columns(self) -> list[str]:
-        return ["rank", "group_rank", "group", "unit", *[f"p:{c}" for c, _n in self.pillars], "total", "class", "change"]
+        return [
+            "rank",
+            "group_rank",
+            "group",
+            "unit",
+            *[f"p:{c}" for c, _n in self.pillars],
+            "total",
+            "class",
+            "change",
+        ]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -150,9 +182,15 @@ class RankingModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._columns())
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         columns = self._columns()
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole or not 0 <= section < len(columns):
+        if (
+            orientation != Qt.Orientation.Horizontal
+            or role != Qt.ItemDataRole.DisplayRole
+            or not 0 <= section < len(columns)
+        ):
             return None
         column = columns[section]
         if column.startswith("p:"):
@@ -185,7 +223,11 @@ class RankingModel(QAbstractTableModel):
             change = row.rank_change
             if change is None:
                 return ""
-            return _("lên {n} bậc", n=change) if change > 0 else (_("xuống {n} bậc", n=-change) if change < 0 else _("giữ nguyên"))
+            return (
+                _("lên {n} bậc", n=change)
+                if change > 0
+                else (_("xuống {n} bậc", n=-change) if change < 0 else _("giữ nguyên"))
+            )
         if role == SORT_ROLE:
             if column in ("rank", "group_rank"):
                 value = getattr(row, column)
@@ -197,6 +239,8 @@ class RankingModel(QAbstractTableModel):
             if column == "change":
                 return -1_000_000 if row.rank_change is None else row.rank_change
             return sort_string(str(self.data(index, Qt.ItemDataRole.DisplayRole)))
-        if role == Qt.ItemDataRole.TextAlignmentRole and (column.startswith("p:") or column in ("total", "rank", "group_rank")):
+        if role == Qt.ItemDataRole.TextAlignmentRole and (
+            column.startswith("p:") or column in ("total", "rank", "group_rank")
+        ):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -102,7 +102,12 @@ class CollectorWindow(QMainWindow):
     def _build_inbox(self) -> QWidget:
         page = QWidget(self)
         layout = QVBoxLayout(page)
-        hint = QLabel(_("Kéo thả gói nộp (.dtipkg), gói chuyển tiếp (.dtibundle) hoặc thư mục vào cửa sổ này để tổng hợp."), page)
+        hint = QLabel(
+            _(
+                "Kéo thả gói nộp (.dtipkg), gói chuyển tiếp (.dtibundle) hoặc thư mục vào cửa sổ này để tổng hợp."
+            ),
+            page,
+        )
         hint.setWordWrap(True)
         layout.addWidget(hint)
         bar = QHBoxLayout()
@@ -113,11 +118,17 @@ class CollectorWindow(QMainWindow):
         self.status_filter.addItem(_("Mọi trạng thái"), "")
         for status in ("current", "superseded", "conflict", "passed_over", "rejected"):
             self.status_filter.addItem(status_text(status), status)
-        self.status_filter.currentIndexChanged.connect(lambda _i: self.inbox_proxy.set_status(self.status_filter.currentData()))
+        self.status_filter.currentIndexChanged.connect(
+            lambda _i: self.inbox_proxy.set_status(self.status_filter.currentData())
+        )
         self.add_button = QPushButton(_("Thêm gói…"), page)
         self.add_button.clicked.connect(self._choose_files)
         self.choose_button = QPushButton(_("Chọn bài nộp này"), page)
-        self.choose_button.setToolTip(_("Khi một đơn vị có các bài nộp mâu thuẫn: dùng bài nộp được chọn làm bài nộp hiện hành"))
+        self.choose_button.setToolTip(
+            _(
+                "Khi một đơn vị có các bài nộp mâu thuẫn: dùng bài nộp được chọn làm bài nộp hiện hành"
+            )
+        )
         self.choose_button.setEnabled(False)
         self.choose_button.clicked.connect(self.choose_selected)
         bar.addWidget(self.search, 1)
@@ -131,12 +142,18 @@ class CollectorWindow(QMainWindow):
         self.inbox_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.inbox_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.inbox_view.horizontalHeader().setStretchLastSection(True)
-        self.inbox_view.selectionModel().selectionChanged.connect(lambda *_a: self._update_choose_button())
+        self.inbox_view.selectionModel().selectionChanged.connect(
+            lambda *_a: self._update_choose_button()
+        )
         layout.addWidget(self.inbox_view, 1)
         return page
 
     def _selected_inbox_row(self) -> Any:
-        rows = self.inbox_view.selectionModel().selectedRows() if self.inbox_view.selectionModel() else []
+        rows = (
+            self.inbox_view.selectionModel().selectedRows()
+            if self.inbox_view.selectionModel()
+            else []
+        )
         if len(rows) != 1:
             return None
         return self.inbox_model.rows[self.inbox_proxy.mapToSource(rows[0]).row()]
@@ -152,11 +169,19 @@ class CollectorWindow(QMainWindow):
         row = self._selected_inbox_row()
         if row is None or row.status not in ("conflict", "passed_over"):
             return
-        manifest = self.conn.execute("SELECT manifest_sha256 FROM received_files WHERE file_sha256=?", (row.file_sha256,)).fetchone()[0]
+        manifest = self.conn.execute(
+            "SELECT manifest_sha256 FROM received_files WHERE file_sha256=?", (row.file_sha256,)
+        ).fetchone()[0]
         now = datetime.now(UTC).isoformat(timespec="seconds")
         decide(self.conn, row.unit_code, int(row.year), manifest, _("Chọn trên giao diện"), now)
         self.refresh()
-        self.status_label.setText(_("Đã chọn bài nộp {file} làm bài nộp hiện hành của {unit}", file=row.file_name, unit=row.unit_code))
+        self.status_label.setText(
+            _(
+                "Đã chọn bài nộp {file} làm bài nộp hiện hành của {unit}",
+                file=row.file_name,
+                unit=row.unit_code,
+            )
+        )
 
     def _build_ranking(self) -> QWidget:
         page = QWidget(self)
@@ -177,10 +202,16 @@ class CollectorWindow(QMainWindow):
         self.export_bundle_button = QPushButton(_("Xuất gói chuyển tiếp…"), page)
         self.export_bundle_button.clicked.connect(self.export_bundle)
         self.not_ranked_button = QPushButton(_("Không xếp hạng / xếp hạng lại"), page)
-        self.not_ranked_button.setToolTip(_("Đơn vị được chọn được liệt kê sau các đơn vị xếp hạng, không có hạng (dấu “-”)"))
+        self.not_ranked_button.setToolTip(
+            _("Đơn vị được chọn được liệt kê sau các đơn vị xếp hạng, không có hạng (dấu “-”)")
+        )
         self.not_ranked_button.clicked.connect(self.toggle_not_ranked)
         bar.addWidget(self.not_ranked_button)
-        for button in (self.export_ranking_button, self.export_completeness_button, self.export_bundle_button):
+        for button in (
+            self.export_ranking_button,
+            self.export_completeness_button,
+            self.export_bundle_button,
+        ):
             bar.addWidget(button)
         layout.addLayout(bar)
         splitter = QSplitter(Qt.Orientation.Vertical, page)
@@ -243,7 +274,10 @@ class CollectorWindow(QMainWindow):
         """Flip the "not ranked" mark of the selected units (kept in the units table)."""
         from local_db.collector.reports import set_not_ranked
 
-        rows = {self.ranking_proxy.mapToSource(i).row() for i in self.ranking_view.selectionModel().selectedRows()}
+        rows = {
+            self.ranking_proxy.mapToSource(i).row()
+            for i in self.ranking_view.selectionModel().selectedRows()
+        }
         for row in sorted(rows):
             unit = self.ranking_model.rows[row]
             set_not_ranked(self.conn, unit.unit_code, not unit.not_ranked)
@@ -266,7 +300,9 @@ class CollectorWindow(QMainWindow):
             self.merge(paths)
 
     def _choose_files(self) -> None:
-        files, _filter = QFileDialog.getOpenFileNames(self, _("Chọn gói nộp hoặc gói chuyển tiếp"), "", _("Gói DTI (*.dtipkg *.dtibundle)"))
+        files, _filter = QFileDialog.getOpenFileNames(
+            self, _("Chọn gói nộp hoặc gói chuyển tiếp"), "", _("Gói DTI (*.dtipkg *.dtibundle)")
+        )
         if files:
             self.merge([Path(f) for f in files])
 
@@ -285,7 +321,9 @@ class CollectorWindow(QMainWindow):
         self.progress.setVisible(True)
         self.add_button.setEnabled(False)
         self.status_label.setText(_("Đang tổng hợp…"))
-        self.runner.run(work, on_done=self._merged, on_error=self._merge_failed, on_progress=self._progressed)
+        self.runner.run(
+            work, on_done=self._merged, on_error=self._merge_failed, on_progress=self._progressed
+        )
 
     def _progressed(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -308,7 +346,9 @@ class CollectorWindow(QMainWindow):
         self.progress.setVisible(False)
         self.add_button.setEnabled(True)
         self.status_label.setText(_("Tổng hợp không thành công: {error}", error=str(exc)))
-        QMessageBox.warning(self, _("Tổng hợp"), _("Tổng hợp không thành công: {error}", error=str(exc)))
+        QMessageBox.warning(
+            self, _("Tổng hợp"), _("Tổng hợp không thành công: {error}", error=str(exc))
+        )
 
     # --- exporting --------------------------------------------------------------------------
 
@@ -321,7 +361,11 @@ class CollectorWindow(QMainWindow):
             return
         from forms.ranking_xlsx import write_table
 
-        path = self.ask_save_path(_("Xuất bảng xếp hạng"), f"xep-hang-{self.ranking.year}.xlsx", _("Bảng tính (*.xlsx);;CSV (*.csv)"))
+        path = self.ask_save_path(
+            _("Xuất bảng xếp hạng"),
+            f"xep-hang-{self.ranking.year}.xlsx",
+            _("Bảng tính (*.xlsx);;CSV (*.csv)"),
+        )
         if not path:
             return
         if Path(path).suffix.lower() not in (".xlsx", ".csv"):
@@ -329,16 +373,30 @@ class CollectorWindow(QMainWindow):
         try:
             write_table(self.ranking, path)
         except OSError as exc:
-            QMessageBox.warning(self, _("Xuất bảng xếp hạng"), _("Không ghi được {path}: {error}", path=path, error=exc.strerror or str(exc)))
+            QMessageBox.warning(
+                self,
+                _("Xuất bảng xếp hạng"),
+                _("Không ghi được {path}: {error}", path=path, error=exc.strerror or str(exc)),
+            )
             return
-        self.status_label.setText(_("Đã ghi bảng xếp hạng {count} đơn vị vào {path}", count=len(self.ranking.rows), path=path))
+        self.status_label.setText(
+            _(
+                "Đã ghi bảng xếp hạng {count} đơn vị vào {path}",
+                count=len(self.ranking.rows),
+                path=path,
+            )
+        )
         self.exported.emit(path)
 
     def export_completeness(self) -> None:
         from local_db.collector.completeness_file import write_completeness
 
         year = self.year_spin.value()
-        path = self.ask_save_path(_("Báo cáo tình trạng nộp"), f"tinh-trang-nop-{year}.xlsx", _("Bảng tính (*.xlsx);;CSV (*.csv)"))
+        path = self.ask_save_path(
+            _("Báo cáo tình trạng nộp"),
+            f"tinh-trang-nop-{year}.xlsx",
+            _("Bảng tính (*.xlsx);;CSV (*.csv)"),
+        )
         if not path:
             return
         if Path(path).suffix.lower() not in (".xlsx", ".csv"):
@@ -346,7 +404,11 @@ class CollectorWindow(QMainWindow):
         try:
             write_completeness(completeness(self.conn, year), path, year)
         except OSError as exc:
-            QMessageBox.warning(self, _("Báo cáo tình trạng nộp"), _("Không ghi được {path}: {error}", path=path, error=exc.strerror or str(exc)))
+            QMessageBox.warning(
+                self,
+                _("Báo cáo tình trạng nộp"),
+                _("Không ghi được {path}: {error}", path=path, error=exc.strerror or str(exc)),
+            )
             return
         self.exported.emit(path)
 
@@ -358,15 +420,27 @@ class CollectorWindow(QMainWindow):
         from local_db.collector.bundles import export_bundle
 
         year = self.year_spin.value()
-        path = self.ask_save_path(_("Xuất gói chuyển tiếp"), f"chuyen-tiep-{year}.dtibundle", _("Gói chuyển tiếp (*.dtibundle)"))
+        path = self.ask_save_path(
+            _("Xuất gói chuyển tiếp"),
+            f"chuyen-tiep-{year}.dtibundle",
+            _("Gói chuyển tiếp (*.dtibundle)"),
+        )
         if not path:
             return
         try:
-            count = export_bundle(self.conn, path, signer, year=year, collector_name=self.collector_name)
+            count = export_bundle(
+                self.conn, path, signer, year=year, collector_name=self.collector_name
+            )
         except OSError as exc:
-            QMessageBox.warning(self, _("Xuất gói chuyển tiếp"), _("Không ghi được {path}: {error}", path=path, error=exc.strerror or str(exc)))
+            QMessageBox.warning(
+                self,
+                _("Xuất gói chuyển tiếp"),
+                _("Không ghi được {path}: {error}", path=path, error=exc.strerror or str(exc)),
+            )
             return
-        self.status_label.setText(_("Đã ghi {count} gói vào gói chuyển tiếp {path}", count=count, path=path))
+        self.status_label.setText(
+            _("Đã ghi {count} gói vào gói chuyển tiếp {path}", count=count, path=path)
+        )
         self.exported.emit(path)
 
     bundle_signer: Callable[[], Any] | None = None  # returns a Signer, or None when cancelled

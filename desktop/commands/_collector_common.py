@@ -20,7 +20,12 @@ class CommandError(Exception):
 
 
 def add_db_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", required=True, metavar=_("TỆP"), help=_("cơ sở dữ liệu tổng hợp (.sqlite; tạo mới nếu chưa có)"))
+    parser.add_argument(
+        "--db",
+        required=True,
+        metavar=_("TỆP"),
+        help=_("cơ sở dữ liệu tổng hợp (.sqlite; tạo mới nếu chưa có)"),
+    )
 
 
 def add_criteria_argument(parser: argparse.ArgumentParser) -> None:
@@ -41,9 +46,13 @@ def open_db(path: str):
     try:
         return open_collector(target)
     except CollectorSchemaError as exc:
-        raise CommandError(_("Cơ sở dữ liệu {path} do phiên bản dti-desk mới hơn tạo ra", path=path)) from exc
+        raise CommandError(
+            _("Cơ sở dữ liệu {path} do phiên bản dti-desk mới hơn tạo ra", path=path)
+        ) from exc
     except Exception as exc:  # sqlite3.DatabaseError and friends: not a collector database
-        raise CommandError(_("Không mở được cơ sở dữ liệu {path}: {error}", path=path, error=str(exc))) from exc
+        raise CommandError(
+            _("Không mở được cơ sở dữ liệu {path}: {error}", path=path, error=str(exc))
+        ) from exc
 
 
 def criteria_sets(args: argparse.Namespace) -> list[CriteriaSet]:
@@ -64,7 +73,9 @@ def criteria_sets(args: argparse.Namespace) -> list[CriteriaSet]:
         except ProblemsError as exc:
             raise CommandError("\n".join(str(p) for p in exc.problems)) from exc
         except (OSError, ImportError) as exc:
-            raise CommandError(_("Không đọc được bộ tiêu chí {name}: {error}", name=str(item), error=str(exc))) from exc
+            raise CommandError(
+                _("Không đọc được bộ tiêu chí {name}: {error}", name=str(item), error=str(exc))
+            ) from exc
     return sets
 
 
@@ -82,7 +93,13 @@ def load_trust(path: str | None, data_dir: str | None) -> Any:
     try:
         return TrustRegistry.load(candidate)
     except TrustError as exc:
-        raise CommandError(_("Danh sách tin cậy {path} không đọc được: {error}", path=str(candidate), error=str(exc))) from exc
+        raise CommandError(
+            _(
+                "Danh sách tin cậy {path} không đọc được: {error}",
+                path=str(candidate),
+                error=str(exc),
+            )
+        ) from exc
 
 
 def fail(message: str) -> int:

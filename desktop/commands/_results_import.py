@@ -13,10 +13,14 @@ def register_import(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "import",
         help=_("nhập bảng kết quả đã công bố của một năm để so sánh với năm sau"),
-        description=_("Đọc bảng xếp hạng đã công bố (.xlsx) và lưu vào cơ sở dữ liệu tổng hợp, ghép với danh sách đơn vị theo tên."),
+        description=_(
+            "Đọc bảng xếp hạng đã công bố (.xlsx) và lưu vào cơ sở dữ liệu tổng hợp, ghép với danh sách đơn vị theo tên."
+        ),
     )
     parser.add_argument("file", metavar=_("TỆP.xlsx"), help=_("sổ tính chứa bảng xếp hạng"))
-    parser.add_argument("--year", type=int, required=True, metavar=_("NĂM"), help=_("năm của bảng kết quả"))
+    parser.add_argument(
+        "--year", type=int, required=True, metavar=_("NĂM"), help=_("năm của bảng kết quả")
+    )
     add_db_argument(parser)
     parser.set_defaults(func=_import)
 
@@ -37,7 +41,14 @@ def _import(args: argparse.Namespace) -> int:
         result = import_published(conn, args.year, tables)
     finally:
         conn.close()
-    print(_("Đã nhập {rows} dòng kết quả năm {year}; {matched} dòng khớp với danh sách đơn vị.", rows=result.rows, year=args.year, matched=result.matched))
+    print(
+        _(
+            "Đã nhập {rows} dòng kết quả năm {year}; {matched} dòng khớp với danh sách đơn vị.",
+            rows=result.rows,
+            year=args.year,
+            matched=result.matched,
+        )
+    )
     for name in result.unmatched:
         print(_("Không tìm thấy đơn vị “{name}” trong danh sách đơn vị", name=name))
     return EXIT_OK

@@ -28,29 +28,52 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=_("xuất bảng xếp hạng, báo cáo tình trạng nộp, gói chuyển tiếp"),
         description=_("Xuất kết quả từ cơ sở dữ liệu tổng hợp."),
     )
-    commands = group.add_subparsers(dest="export_command", metavar=_("LỆNH"), parser_class=type(group))
+    commands = group.add_subparsers(
+        dest="export_command", metavar=_("LỆNH"), parser_class=type(group)
+    )
 
     ranking = commands.add_parser(
         "ranking",
         help=_("bảng xếp hạng theo mẫu phụ lục (.xlsx hoặc .csv)"),
-        description=_("Xếp hạng các bài nộp hiện hành của một năm và ghi bảng theo mẫu phụ lục của quyết định công bố."),
+        description=_(
+            "Xếp hạng các bài nộp hiện hành của một năm và ghi bảng theo mẫu phụ lục của quyết định công bố."
+        ),
     )
     add_db_argument(ranking)
-    ranking.add_argument("--year", type=int, required=True, metavar=_("NĂM"), help=_("năm đánh giá"))
-    ranking.add_argument("-o", "--output", required=True, metavar=_("TỆP"), help=_("tệp .xlsx hoặc .csv"))
-    ranking.add_argument("--set", metavar=_("MÃ_BĂM"), help=_("đầu mã băm của bộ tiêu chí, khi trong năm có nhiều bộ"))
-    ranking.add_argument("--group-header", default="Khu vực", metavar=_("TÊN"), help=_("tiêu đề cột nhóm (mặc định: Khu vực)"))
+    ranking.add_argument(
+        "--year", type=int, required=True, metavar=_("NĂM"), help=_("năm đánh giá")
+    )
+    ranking.add_argument(
+        "-o", "--output", required=True, metavar=_("TỆP"), help=_("tệp .xlsx hoặc .csv")
+    )
+    ranking.add_argument(
+        "--set",
+        metavar=_("MÃ_BĂM"),
+        help=_("đầu mã băm của bộ tiêu chí, khi trong năm có nhiều bộ"),
+    )
+    ranking.add_argument(
+        "--group-header",
+        default="Khu vực",
+        metavar=_("TÊN"),
+        help=_("tiêu đề cột nhóm (mặc định: Khu vực)"),
+    )
     add_criteria_argument(ranking)
     ranking.set_defaults(func=_ranking)
 
     completeness = commands.add_parser(
         "completeness",
         help=_("báo cáo đơn vị đã nộp, chưa nộp, chưa xác minh, mâu thuẫn"),
-        description=_("Liệt kê mọi đơn vị trong danh sách với tình trạng bài nộp của năm (.xlsx hoặc .csv)."),
+        description=_(
+            "Liệt kê mọi đơn vị trong danh sách với tình trạng bài nộp của năm (.xlsx hoặc .csv)."
+        ),
     )
     add_db_argument(completeness)
-    completeness.add_argument("--year", type=int, required=True, metavar=_("NĂM"), help=_("năm đánh giá"))
-    completeness.add_argument("-o", "--output", required=True, metavar=_("TỆP"), help=_("tệp .xlsx hoặc .csv"))
+    completeness.add_argument(
+        "--year", type=int, required=True, metavar=_("NĂM"), help=_("năm đánh giá")
+    )
+    completeness.add_argument(
+        "-o", "--output", required=True, metavar=_("TỆP"), help=_("tệp .xlsx hoặc .csv")
+    )
     completeness.set_defaults(func=_completeness)
 
     bundle = commands.add_parser(
@@ -64,17 +87,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     bundle.add_argument("--year", type=int, required=True, metavar=_("NĂM"), help=_("năm đánh giá"))
     bundle.add_argument("-o", "--output", required=True, metavar=_("TỆP"), help=_("tệp .dtibundle"))
     bundle.add_argument("--name", required=True, metavar=_("TÊN"), help=_("tên đơn vị tổng hợp"))
-    bundle.add_argument("--collector-unit", default="", metavar=_("MÃ"), help=_("mã đơn vị tổng hợp"))
+    bundle.add_argument(
+        "--collector-unit", default="", metavar=_("MÃ"), help=_("mã đơn vị tổng hợp")
+    )
     bundle.add_argument("--group", metavar=_("NHÓM"), help=_("chỉ các đơn vị của nhóm này"))
-    bundle.add_argument("--key-dir", metavar=_("THƯ_MỤC"), help=_("thư mục khóa ký (mặc định: keys trong thư mục dữ liệu)"))
-    bundle.add_argument("--p12", metavar=_("TỆP"), help=_("ký bằng chứng thư số trong tệp .p12/.pfx thay cho khóa"))
+    bundle.add_argument(
+        "--key-dir",
+        metavar=_("THƯ_MỤC"),
+        help=_("thư mục khóa ký (mặc định: keys trong thư mục dữ liệu)"),
+    )
+    bundle.add_argument(
+        "--p12", metavar=_("TỆP"), help=_("ký bằng chứng thư số trong tệp .p12/.pfx thay cho khóa")
+    )
     bundle.set_defaults(func=_bundle)
 
 
 def _check_output(path: str, suffixes: tuple[str, ...]) -> None:
     target = Path(path)
     if target.suffix.lower() not in suffixes:
-        raise CommandError(_("Tệp kết quả {path} phải có đuôi {suffixes}", path=path, suffixes=" ".join(suffixes)))
+        raise CommandError(
+            _("Tệp kết quả {path} phải có đuôi {suffixes}", path=path, suffixes=" ".join(suffixes))
+        )
     if not target.parent.is_dir():
         raise CommandError(_("Không có thư mục {path}", path=str(target.parent)))
 
@@ -94,14 +127,24 @@ def _ranking(args: argparse.Namespace) -> int:
     try:
         ranking = ranking_for_year(conn, args.year, sets, args.set)
         write_table(ranking, args.output, args.group_header)
-        note = ranking_note(conn, args.year)  # review: which units are ranked on self-assessed points
+        note = ranking_note(
+            conn, args.year
+        )  # review: which units are ranked on self-assessed points
     except ProblemsError as exc:
         return fail("\n".join(str(p) for p in exc.problems))
     except OSError as exc:
-        return fail(_("Không ghi được {path}: {error}", path=args.output, error=exc.strerror or str(exc)))
+        return fail(
+            _("Không ghi được {path}: {error}", path=args.output, error=exc.strerror or str(exc))
+        )
     finally:
         conn.close()
-    print(_("Đã ghi bảng xếp hạng {count} đơn vị vào {path}", count=len(ranking.rows), path=args.output))
+    print(
+        _(
+            "Đã ghi bảng xếp hạng {count} đơn vị vào {path}",
+            count=len(ranking.rows),
+            path=args.output,
+        )
+    )
     if note:
         print(note)
     return EXIT_OK
@@ -120,7 +163,9 @@ def _completeness(args: argparse.Namespace) -> int:
         rows = completeness(conn, args.year)
         write_completeness(rows, args.output, args.year)
     except OSError as exc:
-        return fail(_("Không ghi được {path}: {error}", path=args.output, error=exc.strerror or str(exc)))
+        return fail(
+            _("Không ghi được {path}: {error}", path=args.output, error=exc.strerror or str(exc))
+        )
     finally:
         conn.close()
     counts = completeness_counts(rows)
@@ -144,9 +189,13 @@ def _signer(args: argparse.Namespace):
         from forms.packages.signing import Pkcs12Signer
 
         try:
-            return Pkcs12Signer.from_pkcs12(Path(args.p12).read_bytes(), passphrase.encode("utf-8") or None)
+            return Pkcs12Signer.from_pkcs12(
+                Path(args.p12).read_bytes(), passphrase.encode("utf-8") or None
+            )
         except (OSError, ValueError) as exc:
-            raise CommandError(_("Không dùng được chứng thư số {path}: {error}", path=args.p12, error=str(exc))) from exc
+            raise CommandError(
+                _("Không dùng được chứng thư số {path}: {error}", path=args.p12, error=str(exc))
+            ) from exc
     from forms.packages import keys
 
     if args.key_dir:
@@ -158,7 +207,9 @@ def _signer(args: argparse.Namespace):
     try:
         return keys.load_signer(keys_dir, passphrase)
     except (keys.KeyFileError, OSError, ValueError) as exc:
-        raise CommandError(_("Không mở được khóa ký trong {path}: {error}", path=str(keys_dir), error=str(exc))) from exc
+        raise CommandError(
+            _("Không mở được khóa ký trong {path}: {error}", path=str(keys_dir), error=str(exc))
+        ) from exc
 
 
 def _bundle(args: argparse.Namespace) -> int:
@@ -171,14 +222,26 @@ def _bundle(args: argparse.Namespace) -> int:
     except CommandError as exc:
         return fail(str(exc))
     try:
-        count = export_bundle(conn, args.output, signer, year=args.year, collector_name=args.name, collector_unit=args.collector_unit, group=args.group)
+        count = export_bundle(
+            conn,
+            args.output,
+            signer,
+            year=args.year,
+            collector_name=args.name,
+            collector_unit=args.collector_unit,
+            group=args.group,
+        )
     except OSError as exc:
-        return fail(_("Không ghi được {path}: {error}", path=args.output, error=exc.strerror or str(exc)))
+        return fail(
+            _("Không ghi được {path}: {error}", path=args.output, error=exc.strerror or str(exc))
+        )
     finally:
         conn.close()
     if count == 0:
         Path(args.output).unlink(missing_ok=True)
-        return fail(_("Không có bài nộp hiện hành nào của năm {year} để chuyển tiếp", year=args.year))
+        return fail(
+            _("Không có bài nộp hiện hành nào của năm {year} để chuyển tiếp", year=args.year)
+        )
     print(_("Đã ghi {count} gói vào gói chuyển tiếp {path}", count=count, path=args.output))
     return EXIT_OK
 

@@ -30,11 +30,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     add_db_argument(parser)
-    parser.add_argument("paths", nargs="+", metavar=_("ĐƯỜNG_DẪN"), help=_("tệp gói hoặc thư mục chứa gói"))
-    parser.add_argument("--trust", metavar=_("TỆP"), help=_("danh sách tin cậy (mặc định: trust.json trong thư mục dữ liệu)"))
-    parser.add_argument("--units", metavar=_("TỆP"), help=_("nhập danh sách đơn vị (.xlsx, .csv, .json) trước khi tổng hợp"))
+    parser.add_argument(
+        "paths", nargs="+", metavar=_("ĐƯỜNG_DẪN"), help=_("tệp gói hoặc thư mục chứa gói")
+    )
+    parser.add_argument(
+        "--trust",
+        metavar=_("TỆP"),
+        help=_("danh sách tin cậy (mặc định: trust.json trong thư mục dữ liệu)"),
+    )
+    parser.add_argument(
+        "--units",
+        metavar=_("TỆP"),
+        help=_("nhập danh sách đơn vị (.xlsx, .csv, .json) trước khi tổng hợp"),
+    )
     add_criteria_argument(parser)
-    parser.add_argument("--json", action="store_true", help=_("in kết quả dưới dạng một đối tượng JSON"))
+    parser.add_argument(
+        "--json", action="store_true", help=_("in kết quả dưới dạng một đối tượng JSON")
+    )
     parser.set_defaults(func=_merge)
 
 
@@ -57,7 +69,12 @@ def _merge(args: argparse.Namespace) -> int:
                 return fail("\n".join(str(p) for p in exc.problems))
         summary = merge_paths(conn, args.paths, trust, sets)
     except sqlite3.Error as exc:  # the environment: disk full, database locked by another program
-        return fail(_("Lỗi cơ sở dữ liệu khi tổng hợp: {error}. Các gói đã lưu vẫn còn; hãy chạy lại lệnh sau khi khắc phục.", error=str(exc)))
+        return fail(
+            _(
+                "Lỗi cơ sở dữ liệu khi tổng hợp: {error}. Các gói đã lưu vẫn còn; hãy chạy lại lệnh sau khi khắc phục.",
+                error=str(exc),
+            )
+        )
     finally:
         conn.close()
     if args.json:
@@ -73,5 +90,8 @@ def _merge(args: argparse.Namespace) -> int:
         )  # fmt: skip
         for rejection in [*summary.bundles_rejected, *summary.rejected]:
             for reason in rejection.reasons:
-                print(_("Từ chối {file}: {reason}", file=rejection.file, reason=reason.message), file=sys.stderr)
+                print(
+                    _("Từ chối {file}: {reason}", file=rejection.file, reason=reason.message),
+                    file=sys.stderr,
+                )
     return EXIT_PROBLEMS if summary.rejected or summary.bundles_rejected else EXIT_OK

@@ -135,7 +135,9 @@ def expand_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[Reason]]
 # --- storing one package -----------------------------------------------------------------
 
 
-def _unit_year_rows(conn: sqlite3.Connection, unit: str, year: int) -> tuple[list[Node], dict[str, str]]:
+def _unit_year_rows(
+    conn: sqlite3.Connection, unit: str, year: int
+) -> tuple[list[Node], dict[str, str]]:
     rows = conn.execute(
         "SELECT manifest_sha256, submission_id, revision, supersedes, state FROM submissions WHERE unit_code=? AND year=?",
         (unit, year),
@@ -144,11 +146,15 @@ def _unit_year_rows(conn: sqlite3.Connection, unit: str, year: int) -> tuple[lis
 
 
 def _chosen(conn: sqlite3.Connection, unit: str, year: int) -> str | None:
-    row = conn.execute("SELECT manifest_sha256 FROM decisions WHERE unit_code=? AND year=?", (unit, year)).fetchone()
+    row = conn.execute(
+        "SELECT manifest_sha256 FROM decisions WHERE unit_code=? AND year=?", (unit, year)
+    ).fetchone()
     return row[0] if row else None
 
 
-def _apply(conn: sqlite3.Connection, unit: str, year: int, before: dict[str, str], result: Resolution) -> int:
+def _apply(
+    conn: sqlite3.Connection, unit: str, year: int, before: dict[str, str], result: Resolution
+) -> int:
     """Write a resolution: changed states, conflict rows, the current pointer. Returns newly superseded."""
     newly_superseded = 0
     for key, state in result.states.items():
@@ -160,7 +166,8 @@ def _apply(conn: sqlite3.Connection, unit: str, year: int, before: dict[str, str
     if result.conflict or "conflict" in before.values():
         conn.execute("DELETE FROM conflicts WHERE unit_code=? AND year=?", (unit, year))
         conn.executemany(
-            "INSERT INTO conflicts(unit_code, year, manifest_sha256) VALUES (?,?,?)", [(unit, year, k) for k in result.conflict]
+            "INSERT INTO conflicts(unit_code, year, manifest_sha256) VALUES (?,?,?)",
+            [(unit, year, k) for k in result.conflict],
         )
     conn.execute(
         "INSERT INTO current(unit_code, year, manifest_sha256, status) VALUES (?,?,?,?) "
@@ -213,7 +220,12 @@ def _store_accepted(
         if existing is None:
             # resolve first, so the new row is written once with its final state
             nodes, before = _unit_year_rows(conn, unit, year)
-            new = Node(checked.manifest_sha256, _text(m.get("submission_id")), int(m.get("revision") or 0), m.get("supersedes") or None)
+            new = Node(
+                checked.manifest_sha256,
+                _text(m.get("submission_id")),
+                int(m.get("revision") or 0),
+                m.get("supersedes") or None,
+            )
             result = resolve([*nodes, new], _chosen(conn, unit, year) if has_decisions else None)
             scores = m.get("scores") or {}
             criteria = m.get("criteria_set") or {}
@@ -306,7 +318,9 @@ class _Merger:
         self.summary = MergeSummary()
         self.touched: set[tuple[str, int]] = set()
         # decisions are a person's, made between merges: read once, not once per package
-        self.has_decisions = conn.execute("SELECT EXISTS(SELECT 1 FROM decisions)").fetchone()[0] == 1
+        self.has_decisions = (
+            conn.execute("SELECT EXISTS(SELECT 1 FROM decisions)").fetchone()[0] == 1
+        )
 
     def package(
         self,
@@ -361,7 +375,15 @@ class _Merger:
         now = _iso(self.clock())
         if checked.ok:
             outcome, newly, unit_year = _store_accepted(
-                self.conn, data, sha, name, checked, now, bundle, was_quarantined=known is not None, has_decisions=self.has_decisions
+                self.conn,
+                data,
+                sha,
+                name,
+                checked,
+                now,
+                bundle,
+                was_quarantined=known is not None,
+                has_decisions=self.has_decisions,
             )
             self.touched.add(unit_year)
             self.summary.superseded += newly
@@ -509,7 +531,12 @@ def merge_paths(
         stream: Iterable[tuple[Path, tuple[str, Checked] | None]] = ((p, None) for p in loose)
         if verifier is default_verifier and workers >= 1 and len(loose) >= POOL_MINIMUM:
             # files already accepted need no verification: only the new ones go to the pool
-            known = {r[0] for r in db.execute("SELECT file_sha256 FROM received_files WHERE manifest_sha256 IS NOT NULL")}
+            known = {
+                r[0]
+                for r in db.execute(
+                    "SELECT file_sha256 FROM received_files WHERE manifest_sha256 IS NOT NULL"
+                )
+            }
             fresh: list[Path] = []
             seen: list[Path] = []
             for p in loose:
@@ -518,7 +545,9 @@ def merge_paths(
                 except OSError:
                     seen.append(p)  # reported when read below
             if len(fresh) >= POOL_MINIMUM:
-                stream = itertools.chain(((p, None) for p in seen), _verified_in_pool(fresh, trust, criteria, workers))
+                stream = itertools.chain(
+                    ((p, None) for p in seen), _verified_in_pool(fresh, trust, criteria, workers)
+                )
         for path, checked in stream:
             done += 1
             try:

@@ -29,7 +29,13 @@ def inbox(tmp_path):
 def _drop(window, paths):
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     window.dropEvent(event)
     return event
 
@@ -38,7 +44,10 @@ def test_drop_a_folder_then_rank_and_export(qtbot, tmp_path, inbox):
     u, folder = inbox
     window = CollectorWindow(tmp_path / "c.sqlite", u.trust, [CS], TaskRunner(), year=2025)
     qtbot.addWidget(window)
-    set_units(window.conn, [(c, f"Xã {c}", "xã", "Cụm A" if i < 6 else "Cụm B") for i, c in enumerate(u.codes)])
+    set_units(
+        window.conn,
+        [(c, f"Xã {c}", "xã", "Cụm A" if i < 6 else "Cụm B") for i, c in enumerate(u.codes)],
+    )
     window.show()
     seen: list[int] = []
     window.progress.valueChanged.connect(seen.append)
@@ -118,18 +127,28 @@ def test_drag_enter_refuses_non_files(qtbot, tmp_path, inbox):
     from desktop.qt import QDragEnterEvent
 
     u, _folder = inbox
-    window = CollectorWindow(tmp_path / "c.sqlite", u.trust, [CS], TaskRunner(synchronous=True), year=2025)
+    window = CollectorWindow(
+        tmp_path / "c.sqlite", u.trust, [CS], TaskRunner(synchronous=True), year=2025
+    )
     qtbot.addWidget(window)
     mime = QMimeData()
     mime.setUrls([QUrl("https://example.org/a.dtipkg")])
-    event = QDragEnterEvent(QPointF(1, 1), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    event = QDragEnterEvent(
+        QPointF(1, 1),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     window.dragEnterEvent(event)
     assert not event.isAccepted()
     assert "Chưa có bài nộp hợp lệ nào cho năm 2025" in window.ranking_note.text()
     assert not window.export_ranking_button.isEnabled()
 
 
-def test_open_collector_window_signs_bundles_with_the_data_folder_key(qtbot, tmp_path, inbox, monkeypatch):
+def test_open_collector_window_signs_bundles_with_the_data_folder_key(
+    qtbot, tmp_path, inbox, monkeypatch
+):
     from desktop.collector import key_signer, open_collector_window
     from forms.packages import keys
 
@@ -158,25 +177,35 @@ def test_conflict_shown_then_settled_by_a_person(qtbot, tmp_path):
     u.package(folder, u.codes[0], level=1, sid="A")
     u.package(folder, u.codes[0], level=4, sid="B")  # the same revision again: a conflict
     u.package(folder, u.codes[1], level=2, sid="C")
-    window = CollectorWindow(tmp_path / "c.sqlite", u.trust, [CS], TaskRunner(synchronous=True), year=2025)
+    window = CollectorWindow(
+        tmp_path / "c.sqlite", u.trust, [CS], TaskRunner(synchronous=True), year=2025
+    )
     qtbot.addWidget(window)
     window.merge([folder])
-    assert [r.unit_code for r in window.ranking_model.rows] == [u.codes[1]]  # neither silently chosen
+    assert [r.unit_code for r in window.ranking_model.rows] == [
+        u.codes[1]
+    ]  # neither silently chosen
     window.status_filter.setCurrentIndex(window.status_filter.findData("conflict"))
     assert window.inbox_proxy.rowCount() == 2
     window.inbox_view.selectRow(0)
     assert window.choose_button.isEnabled()
-    chosen = window.inbox_model.rows[window.inbox_proxy.mapToSource(window.inbox_proxy.index(0, 0)).row()]
+    chosen = window.inbox_model.rows[
+        window.inbox_proxy.mapToSource(window.inbox_proxy.index(0, 0)).row()
+    ]
     window.choose_button.click()
     assert {r.unit_code for r in window.ranking_model.rows} == {u.codes[0], u.codes[1]}
     statuses = {r.file_name: r.status for r in window.inbox_model.rows if r.unit_code == u.codes[0]}
-    assert statuses[chosen.file_name] == "current" and sorted(statuses.values()) == ["current", "passed_over"]
+    assert statuses[chosen.file_name] == "current" and sorted(statuses.values()) == [
+        "current",
+        "passed_over",
+    ]
 
 
 def test_count_axis_ticks_are_whole_numbers():
     """Regression: a bar of 3 sat between ticks labelled 2 and 4 (fractional tick positions)."""
-    from desktop.collector.charts import count_axis_step, histogram
     from decimal import Decimal
+
+    from desktop.collector.charts import count_axis_step, histogram
 
     assert [count_axis_step(n) for n in (1, 6, 7, 12, 13, 31, 700)] == [1, 1, 2, 2, 5, 10, 200]
     labels = [label for label, _n in histogram([Decimal(0), Decimal(1000)], Decimal(1000))]

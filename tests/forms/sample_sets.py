@@ -39,7 +39,9 @@ def tiny_set() -> CriteriaSet:
         code="1.2",
         name="Tỷ lệ cuộc họp do Chủ tịch chủ trì",
         max_points=D(10),
-        rule=Rule(RuleKind.RATIO, numerator="a", denominator="b", zero_denominator=ZeroDenominator.ZERO),
+        rule=Rule(
+            RuleKind.RATIO, numerator="a", denominator="b", zero_denominator=ZeroDenominator.ZERO
+        ),
         fields=(
             Field("a", FieldKind.COUNT, "Số cuộc họp do Chủ tịch chủ trì"),
             Field("b", FieldKind.COUNT, "Tổng số cuộc họp"),
@@ -71,7 +73,9 @@ def tiny_set() -> CriteriaSet:
         code="2.2.2",
         name="Tỷ lệ cán bộ có máy tính",
         max_points=D(10),
-        rule=Rule(RuleKind.PERCENT_TIERS, field="pct", tiers=(Tier(D(90), D(10)), Tier(D(70), D(5)))),
+        rule=Rule(
+            RuleKind.PERCENT_TIERS, field="pct", tiers=(Tier(D(90), D(10)), Tier(D(70), D(5)))
+        ),
         fields=(Field("pct", FieldKind.PERCENT, "Tỷ lệ", unit="%"),),
     )
     group = Indicator(

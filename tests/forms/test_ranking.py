@@ -16,7 +16,14 @@ from tests.forms.sample_sets import tiny_set
 
 
 def unit(code, name, group, p1, p2, p3, not_ranked=False, total=None):
-    return UnitResult(code, name, group, {"1": D(p1), "2": D(p2), "3": D(p3)}, None if total is None else D(total), not_ranked)
+    return UnitResult(
+        code,
+        name,
+        group,
+        {"1": D(p1), "2": D(p2), "3": D(p3)},
+        None if total is None else D(total),
+        not_ranked,
+    )
 
 
 def test_vietnamese_alphabet_order():
@@ -29,7 +36,15 @@ def test_vietnamese_alphabet_order():
 
 def test_tones_are_secondary_in_cldr_order():
     # no tone < huyền < hỏi < ngã < sắc < nặng; tones only break ties of equal letters
-    assert sorted(["Má", "Mạ", "Mà", "Ma", "Mã", "Mả", "Mb"], key=sort_key) == ["Ma", "Mà", "Mả", "Mã", "Má", "Mạ", "Mb"]
+    assert sorted(["Má", "Mạ", "Mà", "Ma", "Mã", "Mả", "Mb"], key=sort_key) == [
+        "Ma",
+        "Mà",
+        "Mả",
+        "Mã",
+        "Má",
+        "Mạ",
+        "Mb",
+    ]
     assert sort_key("Bác") < sort_key("Bac Ninh")  # letters first, tones only on a full tie
 
 
@@ -87,7 +102,11 @@ def test_total_given_separately_wins_over_the_pillar_sum():
 def test_year_over_year_changes():
     cs = tiny_set()
     previous = {"01": PreviousResult(3, D("40")), "02": PreviousResult(None, D("10"))}
-    ranking = rank(cs, [unit("01", "Xã A", "G", 30, 22, 8), unit("02", "Xã B", "G", 1, 1, 1)], previous=previous)
+    ranking = rank(
+        cs,
+        [unit("01", "Xã A", "G", 30, 22, 8), unit("02", "Xã B", "G", 1, 1, 1)],
+        previous=previous,
+    )
     first, second = ranking.rows
     assert (first.rank_change, first.points_change) == (2, D("20.00"))
     assert (second.rank_change, second.points_change) == (None, D("-7.00"))
@@ -113,13 +132,18 @@ totals = st.decimals(min_value=0, max_value=60, places=3, allow_nan=False, allow
 @given(st.lists(st.tuples(totals, st.booleans(), st.sampled_from(["G1", "G2", "G3"])), max_size=30))
 def test_rank_is_one_plus_the_number_strictly_ahead(items):
     cs = tiny_set()
-    results = [UnitResult(f"{i:03}", f"Xã {i}", g, {"1": t, "2": D(0), "3": D(0)}, None, nr) for i, (t, nr, g) in enumerate(items)]
+    results = [
+        UnitResult(f"{i:03}", f"Xã {i}", g, {"1": t, "2": D(0), "3": D(0)}, None, nr)
+        for i, (t, nr, g) in enumerate(items)
+    ]
     ranking = rank(cs, results)
     ranked = [r for r in ranking.rows if not r.not_ranked]
-    assert all(r.not_ranked for r in ranking.rows[len(ranked):])
+    assert all(r.not_ranked for r in ranking.rows[len(ranked) :])
     for r in ranked:
         assert r.rank == 1 + sum(1 for o in ranked if o.total > r.total)
-        assert r.group_rank == 1 + sum(1 for o in ranked if o.group == r.group and o.total > r.total)
+        assert r.group_rank == 1 + sum(
+            1 for o in ranked if o.group == r.group and o.total > r.total
+        )
     assert [r.total for r in ranked] == sorted((r.total for r in ranked), reverse=True)
     # the same input in another order ranks identically
     assert rank(cs, list(reversed(results))).rows == ranking.rows

@@ -17,11 +17,19 @@ from tests.forms.sample_sets import tiny_set
 def sample_ranking():
     cs = tiny_set()
     rows = [
-        UnitResult("01", "Xã Bình", "Huyện Đoan Hùng", {"1": D("30"), "2": D("20.456"), "3": D("8")}),
+        UnitResult(
+            "01", "Xã Bình", "Huyện Đoan Hùng", {"1": D("30"), "2": D("20.456"), "3": D("8")}
+        ),
         UnitResult("02", "Xã An", "Huyện Đoan Hùng", {"1": D("30"), "2": D("20.456"), "3": D("8")}),
         UnitResult("03", "Xã Cẩm", "Huyện Ân Thi", {"1": D("20"), "2": D("20"), "3": D("5")}),
         UnitResult("04", "Xã Dũng", "Huyện Ân Thi", {"1": D("10"), "2": D("10"), "3": D("0")}),
-        UnitResult("05", "Xã Ê", "Huyện Đoan Hùng", {"1": D("30"), "2": D("22"), "3": D("8")}, not_ranked=True),
+        UnitResult(
+            "05",
+            "Xã Ê",
+            "Huyện Đoan Hùng",
+            {"1": D("30"), "2": D("22"), "3": D("8")},
+            not_ranked=True,
+        ),
     ]
     return rank(cs, rows, year=2025)
 
@@ -33,7 +41,16 @@ def test_xlsx_layout(tmp_path):
     assert ws["A1"].value.startswith("KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG") and ws["A1"].font.b
     assert "2025" in ws["A1"].value
     header = [c.value for c in ws[4]]
-    assert header == ["STT", "Khu vực", "Tên đơn vị", "Nhận thức số", "Hạ tầng số", "Chấm trực tiếp", "Tổng điểm năm 2025", "Xếp loại"]
+    assert header == [
+        "STT",
+        "Khu vực",
+        "Tên đơn vị",
+        "Nhận thức số",
+        "Hạ tầng số",
+        "Chấm trực tiếp",
+        "Tổng điểm năm 2025",
+        "Xếp loại",
+    ]
     assert all(c.font.b for c in ws[4])
     body = [[c.value for c in row] for row in ws.iter_rows(min_row=5)]
     assert body == [
@@ -82,14 +99,32 @@ def _realistic_ranking(n=60):
     groups = ["Huyện Đoan Hùng", "Huyện Ân Thi", "Thành phố Việt Trì", "Huyện Cẩm Khê"]
     rows = []
     for i in range(n):
-        p = {"1": D(rnd.randint(0, 3000)) / 100, "2": D(rnd.randint(0, 22000)) / 1000, "3": D(rnd.choice([0, 4, 7.995, 8]))}
+        p = {
+            "1": D(rnd.randint(0, 3000)) / 100,
+            "2": D(rnd.randint(0, 22000)) / 1000,
+            "3": D(rnd.choice([0, 4, 7.995, 8])),
+        }
         if i % 9 == 0:
-            p = {"1": D("30"), "2": D("10"), "3": D("7.995")}  # a tie at 47.995 -> 48.00, "Tốt" by rounding
-        rows.append(UnitResult(f"{i:05}", f"Xã {rnd.choice('ABCĐÊƠƯ')}{i}", groups[i % 4], p, not_ranked=i % 13 == 5))
+            p = {
+                "1": D("30"),
+                "2": D("10"),
+                "3": D("7.995"),
+            }  # a tie at 47.995 -> 48.00, "Tốt" by rounding
+        rows.append(
+            UnitResult(
+                f"{i:05}",
+                f"Xã {rnd.choice('ABCĐÊƠƯ')}{i}",
+                groups[i % 4],
+                p,
+                not_ranked=i % 13 == 5,
+            )
+        )
     return rank(cs, rows, year=2025)
 
 
-@pytest.mark.parametrize("ranking", [sample_ranking(), _realistic_ranking()], ids=["sample", "realistic"])
+@pytest.mark.parametrize(
+    "ranking", [sample_ranking(), _realistic_ranking()], ids=["sample", "realistic"]
+)
 def test_exported_workbook_passes_the_results_check(tmp_path, ranking):
     from forms.results_check import check_workbook
 

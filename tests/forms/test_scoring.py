@@ -2,8 +2,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from forms.scoring import classify, indicator_points, round_points, score
 from forms.criteria import Rounding
+from forms.scoring import classify, indicator_points, round_points, score
 
 from .sample_sets import tiny_set
 
@@ -19,14 +19,23 @@ def test_count_tiers(count, points):
 
 @pytest.mark.parametrize(
     ("a", "b", "points"),
-    [(1, 2, "5"), (2, 2, "10"), (3, 2, "10"), (0, 4, "0"), (0, 0, "0"), (1, 3, "3.333333333333333333333333333")],
+    [
+        (1, 2, "5"),
+        (2, 2, "10"),
+        (3, 2, "10"),
+        (0, 4, "0"),
+        (0, 0, "0"),
+        (1, 3, "3.333333333333333333333333333"),
+    ],
 )
 def test_ratio(a, b, points):
     cs = tiny_set()
     assert indicator_points(cs.indicator("1.2"), {"1.2": {"a": a, "b": b}}) == D(points)
 
 
-@pytest.mark.parametrize(("choice", "points"), [("chair", 10), ("vice", 5), ("none", 0), ("other", 0)])
+@pytest.mark.parametrize(
+    ("choice", "points"), [("chair", 10), ("vice", 5), ("none", 0), ("other", 0)]
+)
 def test_choice(choice, points):
     cs = tiny_set()
     assert indicator_points(cs.indicator("2.1"), {"2.1": {"choice": choice}}) == D(points)
@@ -65,7 +74,13 @@ def test_rounding_half_up_and_classify():
     assert round_points(D("649.995"), Rounding(2, "half_up")) == D("650.00")
     assert round_points(D("0.125"), Rounding(2, "half_even")) == D("0.12")
     bands = tiny_set().bands
-    assert [classify(D(x), bands) for x in (60, 48, 47.99, 39, 0)] == ["Tốt", "Tốt", "Khá", "Khá", "Trung bình"]
+    assert [classify(D(x), bands) for x in (60, 48, 47.99, 39, 0)] == [
+        "Tốt",
+        "Tốt",
+        "Khá",
+        "Khá",
+        "Trung bình",
+    ]
 
 
 def test_content_hash_is_stable_and_sensitive():

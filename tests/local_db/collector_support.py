@@ -38,7 +38,11 @@ class Units:
     def __init__(self, n: int, seed: int = 0) -> None:
         self.codes = [f"{10000 + i}" for i in range(n)]
         self.signers = {
-            code: Ed25519Signer(ed25519.Ed25519PrivateKey.from_private_bytes(bytes([seed, i % 256, i // 256]) + bytes(29)))
+            code: Ed25519Signer(
+                ed25519.Ed25519PrivateKey.from_private_bytes(
+                    bytes([seed, i % 256, i // 256]) + bytes(29)
+                )
+            )
             for i, code in enumerate(self.codes)
         }
         self.trust = TrustRegistry()

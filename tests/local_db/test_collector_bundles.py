@@ -29,7 +29,15 @@ def setup(tmp_path):
     collector = open_collector(tmp_path / "collector.sqlite")
     merge_paths(collector, [inbox], u.trust, [CS], clock=clock)
     bundle = tmp_path / "cum-01.dtibundle"
-    count = export_bundle(collector, bundle, COLLECTOR, year=2025, collector_name="Cụm Đoan Hùng", collector_unit="cum-01", now=FIXED)
+    count = export_bundle(
+        collector,
+        bundle,
+        COLLECTOR,
+        year=2025,
+        collector_name="Cụm Đoan Hùng",
+        collector_unit="cum-01",
+        now=FIXED,
+    )
     assert count == 4
     return u, collector, bundle, tmp_path
 
@@ -38,7 +46,12 @@ def test_round_trip_keeps_packages_byte_for_byte_and_shows_the_chain(setup):
     u, collector, bundle, tmp = setup
     province = open_collector(tmp / "province.sqlite")
     summary = merge_paths(province, [bundle], u.trust, [CS], clock=clock)
-    assert (summary.bundles, summary.accepted, summary.rejected, summary.bundles_rejected) == (1, 4, [], [])
+    assert (summary.bundles, summary.accepted, summary.rejected, summary.bundles_rejected) == (
+        1,
+        4,
+        [],
+        [],
+    )
     # the same current submissions, the same original bytes
     assert dump(province)["current"] == dump(collector)["current"]
     theirs = {row[1] for row in dump(collector)["submissions"] if row[-1] == "current"}
@@ -46,10 +59,20 @@ def test_round_trip_keeps_packages_byte_for_byte_and_shows_the_chain(setup):
     head = dump(province)["current"][0][2]
     info = chain(province, head)
     assert info["revision"] == 2 and info["officer"] == "Nguyễn Văn An"
-    assert info["forwarded"] == [{"collector": "Cụm Đoan Hùng", "unit": "cum-01", "signer": COLLECTOR.fingerprint, "bundled_at": "2026-01-15T08:00:00+00:00", "received_at": "2026-01-15T08:00:00+00:00"}]
+    assert info["forwarded"] == [
+        {
+            "collector": "Cụm Đoan Hùng",
+            "unit": "cum-01",
+            "signer": COLLECTOR.fingerprint,
+            "bundled_at": "2026-01-15T08:00:00+00:00",
+            "received_at": "2026-01-15T08:00:00+00:00",
+        }
+    ]
     # merging the bundle and a loose copy again changes nothing
     before = dump(province)
-    again = merge_paths(province, [bundle, *sorted((tmp / "inbox").iterdir())], u.trust, [CS], clock=clock)
+    again = merge_paths(
+        province, [bundle, *sorted((tmp / "inbox").iterdir())], u.trust, [CS], clock=clock
+    )
     assert again.accepted == 1  # the superseded revision 1 of unit 0 only came loose
     after = dump(province)
     assert after["current"] == before["current"]
@@ -85,7 +108,9 @@ def test_bundle_layer_failures_reject_the_whole_bundle(setup):
         if name == "bundle.json":
             body = json.loads(data)
             body["collector"]["name"] = "Kẻ giả mạo"
-            return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+            return json.dumps(
+                body, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+            ).encode()
         return data
 
     forged = _rewrite(bundle, tmp / "forged.dtibundle", edit_manifest)

@@ -29,10 +29,32 @@ def run(capsys, *argv):
 
 def test_merge_export_and_check(tmp_path, demo, capsys):
     db = tmp_path / "c.sqlite"
-    code, out, _err = run(capsys, "merge", "--db", db, demo.packages[0].parent, "--trust", demo.trust, "--units", demo.units_json, "--json")
+    code, out, _err = run(
+        capsys,
+        "merge",
+        "--db",
+        db,
+        demo.packages[0].parent,
+        "--trust",
+        demo.trust,
+        "--units",
+        demo.units_json,
+        "--json",
+    )
     assert code == 0
-    assert json.loads(out) == {"files": 40, "accepted": 40, "duplicates": 0, "superseded": 0, "conflicts": 0, "rejected": [], "bundles": 0, "bundles_rejected": []}
-    code, out, _err = run(capsys, "merge", "--db", db, *demo.packages[:5], "--trust", demo.trust, "--json")
+    assert json.loads(out) == {
+        "files": 40,
+        "accepted": 40,
+        "duplicates": 0,
+        "superseded": 0,
+        "conflicts": 0,
+        "rejected": [],
+        "bundles": 0,
+        "bundles_rejected": [],
+    }
+    code, out, _err = run(
+        capsys, "merge", "--db", db, *demo.packages[:5], "--trust", demo.trust, "--json"
+    )
     assert code == 0 and json.loads(out)["duplicates"] == 5
 
     xlsx = tmp_path / "bang.xlsx"
@@ -42,7 +64,10 @@ def test_merge_export_and_check(tmp_path, demo, capsys):
     assert result.errors == [] and result.rows == 40
     ws = openpyxl.load_workbook(xlsx).active
     header = [c.value for c in ws[4]]
-    assert header[:3] == ["STT", "Khu vực", "Tên đơn vị"] and header[-2:] == ["Tổng điểm năm 2025", "Xếp loại"]
+    assert header[:3] == ["STT", "Khu vực", "Tên đơn vị"] and header[-2:] == [
+        "Tổng điểm năm 2025",
+        "Xếp loại",
+    ]
     assert len(header) == 3 + 7 + 2  # the reference set's seven pillars
 
     csv_path = tmp_path / "bang.csv"
@@ -50,17 +75,31 @@ def test_merge_export_and_check(tmp_path, demo, capsys):
     assert csv_path.read_text(encoding="utf-8-sig").count("\n") == 41
 
     report = tmp_path / "tinh-trang.csv"
-    code, out, _err = run(capsys, "export", "completeness", "--db", db, "--year", 2025, "-o", report)
+    code, out, _err = run(
+        capsys, "export", "completeness", "--db", db, "--year", 2025, "-o", report
+    )
     assert code == 0 and "40 đã nộp hợp lệ" in out
 
 
 def test_untrusted_packages_are_rejected_with_reasons(tmp_path, demo, capsys):
     empty = tmp_path / "trust.json"
     TrustRegistry().save(empty)
-    code, out, err = run(capsys, "merge", "--db", tmp_path / "c.sqlite", *demo.packages[:3], "--trust", empty)
+    code, out, err = run(
+        capsys, "merge", "--db", tmp_path / "c.sqlite", *demo.packages[:3], "--trust", empty
+    )
     assert code == 1 and "3 bị từ chối" in out
     assert err.count("Người ký không xác định") == 3
-    code, _out, err = run(capsys, "export", "ranking", "--db", tmp_path / "c.sqlite", "--year", 2025, "-o", tmp_path / "x.xlsx")
+    code, _out, err = run(
+        capsys,
+        "export",
+        "ranking",
+        "--db",
+        tmp_path / "c.sqlite",
+        "--year",
+        2025,
+        "-o",
+        tmp_path / "x.xlsx",
+    )
     assert code == 1 and "Chưa có bài nộp hợp lệ nào cho năm 2025" in err
     assert not (tmp_path / "x.xlsx").exists()
 
@@ -68,11 +107,35 @@ def test_untrusted_packages_are_rejected_with_reasons(tmp_path, demo, capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["export", "ranking", "--db", "{tmp}/c.sqlite", "--year", "2025", "-o", "{tmp}/x.pdf"], "phải có đuôi"),
-        (["export", "ranking", "--db", "{tmp}", "--year", "2025", "-o", "{tmp}/x.xlsx"], "là thư mục"),
-        (["export", "ranking", "--db", "{tmp}/nowhere/c.sqlite", "--year", "2025", "-o", "{tmp}/x.xlsx"], "Không có thư mục"),
-        (["merge", "--db", "{tmp}/c.sqlite", "{tmp}", "--trust", "{tmp}/none.json"], "Không tìm thấy danh sách tin cậy"),
-        (["merge", "--db", "{tmp}/junk.sqlite", "{tmp}", "--trust", "{trust}"], "Không mở được cơ sở dữ liệu"),
+        (
+            ["export", "ranking", "--db", "{tmp}/c.sqlite", "--year", "2025", "-o", "{tmp}/x.pdf"],
+            "phải có đuôi",
+        ),
+        (
+            ["export", "ranking", "--db", "{tmp}", "--year", "2025", "-o", "{tmp}/x.xlsx"],
+            "là thư mục",
+        ),
+        (
+            [
+                "export",
+                "ranking",
+                "--db",
+                "{tmp}/nowhere/c.sqlite",
+                "--year",
+                "2025",
+                "-o",
+                "{tmp}/x.xlsx",
+            ],
+            "Không có thư mục",
+        ),
+        (
+            ["merge", "--db", "{tmp}/c.sqlite", "{tmp}", "--trust", "{tmp}/none.json"],
+            "Không tìm thấy danh sách tin cậy",
+        ),
+        (
+            ["merge", "--db", "{tmp}/junk.sqlite", "{tmp}", "--trust", "{trust}"],
+            "Không mở được cơ sở dữ liệu",
+        ),
     ],
 )
 def test_bad_input_gives_a_message_not_a_traceback(tmp_path, demo, capsys, argv, message):
@@ -85,16 +148,49 @@ def test_bad_input_gives_a_message_not_a_traceback(tmp_path, demo, capsys, argv,
 
 def test_bundle_export_and_results_import(tmp_path, demo, capsys, monkeypatch):
     db = tmp_path / "c.sqlite"
-    run(capsys, "merge", "--db", db, *demo.packages, "--trust", demo.trust, "--units", demo.units_json)
+    run(
+        capsys,
+        "merge",
+        "--db",
+        db,
+        *demo.packages,
+        "--trust",
+        demo.trust,
+        "--units",
+        demo.units_json,
+    )
     keys.create_key(tmp_path / "keys", "mật khẩu", "Cụm 1")
     monkeypatch.setenv("DTI_PASSPHRASE", "mật khẩu")
     bundle = tmp_path / "cum.dtibundle"
-    code, out, err = run(capsys, "export", "bundle", "--db", db, "--year", 2025, "-o", bundle, "--name", "Cụm 1", "--key-dir", tmp_path / "keys")
+    code, out, err = run(
+        capsys,
+        "export",
+        "bundle",
+        "--db",
+        db,
+        "--year",
+        2025,
+        "-o",
+        bundle,
+        "--name",
+        "Cụm 1",
+        "--key-dir",
+        tmp_path / "keys",
+    )
     assert code == 0, err
     trust = TrustRegistry.load(demo.trust)
     trust.add_key("cum-1", keys.load_public(tmp_path / "keys").public_key, "Cụm 1")
     trust.save(tmp_path / "trust.json")
-    code, out, _err = run(capsys, "merge", "--db", tmp_path / "p.sqlite", bundle, "--trust", tmp_path / "trust.json", "--json")
+    code, out, _err = run(
+        capsys,
+        "merge",
+        "--db",
+        tmp_path / "p.sqlite",
+        bundle,
+        "--trust",
+        tmp_path / "trust.json",
+        "--json",
+    )
     assert code == 0 and json.loads(out)["accepted"] == 40
 
     # last year's published table, then this year's ranking shows the change per unit
@@ -107,8 +203,24 @@ def test_bundle_export_and_results_import(tmp_path, demo, capsys, monkeypatch):
     from local_db.collector.reports import ranking_for_year
 
     ranking = ranking_for_year(open_collector(db), 2025, [reference_set()])
-    assert all(r.rank_change == 0 and r.points_change == 0 for r in ranking.rows if r.rank is not None)
+    assert all(
+        r.rank_change == 0 and r.points_change == 0 for r in ranking.rows if r.rank is not None
+    )
 
     monkeypatch.setenv("DTI_PASSPHRASE", "sai")
-    code, _out, err = run(capsys, "export", "bundle", "--db", db, "--year", 2025, "-o", tmp_path / "x.dtibundle", "--name", "Cụm 1", "--key-dir", tmp_path / "keys")
+    code, _out, err = run(
+        capsys,
+        "export",
+        "bundle",
+        "--db",
+        db,
+        "--year",
+        2025,
+        "-o",
+        tmp_path / "x.dtibundle",
+        "--name",
+        "Cụm 1",
+        "--key-dir",
+        tmp_path / "keys",
+    )
     assert code == 1 and "Không mở được khóa ký" in err and not (tmp_path / "x.dtibundle").exists()

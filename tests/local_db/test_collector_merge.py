@@ -57,25 +57,52 @@ def pool(tmp_path_factory):
 def test_merge_a_generated_set_and_again(tmp_path, pool):
     u, files = pool
     conn = open_collector(tmp_path / "c.sqlite")
-    set_units(conn, [(c, f"Xã {c}", "xã", "Huyện A" if i % 2 else "Huyện B") for i, c in enumerate(u.codes)])
+    set_units(
+        conn,
+        [(c, f"Xã {c}", "xã", "Huyện A" if i % 2 else "Huyện B") for i, c in enumerate(u.codes)],
+    )
     summary = merge(conn, [files[k] for k in sorted(files)], u)
-    assert (summary.files, summary.accepted, summary.duplicates, summary.superseded, summary.conflicts) == (10, 7, 1, 2, 1)
-    assert sorted(r.file for r in summary.rejected) == sorted(["u4-tampered.dtipkg", files["u3wrongkey"].name])
+    assert (
+        summary.files,
+        summary.accepted,
+        summary.duplicates,
+        summary.superseded,
+        summary.conflicts,
+    ) == (10, 7, 1, 2, 1)
+    assert sorted(r.file for r in summary.rejected) == sorted(
+        ["u4-tampered.dtipkg", files["u3wrongkey"].name]
+    )
     codes = {reason.code for r in summary.rejected for reason in r.reasons}
     assert {"signature_invalid", "signer_not_for_unit"} <= codes
     state = dump(conn)
-    assert [(r[0], r[3]) for r in state["current"]] == [("10000", "current"), ("10001", "conflict"), ("10002", "current"), ("10004", "current")]
+    assert [(r[0], r[3]) for r in state["current"]] == [
+        ("10000", "current"),
+        ("10001", "conflict"),
+        ("10002", "current"),
+        ("10004", "current"),
+    ]
     assert len(state["conflicts"]) == 2
 
     again = merge(conn, [files[k] for k in files], u)
     assert (again.accepted, again.duplicates, again.superseded, again.conflicts) == (0, 8, 0, 1)
     assert dump(conn, volatile=True) == dump(conn, volatile=True) and dump(conn) == state
 
-    statuses = {(row.unit_code, row.revision): row.status for row in inbox_rows(conn) if row.status != "rejected"}
+    statuses = {
+        (row.unit_code, row.revision): row.status
+        for row in inbox_rows(conn)
+        if row.status != "rejected"
+    }
     assert statuses[("10000", 3)] == "current" and statuses[("10000", 1)] == "superseded"
     assert statuses[("10001", 1)] == "conflict"
     report = {r.unit_code: r.status for r in completeness(conn, 2025)}
-    assert report == {"10000": "complete", "10001": "conflict", "10002": "complete", "10003": "unverified", "10004": "complete", "10005": "missing"}
+    assert report == {
+        "10000": "complete",
+        "10001": "conflict",
+        "10002": "complete",
+        "10003": "unverified",
+        "10004": "complete",
+        "10005": "missing",
+    }
 
 
 def test_rejected_package_never_ranked(tmp_path, pool):
@@ -117,7 +144,9 @@ def test_missing_paths_and_unreadable_files_are_reported(tmp_path, pool):
     assert dump(conn)["submissions"] == []
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.data())
 def test_any_order_and_repeats_give_the_same_database(pool, data):
     u, files = pool
@@ -147,7 +176,9 @@ def _merged_dump(u, paths, one_call):
 def test_parallel_verification_gives_the_same_database(tmp_path, monkeypatch):
     import local_db.collector.merge as merge_module
 
-    monkeypatch.setattr(merge_module, "POOL_MINIMUM", 64)  # the pool is used from 64 new packages on
+    monkeypatch.setattr(
+        merge_module, "POOL_MINIMUM", 64
+    )  # the pool is used from 64 new packages on
     from forms.packages.demo import write_demo
     from forms.packages.trust import TrustRegistry
     from forms.reference import reference_set
@@ -156,9 +187,19 @@ def test_parallel_verification_gives_the_same_database(tmp_path, monkeypatch):
     trust = TrustRegistry.load(demo.trust)
     dumps = []
     for workers in (0, 1):
-        conn = open_collector(tmp_path / f"w{workers}.sqlite")  # 0: in process, 1: one worker process
+        conn = open_collector(
+            tmp_path / f"w{workers}.sqlite"
+        )  # 0: in process, 1: one worker process
         seen = []
-        summary = merge_paths(conn, [tmp_path / "in"], trust, [reference_set()], lambda d, t, seen=seen: seen.append((d, t)), clock=clock, workers=workers)
+        summary = merge_paths(
+            conn,
+            [tmp_path / "in"],
+            trust,
+            [reference_set()],
+            lambda d, t, seen=seen: seen.append((d, t)),
+            clock=clock,
+            workers=workers,
+        )
         assert summary.accepted == 100 and seen[-1] == (100, 100) and len(seen) == 100
         dumps.append(dump(conn))
     assert dumps[0] == dumps[1]

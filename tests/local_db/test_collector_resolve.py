@@ -20,7 +20,11 @@ def test_single_submission_is_current():
 
 def test_higher_revision_pointing_at_it_supersedes():
     r = resolve([A1, A2, A3])
-    assert r.current == "a3" and r.states == {"a1": "superseded", "a2": "superseded", "a3": "current"}
+    assert r.current == "a3" and r.states == {
+        "a1": "superseded",
+        "a2": "superseded",
+        "a3": "current",
+    }
 
 
 def test_same_revision_twice_is_a_conflict_neither_chosen():

@@ -219,7 +219,9 @@ def test_review_from_the_command_line(setup, capsys) -> None:
         code == 0
         and "Xếp hạng theo điểm thẩm định cho 1 đơn vị; 0 đơn vị chỉ có điểm tự đánh giá" in out
     )
-    assert "Xã Hòa Bình,20.00,22.00,8.00,50.00,Tốt" in (tmp / "bang.csv").read_text(encoding="utf-8-sig")
+    assert "Xã Hòa Bình,20.00,22.00,8.00,50.00,Tốt" in (tmp / "bang.csv").read_text(
+        encoding="utf-8-sig"
+    )
 
     # on the commune's computer the set is known from its own database, without --criteria
     code, out, _ = run(

@@ -214,7 +214,7 @@ def verify_package(
     return verdict
 
 
-def _lookup(criteria_sets: CriteriaLookup, content_hash: str) -> CriteriaSet | None:
+def lookup_criteria(criteria_sets: CriteriaLookup, content_hash: str) -> CriteriaSet | None:
     if criteria_sets is None:
         return None
     if callable(criteria_sets):
@@ -373,7 +373,7 @@ def _check_scores(
 ) -> None:
     reasons = verdict.reasons
     claimed_set = manifest["criteria_set"]
-    cs = _lookup(criteria_sets, claimed_set["content_hash"])
+    cs = lookup_criteria(criteria_sets, claimed_set["content_hash"])
     if cs is None:
         reasons.append(
             Problem(
@@ -501,23 +501,28 @@ def _check_trust(
         try:
             check_chain(signer.certificates[0], list(signer.certificates[1:]), anchors, created)
         except ChainError as exc:
-            if exc.code == "certificate_usage":
-                message = _(
-                    "Chứng thư số {subject} không được dùng để ký văn bản (giới hạn mục đích sử dụng khóa)",
-                    subject=exc.subject,
-                )
-            elif exc.code == "certificate_expired":
-                message = _(
-                    "Chứng thư số {subject} không còn hiệu lực vào thời điểm ký {time}",
-                    subject=exc.subject,
-                    time=created.isoformat(),
-                )
-            else:
-                message = _(
-                    "Chứng thư số {subject} không dẫn tới chứng thư gốc tin cậy nào",
-                    subject=exc.subject,
-                )
-            reasons.append(Problem(exc.code, message, "signature"))
+            reasons.append(certificate_problem(exc, created))
+
+
+def certificate_problem(exc: ChainError, created: datetime) -> Problem:
+    """The reason a certificate chain failed, worded for the user (packages and reviews alike)."""
+    if exc.code == "certificate_usage":
+        message = _(
+            "Chứng thư số {subject} không được dùng để ký văn bản (giới hạn mục đích sử dụng khóa)",
+            subject=exc.subject,
+        )
+    elif exc.code == "certificate_expired":
+        message = _(
+            "Chứng thư số {subject} không còn hiệu lực vào thời điểm ký {time}",
+            subject=exc.subject,
+            time=created.isoformat(),
+        )
+    else:
+        message = _(
+            "Chứng thư số {subject} không dẫn tới chứng thư gốc tin cậy nào",
+            subject=exc.subject,
+        )
+    return Problem(exc.code, message, "signature")
 
 
 # --- many packages ----------------------------------------------------------------------
@@ -569,7 +574,7 @@ def verify_many(
     for verdict in verdicts:
         if verdict.manifest_bytes is not None:
             verdict.manifest = json.loads(verdict.manifest_bytes)
-            verdict.criteria_set = _lookup(
+            verdict.criteria_set = lookup_criteria(
                 criteria_sets, verdict.manifest["criteria_set"]["content_hash"]
             )
     return verdicts

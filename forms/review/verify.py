@@ -32,6 +32,7 @@ from forms.packages.signing import (
     verify_signature,
 )
 from forms.packages.trust import TrustRegistry
+from forms.packages.verify import certificate_problem, lookup_criteria
 from forms.problems import Problem
 from forms.review.model import (
     BODY_FORMAT,
@@ -389,33 +390,14 @@ def _check_trust(
         try:
             check_chain(signer.certificates[0], list(signer.certificates[1:]), anchors, created)
         except ChainError as exc:
-            if exc.code == "certificate_expired":
-                message = _(
-                    "Chứng thư số {subject} không còn hiệu lực vào thời điểm ký {time}",
-                    subject=exc.subject,
-                    time=created.isoformat(),
-                )
-            else:
-                message = _(
-                    "Chứng thư số {subject} không dẫn tới chứng thư gốc tin cậy nào",
-                    subject=exc.subject,
-                )
-            reasons.append(Problem(exc.code, message, "signature"))
-
-
-def _lookup(criteria_sets: CriteriaLookup, content_hash: str) -> CriteriaSet | None:
-    if criteria_sets is None:
-        return None
-    if callable(criteria_sets):
-        return criteria_sets(content_hash)
-    return criteria_sets.get(content_hash)
+            reasons.append(certificate_problem(exc, created))
 
 
 def _check_points(
     body: dict[str, Any], review: Review, verdict: ReviewVerdict, criteria_sets: CriteriaLookup
 ) -> None:
     sub = review.submission
-    cs = _lookup(criteria_sets, sub.criteria_hash)
+    cs = lookup_criteria(criteria_sets, sub.criteria_hash)
     if cs is None:
         verdict.reasons.append(
             Problem(

@@ -353,6 +353,21 @@ def test_certificate_signed_reviews_need_a_trusted_chain() -> None:
     assert verify_review(signed(review, signer), criteria_sets=SETS, trust=registry).ok
 
 
+def test_certificate_not_for_signing_is_named_so_in_reviews() -> None:
+    """Regression: review verification called a usage-restricted certificate "no trusted root"
+    (its copy of the packages' chain messages lacked the ``certificate_usage`` case)."""
+    ca, ca_key = make_ca()
+    cert, key = make_leaf(ca, ca_key, "Sở KH&CN Phú Thọ", signing=False)
+    registry = TrustRegistry()
+    registry.add_certificate(UNIT, cert)
+    registry.add_anchor(ca)
+    verdict = verify_review(
+        signed(a_review(), Pkcs12Signer(cert, key, [ca])), criteria_sets=SETS, trust=registry
+    )
+    assert verdict.codes == ["certificate_usage"]
+    assert "không được dùng để ký" in verdict.reasons[0].message
+
+
 # --- totals ----------------------------------------------------------------------------------
 
 

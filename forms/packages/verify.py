@@ -496,12 +496,21 @@ def _check_trust(
                 "signature",
             )
         )
-    if signer.kind == KIND_X509 and signer.certificates:
-        anchors = trust.anchor_certificates() if trust is not None else []
-        try:
-            check_chain(signer.certificates[0], list(signer.certificates[1:]), anchors, created)
-        except ChainError as exc:
-            reasons.append(certificate_problem(exc, created))
+    reasons.extend(chain_problems(signer, trust, created))
+
+
+def chain_problems(
+    signer: SignerInfo, trust: TrustRegistry | None, created: datetime
+) -> list[Problem]:
+    """For a certificate signer: why its chain does not lead to a trusted anchor at ``created``."""
+    if signer.kind != KIND_X509 or not signer.certificates:
+        return []
+    anchors = trust.anchor_certificates() if trust is not None else []
+    try:
+        check_chain(signer.certificates[0], list(signer.certificates[1:]), anchors, created)
+    except ChainError as exc:
+        return [certificate_problem(exc, created)]
+    return []
 
 
 def certificate_problem(exc: ChainError, created: datetime) -> Problem:

@@ -22,7 +22,6 @@ from typing import Any
 
 from forms.criteria import CriteriaSet
 from forms.i18n import _
-from forms.packages.chain import ChainError, check_chain
 from forms.packages.format import SIGNATURE_CMS, SIGNATURE_ED25519
 from forms.packages.signing import (
     KIND_ED25519,
@@ -32,7 +31,7 @@ from forms.packages.signing import (
     verify_signature,
 )
 from forms.packages.trust import TrustRegistry
-from forms.packages.verify import certificate_problem, lookup_criteria
+from forms.packages.verify import chain_problems, lookup_criteria
 from forms.problems import Problem
 from forms.review.model import (
     BODY_FORMAT,
@@ -385,12 +384,7 @@ def _check_trust(
                 "signature",
             )
         )
-    if signer.kind == KIND_X509 and signer.certificates:
-        anchors = trust.anchor_certificates() if trust is not None else []
-        try:
-            check_chain(signer.certificates[0], list(signer.certificates[1:]), anchors, created)
-        except ChainError as exc:
-            reasons.append(certificate_problem(exc, created))
+    reasons.extend(chain_problems(signer, trust, created))
 
 
 def _check_points(

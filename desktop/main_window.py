@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from desktop import settings as opts
 from desktop.assessment.editor import AssessmentEditor
@@ -23,6 +24,8 @@ from desktop.qt import (
     QProgressBar,
     Qt,
     QTabWidget,
+    QVBoxLayout,
+    QWidget,
     Signal,
 )
 from desktop.settings import Settings
@@ -50,7 +53,12 @@ class MainWindow(QMainWindow):
             + (f" — {title_detail}" if title_detail else "")
         )
         self.editor: AssessmentEditor | None = None
-        self.overview = None
+        # the overview chart is built on first use (see ``overview``)
+        self._overview: Any = None
+        self._overview_args: tuple[AssessmentSession, Any] | None = None
+        self._overview_host = QWidget(self)
+        self._overview_layout = QVBoxLayout(self._overview_host)
+        self._overview_layout.setContentsMargins(0, 0, 0, 0)
         # hooks the application wires (finalise, export, reopen, settings); None hides the action
         self.on_finalise: Callable[[], None] | None = None
         self.on_reopen: Callable[[], None] | None = None
@@ -65,10 +73,8 @@ class MainWindow(QMainWindow):
         else:
             self.editor = AssessmentEditor(session, self.runner, settings, self)
             self.tabs.addTab(self.editor, _("Đánh giá"))
-            from desktop.overview.chart import OverviewChart
-
-            self.overview = OverviewChart(session, previous_pillars, self)
-            self.tabs.addTab(self.overview, _("Tổng quan"))
+            self._overview_args = (session, previous_pillars)
+            self.tabs.addTab(self._overview_host, _("Tổng quan"))
             self.setCentralWidget(self.tabs)
             self.tabs.currentChanged.connect(self._tab_changed)
         self._build_status_bar()
@@ -136,8 +142,20 @@ class MainWindow(QMainWindow):
         self.saved_label.setText(_("Chưa lưu được: {reason}", reason=message))
 
     def _tab_changed(self, index: int) -> None:
-        if self.tabs.widget(index) is self.overview and self.overview is not None:
+        if self._overview_args is not None and self.tabs.widget(index) is self._overview_host:
             self.overview.refresh()
+
+    @property
+    def overview(self) -> Any:
+        """The overview chart, built when first shown or asked for: importing Qt Charts and
+        building the chart costs about 0.1 s that the first paint of the editor should not pay."""
+        if self._overview is None and self._overview_args is not None:
+            from desktop.overview.chart import OverviewChart
+
+            session, previous = self._overview_args
+            self._overview = OverviewChart(session, previous, self._overview_host)
+            self._overview_layout.addWidget(self._overview)
+        return self._overview
 
     # --- menus ----------------------------------------------------------------------
 

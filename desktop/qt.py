@@ -1,16 +1,9 @@
 """The one door to Qt: every GUI module imports Qt names from here, never from PySide6.
 
-A Qt upgrade, a shim or a workaround then touches this file only.
+A Qt upgrade, a shim or a workaround then touches this file only. (Qt Charts has a door of
+its own, ``desktop.qt_charts``, so that start-up does not import it.)
 """
 
-from PySide6.QtCharts import (  # noqa: F401
-    QBarCategoryAxis,
-    QBarSeries,
-    QBarSet,
-    QChart,
-    QChartView,
-    QValueAxis,
-)
 from PySide6.QtCore import (  # noqa: F401
     QAbstractItemModel,
     QAbstractTableModel,

@@ -5,16 +5,18 @@ from __future__ import annotations
 from decimal import Decimal
 
 from desktop.qt import (
+    QHBoxLayout,
+    QPainter,
+    Qt,
+    QWidget,
+)
+from desktop.qt_charts import (
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
     QChart,
     QChartView,
-    QHBoxLayout,
-    QPainter,
-    Qt,
     QValueAxis,
-    QWidget,
 )
 from forms.i18n import _
 from forms.ranking import Ranking

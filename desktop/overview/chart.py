@@ -8,18 +8,20 @@ from typing import Any
 from desktop.assessment.session import AssessmentSession
 from desktop.format import format_points
 from desktop.qt import (
+    QColor,
+    QLabel,
+    QPainter,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+)
+from desktop.qt_charts import (
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
     QChart,
     QChartView,
-    QColor,
-    QLabel,
-    QPainter,
-    Qt,
     QValueAxis,
-    QVBoxLayout,
-    QWidget,
 )
 from forms.i18n import _
 

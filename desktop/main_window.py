@@ -145,6 +145,10 @@ class MainWindow(QMainWindow):
         if self._overview_args is not None and self.tabs.widget(index) is self._overview_host:
             self.overview.refresh()
 
+    def show_overview(self) -> None:
+        """Bring the overview tab to the front (building its chart if this is the first time)."""
+        self.tabs.setCurrentWidget(self._overview_host)
+
     @property
     def overview(self) -> Any:
         """The overview chart, built when first shown or asked for: importing Qt Charts and

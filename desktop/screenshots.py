@@ -142,7 +142,7 @@ def render(out: Path, lang: str = "vi") -> list[Path]:
             shot(window, "6-editor-find-unfinished")
             editor.find_edit.clear()
             editor.only_unfinished.setChecked(False)
-            window.tabs.setCurrentWidget(overview)
+            window.show_overview()
             shot(window, "7-overview-chart")
             window.tabs.setCurrentWidget(editor)
             dialog = controller.open_finalise(exec_dialog=False)

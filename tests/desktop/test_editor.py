@@ -219,6 +219,17 @@ def test_busy_bar_follows_background_work(qtbot, session, settings):
     assert not window.busy_bar.isVisible()
 
 
+def test_overview_is_built_when_its_tab_is_first_shown(qtbot, session, runner, settings):
+    """The chart is built lazily (start-up time); selecting its tab must build and show it."""
+    window = MainWindow(session, runner, settings)
+    qtbot.addWidget(window)
+    assert window._overview is None  # not built at start-up
+    window.show_overview()
+    chart = window._overview
+    assert chart is not None and window.tabs.currentWidget().isAncestorOf(chart)
+    assert window.overview is chart  # built once
+
+
 def test_overview_shows_last_years_points(qtbot, db, settings, runner, cs):
     from desktop.controller import AppController
     from local_db import answers, assessments, profile

@@ -356,61 +356,76 @@ class CollectorWindow(QMainWindow):
         path, _chosen = QFileDialog.getSaveFileName(self, title, suggested, file_filter)
         return path
 
+    def _export(
+        self,
+        title: str,
+        suggested: str,
+        file_filter: str,
+        write: Callable[[Any, str], Any],
+        done_message: Callable[[Any, str], str],
+        suffixes: tuple[str, ...] = (),
+    ) -> None:
+        """Ask where to save, then run ``write(conn, path)`` off the GUI thread on a connection
+        of the worker's own; report success in the status bar and failure in a message box.
+
+        A large ranking workbook or a bundle of a hundred packages takes seconds; the window
+        must stay responsive meanwhile (the same rule as merging)."""
+        path = self.ask_save_path(title, suggested, file_filter)
+        if not path:
+            return
+        if suffixes and Path(path).suffix.lower() not in suffixes:
+            path += suffixes[0]
+        db_path = self.db_path
+
+        def work() -> Any:
+            conn = open_collector(db_path)
+            try:
+                return write(conn, path)
+            finally:
+                conn.close()
+
+        def failed(exc: BaseException) -> None:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            QMessageBox.warning(
+                self, title, _("Không ghi được {path}: {error}", path=path, error=reason)
+            )
+
+        def finished(result: Any) -> None:
+            self.status_label.setText(done_message(result, path))
+            self.exported.emit(path)
+
+        self.status_label.setText(_("Đang ghi {path}…", path=path))
+        self.runner.run(work, on_done=finished, on_error=failed)
+
     def export_ranking(self) -> None:
-        if self.ranking is None:
+        ranking = self.ranking
+        if ranking is None:
             return
         from forms.ranking_xlsx import write_table
 
-        path = self.ask_save_path(
+        self._export(
             _("Xuất bảng xếp hạng"),
-            f"xep-hang-{self.ranking.year}.xlsx",
+            f"xep-hang-{ranking.year}.xlsx",
             _("Bảng tính (*.xlsx);;CSV (*.csv)"),
+            lambda _conn, path: write_table(ranking, path),
+            lambda _result, path: _(
+                "Đã ghi bảng xếp hạng {count} đơn vị vào {path}", count=len(ranking.rows), path=path
+            ),
+            suffixes=(".xlsx", ".csv"),
         )
-        if not path:
-            return
-        if Path(path).suffix.lower() not in (".xlsx", ".csv"):
-            path += ".xlsx"
-        try:
-            write_table(self.ranking, path)
-        except OSError as exc:
-            QMessageBox.warning(
-                self,
-                _("Xuất bảng xếp hạng"),
-                _("Không ghi được {path}: {error}", path=path, error=exc.strerror or str(exc)),
-            )
-            return
-        self.status_label.setText(
-            _(
-                "Đã ghi bảng xếp hạng {count} đơn vị vào {path}",
-                count=len(self.ranking.rows),
-                path=path,
-            )
-        )
-        self.exported.emit(path)
 
     def export_completeness(self) -> None:
         from local_db.collector.completeness_file import write_completeness
 
         year = self.year_spin.value()
-        path = self.ask_save_path(
+        self._export(
             _("Báo cáo tình trạng nộp"),
             f"tinh-trang-nop-{year}.xlsx",
             _("Bảng tính (*.xlsx);;CSV (*.csv)"),
+            lambda conn, path: write_completeness(completeness(conn, year), path, year),
+            lambda _result, path: _("Đã ghi báo cáo tình trạng nộp vào {path}", path=path),
+            suffixes=(".xlsx", ".csv"),
         )
-        if not path:
-            return
-        if Path(path).suffix.lower() not in (".xlsx", ".csv"):
-            path += ".xlsx"
-        try:
-            write_completeness(completeness(self.conn, year), path, year)
-        except OSError as exc:
-            QMessageBox.warning(
-                self,
-                _("Báo cáo tình trạng nộp"),
-                _("Không ghi được {path}: {error}", path=path, error=exc.strerror or str(exc)),
-            )
-            return
-        self.exported.emit(path)
 
     def export_bundle(self) -> None:
         """Needs the collector's signing key: the application wires ``bundle_signer``."""
@@ -419,29 +434,16 @@ class CollectorWindow(QMainWindow):
             return
         from local_db.collector.bundles import export_bundle
 
-        year = self.year_spin.value()
-        path = self.ask_save_path(
+        year, name = self.year_spin.value(), self.collector_name
+        self._export(
             _("Xuất gói chuyển tiếp"),
             f"chuyen-tiep-{year}.dtibundle",
             _("Gói chuyển tiếp (*.dtibundle)"),
+            lambda conn, path: export_bundle(conn, path, signer, year=year, collector_name=name),
+            lambda count, path: _(
+                "Đã ghi {count} gói vào gói chuyển tiếp {path}", count=count, path=path
+            ),
         )
-        if not path:
-            return
-        try:
-            count = export_bundle(
-                self.conn, path, signer, year=year, collector_name=self.collector_name
-            )
-        except OSError as exc:
-            QMessageBox.warning(
-                self,
-                _("Xuất gói chuyển tiếp"),
-                _("Không ghi được {path}: {error}", path=path, error=exc.strerror or str(exc)),
-            )
-            return
-        self.status_label.setText(
-            _("Đã ghi {count} gói vào gói chuyển tiếp {path}", count=count, path=path)
-        )
-        self.exported.emit(path)
 
     bundle_signer: Callable[[], Any] | None = None  # returns a Signer, or None when cancelled
     collector_name: str = ""

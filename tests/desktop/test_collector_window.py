@@ -210,3 +210,34 @@ def test_count_axis_ticks_are_whole_numbers():
     assert [count_axis_step(n) for n in (1, 6, 7, 12, 13, 31, 700)] == [1, 1, 2, 2, 5, 10, 200]
     labels = [label for label, _n in histogram([Decimal(0), Decimal(1000)], Decimal(1000))]
     assert labels == ["0", "100", "200", "300", "400", "500", "600", "700", "800", "900"]
+
+
+def test_a_failed_export_is_reported_not_raised(qtbot, tmp_path, monkeypatch):
+    """Exports run off the GUI thread; a write that fails comes back as a message naming the file."""
+    import threading
+
+    import desktop.collector.window as window_module
+    import local_db.collector.completeness_file as completeness_file
+
+    threads: list[bool] = []
+    real_write = completeness_file.write_completeness
+
+    def spying_write(*args, **kwargs):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(completeness_file, "write_completeness", spying_write)
+
+    window = CollectorWindow(tmp_path / "c.sqlite", None, [CS], TaskRunner(), year=2025)
+    qtbot.addWidget(window)
+    warnings: list[str] = []
+    monkeypatch.setattr(
+        window_module.QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text)
+    )
+    target = tmp_path / "khong-co-thu-muc" / "tinh-trang.xlsx"
+    window.ask_save_path = lambda *_a: str(target)
+    with qtbot.assertNotEmitted(window.exported, wait=200):
+        window.export_completeness_button.click()
+        qtbot.waitUntil(lambda: bool(warnings), timeout=10000)
+    assert str(target) in warnings[0] and not target.exists()
+    assert threads == [False]  # written on a worker thread, not the GUI thread

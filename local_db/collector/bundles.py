@@ -311,12 +311,11 @@ def _record_bundle(
     reasons: list[Reason],
     signer: Any,
 ) -> None:
-    from local_db.collector.merge import _iso
+    from local_db.collector.merge import _iso, atomic
 
     collector = (manifest or {}).get("collector") or {}
     conn = merger.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with atomic(conn):
         conn.execute(
             "INSERT INTO bundles VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(bundle_sha256) DO UPDATE SET "
             "file_name=min(file_name, excluded.file_name), ok=excluded.ok, reasons_json=excluded.reasons_json",
@@ -328,10 +327,6 @@ def _record_bundle(
                 str((manifest or {}).get("created_at", "")), len((manifest or {}).get("packages", [])),
             ),
         )  # fmt: skip
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 __all__ = ["BUNDLE_SUFFIX", "export_bundle", "merge_bundle"]

@@ -244,3 +244,86 @@ def test_failure_mid_package_leaves_nothing_of_it(tmp_path, pool, monkeypatch):
     assert dump(conn) == before
     monkeypatch.undo()
     assert merge(conn, [files["u4"]], u).accepted == 1  # merging again completes the job
+
+
+def test_failure_inside_a_batch_keeps_the_packages_before_it(tmp_path, pool, monkeypatch):
+    """Packages share a commit (a batch), yet each is all or nothing: a failure in the third
+    package of a merge leaves the first two merged and nothing of the third."""
+    import local_db.collector.merge as merge_module
+
+    u, files = pool
+    conn = open_collector(tmp_path / "c.sqlite")
+    real_apply = merge_module._apply
+    calls = []
+
+    def third_fails(*args, **kwargs):
+        calls.append(args[1])
+        if len(calls) == 3:
+            raise OSError("disk full (simulated) in the third package")
+        return real_apply(*args, **kwargs)
+
+    monkeypatch.setattr(merge_module, "_apply", third_fails)
+    order = [files["u2"], files["u4"], files["u1a"]]  # three different units, merged in this order
+    with pytest.raises(OSError):
+        merge(conn, order, u)
+    assert not conn.in_transaction  # the batch was committed or rolled back, never left open
+    units_merged = sorted(row[3] for row in dump(conn)["submissions"])
+    assert units_merged == sorted(calls[:2])
+    assert calls[2] not in units_merged
+    blobs = {row[0] for row in dump(conn)["blobs"]}
+    files_merged = {row[0] for row in dump(conn)["received_files"]}
+    assert len(blobs) == len(files_merged) == 2  # no blob or file row of the failed package
+    monkeypatch.undo()
+    summary = merge(conn, order, u)
+    assert (summary.accepted, summary.duplicates) == (1, 2)
+
+
+def test_a_failing_worker_costs_time_not_packages(tmp_path, monkeypatch):
+    """When the worker processes cannot verify (killed, refused by an antivirus), this process
+    verifies their chunks itself: the database is the same as an in-process merge."""
+    import concurrent.futures
+    from concurrent.futures.process import BrokenProcessPool
+
+    import local_db.collector.merge as merge_module
+    from forms.packages.demo import write_demo
+    from forms.packages.trust import TrustRegistry
+    from forms.reference import reference_set
+
+    class BrokenPool:
+        def __init__(self, *args, **kwargs):
+            self.submitted = 0
+
+        def submit(self, fn, *args):
+            self.submitted += 1
+            future = concurrent.futures.Future()
+            future.set_exception(BrokenProcessPool("a worker died (simulated)"))
+            return future
+
+        def shutdown(self, **kwargs):
+            pass
+
+    monkeypatch.setattr(merge_module, "POOL_MINIMUM", 40)
+    monkeypatch.setattr(merge_module, "CHUNK", 4)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", BrokenPool)
+    demo = write_demo(tmp_path / "in", units=60, seed=9, evidence=0)
+    trust = TrustRegistry.load(demo.trust)
+    dumps = []
+    for workers in (0, 1):
+        conn = open_collector(tmp_path / f"w{workers}.sqlite")
+        summary = merge_paths(
+            conn, [tmp_path / "in"], trust, [reference_set()], clock=clock, workers=workers
+        )
+        assert summary.accepted == 60 and not summary.rejected
+        dumps.append(dump(conn))
+    assert dumps[0] == dumps[1]
+
+
+def test_rejections_are_listed_by_file_name(tmp_path, pool):
+    """Verification may finish in any order (worker processes): the summary lists by name."""
+    u, files = pool
+    conn = open_collector(tmp_path / "c.sqlite")
+    junk = tmp_path / "a-junk.dtipkg"
+    junk.write_bytes(b"not a zip")
+    summary = merge(conn, [files["u4tampered"], files["u3wrongkey"], junk], u)
+    names = [r.file for r in summary.rejected]
+    assert names == sorted(names) and len(names) == 3

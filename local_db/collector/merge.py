@@ -543,6 +543,13 @@ def _verified_in_parallel(
                 except RuntimeError:  # the pool broke: this process does the rest
                     chunks.appendleft(chunk)
                     pool = None
+            if not chunks and len(window) > 1 and not window[0][1].done():
+                # the end: rather than wait for chunks a worker has not started, take them back
+                chunk, future = window[-1]
+                if future.cancel():
+                    window.pop()
+                    yield from ((p, None) for p in chunk)
+                    continue
             if window and (window[0][1].done() or not chunks):
                 chunk, future = window.popleft()
                 try:
@@ -614,9 +621,9 @@ def merge_paths(
                     "SELECT file_sha256 FROM received_files WHERE manifest_sha256 IS NOT NULL"
                 )
             }
-            fresh: list[Path] = []
+            fresh: list[Path] = loose if not known else []
             seen: list[Path] = []
-            for p in loose:
+            for p in loose if known else ():
                 try:
                     (seen if _file_sha256(p) in known else fresh).append(p)
                 except OSError:

@@ -20,6 +20,7 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 from cryptography import x509
@@ -108,6 +109,14 @@ class Ed25519Signer:
         return SignatureBlob(KIND_ED25519, SIGNATURE_ED25519, encoded)
 
 
+@lru_cache(maxsize=4096)
+def _ed25519_signer(raw: bytes) -> tuple[ed25519.Ed25519PublicKey, SignerInfo]:
+    """The key object and signer facts of a raw public key, made once per key: a collector
+    verifies thousands of packages signed by a few hundred keys."""
+    key = ed25519.Ed25519PublicKey.from_public_bytes(raw)
+    return key, SignerInfo(KIND_ED25519, short_fingerprint(raw), full_key_id(raw), raw)
+
+
 def _verify_ed25519(blob: bytes, manifest: bytes) -> SignerInfo:
     try:
         body = json.loads(blob.decode("ascii"))
@@ -115,7 +124,7 @@ def _verify_ed25519(blob: bytes, manifest: bytes) -> SignerInfo:
             raise SignatureError("not an ed25519 signature file")
         raw = base64.b64decode(body["public_key"], validate=True)
         signature = base64.b64decode(body["signature"], validate=True)
-        key = ed25519.Ed25519PublicKey.from_public_bytes(raw)
+        key, signer = _ed25519_signer(raw)
     except SignatureError:
         raise
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError) as exc:
@@ -124,7 +133,7 @@ def _verify_ed25519(blob: bytes, manifest: bytes) -> SignerInfo:
         key.verify(signature, manifest)
     except InvalidSignature as exc:
         raise SignatureError("ed25519 signature does not match") from exc
-    return SignerInfo(KIND_ED25519, short_fingerprint(raw), full_key_id(raw), raw)
+    return signer
 
 
 # --- X.509 / CMS ------------------------------------------------------------------------

@@ -327,3 +327,24 @@ def test_rejections_are_listed_by_file_name(tmp_path, pool):
     summary = merge(conn, [files["u4tampered"], files["u3wrongkey"], junk], u)
     names = [r.file for r in summary.rejected]
     assert names == sorted(names) and len(names) == 3
+
+
+def test_folders_are_searched_for_packages_and_bundles_only(tmp_path):
+    """Nested folders, any case of suffix, sorted by path; other files, folders named like
+    packages and FIFOs (reading one would block the merge forever) are left out."""
+    import os
+
+    from local_db.collector.merge import expand_paths
+
+    root = tmp_path / "inbox"
+    (root / "b" / "deep").mkdir(parents=True)
+    (root / "a.dtipkg").mkdir(parents=True)  # a folder, not a package
+    for name in ("z.DTIPKG", "b/deep/x.dtibundle", "b/y.dtipkg", "notes.txt", "b/deep/w.xlsx"):
+        (root / name).write_bytes(b"x")
+    os.mkfifo(root / "b" / "pipe.dtipkg")
+    (root / "b" / "link.dtipkg").symlink_to(root / "z.DTIPKG")
+    (root / "loop").symlink_to(root, target_is_directory=True)  # not followed: no endless walk
+    found, problems = expand_paths([root])
+    assert problems == []
+    relative = [p.relative_to(root).as_posix() for p in found]
+    assert relative == ["b/deep/x.dtibundle", "b/link.dtipkg", "b/y.dtipkg", "z.DTIPKG"]

@@ -2,4 +2,5 @@ import sys
 
 from desktop.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # worker processes (multiprocessing spawn) import this module too
+    sys.exit(main())

@@ -148,6 +148,30 @@ else
     broken "package verify" "skipped: no package to verify"
 fi
 
+# Worker processes from inside the frozen program: a merge of 400+ new packages verifies in
+# spawned workers, which re-execute the bundled program (freeze_support must route them to
+# their task, not start a second app). A failing worker would be covered silently by the
+# merging process, so the check reads how many packages the workers verified.
+if check "demo packages (450), from the bundle" \
+    "$APP" --data-dir "$SMOKE/data" demo packages --units 450 --evidence 0 --out "$SMOKE/many"; then
+    trust=$(find "$SMOKE/many" -maxdepth 1 -type f -iname '*trust*' | sort | head -n 1)
+    if check "merge of 450 packages with a worker process, from the bundle" \
+        sh -c '"$1" --data-dir "$2" merge --db "$3" "$4" --trust "$5" --workers 1 --json >"$6"' \
+        merge "$APP" "$SMOKE/data" "$SMOKE/collector.sqlite" "$SMOKE/many" "$trust" "$SMOKE/merge.json"; then
+        counts=$("$PYTHON" -c "import json, sys; s = json.load(open(sys.argv[1])); print(s['accepted'], s['verified_in_workers'])" "$SMOKE/merge.json")
+        set -- $counts
+        if [ "$1" != 450 ]; then
+            broken "merge with workers" "accepted $1 of 450 packages"
+        elif [ "$2" -eq 0 ]; then
+            broken "merge with workers" "no package was verified in a worker process (see the log above)"
+        else
+            echo "   450 accepted, $2 verified in the worker process"
+        fi
+    fi
+else
+    broken "merge with workers" "skipped: no packages to merge"
+fi
+
 # Portable mode: a copy of the folder (a USB stick) with the marker beside the program keeps
 # its data in data/ beside it, never in the user's folder. Importing the bundled sample unit
 # list (resources/units, read with openpyxl) and listing it goes through the database.

@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "merge",
         help=_("tổng hợp các gói nộp (.dtipkg) và gói chuyển tiếp (.dtibundle)"),
         description=_(
-            "Xác minh từng gói rồi lưu vào cơ sở dữ liệu tổng hợp, mỗi gói một giao dịch. Gói bị từ chối được giữ trong danh sách cách ly kèm lý do. Chạy lại với cùng các gói không thay đổi gì. Mã thoát 1 nếu có gói bị từ chối."
+            "Xác minh từng gói rồi lưu vào cơ sở dữ liệu tổng hợp; mỗi gói được lưu trọn vẹn hoặc không lưu gì. Gói bị từ chối được giữ trong danh sách cách ly kèm lý do. Chạy lại với cùng các gói không thay đổi gì. Mã thoát 1 nếu có gói bị từ chối."
         ),
     )
     add_db_argument(parser)
@@ -45,6 +45,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_criteria_argument(parser)
     parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help=_(
+            "số tiến trình phụ cùng xác minh gói khi có từ 400 gói mới (mặc định: số lõi CPU trừ một, tối đa 4; 0: chỉ dùng tiến trình này)"
+        ),
+    )
+    parser.add_argument(
         "--json", action="store_true", help=_("in kết quả dưới dạng một đối tượng JSON")
     )
     parser.set_defaults(func=_merge)
@@ -55,6 +63,8 @@ def _merge(args: argparse.Namespace) -> int:
     from local_db.collector import merge_paths
     from local_db.collector.units_file import import_units_file
 
+    if args.workers is not None and args.workers < 0:
+        return fail(_("--workers phải là số không âm (0: không dùng tiến trình phụ)"))
     try:
         trust = load_trust(args.trust, args.data_dir)
         sets = criteria_sets(args)
@@ -67,7 +77,7 @@ def _merge(args: argparse.Namespace) -> int:
                 import_units_file(conn, args.units)
             except ProblemsError as exc:
                 return fail("\n".join(str(p) for p in exc.problems))
-        summary = merge_paths(conn, args.paths, trust, sets)
+        summary = merge_paths(conn, args.paths, trust, sets, workers=args.workers)
     except sqlite3.Error as exc:  # the environment: disk full, database locked by another program
         return fail(
             _(

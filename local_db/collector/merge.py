@@ -1,10 +1,10 @@
 """Merging received packages and bundles into the collector database.
 
-Each package is verified (``forms.packages.verify``) and stored in ONE transaction: its
-original bytes, its submission row, its file row, and the recomputed current submission of its
-unit and year (``resolve``). A failure anywhere rolls the whole package back. Rejected packages
-go to the quarantine table with their reasons and never into ``submissions``, so they can never
-be ranked.
+Each package is verified (``forms.packages.verify``) and stored all or nothing (``atomic``: a
+savepoint inside a batch of ``BATCH`` packages that share one commit): its original bytes, its
+submission row, its file row, and the recomputed current submission of its unit and year
+(``resolve``). A failure anywhere rolls the whole package back. Rejected packages go to the
+quarantine table with their reasons and never into ``submissions``, so they can never be ranked.
 
 Idempotent and order-independent by construction: rows are keyed by content hashes, names
 keep the smallest one seen, and the current submission is a function of the *set* of verified
@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import itertools
 import json
+import logging
 import os
 import sqlite3
 from collections import deque
@@ -37,6 +38,8 @@ from local_db.collector.resolve import Node, Resolution, resolve
 
 PACKAGE_SUFFIX = ".dtipkg"
 BUNDLE_SUFFIX = ".dtibundle"
+
+log = logging.getLogger("local_db")
 
 Progress = Callable[[int, int], None]
 Clock = Callable[[], datetime]
@@ -87,6 +90,7 @@ class MergeSummary:
     rejected: list[Rejection] = field(default_factory=list)
     bundles: int = 0
     bundles_rejected: list[Rejection] = field(default_factory=list)
+    verified_in_workers: int = 0  # of the new packages, how many worker processes verified
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -98,6 +102,7 @@ class MergeSummary:
             "rejected": [r.to_json() for r in self.rejected],
             "bundles": self.bundles,
             "bundles_rejected": [r.to_json() for r in self.bundles_rejected],
+            "verified_in_workers": self.verified_in_workers,
         }
 
 
@@ -575,7 +580,8 @@ def _verified_in_parallel(
                 chunk, future = window.popleft()
                 try:
                     results = future.result()
-                except Exception:  # noqa: BLE001 - any worker failure: verify here instead
+                except Exception as exc:  # noqa: BLE001 - any worker failure: verify here instead
+                    log.warning("verification worker failed (%s); verifying here instead", exc)
                     results = [None] * len(chunk)
                 yield from zip(chunk, results, strict=True)
             else:
@@ -673,6 +679,7 @@ def merge_paths(
             else:
                 if ahead is not None and ahead[0] != hashlib.sha256(data).hexdigest():
                     ahead = None  # the file changed since the worker read it: verify these bytes
+                merger.summary.verified_in_workers += ahead is not None
                 merger.package(path, data, path.name, checked=ahead[1] if ahead else None)
             in_batch += 1
             if in_batch >= BATCH:

@@ -51,6 +51,7 @@ def test_merge_export_and_check(tmp_path, demo, capsys):
         "rejected": [],
         "bundles": 0,
         "bundles_rejected": [],
+        "verified_in_workers": 0,  # 40 new packages: too few to start worker processes
     }
     code, out, _err = run(
         capsys, "merge", "--db", db, *demo.packages[:5], "--trust", demo.trust, "--json"
@@ -135,6 +136,10 @@ def test_untrusted_packages_are_rejected_with_reasons(tmp_path, demo, capsys):
         (
             ["merge", "--db", "{tmp}/junk.sqlite", "{tmp}", "--trust", "{trust}"],
             "Không mở được cơ sở dữ liệu",
+        ),
+        (
+            ["merge", "--db", "{tmp}/c.sqlite", "{tmp}", "--trust", "{trust}", "--workers", "-1"],
+            "--workers phải là số không âm",
         ),
     ],
 )

@@ -201,6 +201,8 @@ def test_parallel_verification_gives_the_same_database(tmp_path, monkeypatch):
             workers=workers,
         )
         assert summary.accepted == 100 and seen[-1] == (100, 100) and len(seen) == 100
+        # with a worker, at least its first chunk is verified there (never taken back)
+        assert (summary.verified_in_workers > 0) == (workers == 1)
         dumps.append(dump(conn))
     assert dumps[0] == dumps[1]
     # merging the same folder again through the pool path: all duplicates, nothing changes
@@ -314,6 +316,7 @@ def test_a_failing_worker_costs_time_not_packages(tmp_path, monkeypatch):
             conn, [tmp_path / "in"], trust, [reference_set()], clock=clock, workers=workers
         )
         assert summary.accepted == 60 and not summary.rejected
+        assert summary.verified_in_workers == 0
         dumps.append(dump(conn))
     assert dumps[0] == dumps[1]
 

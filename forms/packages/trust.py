@@ -79,6 +79,10 @@ def load_certificate(data: bytes) -> x509.Certificate:
         raise TrustError(str(exc)) from exc
 
 
+def _unpickle_registry(entries: list[TrustEntry], anchor_ders: list[bytes]) -> TrustRegistry:
+    return TrustRegistry(entries, [x509.load_der_x509_certificate(d) for d in anchor_ders])
+
+
 class TrustRegistry:
     def __init__(
         self, entries: Iterable[TrustEntry] = (), anchors: Iterable[x509.Certificate] = ()
@@ -90,6 +94,12 @@ class TrustRegistry:
             self._add(entry)
         for certificate in anchors:
             self.add_anchor(certificate)
+
+    def __reduce__(self) -> tuple[object, tuple[list[TrustEntry], list[bytes]]]:
+        # Pickled for the collector's verification workers. Certificates do not pickle: they
+        # travel as DER. Pickling is ~6x cheaper than to_bytes() for a province's registry.
+        ders = [a.certificate.public_bytes(serialization.Encoding.DER) for a in self.anchors]
+        return _unpickle_registry, (list(self.entries), ders)
 
     # --- queries ------------------------------------------------------------------------
 

@@ -24,7 +24,9 @@ import itertools
 import json
 import logging
 import os
+import pickle
 import sqlite3
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -484,12 +486,23 @@ def default_workers() -> int:
     return max(0, min((os.cpu_count() or 1) - 1, 4))
 
 
-def _init_worker(trust_bytes: bytes | None, criteria: list[CriteriaSet]) -> None:
-    from forms.packages.trust import TrustRegistry
+def _write_worker_state(trust: Any, criteria: Mapping[str, CriteriaSet]) -> str:
+    """The trust registry and criteria sets, pickled into a temporary file for the workers.
 
-    _worker_state["trust"] = (
-        TrustRegistry.from_bytes(trust_bytes) if trust_bytes is not None else None
-    )
+    Passed as the pool's initializer arguments instead, a province's registry (~700 kB) is
+    written down a pipe while spawning, and the merging process waits until the new worker
+    has started Python and reads it (~0.1 s when it should be verifying)."""
+    handle, name = tempfile.mkstemp(prefix="dti-merge-", suffix=".pickle")
+    with os.fdopen(handle, "wb") as out:
+        pickle.dump((trust, list(criteria.values())), out, protocol=pickle.HIGHEST_PROTOCOL)
+    return name
+
+
+def _init_worker(state_file: str) -> None:
+    # the file is this process's own temporary file, written just before (never user input)
+    with open(state_file, "rb") as handle:
+        trust, criteria = pickle.load(handle)  # noqa: S301
+    _worker_state["trust"] = trust
     _worker_state["criteria"] = {cs.content_hash: cs for cs in criteria}
 
 
@@ -549,13 +562,10 @@ def _verified_in_parallel(
     chunks = deque(paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK))
     # spawn, not fork: forking a process with Qt and SQLite threads is unsafe (and Windows spawns)
     context = multiprocessing.get_context("spawn")
-    trust_bytes = trust.to_bytes() if trust is not None else None
+    state_file = _write_worker_state(trust, criteria)
     try:
         pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            workers,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(trust_bytes, list(criteria.values())),
+            workers, mp_context=context, initializer=_init_worker, initargs=(state_file,)
         )
     except OSError:
         pool = None
@@ -589,6 +599,8 @@ def _verified_in_parallel(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        with contextlib.suppress(OSError):
+            os.remove(state_file)
 
 
 def _open_batch(db: sqlite3.Connection) -> None:

@@ -40,6 +40,24 @@ def test_save_load_round_trip(tmp_path):
     assert TrustRegistry.load(tmp_path / "none.json").entries == []
 
 
+def test_pickles_for_worker_processes_with_its_anchors():
+    """The collector's verification workers receive the registry pickled; certificates,
+    which do not pickle themselves, travel as DER and come back equal."""
+    import pickle
+
+    ca, ca_key = make_ca()
+    leaf, _ = make_leaf(ca, ca_key)
+    registry = TrustRegistry()
+    registry.add_key("25042", ed_signer(1).public_raw, "Xã Hùng Lô")
+    registry.add_certificate("25043", leaf)
+    registry.add_anchor(ca)
+    again = pickle.loads(pickle.dumps(registry))
+    assert again.entries == registry.entries
+    assert again.anchor_certificates() == [ca]
+    assert again.units_for(ed_signer(1).key_id) == {"25042"}
+    assert again.to_bytes() == registry.to_bytes()
+
+
 @pytest.mark.parametrize(
     "data",
     [

@@ -250,7 +250,9 @@ class AppController(QObject):
             lambda passphrase, folder: self.export(passphrase, Path(folder))
         )
         dialog.pdf_requested.connect(lambda path: self.write_report(Path(path)))
+        dialog.copy_requested.connect(lambda path: self.save_sent_copy(Path(path)))
         self.dialog = dialog
+        self.offer_sent_copy()
         if exec_dialog:
             dialog.exec()
             self.dialog = None
@@ -291,18 +293,38 @@ class AppController(QObject):
 
         submission = as_answer(self.db, self.current.id, submission)
         keys_dir = self.keys_dir
+        data_dir = Path(self.db.data_dir)
 
-        def done(path: Path) -> None:
+        def work() -> tuple[Path, str]:
+            from forms.packages.zipsafe import ZipProblem
+            from local_db import sent_packages
+
+            path = sign_and_build(submission, keys_dir, passphrase, out_dir)
+            try:  # the exact bytes, to hand over again without creating a new submission
+                sent_packages.keep(data_dir, path)
+            except (OSError, ValueError, ZipProblem) as exc:
+                return path, str(exc)
+            return path, ""
+
+        def done(result: tuple[Path, str]) -> None:
             from local_db import assessments
 
             assert self.current is not None
+            path, not_kept = result
             record_written(self.db, self.current.id, path)
             assessments.finalise(self.db, self.current.id)
             assessments.mark_signed(self.db, self.current.id)
             assessments.mark_exported(self.db, self.current.id)
             self.current.status = "exported"
             self._refresh_read_only()
-            self._report(True, _("Đã ký và lưu gói nộp: {path}", path=str(path)))
+            text = _("Đã ký và lưu gói nộp: {path}", path=str(path))
+            if not_kept:
+                text += "\n" + _(
+                    "Lưu ý: không giữ được bản sao của gói trong thư mục dữ liệu ({reason}), nên sau này không lưu lại được bản giống hệt.",
+                    reason=not_kept,
+                )
+            self._report(True, text)
+            self.offer_sent_copy()
             self.exported.emit(path)
 
         def failed(exc: BaseException) -> None:
@@ -327,9 +349,66 @@ class AppController(QObject):
             else:
                 raise exc
 
-        self.runner.run(
-            lambda: sign_and_build(submission, keys_dir, passphrase, out_dir), done, failed
+        self.runner.run(work, done, failed)
+
+    def sent_copy(self) -> tuple[Path, str] | None:
+        """The kept copy of the package this revision sent and the name it was sent under, if
+        there is one (a quick check; ``save_sent_copy`` checks the whole package)."""
+        from local_db import assessments, sent_packages
+
+        if self.current is None:
+            return None
+        sent = assessments.exports(self.db, self.current.id)
+        if not sent:
+            return None
+        newest = sent[-1]
+        kept = sent_packages.kept_copy(
+            Path(self.db.data_dir), newest.submission_id, newest.manifest_sha256
         )
+        return (kept, newest.file_name) if kept is not None else None
+
+    def offer_sent_copy(self) -> None:
+        if self.dialog is not None:
+            found = self.sent_copy()
+            self.dialog.offer_copy(found[1] if found else None)
+
+    def save_sent_copy(self, target: Path) -> None:
+        """Write the exact bytes of the sent package again (worker thread): a collector that
+        gets both sees one submission, where a package signed again would be a conflict."""
+        from local_db import sent_packages
+        from local_db.errors import StorageError
+
+        found = self.sent_copy()
+        if found is None:
+            self._report(False, _("Không còn bản lưu của gói đã nộp trong thư mục dữ liệu."))
+            return
+        kept = found[0]
+
+        def done(path: Path) -> None:
+            self._report(
+                True,
+                _(
+                    "Đã lưu bản sao giống hệt gói đã nộp: {path}. Nơi tổng hợp sẽ nhận ra đây là cùng một bài nộp, không phải bài nộp mới.",
+                    path=str(path),
+                ),
+            )
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, StorageError):
+                self._report(False, str(exc))
+            elif isinstance(exc, OSError):
+                self._report(
+                    False,
+                    _(
+                        "Không lưu được bản sao vào {path}: {reason}",
+                        path=str(target),
+                        reason=exc.strerror or str(exc),
+                    ),
+                )
+            else:
+                raise exc
+
+        self.runner.run(lambda: sent_packages.save_copy(kept, target), done, failed)
 
     def report_info(self):
         from desktop.finalise.report import ReportInfo

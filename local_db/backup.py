@@ -22,6 +22,7 @@ from forms.i18n import _
 from forms.problems import Level, Problem
 from local_db import migrations
 from local_db.errors import StorageError, environment_message, os_error_message, translate_errors
+from local_db.files import fsync_dir
 from local_db.paths import BACKUPS_DIR, DB_FILE, EVIDENCE_DIR
 
 log = logging.getLogger("local_db")
@@ -37,16 +38,6 @@ AUTO, MANUAL, PRE_MIGRATION, PRE_RESTORE, DAMAGED = (
 
 def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
-
-
-def _fsync_dir(folder: Path) -> None:
-    # Makes a rename durable on POSIX; directories cannot be opened this way on Windows.
-    if os.name != "nt":
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def connect_readonly(path: Path) -> sqlite3.Connection:
@@ -90,7 +81,7 @@ def backup_to(source: Path, target: Path) -> Path:
     with open(temp, "rb+") as handle:
         os.fsync(handle.fileno())
     os.replace(temp, target)
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
     return target
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from forms.i18n import _
 from forms.text import nfc
 from local_db.errors import EvidenceRejected, StorageError, os_error_message
+from local_db.files import fsync_dir
 
 if TYPE_CHECKING:
     from local_db.database import Database
@@ -184,15 +185,6 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "nt":
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def store_file(store: Path, source: Path, limit: int, file_type: str) -> StoredBlob:
     """Copy ``source`` into the store (hashing while copying); idempotent per content."""
     name = nfc(source.name)
@@ -226,7 +218,7 @@ def store_file(store: Path, source: Path, limit: int, file_type: str) -> StoredB
             return StoredBlob(sha, size, file_type, final, created=False)
         final.parent.mkdir(exist_ok=True)
         os.replace(temp, final)
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
         return StoredBlob(sha, size, file_type, final, created=True)
     except BaseException as error:
         with contextlib.suppress(OSError):

@@ -49,6 +49,7 @@ class FinaliseDialog(QDialog):
     go_to = Signal(str)  # an indicator code
     export_requested = Signal(str, str)  # passphrase, output folder
     pdf_requested = Signal(str)  # output file
+    copy_requested = Signal(str)  # where to save another copy of the sent package
 
     def __init__(self, session: AssessmentSession, settings=None, parent=None) -> None:
         super().__init__(parent)
@@ -96,10 +97,20 @@ class FinaliseDialog(QDialog):
 
         buttons = QHBoxLayout()
         self.pdf_button = QPushButton(_("In báo cáo PDF…"), self)
+        # shown once a package has been sent: the same bytes again, never a new submission
+        self.copy_button = QPushButton(_("Lưu thêm một bản gói đã nộp…"), self)
+        self.copy_button.setToolTip(
+            _(
+                "Ghi lại đúng gói đã ký và nộp (ví dụ khi mất USB). Nơi tổng hợp coi đó là cùng một bài nộp."
+            )
+        )
+        self.copy_button.setVisible(False)
+        self._sent_name: str | None = None
         self.export_button = QPushButton(_("Ký và xuất gói nộp"), self)
         self.export_button.setDefault(True)
         self.close_button = QPushButton(_("Đóng"), self)
         buttons.addWidget(self.pdf_button)
+        buttons.addWidget(self.copy_button)
         buttons.addStretch(1)
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.close_button)
@@ -111,6 +122,7 @@ class FinaliseDialog(QDialog):
         self.passphrase.textChanged.connect(lambda *_a: self._update_buttons())
         self.export_button.clicked.connect(self._export)
         self.pdf_button.clicked.connect(self._pdf)
+        self.copy_button.clicked.connect(self._save_copy)
         self.close_button.clicked.connect(self.reject)
         em = self.fontMetrics().averageCharWidth()
         self.resize(em * 100, self.fontMetrics().height() * 32)
@@ -220,6 +232,25 @@ class FinaliseDialog(QDialog):
             self.message.setStyleSheet("")
             self.message.setText(_("Đang tạo báo cáo PDF…"))
             self.pdf_requested.emit(path)
+
+    def offer_copy(self, sent_name: str | None) -> None:
+        """Offer another copy of the sent package, named as it was sent (None: nothing sent,
+        or no intact copy kept)."""
+        self._sent_name = sent_name
+        self.copy_button.setVisible(sent_name is not None)
+
+    def _save_copy(self, _checked: bool = False, path: str = "") -> None:
+        if self._sent_name is None:
+            return
+        if not path:
+            suggested = str(Path(self.folder.text()) / self._sent_name)
+            path, _filter = QFileDialog.getSaveFileName(
+                self, _("Lưu bản sao gói đã nộp"), suggested, _("Gói nộp DTI (*.dtipkg)")
+            )
+        if path:
+            self.message.setStyleSheet("")
+            self.message.setText(_("Đang lưu bản sao gói nộp…"))
+            self.copy_requested.emit(path)
 
     def show_done(self, text: str) -> None:
         self.passphrase.clear()

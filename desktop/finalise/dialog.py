@@ -182,7 +182,12 @@ class FinaliseDialog(QDialog):
         sc = self.session.score()
         head = _("Tổng điểm {points}/{max}, xếp loại dự kiến {label}.", points=format_points(sc.published_total),
                  max=format_points(self.session.cs.total_points), label=sc.classification)  # fmt: skip
-        if errors:
+        if self.session.read_only:
+            # already signed and sent: the problem list no longer asks for anything
+            state = _(
+                "Bản đánh giá này đã hoàn tất và chỉ còn để xem. Muốn sửa, chọn Tệp → Mở lại để sửa (lần sửa đổi mới)."
+            )
+        elif errors:
             state = _("Còn {n} lỗi phải sửa trước khi hoàn tất.", n=errors)
         elif pending:
             state = _(

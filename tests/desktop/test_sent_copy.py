@@ -42,6 +42,7 @@ def test_another_copy_is_the_same_submission_at_the_collector(
     controller = _controller(qtbot, db, settings, runner, cs)
     dialog, sent = _export(qtbot, controller, tmp_path / "out")
     assert not dialog.copy_button.isHidden()
+    assert "chỉ còn để xem" in dialog.summary.text()  # sent: nothing left to fix or tick
     usb = tmp_path / "usb"
     usb.mkdir()
     dialog._save_copy(path=str(usb / sent.name))

@@ -66,9 +66,14 @@ def open_app(controller: Any, exec_wizard: Callable[[Any], Any] | None = None) -
     return controller.show_main_window()
 
 
-def run_gui(args: argparse.Namespace, on_shown: Callable[[Any, Any], object] | None = None) -> int:
+def run_gui(
+    args: argparse.Namespace,
+    on_shown: Callable[[Any, Any], object] | None = None,
+    on_locked: Callable[[Path], bool] | None = None,
+) -> int:
     """The GUI: ``on_shown(controller, window)`` runs once the main window is up (the ``open``
-    command acts on its file there)."""
+    command acts on its file there). When another app holds the data folder, ``on_locked``
+    may hand it the work instead (True: done, no error to show)."""
     from local_db.paths import resolve_data_dir
 
     warm = prewarm_storage()
@@ -86,14 +91,20 @@ def run_gui(args: argparse.Namespace, on_shown: Callable[[Any, Any], object] | N
     from desktop.qt import QMessageBox, QTimer
     from desktop.tasks import TaskRunner
     from local_db.database import open_database
-    from local_db.errors import StorageError
+    from local_db.errors import DatabaseLocked, StorageError
 
     try:
         db = open_database(data_dir)
+    except DatabaseLocked as exc:
+        if on_locked is not None and on_locked(data_dir):
+            return 0
+        QMessageBox.critical(None, _("DTI Desk"), str(exc))
+        return 1
     except StorageError as exc:
         QMessageBox.critical(None, _("DTI Desk"), str(exc))
         return 1
     runner = TaskRunner()
+    receiver = None
     try:
         controller = AppController(db, settings, runner)
         window = open_app(controller)
@@ -102,11 +113,31 @@ def run_gui(args: argparse.Namespace, on_shown: Callable[[Any, Any], object] | N
         if on_shown is not None:
             # after the first paint (and after the window's own deferred set-up)
             QTimer.singleShot(0, lambda: on_shown(controller, window))
+        receiver = _receive_files(data_dir, controller)
         code = int(app.exec())
         runner.wait()
         return code
     finally:
+        if receiver is not None:
+            receiver.close()
         db.close()
+
+
+def _receive_files(data_dir: Path, controller: Any) -> Any:
+    """Files double-clicked while the app runs (``dti-desk open``, see ``single_instance``)
+    come here: the app acts on each as if it had been dropped on its window."""
+    from desktop.commands.open import act_on_shown_window
+    from desktop.single_instance import FileReceiver
+
+    try:
+        receiver = FileReceiver(data_dir)
+    except OSError as exc:  # no socket or pipe here: double-clicks will say the folder is busy
+        import logging
+
+        logging.getLogger("desktop").warning("files cannot be handed to this app: %s", exc)
+        return None
+    receiver.file_received.connect(lambda name: act_on_shown_window(controller, Path(name)))
+    return receiver
 
 
 def self_test(args: argparse.Namespace) -> int:

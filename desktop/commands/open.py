@@ -61,15 +61,36 @@ def _open(args: argparse.Namespace) -> int:
         print(message, file=sys.stderr)
         return code
     from desktop.app import run_gui
+    from desktop.single_instance import forward, forward_when_up
+    from local_db.paths import resolve_data_dir
 
-    return run_gui(args, on_shown=lambda controller, _window: _act_shown(controller, path))
+    # the app already runs on this data folder (a double-click while it is open): hand it over
+    if forward(resolve_data_dir(args.data_dir), path):
+        return EXIT_OK
+    return run_gui(
+        args,
+        on_shown=lambda controller, _window: act_on_shown_window(controller, path),
+        on_locked=lambda data_dir: forward_when_up(data_dir, path),
+    )
 
 
-def _act_shown(controller: Any, path: Path) -> None:
+def act_on_shown_window(controller: Any, path: Path) -> None:
+    """Bring the app's window forward and act on ``path`` (its own double-click, or one handed
+    over by a second ``dti-desk open``)."""
     # runs from the event loop: an error here would only reach stderr, which the windowed
     # program does not have, so the person sees it in a box instead
     show = _message_box(controller)
+    window = controller.main_window()
+    if window is not None:
+        if window.isMinimized():
+            window.showNormal()
+        window.raise_()
+        window.activateWindow()
     try:
+        code, message = check_file(path)
+        if code:
+            show(False, message)
+            return
         act_on_file(controller, path, show)
     except Exception as exc:  # noqa: BLE001 - shown, the app stays usable
         show(False, _("Không mở được {name}: {error}", name=path.name, error=str(exc)))

@@ -96,7 +96,7 @@ def test_the_open_command_starts_the_gui_and_acts_on_the_file(monkeypatch, tmp_p
 
     calls: list[tuple[object, object]] = []
 
-    def fake_run_gui(args, on_shown=None):
+    def fake_run_gui(args, on_shown=None, on_locked=None):
         calls.append((args.file, on_shown))
         return 0
 
@@ -250,7 +250,7 @@ def test_commune_mode_imports_a_review(qtbot, settings, runner, tmp_path):
 
 
 def test_an_unexpected_error_while_acting_is_shown_not_lost(
-    qtbot, db, settings, runner, monkeypatch
+    qtbot, db, settings, runner, monkeypatch, tmp_path
 ):
     import desktop.commands.open as open_module
 
@@ -264,5 +264,70 @@ def test_an_unexpected_error_while_acting_is_shown_not_lost(
         raise RuntimeError("hỏng")
 
     monkeypatch.setattr(open_module, "act_on_file", broken)
-    open_module._act_shown(controller, Path("x.dtipkg"))
+    package = tmp_path / "x.dtipkg"
+    package.write_bytes(b"PK")
+    open_module.act_on_shown_window(controller, package)
     assert shown == [(False, "Không mở được x.dtipkg: hỏng")]
+    # a file handed over by a second `dti-desk open` may be gone by the time it arrives
+    open_module.act_on_shown_window(controller, tmp_path / "gone.dtipkg")
+    assert shown[-1][0] is False and "gone.dtipkg" in shown[-1][1]
+
+
+# --- a double-click while the app runs: the file is handed to it ---------------------------
+
+
+def test_a_second_open_hands_the_file_to_the_running_app(qtbot, db, settings, runner, demo):
+    """The running app listens on its data folder; `dti-desk open` in another process hands
+    it the file and exits 0 without starting a second app; the app merges it like a drop."""
+    import os
+    import subprocess
+    import sys
+
+    from desktop.app import _receive_files  # what run_gui starts once the window is up
+
+    controller, window = _collector(qtbot, db, settings, runner, demo)
+    receiver = _receive_files(Path(db.data_dir), controller)
+    try:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        command = [sys.executable, "-m", "desktop", "--data-dir", str(db.data_dir), "open",
+                   str(demo.packages[1])]  # fmt: skip
+        with qtbot.waitSignal(window.merged, timeout=20000) as merged:
+            child = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+            qtbot.waitUntil(lambda: child.poll() is not None, timeout=20000)
+        _out, err = child.communicate()
+        assert child.returncode == 0, err
+        assert merged.args[0].accepted == 1
+        assert window.inbox_model.rowCount() == 1
+    finally:
+        receiver.close()
+
+
+def test_no_running_app_means_no_hand_over(tmp_path, demo):
+    from desktop.single_instance import forward
+
+    data = tmp_path / "data"
+    data.mkdir()
+    assert forward(data, demo.packages[0]) is False  # no key, nothing listens
+    (data / "dti-desk.ipc-key").write_bytes(b"k" * 32)
+    assert forward(data, demo.packages[0]) is False  # a key left behind, nothing listens
+
+
+def test_a_caller_without_the_key_is_refused(qtbot, tmp_path, demo):
+    """Only a process that can read the data folder may hand files over (the key is there)."""
+    from desktop.single_instance import KEY_FILE, FileReceiver, forward
+
+    data = tmp_path / "data"
+    data.mkdir()
+    receiver = FileReceiver(data)
+    got: list[str] = []
+    receiver.file_received.connect(got.append)
+    try:
+        good_key = (data / KEY_FILE).read_bytes()
+        (data / KEY_FILE).write_bytes(b"x" * 32)  # what a stranger would have to guess
+        assert forward(data, demo.packages[0], timeout=1) is False
+        (data / KEY_FILE).write_bytes(good_key)
+        with qtbot.waitSignal(receiver.file_received, timeout=5000):
+            assert forward(data, demo.packages[0]) is True
+        assert got == [str(demo.packages[0].resolve())]
+    finally:
+        receiver.close()

@@ -241,3 +241,34 @@ def test_a_failed_export_is_reported_not_raised(qtbot, tmp_path, monkeypatch):
         qtbot.waitUntil(lambda: bool(warnings), timeout=10000)
     assert str(target) in warnings[0] and not target.exists()
     assert threads == [False]  # written on a worker thread, not the GUI thread
+
+
+@pytest.mark.slow
+def test_a_large_drop_verifies_in_worker_processes_from_the_merge_thread(
+    qtbot, tmp_path, monkeypatch
+):
+    """Hundreds of packages: the merge thread starts worker processes (spawned from a
+    non-GUI thread of a Qt application) and the window follows to the end."""
+    import local_db.collector.merge as merge_module
+    from forms.packages.demo import write_demo
+    from forms.packages.trust import TrustRegistry
+    from forms.reference import reference_set
+    from local_db.collector.merge import POOL_MINIMUM
+
+    monkeypatch.setattr(merge_module, "default_workers", lambda: 1)  # even on a 1-core machine
+    n = POOL_MINIMUM + 20
+    demo = write_demo(tmp_path / "nhan", units=n, seed=3, evidence=0)
+    window = CollectorWindow(
+        tmp_path / "c.sqlite", TrustRegistry.load(demo.trust), [reference_set()], TaskRunner(),
+        year=2025,
+    )  # fmt: skip
+    qtbot.addWidget(window)
+    window.show()
+    seen: list[int] = []
+    window.progress.valueChanged.connect(seen.append)
+    with qtbot.waitSignal(window.merged, timeout=120000) as blocker:
+        _drop(window, [tmp_path / "nhan"])
+    summary = blocker.args[0]
+    assert (summary.accepted, summary.rejected) == (n, [])
+    assert summary.verified_in_workers > 0
+    assert seen[-1] == n and window.inbox_model.rowCount() == n

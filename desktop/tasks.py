@@ -8,6 +8,7 @@ synchronous mode, where the same callbacks run immediately and in order: no slee
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +26,26 @@ class _Relay(QObject):
     progressed = Signal(int, int)
 
 
+# a progress bar needs no more than about 20 updates a second; a merge reports every package
+# (thousands a second), and each report is a queued signal the GUI thread must handle
+PROGRESS_INTERVAL = 0.05
+
+
+def _throttled(emit: Callable[[int, int], Any]) -> Callable[[int, int], None]:
+    """Pass on the first report, then at most one per ``PROGRESS_INTERVAL``, and always the
+    one that completes (done >= total)."""
+    last = float("-inf")
+
+    def report(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if done >= total or now - last >= PROGRESS_INTERVAL:
+            last = now
+            emit(done, total)
+
+    return report
+
+
 class _Job(QRunnable):
     def __init__(self, fn: Callable[..., Any], relay: _Relay, wants_progress: bool) -> None:
         super().__init__()
@@ -35,7 +56,10 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self._fn(self._relay.progressed.emit) if self._wants_progress else self._fn()
+            if self._wants_progress:
+                result = self._fn(_throttled(self._relay.progressed.emit))
+            else:
+                result = self._fn()
         except Exception as exc:  # noqa: BLE001 - every error goes back to the GUI as a message
             exc.__dict__.setdefault("formatted_traceback", traceback.format_exc())
             self._relay.failed.emit(exc)

@@ -48,8 +48,26 @@ def test_background_result_arrives_on_the_gui_thread(qtbot):
         )
     assert arrived == [("xong", gui_thread)]
     assert worker_thread and worker_thread[0] != gui_thread
-    assert progress == [1, 2, 3]
+    assert progress[0] == 1 and progress[-1] == 3  # the first and the completing report
     assert runner.active == 0
+
+
+def test_progress_is_thinned_to_what_a_progress_bar_can_show(qtbot):
+    """A merge reports every package; the GUI thread gets the first report, about 20 a
+    second after it, and always the last."""
+    runner = TaskRunner()
+    progress: list = []
+
+    def work(report):
+        for i in range(1, 20001):
+            report(i, 20000)
+        return "xong"
+
+    with qtbot.waitSignal(runner.busy, check_params_cb=lambda on: on is False, timeout=10000):
+        runner.run(work, lambda _r: None, on_progress=lambda d, t: progress.append(d))
+    assert progress[0] == 1 and progress[-1] == 20000
+    assert len(progress) < 200  # 20,000 reports in well under 10 s
+    assert progress == sorted(progress)
 
 
 def test_background_error_arrives_as_a_value(qtbot):

@@ -33,6 +33,7 @@ from forms.results_table import (
     ResultsTable,
     TableReadError,
     TableRow,
+    name_key,
     no_cyclic_gc,
     norm,
     read_tables,
@@ -410,7 +411,7 @@ def _duplicates(table: ResultsTable) -> list[tuple[TableRow, Finding]]:
     for row in table.rows:
         if not row.name:
             continue
-        key = (norm(row.group), norm(row.name))
+        key = (name_key(row.group), name_key(row.name))
         first = seen.setdefault(key, row)
         if first is row:
             continue

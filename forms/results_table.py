@@ -135,9 +135,32 @@ class ResultsTable:
 # --- small helpers ----------------------------------------------------------------------
 
 
+# the five tone marks (a syllable carries at most one); hats, breves, horns and đ are letters
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def _tone_last(word: str) -> str:
+    """``word`` with its tone mark moved after the letters: where the mark sits is a spelling
+    convention, not a different word. "Hòa" (old style, on the o) and "Hoà" (new style, on the
+    a), "Thủy"/"Thuỷ", "khỏe"/"khoẻ" get one key."""
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = "".join(ch for ch in decomposed if ch in _TONE_MARKS)
+    if not tones:
+        return word
+    letters = "".join(ch for ch in decomposed if ch not in _TONE_MARKS)
+    return unicodedata.normalize("NFC", letters) + tones
+
+
 def norm(text: str) -> str:
-    """NFC, casefolded, whitespace collapsed: the key for headers, labels and unit names."""
+    """NFC, casefolded, whitespace collapsed: the key for headers and labels."""
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def name_key(text: str) -> str:
+    """The key for unit and group names: ``norm``, and the same whichever vowel a word's tone
+    mark was typed on, so "Xã Hòa Bình" in the units list finds "Xã Hoà Bình" in a published
+    table, and the two in one table are one unit listed twice."""
+    return " ".join(_tone_last(word) for word in norm(text).split())
 
 
 def cell_text(value: Any) -> str:

@@ -1,8 +1,9 @@
 """An earlier year's published ranking table, imported for year-over-year comparison.
 
 Read with the results checker's reader (``forms.results_table``). Each row is matched to a unit
-of the units list by name (NFC, case- and space-insensitive, preferring the same group), so a
-table without unit codes still lines up with this year's submissions. Importing a year again
+of the units list by name (NFC, case-, space- and tone-placement-insensitive: "Hòa" is "Hoà";
+preferring the same group), so a table without unit codes still lines up with this year's
+submissions. Importing a year again
 replaces that year's rows (one transaction).
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from forms.results_table import ResultsTable, norm
+from forms.results_table import ResultsTable, name_key
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ def import_published(
 ) -> ImportedTable:
     by_name: dict[str, list[tuple[str, str]]] = {}
     for code, name, group in conn.execute("SELECT code, name, group_name FROM units"):
-        by_name.setdefault(norm(name), []).append((code, norm(group)))
+        by_name.setdefault(name_key(name), []).append((code, name_key(group)))
     items = []
     skipped = 0
     for table in tables:
@@ -54,8 +55,8 @@ def import_published(
     unmatched = []
     matched = 0
     for index, (row, pillars, total) in enumerate(items):
-        candidates = by_name.get(norm(row.name), [])
-        same_group = [c for c, g in candidates if g == norm(row.group)]
+        candidates = by_name.get(name_key(row.name), [])
+        same_group = [c for c, g in candidates if g == name_key(row.group)]
         code = (
             same_group[0]
             if len(same_group) == 1
@@ -65,7 +66,7 @@ def import_published(
             matched += 1
         else:
             unmatched.append(row.name)
-        key = code or f"{index:05}:{norm(row.group)}:{norm(row.name)}"
+        key = code or f"{index:05}:{name_key(row.group)}:{name_key(row.name)}"
         records.append(
             (year, key, code, row.name, row.group, json.dumps(pillars, ensure_ascii=False, sort_keys=True), str(total), row.label,
              None if row.not_ranked else rank_of[total])

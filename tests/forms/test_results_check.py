@@ -627,3 +627,28 @@ def test_unit_code_column_is_not_a_pillar(tmp_path):
     result = check_workbook(path, BANDS)
     assert result.tables[0].pillar_headers == ("Thể chế số", "Hạ tầng số")
     assert (result.rows, result.findings) == (1, [])
+
+
+def test_the_same_name_with_its_tone_mark_on_another_vowel_is_a_duplicate(tmp_path):
+    """Old and new tone placement ("Hòa"/"Hoà", "Thủy"/"Thuỷ") spell the same name."""
+    table = real_table("departments")
+    table.unit(10).name = "Sở Hòa Bình Thủy"
+    table.unit(11).name = "SỞ HOÀ BÌNH THUỶ"
+    found = _one(check_workbook(write(tmp_path / "d.xlsx", table), BANDS), "duplicate_unit")
+    assert found.stt == 11
+
+
+def test_name_key_ignores_only_where_the_tone_mark_sits():
+    from forms.results_table import name_key as norm
+
+    for a, b in [("Xã Hòa Bình", "xã  hoà bình"), ("khỏe", "khoẻ"), ("Thúy", "Thuý"),
+                 ("Hoàng", "HOÀNG")]:  # fmt: skip
+        assert norm(a) == norm(b), (a, b)
+    for a, b in [
+        ("Hòa", "Hoa"),
+        ("Hòa", "Hóa"),
+        ("Hòa", "Hỏa"),
+        ("Thủy", "Thuy"),
+        ("Đồng", "Dồng"),
+    ]:
+        assert norm(a) != norm(b), (a, b)

@@ -229,3 +229,30 @@ def test_bundle_export_and_results_import(tmp_path, demo, capsys, monkeypatch):
         tmp_path / "keys",
     )
     assert code == 1 and "Không mở được khóa ký" in err and not (tmp_path / "x.dtibundle").exists()
+
+
+def test_a_published_table_matches_names_whatever_vowel_carries_the_tone(tmp_path):
+    """Last year's table says "Phường Hoà Bình" (new-style tone placement), the units list
+    "Phường Hòa Bình": the same unit."""
+    from forms.results_table import read_tables
+    from local_db.collector import open_collector
+    from local_db.collector.published import import_published
+    from local_db.collector.reports import set_units
+    from tests.forms.results_workbooks import real_table, write
+
+    table = real_table("departments")
+    table.unit(1).name = "Phường Hoà Bình"
+    table.unit(2).name = "Xã Thuỷ Khê"
+    conn = open_collector(tmp_path / "c.sqlite")
+    try:
+        set_units(
+            conn, [("001", "Phường Hòa Bình", "phường", ""), ("002", "Xã Thủy Khê", "xã", "")]
+        )
+        imported = import_published(conn, 2024, read_tables(write(tmp_path / "2024.xlsx", table)))
+        assert imported.matched == 2
+        codes = {name: code for code, name in conn.execute(
+            "SELECT unit_code, name FROM published_results WHERE year = 2024 AND unit_code != ''"
+        )}  # fmt: skip
+        assert codes == {"Phường Hoà Bình": "001", "Xã Thuỷ Khê": "002"}
+    finally:
+        conn.close()

@@ -16,6 +16,7 @@ the published order is the same on every machine, with or without ICU data.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 _GRAVE, _HOOK, _TILDE, _ACUTE, _DOT = "\u0300", "\u0309", "\u0303", "\u0301", "\u0323"
 _BREVE, _CIRCUMFLEX, _HORN = "\u0306", "\u0302", "\u031b"
@@ -49,6 +50,7 @@ def _clusters(text: str) -> list[tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=65536)  # names are sorted again on every refresh; keys are immutable tuples
 def sort_key(text: str) -> SortKey:
     """Key for ``sorted(names, key=sort_key)`` in Vietnamese dictionary order.
 
@@ -99,6 +101,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
 
 
+@lru_cache(maxsize=65536)
 def sort_string(text: str) -> str:
     """``sort_key`` flattened into one string that compares the same way code unit by code unit.
 

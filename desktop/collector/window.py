@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from desktop.collector.charts import DistributionChart
-from desktop.collector.models import InboxFilter, InboxModel, RankingModel, status_text
+from desktop.collector.models import (
+    InboxFilter,
+    InboxModel,
+    RankingModel,
+    SortPassingProxy,
+    status_text,
+)
 from desktop.qt import (
     QAbstractItemView,
     QComboBox,
@@ -216,13 +222,8 @@ class CollectorWindow(QMainWindow):
         layout.addLayout(bar)
         splitter = QSplitter(Qt.Orientation.Vertical, page)
         self.ranking_view = QTableView(splitter)
-        from desktop.qt import QSortFilterProxyModel
-
-        self.ranking_proxy = QSortFilterProxyModel(self)
+        self.ranking_proxy = SortPassingProxy(self)
         self.ranking_proxy.setSourceModel(self.ranking_model)
-        from desktop.collector.models import SORT_ROLE
-
-        self.ranking_proxy.setSortRole(SORT_ROLE)
         self.ranking_view.setModel(self.ranking_proxy)
         self.ranking_view.setSortingEnabled(True)
         self.ranking_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -6,13 +6,13 @@ import openpyxl
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from desktop.collector.models import InboxModel, RankingModel
+from desktop.collector.models import InboxFilter, InboxModel, RankingModel
 from desktop.collector.window import CollectorWindow
 from desktop.qt import QDropEvent, QMimeData, QPointF, Qt, QUrl
 from desktop.tasks import TaskRunner
 from forms.packages.signing import Ed25519Signer
 from forms.results_check import check_workbook
-from local_db.collector.reports import inbox_rows, ranking_for_year, set_units
+from local_db.collector.reports import InboxRow, inbox_rows, ranking_for_year, set_units
 from tests.local_db.collector_support import CS, Units
 
 
@@ -272,3 +272,46 @@ def test_a_large_drop_verifies_in_worker_processes_from_the_merge_thread(
     assert (summary.accepted, summary.rejected) == (n, [])
     assert summary.verified_in_workers > 0
     assert seen[-1] == n and window.inbox_model.rowCount() == n
+
+
+def _row(code: str, name: str, group: str = "Cụm 1") -> InboxRow:
+    return InboxRow(f"sha-{code}", f"{code}.dtipkg", code, name, group, 2025, 1, "current", (),
+                    "Lan", "2026-01-15T08:00:00+00:00", "")  # fmt: skip
+
+
+def test_sorting_is_vietnamese_keeps_the_selection_and_survives_a_refresh(qtbot, qtmodeltester):
+    """The models sort themselves (precomputed keys, see _SortedTable): Vietnamese order,
+    both directions, the selected row stays selected, a refresh keeps the chosen order."""
+    from desktop.qt import QTableView
+
+    names = {"5": "Xã Đông Anh", "1": "Xã Ân Thi", "3": "Xã Ba Vì", "2": "Xã An Bình",
+             "4": "Xã Dương Quang"}  # fmt: skip
+    model = InboxModel()
+    model.set_rows([_row(code, name) for code, name in names.items()])
+    proxy = InboxFilter()
+    proxy.setSourceModel(model)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+
+    def shown() -> list[str]:
+        return [proxy.index(r, 0).data().split(" ", 1)[1] for r in range(proxy.rowCount())]
+
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    expected = ["Xã An Bình", "Xã Ân Thi", "Xã Ba Vì", "Xã Dương Quang", "Xã Đông Anh"]
+    assert shown() == expected
+    assert proxy.sortColumn() == -1  # the model sorted, not the proxy (80,000 data() calls)
+    assert [row.unit_code for row in model.rows] == ["2", "1", "3", "4", "5"]
+    view.selectRow(2)  # Ba Vì
+    view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert shown() == expected[::-1]
+    selected = view.selectionModel().selectedRows()
+    assert [proxy.index(i.row(), 0).data() for i in selected] == ["3 Xã Ba Vì"]
+    # new rows arrive (a merge): still descending, filtering still works
+    model.set_rows([_row(code, name) for code, name in {**names, "6": "Xã Bắc Sơn"}.items()])
+    assert shown() == ["Xã Đông Anh", "Xã Dương Quang", "Xã Bắc Sơn", "Xã Ba Vì", "Xã Ân Thi",
+                       "Xã An Bình"]  # fmt: skip
+    proxy.set_text("dong")
+    assert shown() == ["Xã Đông Anh"]
+    qtmodeltester.check(model)

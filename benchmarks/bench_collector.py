@@ -106,6 +106,38 @@ def storage_only(folder: Path) -> float:
     return elapsed
 
 
+def make_bundles(packages: Path, folder: Path, per_bundle: int = 100) -> tuple[int, float]:
+    """The province's view: the same packages forwarded by collectors, ``per_bundle`` each
+    (every collector merges its share and exports a signed bundle). Returns (bundles, seconds)."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from forms.packages.signing import Ed25519Signer
+    from forms.packages.trust import TrustRegistry
+    from forms.reference import reference_set
+    from local_db.collector import merge_paths, open_collector
+    from local_db.collector.bundles import export_bundle
+
+    started = time.perf_counter()
+    folder.mkdir(parents=True)
+    trust = TrustRegistry.load(packages / "trust.json")
+    signer = Ed25519Signer(ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32))))
+    trust.add_key("tinh", signer.public_raw, "Cụm (benchmark)")
+    trust.save(folder / "trust.json")
+    files = sorted(packages.glob("*.dtipkg"))
+    count = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for start in range(0, len(files), per_bundle):
+            conn = open_collector(Path(tmp) / f"cum-{count}.sqlite")
+            merge_paths(
+                conn, files[start : start + per_bundle], trust, [reference_set()], workers=0
+            )
+            export_bundle(conn, folder / f"cum-{count:03}.dtibundle", signer, year=2025,
+                          collector_name=f"Cụm {count}", collector_unit="tinh")  # fmt: skip
+            conn.close()
+            count += 1
+    return count, time.perf_counter() - started
+
+
 def make_demo(folder: Path, units: int) -> float:
     from forms.packages.demo import write_demo
 
@@ -199,6 +231,17 @@ def main() -> None:
                     f"  the collector's own work (verification results given): {storage_only(folder):.2f} s"
                 )
             if n == 3321:
+                bundled = Path(tmp) / "bundles"
+                count, built = make_bundles(folder, bundled)
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", str(bundled)],
+                    check=True, capture_output=True, text=True, cwd=ROOT,
+                ).stdout  # fmt: skip
+                b = json.loads(out.strip().splitlines()[-1])
+                print(
+                    f"  the same packages in {count} collectors' bundles: {b['seconds']:.2f} s "
+                    f"(accepted {b['accepted']}, rejected {b['rejected']}; bundles built in {built:.1f} s)"
+                )
                 books = Path(tmp) / "workbooks"
                 write_workbooks(books, folder)
                 seconds, count = read_workbooks(books)

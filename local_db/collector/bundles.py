@@ -13,10 +13,11 @@ A bundle is a zip (read with the packages engineer's ``zipsafe``, signed with th
 
 Two layers are checked on arrival. The bundle layer: safe zip, manifest, the collector's
 signature over it, the collector's key in the trust registry, every listed file present with
-its size and sha256 and nothing unlisted. If that layer fails, the bundle is rejected whole
-(the chain of custody is broken; ask the collector for a new one). Then every inner package
-is verified on its own, exactly like a loose one; one whose bytes do not match the bundle's
-listing is rejected with that reason as well as its own.
+its size and sha256, nothing unlisted, every entry readable. If that layer fails, the bundle is
+rejected whole (the chain of custody is broken; ask the collector for a new one). Then every
+inner package is verified on its own, exactly like a loose one (``merge.merge_paths`` shares
+them with its worker processes); one whose bytes do not match the bundle's listing is rejected
+with that reason as well as its own.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import os
 import sqlite3
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +38,7 @@ from forms.i18n import _
 from forms.packages import format as pkg_format
 from forms.packages.signing import SignatureError, Signer, verify_signature
 from forms.packages.zipsafe import Limits, SafeZip, ZipProblem
-from local_db.collector.merge import BUNDLE_SUFFIX, Reason, Rejection, default_verifier
+from local_db.collector.merge import BUNDLE_SUFFIX, Reason, Rejection
 
 if TYPE_CHECKING:
     from local_db.collector.merge import _Merger
@@ -239,8 +241,40 @@ def _bundle_layer(zf: SafeZip, trust: Any) -> tuple[dict[str, Any] | None, list[
     return manifest, reasons, signer
 
 
-def merge_bundle(merger: _Merger, path: Path) -> None:
-    """Verify a bundle's own layer, record it, then merge each inner package like a loose one."""
+@dataclass(frozen=True)
+class InnerPackage:
+    """A package listed in a bundle whose own layer passed: merged like a loose package."""
+
+    bundle: Path
+    bundle_sha256: str
+    entry: str  # its path inside the bundle
+    listed_size: int
+    listed_sha256: str
+
+    @property
+    def name(self) -> str:
+        return self.entry.rsplit("/", 1)[-1]
+
+    def mismatch(self, data: bytes) -> tuple[Reason, ...]:
+        """Why these bytes are not what the collector listed and signed (empty: they are)."""
+        if len(data) == self.listed_size and hashlib.sha256(data).hexdigest() == self.listed_sha256:
+            return ()
+        return (
+            Reason(
+                "bundle_hash_mismatch",
+                _(
+                    "Gói {entry} trong gói chuyển tiếp đã bị thay đổi (không khớp mã băm trong bundle.json)",
+                    entry=self.entry,
+                ),
+            ),
+        )
+
+
+def read_bundle(merger: _Merger, path: Path) -> list[InnerPackage]:
+    """Check a bundle's own layer and record it; its inner packages (none when it is rejected).
+
+    Every listed entry is read once here, so a bundle whose zip is damaged anywhere is rejected
+    whole before any of its packages is merged."""
     summary = merger.summary
     summary.bundles += 1
     try:
@@ -251,48 +285,46 @@ def merge_bundle(merger: _Merger, path: Path) -> None:
             _("Không đọc được tệp {name}: {error}", name=path.name, error=exc.strerror or str(exc)),
         )
         summary.bundles_rejected.append(Rejection(path.name, (reason,)))
-        return
+        return []
+    inner: list[InnerPackage] = []
     try:
         with SafeZip(path, LIMITS) as zf:
             manifest, reasons, signer = _bundle_layer(zf, merger.trust)
-            _record_bundle(merger, data_hash, path.name, manifest, reasons, signer)
-            if reasons or manifest is None:
-                summary.bundles_rejected.append(Rejection(path.name, tuple(reasons)))
-                return
-            with tempfile.TemporaryDirectory(prefix="dti-bundle-") as tmp:
+            if not reasons and manifest is not None:
                 for item in sorted(manifest["packages"], key=lambda i: i["path"]):
-                    entry = item["path"]
-                    data = zf.read(entry, LIMITS.entry_bytes)
-                    name = entry.rsplit("/", 1)[-1]
-                    pre: list[Reason] = []
-                    if (
-                        len(data) != item["size"]
-                        or hashlib.sha256(data).hexdigest() != item["sha256"]
-                    ):
-                        pre.append(
-                            Reason(
-                                "bundle_hash_mismatch",
-                                _(
-                                    "Gói {entry} trong gói chuyển tiếp đã bị thay đổi (không khớp mã băm trong bundle.json)",
-                                    entry=entry,
-                                ),
-                            )
-                        )
-                    if merger.verifier is default_verifier:
-                        # verified from the bytes in memory: no temporary file at all
-                        merger.package(Path(name), data, name, bundle=data_hash, pre_reasons=pre)
-                        continue
-                    inner = (
-                        Path(tmp)
-                        / f"{hashlib.sha256(entry.encode()).hexdigest()[:16]}{pkg_format.EXTENSION}"
+                    zf.digest(item["path"])  # read through once: a damaged zip stops here
+                    inner.append(
+                        InnerPackage(path, data_hash, item["path"], item["size"], item["sha256"])
                     )
-                    inner.write_bytes(data)
-                    merger.package(inner, data, name, bundle=data_hash, pre_reasons=pre)
-                    inner.unlink()
     except ZipProblem as exc:
-        reason = Reason(exc.problem.code, exc.problem.message)
-        _record_bundle(merger, data_hash, path.name, None, [reason], None)
-        summary.bundles_rejected.append(Rejection(path.name, (reason,)))
+        manifest, reasons, signer = None, [Reason(exc.problem.code, exc.problem.message)], None
+    _record_bundle(merger, data_hash, path.name, manifest, reasons, signer)
+    if reasons or manifest is None:
+        summary.bundles_rejected.append(Rejection(path.name, tuple(reasons)))
+        return []
+    return inner
+
+
+def read_inner(zf: SafeZip, package: InnerPackage) -> bytes:
+    """The bytes of an inner package (again: ``read_bundle`` keeps none, a province bundle
+    may hold gigabytes); the listing is checked against these very bytes."""
+    return zf.read(package.entry, LIMITS.entry_bytes)
+
+
+def open_bundle(path: Path) -> SafeZip:
+    return SafeZip(path, LIMITS)
+
+
+def merge_bundle(merger: _Merger, path: Path) -> None:
+    """Verify a bundle's own layer, record it, then merge each inner package like a loose one
+    (in this process; ``merge_paths`` shares the inner packages with worker processes)."""
+    from local_db.collector.merge import store_inner
+
+    packages = read_bundle(merger, path)
+    if packages:
+        with open_bundle(path) as zf:
+            for package in packages:
+                store_inner(merger, zf, package, None)
 
 
 def _file_sha256(path: Path) -> str:

@@ -516,19 +516,40 @@ def _slim(manifest: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return out
 
 
-def _verify_chunk(paths: list[str]) -> list[tuple[str, Checked] | None]:
+def _verify_chunk(items: list[tuple[str, str | None]]) -> list[tuple[str, Checked] | None]:
+    """Verify (file, None) loose packages and (bundle, entry) inner packages, named as the
+    merging process names them, so a rejection reads the same whoever verified it."""
+    from forms.packages.zipsafe import ZipProblem
+    from local_db.collector import bundles
+
     out: list[tuple[str, Checked] | None] = []
-    for name in paths:
-        path = Path(name)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            out.append(None)  # the main process reports the unreadable file
-            continue
-        checked = default_verifier(path, _worker_state["trust"], _worker_state["criteria"], data)
-        out.append(
-            (hashlib.sha256(data).hexdigest(), replace(checked, manifest=_slim(checked.manifest)))
-        )
+    opened: tuple[str, Any] | None = None
+    try:
+        for file, entry in items:
+            try:
+                if entry is None:
+                    path, data = Path(file), Path(file).read_bytes()
+                else:
+                    if opened is None or opened[0] != file:
+                        if opened is not None:
+                            opened[1].close()
+                        opened = (file, bundles.open_bundle(Path(file)))
+                    path = Path(entry.rsplit("/", 1)[-1])
+                    data = opened[1].read(entry, bundles.LIMITS.entry_bytes)
+            except (OSError, ZipProblem):
+                out.append(None)  # the merging process reports it
+                continue
+            trust, criteria = _worker_state["trust"], _worker_state["criteria"]
+            checked = default_verifier(path, trust, criteria, data)
+            out.append(
+                (
+                    hashlib.sha256(data).hexdigest(),
+                    replace(checked, manifest=_slim(checked.manifest)),
+                )
+            )
+    finally:
+        if opened is not None:
+            opened[1].close()
     return out
 
 
@@ -541,11 +562,17 @@ def _file_sha256(path: Path) -> str:
 
 
 Ahead = tuple[str, Checked] | None
+Item = Any  # a loose package's Path, or a bundles.InnerPackage
+
+
+def _work(item: Item) -> tuple[str, str | None]:
+    """What a worker is sent for an item: (file, None) or (bundle file, entry)."""
+    return (str(item), None) if isinstance(item, Path) else (str(item.bundle), item.entry)
 
 
 def _verified_in_parallel(
-    paths: list[Path], trust: Any, criteria: Mapping[str, CriteriaSet], workers: int
-) -> Iterator[tuple[Path, Ahead]]:
+    items: list[Item], trust: Any, criteria: Mapping[str, CriteriaSet], workers: int
+) -> Iterator[tuple[Item, Ahead]]:
     """Every path once, with (sha256, verification) when a worker process verified it, or
     None when this process is to verify it.
 
@@ -559,7 +586,7 @@ def _verified_in_parallel(
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    chunks = deque(paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK))
+    chunks = deque(items[i : i + CHUNK] for i in range(0, len(items), CHUNK))
     # spawn, not fork: forking a process with Qt and SQLite threads is unsafe (and Windows spawns)
     context = multiprocessing.get_context("spawn")
     state_file = _write_worker_state(trust, criteria)
@@ -569,13 +596,13 @@ def _verified_in_parallel(
         )
     except OSError:
         pool = None
-    window: deque[tuple[list[Path], Future[list[Ahead]]]] = deque()
+    window: deque[tuple[list[Item], Future[list[Ahead]]]] = deque()
     try:
         while chunks or window:
             while pool is not None and chunks and len(window) < 2 * workers + 1:
                 chunk = chunks.popleft()
                 try:
-                    window.append((chunk, pool.submit(_verify_chunk, [str(p) for p in chunk])))
+                    window.append((chunk, pool.submit(_verify_chunk, [_work(i) for i in chunk])))
                 except RuntimeError:  # the pool broke: this process does the rest
                     chunks.appendleft(chunk)
                     pool = None
@@ -613,6 +640,67 @@ def _commit_batch(db: sqlite3.Connection) -> None:
         db.execute("COMMIT")
 
 
+class _BundleReaders:
+    """Open bundles for reading inner packages again, a few at a time (file handles are few
+    on Windows; items of one bundle mostly come together)."""
+
+    KEEP = 4
+
+    def __init__(self) -> None:
+        self._open: dict[Path, Any] = {}
+
+    def get(self, path: Path) -> Any:
+        from local_db.collector import bundles
+
+        zf = self._open.pop(path, None)
+        if zf is None:
+            zf = bundles.open_bundle(path)
+            if len(self._open) >= self.KEEP:
+                oldest = next(iter(self._open))
+                self._open.pop(oldest).close()
+        self._open[path] = zf  # most recently used last
+        return zf
+
+    def close(self) -> None:
+        for zf in self._open.values():
+            zf.close()
+        self._open.clear()
+
+
+def store_inner(merger: _Merger, zf: Any, package: Any, ahead: Ahead) -> None:
+    """Merge one inner package of a bundle (a ``bundles.InnerPackage``) read from ``zf``,
+    with its verification when a worker did it (``ahead``), like a loose package."""
+    from forms.packages.zipsafe import ZipProblem
+    from local_db.collector import bundles
+
+    try:
+        data = bundles.read_inner(zf, package)
+    except (OSError, ZipProblem) as exc:
+        error = exc.problem.message if isinstance(exc, ZipProblem) else (exc.strerror or str(exc))
+        reason = Reason(
+            "unreadable", _("Không đọc được tệp {name}: {error}", name=package.name, error=error)
+        )
+        merger.summary.rejected.append(Rejection(package.name, (reason,)))
+        return
+    pre = package.mismatch(data)
+    checked = (
+        ahead[1] if ahead is not None and ahead[0] == hashlib.sha256(data).hexdigest() else None
+    )
+    merger.summary.verified_in_workers += checked is not None
+    if merger.verifier is default_verifier or checked is not None:
+        # verified from the bytes in memory: no temporary file at all
+        merger.package(
+            Path(package.name), data, package.name, bundle=package.bundle_sha256,
+            pre_reasons=pre, checked=checked,
+        )  # fmt: skip
+        return
+    # another verifier (tests, benchmarks) reads a path
+    with tempfile.TemporaryDirectory(prefix="dti-bundle-") as tmp:
+        inner = Path(tmp) / f"{hashlib.sha256(package.entry.encode()).hexdigest()[:16]}.dtipkg"
+        inner.write_bytes(data)
+        merger.package(inner, data, package.name, bundle=package.bundle_sha256, pre_reasons=pre)
+
+
 def merge_paths(
     db: sqlite3.Connection,
     paths: Iterable[Path | str],
@@ -626,10 +714,12 @@ def merge_paths(
 ) -> MergeSummary:
     """Merge package and bundle files (or folders of them) into the collector database ``db``.
 
-    Verification (the costly part: zip reading, hashing, signature, re-scoring) is shared
-    between this process and ``workers`` worker processes (default: ``default_workers()``)
-    when there are at least ``POOL_MINIMUM`` new loose packages; storing stays on this
-    thread, each package all or nothing, ``BATCH`` packages per commit.
+    Bundles are checked first (their own layer: signature, listing, a readable zip) and their
+    inner packages join the loose ones. Verification (the costly part: zip reading, hashing,
+    signature, re-scoring) is shared between this process and ``workers`` worker processes
+    (default: ``default_workers()``) when there are at least ``POOL_MINIMUM`` new packages;
+    storing stays on this thread, each package all or nothing, ``BATCH`` packages per commit.
+    Progress counts packages, loose and inner, after the bundles' own check.
     """
     workers = default_workers() if workers is None else workers
     from local_db.collector import bundles
@@ -644,15 +734,18 @@ def merge_paths(
     for problem in problems:
         merger.summary.rejected.append(Rejection(problem.message, (problem,)))
     db.execute("PRAGMA synchronous = NORMAL")
-    # Loose packages first, then bundles: the result does not depend on order (see resolve).
     loose = [p for p in files if p.suffix.lower() != BUNDLE_SUFFIX]
     bundle_files = [p for p in files if p.suffix.lower() == BUNDLE_SUFFIX]
-    total = len(files)
-    done = 0
     rejected_before = len(merger.summary.rejected)
+    readers = _BundleReaders()
     try:
-        stream: Iterable[tuple[Path, Ahead]] = ((p, None) for p in loose)
-        if verifier is default_verifier and workers >= 1 and len(loose) >= POOL_MINIMUM:
+        _open_batch(db)
+        inner: list[Any] = []
+        for path in bundle_files:
+            inner.extend(bundles.read_bundle(merger, path))
+        total = len(loose) + len(inner)
+        stream: Iterable[tuple[Item, Ahead]] = ((item, None) for item in [*loose, *inner])
+        if verifier is default_verifier and workers >= 1 and total >= POOL_MINIMUM:
             # files already accepted need no verification: only the new ones go to the pool
             known = {
                 r[0]
@@ -660,49 +753,32 @@ def merge_paths(
                     "SELECT file_sha256 FROM received_files WHERE manifest_sha256 IS NOT NULL"
                 )
             }
-            fresh: list[Path] = loose if not known else []
-            seen: list[Path] = []
-            for p in loose if known else ():
+            fresh: list[Item] = [*loose, *inner] if not known else []
+            seen: list[Item] = []
+            for item in loose if known else ():
                 try:
-                    (seen if _file_sha256(p) in known else fresh).append(p)
+                    (seen if _file_sha256(item) in known else fresh).append(item)
                 except OSError:
-                    seen.append(p)  # reported when read below
+                    seen.append(item)  # reported when read below
+            if known:
+                for package in inner:
+                    (seen if package.listed_sha256 in known else fresh).append(package)
             if len(fresh) >= POOL_MINIMUM:
                 stream = itertools.chain(
-                    ((p, None) for p in seen),
+                    ((item, None) for item in seen),
                     _verified_in_parallel(fresh, trust, criteria, workers),
                 )
-        _open_batch(db)
         in_batch = 0
-        for path, ahead in stream:
-            done += 1
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                reason = Reason(
-                    "unreadable",
-                    _(
-                        "Không đọc được tệp {name}: {error}",
-                        name=path.name,
-                        error=exc.strerror or str(exc),
-                    ),
-                )
-                merger.summary.rejected.append(Rejection(path.name, (reason,)))
+        for done, (item, ahead) in enumerate(stream, start=1):
+            if isinstance(item, Path):
+                _store_loose(merger, item, ahead)
             else:
-                if ahead is not None and ahead[0] != hashlib.sha256(data).hexdigest():
-                    ahead = None  # the file changed since the worker read it: verify these bytes
-                merger.summary.verified_in_workers += ahead is not None
-                merger.package(path, data, path.name, checked=ahead[1] if ahead else None)
+                store_inner(merger, readers.get(item.bundle), item, ahead)
             in_batch += 1
             if in_batch >= BATCH:
                 _commit_batch(db)
                 _open_batch(db)
                 in_batch = 0
-            if progress is not None:
-                progress(done, total)
-        for path in bundle_files:
-            done += 1
-            bundles.merge_bundle(merger, path)
             if progress is not None:
                 progress(done, total)
     except BaseException:
@@ -714,6 +790,8 @@ def merge_paths(
         with contextlib.suppress(sqlite3.Error):
             db.execute("PRAGMA synchronous = FULL")
         raise
+    finally:
+        readers.close()
     _commit_batch(db)
     db.execute("PRAGMA synchronous = FULL")
     # one fsync'ed commit makes every NORMAL commit before it durable (the WAL is one file)
@@ -728,3 +806,19 @@ def merge_paths(
         merger.summary.rejected[rejected_before:], key=lambda r: r.file
     )
     return merger.finish()
+
+
+def _store_loose(merger: _Merger, path: Path, ahead: Ahead) -> None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = Reason(
+            "unreadable",
+            _("Không đọc được tệp {name}: {error}", name=path.name, error=exc.strerror or str(exc)),
+        )
+        merger.summary.rejected.append(Rejection(path.name, (reason,)))
+        return
+    if ahead is not None and ahead[0] != hashlib.sha256(data).hexdigest():
+        ahead = None  # the file changed since the worker read it: verify these bytes
+    merger.summary.verified_in_workers += ahead is not None
+    merger.package(path, data, path.name, checked=ahead[1] if ahead else None)

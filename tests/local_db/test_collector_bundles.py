@@ -127,3 +127,51 @@ def test_bundle_layer_failures_reject_the_whole_bundle(setup):
     assert [r.code for r in summary.bundles_rejected[0].reasons] == ["bundle_signer_unknown"]
     assert dump(province)["submissions"] == []
     assert len(dump(province)["bundles"]) == 2
+
+
+def test_bundles_verified_in_worker_processes_give_the_same_database(tmp_path, monkeypatch):
+    """A province's bundles: their inner packages are shared with worker processes like loose
+    ones; the database is the same as verifying everything here, a tampered inner package is
+    still caught, and a bundle whose zip is damaged is rejected whole."""
+    import local_db.collector.merge as merge_module
+    from forms.packages.demo import write_demo
+    from forms.packages.trust import TrustRegistry
+    from forms.reference import reference_set
+
+    monkeypatch.setattr(merge_module, "POOL_MINIMUM", 40)
+    monkeypatch.setattr(merge_module, "CHUNK", 8)
+    demo = write_demo(tmp_path / "in", units=90, seed=8, evidence=1)
+    trust = TrustRegistry.load(demo.trust)
+    trust.add_key("cum-01", COLLECTOR.public_raw, "Cụm Đoan Hùng")
+    packages = sorted((tmp_path / "in").glob("*.dtipkg"))
+    bundles = []
+    for i, part in enumerate((packages[:45], packages[45:])):
+        collector = open_collector(tmp_path / f"collector-{i}.sqlite")
+        merge_paths(collector, part, trust, [reference_set()], clock=clock, workers=0)
+        bundle = tmp_path / f"cum-{i}.dtibundle"
+        export_bundle(collector, bundle, COLLECTOR, year=2025, collector_name=f"Cụm {i}",
+                      collector_unit="cum-01", now=FIXED)  # fmt: skip
+        collector.close()
+        bundles.append(bundle)
+    victim = packages[50].name
+
+    def flip(name, data):
+        return data[:-30] + bytes([data[-30] ^ 1]) + data[-29:] if name.endswith(victim) else data
+
+    tampered = _rewrite(bundles[1], tmp_path / "cum-1-sua.dtibundle", flip)
+    damaged = tmp_path / "hong.dtibundle"
+    raw = bytearray(bundles[0].read_bytes())
+    raw[len(raw) // 2] ^= 0xFF  # inside some inner package: the zip's CRC check fails
+    damaged.write_bytes(bytes(raw))
+    dumps = []
+    for workers in (0, 1):
+        province = open_collector(tmp_path / f"province-{workers}.sqlite")
+        summary = merge_paths(province, [bundles[0], tampered, damaged], trust,
+                              [reference_set()], clock=clock, workers=workers)  # fmt: skip
+        assert summary.accepted == 89 and [r.file for r in summary.rejected] == [victim]
+        assert "bundle_hash_mismatch" in {r.code for r in summary.rejected[0].reasons}
+        assert [r.file for r in summary.bundles_rejected] == ["hong.dtibundle"]
+        assert (summary.verified_in_workers > 0) == (workers == 1)
+        dumps.append(dump(province))
+        province.close()
+    assert dumps[0] == dumps[1]

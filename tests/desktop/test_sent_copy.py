@@ -8,23 +8,13 @@ from pathlib import Path
 from desktop.controller import AppController
 from forms.packages import keys
 from forms.packages.trust import TrustRegistry
-from local_db import assessments, profile
+from local_db import assessments
 from local_db.collector import dump, merge_paths, open_collector
-from tests.local_db.collector_support import answers as level_answers
-
-PASSPHRASE = "mat khau dai"
+from tests.desktop.commune_support import PASSPHRASE, answered_commune
 
 
 def _controller(qtbot, db, settings, runner, cs) -> AppController:
-    profile.save(db, officer_name="Nguyễn Thị Lan", position="Công chức", unit_code="25001")
-    keys.create_key(AppController(db, settings, runner).keys_dir, PASSPHRASE)
-    assessments.create(db, "25001", cs.year, cs)
-    controller = AppController(db, settings, runner)
-    qtbot.addWidget(controller.build_window())
-    for code, values in level_answers(2).items():
-        for key, value in values.items():
-            controller.session.set_value(code, key, value)
-    return controller
+    return answered_commune(qtbot, db, settings, runner, cs, level=2)
 
 
 def _export(qtbot, controller: AppController, out: Path):

@@ -15,11 +15,9 @@ import pytest
 from desktop.controller import AppController
 from forms.packages import keys
 from forms.packages.trust import TrustRegistry
-from local_db import assessments, profile
+from local_db import assessments
 from local_db.collector import merge_paths, open_collector
-from tests.local_db.collector_support import answers as level_answers
-
-PASSPHRASE = "mat khau dai"
+from tests.desktop.commune_support import PASSPHRASE, answered_commune
 
 
 def _manifest(package: Path) -> dict:
@@ -37,14 +35,7 @@ def _export(qtbot, controller: AppController, out: Path) -> Path:
 
 @pytest.fixture
 def exported_twice(qtbot, db, settings, runner, cs, tmp_path):
-    profile.save(db, officer_name="Nguyễn Thị Lan", position="Công chức", unit_code="25001")
-    keys.create_key(AppController(db, settings, runner).keys_dir, PASSPHRASE)
-    assessments.create(db, "25001", cs.year, cs)
-    controller = AppController(db, settings, runner)
-    qtbot.addWidget(controller.build_window())
-    for code, values in level_answers(1).items():
-        for key, value in values.items():
-            controller.session.set_value(code, key, value)
+    controller = answered_commune(qtbot, db, settings, runner, cs, level=1)
     p1 = _export(qtbot, controller, tmp_path / "r1")
     qtbot.addWidget(controller.reopen())
     controller.session.set_value("1.1", "count", 4)

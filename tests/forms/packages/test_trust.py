@@ -24,13 +24,18 @@ def test_add_lookup_remove():
     assert registry.remove("FFFF") == 0
 
 
-def test_save_load_round_trip(tmp_path):
+def _registry_with_anchor():
     ca, ca_key = make_ca()
     leaf, _ = make_leaf(ca, ca_key)
     registry = TrustRegistry()
     registry.add_key("25042", ed_signer(1).public_raw, "Xã Hùng Lô")
     registry.add_certificate("25043", leaf)
     registry.add_anchor(ca)
+    return registry, ca
+
+
+def test_save_load_round_trip(tmp_path):
+    registry, ca = _registry_with_anchor()
     path = tmp_path / "trust.json"
     registry.save(path)
     again = TrustRegistry.load(path)
@@ -45,12 +50,7 @@ def test_pickles_for_worker_processes_with_its_anchors():
     which do not pickle themselves, travel as DER and come back equal."""
     import pickle
 
-    ca, ca_key = make_ca()
-    leaf, _ = make_leaf(ca, ca_key)
-    registry = TrustRegistry()
-    registry.add_key("25042", ed_signer(1).public_raw, "Xã Hùng Lô")
-    registry.add_certificate("25043", leaf)
-    registry.add_anchor(ca)
+    registry, ca = _registry_with_anchor()
     again = pickle.loads(pickle.dumps(registry))
     assert again.entries == registry.entries
     assert again.anchor_certificates() == [ca]

@@ -82,10 +82,10 @@ class _SortedTable(QAbstractTableModel):
         self.changePersistentIndexList(old, [self.index(new_row[i.row()], i.column()) for i in old])
         self.layoutChanged.emit()
 
-    def _reset(self, rows: Sequence[Any], keys: Any) -> None:
+    def _reset(self, rows: Sequence[Any], keys: Sequence[tuple[Any, ...]]) -> None:
         """Replace every row (inside begin/endResetModel), sorted as the view last asked."""
         self.rows = list(rows)
-        self._sort_keys = [keys(row) for row in self.rows]
+        self._sort_keys = list(keys)
         self._apply_order()
 
 
@@ -107,24 +107,33 @@ class InboxModel(_SortedTable):
         super().__init__(parent)
         self.rows: list[InboxRow] = []
 
-    def set_rows(self, rows: Sequence[InboxRow]) -> None:
+    def set_rows(
+        self, rows: Sequence[InboxRow], keys: Sequence[tuple[Any, ...]] | None = None
+    ) -> None:
+        """Show ``rows``; ``keys`` are their ``sort_keys`` when computed already (off the GUI
+        thread, for thousands of rows)."""
         self.beginResetModel()
-        self._reset(rows, self._row_keys)
+        self._reset(rows, keys if keys is not None else self.sort_keys(rows))
         self.endResetModel()
 
-    def _row_keys(self, row: InboxRow) -> tuple[Any, ...]:
-        keys: list[Any] = []
-        for column in self.COLUMNS:
-            if column in ("year", "revision"):
-                value = getattr(row, column)
-                keys.append(-1 if value is None else int(value))
-            elif column == "unit":
-                keys.append(sort_string(row.unit_name) + row.unit_code)
-            elif column == "group":
-                keys.append(sort_string(row.group))
-            else:
-                keys.append(self._display(row, column))
-        return tuple(keys)
+    @classmethod
+    def sort_keys(cls, rows: Sequence[InboxRow]) -> list[tuple[Any, ...]]:
+        """Each row's key per column. No Qt: any thread may compute them."""
+        out = []
+        for row in rows:
+            keys: list[Any] = []
+            for column in cls.COLUMNS:
+                if column in ("year", "revision"):
+                    value = getattr(row, column)
+                    keys.append(-1 if value is None else int(value))
+                elif column == "unit":
+                    keys.append(sort_string(row.unit_name) + row.unit_code)
+                elif column == "group":
+                    keys.append(sort_string(row.group))
+                else:
+                    keys.append(cls._display(row, column))
+            out.append(tuple(keys))
+        return out
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self.rows)
@@ -232,31 +241,37 @@ class RankingModel(_SortedTable):
         self.pillars: list[tuple[str, str]] = []
         self._column_names: list[str] = []
 
-    def set_ranking(self, ranking: Ranking | None) -> None:
+    def set_ranking(
+        self, ranking: Ranking | None, keys: Sequence[tuple[Any, ...]] | None = None
+    ) -> None:
+        """Show ``ranking``; ``keys`` are its ``sort_keys`` when computed already."""
         self.beginResetModel()
         self.ranking = ranking
         self.pillars = [(p.code, p.name) for p in ranking.criteria.pillars] if ranking else []
-        self._column_names = [
-            "rank",
-            "group_rank",
-            "group",
-            "unit",
-            *[f"p:{c}" for c, _n in self.pillars],
-            "total",
-            "class",
-            "change",
-        ]
-        names = self._column_names
+        self._column_names = self.column_names(ranking)
         self._reset(
-            ranking.rows if ranking else [],
-            lambda row: tuple(self._sort_key(row, column) for column in names),
+            ranking.rows if ranking else [], keys if keys is not None else self.sort_keys(ranking)
         )
         self.endResetModel()
+
+    @staticmethod
+    def column_names(ranking: Ranking | None) -> list[str]:
+        pillars = [p.code for p in ranking.criteria.pillars] if ranking else []
+        return ["rank", "group_rank", "group", "unit", *[f"p:{c}" for c in pillars], "total",
+                "class", "change"]  # fmt: skip
+
+    @classmethod
+    def sort_keys(cls, ranking: Ranking | None) -> list[tuple[Any, ...]]:
+        """Each row's key per column. No Qt: any thread may compute them."""
+        names = cls.column_names(ranking)
+        rows = ranking.rows if ranking else []
+        return [tuple(cls._sort_key(row, column) for column in names) for row in rows]
 
     def _columns(self) -> list[str]:
         return self._column_names
 
-    def _sort_key(self, row: RankedRow, column: str) -> Any:
+    @classmethod
+    def _sort_key(cls, row: RankedRow, column: str) -> Any:
         if column in ("rank", "group_rank"):
             value = getattr(row, column)
             return 1_000_000 if value is None else value
@@ -266,7 +281,7 @@ class RankingModel(_SortedTable):
             return float(row.total)
         if column == "change":
             return -1_000_000 if row.rank_change is None else row.rank_change
-        return sort_string(str(self._display(row, column)))
+        return sort_string(str(cls._display(row, column)))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)

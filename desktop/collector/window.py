@@ -8,6 +8,7 @@ the views refresh when it reports back.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ from forms.problems import ProblemsError
 from forms.ranking import Ranking
 from local_db.collector import MergeSummary, merge_paths, open_collector
 from local_db.collector.reports import (
+    InboxRow,
     completeness,
     completeness_counts,
     inbox_rows,
@@ -58,6 +60,35 @@ from local_db.collector.reports import (
 
 # asks for a file name to save to: (title, suggested name, filter) -> path or "" (tests replace it)
 AskSavePath = Callable[[str, str, str], str]
+
+
+@dataclass(frozen=True)
+class _Views:
+    """What the window shows, read from the database (on any thread, see ``_gather``)."""
+
+    year: int
+    inbox: list[InboxRow]
+    inbox_keys: list[tuple[Any, ...]]
+    ranking: Ranking | None
+    ranking_keys: list[tuple[Any, ...]]
+    note: str  # why there is no ranking
+    counts: dict[str, int]
+
+
+def _gather(conn: Any, year: int, criteria_sets: Sequence[CriteriaSet]) -> _Views:
+    """Read everything the window shows for ``year``, with the keys its tables sort by. No
+    widget: the merge runs it on its worker thread, so the GUI thread only swaps rows in."""
+    inbox = inbox_rows(conn)
+    try:
+        ranking: Ranking | None = ranking_for_year(conn, year, criteria_sets)
+        note = ""
+    except ProblemsError as exc:
+        ranking = None
+        note = "; ".join(p.message for p in exc.problems)
+    return _Views(
+        year, inbox, InboxModel.sort_keys(inbox), ranking, RankingModel.sort_keys(ranking), note,
+        completeness_counts(completeness(conn, year)),
+    )  # fmt: skip
 
 
 class CollectorWindow(QMainWindow):
@@ -237,23 +268,21 @@ class CollectorWindow(QMainWindow):
     # --- reading ------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self.inbox_model.set_rows(inbox_rows(self.conn))
-        year = self.year_spin.value()
-        try:
-            self.ranking = ranking_for_year(self.conn, year, self.criteria_sets)
-            note = ""
-        except ProblemsError as exc:
-            self.ranking = None
-            note = "; ".join(p.message for p in exc.problems)
-        self.ranking_model.set_ranking(self.ranking)
+        self._show(_gather(self.conn, self.year_spin.value(), self.criteria_sets))
+
+    def _show(self, view: _Views) -> None:
+        """Put what ``_gather`` read into the tables, the chart and the note (GUI thread)."""
+        self.inbox_model.set_rows(view.inbox, view.inbox_keys)
+        self.ranking = view.ranking
+        self.ranking_model.set_ranking(self.ranking, view.ranking_keys)
         self.chart.show_ranking(self.ranking)
         self._fit_columns()
-        counts = completeness_counts(completeness(self.conn, year))
+        counts = view.counts
         summary = _(
             "Năm {year}: {complete} đơn vị đã nộp hợp lệ, {missing} chưa nộp, {unverified} chưa xác minh được, {conflict} mâu thuẫn.",
-            year=year, complete=counts["complete"], missing=counts["missing"], unverified=counts["unverified"], conflict=counts["conflict"],
+            year=view.year, complete=counts["complete"], missing=counts["missing"], unverified=counts["unverified"], conflict=counts["conflict"],
         )  # fmt: skip
-        self.ranking_note.setText(note or summary)
+        self.ranking_note.setText(view.note or summary)
         has_ranking = self.ranking is not None
         self.export_ranking_button.setEnabled(has_ranking)
         self.export_bundle_button.setEnabled(has_ranking)
@@ -308,13 +337,15 @@ class CollectorWindow(QMainWindow):
             self.merge([Path(f) for f in files])
 
     def merge(self, paths: Sequence[Path]) -> None:
-        """Merge ``paths`` off the GUI thread; the progress bar follows, the views refresh after."""
+        """Merge ``paths`` off the GUI thread; the progress bar follows, the views refresh after
+        (read on the same worker thread: for a province's 3,321 units that is ~0.15 s)."""
         db_path, trust, sets = self.db_path, self.trust, list(self.criteria_sets)
+        year = self.year_spin.value()
 
-        def work(progress: Callable[[int, int], None]) -> MergeSummary:
+        def work(progress: Callable[[int, int], None]) -> tuple[MergeSummary, _Views]:
             conn = open_collector(db_path)  # a connection of the worker's own thread
             try:
-                return merge_paths(conn, paths, trust, sets, progress)
+                return merge_paths(conn, paths, trust, sets, progress), _gather(conn, year, sets)
             finally:
                 conn.close()
 
@@ -330,10 +361,14 @@ class CollectorWindow(QMainWindow):
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
 
-    def _merged(self, summary: MergeSummary) -> None:
+    def _merged(self, result: tuple[MergeSummary, _Views]) -> None:
+        summary, view = result
         self.progress.setVisible(False)
         self.add_button.setEnabled(True)
-        self.refresh()
+        if view.year == self.year_spin.value():
+            self._show(view)
+        else:  # the year was changed while merging
+            self.refresh()
         self.status_label.setText(
             _(
                 "Đã xem {files} gói: {accepted} nhận mới, {duplicates} trùng, {superseded} bị thay thế, {conflicts} đơn vị có bài nộp mâu thuẫn, {rejected} bị từ chối.",

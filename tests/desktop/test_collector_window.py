@@ -315,3 +315,27 @@ def test_sorting_is_vietnamese_keeps_the_selection_and_survives_a_refresh(qtbot,
     proxy.set_text("dong")
     assert shown() == ["Xã Đông Anh"]
     qtmodeltester.check(model)
+
+
+def test_after_a_merge_the_views_are_read_off_the_gui_thread(qtbot, tmp_path, inbox, monkeypatch):
+    """A province's refresh reads ~3,321 rows and ranks them: done on the merge's worker
+    thread, the GUI thread only swaps the rows in."""
+    import threading
+
+    import desktop.collector.window as window_module
+
+    u, folder = inbox
+    window = CollectorWindow(tmp_path / "c.sqlite", u.trust, [CS], TaskRunner(), year=2025)
+    qtbot.addWidget(window)
+    real_gather = window_module._gather
+    threads: list[int] = []
+
+    def gather(*args):
+        threads.append(threading.get_ident())
+        return real_gather(*args)
+
+    monkeypatch.setattr(window_module, "_gather", gather)
+    with qtbot.waitSignal(window.merged, timeout=30000):
+        _drop(window, [folder])
+    assert threads and threads[-1] != threading.get_ident()
+    assert window.inbox_model.rowCount() == 13 and window.ranking_model.rowCount() == 12

@@ -339,3 +339,30 @@ def test_after_a_merge_the_views_are_read_off_the_gui_thread(qtbot, tmp_path, in
         _drop(window, [folder])
     assert threads and threads[-1] != threading.get_ident()
     assert window.inbox_model.rowCount() == 13 and window.ranking_model.rowCount() == 12
+
+
+def test_choosing_another_year_reads_it_off_the_gui_thread(qtbot, tmp_path, inbox, monkeypatch):
+    import threading
+
+    import desktop.collector.window as window_module
+    from local_db.collector import merge_paths, open_collector
+
+    u, folder = inbox
+    conn = open_collector(tmp_path / "c.sqlite")
+    merge_paths(conn, [folder], u.trust, [CS])
+    conn.close()
+    window = CollectorWindow(tmp_path / "c.sqlite", u.trust, [CS], TaskRunner(), year=2024)
+    qtbot.addWidget(window)
+    assert window.ranking_model.rowCount() == 0  # nothing for 2024
+    real_gather = window_module._gather
+    threads: list[int] = []
+
+    def gather(*args):
+        threads.append(threading.get_ident())
+        return real_gather(*args)
+
+    monkeypatch.setattr(window_module, "_gather", gather)
+    window.year_spin.setValue(2025)
+    qtbot.waitUntil(lambda: window.ranking_model.rowCount() == 12, timeout=10000)
+    assert threads and all(t != threading.get_ident() for t in threads)
+    assert "Năm 2025" in window.ranking_note.text()

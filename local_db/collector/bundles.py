@@ -38,7 +38,7 @@ from forms.i18n import _
 from forms.packages import format as pkg_format
 from forms.packages.signing import SignatureError, Signer, verify_signature
 from forms.packages.zipsafe import Limits, SafeZip, ZipProblem
-from local_db.collector.merge import BUNDLE_SUFFIX, Reason, Rejection
+from local_db.collector.merge import BUNDLE_SUFFIX, Reason, Rejection, file_sha256
 
 if TYPE_CHECKING:
     from local_db.collector.merge import _Merger
@@ -278,7 +278,7 @@ def read_bundle(merger: _Merger, path: Path) -> list[InnerPackage]:
     summary = merger.summary
     summary.bundles += 1
     try:
-        data_hash = _file_sha256(path)
+        data_hash = file_sha256(path)
     except OSError as exc:
         reason = Reason(
             "unreadable",
@@ -315,26 +315,6 @@ def open_bundle(path: Path) -> SafeZip:
     return SafeZip(path, LIMITS)
 
 
-def merge_bundle(merger: _Merger, path: Path) -> None:
-    """Verify a bundle's own layer, record it, then merge each inner package like a loose one
-    (in this process; ``merge_paths`` shares the inner packages with worker processes)."""
-    from local_db.collector.merge import store_inner
-
-    packages = read_bundle(merger, path)
-    if packages:
-        with open_bundle(path) as zf:
-            for package in packages:
-                store_inner(merger, zf, package, None)
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _record_bundle(
     merger: _Merger,
     sha: str,
@@ -361,4 +341,4 @@ def _record_bundle(
         )  # fmt: skip
 
 
-__all__ = ["BUNDLE_SUFFIX", "export_bundle", "merge_bundle"]
+__all__ = ["BUNDLE_SUFFIX", "InnerPackage", "export_bundle", "read_bundle"]

@@ -553,7 +553,7 @@ def _verify_chunk(items: list[tuple[str, str | None]]) -> list[tuple[str, Checke
     return out
 
 
-def _file_sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(1 << 20):
@@ -757,7 +757,7 @@ def merge_paths(
             seen: list[Item] = []
             for item in loose if known else ():
                 try:
-                    (seen if _file_sha256(item) in known else fresh).append(item)
+                    (seen if file_sha256(item) in known else fresh).append(item)
                 except OSError:
                     seen.append(item)  # reported when read below
             if known:

@@ -6,7 +6,8 @@
 # Steps, each stopping the build loudly on failure:
 #   1. virtualenv .venv with the project and its dev extras (PyInstaller)
 #   2. the one-folder bundle: PyInstaller with packaging\dti-desk.spec -> dist\dti-desk\
-#   3. smoke test FROM THE BUNDLE: --version, --self-test, demo package + package verify
+#   3. smoke test FROM THE BUNDLE: --version, --self-test, demo package + package verify,
+#      a merge of 450 packages with a worker process
 #   4. the installer: ISCC packaging\windows\installer.iss -> dist\dti-desk-<version>-setup.exe
 #   5. the portable zip (bundle + dti-desk.portable marker) -> dist\dti-desk-<version>-portable.zip
 # Messages are English ASCII on purpose: Windows PowerShell 5.1 misreads a BOM-less UTF-8 script.
@@ -110,6 +111,22 @@ try {
     if (-not $trust) { Fail "demo packages wrote no trust registry (*trust*)" }
     Invoke-Native "package verify" $Cli @("--data-dir", (Join-Path $Smoke "data"),
         "package", "verify", $pkg.FullName, "--trust", $trust.FullName)
+    # Worker processes from inside the frozen program: a merge of 400+ new packages spawns
+    # workers, which re-execute the bundled exe (freeze_support must route them to their task).
+    # A failing worker would be covered silently by the merging process, so read how many
+    # packages the workers verified.
+    $many = Join-Path $Smoke "many"
+    Invoke-Native "demo packages (450)" $Cli @("--data-dir", (Join-Path $Smoke "data"),
+        "demo", "packages", "--units", "450", "--evidence", "0", "--out", $many)
+    $manyTrust = Get-ChildItem $many -File -Filter "*trust*" | Select-Object -First 1
+    if (-not $manyTrust) { Fail "demo packages (450) wrote no trust registry (*trust*)" }
+    $merged = (& $Cli --data-dir (Join-Path $Smoke "data") merge --db (Join-Path $Smoke "collector.sqlite") `
+        $many --trust $manyTrust.FullName --workers 1 --json) -join "`n"
+    if ($LASTEXITCODE -ne 0) { Fail "merge with a worker process (exit code $LASTEXITCODE)" }
+    $summary = $merged | ConvertFrom-Json
+    if ($summary.accepted -ne 450) { Fail "merge with a worker process accepted $($summary.accepted) of 450" }
+    if ($summary.verified_in_workers -eq 0) { Fail "no package was verified in a worker process" }
+    Write-Host "   450 accepted, $($summary.verified_in_workers) verified in the worker process"
 }
 finally {
     Remove-Item Env:QT_QPA_PLATFORM -ErrorAction SilentlyContinue

@@ -127,6 +127,7 @@ def _receive_files(data_dir: Path, controller: Any) -> Any:
     """Files double-clicked while the app runs (``dti-desk open``, see ``single_instance``)
     come here: the app acts on each as if it had been dropped on its window."""
     from desktop.commands.open import act_on_shown_window
+    from desktop.qt import Qt
     from desktop.single_instance import FileReceiver
 
     try:
@@ -136,7 +137,11 @@ def _receive_files(data_dir: Path, controller: Any) -> Any:
 
         logging.getLogger("desktop").warning("files cannot be handed to this app: %s", exc)
         return None
-    receiver.file_received.connect(lambda name: act_on_shown_window(controller, Path(name)))
+    # queued: the signal is emitted on the listening thread, the widgets live on this one
+    receiver.file_received.connect(
+        lambda name: act_on_shown_window(controller, Path(name)),
+        Qt.ConnectionType.QueuedConnection,
+    )
     return receiver
 
 

@@ -282,11 +282,24 @@ def test_a_second_open_hands_the_file_to_the_running_app(qtbot, db, settings, ru
     import os
     import subprocess
     import sys
+    import threading
 
+    import desktop.commands.open as open_module
     from desktop.app import _receive_files  # what run_gui starts once the window is up
 
     controller, window = _collector(qtbot, db, settings, runner, demo)
-    receiver = _receive_files(Path(db.data_dir), controller)
+    acted_on: list[int] = []
+    real_act = open_module.act_on_shown_window
+
+    def act(*args):
+        acted_on.append(threading.get_ident())
+        real_act(*args)
+
+    open_module.act_on_shown_window = act
+    try:
+        receiver = _receive_files(Path(db.data_dir), controller)
+    finally:
+        open_module.act_on_shown_window = real_act
     try:
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
         command = [sys.executable, "-m", "desktop", "--data-dir", str(db.data_dir), "open",
@@ -298,6 +311,7 @@ def test_a_second_open_hands_the_file_to_the_running_app(qtbot, db, settings, ru
         assert child.returncode == 0, err
         assert merged.args[0].accepted == 1
         assert window.inbox_model.rowCount() == 1
+        assert acted_on == [threading.get_ident()]  # on the GUI thread, not the listener's
     finally:
         receiver.close()
 

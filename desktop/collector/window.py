@@ -211,7 +211,7 @@ class CollectorWindow(QMainWindow):
         ).fetchone()[0]
         now = datetime.now(UTC).isoformat(timespec="seconds")
         decide(self.conn, row.unit_code, int(row.year), manifest, _("Chọn trên giao diện"), now)
-        self.refresh()
+        self._read_year()
         self.status_label.setText(
             _(
                 "Đã chọn bài nộp {file} làm bài nộp hiện hành của {unit}",
@@ -271,8 +271,9 @@ class CollectorWindow(QMainWindow):
         self._show(_gather(self.conn, self.year_spin.value(), self.criteria_sets))
 
     def _read_year(self) -> None:
-        """Another year chosen: read it on a worker thread (a province's 3,321 units take
-        ~0.2 s to read and rank); shown if it is still the chosen year when it arrives."""
+        """Read the chosen year again on a worker thread (another year chosen, a decision, a
+        unit marked not ranked: a province's 3,321 units take ~0.2 s to read and rank); shown
+        if it is still the chosen year when it arrives."""
         db_path, year, sets = self.db_path, self.year_spin.value(), list(self.criteria_sets)
 
         def work() -> _Views:
@@ -335,7 +336,7 @@ class CollectorWindow(QMainWindow):
             unit = self.ranking_model.rows[row]
             set_not_ranked(self.conn, unit.unit_code, not unit.not_ranked)
         if rows:
-            self.refresh()
+            self._read_year()
 
     # --- merging --------------------------------------------------------------------------
 

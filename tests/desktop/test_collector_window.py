@@ -79,7 +79,8 @@ def test_drop_a_folder_then_rank_and_export(qtbot, tmp_path, inbox):
     # mark the first unit "not ranked": it moves after the ranked ones, with "-"
     first = window.ranking_proxy.index(0, 3).data()
     window.ranking_view.selectRow(0)
-    window.not_ranked_button.click()
+    window.not_ranked_button.click()  # read again on a worker thread
+    qtbot.waitUntil(lambda: window.ranking_model.rows[-1].rank is None, timeout=10000)
     last = window.ranking_model.rows[-1]
     assert (last.name, last.rank, last.classification) == (first, None, "-")
     assert sum(window.chart.classes.values()) == 11

@@ -19,7 +19,7 @@ from desktop import settings as opts
 from desktop.assessment.session import AssessmentSession
 from desktop.assessment.store import DbStore
 from desktop.main_window import MainWindow
-from desktop.qt import QMessageBox, QObject, QTimer, Signal
+from desktop.qt import QMessageBox, QObject, Signal
 from desktop.settings import Settings
 from desktop.tasks import TaskRunner
 from forms.criteria import CriteriaSet
@@ -193,9 +193,10 @@ class AppController(QObject):
         detail = _("{unit} — năm {year}, lần {revision}", unit=self.current.unit_name, year=self.current.year,
                    revision=self.current.revision)  # fmt: skip
         window = MainWindow(session, self.runner, self.settings, detail, self.previous_pillars())
-        # the verifier's results and the commune's explanations (review feature): added right after
-        # the window is shown, so its imports (signing, review model) do not delay the first paint
-        QTimer.singleShot(0, lambda: self._add_review_tab(window))
+        # the verifier's results and the commune's explanations (review feature): the tab is
+        # there from the start, its content built when first opened (its imports, signing and
+        # the review model, cost ~0.1 s of start-up; see benchmarks/bench_gui.py)
+        self._review_tab_placeholder(window)
         window.on_finalise = self.open_finalise
         window.on_reopen = self._reopen_action
         window.on_settings = self.open_settings
@@ -209,6 +210,19 @@ class AppController(QObject):
         self.window = window
         return window
 
+    def _review_tab_placeholder(self, window: MainWindow) -> None:
+        from desktop.qt import QWidget
+
+        placeholder = QWidget(window.tabs)
+        window.tabs.addTab(placeholder, _("Thẩm định"))
+        window.review_placeholder = placeholder  # type: ignore[attr-defined]
+
+        def opened(index: int) -> None:
+            if window.tabs.widget(index) is placeholder:
+                self._add_review_tab(window)
+
+        window.tabs.currentChanged.connect(opened)
+
     def _add_review_tab(self, window: MainWindow) -> None:
         if self.window is not window or self.current is None or self.session is None:
             return  # replaced or closed meanwhile
@@ -218,7 +232,10 @@ class AppController(QObject):
             return  # already added (``review_panel()`` was asked first)
         from desktop.review.mount import add_review_tab
 
-        add_review_tab(window, self.db, self.current.id, self.session.cs, self.runner)
+        add_review_tab(
+            window, self.db, self.current.id, self.session.cs, self.runner,
+            in_place_of=getattr(window, "review_placeholder", None),
+        )  # fmt: skip
 
     def replace_window(self) -> MainWindow:
         from forms.i18n import set_language

@@ -31,11 +31,29 @@ from forms.review.model import Reviewer
 
 
 def add_review_tab(
-    window: Any, db: Any, assessment_id: int, cs: CriteriaSet, runner: TaskRunner
+    window: Any,
+    db: Any,
+    assessment_id: int,
+    cs: CriteriaSet,
+    runner: TaskRunner,
+    in_place_of: QWidget | None = None,
 ) -> CommuneReviewPanel:
-    """Add the commune's review tab to ``window.tabs`` (a QTabWidget)."""
+    """Add the commune's review tab to ``window.tabs`` (a QTabWidget), or put it where the
+    ``in_place_of`` placeholder tab is (the tab built on first opening)."""
     panel = CommuneReviewPanel(db, assessment_id, cs, runner, window)
-    window.tabs.addTab(panel, _("Thẩm định"))
+    tabs = window.tabs
+    index = tabs.indexOf(in_place_of) if in_place_of is not None else -1
+    if index < 0:
+        tabs.addTab(panel, _("Thẩm định"))
+    else:
+        was_current = tabs.currentIndex() == index
+        tabs.blockSignals(True)
+        tabs.removeTab(index)
+        tabs.insertTab(index, panel, _("Thẩm định"))
+        tabs.blockSignals(False)
+        if was_current:
+            tabs.setCurrentIndex(index)
+        in_place_of.deleteLater()  # type: ignore[union-attr]
     window.review_panel = panel
     return panel
 

@@ -164,6 +164,14 @@ def test_start_in_commune_mode_shows_the_editor_with_the_review_tab(qtbot, db, s
     qtbot.waitUntil(lambda: window.tabs.count() == 3)
     assert window.tabs.tabText(2) == "Thẩm định"
     assert controller.collector_window is None
+    # built when first opened (its imports cost start-up time), in the same place
+    from desktop.review.commune import CommuneReviewPanel
+
+    assert getattr(window, "review_panel", None) is None
+    window.tabs.setCurrentIndex(2)
+    assert isinstance(window.tabs.widget(2), CommuneReviewPanel)
+    assert window.tabs.currentIndex() == 2 and window.tabs.tabText(2) == "Thẩm định"
+    assert window.tabs.count() == 3 and controller.review_panel() is window.tabs.widget(2)
 
 
 def test_collector_window_opens_the_reviewer_screen_from_the_inbox(

@@ -130,7 +130,9 @@ class CollectorWindow(QMainWindow):
         self.status_label = QLabel(self)
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.progress)
+        self.year_spin.blockSignals(True)  # read once, below, not also in the background
         self.year_spin.setValue(year or datetime.now(UTC).year - 1)
+        self.year_spin.blockSignals(False)
         self.refresh()
         self.resize(1200, 760)
 
@@ -211,7 +213,7 @@ class CollectorWindow(QMainWindow):
         ).fetchone()[0]
         now = datetime.now(UTC).isoformat(timespec="seconds")
         decide(self.conn, row.unit_code, int(row.year), manifest, _("Chọn trên giao diện"), now)
-        self._read_year()
+        self.reread()
         self.status_label.setText(
             _(
                 "Đã chọn bài nộp {file} làm bài nộp hiện hành của {unit}",
@@ -227,7 +229,7 @@ class CollectorWindow(QMainWindow):
         bar.addWidget(QLabel(_("Năm"), page))
         self.year_spin = QSpinBox(page)
         self.year_spin.setRange(2000, 2100)
-        self.year_spin.valueChanged.connect(lambda _v: self._read_year())
+        self.year_spin.valueChanged.connect(lambda _v: self.reread())
         bar.addWidget(self.year_spin)
         self.ranking_note = QLabel(page)
         self.ranking_note.setWordWrap(True)
@@ -270,7 +272,7 @@ class CollectorWindow(QMainWindow):
     def refresh(self) -> None:
         self._show(_gather(self.conn, self.year_spin.value(), self.criteria_sets))
 
-    def _read_year(self) -> None:
+    def reread(self) -> None:
         """Read the chosen year again on a worker thread (another year chosen, a decision, a
         unit marked not ranked: a province's 3,321 units take ~0.2 s to read and rank); shown
         if it is still the chosen year when it arrives."""
@@ -336,7 +338,7 @@ class CollectorWindow(QMainWindow):
             unit = self.ranking_model.rows[row]
             set_not_ranked(self.conn, unit.unit_code, not unit.not_ranked)
         if rows:
-            self._read_year()
+            self.reread()
 
     # --- merging --------------------------------------------------------------------------
 
@@ -392,7 +394,7 @@ class CollectorWindow(QMainWindow):
         if view.year == self.year_spin.value():
             self._show(view)
         else:  # the year was changed while merging
-            self.refresh()
+            self.reread()
         self.status_label.setText(
             _(
                 "Đã xem {files} gói: {accepted} nhận mới, {duplicates} trùng, {superseded} bị thay thế, {conflicts} đơn vị có bài nộp mâu thuẫn, {rejected} bị từ chối.",

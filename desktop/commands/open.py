@@ -217,7 +217,7 @@ def _receive_review(controller: Any, window: Any, path: Path, show: Show) -> Non
         )
         return
     got = rc.receive_issued(window.conn, data, path.name, trust, _criteria(controller))
-    window.refresh()
+    window.reread()
     if got.outcome == "rejected":
         lines = [f"• {p.message}" for p in got.reasons]
         show(

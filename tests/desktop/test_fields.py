@@ -101,3 +101,15 @@ def test_docref_field(qtbot):
     )
     assert w.edits["date"].text() == "02/01/2025"
     assert w.value()["issuer"] == "UBND xã"
+
+
+@pytest.mark.parametrize("kind", list(FieldKind))
+def test_every_field_widget_reads_and_shows(qtbot, kind):
+    """Every kind's widget defines value() and _show() (declared on the base, not stubbed):
+    showing what it reads back changes nothing and emits nothing."""
+    w = _widget(qtbot, kind, (Choice("a", "A", Decimal(1)),))
+    emitted: list = []
+    w.edited.connect(emitted.append)
+    before = w.value()
+    w.set_value(before)
+    assert w.value() == before and emitted == []

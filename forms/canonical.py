@@ -1,0 +1,94 @@
+"""Canonical JSON: the one encoding every signed file of dti-desk uses, and its strict reader.
+
+Signed bytes (package manifests, reviews, bundle manifests, trust exports, signature files) are
+``json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))`` in UTF-8, every
+string NFC. A reader of someone else's file takes them back with :func:`parse_canonical`, which
+insists on one meaning per byte: no duplicate keys (``json`` would keep the last silently), no
+NaN/Infinity, no byte order mark, NFC strings, and bytes equal to their own re-encoding (so two
+different files can never carry the same signed content, and what a human reads with any JSON
+viewer is what was signed).
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from typing import Any
+
+
+class CanonicalError(ValueError):
+    """Why bytes are not canonical JSON; ``reason`` is a stable code for messages."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        self.reason = reason  # "encoding", "syntax", "duplicate_key", "not_nfc", "not_canonical"
+        self.detail = detail
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+def canonical_bytes(obj: Any) -> bytes:
+    """The signed form of ``obj`` (keys sorted, no whitespace, UTF-8)."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+        "utf-8"
+    )
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise CanonicalError("duplicate_key", key[:80])
+            seen.add(key)
+    return obj
+
+
+def _no_constant(name: str) -> Any:
+    raise CanonicalError("syntax", f"{name} is not allowed")
+
+
+def strict_loads(raw: bytes) -> Any:
+    """Parse JSON someone else wrote: UTF-8 only, no duplicate keys, no NaN/Infinity.
+
+    For files that are not signed (a trust list, a settings file): formatting is free, meaning
+    is not."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CanonicalError("encoding", str(exc)[:200]) from None
+    if text.startswith("\ufeff"):
+        raise CanonicalError("encoding", "byte order mark")
+    try:
+        return json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
+    except CanonicalError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise CanonicalError("syntax", str(exc)[:200]) from None
+
+
+def _all_nfc(obj: Any) -> bool:
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii() and not unicodedata.is_normalized("NFC", item):
+                return False
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                if not key.isascii() and not unicodedata.is_normalized("NFC", key):
+                    return False
+                stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
+
+
+def parse_canonical(raw: bytes) -> Any:
+    """Parse signed bytes: :func:`strict_loads`, then NFC strings and ``raw`` must equal
+    :func:`canonical_bytes` of the result. Raises :class:`CanonicalError`."""
+    obj = strict_loads(raw)
+    if not _all_nfc(obj):
+        raise CanonicalError("not_nfc")
+    if canonical_bytes(obj) != raw:
+        raise CanonicalError("not_canonical")
+    return obj

@@ -15,11 +15,11 @@ import os
 import re
 import sqlite3
 import uuid
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from forms.evidence_types import ALLOWED, content_matches
 from forms.i18n import _
 from forms.text import nfc
 from local_db.errors import EvidenceRejected, StorageError, os_error_message
@@ -32,29 +32,6 @@ log = logging.getLogger("local_db")
 
 CHUNK = 1024 * 1024
 TEMP_PREFIX = ".tmp-"
-
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (doc, xls)
-ZIP = (b"PK\x03\x04", b"PK\x05\x06")
-# extension -> (accepted leading bytes, what kind of file it is)
-ALLOWED: dict[str, tuple[tuple[bytes, ...], str]] = {
-    "pdf": ((b"%PDF-",), "pdf"),
-    "doc": ((OLE2,), "doc"),
-    "xls": ((OLE2,), "xls"),
-    "docx": (ZIP, "docx"),
-    "xlsx": (ZIP, "xlsx"),
-    "odt": (ZIP, "odt"),
-    "ods": (ZIP, "ods"),
-    "zip": (ZIP, "zip"),
-    "jpg": ((b"\xff\xd8\xff",), "jpeg"),
-    "jpeg": ((b"\xff\xd8\xff",), "jpeg"),
-    "png": ((b"\x89PNG\r\n\x1a\n",), "png"),
-}
-# Office Open XML and OpenDocument files are zips; this tells a renamed .zip from the real thing.
-_ZIP_MARKERS = {"docx": "word/", "xlsx": "xl/"}
-_ODF_MIME = {
-    "odt": "application/vnd.oasis.opendocument.text",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-}
 
 _WINDOWS_RESERVED = {
     "CON",
@@ -96,26 +73,6 @@ class StoredBlob:
 
 def blob_path(store: Path, sha256: str) -> Path:
     return store / sha256[:2] / sha256
-
-
-def _content_matches(extension: str, path: Path, head: bytes) -> bool:
-    magics, _kind = ALLOWED[extension]
-    if not head.startswith(magics):
-        return False
-    if extension in _ZIP_MARKERS or extension in _ODF_MIME:
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = archive.namelist()
-                if extension in _ZIP_MARKERS:
-                    return any(n.startswith(_ZIP_MARKERS[extension]) for n in names)
-                return (
-                    "mimetype" in names
-                    and archive.read("mimetype").decode("ascii", "replace").strip()
-                    == _ODF_MIME[extension]
-                )
-        except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, NotImplementedError):
-            return False
-    return True
 
 
 def validate(source: Path, limit: int) -> tuple[str, str, int]:
@@ -166,7 +123,7 @@ def validate(source: Path, limit: int) -> tuple[str, str, int]:
             ),
             name,
         )
-    if not _content_matches(extension, source, head):
+    if not content_matches(extension, head, source):
         raise EvidenceRejected(
             _(
                 "Không đính kèm được tệp {name}: nội dung không phải tệp {ext} thật (có thể đã bị đổi đuôi).",

@@ -13,8 +13,10 @@ Names are judged the way Windows would see them: NFC, then trailing spaces and d
 from __future__ import annotations
 
 import io
+import os
 import unicodedata
 import zipfile
+from typing import IO
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (doc, xls)
 ZIP = (b"PK\x03\x04", b"PK\x05\x06")
@@ -64,7 +66,9 @@ def _zip_matches(extension: str, archive: zipfile.ZipFile) -> bool:
     return archive.read("mimetype").decode("ascii", "replace").strip() == _ODF_MIME[extension]
 
 
-def content_matches(extension: str, head: bytes, opener: object) -> bool:
+def content_matches(
+    extension: str, head: bytes, opener: str | os.PathLike[str] | IO[bytes]
+) -> bool:
     """True if content starting with ``head`` really is an ``extension`` file.
 
     ``opener`` is what ``zipfile.ZipFile`` can open (a path, or a binary file object); it is
@@ -76,7 +80,7 @@ def content_matches(extension: str, head: bytes, opener: object) -> bool:
         return False
     if extension in _ZIP_MARKERS or extension in _ODF_MIME:
         try:
-            with zipfile.ZipFile(opener) as archive:  # type: ignore[arg-type]
+            with zipfile.ZipFile(opener) as archive:
                 return _zip_matches(extension, archive)
         except (
             zipfile.BadZipFile,

@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from forms.cells import append
 from forms.criteria import (
     Band,
     Choice,
@@ -1148,21 +1149,21 @@ def dump_xlsx(cs: CriteriaSet, path: str | os.PathLike[str]) -> None:
     guide = wb.active
     guide.title = GUIDE_SHEET  # ignored by the reader: only the seven named sheets are read
     for line in GUIDE:
-        guide.append([line])
+        append(guide, [line])
     guide.column_dimensions["A"].width = 120
     guide["A1"].font = Font(bold=True, size=13)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for sheet, columns, rows in _rows(cs):
         ws = wb.create_sheet(sheet)
-        ws.append([c.header for c in columns])
+        append(ws, [c.header for c in columns])
         for index, col in enumerate(columns):
             cell = ws.cell(row=1, column=index + 1)
             cell.font = bold
             cell.fill = fill
             ws.column_dimensions[_col_letter(index)].width = col.width
         for values in rows:
-            ws.append(values)
+            append(ws, values)  # names and texts of the set: text cells, never formulas
         last = max(len(rows) + 1, EDIT_ROWS)
         for index, col in enumerate(columns):
             letter = _col_letter(index)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from forms.criteria import CriteriaSet
 from forms.i18n import _
-from forms.problems import Problem, ProblemsError
+from forms.problems import Level, Problem, ProblemsError
 
 EXTENSIONS = (".xlsx", ".json")
 
@@ -43,9 +43,10 @@ def _read(path: Path) -> tuple[CriteriaSet | None, list[Problem]]:
 
 
 def load_criteria(path: str | os.PathLike[str]) -> CriteriaSet:
-    """The criteria set in ``path`` (.xlsx or .json); ``ProblemsError`` if anything is wrong."""
+    """The criteria set in ``path`` (.xlsx or .json); ``ProblemsError`` if anything is wrong
+    (a warning, such as a hidden sheet, does not block: ``check_criteria_file`` reports it)."""
     cs, problems = _read(Path(path))
-    if problems or cs is None:
+    if cs is None or any(p.level == Level.ERROR for p in problems):
         raise ProblemsError(problems)
     return cs
 

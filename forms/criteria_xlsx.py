@@ -13,18 +13,20 @@ sheets is capped (``MAX_DATA_ROWS``) so a hostile file cannot make the app hang.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from forms.cells import append
 from forms.criteria import (
     Band,
     Choice,
@@ -44,7 +46,8 @@ from forms.criteria import (
 from forms.criteria_checks import INDICATOR_CODE, check_set
 from forms.criteria_json import MAX_NUMBER
 from forms.i18n import _
-from forms.problems import Problem, ProblemsError
+from forms.inbound import InboundRejected, read_inbound
+from forms.problems import Level, Problem, ProblemsError
 from forms.values import to_bool, to_decimal
 
 MAX_DATA_ROWS = (
@@ -59,6 +62,7 @@ MAX_UNPACKED_BYTES = (
     16 * 2**20
 )  # zip-bomb guard: a real set unpacks to ~0.3 MB (openpyxl may scan it all)
 MAX_ZIP_ENTRIES = 2000
+MAX_WORKBOOK_BYTES = 32 * 2**20  # the file itself (a real set is ~50 kB); read before unzipping
 
 SHEET_SETTINGS = "Thiết lập"
 SHEET_PILLARS = "Trụ cột"
@@ -895,11 +899,22 @@ class _Value:
     data_type: str = "s"
 
 
-def _guard_zip(path: Path) -> list[Problem]:
-    """Refuse files that are not a workbook, or that unpack to absurd sizes (zip bombs)."""
-    name = path.name
+def _inbound(path: Path) -> tuple[bytes | None, list[Problem]]:
+    """The workbook's bytes, read once through ``forms.inbound`` (a FIFO, a device or a huge
+    file is refused before anything is read), or the problem that refused it."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        return read_inbound(path, MAX_WORKBOOK_BYTES), []
+    except InboundRejected as exc:
+        problem = exc.problem
+        if problem.code == "file_unreadable" and not os.path.lexists(path):
+            problem = Problem("file_missing", _("Không tìm thấy tệp {name}.", name=str(path)), "")
+        return None, [replace(problem, where=path.name)]
+
+
+def _guard_zip(data: bytes, name: str) -> list[Problem]:
+    """Refuse files that are not a workbook, or that unpack to absurd sizes (zip bombs)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
             if len(entries) > MAX_ZIP_ENTRIES:
                 return [
@@ -934,95 +949,96 @@ def _guard_zip(path: Path) -> list[Problem]:
                         name,
                     )
                 ]
-    except FileNotFoundError:
-        return [Problem("file_missing", _("Không tìm thấy tệp {name}.", name=str(path)), name)]
-    except IsADirectoryError:
-        return [
-            Problem(
-                "file_unreadable", _("{name} là thư mục, không phải tệp.", name=str(path)), name
-            )
-        ]
     except zipfile.BadZipFile:
         return [
             Problem(
                 "not_xlsx", _("Tệp {name} không phải bảng tính Excel (.xlsx).", name=name), name
             )
         ]
-    except OSError as exc:
-        return [
-            Problem(
-                "file_unreadable",
-                _("Không đọc được tệp {name}: {error}", name=str(path), error=exc.strerror or exc),
-                name,
-            )
-        ]
     return []
 
 
+def _hidden_sheets(wb: Any, name: str) -> list[Problem]:
+    """Hole 12b: a sheet the author cannot see may hold what is read (a hidden "Chỉ tiêu"
+    behind a visible copy), so each one is named; it is read like any other sheet."""
+    problems = []
+    for ws in wb.worksheets:
+        state = getattr(ws, "sheet_state", "visible")
+        if state == "visible":
+            continue
+        message = (
+            _(
+                "Trang “{sheet}” của {name} bị ẩn sâu (veryHidden, chỉ hiện lại được bằng VBA); hãy kiểm tra nội dung của nó trước khi dùng bộ tiêu chí.",
+                sheet=ws.title,
+                name=name,
+            )
+            if state == "veryHidden"
+            else _(
+                "Trang “{sheet}” của {name} bị ẩn; hãy hiện trang ra và kiểm tra nội dung trước khi dùng bộ tiêu chí.",
+                sheet=ws.title,
+                name=name,
+            )
+        )
+        problems.append(Problem("hidden_sheet", message, ws.title, Level.WARNING))
+    return problems
+
+
 def read_xlsx(path: str | os.PathLike[str]) -> tuple[CriteriaSet | None, list[Problem]]:
-    """The set in a workbook and every problem found (the set is only usable with no problems)."""
+    """The set in a workbook and every problem found (the set is usable when none is an error;
+    warnings, such as a hidden sheet, are for the author to look at)."""
     import warnings
 
     import openpyxl
 
     path = Path(path)
-    problems = _guard_zip(path)
+    data, problems = _inbound(path)
+    if data is None:
+        return None, problems
+    problems = _guard_zip(data, path.name)
     if problems:
         return None, problems
     try:
-        # Our own handle, closed whatever happens: openpyxl leaks its file when it fails
-        # half-way through opening a damaged workbook.
-        handle = path.open("rb")
-    except OSError as exc:
+        with warnings.catch_warnings():
+            # openpyxl warns about data validation and extensions it drops; harmless here
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
         return None, [
             Problem(
-                "file_unreadable",
-                _("Không đọc được tệp {name}: {error}", name=str(path), error=exc.strerror or exc),
+                "not_xlsx",
+                _(
+                    "Không mở được bảng tính {name}: {error}",
+                    name=path.name,
+                    error=type(exc).__name__,
+                ),
                 path.name,
             )
         ]
-    with handle:
-        try:
-            with warnings.catch_warnings():
-                # openpyxl warns about data validation and extensions it drops; harmless here
-                warnings.simplefilter("ignore")
-                wb = openpyxl.load_workbook(handle, read_only=True, data_only=False)
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
-            return None, [
-                Problem(
-                    "not_xlsx",
-                    _(
-                        "Không mở được bảng tính {name}: {error}",
-                        name=path.name,
-                        error=type(exc).__name__,
-                    ),
-                    path.name,
-                )
-            ]
-        reader = _WorkbookReader(wb)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                cs = reader.read()
-        except Exception as exc:  # noqa: BLE001
-            # Read-only mode parses sheets lazily, so a damaged sheet inside a valid zip only
-            # shows up here, as whatever openpyxl's XML/zip layers raise (ParseError,
-            # IndexError for a shared string that is not there, ValueError, zlib.error...).
-            # The file is untrusted input: report it, never crash.
-            return None, [
-                *reader.problems,
-                Problem(
-                    "damaged",
-                    _(
-                        "Bảng tính {name} bị hỏng, không đọc hết được ({error}).",
-                        name=path.name,
-                        error=type(exc).__name__,
-                    ),
-                    path.name,
+    reader = _WorkbookReader(wb)
+    try:
+        hidden = _hidden_sheets(wb, path.name)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cs = reader.read()
+    except Exception as exc:  # noqa: BLE001
+        # Read-only mode parses sheets lazily, so a damaged sheet inside a valid zip only
+        # shows up here, as whatever openpyxl's XML/zip layers raise (ParseError,
+        # IndexError for a shared string that is not there, ValueError, zlib.error...).
+        # The file is untrusted input: report it, never crash.
+        return None, [
+            *reader.problems,
+            Problem(
+                "damaged",
+                _(
+                    "Bảng tính {name} bị hỏng, không đọc hết được ({error}).",
+                    name=path.name,
+                    error=type(exc).__name__,
                 ),
-            ]
-        finally:
-            wb.close()
+                path.name,
+            ),
+        ]
+    finally:
+        wb.close()
     problems = list(reader.problems)
     if cs is not None:
         # One problem per cell: an empty cell the reader reported needs no "empty name" echo,
@@ -1034,12 +1050,12 @@ def read_xlsx(path: str | os.PathLike[str]) -> tuple[CriteriaSet | None, list[Pr
             for p in check_set(cs, reader.loc, reader.tainted)
             if p.where not in cells and p.where.split("!")[0] not in missing
         ]
-    return cs, problems
+    return cs, problems + hidden
 
 
 def load_xlsx(path: str | os.PathLike[str]) -> CriteriaSet:
     cs, problems = read_xlsx(path)
-    if problems or cs is None:
+    if cs is None or any(p.level == Level.ERROR for p in problems):
         raise ProblemsError(problems)
     return cs
 
@@ -1148,21 +1164,21 @@ def dump_xlsx(cs: CriteriaSet, path: str | os.PathLike[str]) -> None:
     guide = wb.active
     guide.title = GUIDE_SHEET  # ignored by the reader: only the seven named sheets are read
     for line in GUIDE:
-        guide.append([line])
+        append(guide, [line])
     guide.column_dimensions["A"].width = 120
     guide["A1"].font = Font(bold=True, size=13)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for sheet, columns, rows in _rows(cs):
         ws = wb.create_sheet(sheet)
-        ws.append([c.header for c in columns])
+        append(ws, [c.header for c in columns])
         for index, col in enumerate(columns):
             cell = ws.cell(row=1, column=index + 1)
             cell.font = bold
             cell.fill = fill
             ws.column_dimensions[_col_letter(index)].width = col.width
         for values in rows:
-            ws.append(values)
+            append(ws, values)  # names and texts of the set: text cells, never formulas
         last = max(len(rows) + 1, EDIT_ROWS)
         for index, col in enumerate(columns):
             letter = _col_letter(index)

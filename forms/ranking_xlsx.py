@@ -12,14 +12,14 @@ the target and renamed into place: a failure never leaves half a workbook behind
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import tempfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+from forms import cells
+from forms.cells import put
 from forms.ranking import RankedRow, Ranking
 
 HEADER_STT = "STT"
@@ -89,14 +89,14 @@ def write_xlsx(
     ws.title = f"Xếp hạng {ranking.year}"
     row = 1
     for i, line in enumerate(title_lines(ranking)):
-        ws.cell(row, 1, line).font = Font(bold=i == 0, italic=i > 0)
+        put(ws, row, 1, line).font = Font(bold=i == 0, italic=i > 0)
         ws.cell(row, 1).alignment = Alignment(horizontal="center")
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
         row += 1
     row += 1  # one blank line, as in the decision
     header_row = row
     for col, text in enumerate(columns, start=1):
-        cell = ws.cell(row, col, text)
+        cell = put(ws, row, col, text)
         cell.font = Font(bold=True)
         cell.alignment = centre
         cell.border = border
@@ -110,7 +110,7 @@ def write_xlsx(
             values += [member.pillars[p.code] for p in ranking.criteria.pillars]
             values += [member.total, member.classification]
             for col, value in enumerate(values, start=1):
-                cell = ws.cell(row, col, value)
+                cell = put(ws, row, col, value)
                 cell.border = border
                 if isinstance(value, Decimal):
                     cell.number_format = number_format
@@ -126,22 +126,25 @@ def write_xlsx(
     _atomic_write(Path(path), lambda tmp: wb.save(tmp))
 
 
-def _fmt(value: Decimal, decimals: int) -> str:
-    return format(value, f".{max(decimals, 0)}f")
+def _fmt(value: Decimal, decimals: int) -> Decimal:
+    # a number, not text: forms.cells leaves numbers as they are (a "-" here is a sign)
+    return Decimal(format(value, f".{max(decimals, 0)}f"))
 
 
 def csv_text(ranking: Ranking, group_header: str = DEFAULT_GROUP_HEADER) -> str:
     """The same table as CSV: the header row, then every unit with its group on each row."""
+    return cells.csv_text(_csv_rows(ranking, group_header))
+
+
+def _csv_rows(ranking: Ranking, group_header: str) -> list[list[object]]:
     decimals = ranking.criteria.rounding.decimals
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header(ranking, group_header))
+    rows: list[list[object]] = [list(header(ranking, group_header))]
     stt = 0
     for group, members in table_rows(ranking):
         for member in members:
             stt += 1
             pillars = [_fmt(member.pillars[p.code], decimals) for p in ranking.criteria.pillars]
-            writer.writerow(
+            rows.append(
                 [
                     stt,
                     group,
@@ -151,14 +154,13 @@ def csv_text(ranking: Ranking, group_header: str = DEFAULT_GROUP_HEADER) -> str:
                     member.classification,
                 ]
             )
-    return buffer.getvalue()
+    return rows
 
 
 def write_csv(
     ranking: Ranking, path: str | os.PathLike[str], group_header: str = DEFAULT_GROUP_HEADER
 ) -> None:
-    # UTF-8 with a BOM: Excel on Windows otherwise opens Vietnamese text as mojibake.
-    data = csv_text(ranking, group_header).encode("utf-8-sig")
+    data = cells.csv_bytes(_csv_rows(ranking, group_header))
     _atomic_write(Path(path), lambda tmp: tmp.write_bytes(data))
 
 

@@ -23,6 +23,8 @@ Layout accepted (see docs/results-check.md):
 from __future__ import annotations
 
 import gc
+import io
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -35,9 +37,13 @@ from pathlib import Path
 from typing import Any
 
 from forms.i18n import _
+from forms.inbound import InboundRejected, read_inbound
 
 # The header sits under a handful of title lines; looking further would only read data.
 HEADER_SCAN_ROWS = 60
+# the file itself, read before parsing: a published appendix is tens of kB; this leaves room
+# for sheets of 100,000 rows (a few MB zipped)
+MAX_WORKBOOK_BYTES = 64 * 2**20
 # A header is at most this many rows tall (a parent row over the pillar names, rarely a third).
 MAX_HEADER_ROWS = 3
 
@@ -69,11 +75,13 @@ _DECIMALS_IN_FORMAT = re.compile(r"[0#?]\.([0#?]+)")
 
 
 class TableReadError(Exception):
-    """The file holds no table we can read at all; ``message`` is for the user."""
+    """The file holds no table we can read at all; ``message`` is for the user, ``code`` is
+    ``forms.inbound``'s reason when the file was not even read (else ``unreadable``)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, code: str = "unreadable") -> None:
         super().__init__(message)
         self.message = message
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -545,14 +553,15 @@ def _sheet_tables(grid: _Grid) -> Iterator[ResultsTable]:
         found = _find_stt(grid, next_header, next_header) if next_header else None
 
 
-def _mark_formulas(path: Path, tables: list[ResultsTable]) -> list[ResultsTable]:
+def _mark_formulas(data: bytes, tables: list[ResultsTable]) -> list[ResultsTable]:
     """Tell "empty" from "a formula nobody calculated" (saved by a tool that stores no values).
 
-    Only done when some value cell is empty, since it means reading the workbook a second time.
+    Only done when some value cell is empty, since it means parsing the workbook a second time
+    (from the bytes already read: the file may have changed since).
     """
     from openpyxl import load_workbook
 
-    workbook = load_workbook(path, data_only=False)
+    workbook = load_workbook(io.BytesIO(data), data_only=False)
     try:
 
         def fix(number: Number, sheet: str) -> Number:
@@ -612,11 +621,16 @@ def _read_tables(path: str | Path, sheet: str | None) -> list[ResultsTable]:
     from openpyxl import load_workbook
 
     path = Path(path)
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise TableReadError(_("Không tìm thấy tệp “{file}”.", file=str(path)))
     try:
+        # one read of a regular file of bounded size: a FIFO or /dev/zero is refused, not waited on
+        data = read_inbound(path, MAX_WORKBOOK_BYTES)
+    except InboundRejected as exc:
+        raise TableReadError(exc.problem.message, exc.problem.code) from None
+    try:
         # not read-only: merged ranges are only available on ordinary worksheets
-        workbook = load_workbook(path, data_only=True)
+        workbook = load_workbook(io.BytesIO(data), data_only=True)
     except PermissionError as exc:  # on Windows: the file is open in Excel
         raise TableReadError(
             _(
@@ -649,7 +663,7 @@ def _read_tables(path: str | Path, sheet: str | None) -> list[ResultsTable]:
     finally:
         workbook.close()
     if any(n.problem == "empty" for t in tables for r in t.rows for n in (*r.pillars, r.total)):
-        tables = _mark_formulas(path, tables)
+        tables = _mark_formulas(data, tables)
     if not tables:
         raise TableReadError(
             _(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col, select
 
 from forms.i18n import _
+from forms.inbound import InboundRejected, read_inbound
 from forms.problems import Level, Problem
 from forms.text import fold, nfc
 from local_db import audit
@@ -36,6 +37,7 @@ HEADERS = {
     "province": {"tinh", "tinh/thanh pho", "province"},
 }
 REQUIRED = ("code", "name", "kind")
+MAX_LIST_BYTES = 32 * 2**20  # a province's list is ~50 kB; Vietnam's 3,321 units ~300 kB
 _CODE = re.compile(r"^[0-9A-Za-z._-]{1,20}$")
 
 
@@ -70,14 +72,25 @@ def _cell_text(value: Any) -> str:
     return nfc(str(value)).strip()
 
 
+def refused(rejected: InboundRejected, where: str) -> Problem:
+    """A units list ``forms.inbound`` would not read, with a ``units.`` code like the others."""
+    code = rejected.problem.code
+    code = "unreadable" if code == "file_unreadable" else code
+    return Problem(f"units.{code}", rejected.problem.message, where)
+
+
 def _read_rows(path: Path) -> list[list[str]]:
     """All rows of the first sheet (xlsx) or of the CSV, as text; raises ValueError with a message."""
     suffix = path.suffix.casefold()
+    if suffix not in {".xlsx", ".xlsm", ".csv"}:
+        raise ValueError(_("chỉ nhận tệp .xlsx hoặc .csv"))
+    # one read of a regular file of bounded size (a FIFO or /dev/zero is refused, not waited on)
+    raw = read_inbound(path, MAX_LIST_BYTES)
     if suffix in {".xlsx", ".xlsm"}:
         from openpyxl import load_workbook
 
         try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
+            workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many types for a broken file
             raise ValueError(
                 _("không đọc được tệp Excel ({detail})", detail=str(error) or type(error).__name__)
@@ -87,19 +100,15 @@ def _read_rows(path: Path) -> list[list[str]]:
             return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         finally:
             workbook.close()
-    if suffix == ".csv":
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ValueError(_("tệp CSV không ở mã UTF-8; hãy lưu lại với mã UTF-8")) from error
-        first = text.split("\n", 1)[0]
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        return [
-            [_cell_text(v) for v in row]
-            for row in csv.reader(io.StringIO(text), delimiter=delimiter)
-        ]
-    raise ValueError(_("chỉ nhận tệp .xlsx hoặc .csv"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(_("tệp CSV không ở mã UTF-8; hãy lưu lại với mã UTF-8")) from error
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    return [
+        [_cell_text(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)
+    ]
 
 
 def parse(path: Path) -> tuple[list[UnitRow], list[Problem]]:
@@ -107,6 +116,8 @@ def parse(path: Path) -> tuple[list[UnitRow], list[Problem]]:
     where_file = path.name
     try:
         rows = _read_rows(path)
+    except InboundRejected as rejected:
+        return [], [refused(rejected, where_file)]
     except (OSError, ValueError) as error:
         detail = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         return [], [

@@ -8,7 +8,6 @@ throwaway: anyone who knows the seed can sign as a demo unit.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import random
@@ -22,6 +21,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from forms.cells import csv_bytes
 from forms.criteria import CriteriaSet, FieldKind, Indicator, RuleKind
 from forms.packages.build import EvidenceFile, Submission, build_package
 from forms.packages.signing import Ed25519Signer
@@ -296,12 +296,9 @@ def write_demo(
         encoding="utf-8",
     )
     units_csv = out / "units.csv"
-    with open(
-        units_csv, "w", encoding="utf-8-sig", newline=""
-    ) as handle:  # BOM: Excel opens it as UTF-8
-        writer = csv.writer(handle)
-        writer.writerow(["code", "name", "group"])
-        writer.writerows((u.code, u.name, u.group) for u in unit_list)
+    units_csv.write_bytes(
+        csv_bytes([["code", "name", "group"], *((u.code, u.name, u.group) for u in unit_list)])
+    )
     trust = out / "trust.json"
     registry.save(trust)
     return DemoResult(packages, unit_list, units_json, units_csv, trust)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from pathlib import Path
 
+from forms.cells import append, csv_bytes, put
 from forms.ranking_xlsx import _atomic_write
 from local_db.collector.reports import CompletenessRow, status_label
 
@@ -24,11 +23,7 @@ def _rows(rows: Sequence[CompletenessRow]) -> list[list[object]]:
 def write_completeness(rows: Sequence[CompletenessRow], path: Path | str, year: int) -> None:
     path = Path(path)
     if path.suffix.lower() == ".csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(HEADER)
-        writer.writerows(_rows(rows))
-        data = buffer.getvalue().encode("utf-8-sig")
+        data = csv_bytes([HEADER, *_rows(rows)])
         _atomic_write(path, lambda tmp: tmp.write_bytes(data))
         return
     from openpyxl import Workbook
@@ -37,14 +32,13 @@ def write_completeness(rows: Sequence[CompletenessRow], path: Path | str, year: 
     wb = Workbook()
     ws = wb.active
     ws.title = f"Tình trạng nộp {year}"
-    ws.append([f"TÌNH TRẠNG NỘP BÀI TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM {year}"])
-    ws["A1"].font = Font(bold=True)
+    put(ws, 1, 1, f"TÌNH TRẠNG NỘP BÀI TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM {year}").font = Font(bold=True)
     ws.append([])
-    ws.append(HEADER)
+    append(ws, HEADER)
     for cell in ws[3]:
         cell.font = Font(bold=True)
     for row in _rows(rows):
-        ws.append(row)
+        append(ws, row)  # names come from packages and the units list: text, never formulas
     for col, width in zip("ABCDEF", (6, 10, 30, 24, 30, 60), strict=True):
         ws.column_dimensions[col].width = width
     _atomic_write(path, lambda tmp: wb.save(tmp))

@@ -12,8 +12,10 @@ import sqlite3
 from pathlib import Path
 
 from forms.i18n import _
+from forms.inbound import InboundRejected, read_inbound
 from forms.problems import Problem, ProblemsError
 from local_db.collector.reports import set_units
+from local_db.units import MAX_LIST_BYTES, refused
 
 
 def read_units(path: Path) -> list[tuple[str, str, str, str]]:
@@ -21,11 +23,13 @@ def read_units(path: Path) -> list[tuple[str, str, str, str]]:
     path = Path(path)
     if path.suffix.lower() == ".json":
         try:
-            items = json.loads(path.read_text(encoding="utf-8"))
+            items = json.loads(read_inbound(path, MAX_LIST_BYTES).decode("utf-8"))
             rows = [
                 (str(i["code"]), str(i["name"]), str(i.get("kind", "")), str(i.get("group", "")))
                 for i in items
             ]
+        except InboundRejected as rejected:  # a FIFO, a device, a huge file: not read at all
+            raise ProblemsError([refused(rejected, path.name)]) from None
         except (OSError, ValueError, TypeError, KeyError) as exc:
             raise ProblemsError(
                 [

@@ -82,13 +82,29 @@ def _print_problems(problems: list) -> None:
         print(str(problem))
 
 
+def _errors(problems: list) -> list:
+    """What blocks loading; a warning (a hidden sheet, say) is printed but does not block."""
+    from forms.problems import Level
+
+    return [p for p in problems if p.level == Level.ERROR]
+
+
+def _print_warnings(problems: list) -> None:
+    if problems:
+        _print_problems(problems)
+        print(
+            _("{n} cảnh báo (không chặn việc nạp bộ tiêu chí).", n=len(problems)), file=sys.stderr
+        )
+
+
 def _check(args: argparse.Namespace) -> int:
     from forms.criteria_io import check_criteria_file, load_criteria
 
     problems = check_criteria_file(args.file)
+    errors = _errors(problems)
     if args.json:
         payload: dict = {"file": args.file, "problems": [p.to_json() for p in problems]}
-        if not problems:
+        if not errors:
             cs = load_criteria(args.file)
             payload.update(
                 set_id=cs.set_id,
@@ -99,11 +115,12 @@ def _check(args: argparse.Namespace) -> int:
             )
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
         print()
-        return EXIT_PROBLEMS if problems else EXIT_OK
-    if problems:
+        return EXIT_PROBLEMS if errors else EXIT_OK
+    if errors:
         _print_problems(problems)
-        print(_("{n} lỗi trong {file}.", n=len(problems), file=args.file), file=sys.stderr)
+        print(_("{n} lỗi trong {file}.", n=len(errors), file=args.file), file=sys.stderr)
         return EXIT_PROBLEMS
+    _print_warnings(problems)
     cs = load_criteria(args.file)
     print(_summary(cs))
     return EXIT_OK
@@ -135,13 +152,14 @@ def _compile(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     problems = check_criteria_file(args.file)
-    if problems:
+    if _errors(problems):
         _print_problems(problems)
         print(
-            _("{n} lỗi: không ghi {output}.", n=len(problems), output=args.output),
+            _("{n} lỗi: không ghi {output}.", n=len(_errors(problems)), output=args.output),
             file=sys.stderr,
         )
         return EXIT_PROBLEMS
+    _print_warnings(problems)
     if not output.parent.is_dir():
         print(
             _("Thư mục {folder} không tồn tại.", folder=str(output.parent)),
@@ -171,9 +189,10 @@ def _show(args: argparse.Namespace) -> int:
 
     if args.file:
         problems = check_criteria_file(args.file)
-        if problems:
+        if _errors(problems):
             _print_problems(problems)
             return EXIT_PROBLEMS
+        _print_warnings(problems)
         cs = load_criteria(args.file)
     else:
         cs = reference_set()

@@ -105,3 +105,23 @@ def test_show_with_rules_and_a_broken_file(tmp_path, capsys):
     assert main(["schema", "show", "--rules", str(reference_xlsx_path())]) == 0
     assert "↳ 4 cuộc họp trở lên: 20 điểm" in capsys.readouterr().out
     assert main(["schema", "show", str(_broken_workbook(tmp_path))]) == 1
+
+
+def test_hole12b_a_hidden_sheet_is_shown_as_a_warning_and_does_not_block(tmp_path, capsys):
+    """A warning (a hidden sheet) counted as an error: `compile` refused a set that loads."""
+    path = tmp_path / "hidden.xlsx"
+    dump_xlsx(tiny_set(), path)
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("Ghi chú").sheet_state = "hidden"
+    wb.save(path)
+    assert main(["schema", "check", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "Ghi chú" in captured.out and "1 cảnh báo" in captured.err
+    out = tmp_path / "set.json"
+    assert main(["schema", "compile", str(path), "-o", str(out)]) == 0
+    assert load_json(out) == tiny_set()
+    capsys.readouterr()
+    assert main(["schema", "check", "--json", str(path)]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert [p["code"] for p in payload["problems"]] == ["hidden_sheet"]
+    assert payload["set_id"] == tiny_set().set_id

@@ -29,7 +29,11 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
 MAX_DEPTH = 8
 DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")  # id-kp-documentSigning, RFC 9336
 SIGNING_PURPOSES = frozenset(
-    {DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION, ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE}
+    {
+        DOCUMENT_SIGNING,
+        ExtendedKeyUsageOID.EMAIL_PROTECTION,
+        ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE,
+    }
 )
 
 # Reason codes. Our validators raise ValueError(code); the verifier's own findings are known

@@ -24,12 +24,12 @@ from functools import lru_cache
 from typing import Protocol
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
-from forms.packages import der
+from forms.packages import cms
 from forms.packages.format import SIGNATURE_CMS, SIGNATURE_ED25519
 
 KIND_ED25519 = "ed25519"
@@ -183,128 +183,21 @@ class Pkcs12Signer:
         )
 
 
-_OID_SIGNED_DATA = "1.2.840.113549.1.7.2"
-_OID_DATA = "1.2.840.113549.1.7.1"
-_OID_CONTENT_TYPE = "1.2.840.113549.1.9.3"
-_OID_MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
-_DIGESTS: dict[str, type[hashes.HashAlgorithm]] = {
-    "2.16.840.1.101.3.4.2.1": hashes.SHA256,
-    "2.16.840.1.101.3.4.2.2": hashes.SHA384,
-    "2.16.840.1.101.3.4.2.3": hashes.SHA512,
-}
-
-
-def _expect(item: der.Tlv, tag: int) -> der.Tlv:
-    if item.tag != tag:
-        raise der.DerError(f"expected tag {tag:#x}, found {item.tag:#x}")
-    return item
-
-
 def _verify_cms(blob: bytes, manifest: bytes) -> SignerInfo:
     try:
-        return _verify_cms_inner(blob, manifest)
-    except SignatureError:
-        raise
-    except (der.DerError, ValueError, IndexError, UnsupportedAlgorithm) as exc:
-        raise SignatureError(f"malformed CMS signature: {exc}") from exc
-
-
-def _verify_cms_inner(blob: bytes, manifest: bytes) -> SignerInfo:
-    info = _expect(der.read_one(blob), 0x30)
-    if info.end != len(blob):
-        raise SignatureError("trailing bytes after the CMS structure")
-    content_type, wrapped = info.children()[:2]
-    if der.decode_oid(_expect(content_type, 0x06).content) != _OID_SIGNED_DATA:
-        raise SignatureError("not a CMS SignedData")
-    signed_data = _expect(_expect(wrapped, 0xA0).children()[0], 0x30).children()
-    # version, digestAlgorithms, encapContentInfo, [0] certificates, [1] crls, signerInfos
-    encap = _expect(signed_data[2], 0x30).children()
-    if len(encap) != 1:
-        raise SignatureError("the signature is not detached")
-    certificates: list[x509.Certificate] = []
-    for item in signed_data[3:-1]:
-        if item.tag == 0xA0:
-            certificates = [
-                x509.load_der_x509_certificate(c.raw) for c in item.children() if c.tag == 0x30
-            ]
-    signer_infos = _expect(signed_data[-1], 0x31).children()
-    if len(signer_infos) != 1:
-        raise SignatureError("exactly one signer expected")
-    parts = _expect(signer_infos[0], 0x30).children()
-    sid, digest_alg = parts[1], parts[2]
-    rest = parts[3:]
-    signed_attrs = rest.pop(0) if rest and rest[0].tag == 0xA0 else None
-    signature = _expect(rest[1], 0x04).content
-    digest_oid = der.decode_oid(_expect(digest_alg.children()[0], 0x06).content)
-    if digest_oid not in _DIGESTS:
-        raise SignatureError(f"unsupported digest {digest_oid}")
-    algorithm = _DIGESTS[digest_oid]()
-
-    leaf = _find_signer_certificate(sid, certificates)
-    if signed_attrs is not None:
-        seen: dict[str, bytes] = {}
-        for attribute in signed_attrs.children():
-            oid_item, values = _expect(attribute, 0x30).children()[:2]
-            seen[der.decode_oid(oid_item.content)] = _expect(values, 0x31).children()[0].raw
-        digest = hashes.Hash(algorithm)
-        digest.update(manifest)
-        expected = der.read_one(seen.get(_OID_MESSAGE_DIGEST, b"")).content
-        if expected != digest.finalize():
-            raise SignatureError("CMS message digest does not match manifest.json")
-        content_type_attr = seen.get(_OID_CONTENT_TYPE)
-        if (
-            content_type_attr is None
-            or der.decode_oid(der.read_one(content_type_attr).content) != _OID_DATA
-        ):
-            raise SignatureError("CMS content type attribute missing or wrong")
-        # the signature covers the attributes re-tagged as a SET (RFC 5652, 5.4)
-        to_verify = b"\x31" + blob[signed_attrs.start + 1 : signed_attrs.end]
-    else:
-        to_verify = manifest
-    key = leaf.public_key()
-    try:
-        if isinstance(key, rsa.RSAPublicKey):
-            key.verify(signature, to_verify, padding.PKCS1v15(), algorithm)
-        elif isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(signature, to_verify, ec.ECDSA(algorithm))
-        elif isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
-            key.verify(signature, to_verify)
-        else:
-            raise SignatureError("unsupported certificate key type")
-    except InvalidSignature as exc:
-        raise SignatureError("CMS signature does not match") from exc
+        signed = cms.verify_detached(blob, manifest)
+    except cms.CmsError as exc:
+        raise SignatureError(str(exc)) from exc
+    leaf = signed.signer
     spki = spki_der(leaf)
-    ordered = (leaf, *(c for c in certificates if c is not leaf))
     return SignerInfo(
         KIND_X509,
         short_fingerprint(spki),
         full_key_id(spki),
         spki,
-        ordered,
+        signed.certificates,
         leaf.subject.rfc4514_string(),
     )
-
-
-def _find_signer_certificate(
-    sid: der.Tlv, certificates: list[x509.Certificate]
-) -> x509.Certificate:
-    if sid.tag == 0x30:  # IssuerAndSerialNumber
-        issuer, serial = sid.children()[:2]
-        serial_number = int.from_bytes(_expect(serial, 0x02).content, "big", signed=True)
-        for cert in certificates:
-            if cert.serial_number == serial_number and cert.issuer.public_bytes() == issuer.raw:
-                return cert
-    elif sid.tag == 0x80:  # [0] SubjectKeyIdentifier
-        for cert in certificates:
-            try:
-                ski = cert.extensions.get_extension_for_class(
-                    x509.SubjectKeyIdentifier
-                ).value.digest
-            except x509.ExtensionNotFound:
-                continue
-            if ski == sid.content:
-                return cert
-    raise SignatureError("the signing certificate is not inside the signature")
 
 
 def verify_signature(entry_name: str, blob: bytes, manifest: bytes) -> SignerInfo:

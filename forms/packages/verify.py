@@ -520,6 +520,26 @@ def certificate_problem(exc: ChainError, created: datetime) -> Problem:
             "Chứng thư số {subject} không được dùng để ký văn bản (giới hạn mục đích sử dụng khóa)",
             subject=exc.subject,
         )
+    elif exc.code == "certificate_purpose":
+        message = _(
+            "Chứng thư số {subject} không được cấp để ký văn bản (mục đích sử dụng mở rộng chỉ cho việc khác, ví dụ máy chủ web)",
+            subject=exc.subject,
+        )
+    elif exc.code == "certificate_issuer":
+        message = _(
+            "Chuỗi chứng thư số của {subject} có một chứng thư cấp trên không được phép cấp chứng thư (không phải CA hoặc thiếu quyền keyCertSign)",
+            subject=exc.subject,
+        )
+    elif exc.code == "certificate_path_length":
+        message = _(
+            "Chuỗi chứng thư số của {subject} dài hơn giới hạn độ dài (pathLen) mà một CA cấp trên cho phép",
+            subject=exc.subject,
+        )
+    elif exc.code == "certificate_critical_extension":
+        message = _(
+            "Chuỗi chứng thư số của {subject} có phần mở rộng bắt buộc (critical) không được hỗ trợ",
+            subject=exc.subject,
+        )
     elif exc.code == "certificate_expired":
         message = _(
             "Chứng thư số {subject} không còn hiệu lực vào thời điểm ký {time}",

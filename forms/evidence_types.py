@@ -79,7 +79,7 @@ def content_matches(extension: str, head: bytes, opener: object) -> bool:
         return False
     if extension in _ZIP_MARKERS or extension in _ODF_MIME:
         try:
-            with zipfile.ZipFile(opener) as archive:  # type: ignore[arg-type]
+            with zipfile.ZipFile(opener) as archive:  # type: ignore[call-overload]
                 return _zip_matches(extension, archive)
         except (
             zipfile.BadZipFile,

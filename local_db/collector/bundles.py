@@ -33,7 +33,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import forms
 from forms.canonical import CanonicalError, canonical_bytes, parse_canonical
@@ -343,7 +343,7 @@ class _InboundZip(SafeZip):
         self._inbound = contextlib.ExitStack()
         raw, _size = self._inbound.enter_context(open_inbound(path, LIMITS.package_bytes))
         # buffered: zipfile reads a large bundle's central directory in many small reads
-        handle = self._inbound.enter_context(io.BufferedReader(raw))
+        handle = self._inbound.enter_context(io.BufferedReader(cast(io.RawIOBase, raw)))
         try:
             super().__init__(handle, LIMITS)
         except BaseException:

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import unicodedata
 import zipfile
 from typing import IO
+
+from forms.packages.format import ascii_slug
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (doc, xls)
 ZIP = (b"PK\x03\x04", b"PK\x05\x06")
@@ -109,3 +112,18 @@ def checked_type(name: str, content: bytes | memoryview) -> str | None:
 def safe_extension(file_type: str) -> str:
     """The extension a file of checked type ``file_type`` is written out with."""
     return EXTENSION_FOR_TYPE[file_type]
+
+
+# what looks like an extension at the end of a stem: a few letters or digits, no spaces
+_TRAILING_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
+
+
+def written_name(original_name: str, file_type: str) -> str:
+    """The name a file of checked type ``file_type`` is written out under:
+    ``<ASCII stem>.<safe_extension(file_type)>``, the stem being ``original_name`` without its
+    extension(s) ("Biên bản họp.pdf      .hta" -> "Bien-ban-hop"), so no extension anyone
+    signed ever reaches the file system."""
+    stem = windows_name(original_name).rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    while (shorter := _TRAILING_EXTENSION.sub("", stem).rstrip(" .")) != stem:
+        stem = shorter
+    return f"{ascii_slug(stem, limit=60)}.{safe_extension(file_type)}"

@@ -15,9 +15,9 @@ from pathlib import Path
 from desktop import settings as opts
 from desktop.assessment.fields import DOCREF_KEYS, docref_labels
 from desktop.assessment.session import AssessmentSession, EvidenceItem, SaveError
+from desktop.evidence_opener import Opener, open_evidence_file, system_open
 from desktop.format import format_date, format_number, parse_date
 from desktop.qt import (
-    QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
     QFileDialog,
@@ -30,7 +30,6 @@ from desktop.qt import (
     QMessageBox,
     QPushButton,
     Qt,
-    QUrl,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -54,10 +53,6 @@ def viewing_copy(item: EvidenceItem, root: Path | None = None) -> Path:
     return target
 
 
-def _open_file(path: Path) -> None:
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-
-
 def describe_size(size: int) -> str:
     if size >= 1024 * 1024:
         return _("{n} MB", n=format_number(round(size / (1024 * 1024), 1)))
@@ -71,9 +66,17 @@ class EvidenceList(QWidget):
     failed = Signal(str)
 
     def __init__(
-        self, session: AssessmentSession, code: str, runner: TaskRunner, settings=None, parent=None
+        self,
+        session: AssessmentSession,
+        code: str,
+        runner: TaskRunner,
+        settings=None,
+        parent=None,
+        *,
+        opener: Opener = system_open,
     ) -> None:
         super().__init__(parent)
+        self.opener = opener  # tests pass a recorder: nothing reaches the system
         self.session = session
         self.code = code
         self.runner = runner
@@ -217,11 +220,18 @@ class EvidenceList(QWidget):
             return
         self.runner.run(
             lambda: viewing_copy(item),
-            _open_file,
+            self._open_copy,
             lambda exc: self._failed(
                 item.name, exc if isinstance(exc, SaveError) else SaveError(str(exc))
             ),
         )
+
+    def _open_copy(self, path: Path) -> None:
+        problem = open_evidence_file(path, self.opener)
+        if problem is not None:
+            self.failed.emit(problem)
+            if self.isVisible():
+                QMessageBox.warning(self, _("Tài liệu kiểm chứng"), problem)
 
     def remove_selected(self, confirm: bool = True) -> None:
         item = self.selected()

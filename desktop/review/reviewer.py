@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+from desktop.evidence_opener import Opener, open_evidence_file, system_open
 from desktop.format import format_date, format_points, parse_date
 from desktop.qt import (
     QAbstractItemView,
     QComboBox,
-    QDesktopServices,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
@@ -34,7 +33,6 @@ from desktop.qt import (
     QSplitter,
     Qt,
     QTableView,
-    QUrl,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -53,10 +51,6 @@ from local_db.review import collector as rc
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def _open_with_system(path: Path) -> None:
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-
-
 class ReviewerScreen(QWidget):
     changed = Signal(str)  # indicator code saved
     issued = Signal(object)  # Path of the .dtireview
@@ -72,7 +66,7 @@ class ReviewerScreen(QWidget):
         runner: TaskRunner,
         parent: QWidget | None = None,
         *,
-        opener: Callable[[Path], None] = _open_with_system,
+        opener: Opener = system_open,
         evidence_dir: Path | None = None,
     ) -> None:
         super().__init__(parent)
@@ -344,7 +338,10 @@ class ReviewerScreen(QWidget):
 
     def open_evidence(self, entry: str) -> None:
         def done(path: Path) -> None:
-            self.opener(path)
+            # the extracted file is checked again as it is on disk: the one door to the system
+            problem = open_evidence_file(path, self.opener)
+            if problem is not None:
+                self.failed.emit(problem)
 
         def failed(exc: BaseException) -> None:
             if not isinstance(exc, rc.ReviewError | OSError):

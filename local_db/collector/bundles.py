@@ -22,7 +22,9 @@ with that reason as well as its own.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
 import sqlite3
@@ -31,10 +33,12 @@ import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import forms
+from forms.canonical import CanonicalError, canonical_bytes, parse_canonical
 from forms.i18n import _
+from forms.inbound import InboundRejected, open_inbound
 from forms.packages import format as pkg_format
 from forms.packages.signing import SignatureError, Signer, verify_signature
 from forms.packages.zipsafe import Limits, SafeZip, ZipProblem
@@ -60,12 +64,6 @@ LIMITS = Limits(
     ratio=pkg_format.MAX_RATIO,
     ratio_floor=pkg_format.RATIO_FLOOR,
 )
-
-
-def _canonical(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
-        "utf-8"
-    )
 
 
 # --- export --------------------------------------------------------------------------------
@@ -124,7 +122,7 @@ def export_bundle(
         "year": year,
         "packages": listing,
     }
-    raw = _canonical(manifest)
+    raw = canonical_bytes(manifest)
     blob = signer.sign(raw)
     signature_entry = next(k for k, v in SIGNATURE_NAMES.items() if v == blob.entry_name)
     target = Path(out)
@@ -163,8 +161,13 @@ def _bundle_layer(zf: SafeZip, trust: Any) -> tuple[dict[str, Any] | None, list[
             None,
         )
     raw = zf.read(MANIFEST_NAME, pkg_format.MAX_MANIFEST_BYTES)
+    invalid = Reason("bundle_manifest_invalid", _("bundle.json không đọc được hoặc sai định dạng"))
     try:
-        manifest = json.loads(raw.decode("utf-8"))
+        # signed bytes: one meaning per byte (no duplicate keys, the canonical form only)
+        manifest = parse_canonical(raw)
+    except CanonicalError as exc:
+        return None, [_not_canonical(exc) or invalid], None
+    try:
         if (
             not isinstance(manifest, dict)
             or manifest.get("format") != FORMAT_NAME
@@ -177,16 +180,13 @@ def _bundle_layer(zf: SafeZip, trust: Any) -> tuple[dict[str, Any] | None, list[
                 isinstance(item["path"], str)
                 and isinstance(item["sha256"], str)
                 and isinstance(item["size"], int)
+                and not isinstance(item["size"], bool)
             ):
                 raise ValueError("packages")
         if not isinstance(manifest.get("collector"), dict):
             raise ValueError("collector")
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
-        return (
-            None,
-            [Reason("bundle_manifest_invalid", _("bundle.json không đọc được hoặc sai định dạng"))],
-            None,
-        )
+    except (ValueError, KeyError, TypeError):
+        return None, [invalid], None
     signatures = [n for n in zf.files if n.startswith(pkg_format.SIGNATURE_DIR)]
     signer = None
     known = [n for n in signatures if n in SIGNATURE_NAMES]
@@ -241,6 +241,26 @@ def _bundle_layer(zf: SafeZip, trust: Any) -> tuple[dict[str, Any] | None, list[
     return manifest, reasons, signer
 
 
+def _not_canonical(exc: CanonicalError) -> Reason | None:
+    """The reason for signed bytes that parse but are not canonical (None: not JSON at all)."""
+    if exc.reason == "duplicate_key":
+        return Reason(
+            "bundle_manifest_duplicate_key",
+            _(
+                "bundle.json có khóa “{key}” xuất hiện hai lần: mỗi trình đọc có thể hiểu một khác, gói chuyển tiếp bị từ chối",
+                key=exc.detail,
+            ),
+        )
+    if exc.reason in ("not_canonical", "not_nfc"):
+        return Reason(
+            "bundle_manifest_not_canonical",
+            _(
+                "bundle.json không ở dạng chuẩn (khóa sắp xếp, không khoảng trắng, chữ NFC) mà phần mềm ký tạo ra: gói chuyển tiếp bị từ chối"
+            ),
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class InnerPackage:
     """A package listed in a bundle whose own layer passed: merged like a loose package."""
@@ -278,7 +298,11 @@ def read_bundle(merger: _Merger, path: Path) -> list[InnerPackage]:
     summary = merger.summary
     summary.bundles += 1
     try:
-        data_hash = file_sha256(path)
+        data_hash = file_sha256(path, LIMITS.package_bytes)
+    except InboundRejected as exc:  # a FIFO, a device, a file beyond the limit: never read
+        rejected = Reason(exc.problem.code, exc.problem.message)
+        summary.bundles_rejected.append(Rejection(path.name, (rejected,)))
+        return []
     except OSError as exc:
         reason = Reason(
             "unreadable",
@@ -288,7 +312,7 @@ def read_bundle(merger: _Merger, path: Path) -> list[InnerPackage]:
         return []
     inner: list[InnerPackage] = []
     try:
-        with SafeZip(path, LIMITS) as zf:
+        with open_bundle(path) as zf:
             manifest, reasons, signer = _bundle_layer(zf, merger.trust)
             if not reasons and manifest is not None:
                 for item in sorted(manifest["packages"], key=lambda i: i["path"]):
@@ -296,7 +320,7 @@ def read_bundle(merger: _Merger, path: Path) -> list[InnerPackage]:
                     inner.append(
                         InnerPackage(path, data_hash, item["path"], item["size"], item["sha256"])
                     )
-    except ZipProblem as exc:
+    except (ZipProblem, InboundRejected) as exc:  # InboundRejected: replaced since hashed
         manifest, reasons, signer = None, [Reason(exc.problem.code, exc.problem.message)], None
     _record_bundle(merger, data_hash, path.name, manifest, reasons, signer)
     if reasons or manifest is None:
@@ -311,8 +335,32 @@ def read_inner(zf: SafeZip, package: InnerPackage) -> bytes:
     return zf.read(package.entry, LIMITS.entry_bytes)
 
 
+class _InboundZip(SafeZip):
+    """A bundle opened once through ``forms.inbound`` (a regular file, its size checked before
+    anything is read), owning that handle."""
+
+    def __init__(self, path: Path) -> None:
+        self._inbound = contextlib.ExitStack()
+        raw, _size = self._inbound.enter_context(open_inbound(path, LIMITS.package_bytes))
+        # buffered: zipfile reads a large bundle's central directory in many small reads
+        handle = self._inbound.enter_context(io.BufferedReader(cast(io.RawIOBase, raw)))
+        try:
+            super().__init__(handle, LIMITS)
+        except BaseException:
+            self._inbound.close()
+            raise
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._inbound.close()
+
+
 def open_bundle(path: Path) -> SafeZip:
-    return SafeZip(path, LIMITS)
+    """Open a received bundle for reading; raises ``InboundRejected`` (not a regular file, too
+    large) or ``ZipProblem``."""
+    return _InboundZip(path)
 
 
 def _record_bundle(

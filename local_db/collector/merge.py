@@ -36,6 +36,8 @@ from typing import Any
 
 from forms.criteria import CriteriaSet
 from forms.i18n import _
+from forms.inbound import InboundRejected, open_inbound, read_inbound
+from forms.packages.format import MAX_PACKAGE_BYTES
 from local_db.collector.resolve import Node, Resolution, resolve
 
 PACKAGE_SUFFIX = ".dtipkg"
@@ -151,7 +153,9 @@ def expand_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[Reason]]
         path = Path(raw)
         if path.is_dir():
             found.extend(_packages_under(path))
-        elif path.is_file():
+        elif path.exists():
+            # a regular file, or a FIFO/device named on the command line: the readers
+            # (``forms.inbound``) refuse the latter with its own reason, without blocking
             found.append(path)
         else:
             problems.append(
@@ -322,6 +326,45 @@ def _store_accepted(
     return outcome, newly, (unit, year)
 
 
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+# SQLite result codes (primary, ``sqlite_errorcode & 0xFF``) that a package's *values* can
+# cause: a value too big, a constraint or trigger refusing it, a type mismatch. Every other
+# SQLite error (busy, locked, read-only, I/O, full, corrupt, no memory, a damaged schema...)
+# describes the database or the machine and would hit every package after it.
+_PACKAGE_SQLITE_CODES = frozenset({18, 19, 20})  # SQLITE_TOOBIG, _CONSTRAINT, _MISMATCH
+
+
+def is_environment_error(exc: BaseException) -> bool:
+    """True if ``exc``, raised while storing one package, is not that package's fault.
+
+    Those stop the merge (the user frees disk space, closes the other program, and merges
+    again); anything else (``OverflowError`` binding 10**30, ``TypeError``, ``KeyError``, a
+    constraint) quarantines that one package and the merge goes on."""
+    if isinstance(exc, OSError | MemoryError):
+        return True
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code is None:
+            # raised by the sqlite3 module itself: a value it cannot bind is the package's
+            return not isinstance(exc, sqlite3.InterfaceError | sqlite3.ProgrammingError)
+        return code & 0xFF not in _PACKAGE_SQLITE_CODES
+    return False
+
+
+def _quarantine_fields(manifest: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What a quarantine row keeps of a manifest that could not be stored: plain text, a
+    year SQLite can hold (see ``_store_rejected``), nothing that might fail again."""
+    m = manifest or {}
+    unit = m.get("unit")
+    code = unit.get("code") if isinstance(unit, dict) else None
+    out: dict[str, Any] = {"unit": {"code": code}} if isinstance(code, str) else {}
+    if isinstance(m.get("submission_id"), str):
+        out["submission_id"] = m["submission_id"]
+    if isinstance(m.get("year"), int):
+        out["year"] = m["year"]
+    return out
+
+
 def _store_rejected(
     conn: sqlite3.Connection,
     data: bytes,
@@ -334,6 +377,8 @@ def _store_rejected(
     m = checked.manifest or {}
     unit: dict[str, Any] = m["unit"] if isinstance(m.get("unit"), dict) else {}
     year = m.get("year") if isinstance(m.get("year"), int) else None
+    if year is not None and not _INT64_MIN <= year <= _INT64_MAX:
+        year = None  # a hostile 2**63 would stop storing the very rejection
     reasons = json.dumps([r.to_json() for r in checked.reasons], ensure_ascii=False, sort_keys=True)
     with atomic(conn):
         conn.execute(
@@ -407,11 +452,63 @@ class _Merger:
             ).fetchone()
             self.touched.add((unit_year[0], int(unit_year[1])))
             return
-        if checked is None:
-            if self.verifier is default_verifier:
-                checked = default_verifier(path, self.trust, self.criteria, data)
-            else:
-                checked = self.verifier(path, self.trust, self.criteria)
+        try:
+            if checked is None:
+                checked = self._verify(path, data)
+            self._store(data, sha, name, bundle, pre_reasons, checked, known)
+        except Exception as exc:
+            if is_environment_error(exc):
+                raise
+            self._quarantine(data, sha, name, bundle, exc, checked)
+
+    def _quarantine(
+        self,
+        data: bytes,
+        sha: str,
+        name: str,
+        bundle: str,
+        exc: Exception,
+        checked: Checked | None,
+    ) -> None:
+        """One package could not be verified or stored: its savepoint is rolled back (see
+        ``atomic``); record it as rejected with the error and go on with the others."""
+        error = f"{type(exc).__name__}: {str(exc)[:200]}"
+        # one line for the user's terminal (no traceback); the traceback for whoever debugs
+        log.warning("package %s quarantined: %s", name, error)
+        log.debug("package %s could not be stored", name, exc_info=exc)
+        reason = Reason(
+            "quarantined",
+            _(
+                "Gói {name} được cách ly: lỗi bất ngờ khi lưu ({error}). Các gói khác vẫn được tổng hợp; hãy gửi gói này cho bộ phận kỹ thuật.",
+                name=name,
+                error=error,
+            ),
+        )
+        manifest = checked.manifest if checked is not None else None
+        kept = Checked(False, (reason,), _quarantine_fields(manifest))
+        try:
+            _store_rejected(self.conn, data, sha, name, kept, _iso(self.clock()), bundle)
+        except Exception as again:
+            if is_environment_error(again):
+                raise
+            log.warning("package %s: the quarantine row was not stored either: %s", name, again)
+        self.summary.rejected.append(Rejection(name, (reason,)))
+
+    def _verify(self, path: Path, data: bytes) -> Checked:
+        if self.verifier is default_verifier:
+            return default_verifier(path, self.trust, self.criteria, data)
+        return self.verifier(path, self.trust, self.criteria)
+
+    def _store(
+        self,
+        data: bytes,
+        sha: str,
+        name: str,
+        bundle: str,
+        pre_reasons: Sequence[Reason],
+        checked: Checked,
+        known: Any,
+    ) -> None:
         if pre_reasons:
             checked = Checked(
                 False,
@@ -528,7 +625,7 @@ def _verify_chunk(items: list[tuple[str, str | None]]) -> list[tuple[str, Checke
         for file, entry in items:
             try:
                 if entry is None:
-                    path, data = Path(file), Path(file).read_bytes()
+                    path, data = Path(file), read_inbound(file, MAX_PACKAGE_BYTES)
                 else:
                     if opened is None or opened[0] != file:
                         if opened is not None:
@@ -536,7 +633,7 @@ def _verify_chunk(items: list[tuple[str, str | None]]) -> list[tuple[str, Checke
                         opened = (file, bundles.open_bundle(Path(file)))
                     path = Path(entry.rsplit("/", 1)[-1])
                     data = opened[1].read(entry, bundles.LIMITS.entry_bytes)
-            except (OSError, ZipProblem):
+            except (OSError, ZipProblem, InboundRejected):
                 out.append(None)  # the merging process reports it
                 continue
             trust, criteria = _worker_state["trust"], _worker_state["criteria"]
@@ -553,9 +650,11 @@ def _verify_chunk(items: list[tuple[str, str | None]]) -> list[tuple[str, Checke
     return out
 
 
-def file_sha256(path: Path) -> str:
+def file_sha256(path: Path, limit: int = MAX_PACKAGE_BYTES) -> str:
+    """The sha256 of a file from outside, read in chunks, if it is a regular file of at most
+    ``limit`` bytes (raises ``InboundRejected`` otherwise; never blocks on a FIFO)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with open_inbound(path, limit) as (handle, _size):
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
@@ -668,15 +767,16 @@ class _BundleReaders:
 
 
 def store_inner(merger: _Merger, zf: Any, package: Any, ahead: Ahead) -> None:
-    """Merge one inner package of a bundle (a ``bundles.InnerPackage``) read from ``zf``,
-    with its verification when a worker did it (``ahead``), like a loose package."""
+    """Merge one inner package of a bundle (a ``bundles.InnerPackage``) read from ``zf`` (a
+    callable returning it: opening the bundle again may fail too), with its verification when
+    a worker did it (``ahead``), like a loose package."""
     from forms.packages.zipsafe import ZipProblem
     from local_db.collector import bundles
 
     try:
-        data = bundles.read_inner(zf, package)
-    except (OSError, ZipProblem) as exc:
-        error = exc.problem.message if isinstance(exc, ZipProblem) else (exc.strerror or str(exc))
+        data = bundles.read_inner(zf() if callable(zf) else zf, package)
+    except (OSError, ZipProblem, InboundRejected) as exc:
+        error = exc.strerror or str(exc) if isinstance(exc, OSError) else exc.problem.message
         reason = Reason(
             "unreadable", _("Không đọc được tệp {name}: {error}", name=package.name, error=error)
         )
@@ -758,7 +858,7 @@ def merge_paths(
             for item in loose if known else ():
                 try:
                     (seen if file_sha256(item) in known else fresh).append(item)
-                except OSError:
+                except (OSError, InboundRejected):
                     seen.append(item)  # reported when read below
             if known:
                 for package in inner:
@@ -773,7 +873,7 @@ def merge_paths(
             if isinstance(item, Path):
                 _store_loose(merger, item, ahead)
             else:
-                store_inner(merger, readers.get(item.bundle), item, ahead)
+                store_inner(merger, lambda b=item.bundle: readers.get(b), item, ahead)
             in_batch += 1
             if in_batch >= BATCH:
                 _commit_batch(db)
@@ -810,8 +910,13 @@ def merge_paths(
 
 def _store_loose(merger: _Merger, path: Path, ahead: Ahead) -> None:
     try:
-        data = path.read_bytes()
-    except OSError as exc:
+        # the size checked before reading: a 4 GB sparse file or a FIFO costs nothing
+        data = read_inbound(path, MAX_PACKAGE_BYTES)
+    except InboundRejected as exc:
+        rejected = Reason(exc.problem.code, exc.problem.message)
+        merger.summary.rejected.append(Rejection(path.name, (rejected,)))
+        return
+    except OSError as exc:  # a read failing half-way (a damaged disk, a USB stick pulled)
         reason = Reason(
             "unreadable",
             _("Không đọc được tệp {name}: {error}", name=path.name, error=exc.strerror or str(exc)),

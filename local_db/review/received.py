@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from forms.evidence_types import checked_type, written_name
 from forms.i18n import _
 from forms.packages import format as pkgfmt
-from forms.packages.format import ascii_slug
 from forms.packages.zipsafe import SafeZip, ZipProblem
 from forms.review.sign import write_review_file
 from local_db.review.schema import ReviewError
@@ -117,9 +117,19 @@ def extract_evidence(
         raise ReviewError(exc.problem.message) from exc
     if hashlib.sha256(content).hexdigest() != wanted.sha256:
         raise ReviewError(_("Tệp {entry} đã bị thay đổi (mã băm sha256 không khớp)", entry=entry))
+    # named by the type its bytes were checked to be, never by the signed name: a signed
+    # "Biên bản họp.pdf      .hta" is an HTML application Windows would run
+    file_type = checked_type(wanted.original_name, content)
+    if file_type is None:
+        raise ReviewError(
+            _(
+                "Không mở tệp minh chứng “{name}”: loại tệp không được phép hoặc nội dung không đúng với phần mở rộng (chỉ PDF, Word, Excel, OpenDocument, ZIP, JPEG, PNG)",
+                name=wanted.original_name,
+            )
+        )
     dest_dir = Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
-    target = dest_dir / f"{manifest_sha256[:8]}-{ascii_slug(wanted.original_name)}"
+    target = dest_dir / f"{manifest_sha256[:8]}-{written_name(wanted.original_name, file_type)}"
     write_review_file(content, target)  # atomic write; the helper is not review-specific
     return target
 

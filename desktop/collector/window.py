@@ -7,7 +7,7 @@ the views refresh when it reports back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +60,8 @@ from local_db.collector.reports import (
 
 # asks for a file name to save to: (title, suggested name, filter) -> path or "" (tests replace it)
 AskSavePath = Callable[[str, str, str], str]
+# shows an outcome to the person: (ok, text); ``dti-desk open`` passes a message box
+Show = Callable[[bool, str], None]
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ def _gather(conn: Any, year: int, criteria_sets: Sequence[CriteriaSet]) -> _View
 
 class CollectorWindow(QMainWindow):
     merged = Signal(object)  # MergeSummary, after the views are refreshed
+    review_received = Signal(object)  # local_db.review.collector.ReceivedReview, views refreshed
     exported = Signal(str)  # path written
 
     def __init__(
@@ -411,6 +414,69 @@ class CollectorWindow(QMainWindow):
         QMessageBox.warning(
             self, _("Tổng hợp"), _("Tổng hợp không thành công: {error}", error=str(exc))
         )
+
+    # --- receiving a review -------------------------------------------------------------------
+
+    def receive_review(
+        self,
+        path: Path,
+        reviewers: Path,
+        criteria: Mapping[str, CriteriaSet],
+        show: Show | None = None,
+    ) -> None:
+        """Receive a review issued by another collector (``dti-desk open FILE.dtireview``).
+
+        Loading the reviewers trust list, reading the file (from outside: it may be a FIFO or
+        a huge file, which ``forms.inbound`` refuses), checking its signature and storing it
+        all run off the GUI thread on the worker's own connection, like a merge, and the
+        views are read there too; the outcome is shown on the GUI thread."""
+        from forms.packages.trust import TrustRegistry
+        from local_db.review import collector as rc
+
+        db_path, year, sets = self.db_path, self.year_spin.value(), list(self.criteria_sets)
+        path, name = Path(path), Path(path).name
+
+        def work() -> tuple[rc.ReceivedReview, _Views]:
+            trust = TrustRegistry.load(reviewers)
+            conn = open_collector(db_path)  # the worker thread's own connection
+            try:
+                return rc.receive_file(conn, path, trust, criteria), _gather(conn, year, sets)
+            finally:
+                conn.close()
+
+        def received(result: tuple[rc.ReceivedReview, _Views]) -> None:
+            got, view = result
+            self._not_busy()
+            if view.year == self.year_spin.value():
+                self._show(view)
+            else:  # the year was changed meanwhile
+                self.reread()
+            if got.outcome == "rejected":
+                ok = False
+                text = _("Không nhận được phiếu thẩm định {name}:", name=name) + "\n"
+                text += "\n".join(f"• {p.message}" for p in got.reasons)
+            else:
+                ok, text = True, _("Đã nhận phiếu thẩm định {name}.", name=name)
+            self.status_label.setText(text.replace("\n", " "))
+            if show is not None:
+                show(ok, text)
+            self.review_received.emit(got)
+
+        def failed(exc: BaseException) -> None:  # the trust list unreadable, the database
+            self._not_busy()
+            text = _("Không nhận được phiếu thẩm định {name}: {error}", name=name, error=str(exc))
+            self.status_label.setText(text)
+            if show is not None:
+                show(False, text)
+
+        self.progress.setRange(0, 0)  # busy: one file, no steps to count
+        self.progress.setVisible(True)
+        self.status_label.setText(_("Đang kiểm tra phiếu thẩm định {name}…", name=name))
+        self.runner.run(work, on_done=received, on_error=failed)
+
+    def _not_busy(self) -> None:
+        if not self.runner.active:  # a merge still running keeps its progress bar
+            self.progress.setVisible(False)
 
     # --- exporting --------------------------------------------------------------------------
 

@@ -5,7 +5,8 @@ app starts (setup wizard first if needed) and acts on the file as fits the mode:
 
 - collector mode: a package or bundle is merged into the collector database exactly as if it
   were dropped on the window (``CollectorWindow.merge``: off the GUI thread, with progress);
-  a review issued by another collector is received (``local_db.review.collector.receive_issued``);
+  a review issued by another collector is received (``CollectorWindow.receive_review``: off the
+  GUI thread, through ``local_db.review.collector.receive_file``);
 - commune mode: a package is verified against this machine's own key (a commune checking the
   package it sent) and the verdict shown; a review is imported into the review tab
   (``CommuneReviewPanel.import_file``); a bundle gets a message that bundles are for collectors.
@@ -203,26 +204,7 @@ def import_review(controller: Any, path: Path, show: Show) -> None:
 
 
 def _receive_review(controller: Any, window: Any, path: Path, show: Show) -> None:
-    """Collector mode: a review issued by another collector, checked against ``reviewers.json``."""
-    from forms.packages.trust import TrustError, TrustRegistry
-    from local_db.review import collector as rc
-
-    try:
-        trust = TrustRegistry.load(Path(controller.db.data_dir) / "reviewers.json")
-        data = path.read_bytes()
-    except (OSError, TrustError) as exc:
-        show(
-            False,
-            _("Không nhận được phiếu thẩm định {name}: {error}", name=path.name, error=str(exc)),
-        )
-        return
-    got = rc.receive_issued(window.conn, data, path.name, trust, _criteria(controller))
-    window.reread()
-    if got.outcome == "rejected":
-        lines = [f"• {p.message}" for p in got.reasons]
-        show(
-            False,
-            _("Không nhận được phiếu thẩm định {name}:", name=path.name) + "\n" + "\n".join(lines),
-        )
-    else:
-        show(True, _("Đã nhận phiếu thẩm định {name}.", name=path.name))
+    """Collector mode: a review issued by another collector, checked against ``reviewers.json``;
+    read, verified and stored off the GUI thread by the window (hole 4 of issue 12)."""
+    reviewers = Path(controller.db.data_dir) / "reviewers.json"
+    window.receive_review(path, reviewers, _criteria(controller), show)

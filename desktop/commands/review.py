@@ -344,14 +344,7 @@ def _receive(args: argparse.Namespace) -> int:
     results = []
     try:
         for name in args.files:
-            path = Path(name)
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                results.append({"file": name, "outcome": "rejected", "reasons": [
-                    {"code": "file_unreadable", "message": _("Không đọc được tệp thẩm định {name}: {error}", name=name, error=exc.strerror or str(exc))}]})  # fmt: skip
-                continue
-            got = rc.receive_issued(conn, data, path.name, trust, sets)
+            got = rc.receive_file(conn, name, trust, sets)  # a device or a FIFO is not read
             results.append(
                 {
                     "file": name,
@@ -436,8 +429,17 @@ def _verify(args: argparse.Namespace) -> int:
     return EXIT_OK if verdict.ok else EXIT_PROBLEMS
 
 
+def _rejected(path: str, problems: list[Any]) -> int:
+    print(_("Tệp thẩm định KHÔNG hợp lệ: {path}", path=path), file=sys.stderr)
+    for problem in problems:
+        print(f"  [{problem.code}] {problem.message}", file=sys.stderr)
+    return EXIT_PROBLEMS
+
+
 def _import(args: argparse.Namespace) -> int:
     from desktop.commands._packages_common import data_dir
+    from forms.inbound import InboundRejected, read_inbound
+    from forms.review.model import MAX_FILE_BYTES
     from local_db import StorageError, open_database
     from local_db.review import commune
 
@@ -446,23 +448,15 @@ def _import(args: argparse.Namespace) -> int:
     except CommandError as exc:
         return fail(str(exc))
     try:
-        data = Path(args.file).read_bytes()
-    except OSError as exc:
-        return fail(
-            _(
-                "Không đọc được tệp thẩm định {name}: {error}",
-                name=args.file,
-                error=exc.strerror or str(exc),
-            )
-        )
+        # read before the data folder is opened, the one way files from outside are read
+        data = read_inbound(args.file, MAX_FILE_BYTES)
+    except InboundRejected as exc:
+        return _rejected(args.file, [exc.problem])
     try:
         with open_database(data_dir(args)) as db:
             imported = commune.import_review(db, data, trust)
     except commune.ReviewRejected as exc:
-        print(_("Tệp thẩm định KHÔNG hợp lệ: {path}", path=args.file), file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  [{problem.code}] {problem.message}", file=sys.stderr)
-        return EXIT_PROBLEMS
+        return _rejected(args.file, exc.problems)
     except StorageError as exc:
         return fail(str(exc))
     review = imported.review

@@ -221,12 +221,18 @@ class CommuneReviewPanel(QWidget):
             self.import_file(Path(path))
 
     def import_file(self, path: Path) -> None:
+        """Read, verify and store ``path`` on the task runner (``commune.import_review`` reads
+        it through ``forms.inbound``: a FIFO or a huge file is refused with a reason, never
+        waited on); the button is off until the outcome is shown on the GUI thread."""
+
         def done(result: commune.ImportedReview) -> None:
+            self.import_button.setEnabled(True)
             self.errors.setVisible(False)
             self.reload()
             self.imported.emit(result)
 
         def failed(exc: BaseException) -> None:
+            self.import_button.setEnabled(True)
             if isinstance(exc, commune.ReviewRejected):
                 text = (
                     _("Không nhập được tệp thẩm định {name}:", name=path.name)
@@ -241,4 +247,5 @@ class CommuneReviewPanel(QWidget):
             self.errors.setVisible(True)
             self.failed.emit(text)
 
+        self.import_button.setEnabled(False)  # one import at a time; the window stays live
         self.runner.run(lambda: commune.import_review(self.db, path), done, failed)

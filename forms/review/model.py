@@ -7,7 +7,6 @@ the same bytes on every machine.
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from forms.canonical import canonical_bytes
 from forms.i18n import _
 from forms.packages.manifest import decimal_text
 
@@ -22,7 +22,12 @@ BODY_FORMAT = "dti-review"
 FILE_FORMAT = "dti-review-file"
 FORMAT_VERSION = 1
 EXTENSION = ".dtireview"
-MAX_FILE_BYTES = 8 * 1024 * 1024  # a review of a 200-indicator set with long comments is ~200 KB
+# The one size limit for a .dtireview read from outside (forms.inbound refuses larger files before
+# reading). A review of a 200-indicator set with long comments is ~200 KB; even 200 comments of
+# 4,000 Vietnamese characters, escaped once more inside the envelope, stay under 4 MB. 8 MiB is
+# twice that, documented in docs/review-format.md, and bounds what a verifier holds in memory
+# (the file, the body text, its bytes and the parsed body: a few times 8 MiB at most).
+MAX_FILE_BYTES = 8 * 1024 * 1024
 
 
 class ItemStatus(StrEnum):
@@ -162,9 +167,9 @@ def body_dict(review: Review, summary: Mapping[str, Any], fingerprint: str) -> d
 
 
 def body_bytes(body: Mapping[str, Any]) -> bytes:
-    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
-        "utf-8"
-    )
+    """The signed bytes of a body: the project's one canonical JSON (``forms.canonical``),
+    which the verifier insists on when it reads them back."""
+    return canonical_bytes(body)
 
 
 def review_from_body(body: Mapping[str, Any]) -> Review:

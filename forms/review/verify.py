@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
+from forms.canonical import CanonicalError, parse_canonical, strict_loads
 from forms.criteria import CriteriaSet
 from forms.i18n import _
+from forms.inbound import InboundRejected, read_inbound
 from forms.packages.format import SIGNATURE_CMS, SIGNATURE_ED25519
 from forms.packages.signing import (
     KIND_ED25519,
@@ -49,6 +48,16 @@ from forms.review.sign import check_review
 ANY_UNIT = "*"
 CriteriaLookup = Mapping[str, CriteriaSet] | Callable[[str], CriteriaSet | None] | None
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+# what ``forms.packages.manifest.decimal_text`` writes for points: no sign, exponent, leading or
+# trailing zeros ("20", "6.5", "0.3333"); anything else is another spelling of a number (or a
+# huge exponent that later arithmetic would choke on), and the body is signed as written
+_POINTS = re.compile(r"^(0|[1-9][0-9]{0,5})(\.[0-9]{0,39}[1-9])?$")
+# writers use a UUID; ids name rows and files, so nothing that could be read as a path
+_REVIEW_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# years a DTI self-assessment, its criteria set, a signature or a deadline can have; a review
+# dated 9999 would otherwise stay "the newest" of its submission forever (hole 12a)
+YEARS = (2000, 2100)
+REVISIONS = (1, 9999)
 _ENTRY = {KIND_ED25519: SIGNATURE_ED25519, KIND_X509: SIGNATURE_CMS}
 
 
@@ -88,8 +97,12 @@ class ReviewVerdict:
 
 
 class _Shape(Exception):
-    def __init__(self, where: str) -> None:
+    """A body field missing, of the wrong type (``review_invalid``) or out of range."""
+
+    def __init__(self, where: str, allowed: tuple[int, int] | None = None, value: Any = None):
         self.where = where
+        self.allowed = allowed  # (low, high) when the value is well formed but out of range
+        self.value = value
 
 
 def _get(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
@@ -102,14 +115,25 @@ def _get(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
     return value
 
 
+def _in_range(value: int, allowed: tuple[int, int], where: str) -> None:
+    if not allowed[0] <= value <= allowed[1]:
+        raise _Shape(where, allowed, value)
+
+
+def _int_in(obj: Any, key: str, allowed: tuple[int, int], where: str) -> None:
+    _in_range(_get(obj, key, int, where), allowed, f"{where}.{key}")
+
+
 def _check_shape(body: dict[str, Any]) -> datetime:
-    _get(body, "review_id", str, "")
+    if not _REVIEW_ID.match(_get(body, "review_id", str, "")):
+        raise _Shape("review_id")
     try:
         created = datetime.strptime(
             _get(body, "created_at", str, ""), "%Y-%m-%dT%H:%M:%SZ"
         ).replace(tzinfo=UTC)
     except ValueError:
         raise _Shape("created_at") from None
+    _in_range(created.year, YEARS, "created_at")
     sub = _get(body, "submission", dict, "")
     for key in ("submission_id", "manifest_sha256"):
         _get(sub, key, str, "submission")
@@ -118,12 +142,14 @@ def _check_shape(body: dict[str, Any]) -> datetime:
     unit = _get(sub, "unit", dict, "submission")
     _get(unit, "code", str, "submission.unit")
     _get(unit, "name", str, "submission.unit")
-    _get(sub, "year", int, "submission")
-    _get(sub, "revision", int, "submission")
+    _int_in(sub, "year", YEARS, "submission")
+    _int_in(sub, "revision", REVISIONS, "submission")
     cset = _get(sub, "criteria_set", dict, "submission")
     for key in ("set_id", "version", "content_hash"):
         _get(cset, key, str, "submission.criteria_set")
-    _get(cset, "year", int, "submission.criteria_set")
+    if not _HEX64.match(cset["content_hash"]):
+        raise _Shape("submission.criteria_set.content_hash")
+    _int_in(cset, "year", YEARS, "submission.criteria_set")
     reviewer = _get(body, "reviewer", dict, "")
     for key in ("name", "position", "organisation", "fingerprint"):
         _get(reviewer, key, str, "reviewer")
@@ -134,16 +160,20 @@ def _check_shape(body: dict[str, Any]) -> datetime:
         if not isinstance(deadline, str):
             raise _Shape("deadline")
         try:
-            date.fromisoformat(deadline)
+            due = date.fromisoformat(deadline)
         except ValueError:
             raise _Shape("deadline") from None
+        if deadline != due.isoformat():  # "20260215" is ISO too, but not how it is written
+            raise _Shape("deadline")
+        _in_range(due.year, YEARS, "deadline")
     _get(body, "message", str, "")
+    statuses = {s.value for s in ItemStatus}
     for code, entry in _get(body, "items", dict, "").items():
         where = f"items.{code}"
         for key in ("self_points", "verified_points"):
-            if not _canonical_decimal(_get(entry, key, str, where)):
+            if not _POINTS.match(_get(entry, key, str, where)):
                 raise _Shape(f"{where}.{key}")
-        if _get(entry, "status", str, where) not in {s.value for s in ItemStatus}:
+        if _get(entry, "status", str, where) not in statuses:
             raise _Shape(f"{where}.status")
         _get(entry, "comment", str, where)
     summary = _get(body, "summary", dict, "")
@@ -152,69 +182,69 @@ def _check_shape(body: dict[str, Any]) -> datetime:
     return created
 
 
-def _canonical_decimal(text: str) -> bool:
-    """A finite decimal as the writer spells it ("7.5", never "7,5" nor "NaN")."""
-    try:
-        return Decimal(text).is_finite() and text.strip() == text
-    except (InvalidOperation, ValueError):
-        return False
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
+def _shape_problem(exc: _Shape) -> Problem:
+    if exc.allowed is not None:
+        return Problem(
+            "value_out_of_range",
+            _(
+                "Tệp thẩm định: trường {field} có giá trị {value}, ngoài khoảng cho phép {low} đến {high}",
+                field=exc.where,
+                value=str(exc.value),
+                low=exc.allowed[0],
+                high=exc.allowed[1],
+            ),
+            exc.where,
+        )
+    return Problem(
+        "review_invalid",
+        _("Tệp thẩm định thiếu hoặc sai trường {field}", field=exc.where),
+        exc.where,
+    )
 
 
 def _read(
     source: str | os.PathLike[str] | bytes, name: str, reasons: list[Problem]
 ) -> bytes | None:
-    if isinstance(source, bytes):
-        data = source
-    else:
+    """The file's bytes, read the one way files from outside are read (``forms.inbound``):
+    a device, a FIFO or an oversized file is refused before anything is read."""
+    if not isinstance(source, bytes):
         try:
-            size = os.stat(source).st_size
-            if size > MAX_FILE_BYTES:
-                reasons.append(
-                    Problem(
-                        "too_large",
-                        _(
-                            "Tệp thẩm định {name} quá lớn ({size} byte, tối đa {limit})",
-                            name=name,
-                            size=size,
-                            limit=MAX_FILE_BYTES,
-                        ),
-                        name,
-                    )
-                )
-                return None
-            data = Path(source).read_bytes()
-        except OSError as exc:
-            reasons.append(
-                Problem(
-                    "file_unreadable",
-                    _(
-                        "Không đọc được tệp thẩm định {name}: {error}",
-                        name=name,
-                        error=exc.strerror or str(exc),
-                    ),
-                    name,
-                )
-            )
+            return read_inbound(source, MAX_FILE_BYTES)
+        except InboundRejected as exc:
+            reasons.append(exc.problem)
             return None
-    if len(data) > MAX_FILE_BYTES:
+    if len(source) > MAX_FILE_BYTES:
         reasons.append(
             Problem(
-                "too_large",
+                "file_too_large",
                 _(
                     "Tệp thẩm định {name} quá lớn ({size} byte, tối đa {limit})",
                     name=name,
-                    size=len(data),
+                    size=len(source),
                     limit=MAX_FILE_BYTES,
                 ),
                 name,
             )
         )
         return None
-    return data
+    return source
+
+
+def _is_version(value: Any) -> bool:
+    """``format_version`` is the integer 1, not ``true`` or ``1.0`` (both equal 1 in Python)."""
+    return type(value) is int and value == FORMAT_VERSION
+
+
+def _duplicate_key(name: str, exc: CanonicalError, where: str) -> Problem:
+    return Problem(
+        "duplicate_key",
+        _(
+            "Tệp thẩm định {name} có khóa JSON {key} lặp lại: nội dung có thể đọc theo hai cách, không dùng",
+            name=name,
+            key=exc.detail,
+        ),
+        where,
+    )
 
 
 def verify_review(
@@ -255,14 +285,17 @@ def _verify(
         "not_a_review", _("Tệp {name} không phải tệp thẩm định DTI (.dtireview)", name=label), label
     )
     try:
-        envelope = json.loads(data.decode("utf-8"), parse_constant=_no_constants)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        reasons.append(not_review)
+        # duplicate keys anywhere in the envelope: two readers could see two files
+        envelope = strict_loads(data)
+    except CanonicalError as exc:
+        reasons.append(
+            _duplicate_key(label, exc, label) if exc.reason == "duplicate_key" else not_review
+        )
         return
     if not isinstance(envelope, dict) or envelope.get("format") != FILE_FORMAT:
         reasons.append(not_review)
         return
-    if envelope.get("format_version") != FORMAT_VERSION:
+    if not _is_version(envelope.get("format_version")):
         reasons.append(
             Problem(
                 "format_version",
@@ -280,7 +313,13 @@ def _verify(
         envelope.get("signature_kind"),
         envelope.get("signature"),
     )
-    if not isinstance(text, str) or kind not in _ENTRY or not isinstance(signature, str):
+    # a list or an object as the kind is unhashable: checked as text before the lookup
+    if (
+        not isinstance(text, str)
+        or not isinstance(kind, str)
+        or kind not in _ENTRY
+        or not isinstance(signature, str)
+    ):
         reasons.append(
             Problem(
                 "review_invalid",
@@ -289,7 +328,16 @@ def _verify(
             )
         )
         return
-    body_raw = text.encode("utf-8")
+    invalid_body = Problem(
+        "review_invalid",
+        _("Tệp thẩm định thiếu hoặc sai trường {field}", field="review"),
+        "review",
+    )
+    try:
+        body_raw = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (\ud800) is valid JSON but no UTF-8
+        reasons.append(invalid_body)
+        return
     try:
         blob = base64.b64decode(signature, validate=True)
         verdict.signer = verify_signature(_ENTRY[kind], blob, body_raw)
@@ -302,33 +350,37 @@ def _verify(
             )
         )
     try:
-        body = json.loads(text, parse_constant=_no_constants)
-    except (ValueError, RecursionError):
-        reasons.append(
-            Problem(
-                "review_invalid",
-                _("Tệp thẩm định thiếu hoặc sai trường {field}", field="review"),
-                "review",
+        # the body is read from exactly the signed bytes, and only if they are their own
+        # canonical encoding: one meaning, the one the signature covers
+        body = parse_canonical(body_raw)
+    except CanonicalError as exc:
+        if exc.reason == "duplicate_key":
+            reasons.append(_duplicate_key(label, exc, "review"))
+        elif exc.reason in ("not_canonical", "not_nfc"):
+            reasons.append(
+                Problem(
+                    "review_not_canonical",
+                    _(
+                        "Nội dung đã ký của tệp thẩm định {name} không ở dạng chuẩn (JSON chuẩn hóa, Unicode NFC): không dùng",
+                        name=label,
+                    ),
+                    "review",
+                )
             )
-        )
+        else:
+            reasons.append(invalid_body)
         return
     if (
         not isinstance(body, dict)
         or body.get("format") != BODY_FORMAT
-        or body.get("format_version") != FORMAT_VERSION
+        or not _is_version(body.get("format_version"))
     ):
         reasons.append(not_review)
         return
     try:
         created = _check_shape(body)
     except _Shape as exc:
-        reasons.append(
-            Problem(
-                "review_invalid",
-                _("Tệp thẩm định thiếu hoặc sai trường {field}", field=exc.where),
-                exc.where,
-            )
-        )
+        reasons.append(_shape_problem(exc))
         return
     review = review_from_body(body)
     verdict.review, verdict.body_bytes = review, body_raw

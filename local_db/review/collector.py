@@ -19,11 +19,20 @@ from typing import Any
 
 from forms.criteria import CriteriaSet
 from forms.i18n import _
+from forms.inbound import InboundRejected, read_inbound
 from forms.packages.manifest import decimal_text
 from forms.packages.signing import Signer
 from forms.problems import Problem, ProblemsError
 from forms.review.edit import edit_item, new_review, now_text, self_points_of
-from forms.review.model import ItemStatus, Review, ReviewedSubmission, Reviewer, ReviewItem, nfc
+from forms.review.model import (
+    MAX_FILE_BYTES,
+    ItemStatus,
+    Review,
+    ReviewedSubmission,
+    Reviewer,
+    ReviewItem,
+    nfc,
+)
 from forms.review.scoring import verified_score
 from forms.review.sign import review_file_name, sign_review, write_review_file
 from local_db.review.received import (
@@ -350,7 +359,8 @@ def receive_issued(
 
     The file is verified against ``trust`` (the reviewers trust list) and must review a
     submission held here; it then counts in rankings like one issued here. A draft of the
-    same submission is replaced; another issued review of it is kept and this one refused.
+    same submission is replaced; of two issued reviews of it the one signed last is kept, in
+    whatever order they arrive (an older one arriving later is refused: ``review_exists``).
     """
     from forms.review.verify import verify_review
 
@@ -381,23 +391,45 @@ def receive_issued(
             name,
         )
         return ReceivedReview(name, "rejected", (problem,), sha)
-    existing = conn.execute(
-        "SELECT review_id, state FROM reviews WHERE manifest_sha256=?", (sha,)
+    reused = conn.execute(
+        "SELECT 1 FROM reviews WHERE review_id=? AND manifest_sha256<>?", (review.review_id, sha)
     ).fetchone()
-    if existing is not None and existing[0] == review.review_id and existing[1] == ISSUED:
-        return ReceivedReview(name, "duplicate", (), sha)
-    if existing is not None and existing[1] == ISSUED:
+    if reused is not None:  # review ids are unique here: the INSERT below would fail
         problem = Problem(
-            "review_exists",
+            "review_id_reused",
             _(
-                "Bài nộp {unit} năm {year} lần {revision} đã có phiếu thẩm định khác được phát hành",
-                unit=review.submission.unit_code,
-                year=review.submission.year,
-                revision=review.submission.revision,
+                "Mã phiếu thẩm định {id} trong tệp {name} đã được dùng cho phiếu thẩm định của bài nộp khác",
+                id=review.review_id,
+                name=name,
             ),
             name,
         )
         return ReceivedReview(name, "rejected", (problem,), sha)
+    existing = conn.execute(
+        "SELECT review_id, state, created_at FROM reviews WHERE manifest_sha256=?", (sha,)
+    ).fetchone()
+    if existing is not None and existing[0] == review.review_id and existing[1] == ISSUED:
+        return ReceivedReview(name, "duplicate", (), sha)
+    # hole 12a: of two issued reviews of one submission the one *signed* last counts (then the
+    # review id, for the same second), whichever arrived first; both times come from signed
+    # bodies, checked to be YYYY-MM-DDTHH:MM:SSZ, so text order is time order
+    if existing is not None and existing[1] == ISSUED:
+        held, incoming = (str(existing[2]), str(existing[0])), (review.created_at, review.review_id)
+        if incoming < held:
+            problem = Problem(
+                "review_exists",
+                _(
+                    "Bài nộp {unit} năm {year} lần {revision} đã có phiếu thẩm định mới hơn (ký lúc {current}); phiếu {name} ký lúc {signed} không thay thế nó",
+                    unit=review.submission.unit_code,
+                    year=review.submission.year,
+                    revision=review.submission.revision,
+                    current=held[0],
+                    name=name,
+                    signed=review.created_at,
+                ),
+                name,
+            )
+            return ReceivedReview(name, "rejected", (problem,), sha)
     verified = verified_score(cs, review)
     stamp = _now(now)
     conn.execute("BEGIN IMMEDIATE")
@@ -437,6 +469,24 @@ def receive_issued(
     return ReceivedReview(name, "stored", (), sha)
 
 
+def receive_file(
+    conn: sqlite3.Connection,
+    path: str | Path,
+    trust: Any,
+    criteria: Mapping[str, CriteriaSet],
+    *,
+    now: datetime | None = None,
+) -> ReceivedReview:
+    """``receive_issued`` for a file taken from outside, read the one way such files are read
+    (``forms.inbound``): a device, a FIFO or an oversized file is refused before reading."""
+    name = Path(path).name
+    try:
+        data = read_inbound(path, MAX_FILE_BYTES)
+    except InboundRejected as exc:
+        return ReceivedReview(name, "rejected", (exc.problem,))
+    return receive_issued(conn, data, name, trust, criteria, now=now)
+
+
 def issued_file(conn: sqlite3.Connection, manifest_sha256: str) -> tuple[str, bytes] | None:
     """The name and exact bytes of an issued review (to hand it over again)."""
     if not has_reviews(conn):
@@ -465,6 +515,7 @@ __all__ = [
     "has_reviews",
     "issue",
     "issued_file",
+    "receive_file",
     "receive_issued",
     "load_review",
     "load_submission",

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from forms.criteria import CriteriaSet
 from forms.i18n import _
+from forms.inbound import InboundRejected, read_inbound
 from forms.packages.build import EvidenceFile, Submission
 from forms.packages.trust import TrustRegistry
 from forms.problems import Problem
-from forms.review.model import ItemStatus, Review, review_from_body
+from forms.review.model import MAX_FILE_BYTES, ItemStatus, Review, review_from_body
 from forms.review.verify import ReviewVerdict, verify_review
 from forms.text import nfc
 from local_db import answers, assessments, audit, criteria_store, evidence
@@ -165,7 +166,11 @@ def import_review(
 
     Importing the same review again changes nothing and returns it.
     """
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    try:
+        # read once, the one way files from outside are read: the bytes stored are the bytes verified
+        data = source if isinstance(source, bytes) else read_inbound(source, MAX_FILE_BYTES)
+    except InboundRejected as exc:  # a device, a FIFO, a huge file: refused before reading
+        raise ReviewRejected([exc.problem]) from None
     verdict = check_file(db, data, trust)
     if (
         not verdict.ok
@@ -227,18 +232,26 @@ def get(db: Database, review_id: str) -> ImportedReview:
     return _row_to_imported(row)
 
 
+def newest_first(reviews: list[ImportedReview]) -> list[ImportedReview]:
+    """Reviews ordered by when they were *signed* (``created_at``, then review id for the same
+    second), newest first; never by when they were imported (hole 12a: a stale review file
+    opened after the corrected one must not take its place). ``created_at`` was checked to be
+    ``YYYY-MM-DDTHH:MM:SSZ`` when the review was verified, so text order is time order."""
+    return sorted(reviews, key=lambda r: (r.review.created_at, r.review.review_id), reverse=True)
+
+
 def reviews_for(db: Database, assessment_id: int) -> list[ImportedReview]:
-    """Reviews of one assessment (revision), newest first."""
+    """Reviews of one assessment (revision), the one signed last first."""
     with db.read() as session:
         rows = (
             session.connection()
             .exec_driver_sql(
-                f"SELECT {_COLUMNS} FROM review_imports WHERE assessment_id=? ORDER BY imported_at DESC, review_id",  # noqa: S608
+                f"SELECT {_COLUMNS} FROM review_imports WHERE assessment_id=?",  # noqa: S608
                 (assessment_id,),
             )
             .all()
         )
-    return [_row_to_imported(r) for r in rows]
+    return newest_first([_row_to_imported(r) for r in rows])
 
 
 def latest_review(db: Database, assessment_id: int) -> ImportedReview | None:

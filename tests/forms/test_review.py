@@ -337,7 +337,8 @@ def test_missing_and_oversized_files(tmp_path: Path) -> None:
     big = tmp_path / "big.dtireview"
     with open(big, "wb") as handle:
         handle.truncate(9 * 1024 * 1024)
-    assert verify_review(big, criteria_sets=SETS).codes == ["too_large"]
+    # the code of forms.inbound, the one reader of files from outside (was "too_large")
+    assert verify_review(big, criteria_sets=SETS).codes == ["file_too_large"]
 
 
 def test_certificate_signed_reviews_need_a_trusted_chain() -> None:

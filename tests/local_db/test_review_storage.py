@@ -273,8 +273,10 @@ def test_a_review_issued_by_a_collector_counts_at_the_province(
             rc.receive_issued(province, forged, "x", reviewers, criteria).reasons[0].code
             == "submission_mismatch"
         )
-        # a different issued review of the same submission does not replace the first
+        # a different issued review of the same submission, signed earlier, does not replace
+        # the first (one signed later would: hole 12a, tests/local_db/test_review_hostile.py)
         body["items"]["2.1"]["self_points"] = body["items"]["2.1"]["verified_points"] = "10"
+        body["created_at"] = "2020-01-01T00:00:00Z"
         r = review_from_body(body)
         body["summary"] = summary_dict(self_score(CS, r), verified_score(CS, r))
         raw = body_bytes(body)

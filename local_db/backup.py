@@ -21,7 +21,15 @@ from pathlib import Path
 from forms.i18n import _
 from forms.problems import Level, Problem
 from local_db import migrations
-from local_db.errors import StorageError, environment_message, os_error_message, translate_errors
+from local_db.errors import (
+    DatabaseDamaged,
+    StorageError,
+    environment_message,
+    open_failure,
+    os_error_message,
+    storage_class,
+    translate_errors,
+)
 from local_db.files import fsync_dir
 from local_db.paths import BACKUPS_DIR, DB_FILE, EVIDENCE_DIR
 
@@ -40,14 +48,22 @@ def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
 
 
+READ_TIMEOUT_S = 10.0  # antivirus and backup tools hold the file briefly on office PCs
+
+
 def connect_readonly(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
-    conn.execute("PRAGMA busy_timeout = 10000")
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=READ_TIMEOUT_S)
+    conn.execute(f"PRAGMA busy_timeout = {int(READ_TIMEOUT_S * 1000)}")
     return conn
 
 
 def quick_check(path: Path, *, full: bool = False) -> tuple[bool, str]:
-    """(ok, detail) of ``PRAGMA quick_check`` (or ``integrity_check``) on a read-only connection."""
+    """(ok, detail) of ``PRAGMA quick_check`` (or ``integrity_check``) on a read-only connection.
+
+    (False, detail) means damaged: the check ran and failed, or SQLite called the file corrupt
+    or not a database. When the check could not run (locked, read-only folder, full disk, I/O
+    error) the ``sqlite3.Error`` propagates: that file may be healthy and must not be offered a
+    restore over it."""
     try:
         conn = connect_readonly(path)
         try:
@@ -56,6 +72,8 @@ def quick_check(path: Path, *, full: bool = False) -> tuple[bool, str]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as error:
+        if storage_class(error) is not DatabaseDamaged:
+            raise
         return False, str(error)
     ok = rows == ["ok"]
     return ok, "ok" if ok else "; ".join(str(r) for r in rows[:5])
@@ -134,8 +152,13 @@ def backup_due(data_dir: Path, now: datetime | None = None) -> bool:
 
 def latest_good_backup(data_dir: Path) -> Path | None:
     for path in backups(data_dir):
-        if not path.name.startswith(DAMAGED) and quick_check(path)[0]:
-            return path
+        if path.name.startswith(DAMAGED):
+            continue
+        try:
+            if quick_check(path)[0]:
+                return path
+        except sqlite3.Error:  # a backup that cannot be read now is not one to offer
+            continue
     return None
 
 
@@ -158,7 +181,8 @@ def restore(data_dir: Path, source: Path) -> Path | None:
     """
     if not source.is_file():
         raise StorageError(_("Không tìm thấy tệp sao lưu {path}.", path=str(source)))
-    ok, detail = quick_check(source, full=True)
+    with translate_errors():
+        ok, detail = quick_check(source, full=True)
     if not ok:
         raise StorageError(
             _(
@@ -236,7 +260,15 @@ def check(data_dir: Path) -> CheckReport:
             str(path),
         )
         return CheckReport(path, False, "missing", problems=[problem])
-    ok, detail = quick_check(path, full=True)
+    try:
+        ok, detail = quick_check(path, full=True)
+    except sqlite3.Error as error:
+        # could not check (locked, read-only, full disk): say which, never "damaged"
+        failure = open_failure(error, data_dir)
+        if failure is None:
+            raise
+        problem = Problem(failure.code, failure.message, str(path))
+        return CheckReport(path, False, str(error), problems=[problem])
     report = CheckReport(path, ok, detail)
     if not ok:
         good = latest_good_backup(data_dir)

@@ -9,6 +9,7 @@ the file on office PCs; without it the very next PRAGMA could fail with "databas
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from local_db.errors import (
     SchemaTooNew,
     StorageError,
     UnsafeLocation,
-    os_error_message,
+    opening,
     translate_errors,
 )
 from local_db.location import check_location, remove_stale_probes
@@ -89,6 +90,19 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
+def _check_writable(path: Path) -> None:
+    """Raise ``OSError`` (EACCES, EROFS) when the database or its WAL files are write-protected.
+
+    SQLite opens a write-protected file read-only without a word: the app would start and
+    every save fail. An open for writing (nothing written) asks the OS now, where it can
+    still be said at start-up."""
+    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            os.close(os.open(part, os.O_RDWR | getattr(os, "O_BINARY", 0)))
+        except FileNotFoundError:
+            continue
+
+
 class Database:
     """An open data folder. Use ``open_database``; close it (or use ``with``)."""
 
@@ -115,11 +129,11 @@ class Database:
     # --- opening and closing ---------------------------------------------------------
 
     def _open(self) -> None:
-        try:
+        # Every environment error on the way is sorted (read-only, disk full, in use, disk
+        # error) with a message naming the folder; only the integrity check says "damaged".
+        with opening(self.data_dir):
             self.data_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise StorageError(os_error_message(error, self.data_dir)) from error
-        check_location(self.data_dir)
+            check_location(self.data_dir)
         self._lock.acquire()
         try:
             log.info(
@@ -127,11 +141,12 @@ class Database:
                 sqlite3.sqlite_version,
                 self.data_dir,
             )
-            self._check_and_migrate()
-            self._engine = make_engine(self.path)
-            self._write_engine = self._engine.execution_options(dti_write=True)
-            with translate_errors(), self._engine.connect():
-                pass  # applies the PRAGMAs now, so a problem shows at open, not at the first edit
+            with opening(self.data_dir):
+                self._check_and_migrate()
+                self._engine = make_engine(self.path)
+                self._write_engine = self._engine.execution_options(dti_write=True)
+                with self._engine.connect():
+                    pass  # applies the PRAGMAs now: a problem shows at open, not at the first edit
             evidence_store.sweep(self)
             remove_stale_probes(self.data_dir)
         except BaseException:
@@ -149,12 +164,12 @@ class Database:
             ok, detail = backup.quick_check(self.path)
             if not ok:
                 raise DatabaseDamaged(self.path, backup.latest_good_backup(self.data_dir), detail)
-            with translate_errors():
-                probe = backup.connect_readonly(self.path)
-                try:
-                    version = migrations.schema_version(probe)
-                finally:
-                    probe.close()
+            _check_writable(self.path)
+            probe = backup.connect_readonly(self.path)
+            try:
+                version = migrations.schema_version(probe)
+            finally:
+                probe.close()
         if version > migrations.LATEST:
             raise SchemaTooNew(
                 _(
@@ -167,13 +182,12 @@ class Database:
         if 0 < version < migrations.LATEST:
             saved = backup.make_backup(self.data_dir, backup.PRE_MIGRATION, f"v{version}")
             log.info("schema v%s -> v%s, backup %s", version, migrations.LATEST, saved)
-        with translate_errors():
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            try:
-                _apply_pragmas(conn)
-                migrations.upgrade(conn)
-            finally:
-                conn.close()
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            _apply_pragmas(conn)
+            migrations.upgrade(conn)
+        finally:
+            conn.close()
 
     def close(self) -> None:
         if self._engine is None:

@@ -17,7 +17,13 @@ import uuid
 from pathlib import Path, PureWindowsPath
 
 from forms.i18n import _
-from local_db.errors import UnsafeLocation
+from local_db.errors import (
+    DatabaseBusy,
+    DataFolderReadOnly,
+    DiskFull,
+    UnsafeLocation,
+    storage_class,
+)
 
 # File system types reported in /proc/mounts that are remote (or FUSE-mounted remotes).
 NETWORK_FS = {
@@ -78,10 +84,23 @@ def remove_stale_probes(folder: Path, older_than: float = 60.0) -> None:
                 path.unlink()
 
 
+# Probe failures that are not about WAL: the folder is fine for SQLite once the officer acts.
+NOT_ABOUT_WAL = (DataFolderReadOnly, DiskFull, DatabaseBusy)
+
+
 def wal_works(folder: Path) -> bool:
-    """Probe: create a throw-away database in ``folder`` and check WAL mode took."""
+    """Probe: create a throw-away database in ``folder`` and check WAL mode took.
+
+    False only when WAL itself fails. A folder that cannot be written or a full disk raises
+    (``OSError`` / ``sqlite3.Error``, for the caller to sort with ``errors.opening``): calling
+    those "no WAL" sent officers to look for another folder instead of freeing space."""
     probe = folder / f"{PROBE_PREFIX}{uuid.uuid4().hex}.sqlite"
     try:
+        # created here first: SQLite says only "unable to open" where errno tells a read-only
+        # folder from a full disk (an empty file is a valid empty database)
+        os.close(
+            os.open(probe, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        )
         conn = sqlite3.connect(probe, timeout=5)
         try:
             mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
@@ -91,7 +110,9 @@ def wal_works(folder: Path) -> bool:
             return str(mode).lower() == "wal"
         finally:
             conn.close()
-    except sqlite3.Error:
+    except sqlite3.Error as error:
+        if storage_class(error) in NOT_ABOUT_WAL:
+            raise
         return False
     finally:
         for suffix in ("", "-wal", "-shm", "-journal"):
@@ -100,7 +121,8 @@ def wal_works(folder: Path) -> bool:
 
 
 def check_location(folder: Path, *, platform: str | None = None) -> None:
-    """Raise ``UnsafeLocation`` when ``folder`` is a network drive or cannot hold a WAL database."""
+    """Raise ``UnsafeLocation`` when ``folder`` is a network drive or cannot hold a WAL database;
+    a read-only folder or a full disk raises its own error (see ``wal_works``)."""
     platform = sys.platform if platform is None else platform
     if is_unc(str(folder)):
         raise UnsafeLocation(

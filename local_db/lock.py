@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from forms.i18n import _
-from local_db.errors import DatabaseLocked, StorageError, os_error_message
+from local_db.errors import DatabaseLocked, StorageError, open_failure, os_error_message
 
 
 class InstanceLock:
@@ -23,7 +23,10 @@ class InstanceLock:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as error:
-            raise StorageError(os_error_message(error, self.path)) from error
+            # a lock file that cannot be created or opened is a read-only folder or a full disk
+            # (said as such), never "in use": nobody holds it
+            failure = open_failure(error, self.path.parent)
+            raise failure or StorageError(os_error_message(error, self.path)) from error
         try:
             _lock_fd(fd)
         except OSError as error:

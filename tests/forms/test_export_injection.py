@@ -107,8 +107,6 @@ def _export_completeness(conn, path: Path) -> None:
 
 
 def _export_criteria_workbook(conn, path: Path) -> None:
-    if path.suffix == ".csv":
-        pytest.skip("the criteria workbook is xlsx only")
     cs = tiny_set()
     cs = replace(
         cs,
@@ -181,8 +179,18 @@ def _assert_csv_neutralised(path: Path) -> None:
             assert len(value) == 1 or not value.startswith(FORMULA_STARTS), (row, value)
 
 
-@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
-@pytest.mark.parametrize("export", sorted(EXPORTS))
+XLSX_ONLY = {"criteria-workbook"}  # the criteria workbook has no CSV form
+
+
+@pytest.mark.parametrize(
+    ("export", "suffix"),
+    [
+        (e, s)
+        for e in sorted(EXPORTS)
+        for s in (".xlsx", ".csv")
+        if s == ".xlsx" or e not in XLSX_ONLY
+    ],
+)
 def test_hole5_hostile_names_are_text_in_every_export(hostile_db, tmp_path, export, suffix):
     """Hole 5: a unit/group/officer name such as =HYPERLINK(...) became a live formula in the
     ranking and completeness workbooks and was written raw to CSV."""

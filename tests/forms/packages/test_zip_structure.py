@@ -304,9 +304,12 @@ def _directory_package(original: Original) -> list[Entry]:
 MISMATCHES = {
     # a directory entry is never read, so nothing compared its local header: a streaming
     # extractor would create "../../../" (same length, the offsets do not move)
-    "directory-name": lambda o: [replace(_directory_package(o)[0], local_name=b"../../../")]
-    + o.entries,
-    "name": lambda o: o.changed(o.evidence(), local_name=o.entries[o.evidence()].name[::-1].encode()),
+    "directory-name": lambda o: (
+        [replace(_directory_package(o)[0], local_name=b"../../../")] + o.entries
+    ),
+    "name": lambda o: o.changed(
+        o.evidence(), local_name=o.entries[o.evidence()].name[::-1].encode()
+    ),
     "method": lambda o: o.changed(
         o.evidence(), method=zipfile.ZIP_STORED, local={"method": zipfile.ZIP_DEFLATED}
     ),

@@ -75,6 +75,7 @@ _COMPARED_FLAGS = 0x1 | 0x8 | 0x20 | 0x40 | 0x800
 _UNICODE_PATH, _UNICODE_COMMENT, _ASI_UNIX, _PKWARE_UNIX, _ZIP64 = 0x7075, 0x6375, 0x756E, 0xD, 1
 _REPARSE_POINT = 0x400  # a Windows symlink or junction, in the DOS attributes
 _REGULAR_OR_DIR = (0, stat.S_IFREG, stat.S_IFDIR)
+_ZIP64_MARKERS = (0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF)  # entries, directory size, directory offset
 # what is read from the end of a large package: the end record, the longest comment it could
 # hide behind, the zip64 locator and record
 _TAIL_BYTES = 22 + 65535 + 20 + 56
@@ -170,9 +171,18 @@ def _end_record(tail: bytes, base: int, size: int, limits: Limits) -> tuple[int,
             raise _fail(
                 "zip_invalid", _("Tệp không phải gói zip hợp lệ: {error}", error="bad zip64 end")
             )
+        short = (total, cd_size, cd_offset)  # the end record's own values
         _sig, _len, _v1, _v2, disk, cd_disk, here, total, cd_size, cd_offset = _EOCD64.unpack_from(
             tail, record
         )
+        # a reader that ignores zip64 uses the end record's values: each must be the zip64
+        # one or the "see zip64" marker
+        for mine, wide, marker in zip(short, (total, cd_size, cd_offset), _ZIP64_MARKERS):
+            if mine not in (wide, marker):
+                raise _fail(
+                    "zip_invalid",
+                    _("Tệp không phải gói zip hợp lệ: {error}", error="zip64 end record differs"),
+                )
         end = base + record
     if disk or cd_disk or here != total:
         raise _fail(
@@ -278,11 +288,14 @@ _LOCAL = struct.Struct("<4s2B4HL2L2H")
 
 def _raw_name(info: zipfile.ZipInfo) -> bytes:
     """The name's bytes as the central directory holds them (zipfile keeps only the text)."""
-    return info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+    name = info.orig_filename
+    if name.isascii():  # nearly every entry: the same bytes either way, and cp437 is slow
+        return name.encode()
+    return name.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
 
 
-def _header_offset(info: zipfile.ZipInfo) -> int:
-    return info.header_offset
+def _first(item: tuple[int, zipfile.ZipInfo, bytes]) -> int:
+    return item[0]
 
 
 class SafeZip:
@@ -339,7 +352,11 @@ class SafeZip:
             # seeks and reads then cost nothing, and entries are inflated straight from it.
             # Exactly ``size`` bytes: a file that grows meanwhile is read as it was measured.
             self._handle.seek(0)
-            whole = self._handle.read(size)
+            chunks, remaining = [], size
+            while remaining > 0 and (chunk := self._handle.read(remaining)):
+                chunks.append(chunk)
+                remaining -= len(chunk)
+            whole = b"".join(chunks)
             if self._owned:
                 self._handle.close()
             self._data, self._handle, self._owned = whole, io.BytesIO(whole), True
@@ -385,6 +402,7 @@ class SafeZip:
         seen: dict[str, str] = {}
         declared = 0
         directory = 0  # the central directory's size, record by record
+        entries: list[tuple[int, zipfile.ZipInfo, bytes]] = []  # (offset, info, raw name)
         for info in infos:
             name = info.filename
             check_name(name)
@@ -402,7 +420,9 @@ class SafeZip:
                     name,
                 )
             seen[key] = name
-            directory += 46 + len(_raw_name(info)) + len(info.extra) + len(info.comment)
+            raw = _raw_name(info)
+            entries.append((info.header_offset, info, raw))
+            directory += 46 + len(raw) + len(info.extra) + len(info.comment)
             # the mode bits whatever create_system says: 7-Zip and Info-ZIP honour them on
             # "MS-DOS" and "NTFS" entries too
             mode = info.external_attr >> 16
@@ -434,7 +454,8 @@ class SafeZip:
                 "zip_invalid",
                 _("Tệp không phải gói zip hợp lệ: {error}", error="central directory size"),
             )
-        self._check_layout(infos, cd_offset)
+        entries.sort(key=_first)  # file order (nearly always the directory's order already)
+        self._check_layout(entries, cd_offset)
 
     def _read_at(self, offset: int, length: int) -> bytes:
         if self._data is not None:
@@ -442,15 +463,16 @@ class SafeZip:
         self._handle.seek(offset)
         return self._handle.read(length)
 
-    def _check_layout(self, infos: list[zipfile.ZipInfo], cd_offset: int) -> None:
+    def _check_layout(
+        self, entries: list[tuple[int, zipfile.ZipInfo, bytes]], cd_offset: int
+    ) -> None:
         """Every entry's local header, in file order: the first at offset 0, each right after
         the previous entry's data, the last followed by the central directory; each saying
         what its directory record says (a front-to-back reader goes by the local headers)."""
         position = 0
         previous = ""
-        for info in sorted(infos, key=_header_offset):
+        for offset, info, raw in entries:
             name = info.filename
-            offset = info.header_offset
             if offset != position:
                 if not previous:
                     raise _prepended()
@@ -478,7 +500,7 @@ class SafeZip:
                 _LOCAL.unpack(header)
             )
             names = self._read_at(offset + _LOCAL.size, name_len + extra_len)
-            if names[:name_len] != _raw_name(info):
+            if names[:name_len] != raw:
                 raise _mismatch(name, "name")
             if (flags ^ info.flag_bits) & _COMPARED_FLAGS:
                 raise _mismatch(name, "flags")

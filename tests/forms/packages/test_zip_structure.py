@@ -335,6 +335,61 @@ def test_hole9_local_header_differs_from_central_directory(
     assert verdict.codes == ["header_mismatch"]
 
 
+class _Unseekable(io.RawIOBase):
+    """A pipe-like target: zipfile then writes data descriptors (flag bit 3) after each entry."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.buffer += data
+        return len(data)
+
+
+def _streamed_zip(original: Original) -> bytes:
+    target = _Unseekable()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in original.contents.items():
+            zf.writestr(name, content)
+    return bytes(target.buffer)
+
+
+def test_data_descriptors_of_a_streaming_writer_are_accepted(original, criteria):
+    data = _streamed_zip(original)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert all(info.flag_bits & 0x8 for info in zf.infolist())
+    assert _verify(data, original, criteria).codes == []
+
+
+def test_data_descriptor_that_differs_from_the_directory_is_rejected(original, criteria):
+    """A front-to-back reader takes the sizes from the descriptor when bit 3 is set."""
+    data = bytearray(_streamed_zip(original))
+    at = data.index(b"PK\x07\x08")  # the first entry's descriptor: signature, crc, sizes
+    struct.pack_into("<L", data, at + 12, struct.unpack_from("<L", data, at + 12)[0] + 1)
+    assert _verify(bytes(data), original, criteria).codes == ["header_mismatch"]
+
+
+def test_zip64_end_record_must_agree_with_the_plain_one(original, criteria):
+    """A zip64 record the plain end record contradicts: readers without zip64 see another
+    directory."""
+    data = assemble(original.entries)
+    end = data.rindex(b"PK\x05\x06")
+    _sig, _d, _cd, here, total, cd_size, cd_offset, _c = _END.unpack_from(data, end)
+    record = struct.pack(
+        "<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, here, total, cd_size, cd_offset
+    )
+    locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, end, 1)
+    good = data[:end] + record + locator + data[end:]
+    assert _verify(good, original, criteria).codes == []
+    lying = bytearray(good)
+    struct.pack_into("<H", lying, len(lying) - 22 + 10, total - 1)  # plain record: one fewer
+    struct.pack_into("<H", lying, len(lying) - 22 + 8, total - 1)
+    assert _verify(bytes(lying), original, criteria).codes == ["zip_invalid"]
+
+
 def test_directory_entry_with_honest_header_is_tolerated(original, criteria):
     assert _verify(assemble(_directory_package(original)), original, criteria).codes == []
 

@@ -177,7 +177,8 @@ def _end_record(tail: bytes, base: int, size: int, limits: Limits) -> tuple[int,
         )
         # a reader that ignores zip64 uses the end record's values: each must be the zip64
         # one or the "see zip64" marker
-        for mine, wide, marker in zip(short, (total, cd_size, cd_offset), _ZIP64_MARKERS):
+        wide_values = (total, cd_size, cd_offset)
+        for mine, wide, marker in zip(short, wide_values, _ZIP64_MARKERS, strict=True):
             if mine not in (wide, marker):
                 raise _fail(
                     "zip_invalid",

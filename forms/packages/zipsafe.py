@@ -150,9 +150,11 @@ def _end_record(tail: bytes, base: int, size: int, limits: Limits) -> tuple[int,
         if _SHORT.unpack_from(tail, other + 20)[0] == size - base - other - _EOCD.size:
             raise _fail(
                 "zip_comment",
-                _("Tệp gói có bản ghi kết thúc zip thứ hai ở byte {offset} (ẩn trong chú thích): mỗi công cụ zip sẽ thấy một nội dung khác",
-                  offset=base + other),
-            )  # fmt: skip
+                _(
+                    "Tệp gói có bản ghi kết thúc zip thứ hai ở byte {offset} (ẩn trong chú thích): mỗi công cụ zip sẽ thấy một nội dung khác",
+                    offset=base + other,
+                ),
+            )
         other = tail.rfind(_EOCD_SIGNATURE, max(0, at - 65535), other)
     end = size - _EOCD.size
     if at >= _LOCATOR.size and tail[at - _LOCATOR.size : at - 16] == b"PK\x06\x07":
@@ -244,10 +246,13 @@ def _check_extras(info: zipfile.ZipInfo, extra: bytes, sizes: list[int] | None) 
             if tag == _UNICODE_PATH and text != name:
                 raise _fail(
                     "unicode_path_extra",
-                    _("Mục {name} có trường phụ Unicode Path ghi tên khác: {other}",
-                      name=name, other=repr(body[5:])[2:-1]),
+                    _(
+                        "Mục {name} có trường phụ Unicode Path ghi tên khác: {other}",
+                        name=name,
+                        other=repr(body[5:])[2:-1],
+                    ),
                     name,
-                )  # fmt: skip
+                )
             encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
             if tag == _UNICODE_COMMENT and text != info.comment.decode(encoding, "replace"):
                 raise _fail(
@@ -376,9 +381,11 @@ class SafeZip:
         if cd_offset + cd_size < end:
             raise _fail(
                 "zip_hidden_data",
-                _("Tệp gói có {size} byte dữ liệu ẩn trước bản ghi kết thúc zip",
-                  size=end - cd_offset - cd_size),
-            )  # fmt: skip
+                _(
+                    "Tệp gói có {size} byte dữ liệu ẩn trước bản ghi kết thúc zip",
+                    size=end - cd_offset - cd_size,
+                ),
+            )
         self._handle.seek(0)
         try:
             self._zip = zipfile.ZipFile(self._handle)
@@ -480,17 +487,24 @@ class SafeZip:
                 if offset < position:
                     raise _fail(
                         "zip_overlap",
-                        _("Mục {name} chồng lên mục {other} trong tệp gói",
-                          name=name, other=previous),
+                        _(
+                            "Mục {name} chồng lên mục {other} trong tệp gói",
+                            name=name,
+                            other=previous,
+                        ),
                         name,
-                    )  # fmt: skip
+                    )
                 raise _fail(
                     "zip_hidden_data",
-                    _("Tệp gói có {size} byte dữ liệu ẩn trước mục {name}",
-                      size=offset - position, name=name),
+                    _(
+                        "Tệp gói có {size} byte dữ liệu ẩn trước mục {name}",
+                        size=offset - position,
+                        name=name,
+                    ),
                     name,
-                )  # fmt: skip
-            header = self._read_at(offset, _LOCAL.size)
+                )
+            # the header and, if it is as long as it should be, the name, in one read
+            header = self._read_at(offset, _LOCAL.size + len(raw))
             if len(header) < _LOCAL.size or header[:4] != b"PK\x03\x04":
                 raise _fail(
                     "zip_invalid",
@@ -498,25 +512,26 @@ class SafeZip:
                     name,
                 )
             _sig, _v1, _v2, flags, method, _time, _date, crc, *sizes, name_len, extra_len = (
-                _LOCAL.unpack(header)
+                _LOCAL.unpack_from(header)
             )
-            names = self._read_at(offset + _LOCAL.size, name_len + extra_len)
-            if names[:name_len] != raw:
+            if name_len != len(raw) or header[_LOCAL.size :] != raw:
                 raise _mismatch(name, "name")
-            if (flags ^ info.flag_bits) & _COMPARED_FLAGS:
-                raise _mismatch(name, "flags")
-            if method != info.compress_type:
-                raise _mismatch(name, "method")
-            if extra_len:
-                _check_extras(info, names[name_len:], sizes)
-            compressed, size = sizes
-            if flags & 0x8 and crc == compressed == size == 0:
-                pass  # the values follow the data, in the data descriptor (checked below)
-            elif crc != info.CRC:
-                raise _mismatch(name, "crc")
-            elif compressed != info.compress_size or size != info.file_size:
-                raise _mismatch(name, "size")
             start = offset + _LOCAL.size + name_len + extra_len
+            if extra_len:
+                _check_extras(info, self._read_at(start - extra_len, extra_len), sizes)
+            local = (flags & _COMPARED_FLAGS, method, crc, *sizes)
+            central = (info.flag_bits & _COMPARED_FLAGS, info.compress_type, info.CRC)
+            if local != (*central, info.compress_size, info.file_size) and not (
+                flags & 0x8 and local == (*central[:2], 0, 0, 0)
+            ):  # (bit 3: the values may follow the data, in the data descriptor checked below)
+                labels = ("flags", "method", "crc")
+                raise _mismatch(
+                    name,
+                    next(
+                        (w for w, a, b in zip(labels, local, central, strict=False) if a != b),
+                        "size",
+                    ),
+                )
             position = start + info.compress_size
             if flags & 0x8:
                 position += self._descriptor(info, position)
@@ -533,9 +548,11 @@ class SafeZip:
                 raise _prepended()
             raise _fail(
                 "zip_hidden_data",
-                _("Tệp gói có {size} byte dữ liệu ẩn trước thư mục trung tâm zip",
-                  size=cd_offset - position),
-            )  # fmt: skip
+                _(
+                    "Tệp gói có {size} byte dữ liệu ẩn trước thư mục trung tâm zip",
+                    size=cd_offset - position,
+                ),
+            )
 
     def _descriptor(self, info: zipfile.ZipInfo, at: int) -> int:
         """The length of the data descriptor at ``at``, which must repeat the directory's CRC

@@ -58,7 +58,7 @@ def test_verify_english(demo, capsys):
 
 def test_verify_bad_inputs(env, capsys):
     assert main(["package", "verify", str(env / "nothing.dtipkg"), "--json"]) == 1
-    assert json.loads(capsys.readouterr().out)["reasons"][0]["code"] == "zip_invalid"
+    assert json.loads(capsys.readouterr().out)["reasons"][0]["code"] == "file_unreadable"
     (env / "trust.json").write_text("{", encoding="utf-8")
     assert (
         main(["package", "verify", str(env / "nothing.dtipkg"), "--trust", str(env / "trust.json")])

@@ -268,6 +268,10 @@ def test_declared_size_lie_is_a_damaged_entry(package, tmp_path, criteria, trust
     struct.pack_into(
         "<L", data, at + 24, len(original) - 100
     )  # uncompressed size, central directory
+    # ... and in the local header: one that differs from the directory is caught before
+    # reading (header_mismatch, test_zip_structure.py); here both lie alike
+    (local,) = struct.unpack_from("<L", data, at + 42)
+    struct.pack_into("<L", data, local + 22, len(original) - 100)
     bad = tmp_path / "lie.dtipkg"
     bad.write_bytes(bytes(data))
     verdict = verify_package(bad, criteria_sets=criteria, trust=trust)
@@ -287,12 +291,14 @@ def test_oversized_package_file(package, criteria, trust):
     verdict = verify_package(
         package, criteria_sets=criteria, trust=trust, limits=Limits(package_bytes=100)
     )
-    assert verdict.codes == ["too_large"]
+    assert verdict.codes == ["file_too_large"]  # by path: refused by forms.inbound, unread
+    small = Limits(package_bytes=100)
+    assert verify_package(package.read_bytes(), limits=small).codes == ["too_large"]
 
 
 def test_missing_file_is_a_clear_reason(tmp_path, criteria, trust):
     verdict = verify_package(tmp_path / "không có.dtipkg", criteria_sets=criteria, trust=trust)
-    assert verdict.codes == ["zip_invalid"] and verdict.reasons[0].message
+    assert verdict.codes == ["file_unreadable"] and verdict.reasons[0].message
 
 
 @pytest.mark.parametrize(

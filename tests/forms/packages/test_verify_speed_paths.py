@@ -73,21 +73,31 @@ def test_one_shot_entries_equal_streamed_ones(package: Path, monkeypatch) -> Non
     assert fast == slow and len(fast) >= 3
 
 
-@pytest.mark.parametrize("what", ["crc", "local name", "local magic"])
-def test_one_shot_still_catches_damage(package: Path, criteria, trust, what) -> None:
+# the local header is checked against the directory when the zip is opened (hole 9): a
+# header that differs is header_mismatch, a first header that is not one zip_prepended_data
+@pytest.mark.parametrize(
+    "what, code",
+    [
+        ("crc", "zip_invalid"),
+        ("local name", "header_mismatch"),
+        ("local magic", "zip_prepended_data"),
+    ],
+)
+def test_one_shot_still_catches_damage(package: Path, criteria, trust, what, code) -> None:
     data = bytearray(package.read_bytes())
     at = data.find(b"PK\x01\x02")  # first central-directory record: evidence or manifest
     name_len = struct.unpack_from("<H", data, at + 28)[0]
     name = bytes(data[at + 46 : at + 46 + name_len])
     local = struct.unpack_from("<L", data, at + 42)[0]
-    if what == "crc":
+    if what == "crc":  # in the directory and the local header alike: the content check fails
         struct.pack_into("<L", data, at + 16, struct.unpack_from("<L", data, at + 16)[0] ^ 1)
+        struct.pack_into("<L", data, local + 14, struct.unpack_from("<L", data, at + 16)[0])
     elif what == "local name":
         data[local + 30] ^= 0x01  # the name in the local header no longer matches
     else:
         data[local] = ord("X")
     verdict = verify_package(bytes(data), criteria_sets=criteria, trust=trust)
-    assert "zip_invalid" in verdict.codes, (name, verdict.codes)
+    assert code in verdict.codes, (name, verdict.codes)
 
 
 def test_one_shot_never_inflates_past_the_limits(tmp_path: Path) -> None:

@@ -28,8 +28,6 @@ from forms.validation import DOCREF_PARTS, is_empty, validate_indicator
 from forms.values import to_decimal
 
 _NUMERIC = frozenset((FieldKind.COUNT, FieldKind.PERCENT, FieldKind.NUMBER))
-# value types whose (type, value) pins the verdict; floats too: 0.0 and -0.0 are judged alike
-_MEMO_TYPES = frozenset((str, int, bool, float, type(None)))
 _MEMO_MAX = 1 << 16
 _KEPT = 64
 # wide enough to normalise any number within the bounds without rounding it
@@ -40,7 +38,9 @@ _EXACT = Context(prec=60)
 class _Checks:
     cs: CriteriaSet  # held, so the id() key cannot be reused while this lives
     fields: dict[str, dict[str, Field]]  # indicator code -> field key -> field
-    valid: set[tuple[Any, ...]]  # memo: (code, key, type, value, ...) known to be valid
+    # memo: (code, values' items, their types) known to be valid; (type, value) pins the
+    # verdict (floats too: 0.0 and -0.0 are judged alike)
+    valid: set[tuple[Any, ...]]
 
 
 _checks: dict[int, _Checks] = {}
@@ -55,20 +55,6 @@ def _checks_for(cs: CriteriaSet) -> _Checks:
             _checks.clear()
         _checks[id(cs)] = checks
     return checks
-
-
-def _memo_key(code: str, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
-    if len(values) == 1:  # most indicators have one field: no loop
-        ((key, value),) = values.items()
-        kind = type(value)
-        return (code, key, kind, value) if kind in _MEMO_TYPES else None
-    parts: list[Any] = [code]
-    for key, value in values.items():
-        kind = type(value)
-        if kind not in _MEMO_TYPES:
-            return None
-        parts += (key, kind, value)
-    return tuple(parts)
 
 
 def _problem(code: str, key: str, reason: str) -> Problem:
@@ -97,8 +83,10 @@ def _form_problem(fld: Field, value: Any) -> str | None:
     """What only a forged file gets wrong about one value's form, or None."""
     if isinstance(value, list) or (isinstance(value, dict) and fld.kind is not FieldKind.DOCREF):
         return _("giá trị không đúng kiểu của trường")
-    if fld.kind is FieldKind.DOCREF and isinstance(value, dict) and not value.keys() <= set(
-        DOCREF_PARTS
+    if (
+        fld.kind is FieldKind.DOCREF
+        and isinstance(value, dict)
+        and not value.keys() <= set(DOCREF_PARTS)
     ):
         return _("văn bản chỉ gồm số, ngày, cơ quan ban hành và trích yếu")
     if fld.kind in _NUMERIC and not is_empty(value):
@@ -137,22 +125,56 @@ def _indicator_problems(
     return problems
 
 
-def answer_problems(cs: CriteriaSet, answers: Mapping[str, Mapping[str, Any]]) -> list[Problem]:
-    """``answer_invalid`` problems of a manifest's ``{code: values}`` against ``cs``, in
-    manifest order (codes the set does not know are the caller's to report)."""
+def check_answers(
+    cs: CriteriaSet, entries: Mapping[str, Any]
+) -> tuple[dict[str, Mapping[str, Any]], list[Problem]]:
+    """A manifest's ``answers`` (``{code: {"values": {...}, "note": text}}``) checked against
+    ``cs``: the ``{code: values}`` to score, and the problems in manifest order
+    (``manifest_invalid`` for an entry of the wrong shape, ``answer_invalid`` for a value).
+    Codes the set does not know are the caller's to report.
+
+    One loop for shape and values: it runs for every indicator of every package."""
     checks = _checks_for(cs)
     valid, known = checks.valid, checks.fields
+    answers: dict[str, Mapping[str, Any]] = {}
     problems: list[Problem] = []
-    for code, values in answers.items():
+    for code, entry in entries.items():
+        try:
+            values = entry["values"]
+            # typed, since True == 1 == 1.0 in Python; unhashable (a document) -> TypeError
+            key: tuple[Any, ...] | None = (
+                code,
+                tuple(values.items()),
+                tuple(map(type, values.values())),
+            )
+            if key in valid and type(entry.get("note")) is str and len(entry) == 2:
+                answers[code] = values
+                continue
+        except (TypeError, KeyError, AttributeError):
+            key = None
+        if not (
+            type(entry) is dict
+            and type(entry.get("values")) is dict
+            and type(entry.get("note")) is str
+            and len(entry) == 2
+        ):
+            where = f"answers.{code}"
+            problems.append(
+                Problem(
+                    "manifest_invalid",
+                    _("manifest.json thiếu hoặc sai trường {field}", field=where),
+                    where,
+                )
+            )
+            continue
+        values = entry["values"]
+        answers[code] = values
         fields = known.get(code)
         if fields is None:
-            continue
-        key = _memo_key(code, values) if values else (code,)
-        if key is not None and key in valid:
             continue
         found = _indicator_problems(cs, fields, code, values)
         if found:
             problems += found
         elif key is not None and len(valid) < _MEMO_MAX:
             valid.add(key)
-    return problems
+    return answers, problems

@@ -207,6 +207,7 @@ def _type_problem(item: EvidenceFile) -> Problem | None:
             ),
             item.original_name,
         )
+    opener: object  # what zipfile can open, for the zip-based types
     if item.content is not None:
         head, opener = item.content[:HEAD_BYTES], io.BytesIO(item.content)
     else:

@@ -25,7 +25,7 @@ from forms.criteria import CriteriaSet
 from forms.evidence_types import ALLOWED, checked_type, extension_of
 from forms.i18n import _
 from forms.packages import format as fmt
-from forms.packages.answer_check import answer_problems
+from forms.packages.answer_check import check_answers
 from forms.packages.chain import ChainError, check_chain
 from forms.packages.manifest import scores_dict
 from forms.packages.signing import KIND_X509, SignatureError, SignerInfo, verify_signature
@@ -175,14 +175,7 @@ def _check_shape(m: dict[str, Any]) -> datetime:
     _get(officer, "name", str, "officer")
     _get(officer, "position", str, "officer")
     _get(m, "app_version", str, "")
-    for code, entry in _get(m, "answers", dict, "").items():
-        # inline rather than _get: this loop runs for every indicator of every package
-        if not (
-            isinstance(entry, dict)
-            and isinstance(entry.get("values"), dict)
-            and isinstance(entry.get("note"), str)
-        ):
-            raise _Shape(f"answers.{code}")
+    _get(m, "answers", dict, "")  # its entries: answer_check, in the one loop over them
     scores = _get(m, "scores", dict, "")
     for key in ("indicators", "pillars", "published_pillars"):
         _str_map(_get(scores, key, dict, "scores"), f"scores.{key}")
@@ -306,8 +299,6 @@ def _check_evidence(zf: SafeZip, entry: str, item: dict[str, Any], reasons: list
         )
 
 
-
-
 def verify_package(
     source: Source,
     *,
@@ -380,7 +371,9 @@ def _verify_open(
         created = _check_shape(manifest)
     except _Shape as exc:
         if exc.code == "manifest_range":
-            message = _("manifest.json có trường {field} nằm ngoài khoảng cho phép", field=exc.where)
+            message = _(
+                "manifest.json có trường {field} nằm ngoài khoảng cho phép", field=exc.where
+            )
         else:
             message = _("manifest.json thiếu hoặc sai trường {field}", field=exc.where)
         reasons.append(Problem(exc.code, message, exc.where))
@@ -509,7 +502,7 @@ def _check_scores(
         return
     verdict.criteria_set = cs
     _check_claims(manifest, cs, reasons)
-    answers = {code: entry["values"] for code, entry in manifest["answers"].items()}
+    answers, invalid = check_answers(cs, manifest["answers"])
     # one set difference in C instead of a lookup per indicator; messages in manifest order
     unknown = answers.keys() - cs._index.keys()
     for code in answers if unknown else ():
@@ -538,7 +531,6 @@ def _check_scores(
                     item["path"],
                 )
             )
-    invalid = answer_problems(cs, answers)
     if invalid:
         reasons += invalid
         return  # scores from values of the wrong kind prove nothing (and 1e999999 overflowed)

@@ -571,3 +571,13 @@ def test_fuzzed_manifest_values_never_crash_or_pass_changed(fuzz_base, criteria,
         honest = _manifest(rebuilt)
         for key in ("answers", "scores", "unit", "revision", "submission_id", "supersedes"):
             assert honest[key] == accepted[key], key
+
+
+def test_hole8_lone_surrogate_escape_is_rejected_without_crashing(
+    package, tmp_path, criteria, trust, signer
+):
+    """``"\\ud800"`` is valid JSON but no text: re-encoding it raised UnicodeEncodeError in
+    parse_canonical, and json.loads alone accepted it as the unit's name."""
+    raw = manifest_bytes(_manifest(package)).replace("Xã Hùng Lô".encode(), b"X\\ud800", 1)
+    forged = _forge(package, signer, tmp_path / "t.dtipkg", raw=raw)
+    assert _codes(forged, criteria, trust) == ["manifest_not_canonical"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tempfile
 import uuid
@@ -15,6 +16,7 @@ from typing import Any
 
 import forms
 from forms.criteria import CriteriaSet
+from forms.evidence_types import ALLOWED, HEAD_BYTES, content_matches, extension_of
 from forms.i18n import _
 from forms.packages.format import (
     CHUNK,
@@ -150,6 +152,9 @@ def _check(sub: Submission) -> None:
                 )
             )
             continue
+        problem = _type_problem(item)
+        if problem is not None:
+            problems.append(problem)
         size = (
             len(item.content)
             if item.content is not None
@@ -184,6 +189,52 @@ def _check(sub: Submission) -> None:
         )
     if problems:
         raise ProblemsError(problems)
+
+
+def _type_problem(item: EvidenceFile) -> Problem | None:
+    """The verifier accepts only allow-listed evidence, by name and by content: say so now
+    rather than send a package every collector rejects (normally the storage refused the file
+    when it was attached)."""
+    extension = extension_of(item.original_name)
+    if extension not in ALLOWED:
+        return Problem(
+            "evidence_type",
+            _(
+                "Tệp minh chứng {name} có kiểu “{ext}” không được phép (chỉ nhận: {allowed})",
+                name=item.original_name,
+                ext=extension or "?",
+                allowed=", ".join(sorted(ALLOWED)),
+            ),
+            item.original_name,
+        )
+    opener: object  # what zipfile can open, for the zip-based types
+    if item.content is not None:
+        head, opener = item.content[:HEAD_BYTES], io.BytesIO(item.content)
+    else:
+        with open(item.source or "", "rb") as handle:
+            head, opener = handle.read(HEAD_BYTES), item.source
+    if content_matches(extension, head, opener):
+        return None
+    return Problem(
+        "evidence_content",
+        _(
+            "Nội dung tệp minh chứng {name} không phải tệp {ext} thật (có thể đã bị đổi đuôi)",
+            name=item.original_name,
+            ext=extension,
+        ),
+        item.original_name,
+    )
+
+
+def _entry_name(index: int, item: EvidenceFile) -> str:
+    """``evidence/<indicator>/<nnn>-<ASCII name>``, ending in the checked extension even when
+    the ASCII form of the name loses it ("图片.png" would become "png")."""
+    name = ascii_slug(item.original_name)
+    extension = extension_of(item.original_name)
+    if extension_of(name) != extension:
+        stem = ascii_slug(item.original_name.rstrip(" .")[: -len(extension) - 1], limit=50)
+        name = f"{stem}.{extension}"
+    return f"{EVIDENCE_DIR}{ascii_slug(item.indicator, limit=20)}/{index:03d}-{name}"
 
 
 def build_package(
@@ -228,7 +279,7 @@ def _write_zip(raw: Any, submission: Submission, signer: Signer) -> None:
     with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
         evidence: list[dict[str, Any]] = []
         for index, item in enumerate(submission.evidence, start=1):
-            name = f"{EVIDENCE_DIR}{ascii_slug(item.indicator, limit=20)}/{index:03d}-{ascii_slug(item.original_name)}"
+            name = _entry_name(index, item)
             suffix = Path(item.original_name).suffix.lower()
             compress = zipfile.ZIP_STORED if suffix in _STORED_SUFFIXES else zipfile.ZIP_DEFLATED
             digest, size = hashlib.sha256(), 0

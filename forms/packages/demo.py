@@ -222,8 +222,9 @@ def _evidence(ind: Indicator, unit: DemoUnit, rng: random.Random, year: int) -> 
     )
     return EvidenceFile(
         ind.code,
-        f"Minh chứng {ind.code} - {doc['summary']}.txt",
-        content=text.encode("utf-8"),
+        f"Minh chứng {ind.code} - {doc['summary']}.pdf",
+        # a PDF header: packages carry only allow-listed evidence, checked by content
+        content=b"%PDF-1.4\n" + text.encode("utf-8"),
         document=doc,
     )
 

@@ -34,6 +34,19 @@ MAX_NAME_LENGTH = 255
 
 CHUNK = 64 * 1024
 
+# Ranges of the numbers a manifest may carry; the verifier rejects anything outside them
+# (``manifest_range``), so nothing downstream (SQLite's 64-bit integers, datetime, Decimal
+# arithmetic) ever meets a number it cannot hold. Years: the DTI index dates from 2022 and a
+# criteria set is made per year; 2000..2100 leaves room for back-filled and future data while
+# keeping every year a four-digit one that datetime, file names and SQLite take as they are.
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+MAX_REVISION = 9999  # an assessment re-opened more often than this is a forgery, not a commune
+# Answer values: a count, percentage or amount beyond 10**12, or finer than 10**-12, is no
+# real answer, and bounding them keeps a ratio's division far inside Decimal's exponent range.
+MAX_ANSWER_NUMBER = 10**12
+MIN_ANSWER_EXPONENT = -12
+
 # Fixed zip timestamp: the zip bytes then depend only on the content (reproducible packages).
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 

@@ -11,6 +11,7 @@ dict built once per run, and the signature check is a single Ed25519 verificatio
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -19,9 +20,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from forms.canonical import CanonicalError, parse_canonical
 from forms.criteria import CriteriaSet
+from forms.evidence_types import ALLOWED, checked_type, extension_of
 from forms.i18n import _
 from forms.packages import format as fmt
+from forms.packages.answer_check import check_answers
 from forms.packages.chain import ChainError, check_chain
 from forms.packages.manifest import scores_dict
 from forms.packages.signing import KIND_X509, SignatureError, SignerInfo, verify_signature
@@ -29,11 +33,14 @@ from forms.packages.trust import TrustRegistry
 from forms.packages.zipsafe import Limits, SafeZip, Source, ZipProblem, check_name
 from forms.problems import Problem
 from forms.scoring import score
+from forms.validation import DOCREF_PARTS
 
 CriteriaLookup = Mapping[str, CriteriaSet] | Callable[[str], CriteriaSet | None] | None
 
 DEFAULT_LIMITS = Limits()
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+# how build.py writes submission ids: str(uuid.uuid4()), lower-case hex in 8-4-4-4-12
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def criteria_index(sets: Iterable[CriteriaSet]) -> dict[str, CriteriaSet]:
@@ -84,8 +91,19 @@ class Verdict:
 
 
 class _Shape(Exception):
-    def __init__(self, where: str) -> None:
+    """A field missing or of the wrong type (``manifest_invalid``), or a number outside its
+    range (``manifest_range``)."""
+
+    def __init__(self, where: str, code: str = "manifest_invalid") -> None:
         self.where = where
+        self.code = code
+
+
+def _in_range(obj: dict[str, Any], key: str, low: int, high: int, where: str) -> int:
+    value: int = _get(obj, key, int, where)
+    if not low <= value <= high:
+        raise _Shape(f"{where}.{key}" if where else key, "manifest_range")
+    return value
 
 
 def _get(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
@@ -98,6 +116,7 @@ def _get(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
 
 
 _ONLY_STR = {str}
+_DOCUMENT_KEYS = frozenset(DOCREF_PARTS)
 
 
 def _str_map(obj: Any, where: str) -> dict[str, str]:
@@ -108,16 +127,23 @@ def _str_map(obj: Any, where: str) -> dict[str, str]:
     return obj
 
 
-_CREATED_AT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})T(\d{1,2}):(\d{1,2}):(\d{1,2})Z")
+# exactly what build.py writes (strftime("%Y-%m-%dT%H:%M:%SZ")): ASCII digits only, since
+# \d and int() also take "２０２５" and "٢٠٢٥"
+_CREATED_AT = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z")
 
 
 def _created_at(text: str) -> datetime:
-    """``YYYY-MM-DDTHH:MM:SSZ`` as strptime reads it, without strptime's cost per package."""
+    """``YYYY-MM-DDTHH:MM:SSZ`` in the year range; raises ``_Shape``."""
     found = _CREATED_AT.fullmatch(text)
-    if found is None:  # anything unusual: strptime decides, as it always did
-        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    if found is None:
+        raise _Shape("created_at")
     year, month, day, hour, minute, second = map(int, found.groups())
-    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    if not fmt.MIN_YEAR <= year <= fmt.MAX_YEAR:
+        raise _Shape("created_at", "manifest_range")
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError:  # 2025-02-30
+        raise _Shape("created_at") from None
 
 
 def _check_shape(m: dict[str, Any]) -> datetime:
@@ -126,33 +152,30 @@ def _check_shape(m: dict[str, Any]) -> datetime:
     if not _get(unit, "code", str, "unit"):
         raise _Shape("unit.code")
     _get(unit, "name", str, "unit")
-    _get(m, "year", int, "")
+    _in_range(m, "year", fmt.MIN_YEAR, fmt.MAX_YEAR, "")
     cset = _get(m, "criteria_set", dict, "")
     for key in ("set_id", "version", "content_hash"):
         _get(cset, key, str, "criteria_set")
-    _get(cset, "year", int, "criteria_set")
+    _in_range(cset, "year", fmt.MIN_YEAR, fmt.MAX_YEAR, "criteria_set")
     if not _HEX64.match(cset["content_hash"]):
         raise _Shape("criteria_set.content_hash")
-    _get(m, "revision", int, "")
-    _get(m, "submission_id", str, "")
-    if m.get("supersedes") is not None and not isinstance(m["supersedes"], str):
+    _in_range(m, "revision", 1, fmt.MAX_REVISION, "")
+    submission_id = _get(m, "submission_id", str, "")
+    if not _UUID.fullmatch(submission_id):
+        raise _Shape("submission_id")
+    supersedes = m.get("supersedes", "")
+    if supersedes is not None and (
+        type(supersedes) is not str
+        or not _UUID.fullmatch(supersedes)
+        or supersedes == submission_id
+    ):
         raise _Shape("supersedes")
-    try:
-        created = _created_at(_get(m, "created_at", str, ""))
-    except ValueError:
-        raise _Shape("created_at") from None
+    created = _created_at(_get(m, "created_at", str, ""))
     officer = _get(m, "officer", dict, "")
     _get(officer, "name", str, "officer")
     _get(officer, "position", str, "officer")
     _get(m, "app_version", str, "")
-    for code, entry in _get(m, "answers", dict, "").items():
-        # inline rather than _get: this loop runs for every indicator of every package
-        if not (
-            isinstance(entry, dict)
-            and isinstance(entry.get("values"), dict)
-            and isinstance(entry.get("note"), str)
-        ):
-            raise _Shape(f"answers.{code}")
+    _get(m, "answers", dict, "")  # its entries: answer_check, in the one loop over them
     scores = _get(m, "scores", dict, "")
     for key in ("indicators", "pillars", "published_pillars"):
         _str_map(_get(scores, key, dict, "scores"), f"scores.{key}")
@@ -171,19 +194,109 @@ def _check_shape(m: dict[str, Any]) -> datetime:
         paths.add(path)
         if not _HEX64.match(_get(item, "sha256", str, where)):
             raise _Shape(f"{where}.sha256")
-        if _get(item, "size", int, where) < 0:
-            raise _Shape(f"{where}.size")
+        _in_range(item, "size", 1, fmt.MAX_ENTRY_BYTES, where)
         _get(item, "original_name", str, where)
         _get(item, "indicator", str, where)
-        _get(item, "document", dict, where)
+        document = _str_map(_get(item, "document", dict, where), f"{where}.document")
+        if not document.keys() <= _DOCUMENT_KEYS:
+            raise _Shape(f"{where}.document")
     return created
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
-
-
 # --- the verifier -----------------------------------------------------------------------
+
+_CANONICAL_CODES = {"duplicate_key": "manifest_duplicate_key", "not_nfc": "manifest_not_canonical"}
+_CANONICAL_CODES["not_canonical"] = "manifest_not_canonical"
+
+
+def _parse_manifest(raw: bytes, reasons: list[Problem]) -> dict[str, Any] | None:
+    """The manifest if ``raw`` is canonical JSON of a DTI manifest; else a reason, and None.
+
+    One meaning per signed byte (hole 8): ``json`` keeps the last of two equal keys while a
+    viewer may show the first, and other formattings of the same content would make two
+    files with the same signed claims."""
+    try:
+        manifest = parse_canonical(raw)
+    except CanonicalError as exc:
+        code = _CANONICAL_CODES.get(exc.reason, "manifest_invalid")
+        if exc.reason == "duplicate_key":
+            message = _("manifest.json có khóa {key} lặp lại", key=exc.detail)
+        elif exc.reason == "not_nfc":
+            message = _("manifest.json có văn bản không chuẩn hóa Unicode NFC")
+        elif exc.reason == "not_canonical":
+            message = _(
+                "manifest.json không ở dạng chuẩn (JSON sắp xếp khóa, không khoảng trắng) như khi được ký"
+            )
+        else:
+            message = _("manifest.json không đọc được: {error}", error=str(exc)[:200])
+        reasons.append(Problem(code, message, fmt.MANIFEST_NAME))
+        return None
+    if not isinstance(manifest, dict) or manifest.get("format") != fmt.FORMAT_NAME:
+        reasons.append(
+            Problem(
+                "manifest_invalid",
+                _("manifest.json không phải manifest của gói DTI"),
+                fmt.MANIFEST_NAME,
+            )
+        )
+        return None
+    return manifest
+
+
+def _check_evidence(zf: SafeZip, entry: str, item: dict[str, Any], reasons: list[Problem]) -> None:
+    """Type (by both names, as Windows sees them), size, hash, then content (hole 1)."""
+    kind = ALLOWED.get(extension_of(entry))
+    named = ALLOWED.get(extension_of(item["original_name"]))
+    if kind is None or named is None or named[1] != kind[1]:
+        reasons.append(
+            Problem(
+                "evidence_type",
+                _(
+                    "Tệp minh chứng {entry} ({original}) có kiểu “{ext}” không được phép (chỉ nhận: {allowed})",
+                    entry=entry,
+                    original=item["original_name"],
+                    ext=extension_of(item["original_name"] if kind else entry) or "?",
+                    allowed=", ".join(sorted(ALLOWED)),
+                ),
+                entry,
+            )
+        )
+        return  # not read at all: it could never be accepted
+    data = zf.read(entry, zf.limits.entry_bytes)
+    if len(data) != item["size"]:
+        reasons.append(
+            Problem(
+                "file_size",
+                _(
+                    "Tệp {entry} có kích thước {size} byte, manifest ghi {expected}",
+                    entry=entry,
+                    size=len(data),
+                    expected=item["size"],
+                ),
+                entry,
+            )
+        )
+    elif hashlib.sha256(data).hexdigest() != item["sha256"]:
+        reasons.append(
+            Problem(
+                "file_hash",
+                _("Tệp {entry} đã bị thay đổi (mã băm sha256 không khớp)", entry=entry),
+                entry,
+            )
+        )
+    elif checked_type(entry, data) is None:
+        reasons.append(
+            Problem(
+                "evidence_content",
+                _(
+                    "Nội dung tệp minh chứng {entry} ({original}) không phải tệp {ext} thật",
+                    entry=entry,
+                    original=item["original_name"],
+                    ext=extension_of(entry),
+                ),
+                entry,
+            )
+        )
 
 
 def verify_package(
@@ -237,34 +350,17 @@ def _verify_open(
         )
         return
     raw = zf.read(fmt.MANIFEST_NAME, fmt.MAX_MANIFEST_BYTES)
-    try:
-        manifest = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        reasons.append(
-            Problem(
-                "manifest_invalid",
-                _("manifest.json không đọc được: {error}", error=str(exc)[:200]),
-                fmt.MANIFEST_NAME,
-            )
-        )
-        return
-    if not isinstance(manifest, dict) or manifest.get("format") != fmt.FORMAT_NAME:
-        reasons.append(
-            Problem(
-                "manifest_invalid",
-                _("manifest.json không phải manifest của gói DTI"),
-                fmt.MANIFEST_NAME,
-            )
-        )
+    manifest = _parse_manifest(raw, reasons)
+    if manifest is None:
         return
     version = manifest.get("format_version")
-    if version != fmt.FORMAT_VERSION:
+    if type(version) is not int or version != fmt.FORMAT_VERSION:  # True and 1.0 equal 1
         reasons.append(
             Problem(
                 "format_version",
                 _(
                     "Phiên bản định dạng gói {found} không được hỗ trợ (cần {expected})",
-                    found=str(version),
+                    found=json.dumps(version)[:40],
                     expected=fmt.FORMAT_VERSION,
                 ),
                 fmt.MANIFEST_NAME,
@@ -274,19 +370,20 @@ def _verify_open(
     try:
         created = _check_shape(manifest)
     except _Shape as exc:
-        reasons.append(
-            Problem(
-                "manifest_invalid",
-                _("manifest.json thiếu hoặc sai trường {field}", field=exc.where),
-                exc.where,
+        if exc.code == "manifest_range":
+            message = _(
+                "manifest.json có trường {field} nằm ngoài khoảng cho phép", field=exc.where
             )
-        )
+        else:
+            message = _("manifest.json thiếu hoặc sai trường {field}", field=exc.where)
+        reasons.append(Problem(exc.code, message, exc.where))
         return
     verdict.manifest, verdict.manifest_bytes = manifest, raw
     verdict.unit, verdict.unit_name = manifest["unit"]["code"], manifest["unit"]["name"]
     verdict.year, verdict.submission_id = manifest["year"], manifest["submission_id"]
 
-    # signature over the exact bytes just read
+    # the signature first: without a valid one nothing below is worth any CPU (an inbox takes
+    # files from anyone), so only the checks that read no entry run (hole 12c)
     signatures = [n for n in zf.files if n.startswith(fmt.SIGNATURE_DIR)]
     known = [n for n in signatures if n in fmt.SIGNATURE_NAMES]
     if not known:
@@ -314,8 +411,10 @@ def _verify_open(
                     known[0],
                 )
             )
+    signed = verdict.signer is not None
 
-    # files: every listed one present with its size and hash, nothing unlisted
+    # files: every listed one present, of an allowed type, with its size and hash, and
+    # nothing unlisted
     listed = {item["path"]: item for item in manifest["evidence"]}
     for entry, item in listed.items():
         if entry not in zf.files:
@@ -331,28 +430,8 @@ def _verify_open(
                 )
             )
             continue
-        digest, size = zf.digest(entry)
-        if size != item["size"]:
-            reasons.append(
-                Problem(
-                    "file_size",
-                    _(
-                        "Tệp {entry} có kích thước {size} byte, manifest ghi {expected}",
-                        entry=entry,
-                        size=size,
-                        expected=item["size"],
-                    ),
-                    entry,
-                )
-            )
-        elif digest != item["sha256"]:
-            reasons.append(
-                Problem(
-                    "file_hash",
-                    _("Tệp {entry} đã bị thay đổi (mã băm sha256 không khớp)", entry=entry),
-                    entry,
-                )
-            )
+        if signed:
+            _check_evidence(zf, entry, item, reasons)
     for entry in zf.files:
         if entry != fmt.MANIFEST_NAME and entry not in listed and entry not in known:
             reasons.append(
@@ -362,10 +441,42 @@ def _verify_open(
                     entry,
                 )
             )
+    if not signed:
+        return
 
     _check_scores(manifest, verdict, criteria_sets)
     if verdict.signer is not None:
         _check_trust(verdict.signer, verdict.unit, created, trust, reasons)
+
+
+def _check_claims(manifest: dict[str, Any], cs: CriteriaSet, reasons: list[Problem]) -> None:
+    """What the package says about its set, bound to the set its content hash found (hole 3)."""
+    claimed = manifest["criteria_set"]
+    if (claimed["set_id"], claimed["version"], claimed["year"]) != (cs.set_id, cs.version, cs.year):
+        reasons.append(
+            Problem(
+                "criteria_mismatch",
+                _(
+                    "manifest.json ghi bộ tiêu chí {claimed}, nhưng mã băm là của bộ {set}",
+                    claimed=f"{claimed['set_id']} {claimed['year']} v{claimed['version']}",
+                    set=cs.short_id,
+                ),
+                "criteria_set",
+            )
+        )
+    if manifest["year"] != cs.year:
+        reasons.append(
+            Problem(
+                "year_mismatch",
+                _(
+                    "Gói ghi năm đánh giá {year}, nhưng bộ tiêu chí {set} là của năm {set_year}",
+                    year=manifest["year"],
+                    set=cs.short_id,
+                    set_year=cs.year,
+                ),
+                "year",
+            )
+        )
 
 
 def _check_scores(
@@ -390,7 +501,8 @@ def _check_scores(
         )
         return
     verdict.criteria_set = cs
-    answers = {code: entry["values"] for code, entry in manifest["answers"].items()}
+    _check_claims(manifest, cs, reasons)
+    answers, invalid = check_answers(cs, manifest["answers"])
     # one set difference in C instead of a lookup per indicator; messages in manifest order
     unknown = answers.keys() - cs._index.keys()
     for code in answers if unknown else ():
@@ -419,6 +531,9 @@ def _check_scores(
                     item["path"],
                 )
             )
+    if invalid:
+        reasons += invalid
+        return  # scores from values of the wrong kind prove nothing (and 1e999999 overflowed)
     expected = scores_dict(score(cs, answers))
     claimed = manifest["scores"]
     if expected == claimed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +15,11 @@ from tests.forms.sample_sets import tiny_set
 
 CS = tiny_set()
 FIXED = datetime(2026, 1, 15, 8, 0, tzinfo=UTC)
+
+
+def sid_uuid(name: str) -> str:
+    """A readable test id ("A1") as the uuid a real package carries (the verifier insists)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"dti-desk-test:{name}"))
 
 
 def clock() -> datetime:
@@ -53,7 +59,8 @@ class Units:
                 supersedes: str | None = None, year: int = 2025, signer: Ed25519Signer | None = None) -> Path:  # fmt: skip
         sub = Submission(
             unit_code=code, unit_name=f"Xã {code}", year=year, criteria_set=CS, answers=answers(level),
-            revision=revision, submission_id=sid or f"{code}-{year}-r{revision}", supersedes=supersedes,
+            revision=revision, submission_id=sid_uuid(sid or f"{code}-{year}-r{revision}"),
+            supersedes=sid_uuid(supersedes) if supersedes else None,
             officer_name="Nguyễn Văn An", officer_position="Công chức", created_at=FIXED,
         )  # fmt: skip
         out.mkdir(parents=True, exist_ok=True)

@@ -48,7 +48,12 @@ def submission(**changes) -> Submission:
                     "summary": "Biên bản",
                 },
             ),
-            EvidenceFile("2.2.1", "ảnh chụp trang web.png", content=bytes(range(256)) * 8),
+            EvidenceFile(
+                "2.2.1",
+                "ảnh chụp trang web.png",
+                # a PNG signature: the verifier checks evidence content against its extension
+                content=b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8,
+            ),
         ),
         revision=2,
         submission_id="7b0a4c2e-52c4-4f5e-9a43-6c3a0f3d9a10",

@@ -150,7 +150,7 @@ def test_file_name_from_unit_year_revision(package):
 
 def test_evidence_from_disk(tmp_path, signer, criteria, trust):
     doc = tmp_path / "quyết định.pdf"
-    doc.write_bytes(b"%PDF" + bytes(5000))
+    doc.write_bytes(b"%PDF-" + bytes(5000))
     path = build_package(
         submission(evidence=(EvidenceFile("1.1", doc.name, source=doc),)), signer, tmp_path / "out"
     )
@@ -216,7 +216,7 @@ def test_evidence_the_verifier_would_refuse_is_refused_at_build(tmp_path, signer
     import forms.packages.build as build
 
     monkeypatch.setattr(build, "MAX_ENTRY_BYTES", 1000)
-    big = submission(evidence=(EvidenceFile("1.1", "quét.pdf", content=bytes(1001)),))
+    big = submission(evidence=(EvidenceFile("1.1", "quét.pdf", content=b"%PDF-" + bytes(996)),))
     with pytest.raises(ProblemsError) as err:
         build_package(big, signer, tmp_path)
     assert [p.code for p in err.value.problems] == ["evidence_too_large"]

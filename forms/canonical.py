@@ -15,6 +15,8 @@ import json
 import unicodedata
 from typing import Any
 
+import orjson
+
 
 class CanonicalError(ValueError):
     """Why bytes are not canonical JSON; ``reason`` is a stable code for messages."""
@@ -30,6 +32,23 @@ def canonical_bytes(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
         "utf-8"
     )
+
+
+def _reencoded(obj: Any, has_floats: bool) -> bytes:
+    """``canonical_bytes(obj)``, computed by orjson where it is byte-for-byte the same.
+
+    A verifier re-encodes every manifest it reads; the standard library's encoder took ~100 µs
+    of a package's ~400 µs, orjson ~10 µs. The two agree on everything JSON without floats
+    (key order by code point, the same escapes; ``tests/forms/test_canonical.py`` holds them
+    to it); floats (which no signed file of ours contains) and integers beyond 64 bits (which
+    orjson refuses) take the standard library's path, so the result is always the reference
+    encoding's."""
+    if not has_floats:
+        try:
+            return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # an integer beyond 64 bits, or a lone surrogate
+            pass
+    return canonical_bytes(obj)
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -99,14 +118,19 @@ def parse_canonical(raw: bytes) -> Any:
         raise CanonicalError("encoding", str(exc)[:200]) from None
     if text.startswith("\ufeff"):
         raise CanonicalError("encoding", "byte order mark")
+    floats: list[str] = []
     try:
-        obj = json.loads(text, parse_constant=_no_constant)
+        obj = json.loads(
+            text,
+            parse_constant=_no_constant,
+            parse_float=lambda number: floats.append(number) or float(number),
+        )
     except CanonicalError:
         raise
     except (ValueError, RecursionError) as exc:
         raise CanonicalError("syntax", str(exc)[:200]) from None
     try:
-        same = canonical_bytes(obj) == raw
+        same = _reencoded(obj, bool(floats)) == raw
     except UnicodeEncodeError:  # a lone surrogate, which only an escape can write
         same = False
     if not same:

@@ -13,7 +13,7 @@ whole assessment, where an unanswered required field is an error.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
@@ -59,6 +59,28 @@ def parse_date(value: Any) -> date | None:
         return None
 
 
+def _docref_part_names() -> dict[str, str]:
+    """A document reference's parts as messages name them (translated when asked: building
+    them for every valid answer cost a collector more than the check itself)."""
+    return {
+        "number": _("số"),
+        "date": _("ngày"),
+        "issuer": _("cơ quan ban hành"),
+        "summary": _("trích yếu"),
+    }
+
+
+def docref_verdict_key(value: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Everything ``_FieldChecker.check_docref``'s verdict on ``value`` depends on: each part's
+    type and emptiness, and the date itself (its number, issuer and summary are free text).
+    A verifier remembers verdicts by this key, since no two packages cite the same document
+    alike; change it together with ``check_docref``."""
+    return tuple(
+        (part, type(text), text if part == "date" else is_empty(text))
+        for part, text in sorted(value.items())
+    )
+
+
 class _FieldChecker:
     def __init__(self, ind: Indicator, year: int) -> None:
         self.ind = ind
@@ -83,9 +105,11 @@ class _FieldChecker:
             )
         return number
 
-    def check_date(self, fld: Field, value: Any, part: str = "") -> None:
-        label = f"{fld.label} ({part})" if part else fld.label
+    def check_date(self, fld: Field, value: Any, part: Callable[[], str] | None = None) -> None:
         parsed = parse_date(value)
+        if parsed is not None and not (fld.in_year and parsed.year != self.year):
+            return  # the usual case, without building a message (a collector checks thousands)
+        label = f"{fld.label} ({part()})" if part else fld.label
         if parsed is None:
             self.add(
                 fld,
@@ -237,14 +261,9 @@ class _FieldChecker:
                 ),
             )
             return
-        names = {
-            "number": _("số"),
-            "date": _("ngày"),
-            "issuer": _("cơ quan ban hành"),
-            "summary": _("trích yếu"),
-        }
-        missing = [names[k] for k in DOCREF_REQUIRED if is_empty(value.get(k))]
+        missing = [k for k in DOCREF_REQUIRED if is_empty(value.get(k))]
         if missing:
+            names = _docref_part_names()
             self.add(
                 fld,
                 "docref_incomplete",
@@ -252,11 +271,42 @@ class _FieldChecker:
                     "Chỉ tiêu {code}: văn bản ở “{field}” còn thiếu {parts}.",
                     code=code,
                     field=fld.label,
-                    parts=", ".join(missing),
+                    parts=", ".join(names[k] for k in missing),
                 ),
             )
         if not is_empty(value.get("date")):
-            self.check_date(fld, value.get("date"), names["date"])
+            self.check_date(fld, value.get("date"), lambda: _docref_part_names()["date"])
+
+
+def field_problems(ind: Indicator, fld: Field, value: Any, year: int) -> list[Problem]:
+    """Problems of one non-empty value of ``fld`` on its own (what ``validate_indicator``
+    checks field by field; a verifier remembers the verdict per value)."""
+    checker = _FieldChecker(ind, year)
+    checker.check(fld, value)
+    return checker.problems
+
+
+def ratio_problem(ind: Indicator, values: Mapping[str, Any]) -> Problem | None:
+    """For a ratio indicator: the numerator larger than the denominator, or None."""
+    rule = ind.rule
+    if rule.kind is not RuleKind.RATIO:
+        return None
+    a, b = to_decimal(values.get(rule.numerator)), to_decimal(values.get(rule.denominator))
+    if a is None or b is None or a < 0 or b < 0 or a <= b:
+        return None
+    num, den = ind.field(rule.numerator), ind.field(rule.denominator)
+    return Problem(
+        "numerator_gt_denominator",
+        _(
+            "Chỉ tiêu {code}: “{numerator}” ({a}) lớn hơn “{denominator}” ({b}).",
+            code=ind.code,
+            numerator=num.label if num else rule.numerator,
+            denominator=den.label if den else rule.denominator,
+            a=_num(a),
+            b=_num(b),
+        ),
+        f"{ind.code}/{rule.numerator}",
+    )
 
 
 def validate_indicator(
@@ -315,25 +365,9 @@ def validate_indicator(
                     Level.WARNING,
                 )
             )
-    rule = ind.rule
-    if rule.kind is RuleKind.RATIO:
-        a, b = to_decimal(values.get(rule.numerator)), to_decimal(values.get(rule.denominator))
-        if a is not None and b is not None and a >= 0 and b >= 0 and a > b:
-            num, den = ind.field(rule.numerator), ind.field(rule.denominator)
-            problems.append(
-                Problem(
-                    "numerator_gt_denominator",
-                    _(
-                        "Chỉ tiêu {code}: “{numerator}” ({a}) lớn hơn “{denominator}” ({b}).",
-                        code=code,
-                        numerator=num.label if num else rule.numerator,
-                        denominator=den.label if den else rule.denominator,
-                        a=_num(a),
-                        b=_num(b),
-                    ),
-                    f"{code}/{rule.numerator}",
-                )
-            )
+    ratio = ratio_problem(ind, values)
+    if ratio is not None:
+        problems.append(ratio)
     needs_evidence = evidence_count is not None and ind.evidence.required and evidence_count <= 0
     # evidence is asked for the points claimed: an indicator scoring 0 needs none
     if needs_evidence and not ind.children and indicator_points(ind, {code: values}) > 0:

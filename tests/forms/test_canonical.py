@@ -52,3 +52,30 @@ def test_canonical_bytes_round_trip(value):
         assert parse_canonical(raw) == value
     except CanonicalError as exc:  # only text that is not NFC may be refused
         assert exc.reason == "not_nfc"
+
+
+float_free = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.text(alphabet=st.characters(blacklist_categories=("Cs",))),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(float_free)
+def test_the_fast_re_encoding_is_the_reference_encoding(value):
+    """The verifier re-encodes with orjson for speed: it must give canonical_bytes' exact bytes
+    (control characters, U+2028, astral keys, integers past 64 bits included)."""
+    from forms.canonical import _reencoded
+
+    assert _reencoded(value, has_floats=False) == canonical_bytes(value)
+
+
+def test_floats_are_judged_by_the_reference_encoding():
+    assert parse_canonical(b'{"a":1e+16}') == {"a": 1e16}
+    assert _reason(b'{"a":1e16}') == "not_canonical"

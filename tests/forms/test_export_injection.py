@@ -31,7 +31,7 @@ from local_db.collector import merge_paths, open_collector
 from local_db.collector.completeness_file import write_completeness
 from local_db.collector.reports import completeness, ranking_for_year, set_not_ranked, set_units
 from tests.forms.sample_sets import tiny_set
-from tests.local_db.collector_support import CS, FIXED, Units, answers, clock
+from tests.local_db.collector_support import CS, FIXED, Units, answers, clock, sid_uuid
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = ['=HYPERLINK("http://x","a")', "+1+1", "-2+3", "@SUM(A1)", "\tX", "\rY"]
@@ -52,7 +52,7 @@ def hostile_db(tmp_path_factory):
     for i, code in enumerate(units.codes):
         sub = Submission(
             unit_code=code, unit_name=(HOSTILE + ["#N/A", "a\x01b"])[i], year=2025,
-            criteria_set=CS, answers=answers(i % 5), revision=1, submission_id=f"{code}-2025",
+            criteria_set=CS, answers=answers(i % 5), revision=1, submission_id=sid_uuid(f"{code}-2025"),
             supersedes=None, officer_name=HOSTILE[i % 6], officer_position=HOSTILE[(i + 1) % 6],
             created_at=FIXED,
         )  # fmt: skip

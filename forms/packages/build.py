@@ -207,12 +207,13 @@ def _type_problem(item: EvidenceFile) -> Problem | None:
             ),
             item.original_name,
         )
-    opener: object  # what zipfile can open, for the zip-based types
+    opener: io.BytesIO | Path  # what zipfile can open, for the zip-based types
     if item.content is not None:
         head, opener = item.content[:HEAD_BYTES], io.BytesIO(item.content)
     else:
-        with open(item.source or "", "rb") as handle:
-            head, opener = handle.read(HEAD_BYTES), item.source
+        source = Path(item.source or "")
+        with open(source, "rb") as handle:
+            head, opener = handle.read(HEAD_BYTES), source
     if content_matches(extension, head, opener):
         return None
     return Problem(

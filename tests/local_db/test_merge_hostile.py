@@ -28,7 +28,7 @@ from local_db.collector.bundles import export_bundle
 from local_db.collector.verification import check_package
 from local_db.review import collector as rc
 from local_db.review.schema import ReviewError
-from tests.local_db.collector_support import CS, FIXED, Units, answers, clock
+from tests.local_db.collector_support import CS, FIXED, Units, answers, clock, sid_uuid
 
 ROOT = Path(__file__).resolve().parents[2]
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -60,7 +60,7 @@ def hostile_package(
     pairs, re-signed and re-zipped. No builder check stands in the way."""
     sub = Submission(
         unit_code=code, unit_name=f"Xã {code}", year=2025, criteria_set=CS, answers=answers(2),
-        revision=1, submission_id=f"{code}-hostile", officer_name="Nguyễn Văn An",
+        revision=1, submission_id=sid_uuid(f"{code}-hostile"), officer_name="Nguyễn Văn An",
         officer_position="Công chức", created_at=FIXED,
         evidence=tuple(EvidenceFile("1.1", f"placeholder-{i}.pdf", content=PDF) for i, _e in enumerate(evidence)),
     )  # fmt: skip

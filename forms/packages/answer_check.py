@@ -49,7 +49,8 @@ class _Checks:
     cs: CriteriaSet  # held, so the id() key cannot be reused while this lives
     fields: dict[str, dict[str, Field]]  # indicator code -> field key -> field
     indicators: dict[str, Indicator]
-    ratios: frozenset[str]  # codes of ratio indicators (the one check across fields)
+    # ratio indicators (the one check across fields): code -> (numerator, denominator) keys
+    ratios: dict[str, tuple[str, str]]
     # memo: (code, field key, value's type, value) known to be valid; the type pins the
     # verdict (True == 1, and 0.0 and -0.0 are judged alike)
     valid: set[tuple[Any, ...]]
@@ -63,7 +64,11 @@ def _checks_for(cs: CriteriaSet) -> _Checks:
     if checks is None or checks.cs is not cs:
         inds = {ind.code: ind for ind in cs.indicators()}
         fields = {code: {f.key: f for f in ind.fields} for code, ind in inds.items()}
-        ratios = frozenset(c for c, ind in inds.items() if ind.rule.kind is RuleKind.RATIO)
+        ratios = {
+            c: (ind.rule.numerator or "", ind.rule.denominator or "")
+            for c, ind in inds.items()
+            if ind.rule.kind is RuleKind.RATIO
+        }
         checks = _Checks(cs, fields, inds, ratios, set())
         if len(_checks) >= _KEPT:
             _checks.clear()
@@ -159,11 +164,26 @@ def _indicator_problems(
             problems.append(_problem(code, key, found.message))
         if not errors and remembered is not None and len(valid) < _MEMO_MAX:
             valid.add(remembered)
-    if code in checks.ratios and not problems:
+    pair = checks.ratios.get(code)
+    if pair is not None and not problems:
         ratio = ratio_problem(ind, values)
         if ratio is not None:
             problems.append(_problem(code, ratio.where.partition("/")[2], ratio.message))
+        else:
+            remembered = _ratio_key(code, pair, values)
+            if remembered is not None and len(valid) < _MEMO_MAX:
+                valid.add(remembered)
     return problems
+
+
+def _ratio_key(
+    code: str, pair: tuple[str, str], values: Mapping[str, Any]
+) -> tuple[Any, ...] | None:
+    """What a ratio's numerator-against-denominator verdict is remembered by."""
+    a, b = values.get(pair[0]), values.get(pair[1])
+    if type(a) not in _SCALARS or type(b) not in _SCALARS:
+        return None
+    return (code, "/", type(a), a, type(b), b)
 
 
 def check_answers(
@@ -197,11 +217,17 @@ def check_answers(
             continue
         values = entry["values"]
         answers[code] = values
-        if code not in ratios:  # every value remembered: nothing to check
-            for key, value in values.items():
-                if _memo_key(code, key, value) not in valid:
-                    break
-            else:
+        # every value (and a ratio's pair) remembered: nothing to check; inline, hot loop
+        for key, value in values.items():
+            kind = type(value)
+            remembered = (
+                (code, key, kind, value) if kind in _SCALARS else _memo_key(code, key, value)
+            )
+            if remembered not in valid:
+                break
+        else:
+            pair = ratios.get(code)
+            if pair is None or _ratio_key(code, pair, values) in valid:
                 continue
         fields = known.get(code)
         if fields is not None:

@@ -29,7 +29,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
-from forms.packages import cms
 from forms.packages.format import SIGNATURE_CMS, SIGNATURE_ED25519
 
 KIND_ED25519 = "ed25519"
@@ -184,6 +183,10 @@ class Pkcs12Signer:
 
 
 def _verify_cms(blob: bytes, manifest: bytes) -> SignerInfo:
+    # imported here: asn1crypto costs ~14 ms at start-up, paid by every merge worker, and
+    # nearly every package is signed with Ed25519
+    from forms.packages import cms
+
     try:
         signed = cms.verify_detached(blob, manifest)
     except cms.CmsError as exc:

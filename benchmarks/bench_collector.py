@@ -112,7 +112,7 @@ def make_bundles(packages: Path, folder: Path, per_bundle: int = 100) -> tuple[i
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
     from forms.packages.signing import Ed25519Signer
-    from forms.packages.trust import TrustRegistry
+    from forms.packages.trust import ROLE_BUNDLE, TrustRegistry
     from forms.reference import reference_set
     from local_db.collector import merge_paths, open_collector
     from local_db.collector.bundles import export_bundle
@@ -121,7 +121,7 @@ def make_bundles(packages: Path, folder: Path, per_bundle: int = 100) -> tuple[i
     folder.mkdir(parents=True)
     trust = TrustRegistry.load(packages / "trust.json")
     signer = Ed25519Signer(ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32))))
-    trust.add_key("tinh", signer.public_raw, "Cụm (benchmark)")
+    trust.add_key("tinh", signer.public_raw, "Cụm (benchmark)", roles=(ROLE_BUNDLE,))
     trust.save(folder / "trust.json")
     files = sorted(packages.glob("*.dtipkg"))
     count = 0

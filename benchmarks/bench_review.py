@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519  # noqa: E402
 
 from forms.packages.demo import write_demo  # noqa: E402
 from forms.packages.signing import Ed25519Signer  # noqa: E402
-from forms.packages.trust import TrustRegistry  # noqa: E402
+from forms.packages.trust import ROLE_REVIEW, TrustRegistry  # noqa: E402
 from forms.reference import reference_set  # noqa: E402
 from forms.review.model import Reviewer  # noqa: E402
 from forms.review.scoring import reviewable  # noqa: E402
@@ -43,7 +43,7 @@ def main() -> int:
     leaves = [i.code for i in reviewable(cs)]
     signer = Ed25519Signer(ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32))))
     reviewers = TrustRegistry()
-    reviewers.add_key(ANY_UNIT, signer.public_raw)
+    reviewers.add_key(ANY_UNIT, signer.public_raw, roles=(ROLE_REVIEW,))
     with tempfile.TemporaryDirectory(prefix="dti-bench-review-") as tmp:
         demo = write_demo(Path(tmp) / "packages", units=args.units, seed=5, evidence=0)
         conn = open_collector(Path(tmp) / "c.sqlite")

@@ -40,7 +40,8 @@ def _criteria(paths: list[str]):
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from forms.packages.trust import TrustError, TrustRegistry
+    from forms.inbound import InboundRejected, read_inbound
+    from forms.packages.trust import MAX_TRUST_BYTES, TrustError, TrustRegistry
     from forms.packages.verify import verify_package
     from forms.problems import ProblemsError
 
@@ -48,8 +49,8 @@ def _verify(args: argparse.Namespace) -> int:
     trust = None
     if args.trust or trust_path.is_file():
         try:
-            trust = TrustRegistry.from_bytes(trust_path.read_bytes())
-        except (OSError, TrustError) as exc:
+            trust = TrustRegistry.from_bytes(read_inbound(trust_path, MAX_TRUST_BYTES))
+        except (InboundRejected, TrustError) as exc:
             return error(
                 _(
                     "Không đọc được danh sách tin cậy {path}: {error}",

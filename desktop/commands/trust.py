@@ -1,4 +1,4 @@
-"""`dti-desk trust add|list|remove|export|import`: which keys may sign for which unit."""
+"""`dti-desk trust add|list|remove|export|import`: which keys may sign what, for which unit."""
 
 from __future__ import annotations
 
@@ -44,6 +44,15 @@ def register(subparsers) -> None:
         "--anchor", action="store_true", help=_("thêm làm chứng thư gốc tin cậy (CA)")
     )
     add.add_argument("--label", default="", help=_("ghi chú (tên người/đơn vị)"))
+    add.add_argument(
+        "--role",
+        action="append",
+        choices=("submission", "bundle", "review"),  # forms.packages.trust.ROLES, not imported
+        # here so `dti-desk --help` does not load cryptography
+        help=_(
+            "khóa được ký gì: submission (gói tự đánh giá, mặc định), bundle (gói chuyển tiếp), review (phiếu thẩm định); có thể lặp lại"
+        ),
+    )
     add.set_defaults(func=_add)
 
     lst = sub.add_parser("list", help=_("liệt kê danh sách tin cậy"))
@@ -99,10 +108,14 @@ def _save(registry, path: Path) -> bool:
 
 
 def _read(path: str) -> bytes | None:
+    """A key, certificate or export someone handed over: a file from outside."""
+    from forms.inbound import InboundRejected, read_inbound
+    from forms.packages.trust import MAX_TRUST_BYTES
+
     try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        error(_("Không đọc được tệp {path}: {error}", path=path, error=exc.strerror or str(exc)))
+        return read_inbound(path, MAX_TRUST_BYTES)
+    except InboundRejected as exc:
+        error(exc.problem.message)
         return None
 
 
@@ -113,6 +126,10 @@ def _add(args: argparse.Namespace) -> int:
     if not args.anchor and not args.unit.strip():
         print(_("Mã đơn vị không được để trống."), file=sys.stderr)
         return EXIT_USAGE
+    if args.anchor and args.role:
+        print(_("Chứng thư gốc không có vai trò: bỏ --role khi dùng --anchor."), file=sys.stderr)
+        return EXIT_USAGE
+    roles = tuple(args.role or ("submission",))
     registry, path = _load(args)
     data = _read(args.file)
     if registry is None or data is None:
@@ -138,19 +155,20 @@ def _add(args: argparse.Namespace) -> int:
             public = PublicKeyFile.from_bytes(data)
         except KeyFileError:
             return error(_("Tệp {path} không phải tệp khóa công khai của dti-desk", path=args.file))
-        entry = registry.add_key(args.unit, public.public_key, args.label or public.name)
+        entry = registry.add_key(args.unit, public.public_key, args.label or public.name, roles)
     else:
         try:
-            entry = registry.add_certificate(args.unit, load_certificate(data), args.label)
+            entry = registry.add_certificate(args.unit, load_certificate(data), args.label, roles)
         except TrustError:
             return error(_("Tệp {path} không phải khóa công khai hay chứng thư số", path=args.file))
     if not _save(registry, path):
         return 1
     print(
         _(
-            "Đã tin cậy khóa {fingerprint} cho đơn vị {unit}",
+            "Đã tin cậy khóa {fingerprint} cho đơn vị {unit}, vai trò: {roles}",
             fingerprint=entry.fingerprint,
             unit=entry.unit,
+            roles=", ".join(entry.roles),
         )
     )
     return EXIT_OK
@@ -163,7 +181,13 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         body = {
             "entries": [
-                {"unit": e.unit, "kind": e.kind, "fingerprint": e.fingerprint, "label": e.label}
+                {
+                    "unit": e.unit,
+                    "kind": e.kind,
+                    "fingerprint": e.fingerprint,
+                    "roles": list(e.roles),
+                    "label": e.label,
+                }
                 for e in registry.entries
             ],
             "anchors": [
@@ -175,7 +199,7 @@ def _list(args: argparse.Namespace) -> int:
     if not registry.entries and not registry.anchors:
         print(_("Danh sách tin cậy đang trống."))
     for e in sorted(registry.entries, key=lambda e: (e.unit, e.fingerprint)):
-        print(f"{e.unit}\t{e.kind}\t{e.fingerprint}\t{e.label}")
+        print(f"{e.unit}\t{e.kind}\t{e.fingerprint}\t{','.join(e.roles)}\t{e.label}")
     for a in registry.anchors:
         print(
             _(
@@ -240,21 +264,19 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from forms.packages.trust import TrustError, TrustRegistry
+    from forms.packages.trust import TrustError, TrustRegistry, legacy_roles_for
 
     registry, path = _load(args)
     data = _read(args.file)
     if registry is None or data is None:
         return 1
     try:
-        incoming, signer = TrustRegistry.import_signed(data, args.fingerprint)
-    except TrustError:
+        incoming, signer = TrustRegistry.import_signed(
+            data, args.fingerprint, legacy_roles_for(path)
+        )
+    except TrustError as exc:
         return error(
-            _(
-                "Tệp {path} không có chữ ký hợp lệ của người có dấu vân tay {fingerprint}: không nhập.",
-                path=args.file,
-                fingerprint=args.fingerprint,
-            )
+            _("Không nhập danh sách tin cậy {path}: {error}", path=args.file, error=str(exc))
         )
     added = registry.merge(incoming)
     if not _save(registry, path):

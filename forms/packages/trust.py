@@ -1,26 +1,46 @@
-"""Which keys and certificates may sign for which unit (the collector's and province's registry).
+"""Which keys and certificates may sign what, for which unit (the collector's and province's registry).
 
-Stored as JSON (``<data_dir>/trust.json``). Entries name a unit and a public key (Ed25519
-raw key or an X.509 certificate, matched by the sha256 of its public key so a renewed
-certificate for the same key still matches); anchors are CA certificates that X.509 signer
-chains must lead to. The province hands the registry to collectors as a *signed export*
-that is checked on import against a fingerprint read over the phone.
+Stored as JSON (``<data_dir>/trust.json``; reviewers in ``<data_dir>/reviewers.json``). Entries
+name a unit, a public key (Ed25519 raw key or an X.509 certificate, matched by the sha256 of its
+public key so a renewed certificate for the same key still matches) and the *roles* the key has
+there: ``submission`` (a commune's package), ``bundle`` (a collector's bundle), ``review`` (a
+province's review; unit ``*`` = every unit). Anchors are CA certificates that X.509 signer chains
+must lead to. The province hands the registry to collectors as a *signed export* that is checked
+on import against a fingerprint read over the phone.
+
+A registry is a file from outside, and what it says is what people compare over the phone, so
+on load every entry is checked against its own key: ``key_id`` and ``fingerprint`` are
+recomputed from the public key or certificate and any difference refuses the whole file
+(``trust_entry_mismatch``); fields of the wrong type, and fields this version does not know,
+are refused too (``trust_entry_invalid``): an unknown field may be a restriction a newer
+version wrote, and ignoring it would widen trust silently.
+
+Files written before roles existed (``version`` 1, no ``roles``): their entries get the role the
+file was used for, never more. ``reviewers.json`` only ever held reviewer keys, and ``*`` only
+ever meant "reviews every unit": those get ``review``; every other entry gets ``submission``
+(so a collector's key trusted only for bundles must be added again with ``--role bundle``).
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from forms.canonical import CanonicalError, canonical_bytes, parse_canonical, strict_loads
+from forms.i18n import _
+from forms.inbound import InboundRejected, read_inbound
 from forms.packages.format import SIGNATURE_CMS, SIGNATURE_ED25519
 from forms.packages.signing import (
     KIND_ED25519,
@@ -33,13 +53,67 @@ from forms.packages.signing import (
     spki_der,
     verify_signature,
 )
+from forms.problems import Problem
 
 REGISTRY_FORMAT = "dti-trust-registry"
 EXPORT_FORMAT = "dti-trust-export"
+REGISTRY_VERSION = 2  # 2: every entry has roles; 1: none has (see the module docstring)
+REVIEWERS_FILE = "reviewers.json"  # the reviewers' registry, in the data folder
+MAX_TRUST_BYTES = 8 * 1024 * 1024  # a province's 3,321 units take about 1.5 MB
+
+ROLE_SUBMISSION = "submission"
+ROLE_BUNDLE = "bundle"
+ROLE_REVIEW = "review"
+ROLES = (ROLE_BUNDLE, ROLE_REVIEW, ROLE_SUBMISSION)  # sorted, as stored
+ANY_UNIT = "*"  # in a reviewers' registry: the key may review every unit
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_ENTRY_FIELDS = {"unit", "kind", "key_id", "fingerprint", "public", "label", "roles"}
+_REGISTRY_FIELDS = {"format", "version", "entries", "anchors"}
+_EXPORT_FIELDS = {"format", "exported_at", "registry", "signature_kind", "signature"}
 
 
 class TrustError(Exception):
-    """Unreadable registry or export, bad signature, unexpected signer; ``str()`` is for logs."""
+    """Unreadable registry or export, bad entry, bad signature, unexpected signer.
+
+    ``str()`` is a Vietnamese message naming the file part and the reason; ``code`` is stable:
+    ``trust_invalid``, ``trust_entry_invalid``, ``trust_entry_mismatch``, ``trust_export_invalid``,
+    ``trust_signature_invalid``, ``trust_signer_unexpected``, or a ``forms.inbound`` code."""
+
+    def __init__(self, message: str, code: str = "trust_invalid", where: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.where = where
+
+    @property
+    def problem(self) -> Problem:
+        return Problem(self.code, str(self), self.where)
+
+
+def role_label(role: str) -> str:
+    """What a role allows, for people."""
+    labels = {
+        ROLE_SUBMISSION: _("ký gói tự đánh giá"),
+        ROLE_BUNDLE: _("ký gói chuyển tiếp"),
+        ROLE_REVIEW: _("ký phiếu thẩm định"),
+    }
+    return labels.get(role, role)
+
+
+def wrong_role_message(fingerprint: str, role: str) -> str:
+    """The one wording for a trusted key used for something its entries do not allow."""
+    return _(
+        "Khóa {fingerprint} có trong danh sách tin cậy nhưng không có vai trò {role} ({meaning})",
+        fingerprint=fingerprint,
+        role=role,
+        meaning=role_label(role),
+    )
+
+
+def legacy_roles_for(path: str | os.PathLike[str]) -> tuple[str, ...]:
+    """The role of an entry without roles in the registry file at ``path`` (see the module
+    docstring): what that file has always been used for."""
+    return (ROLE_REVIEW,) if Path(path).name == REVIEWERS_FILE else (ROLE_SUBMISSION,)
 
 
 @dataclass(frozen=True)
@@ -50,6 +124,7 @@ class TrustEntry:
     fingerprint: str  # short form of key_id, for people
     public: str  # base64 raw key (ed25519) or the certificate PEM (x509)
     label: str = ""
+    roles: tuple[str, ...] = (ROLE_SUBMISSION,)  # sorted, a subset of ROLES
 
 
 @dataclass(frozen=True)
@@ -76,7 +151,198 @@ def load_certificate(data: bytes) -> x509.Certificate:
             return x509.load_pem_x509_certificate(data)
         return x509.load_der_x509_certificate(data)
     except ValueError as exc:
-        raise TrustError(str(exc)) from exc
+        raise TrustError(
+            _("Không phải chứng thư số (PEM hoặc DER): {error}", error=str(exc)[:200])
+        ) from exc
+
+
+# --- reading an entry ---------------------------------------------------------------------
+
+
+class _Bad(Exception):
+    """One entry field that cannot be used: ``field`` names it."""
+
+    def __init__(self, field_name: str) -> None:
+        self.field = field_name
+
+
+def _sorted_roles(value: Any) -> tuple[str, ...]:
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(r, str) and r in ROLES for r in value)
+        or len(set(value)) != len(value)
+    ):
+        raise _Bad("roles")
+    return tuple(sorted(value))
+
+
+def _key_material(kind: str, public: str) -> bytes:
+    """The bytes key_id and fingerprint are the hash of: the raw Ed25519 key, or the SPKI DER
+    of the certificate."""
+    try:
+        if kind == KIND_ED25519:
+            raw = base64.b64decode(public, validate=True)
+            if len(raw) != 32:
+                raise _Bad("public")
+            return raw
+        return spki_der(x509.load_pem_x509_certificate(public.encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeError):
+        raise _Bad("public") from None
+
+
+def _entry_from(index: int, raw: Any, legacy_roles: tuple[str, ...] | None) -> TrustEntry:
+    """The entry at ``entries[index]``, checked against its own key; ``legacy_roles`` is None
+    for a version 2 file (roles required), else what an entry without roles gets."""
+    where = f"entries[{index}]"
+    if not isinstance(raw, dict):
+        raise TrustError(
+            _(
+                "Mục thứ {number} của danh sách tin cậy không phải một đối tượng JSON",
+                number=index + 1,
+            ),
+            "trust_entry_invalid",
+            where,
+        )
+    unit = raw.get("unit")
+    shown = unit if isinstance(unit, str) and unit.strip() else "?"
+    try:
+        unknown = sorted(set(raw) - _ENTRY_FIELDS)
+        if unknown:
+            raise TrustError(
+                _(
+                    "Mục thứ {number} (đơn vị {unit}) của danh sách tin cậy có trường lạ {field}: không đọc (có thể do phiên bản mới hơn ghi)",
+                    number=index + 1,
+                    unit=shown,
+                    field=unknown[0][:80],
+                ),
+                "trust_entry_invalid",
+                f"{where}.{unknown[0][:80]}",
+            )
+        if not isinstance(unit, str) or not unit or unit.strip() != unit:
+            raise _Bad("unit")
+        kind, key_id = raw.get("kind"), raw.get("key_id")
+        fingerprint, public, label = raw.get("fingerprint"), raw.get("public"), raw.get("label", "")
+        if kind not in (KIND_ED25519, KIND_X509):
+            raise _Bad("kind")
+        if not isinstance(key_id, str) or not _HEX64.fullmatch(key_id):
+            raise _Bad("key_id")
+        if not isinstance(fingerprint, str):
+            raise _Bad("fingerprint")
+        if not isinstance(public, str):
+            raise _Bad("public")
+        if not isinstance(label, str):
+            raise _Bad("label")
+        if legacy_roles is None:
+            roles = _sorted_roles(raw.get("roles"))
+        elif "roles" in raw:
+            raise _Bad("roles")  # a version 1 file has none: one meaning per version
+        else:
+            roles = (ROLE_REVIEW,) if unit == ANY_UNIT else legacy_roles
+        material = _key_material(kind, public)
+    except _Bad as bad:
+        raise TrustError(
+            _(
+                "Mục thứ {number} (đơn vị {unit}) của danh sách tin cậy: trường {field} thiếu hoặc sai",
+                number=index + 1,
+                unit=shown,
+                field=bad.field,
+            ),
+            "trust_entry_invalid",
+            f"{where}.{bad.field}",
+        ) from None
+    for name, claimed, actual in (
+        ("key_id", key_id, full_key_id(material)),
+        ("fingerprint", fingerprint, short_fingerprint(material)),
+    ):
+        if claimed != actual:
+            # the phone check compares the fingerprint, the verifier the key_id: both must be
+            # the key's own, or the person checking and the code checking see different keys
+            raise TrustError(
+                _(
+                    "Mục thứ {number} (đơn vị {unit}) của danh sách tin cậy: {field} ghi {claimed} nhưng khóa công khai của mục là {actual}: không tin cậy tệp này",
+                    number=index + 1,
+                    unit=unit,
+                    field=name,
+                    claimed=claimed[:80],
+                    actual=actual,
+                ),
+                "trust_entry_mismatch",
+                f"{where}.{name}",
+            )
+    return TrustEntry(unit, kind, key_id, fingerprint, public, label, roles)
+
+
+def _field_error(name: str) -> TrustError:
+    return TrustError(
+        _("Danh sách tin cậy: trường {field} thiếu hoặc sai", field=name), "trust_invalid", name
+    )
+
+
+def _registry_from(body: Any, legacy_roles: tuple[str, ...]) -> TrustRegistry:
+    if not isinstance(body, dict) or body.get("format") != REGISTRY_FORMAT:
+        raise TrustError(_("Tệp không phải danh sách tin cậy của dti-desk"), "trust_invalid")
+    unknown = sorted(set(body) - _REGISTRY_FIELDS)
+    if unknown:
+        raise TrustError(
+            _(
+                "Danh sách tin cậy có trường lạ {field}: không đọc (có thể do phiên bản mới hơn ghi)",
+                field=unknown[0][:80],
+            ),
+            "trust_invalid",
+            unknown[0][:80],
+        )
+    version = body.get("version")
+    if type(version) is not int or version not in (1, REGISTRY_VERSION):
+        raise TrustError(
+            _(
+                "Phiên bản danh sách tin cậy {version} không được hỗ trợ",
+                version=str(version)[:20],
+            ),
+            "trust_invalid",
+            "version",
+        )
+    items, pems = body.get("entries"), body.get("anchors", [])
+    if not isinstance(items, list):
+        raise _field_error("entries")
+    if not isinstance(pems, list):
+        raise _field_error("anchors")
+    legacy = legacy_roles if version == 1 else None
+    entries = [_entry_from(i, item, legacy) for i, item in enumerate(items)]
+    anchors = []
+    for index, pem in enumerate(pems):
+        try:
+            if not isinstance(pem, str):
+                raise ValueError("not text")
+            anchors.append(x509.load_pem_x509_certificate(pem.encode("ascii")))
+        except (ValueError, UnicodeError):
+            raise TrustError(
+                _(
+                    "Chứng thư gốc thứ {number} trong danh sách tin cậy không đọc được",
+                    number=index + 1,
+                ),
+                "trust_invalid",
+                f"anchors[{index}]",
+            ) from None
+    return TrustRegistry(entries, anchors)
+
+
+def _json_error(exc: CanonicalError, code: str) -> TrustError:
+    if exc.reason == "duplicate_key":
+        message = _(
+            "Danh sách tin cậy có khóa JSON {key} lặp lại: không đọc (mỗi trường chỉ một lần)",
+            key=exc.detail,
+        )
+    elif exc.reason in ("not_canonical", "not_nfc"):
+        message = _(
+            "Phần có chữ ký của danh sách tin cậy không ở dạng chuẩn (JSON chuẩn tắc): không nhập"
+        )
+    else:
+        message = _(
+            "Danh sách tin cậy không phải JSON UTF-8 hợp lệ: {error}",
+            error=exc.detail or exc.reason,
+        )
+    return TrustError(message, code)
 
 
 def _unpickle_registry(entries: list[TrustEntry], anchor_ders: list[bytes]) -> TrustRegistry:
@@ -89,7 +355,9 @@ class TrustRegistry:
     ) -> None:
         self.entries: list[TrustEntry] = []
         self.anchors: list[Anchor] = []
-        self._units: dict[str, set[str]] = {}
+        self._units: dict[str, set[str]] = {}  # key_id -> units, any role
+        self._by_role: dict[str, dict[str, set[str]]] = {role: {} for role in ROLES}
+        self._at: dict[tuple[str, str], int] = {}  # (unit, key_id) -> index in entries
         for entry in entries:
             self._add(entry)
         for certificate in anchors:
@@ -103,8 +371,11 @@ class TrustRegistry:
 
     # --- queries ------------------------------------------------------------------------
 
-    def units_for(self, key_id: str) -> set[str]:
-        return self._units.get(key_id, set())
+    def units_for(self, key_id: str, role: str | None = None) -> set[str]:
+        """The units ``key_id`` may sign for in ``role`` (any role when None). Runs per
+        package: two dict lookups, nothing copied."""
+        units = self._units if role is None else self._by_role[role]
+        return units.get(key_id) or set()
 
     def anchor_certificates(self) -> list[x509.Certificate]:
         return [a.certificate for a in self.anchors]
@@ -112,39 +383,67 @@ class TrustRegistry:
     # --- changes ------------------------------------------------------------------------
 
     def _add(self, entry: TrustEntry) -> bool:
-        if entry.unit in self._units.get(entry.key_id, set()):
-            return False
-        self.entries.append(entry)
+        """Add ``entry``, or give the key's existing entry for that unit its roles too;
+        False when nothing changed."""
+        at = self._at.get((entry.unit, entry.key_id))
+        if at is None:
+            self._at[entry.unit, entry.key_id] = len(self.entries)
+            self.entries.append(entry)
+        else:
+            old = self.entries[at]
+            roles = tuple(sorted(set(old.roles) | set(entry.roles)))
+            if roles == old.roles:
+                return False
+            entry = self.entries[at] = replace(old, roles=roles)
         self._units.setdefault(entry.key_id, set()).add(entry.unit)
+        for role in entry.roles:
+            self._by_role[role].setdefault(entry.key_id, set()).add(entry.unit)
         return True
 
-    def add_key(self, unit: str, public_raw: bytes, label: str = "") -> TrustEntry:
-        entry = TrustEntry(
-            unit,
-            KIND_ED25519,
-            full_key_id(public_raw),
-            short_fingerprint(public_raw),
-            base64.b64encode(public_raw).decode("ascii"),
-            label,
-        )
+    def _added(self, entry: TrustEntry) -> TrustEntry:
         self._add(entry)
-        return entry
+        return self.entries[self._at[entry.unit, entry.key_id]]
+
+    def add_key(
+        self,
+        unit: str,
+        public_raw: bytes,
+        label: str = "",
+        roles: Iterable[str] = (ROLE_SUBMISSION,),
+    ) -> TrustEntry:
+        """Trust an Ed25519 key for ``unit`` in ``roles`` (added to any it already has)."""
+        return self._added(
+            TrustEntry(
+                unit,
+                KIND_ED25519,
+                full_key_id(public_raw),
+                short_fingerprint(public_raw),
+                base64.b64encode(public_raw).decode("ascii"),
+                label,
+                _checked_roles(roles),
+            )
+        )
 
     def add_certificate(
-        self, unit: str, certificate: x509.Certificate, label: str = ""
+        self,
+        unit: str,
+        certificate: x509.Certificate,
+        label: str = "",
+        roles: Iterable[str] = (ROLE_SUBMISSION,),
     ) -> TrustEntry:
         spki = spki_der(certificate)
         pem = certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
-        entry = TrustEntry(
-            unit,
-            KIND_X509,
-            full_key_id(spki),
-            short_fingerprint(spki),
-            pem,
-            label or certificate.subject.rfc4514_string(),
+        return self._added(
+            TrustEntry(
+                unit,
+                KIND_X509,
+                full_key_id(spki),
+                short_fingerprint(spki),
+                pem,
+                label or certificate.subject.rfc4514_string(),
+                _checked_roles(roles),
+            )
         )
-        self._add(entry)
-        return entry
 
     def add_anchor(self, certificate: x509.Certificate) -> Anchor:
         anchor = Anchor(cert_fingerprint(certificate), certificate)
@@ -174,6 +473,8 @@ class TrustRegistry:
         return removed
 
     def merge(self, other: TrustRegistry) -> int:
+        """Add ``other``'s entries and anchors; returns how many entries were new or gained
+        a role, plus new anchors."""
         added = sum(self._add(e) for e in other.entries)
         for anchor in other.anchors:
             if anchor not in self.anchors:
@@ -183,51 +484,49 @@ class TrustRegistry:
 
     # --- files --------------------------------------------------------------------------
 
-    def to_bytes(self) -> bytes:
-        body = {
+    def _body(self) -> dict[str, Any]:
+        return {
             "format": REGISTRY_FORMAT,
-            "version": 1,
+            "version": REGISTRY_VERSION,
             "entries": [asdict(e) for e in sorted(self.entries, key=lambda e: (e.unit, e.key_id))],
             "anchors": [
                 a.certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
                 for a in sorted(self.anchors, key=lambda a: a.fingerprint)
             ],
         }
-        return (json.dumps(body, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode(
-            "utf-8"
-        )
+
+    def to_bytes(self) -> bytes:
+        """The registry file: readable (indented); signed exports use the canonical form."""
+        return (
+            json.dumps(self._body(), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+        ).encode("utf-8")
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> TrustRegistry:
+    def from_bytes(
+        cls, data: bytes, legacy_roles: tuple[str, ...] = (ROLE_SUBMISSION,)
+    ) -> TrustRegistry:
+        """Read and check a registry; ``legacy_roles`` is what an entry of a version 1 file
+        (written before roles) may do. Raises :class:`TrustError`."""
         try:
-            body = json.loads(data.decode("utf-8"))
-            if not isinstance(body, dict) or body.get("format") != REGISTRY_FORMAT:
-                raise TrustError("not a trust registry")
-            entries = [
-                TrustEntry(**{k: str(v) for k, v in e.items()}) for e in body.get("entries", [])
-            ]
-            anchors = [
-                x509.load_pem_x509_certificate(p.encode("ascii")) for p in body.get("anchors", [])
-            ]
-        except TrustError:
-            raise
-        except (ValueError, TypeError, AttributeError, UnicodeError, RecursionError) as exc:
-            raise TrustError(str(exc)) from exc
-        for entry in entries:
-            if entry.kind not in (KIND_ED25519, KIND_X509) or len(entry.key_id) != 64:
-                raise TrustError(f"bad entry for unit {entry.unit}")
-        return cls(entries, anchors)
+            body = strict_loads(data)
+        except CanonicalError as exc:
+            raise _json_error(exc, "trust_invalid") from None
+        return _registry_from(body, legacy_roles)
 
     @classmethod
-    def load(cls, path: Path) -> TrustRegistry:
-        """The registry at ``path``; an empty one if the file does not exist yet."""
+    def load(
+        cls, path: str | os.PathLike[str], legacy_roles: tuple[str, ...] | None = None
+    ) -> TrustRegistry:
+        """The registry at ``path``; an empty one if the file does not exist yet. Read as a
+        file from outside (regular file, at most ``MAX_TRUST_BYTES``); an old file's entries
+        get :func:`legacy_roles_for` the path unless ``legacy_roles`` says otherwise."""
         try:
-            data = Path(path).read_bytes()
-        except FileNotFoundError:
-            return cls()
-        except OSError as exc:
-            raise TrustError(str(exc)) from exc
-        return cls.from_bytes(data)
+            data = read_inbound(path, MAX_TRUST_BYTES)
+        except InboundRejected as exc:
+            if exc.problem.code == "file_unreadable" and not os.path.lexists(path):
+                return cls()
+            raise TrustError(exc.problem.message, exc.problem.code, exc.problem.where) from None
+        return cls.from_bytes(data, legacy_roles or legacy_roles_for(path))
 
     def save(self, path: Path) -> None:
         path = Path(path)
@@ -246,7 +545,7 @@ class TrustRegistry:
     # --- signed export ------------------------------------------------------------------
 
     def export_signed(self, signer: Signer) -> bytes:
-        registry = self.to_bytes()
+        registry = canonical_bytes(self._body())
         blob = signer.sign(registry)
         body = {
             "format": EXPORT_FORMAT,
@@ -262,32 +561,63 @@ class TrustRegistry:
 
     @classmethod
     def import_signed(
-        cls, data: bytes, expected_fingerprint: str
+        cls,
+        data: bytes,
+        expected_fingerprint: str,
+        legacy_roles: tuple[str, ...] = (ROLE_SUBMISSION,),
     ) -> tuple[TrustRegistry, SignerInfo]:
-        """Check a signed export against the fingerprint the user was told, then read it."""
+        """Check a signed export against the fingerprint the user was told, then read it.
+
+        The signed registry bytes must be canonical JSON (``forms.canonical``): one spelling
+        per content, so what a person inspects is exactly what is imported."""
+        not_export = TrustError(
+            _("Tệp không phải danh sách tin cậy có chữ ký của dti-desk"), "trust_export_invalid"
+        )
         try:
-            body = json.loads(data.decode("utf-8"))
-            if not isinstance(body, dict) or body.get("format") != EXPORT_FORMAT:
-                raise TrustError("not a signed trust registry export")
-            registry = body["registry"].encode("utf-8")
+            body = strict_loads(data)
+        except CanonicalError as exc:
+            raise _json_error(exc, "trust_export_invalid") from None
+        if (
+            not isinstance(body, dict)
+            or body.get("format") != EXPORT_FORMAT
+            or not set(body) <= _EXPORT_FIELDS
+            or not isinstance(body.get("registry"), str)
+            or not isinstance(body.get("signature"), str)
+            or body.get("signature_kind") not in (KIND_ED25519, KIND_X509)
+        ):
+            raise not_export
+        registry = body["registry"].encode("utf-8")
+        entry_name = {KIND_ED25519: SIGNATURE_ED25519, KIND_X509: SIGNATURE_CMS}[
+            body["signature_kind"]
+        ]
+        try:
             blob = base64.b64decode(body["signature"], validate=True)
-            entry_name = {KIND_ED25519: SIGNATURE_ED25519, KIND_X509: SIGNATURE_CMS}[
-                body["signature_kind"]
-            ]
             signer = verify_signature(entry_name, blob, registry)
-        except TrustError:
-            raise
-        except SignatureError as exc:
-            raise TrustError(f"signature: {exc}") from exc
-        except (
-            ValueError,
-            KeyError,
-            TypeError,
-            AttributeError,
-            UnicodeError,
-            RecursionError,
-        ) as exc:
-            raise TrustError(str(exc)) from exc
+        except (SignatureError, ValueError, binascii.Error):
+            raise TrustError(
+                _("Chữ ký của danh sách tin cậy không hợp lệ hoặc không khớp nội dung: không nhập"),
+                "trust_signature_invalid",
+                "signature",
+            ) from None
         if normalise_fingerprint(signer.fingerprint) != normalise_fingerprint(expected_fingerprint):
-            raise TrustError(f"signed by {signer.fingerprint}, expected {expected_fingerprint}")
-        return cls.from_bytes(registry), signer
+            raise TrustError(
+                _(
+                    "Danh sách tin cậy được ký bằng khóa {actual}, không phải {expected} (dấu vân tay đã được báo): không nhập",
+                    actual=signer.fingerprint,
+                    expected=expected_fingerprint,
+                ),
+                "trust_signer_unexpected",
+                "signature",
+            )
+        try:
+            signed = parse_canonical(registry)
+        except CanonicalError as exc:
+            raise _json_error(exc, "trust_export_invalid") from None
+        return _registry_from(signed, legacy_roles), signer
+
+
+def _checked_roles(roles: Iterable[str]) -> tuple[str, ...]:
+    chosen = tuple(sorted(set(roles)))
+    if not chosen or not set(chosen) <= set(ROLES):
+        raise ValueError(f"roles must be a non-empty subset of {ROLES}, not {chosen}")
+    return chosen

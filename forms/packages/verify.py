@@ -29,7 +29,7 @@ from forms.packages.answer_check import check_answers
 from forms.packages.chain import ChainError, check_chain
 from forms.packages.manifest import scores_dict
 from forms.packages.signing import KIND_X509, SignatureError, SignerInfo, verify_signature
-from forms.packages.trust import TrustRegistry
+from forms.packages.trust import ROLE_SUBMISSION, TrustRegistry, wrong_role_message
 from forms.packages.zipsafe import Limits, SafeZip, Source, ZipProblem, check_name
 from forms.problems import Problem
 from forms.scoring import score
@@ -586,31 +586,42 @@ def _check_trust(
     trust: TrustRegistry | None,
     reasons: list[Problem],
 ) -> None:
-    units = trust.units_for(signer.key_id) if trust is not None else set()
-    if not units:
-        reasons.append(
-            Problem(
-                "signer_unknown",
-                _(
-                    "Người ký không xác định: khóa {fingerprint} không có trong danh sách tin cậy",
-                    fingerprint=signer.fingerprint,
-                ),
-                "signature",
+    allowed = trust.units_for(signer.key_id, ROLE_SUBMISSION) if trust is not None else set()
+    if unit not in allowed:  # the usual case (trusted for this unit) costs one lookup
+        units = trust.units_for(signer.key_id) if trust is not None else set()
+        if not units:
+            reasons.append(
+                Problem(
+                    "signer_unknown",
+                    _(
+                        "Người ký không xác định: khóa {fingerprint} không có trong danh sách tin cậy",
+                        fingerprint=signer.fingerprint,
+                    ),
+                    "signature",
+                )
             )
-        )
-    elif unit not in units:
-        reasons.append(
-            Problem(
-                "signer_not_for_unit",
-                _(
-                    "Khóa {fingerprint} không được ký cho đơn vị {unit} (chỉ cho: {units})",
-                    fingerprint=signer.fingerprint,
-                    unit=unit,
-                    units=", ".join(sorted(units)),
-                ),
-                "signature",
+        elif not allowed or unit in units:
+            # trusted, but to review or bundle: a reviewer's key must never sign a package
+            reasons.append(
+                Problem(
+                    "signer_wrong_role",
+                    wrong_role_message(signer.fingerprint, ROLE_SUBMISSION),
+                    "signature",
+                )
             )
-        )
+        else:
+            reasons.append(
+                Problem(
+                    "signer_not_for_unit",
+                    _(
+                        "Khóa {fingerprint} không được ký cho đơn vị {unit} (chỉ cho: {units})",
+                        fingerprint=signer.fingerprint,
+                        unit=unit,
+                        units=", ".join(sorted(allowed)),
+                    ),
+                    "signature",
+                )
+            )
     reasons.extend(chain_problems(signer, trust, created))
 
 

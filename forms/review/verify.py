@@ -3,7 +3,8 @@
 Every failure is a ``Problem`` with a stable code and a Vietnamese message; nothing is
 written. The reviewer must be in the commune's *reviewers* trust list: a
 ``forms.packages.trust.TrustRegistry`` (usually ``<data dir>/reviewers.json``) whose entries
-name the unit a reviewer key may review, or ``*`` for every unit.
+name the unit a reviewer key may review, or ``*`` for every unit, with the ``review`` role (a
+key without it, e.g. an officer's from the package registry, is ``signer_wrong_role``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from forms.packages.signing import (
     SignerInfo,
     verify_signature,
 )
-from forms.packages.trust import TrustRegistry
+from forms.packages.trust import ANY_UNIT, ROLE_REVIEW, TrustRegistry, wrong_role_message
 from forms.packages.verify import chain_problems, lookup_criteria
 from forms.problems import Problem
 from forms.review.model import (
@@ -45,7 +46,6 @@ from forms.review.model import (
 from forms.review.scoring import self_score, summary_dict, verified_score
 from forms.review.sign import check_review
 
-ANY_UNIT = "*"
 CriteriaLookup = Mapping[str, CriteriaSet] | Callable[[str], CriteriaSet | None] | None
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 # what ``forms.packages.manifest.decimal_text`` writes for points: no sign, exponent, leading or
@@ -411,8 +411,20 @@ def _check_trust(
     trust: TrustRegistry | None,
     reasons: list[Problem],
 ) -> None:
-    units = trust.units_for(signer.key_id) if trust is not None else set()
-    if not units:
+    # only entries with the review role count: an officer's key in the package registry,
+    # given here by mistake (or on purpose), must not review its own submission
+    allowed = trust.units_for(signer.key_id, ROLE_REVIEW) if trust is not None else set()
+    if unit in allowed or ANY_UNIT in allowed:
+        pass
+    elif trust is not None and trust.units_for(signer.key_id) and not allowed:
+        reasons.append(
+            Problem(
+                "signer_wrong_role",
+                wrong_role_message(signer.fingerprint, ROLE_REVIEW),
+                "signature",
+            )
+        )
+    elif not allowed:
         reasons.append(
             Problem(
                 "reviewer_unknown",
@@ -423,7 +435,7 @@ def _check_trust(
                 "signature",
             )
         )
-    elif unit not in units and ANY_UNIT not in units:
+    else:
         reasons.append(
             Problem(
                 "reviewer_not_for_unit",
@@ -431,7 +443,7 @@ def _check_trust(
                     "Khóa {fingerprint} không được thẩm định cho đơn vị {unit} (chỉ cho: {units})",
                     fingerprint=signer.fingerprint,
                     unit=unit,
-                    units=", ".join(sorted(units)),
+                    units=", ".join(sorted(allowed)),
                 ),
                 "signature",
             )

@@ -12,7 +12,7 @@ A bundle is a zip (read with the packages engineer's ``zipsafe``, signed with th
 "unit", "year", "submission_id", "revision"}]}``.
 
 Two layers are checked on arrival. The bundle layer: safe zip, manifest, the collector's
-signature over it, the collector's key in the trust registry, every listed file present with
+signature over it, the collector's key in the trust registry with the `bundle` role, every listed file present with
 its size and sha256, nothing unlisted, every entry readable. If that layer fails, the bundle is
 rejected whole (the chain of custody is broken; ask the collector for a new one). Then every
 inner package is verified on its own, exactly like a loose one (``merge.merge_paths`` shares
@@ -41,6 +41,7 @@ from forms.i18n import _
 from forms.inbound import InboundRejected, open_inbound
 from forms.packages import format as pkg_format
 from forms.packages.signing import SignatureError, Signer, verify_signature
+from forms.packages.trust import ROLE_BUNDLE, wrong_role_message
 from forms.packages.zipsafe import Limits, SafeZip, ZipProblem
 from local_db.collector.merge import BUNDLE_SUFFIX, Reason, Rejection, file_sha256
 
@@ -209,9 +210,13 @@ def _bundle_layer(zf: SafeZip, trust: Any) -> tuple[dict[str, Any] | None, list[
                     _("Chữ ký của đơn vị tổng hợp không khớp với bundle.json"),
                 )
             )
-    if signer is not None and (trust is None or not trust.units_for(signer.key_id)):
+    if signer is not None and (trust is None or not trust.units_for(signer.key_id, ROLE_BUNDLE)):
+        trusted = trust is not None and bool(trust.units_for(signer.key_id))
         reasons.append(
-            Reason(
+            # a commune's key (submission role) must not pass for a collector's custody
+            Reason("bundle_signer_wrong_role", wrong_role_message(signer.fingerprint, ROLE_BUNDLE))
+            if trusted
+            else Reason(
                 "bundle_signer_unknown",
                 _(
                     "Đơn vị tổng hợp ký gói chuyển tiếp (khóa {fingerprint}) không có trong danh sách tin cậy",

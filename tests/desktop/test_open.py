@@ -125,7 +125,7 @@ def test_collector_mode_merges_a_package_with_progress(qtbot, db, settings, runn
 
 
 def test_collector_mode_merges_a_bundle(qtbot, db, settings, runner, demo, tmp_path):
-    from forms.packages.trust import TrustRegistry
+    from forms.packages.trust import ROLE_BUNDLE, TrustRegistry
     from forms.reference import reference_set
     from local_db.collector import merge_paths, open_collector
     from local_db.collector.bundles import export_bundle
@@ -145,7 +145,7 @@ def test_collector_mode_merges_a_bundle(qtbot, db, settings, runner, demo, tmp_p
     first.close()
     # the province trusts the communes and the forwarding collector
     registry = TrustRegistry.load(demo.trust)
-    registry.add_key("KV1", forwarder.public_key, "Khu vực 1")
+    registry.add_key("KV1", forwarder.public_key, "Khu vực 1", roles=(ROLE_BUNDLE,))
     controller, window = _collector(qtbot, db, settings, runner, demo)
     registry.save(Path(db.data_dir) / "trust.json")
     window.trust = TrustRegistry.load(Path(db.data_dir) / "trust.json")

@@ -322,7 +322,7 @@ def test_through_the_app_the_answer_carries_explanations_and_supersedes(qtbot, t
     from desktop.controller import AppController
     from desktop.settings import Settings
     from forms.packages import keys
-    from forms.packages.trust import TrustRegistry
+    from forms.packages.trust import ROLE_REVIEW, TrustRegistry
     from local_db import assessments, open_database, profile
     from local_db.collector import merge_paths, open_collector
     from local_db.review import commune
@@ -363,7 +363,7 @@ def test_through_the_app_the_answer_carries_explanations_and_supersedes(qtbot, t
         rc.set_details(conn, sha, deadline="2026-02-15")
         review_file = rc.issue(conn, sha, CS, reviewer, tmp_path / "reviews")
         reviewers = TrustRegistry()
-        reviewers.add_key("25001", reviewer.public_raw)
+        reviewers.add_key("25001", reviewer.public_raw, roles=(ROLE_REVIEW,))
         reviewers.save(commune.reviewers_path(db))
 
         panel = controller.review_panel()

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from forms.i18n import set_language
 from forms.packages.signing import Pkcs12Signer
-from forms.packages.trust import TrustRegistry
+from forms.packages.trust import ROLE_REVIEW, TrustRegistry
 from forms.problems import ProblemsError
 from forms.review.edit import checked_points, edit_item, new_review
 from forms.review.model import (
@@ -82,7 +82,7 @@ def a_review(**item_changes) -> Review:
 
 def trust(unit: str = UNIT) -> TrustRegistry:
     registry = TrustRegistry()
-    registry.add_key(unit, REVIEWER.public_raw, "Sở KH&CN")
+    registry.add_key(unit, REVIEWER.public_raw, "Sở KH&CN", roles=(ROLE_REVIEW,))
     return registry
 
 
@@ -346,7 +346,7 @@ def test_certificate_signed_reviews_need_a_trusted_chain() -> None:
     cert, key = make_leaf(ca, ca_key, "Sở KH&CN Phú Thọ")
     signer = Pkcs12Signer(cert, key, [ca])
     registry = TrustRegistry()
-    registry.add_certificate(UNIT, cert)
+    registry.add_certificate(UNIT, cert, roles=(ROLE_REVIEW,))
     review = a_review()
     no_anchor = verify_review(signed(review, signer), criteria_sets=SETS, trust=registry)
     assert no_anchor.codes == ["certificate_chain"]
@@ -360,7 +360,7 @@ def test_certificate_not_for_signing_is_named_so_in_reviews() -> None:
     ca, ca_key = make_ca()
     cert, key = make_leaf(ca, ca_key, "Sở KH&CN Phú Thọ", signing=False)
     registry = TrustRegistry()
-    registry.add_certificate(UNIT, cert)
+    registry.add_certificate(UNIT, cert, roles=(ROLE_REVIEW,))
     registry.add_anchor(ca)
     verdict = verify_review(
         signed(a_review(), Pkcs12Signer(cert, key, [ca])), criteria_sets=SETS, trust=registry

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from forms.packages.build import build_package
 from forms.packages.format import MANIFEST_NAME, MAX_MANIFEST_BYTES
 from forms.packages.signing import Ed25519Signer
-from forms.packages.trust import TrustRegistry
+from forms.packages.trust import ROLE_REVIEW, TrustRegistry
 from forms.packages.zipsafe import SafeZip
 from forms.review.model import Reviewer
 from forms.scoring import score
@@ -59,7 +59,7 @@ def make_world(tmp: Path) -> World:
     trust.add_key(UNIT, officer.public_raw)
     # the commune trusts the province's reviewer key for its own unit
     reviewers = TrustRegistry()
-    reviewers.add_key(UNIT, reviewer.public_raw, "Sở KH&CN")
+    reviewers.add_key(UNIT, reviewer.public_raw, "Sở KH&CN", roles=(ROLE_REVIEW,))
     reviewers.save(commune.reviewers_path(db))
     return World(tmp, db, conn, officer, reviewer, trust)
 

@@ -10,6 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from forms.packages.signing import Ed25519Signer
+from forms.packages.trust import ROLE_BUNDLE
 from local_db.collector import dump, merge_paths, open_collector
 from local_db.collector.bundles import export_bundle
 from local_db.collector.reports import chain, ranking_for_year
@@ -21,7 +22,7 @@ COLLECTOR = Ed25519Signer(ed25519.Ed25519PrivateKey.from_private_bytes(bytes(ran
 @pytest.fixture
 def setup(tmp_path):
     u = Units(4, seed=9)
-    u.trust.add_key("cum-01", COLLECTOR.public_raw, "Cụm Đoan Hùng")
+    u.trust.add_key("cum-01", COLLECTOR.public_raw, "Cụm Đoan Hùng", roles=(ROLE_BUNDLE,))
     inbox = tmp_path / "inbox"
     for i, code in enumerate(u.codes):
         u.package(inbox, code, level=i, sid=f"S{i}")
@@ -142,7 +143,7 @@ def test_bundles_verified_in_worker_processes_give_the_same_database(tmp_path, m
     monkeypatch.setattr(merge_module, "CHUNK", 8)
     demo = write_demo(tmp_path / "in", units=90, seed=8, evidence=1)
     trust = TrustRegistry.load(demo.trust)
-    trust.add_key("cum-01", COLLECTOR.public_raw, "Cụm Đoan Hùng")
+    trust.add_key("cum-01", COLLECTOR.public_raw, "Cụm Đoan Hùng", roles=(ROLE_BUNDLE,))
     packages = sorted((tmp_path / "in").glob("*.dtipkg"))
     bundles = []
     for i, part in enumerate((packages[:45], packages[45:])):

@@ -10,7 +10,7 @@ import pytest
 from desktop.cli import main
 from forms.packages import keys
 from forms.packages.demo import write_demo
-from forms.packages.trust import TrustRegistry
+from forms.packages.trust import ROLE_BUNDLE, TrustRegistry
 from forms.results_check import check_workbook
 
 
@@ -184,7 +184,9 @@ def test_bundle_export_and_results_import(tmp_path, demo, capsys, monkeypatch):
     )
     assert code == 0, err
     trust = TrustRegistry.load(demo.trust)
-    trust.add_key("cum-1", keys.load_public(tmp_path / "keys").public_key, "Cụm 1")
+    trust.add_key(
+        "cum-1", keys.load_public(tmp_path / "keys").public_key, "Cụm 1", roles=(ROLE_BUNDLE,)
+    )
     trust.save(tmp_path / "trust.json")
     code, out, _err = run(
         capsys,

@@ -10,7 +10,7 @@ import pytest
 from desktop.cli import main
 from forms.criteria_json import dump_json
 from forms.packages import keys
-from forms.packages.trust import TrustRegistry
+from forms.packages.trust import ROLE_REVIEW, TrustRegistry
 from tests.local_db.review_support import CS, UNIT, first_assessment, make_world, submit
 
 
@@ -38,7 +38,7 @@ def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     public = keys.create_key(tmp_path / "rkeys", "mat-khau", "Sở KH&CN")
     monkeypatch.setenv("DTI_PASSPHRASE", "mat-khau")
     reviewers = TrustRegistry()
-    reviewers.add_key(UNIT, public.public_key)
+    reviewers.add_key(UNIT, public.public_key, roles=(ROLE_REVIEW,))
     reviewers.save(tmp_path / "reviewers.json")
     (tmp_path / "reviews").mkdir()
     target = [

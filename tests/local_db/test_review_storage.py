@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from forms.packages.trust import TrustRegistry
+from forms.packages.trust import ROLE_REVIEW, TrustRegistry
 from forms.problems import ProblemsError
 from local_db import StorageError, assessments, audit, open_database
 from local_db.collector import dump, open_collector
@@ -242,7 +242,7 @@ def test_a_review_issued_by_a_collector_counts_at_the_province(
         package = next((world.tmp / "out1").glob("*.dtipkg"))
         merge_paths(province, [package], world.trust, [CS])
         reviewers = TrustRegistry()
-        reviewers.add_key("*", world.reviewer.public_raw)
+        reviewers.add_key("*", world.reviewer.public_raw, roles=(ROLE_REVIEW,))
         criteria = {CS.content_hash: CS}
         assert (
             rc.receive_issued(province, data, path.name, TrustRegistry(), criteria).reasons[0].code

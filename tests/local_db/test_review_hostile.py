@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main
-from forms.packages.trust import TrustRegistry
+from forms.packages.trust import ROLE_REVIEW, TrustRegistry
 from forms.review.model import MAX_FILE_BYTES, body_bytes
 from local_db.collector import merge_paths, open_collector
 from local_db.review import collector as rc
@@ -194,7 +194,7 @@ def test_hole12a_the_collector_keeps_the_review_signed_last(
     try:
         merge_paths(province, [next((world.tmp / "out1").glob("*.dtipkg"))], world.trust, [CS])
         reviewers = TrustRegistry()
-        reviewers.add_key("*", world.reviewer.public_raw)
+        reviewers.add_key("*", world.reviewer.public_raw, roles=(ROLE_REVIEW,))
         criteria = {CS.content_hash: CS}
         files = [("cu.dtireview", older), ("moi.dtireview", newer)]
         if order == "newer_first":
@@ -243,7 +243,7 @@ def test_hole8_a_review_id_reused_for_another_submission_is_refused(
     first_id = json.loads(json.loads(data)["review"])["review_id"]
     forged = _resigned(world, other, first_id, NEWER)
     reviewers = TrustRegistry()
-    reviewers.add_key("*", world.reviewer.public_raw)
+    reviewers.add_key("*", world.reviewer.public_raw, roles=(ROLE_REVIEW,))
     got = rc.receive_issued(world.conn, forged, "x.dtireview", reviewers, {CS.content_hash: CS})
     assert got.outcome == "rejected" and [p.code for p in got.reasons] == ["review_id_reused"]
     kept = rc.load_review(world.conn, sha)

@@ -8,6 +8,7 @@ without a Vietnamese input method must still find "Hòa Bình".
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # đ/Đ are separate letters, not d + a combining mark, so NFD does not strip them.
@@ -24,3 +25,16 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.casefold().split())
+
+
+# Characters that change what a reader sees without being seen: C0/C1 controls (a tab or CR
+# in a unit name broke the exported table; a NUL cuts a name in some viewers) and the bidi
+# controls that reorder text on screen ("Trojan Source"), so "Xã A\u202e..." could display as
+# another unit's name.
+_MISLEADING = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def misleading_char(text: str) -> str | None:
+    """The first control or bidi-control character in ``text`` as ``U+XXXX``, or None."""
+    found = _MISLEADING.search(text)
+    return None if found is None else f"U+{ord(found.group(0)):04X}"

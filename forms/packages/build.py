@@ -39,6 +39,7 @@ from forms.packages.manifest import (
 from forms.packages.signing import Signer
 from forms.problems import Problem, ProblemsError
 from forms.scoring import score
+from forms.text import misleading_char
 
 # Already-compressed formats are stored as they are: deflating them again costs time for nothing.
 _STORED_SUFFIXES = {
@@ -113,6 +114,27 @@ def _check(sub: Submission) -> None:
     cs = sub.criteria_set
     problems: list[Problem] = []
     total = 0
+    shown = {
+        "unit.code": sub.unit_code,
+        "unit.name": sub.unit_name,
+        "officer.name": sub.officer_name,
+        "officer.position": sub.officer_position,
+        **{f"evidence.{e.original_name}": e.original_name for e in sub.evidence},
+    }
+    for where, text in shown.items():
+        char = misleading_char(text)
+        if char is not None:  # the verifier refuses it: say so before signing
+            problems.append(
+                Problem(
+                    "manifest_text",
+                    _(
+                        "“{text}” chứa ký tự không hiển thị được ({char}): hãy sửa lại trước khi ký",
+                        text=text.encode("unicode_escape").decode("ascii")[:80],
+                        char=char,
+                    ),
+                    where,
+                )
+            )
     for code in sorted({*sub.answers, *sub.notes}):
         if cs.find(code) is None:
             problems.append(

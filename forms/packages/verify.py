@@ -33,6 +33,7 @@ from forms.packages.trust import ROLE_SUBMISSION, TrustRegistry, wrong_role_mess
 from forms.packages.zipsafe import Limits, SafeZip, Source, ZipProblem, check_name
 from forms.problems import Problem
 from forms.scoring import score
+from forms.text import misleading_char
 from forms.validation import DOCREF_PARTS
 
 CriteriaLookup = Mapping[str, CriteriaSet] | Callable[[str], CriteriaSet | None] | None
@@ -99,6 +100,12 @@ class _Shape(Exception):
         self.code = code
 
 
+def _plain_text(obj: dict[str, Any], key: str, where: str) -> None:
+    """A name shown to people (unit, officer, file) holds no control or bidi character."""
+    if misleading_char(obj[key]) is not None:
+        raise _Shape(f"{where}.{key}", "manifest_text")
+
+
 def _in_range(obj: dict[str, Any], key: str, low: int, high: int, where: str) -> int:
     value: int = _get(obj, key, int, where)
     if not low <= value <= high:
@@ -152,6 +159,8 @@ def _check_shape(m: dict[str, Any]) -> datetime:
     if not _get(unit, "code", str, "unit"):
         raise _Shape("unit.code")
     _get(unit, "name", str, "unit")
+    _plain_text(unit, "code", "unit")
+    _plain_text(unit, "name", "unit")
     _in_range(m, "year", fmt.MIN_YEAR, fmt.MAX_YEAR, "")
     cset = _get(m, "criteria_set", dict, "")
     for key in ("set_id", "version", "content_hash"):
@@ -174,6 +183,8 @@ def _check_shape(m: dict[str, Any]) -> datetime:
     officer = _get(m, "officer", dict, "")
     _get(officer, "name", str, "officer")
     _get(officer, "position", str, "officer")
+    _plain_text(officer, "name", "officer")
+    _plain_text(officer, "position", "officer")
     _get(m, "app_version", str, "")
     _get(m, "answers", dict, "")  # its entries: answer_check, in the one loop over them
     scores = _get(m, "scores", dict, "")
@@ -196,6 +207,7 @@ def _check_shape(m: dict[str, Any]) -> datetime:
             raise _Shape(f"{where}.sha256")
         _in_range(item, "size", 1, fmt.MAX_ENTRY_BYTES, where)
         _get(item, "original_name", str, where)
+        _plain_text(item, "original_name", where)
         _get(item, "indicator", str, where)
         document = _str_map(_get(item, "document", dict, where), f"{where}.document")
         if not document.keys() <= _DOCUMENT_KEYS:
@@ -373,6 +385,11 @@ def _verify_open(
         if exc.code == "manifest_range":
             message = _(
                 "manifest.json có trường {field} nằm ngoài khoảng cho phép", field=exc.where
+            )
+        elif exc.code == "manifest_text":
+            message = _(
+                "manifest.json có trường {field} chứa ký tự điều khiển hoặc ký tự đảo chiều văn bản (có thể làm tên hiển thị sai)",
+                field=exc.where,
             )
         else:
             message = _("manifest.json thiếu hoặc sai trường {field}", field=exc.where)

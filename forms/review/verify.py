@@ -45,6 +45,7 @@ from forms.review.model import (
 )
 from forms.review.scoring import self_score, summary_dict, verified_score
 from forms.review.sign import check_review
+from forms.text import misleading_char
 
 CriteriaLookup = Mapping[str, CriteriaSet] | Callable[[str], CriteriaSet | None] | None
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -141,7 +142,8 @@ def _check_shape(body: dict[str, Any]) -> datetime:
         raise _Shape("submission.manifest_sha256")
     unit = _get(sub, "unit", dict, "submission")
     _get(unit, "code", str, "submission.unit")
-    _get(unit, "name", str, "submission.unit")
+    if misleading_char(_get(unit, "name", str, "submission.unit")) is not None:
+        raise _Shape("submission.unit.name")
     _int_in(sub, "year", YEARS, "submission")
     _int_in(sub, "revision", REVISIONS, "submission")
     cset = _get(sub, "criteria_set", dict, "submission")
@@ -152,7 +154,9 @@ def _check_shape(body: dict[str, Any]) -> datetime:
     _int_in(cset, "year", YEARS, "submission.criteria_set")
     reviewer = _get(body, "reviewer", dict, "")
     for key in ("name", "position", "organisation", "fingerprint"):
-        _get(reviewer, key, str, "reviewer")
+        # a control or bidi-override character would show the commune another name
+        if misleading_char(_get(reviewer, key, str, "reviewer")) is not None:
+            raise _Shape(f"reviewer.{key}")
     if "deadline" not in body:  # present, null when no explanation is asked
         raise _Shape("deadline")
     deadline = body["deadline"]

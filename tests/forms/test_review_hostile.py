@@ -169,6 +169,22 @@ def test_hole8_hostile_numbers_are_rejected_with_a_reason(path: str, value, code
     assert verdict.reasons[0].where == path
 
 
+@pytest.mark.parametrize(
+    "path, value",
+    [
+        ("reviewer.name", "Trần Thị B\u202e"),  # RIGHT-TO-LEFT OVERRIDE reorders the display
+        ("reviewer.organisation", "Sở KH&CN\x00"),
+        ("submission.unit.name", "Xã A\tB"),
+    ],
+)
+def test_names_with_control_or_bidi_characters_are_refused(path: str, value: str) -> None:
+    """A reviewer's name holding a bidi override would show the commune another name than the
+    one signed (as for packages: forms.text.misleading_char)."""
+    verdict = verify_review(resign(signed(), _set(path, value)), criteria_sets=SETS, trust=trust())
+    assert verdict.codes == ["review_invalid"]
+    assert verdict.reasons[0].where == path
+
+
 def test_hole8_points_within_zero_to_max_still_verify() -> None:
     review = a_review(**{"1.1": {"points": "7.5"}, "3.1": {"points": "0"}})
     assert verify_review(signed(review), criteria_sets=SETS, trust=trust()).ok

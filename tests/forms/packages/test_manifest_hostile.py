@@ -581,3 +581,39 @@ def test_hole8_lone_surrogate_escape_is_rejected_without_crashing(
     raw = manifest_bytes(_manifest(package)).replace("Xã Hùng Lô".encode(), b"X\\ud800", 1)
     forged = _forge(package, signer, tmp_path / "t.dtipkg", raw=raw)
     assert _codes(forged, criteria, trust) == ["manifest_not_canonical"]
+
+
+# --- names that display as something else --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        (("unit", "name"), "Xã A\tB"),  # a tab broke the exported table (seen in hole 5's work)
+        (("unit", "name"), "Xã Hiền Quan\u202e"),  # RIGHT-TO-LEFT OVERRIDE: reorders the display
+        (("unit", "code"), "25042\x00"),
+        (("officer", "name"), "Nguyễn Văn An\u2066"),
+        (("officer", "position"), "Chủ tịch\x85"),
+    ],
+)
+def test_names_with_control_or_bidi_characters_are_rejected(
+    package, tmp_path, criteria, trust, signer, field, value
+):
+    """A trusted commune could sign a unit or officer name holding a control or bidi-override
+    character: the collector window, the ranking and the report would show something other
+    than the bytes signed."""
+    manifest = _manifest(package)
+    manifest[field[0]][field[1]] = value
+    forged = _forge(package, signer, tmp_path / "t.dtipkg", manifest)
+    verdict = verify_package(forged, criteria_sets=criteria, trust=trust)
+    assert verdict.codes == ["manifest_text"]
+    assert verdict.reasons[0].where == ".".join(field)
+
+
+def test_builder_refuses_names_the_verifier_would_refuse(tmp_path, signer):
+    from forms.problems import ProblemsError
+
+    with pytest.raises(ProblemsError) as err:
+        build_package(submission(unit_name="Xã A\tB"), signer, tmp_path)
+    assert [(p.code, p.where) for p in err.value.problems] == [("manifest_text", "unit.name")]
+    assert list(tmp_path.iterdir()) == []

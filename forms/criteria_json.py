@@ -12,6 +12,7 @@ import os
 import tempfile
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from forms.criteria import (
 )
 from forms.criteria_checks import PathLocator, check_set
 from forms.i18n import _
+from forms.inbound import InboundRejected, read_inbound
 from forms.problems import Problem, ProblemsError
 from forms.values import to_decimal
 
@@ -392,48 +394,14 @@ def read_json_file(path: str | os.PathLike[str]) -> Any:
     path = Path(path)
     name = path.name
     try:
-        size = path.stat().st_size
-        if size > MAX_JSON_BYTES:
+        # one open, regular files only, the size checked before reading (forms.inbound)
+        raw = read_inbound(path, MAX_JSON_BYTES)
+    except InboundRejected as exc:
+        if exc.problem.code == "file_unreadable" and not os.path.lexists(path):
             raise ProblemsError(
-                [
-                    Problem(
-                        "file_too_large",
-                        _(
-                            "Tệp {name} quá lớn ({size} MB) để là một bộ tiêu chí.",
-                            name=name,
-                            size=size // 2**20,
-                        ),
-                        name,
-                    )
-                ]
-            )
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ProblemsError(
-            [Problem("file_missing", _("Không tìm thấy tệp {name}.", name=str(path)), name)]
-        ) from None
-    except IsADirectoryError:
-        raise ProblemsError(
-            [
-                Problem(
-                    "file_unreadable", _("{name} là thư mục, không phải tệp.", name=str(path)), name
-                )
-            ]
-        ) from None
-    except OSError as exc:
-        raise ProblemsError(
-            [
-                Problem(
-                    "file_unreadable",
-                    _(
-                        "Không đọc được tệp {name}: {error}",
-                        name=str(path),
-                        error=exc.strerror or exc,
-                    ),
-                    name,
-                )
-            ]
-        ) from None
+                [Problem("file_missing", _("Không tìm thấy tệp {name}.", name=str(path)), name)]
+            ) from None
+        raise ProblemsError([replace(exc.problem, where=name)]) from None
     try:
         return json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:

@@ -187,8 +187,25 @@ def import_review(
     with db.write() as session:
         conn = session.connection()
         exists = conn.exec_driver_sql(
-            "SELECT 1 FROM review_imports WHERE review_id=?", (review.review_id,)
+            "SELECT body_json FROM review_imports WHERE review_id=?", (review.review_id,)
         ).first()
+        if exists is not None and exists[0] != verdict.body_bytes.decode("utf-8"):
+            # another review under an id already imported: saying "imported" would show the
+            # officer the old one as if it were this file
+            name = os.path.basename(source) if not isinstance(source, bytes) else "phiếu"
+            raise ReviewRejected(
+                [
+                    Problem(
+                        "review_id_reused",
+                        _(
+                            "Mã phiếu thẩm định {id} trong tệp {name} đã được dùng cho phiếu thẩm định của bài nộp khác",
+                            id=review.review_id,
+                            name=name,
+                        ),
+                        name,
+                    )
+                ]
+            )
         if exists is None:
             conn.exec_driver_sql(
                 "INSERT INTO review_imports(review_id, assessment_id, submission_id, file_sha256, body_json, file_data, "

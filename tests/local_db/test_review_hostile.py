@@ -171,6 +171,23 @@ def test_hole12a_an_older_review_imported_later_is_not_current(world: World) -> 
     ]
 
 
+def test_another_review_under_an_imported_review_id_is_refused_not_shown_as_imported(
+    world: World,
+) -> None:
+    """Importing a different review under an id already imported returned the stored one as
+    "imported": the officer saw the old review as if it were the file just opened."""
+    first, _sha, data = _issued(world)
+    commune.import_review(world.db, _resigned(world, data, "review-x", OLDER))
+    again = _resigned(world, data, "review-x", NEWER)  # same id, other content
+    with pytest.raises(commune.ReviewRejected) as error:
+        commune.import_review(world.db, again)
+    assert [p.code for p in error.value.problems] == ["review_id_reused"]
+    stored = commune.latest_review(world.db, first)
+    assert stored is not None and stored.review.created_at == OLDER
+    # the very same file again is still a quiet no-op
+    commune.import_review(world.db, _resigned(world, data, "review-x", OLDER))
+
+
 def test_hole12a_reviews_signed_at_the_same_second_are_ordered_by_id(world: World) -> None:
     first, _sha, data = _issued(world)
     commune.import_review(world.db, _resigned(world, data, "review-b", NEWER))

@@ -66,17 +66,23 @@ def _no_constant(name: str) -> Any:
     raise CanonicalError("syntax", f"{name} is not allowed")
 
 
-def strict_loads(raw: bytes) -> Any:
-    """Parse JSON someone else wrote: UTF-8 only, no duplicate keys, no NaN/Infinity.
-
-    For files that are not signed (a trust list, a settings file): formatting is free, meaning
-    is not."""
+def _text(raw: bytes) -> str:
+    """``raw`` as UTF-8 text without a byte order mark (one encoding: a BOM would be a second)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CanonicalError("encoding", str(exc)[:200]) from None
     if text.startswith("\ufeff"):
         raise CanonicalError("encoding", "byte order mark")
+    return text
+
+
+def strict_loads(raw: bytes) -> Any:
+    """Parse JSON someone else wrote: UTF-8 only, no duplicate keys, no NaN/Infinity.
+
+    For files that are not signed (a trust list, a settings file): formatting is free, meaning
+    is not."""
+    text = _text(raw)
     try:
         return json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
     except CanonicalError:
@@ -112,12 +118,7 @@ def parse_canonical(raw: bytes) -> Any:
     only runs to name the reason when the bytes differ. A text that is NFC as a whole has NFC
     strings (escapes stand only for ASCII and control characters, which compose with
     nothing); only a text that is not is checked string by string."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CanonicalError("encoding", str(exc)[:200]) from None
-    if text.startswith("\ufeff"):
-        raise CanonicalError("encoding", "byte order mark")
+    text = _text(raw)
     floats: list[str] = []
 
     def _float(number: str) -> float:

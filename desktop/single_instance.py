@@ -62,6 +62,7 @@ from multiprocessing.connection import (
 from pathlib import Path
 
 from desktop.qt import QObject, Signal
+from forms.atomic import write_bytes_atomic
 
 log = logging.getLogger("desktop")
 
@@ -158,13 +159,7 @@ def _read_key(data_dir: Path) -> bytes | None:
 
 def _create_key(data_dir: Path) -> bytes:
     key = secrets.token_bytes(32)
-    temp = data_dir / f".{KEY_FILE}.{secrets.token_hex(4)}.tmp"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-    try:
-        os.write(fd, key)
-    finally:
-        os.close(fd)
-    os.replace(temp, data_dir / KEY_FILE)
+    write_bytes_atomic(data_dir / KEY_FILE, key, mode=0o600)
     return key
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import replace
@@ -17,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from forms.atomic import write_bytes_atomic
 from forms.criteria import (
     FORMAT_VERSION,
     Band,
@@ -427,18 +427,8 @@ def dumps(cs: CriteriaSet) -> str:
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write next to the target then rename, so a crash never leaves half a file."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(unicodedata.normalize("NFC", text))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a compiled set is meant to be shared
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # 0644: a compiled set is meant to be shared
+    write_bytes_atomic(path, unicodedata.normalize("NFC", text).encode("utf-8"), mode=0o644)
 
 
 def dump_json(cs: CriteriaSet, path: str | os.PathLike[str]) -> None:

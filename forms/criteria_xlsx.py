@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
@@ -26,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from forms.atomic import atomic_write
 from forms.cells import append
 from forms.criteria import (
     Band,
@@ -1210,13 +1210,5 @@ def dump_xlsx(cs: CriteriaSet, path: str | os.PathLike[str]) -> None:
                 check.add(f"{letter}2:{letter}{last}")
                 ws.add_data_validation(check)
         ws.freeze_panes = "A2"
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, mode=0o644) as handle:  # a workbook is meant to be shared
+        wb.save(handle)

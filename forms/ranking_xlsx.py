@@ -13,12 +13,11 @@ the target and renamed into place: a failure never leaves half a workbook behind
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 from forms import cells
+from forms.atomic import atomic_write, write_bytes_atomic
 from forms.cells import put
 from forms.ranking import RankedRow, Ranking
 
@@ -54,19 +53,6 @@ def header(ranking: Ranking, group_header: str = DEFAULT_GROUP_HEADER) -> list[s
 
 def table_rows(ranking: Ranking) -> list[tuple[str, list[RankedRow]]]:
     return ranking.by_group()
-
-
-def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
-    path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def write_xlsx(
@@ -123,7 +109,8 @@ def write_xlsx(
     for col, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = w
     ws.row_dimensions[header_row].height = 45
-    _atomic_write(Path(path), lambda tmp: wb.save(tmp))
+    with atomic_write(path) as handle:
+        wb.save(handle)
 
 
 def _fmt(value: Decimal, decimals: int) -> Decimal:
@@ -161,7 +148,7 @@ def write_csv(
     ranking: Ranking, path: str | os.PathLike[str], group_header: str = DEFAULT_GROUP_HEADER
 ) -> None:
     data = cells.csv_bytes(_csv_rows(ranking, group_header))
-    _atomic_write(Path(path), lambda tmp: tmp.write_bytes(data))
+    write_bytes_atomic(path, data)
 
 
 def write_table(

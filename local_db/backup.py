@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from forms.atomic import fsync_dir
 from forms.i18n import _
 from forms.problems import Level, Problem
 from local_db import migrations
@@ -30,7 +31,6 @@ from local_db.errors import (
     storage_class,
     translate_errors,
 )
-from local_db.files import fsync_dir
 from local_db.paths import BACKUPS_DIR, DB_FILE, EVIDENCE_DIR
 
 log = logging.getLogger("local_db")

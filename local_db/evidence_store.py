@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from forms.atomic import fsync_dir
 from forms.evidence_types import ALLOWED, content_matches
 from forms.i18n import _
 from forms.text import nfc
 from local_db.errors import EvidenceRejected, StorageError, os_error_message
-from local_db.files import fsync_dir
 
 if TYPE_CHECKING:
     from local_db.database import Database

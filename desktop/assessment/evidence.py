@@ -6,7 +6,6 @@ office PC, so it runs through ``desktop.tasks`` and the list grows when the stor
 
 from __future__ import annotations
 
-import os
 import shutil
 import stat
 import tempfile
@@ -35,6 +34,7 @@ from desktop.qt import (
     Signal,
 )
 from desktop.tasks import TaskRunner
+from forms.atomic import atomic_write
 from forms.i18n import _
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 10
@@ -46,10 +46,8 @@ def viewing_copy(item: EvidenceItem, root: Path | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / Path(item.name).name
     if not target.is_file() or target.stat().st_size != item.size:
-        tmp = folder / (target.name + ".part")
-        shutil.copyfile(item.path, tmp)
-        os.chmod(tmp, stat.S_IREAD)
-        os.replace(tmp, target)
+        with open(item.path, "rb") as source, atomic_write(target, mode=stat.S_IREAD) as out:
+            shutil.copyfileobj(source, out, 1 << 20)
     return target
 
 

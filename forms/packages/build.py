@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
 import uuid
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -15,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import forms
+from forms.atomic import atomic_write
 from forms.criteria import CriteriaSet
 from forms.evidence_types import ALLOWED, HEAD_BYTES, content_matches, extension_of
 from forms.i18n import _
@@ -274,18 +273,9 @@ def build_package(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / package_file_name(submission.unit_code, submission.year, submission.revision)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=out_dir)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            _write_zip(raw, submission, signer)
-            if durable:
-                raw.flush()
-                os.fsync(raw.fileno())  # the package must survive a pulled USB stick
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    # durable: the package must survive a pulled USB stick
+    with atomic_write(target, durable=durable) as raw:
+        _write_zip(raw, submission, signer)
     return target
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from forms.atomic import write_bytes_atomic
 from forms.packages.signing import KIND_ED25519, Ed25519Signer, full_key_id, short_fingerprint
 
 PRIVATE_NAME = "officer_ed25519.pem"
@@ -95,17 +95,7 @@ def decrypt_private(pem: bytes, passphrase: str) -> ed25519.Ed25519PrivateKey:
 
 
 def _write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(path, data, mode=mode)
 
 
 def key_exists(keys_dir: Path) -> bool:

@@ -28,7 +28,6 @@ import binascii
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
@@ -38,6 +37,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from forms.atomic import write_bytes_atomic
 from forms.canonical import CanonicalError, canonical_bytes, parse_canonical, strict_loads
 from forms.i18n import _
 from forms.inbound import InboundRejected, read_inbound
@@ -531,16 +531,7 @@ class TrustRegistry:
     def save(self, path: Path) -> None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(self.to_bytes())
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_bytes_atomic(path, self.to_bytes())
 
     # --- signed export ------------------------------------------------------------------
 

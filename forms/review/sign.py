@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 
+from forms.atomic import write_bytes_atomic
 from forms.criteria import CriteriaSet
 from forms.i18n import _
 from forms.packages.format import ascii_slug
@@ -168,15 +167,4 @@ def review_file_name(review: Review) -> str:
 
 def write_review_file(data: bytes, target: Path | str) -> Path:
     """Write atomically (temp file, fsync, rename): a half-written review never exists."""
-    target = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_bytes_atomic(target, data)

@@ -26,9 +26,7 @@ import contextlib
 import hashlib
 import io
 import json
-import os
 import sqlite3
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import forms
+from forms.atomic import atomic_write
 from forms.canonical import CanonicalError, canonical_bytes, parse_canonical
 from forms.i18n import _
 from forms.inbound import InboundRejected, open_inbound
@@ -126,18 +125,11 @@ def export_bundle(
     raw = canonical_bytes(manifest)
     blob = signer.sign(raw)
     signature_entry = next(k for k, v in SIGNATURE_NAMES.items() if v == blob.entry_name)
-    target = Path(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as zf:
-            zf.writestr(_info(MANIFEST_NAME, zipfile.ZIP_DEFLATED), raw)
-            for item, row in zip(listing, rows, strict=True):
-                zf.writestr(_info(item["path"], zipfile.ZIP_STORED), row[2])  # already compressed
-            zf.writestr(_info(signature_entry, zipfile.ZIP_DEFLATED), blob.data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(out) as handle, zipfile.ZipFile(handle, "w") as zf:
+        zf.writestr(_info(MANIFEST_NAME, zipfile.ZIP_DEFLATED), raw)
+        for item, row in zip(listing, rows, strict=True):
+            zf.writestr(_info(item["path"], zipfile.ZIP_STORED), row[2])  # already compressed
+        zf.writestr(_info(signature_entry, zipfile.ZIP_DEFLATED), blob.data)
     return len(listing)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from forms.atomic import atomic_write, write_bytes_atomic
 from forms.cells import append, csv_bytes, put
-from forms.ranking_xlsx import _atomic_write
 from local_db.collector.reports import CompletenessRow, status_label
 
 # the report is an administrative document in Vietnamese, like the ranking table
@@ -24,7 +24,7 @@ def write_completeness(rows: Sequence[CompletenessRow], path: Path | str, year: 
     path = Path(path)
     if path.suffix.lower() == ".csv":
         data = csv_bytes([HEADER, *_rows(rows)])
-        _atomic_write(path, lambda tmp: tmp.write_bytes(data))
+        write_bytes_atomic(path, data)
         return
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -41,4 +41,5 @@ def write_completeness(rows: Sequence[CompletenessRow], path: Path | str, year: 
         append(ws, row)  # names come from packages and the units list: text, never formulas
     for col, width in zip("ABCDEF", (6, 10, 30, 24, 30, 60), strict=True):
         ws.column_dimensions[col].width = width
-    _atomic_write(path, lambda tmp: wb.save(tmp))
+    with atomic_write(path) as handle:
+        wb.save(handle)

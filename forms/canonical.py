@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -27,11 +28,12 @@ class CanonicalError(ValueError):
         super().__init__(f"{reason}: {detail}" if detail else reason)
 
 
-def canonical_bytes(obj: Any) -> bytes:
-    """The signed form of ``obj`` (keys sorted, no whitespace, UTF-8)."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
-        "utf-8"
-    )
+def canonical_bytes(obj: Any, *, default: Callable[[Any], Any] | None = None) -> bytes:
+    """The signed form of ``obj`` (keys sorted, no whitespace, UTF-8); ``default`` as for
+    ``json.dumps`` (the audit log turns Decimals into text with it)."""
+    return json.dumps(
+        obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=default
+    ).encode("utf-8")
 
 
 def _reencoded(obj: Any, has_floats: bool) -> bytes:

@@ -11,7 +11,6 @@ published score by one ulp, and published scores are rounded half-up.
 from __future__ import annotations
 
 import hashlib
-import json
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -283,6 +282,7 @@ def to_dict(cs: CriteriaSet) -> dict[str, Any]:
 
 
 def canonical_bytes(cs: CriteriaSet) -> bytes:
-    return json.dumps(
-        to_dict(cs), ensure_ascii=False, sort_keys=True, separators=(",", ":")
-    ).encode("utf-8")
+    """The bytes the set's content hash is taken over (forms.canonical's one encoding)."""
+    from forms.canonical import canonical_bytes as encode
+
+    return encode(to_dict(cs))

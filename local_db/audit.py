@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
+from forms.canonical import canonical_bytes
 from local_db.models import AuditEntry
 
 if TYPE_CHECKING:
@@ -40,13 +41,7 @@ def _default(value: Any) -> Any:
 
 def encode(value: Any) -> str:
     """Canonical JSON of an answer value (NFC text, Decimal as text, sorted keys)."""
-    return json.dumps(
-        _normalise(value),
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
-        default=_default,
-    )
+    return canonical_bytes(_normalise(value), default=_default).decode("utf-8")
 
 
 def decode(text: str | None) -> Any:

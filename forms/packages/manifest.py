@@ -1,20 +1,19 @@
 """The manifest: everything a package claims, as a dict and as its exact signed bytes.
 
-Canonical bytes: ``json.dumps(..., ensure_ascii=False, sort_keys=True, separators=(",", ":"))``
-of NFC text, UTF-8. Decimals (points) are strings, never floats, so the bytes are the same on
+Canonical bytes: ``forms.canonical.canonical_bytes`` of NFC text, UTF-8. Decimals (points) are strings, never floats, so the bytes are the same on
 every machine; the same content signed with the same key gives the same manifest bytes
 except for ``submission_id`` and ``created_at``.
 """
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from forms.canonical import canonical_bytes
 from forms.criteria import CriteriaSet
 from forms.packages.format import FORMAT_NAME, FORMAT_VERSION
 from forms.scoring import Score
@@ -110,6 +109,4 @@ def build_manifest(
 
 
 def manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
-    return json.dumps(manifest, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
-        "utf-8"
-    )
+    return canonical_bytes(manifest)

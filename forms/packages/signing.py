@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
+from forms.canonical import canonical_bytes
 from forms.packages.format import SIGNATURE_CMS, SIGNATURE_ED25519
 
 KIND_ED25519 = "ed25519"
@@ -104,7 +105,7 @@ class Ed25519Signer:
             "public_key": base64.b64encode(self.public_raw).decode("ascii"),
             "signature": base64.b64encode(self._key.sign(data)).decode("ascii"),
         }
-        encoded = json.dumps(body, sort_keys=True, separators=(",", ":")).encode("ascii")
+        encoded = canonical_bytes(body)  # all ASCII: base64 and fixed words
         return SignatureBlob(KIND_ED25519, SIGNATURE_ED25519, encoded)
 
 

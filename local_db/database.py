@@ -147,7 +147,7 @@ class Database:
                 self._write_engine = self._engine.execution_options(dti_write=True)
                 with self._engine.connect():
                     pass  # applies the PRAGMAs now: a problem shows at open, not at the first edit
-            evidence_store.sweep(self)
+            self._sweep_evidence()
             remove_stale_probes(self.data_dir)
         except BaseException:
             if self._engine is not None:
@@ -241,6 +241,17 @@ class Database:
         return self._engine
 
     # --- transactions ----------------------------------------------------------------
+
+    def _sweep_evidence(self) -> None:
+        """Leftovers of a crash in the evidence store go (see ``evidence_store.sweep``)."""
+        if not self.evidence_dir.is_dir():
+            return
+        with self.read() as session:
+            known = {
+                row[0]
+                for row in session.connection().exec_driver_sql("SELECT sha256 FROM evidence_blobs")
+            }
+        evidence_store.sweep(self.evidence_dir, self.data_dir, known)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

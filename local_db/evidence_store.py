@@ -17,16 +17,12 @@ import sqlite3
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from forms.atomic import fsync_dir
 from forms.evidence_types import ALLOWED, content_matches
 from forms.i18n import _
 from forms.text import nfc
 from local_db.errors import EvidenceRejected, StorageError, os_error_message
-
-if TYPE_CHECKING:
-    from local_db.database import Database
 
 log = logging.getLogger("local_db")
 
@@ -222,21 +218,17 @@ def referenced_by_backups(data_dir: Path) -> set[str]:
     return found
 
 
-def sweep(db: Database) -> list[Path]:
-    """Remove temp files, and files no row names (left by a crash between storing and committing).
+def sweep(store: Path, data_dir: Path, known: set[str]) -> list[Path]:
+    """Remove temp files, and files whose hash is not ``known`` to the database (left by a
+    crash between storing and committing). The database passes what it knows: this module
+    stays below it (no import of the database, no cycle).
 
     A file that a backup still refers to is kept: after restoring an older backup, the
     evidence of the newer database (kept as ``pre-restore-*``) must survive in case the
     officer restores that one again.
     """
-    store = db.evidence_dir
     if not store.is_dir():
         return []
-    with db.read() as session:
-        known = {
-            row[0]
-            for row in session.connection().exec_driver_sql("SELECT sha256 FROM evidence_blobs")
-        }
     temps = [p for p in store.rglob(f"{TEMP_PREFIX}*") if p.is_file()]
     orphans = [
         p
@@ -244,7 +236,7 @@ def sweep(db: Database) -> list[Path]:
         if p.is_file() and not p.name.startswith(TEMP_PREFIX) and p.name not in known
     ]
     if orphans:
-        in_backups = referenced_by_backups(db.data_dir)
+        in_backups = referenced_by_backups(data_dir)
         orphans = [p for p in orphans if p.name not in in_backups]
     removed: list[Path] = []
     for path in temps + orphans:

@@ -126,7 +126,7 @@ def run_gui(
 def _receive_files(data_dir: Path, controller: Any) -> Any:
     """Files double-clicked while the app runs (``dti-desk open``, see ``single_instance``)
     come here: the app acts on each as if it had been dropped on its window."""
-    from desktop.commands.open import act_on_shown_window
+    from desktop.hand_over import act_on_shown_window
     from desktop.qt import Qt
     from desktop.single_instance import FileReceiver
 

@@ -10,8 +10,8 @@ import pytest
 from desktop import settings as opts
 from desktop.app import open_app
 from desktop.cli import main
-from desktop.commands.open import act_on_file, check_file
 from desktop.controller import AppController
+from desktop.hand_over import act_on_file, check_file
 from forms.packages import keys
 from local_db import assessments, profile
 
@@ -252,7 +252,7 @@ def test_commune_mode_imports_a_review(qtbot, settings, runner, tmp_path):
 def test_an_unexpected_error_while_acting_is_shown_not_lost(
     qtbot, db, settings, runner, monkeypatch, tmp_path
 ):
-    import desktop.commands.open as open_module
+    import desktop.hand_over as open_module
 
     controller, _window = _commune(qtbot, db, settings, runner)
     shown: list[tuple[bool, str]] = []
@@ -284,7 +284,7 @@ def test_a_second_open_hands_the_file_to_the_running_app(qtbot, db, settings, ru
     import sys
     import threading
 
-    import desktop.commands.open as open_module
+    import desktop.hand_over as open_module
     from desktop.app import _receive_files  # what run_gui starts once the window is up
 
     controller, window = _collector(qtbot, db, settings, runner, demo)

@@ -12,8 +12,8 @@ import pytest
 
 from desktop import settings as opts
 from desktop.app import open_app
-from desktop.commands.open import act_on_file
 from desktop.controller import AppController
+from desktop.hand_over import act_on_file
 from desktop.tasks import TaskRunner
 from forms.packages import keys
 from local_db import profile

@@ -11,6 +11,7 @@ that names the file, before any memory is spent on it.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import stat
@@ -129,3 +130,13 @@ def is_inbound_candidate(path: Path) -> bool:
         return stat.S_ISREG(path.stat().st_mode)
     except OSError:
         return False
+
+
+def sha256_inbound(path: str | os.PathLike[str], limit: int) -> str:
+    """The sha256 (hex) of a regular file of at most ``limit`` bytes, read in chunks (see
+    :func:`open_inbound`): a file taken from outside is hashed without being held in memory."""
+    digest = hashlib.sha256()
+    with open_inbound(path, limit) as (handle, _size):
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()

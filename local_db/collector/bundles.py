@@ -31,21 +31,19 @@ import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import forms
 from forms.atomic import atomic_write
 from forms.canonical import CanonicalError, canonical_bytes, parse_canonical
 from forms.i18n import _
-from forms.inbound import InboundRejected, open_inbound
+from forms.inbound import InboundRejected, open_inbound, sha256_inbound
 from forms.packages import format as pkg_format
 from forms.packages.signing import SignatureError, Signer, verify_signature
 from forms.packages.trust import ROLE_BUNDLE, wrong_role_message
 from forms.packages.zipsafe import Limits, SafeZip, ZipProblem
-from local_db.collector.merge import BUNDLE_SUFFIX, Reason, Rejection, file_sha256
-
-if TYPE_CHECKING:
-    from local_db.collector.merge import _Merger
+from local_db.collector.kinds import BUNDLE_SUFFIX, MergeContext, Reason, Rejection
+from local_db.collector.txn import atomic, iso
 
 FORMAT_NAME = "dti-bundle"
 FORMAT_VERSION = 1
@@ -287,7 +285,7 @@ class InnerPackage:
         )
 
 
-def read_bundle(merger: _Merger, path: Path) -> list[InnerPackage]:
+def read_bundle(merger: MergeContext, path: Path) -> list[InnerPackage]:
     """Check a bundle's own layer and record it; its inner packages (none when it is rejected).
 
     Every listed entry is read once here, so a bundle whose zip is damaged anywhere is rejected
@@ -295,7 +293,7 @@ def read_bundle(merger: _Merger, path: Path) -> list[InnerPackage]:
     summary = merger.summary
     summary.bundles += 1
     try:
-        data_hash = file_sha256(path, LIMITS.package_bytes)
+        data_hash = sha256_inbound(path, LIMITS.package_bytes)
     except InboundRejected as exc:  # a FIFO, a device, a file beyond the limit: never read
         rejected = Reason(exc.problem.code, exc.problem.message)
         summary.bundles_rejected.append(Rejection(path.name, (rejected,)))
@@ -361,14 +359,13 @@ def open_bundle(path: Path) -> SafeZip:
 
 
 def _record_bundle(
-    merger: _Merger,
+    merger: MergeContext,
     sha: str,
     name: str,
     manifest: dict[str, Any] | None,
     reasons: list[Reason],
     signer: Any,
 ) -> None:
-    from local_db.collector.merge import _iso, atomic
 
     collector = (manifest or {}).get("collector") or {}
     conn = merger.conn
@@ -377,7 +374,7 @@ def _record_bundle(
             "INSERT INTO bundles VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(bundle_sha256) DO UPDATE SET "
             "file_name=min(file_name, excluded.file_name), ok=excluded.ok, reasons_json=excluded.reasons_json",
             (
-                sha, name, _iso(merger.clock()), int(not reasons and manifest is not None),
+                sha, name, iso(merger.clock()), int(not reasons and manifest is not None),
                 json.dumps([r.to_json() for r in reasons], ensure_ascii=False, sort_keys=True),
                 str(collector.get("name", "")), str(collector.get("unit", "")),
                 signer.kind if signer else "", signer.fingerprint if signer else "", signer.key_id if signer else "",

@@ -28,94 +28,36 @@ import pickle
 import sqlite3
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from forms.criteria import CriteriaSet
 from forms.i18n import _
-from forms.inbound import InboundRejected, open_inbound, read_inbound
+from forms.inbound import InboundRejected, read_inbound, sha256_inbound
 from forms.packages.format import MAX_PACKAGE_BYTES
+from local_db.collector.kinds import (
+    BUNDLE_SUFFIX,
+    PACKAGE_SUFFIX,
+    Checked,
+    Clock,
+    MergeSummary,
+    Progress,
+    Reason,
+    Rejection,
+    Verifier,
+)
 from local_db.collector.resolve import Node, Resolution, resolve
-
-PACKAGE_SUFFIX = ".dtipkg"
-BUNDLE_SUFFIX = ".dtibundle"
+from local_db.collector.txn import atomic
+from local_db.collector.txn import iso as _iso
 
 log = logging.getLogger("local_db")
-
-Progress = Callable[[int, int], None]
-Clock = Callable[[], datetime]
-
-
-@dataclass(frozen=True)
-class Reason:
-    code: str
-    message: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
-
-
-@dataclass(frozen=True)
-class Checked:
-    """What the collector needs from a package's verification."""
-
-    ok: bool
-    reasons: tuple[Reason, ...]
-    manifest: Mapping[str, Any] | None  # parsed, when it could be read
-    manifest_sha256: str = ""
-    signer_kind: str = ""
-    signer_fingerprint: str = ""
-    signer_key_id: str = ""
-    signer_subject: str = ""
-
-
-Verifier = Callable[[Path, Any, Mapping[str, CriteriaSet]], Checked]
-
-
-@dataclass(frozen=True)
-class Rejection:
-    file: str
-    reasons: tuple[Reason, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "reasons": [r.to_json() for r in self.reasons]}
-
-
-@dataclass
-class MergeSummary:
-    files: int = 0  # package files looked at (inside bundles too)
-    accepted: int = 0  # new verified packages stored
-    duplicates: int = 0  # already in the database (same file, or same signed manifest)
-    superseded: int = 0  # submissions that became history during this merge
-    conflicts: int = 0  # unit-years left in conflict among those this merge touched
-    rejected: list[Rejection] = field(default_factory=list)
-    bundles: int = 0
-    bundles_rejected: list[Rejection] = field(default_factory=list)
-    verified_in_workers: int = 0  # of the new packages, how many worker processes verified
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "files": self.files,
-            "accepted": self.accepted,
-            "duplicates": self.duplicates,
-            "superseded": self.superseded,
-            "conflicts": self.conflicts,
-            "rejected": [r.to_json() for r in self.rejected],
-            "bundles": self.bundles,
-            "bundles_rejected": [r.to_json() for r in self.bundles_rejected],
-            "verified_in_workers": self.verified_in_workers,
-        }
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _packages_under(folder: Path) -> list[Path]:
@@ -166,35 +108,6 @@ def expand_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[Reason]]
 
 
 # --- storing one package -----------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def atomic(conn: sqlite3.Connection) -> Iterator[None]:
-    """One package's writes, all or nothing.
-
-    Inside ``merge_paths`` a transaction is already open (a batch: one commit for many
-    packages, which is most of what storing used to cost) and the package gets a savepoint;
-    called on its own, the package gets its own transaction."""
-    if conn.in_transaction:
-        conn.execute("SAVEPOINT package")
-        try:
-            yield
-        except BaseException:
-            # an I/O or full-disk error may already have rolled the whole transaction back
-            if conn.in_transaction:
-                conn.execute("ROLLBACK TO package")
-                conn.execute("RELEASE package")
-            raise
-        conn.execute("RELEASE package")
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 def _unit_year_rows(
@@ -650,16 +563,6 @@ def _verify_chunk(items: list[tuple[str, str | None]]) -> list[tuple[str, Checke
     return out
 
 
-def file_sha256(path: Path, limit: int = MAX_PACKAGE_BYTES) -> str:
-    """The sha256 of a file from outside, read in chunks, if it is a regular file of at most
-    ``limit`` bytes (raises ``InboundRejected`` otherwise; never blocks on a FIFO)."""
-    digest = hashlib.sha256()
-    with open_inbound(path, limit) as (handle, _size):
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 Ahead = tuple[str, Checked] | None
 Item = Any  # a loose package's Path, or a bundles.InnerPackage
 
@@ -857,7 +760,9 @@ def merge_paths(
             seen: list[Item] = []
             for item in loose if known else ():
                 try:
-                    (seen if file_sha256(item) in known else fresh).append(item)
+                    (seen if sha256_inbound(item, MAX_PACKAGE_BYTES) in known else fresh).append(
+                        item
+                    )
                 except (OSError, InboundRejected):
                     seen.append(item)  # reported when read below
             if known:

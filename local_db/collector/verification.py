@@ -14,7 +14,7 @@ from typing import Any
 
 from forms.criteria import CriteriaSet
 from forms.packages.verify import verify_package
-from local_db.collector.merge import Checked, Reason
+from local_db.collector.kinds import Checked, Reason
 
 
 def check_package(

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from forms.i18n import _
+from local_db.paths import REVIEWERS_FILE
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 PACKAGE, BUNDLE, REVIEW = ".dtipkg", ".dtibundle", ".dtireview"
@@ -174,5 +175,5 @@ def import_review(controller: Any, path: Path, show: Show) -> None:
 def _receive_review(controller: Any, window: Any, path: Path, show: Show) -> None:
     """Collector mode: a review issued by another collector, checked against ``reviewers.json``;
     read, verified and stored off the GUI thread by the window (hole 4 of issue 12)."""
-    reviewers = Path(controller.db.data_dir) / "reviewers.json"
+    reviewers = Path(controller.db.data_dir) / REVIEWERS_FILE
     window.receive_review(path, reviewers, _criteria(controller), show)

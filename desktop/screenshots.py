@@ -13,6 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from local_db.paths import TRUST_FILE
+
 SIZE = (1200, 780)
 
 
@@ -165,7 +167,7 @@ def _collector_shots(db, settings, runner, tmp: Path, shot) -> list[Path]:
     from forms.packages.demo import write_demo
 
     demo = write_demo(tmp / "demo", units=24, evidence=1, year=2025)
-    shutil.copy(demo.trust, Path(db.data_dir) / "trust.json")
+    shutil.copy(demo.trust, Path(db.data_dir) / TRUST_FILE)
     settings.set(opts.MODE, opts.COLLECTOR)
     settings.set(opts.ORGANISATION, "Phòng Văn hóa - Xã hội khu vực 3")
     controller = AppController(db, settings, runner)

@@ -17,6 +17,10 @@ DB_FILE = "dti-desk.sqlite"
 LOCK_FILE = "dti-desk.lock"
 EVIDENCE_DIR = "evidence"
 BACKUPS_DIR = "backups"
+TRUST_FILE = "trust.json"  # the collector's trusted signers
+REVIEWERS_FILE = (
+    "reviewers.json"  # the commune's trusted reviewers (forms.packages.trust knows it too)
+)
 
 
 def executable_dir() -> Path | None:

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from local_db.paths import TRUST_FILE
+
 
 def ask_passphrase(parent: Any) -> str | None:
     """A small modal dialog; None when cancelled."""
@@ -72,7 +74,7 @@ def open_collector_window(
 
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    trust = TrustRegistry.load(data_dir / "trust.json")
+    trust = TrustRegistry.load(data_dir / TRUST_FILE)
     window = CollectorWindow(
         data_dir / "collector.sqlite", trust, [reference_set(), *(extra_criteria or [])], runner
     )

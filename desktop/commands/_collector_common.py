@@ -11,6 +11,7 @@ from typing import Any
 
 from forms.criteria import CriteriaSet
 from forms.i18n import _
+from local_db.paths import TRUST_FILE
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -85,7 +86,7 @@ def load_trust(path: str | None, data_dir: str | None) -> Any:
     if path is None:
         from local_db.paths import resolve_data_dir
 
-        candidate = resolve_data_dir(data_dir) / "trust.json"
+        candidate = resolve_data_dir(data_dir) / TRUST_FILE
     else:
         candidate = Path(path)
         if not candidate.is_file():

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from forms.i18n import _
+from local_db.paths import TRUST_FILE
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 PASSPHRASE_ENV = "DTI_PASSPHRASE"
@@ -31,7 +32,7 @@ def keys_dir(args: argparse.Namespace) -> Path:
 
 def registry_path(args: argparse.Namespace) -> Path:
     explicit = getattr(args, "registry", None)
-    return Path(explicit) if explicit else data_dir(args) / "trust.json"
+    return Path(explicit) if explicit else data_dir(args) / TRUST_FILE
 
 
 def passphrase(*, confirm: bool = False) -> str | None:

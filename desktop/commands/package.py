@@ -8,6 +8,7 @@ from pathlib import Path
 
 from desktop.commands._packages_common import EXIT_OK, EXIT_PROBLEMS, data_dir, error
 from forms.i18n import _
+from local_db.paths import TRUST_FILE
 
 
 def register(subparsers) -> None:
@@ -45,7 +46,7 @@ def _verify(args: argparse.Namespace) -> int:
     from forms.packages.verify import verify_package
     from forms.problems import ProblemsError
 
-    trust_path = Path(args.trust) if args.trust else data_dir(args) / "trust.json"
+    trust_path = Path(args.trust) if args.trust else data_dir(args) / TRUST_FILE
     trust = None
     if args.trust or trust_path.is_file():
         try:

@@ -27,6 +27,7 @@ from desktop.commands._collector_common import (
     open_db,
 )
 from forms.i18n import _
+from local_db.paths import REVIEWERS_FILE
 
 STATUSES = ("accepted", "adjusted", "explanation_requested")
 
@@ -370,7 +371,7 @@ def _reviewers(args: argparse.Namespace) -> Any:
     from desktop.commands._packages_common import data_dir
     from forms.packages.trust import TrustError, TrustRegistry
 
-    path = Path(args.reviewers) if args.reviewers else data_dir(args) / "reviewers.json"
+    path = Path(args.reviewers) if args.reviewers else data_dir(args) / REVIEWERS_FILE
     if args.reviewers and not path.is_file():
         raise CommandError(_("Không tìm thấy danh sách tin cậy {path}", path=str(path)))
     try:

@@ -58,7 +58,9 @@ from forms.problems import Problem
 REGISTRY_FORMAT = "dti-trust-registry"
 EXPORT_FORMAT = "dti-trust-export"
 REGISTRY_VERSION = 2  # 2: every entry has roles; 1: none has (see the module docstring)
-REVIEWERS_FILE = "reviewers.json"  # the reviewers' registry, in the data folder
+# the reviewers' registry in the data folder: local_db.paths.REVIEWERS_FILE (the core cannot
+# import storage; tests/local_db/test_paths.py holds the two equal)
+REVIEWERS_FILE = "reviewers.json"
 MAX_TRUST_BYTES = 8 * 1024 * 1024  # a province's 3,321 units take about 1.5 MB
 
 ROLE_SUBMISSION = "submission"

@@ -30,11 +30,10 @@ from local_db import answers, assessments, audit, criteria_store, evidence
 from local_db.database import Change, record_change
 from local_db.errors import NotFound, StorageError
 from local_db.models import Assessment, Status, now_utc
+from local_db.paths import REVIEWERS_FILE
 
 if TYPE_CHECKING:
     from local_db.database import Database
-
-REVIEWERS_FILE = "reviewers.json"  # the commune's reviewers trust list, in the data folder
 
 
 def iso(moment: datetime) -> str:

@@ -142,3 +142,11 @@ def test_probe_files_left_by_a_crash_are_removed_at_open(data_dir: Path) -> None
     fresh.write_bytes(b"x")
     with open_database(data_dir):
         assert not stale.exists() and fresh.exists()
+
+
+def test_the_core_names_the_reviewers_file_as_storage_does():
+    """forms cannot import local_db: the one name the core needs is held equal here."""
+    from forms.packages import trust
+    from local_db import paths
+
+    assert trust.REVIEWERS_FILE == paths.REVIEWERS_FILE

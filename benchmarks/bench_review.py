@@ -20,11 +20,15 @@ from cryptography.hazmat.primitives.asymmetric import ed25519  # noqa: E402
 
 from forms.packages.demo import write_demo  # noqa: E402
 from forms.packages.signing import Ed25519Signer  # noqa: E402
-from forms.packages.trust import ROLE_REVIEW, TrustRegistry  # noqa: E402
+from forms.packages.trust import (  # noqa: E402
+    ANY_UNIT,  # noqa: E402
+    ROLE_REVIEW,
+    TrustRegistry,
+)
 from forms.reference import reference_set  # noqa: E402
 from forms.review.model import Reviewer  # noqa: E402
 from forms.review.scoring import reviewable  # noqa: E402
-from forms.review.verify import ANY_UNIT, verify_review  # noqa: E402
+from forms.review.verify import verify_review  # noqa: E402
 from local_db.collector import merge_paths, open_collector  # noqa: E402
 from local_db.collector.reports import ranking_for_year, results_for_year  # noqa: E402
 from local_db.review import collector as rc  # noqa: E402

@@ -102,6 +102,15 @@ def role_label(role: str) -> str:
     return labels.get(role, role)
 
 
+@dataclass(frozen=True)
+class Standing:
+    """A signer's standing: ``trusted``, ``unknown`` (no entry at all), ``wrong_role`` (trusted
+    for something else) or ``not_for_unit``; ``units`` it may sign for in the role asked."""
+
+    verdict: str
+    units: set[str]
+
+
 def wrong_role_message(fingerprint: str, role: str) -> str:
     """The one wording for a trusted key used for something its entries do not allow."""
     return _(
@@ -378,6 +387,23 @@ class TrustRegistry:
         package: two dict lookups, nothing copied."""
         units = self._units if role is None else self._by_role[role]
         return units.get(key_id) or set()
+
+    def standing(self, key_id: str, role: str, unit: str | None = None) -> Standing:
+        """What this registry says of ``key_id`` signing in ``role`` for ``unit`` (None: for
+        whichever unit it names, as a collector's bundle does). The one decision behind every
+        verifier's trust check; each words the outcome for its own file. A reviewer listed for
+        ``*`` may review every unit; nobody else signs for a unit it is not listed for."""
+        allowed = self.units_for(key_id, role)
+        if allowed and (
+            unit is None or unit in allowed or (role == ROLE_REVIEW and ANY_UNIT in allowed)
+        ):
+            return Standing("trusted", allowed)
+        known = self.units_for(key_id)
+        if not known:
+            return Standing("unknown", allowed)
+        if not allowed or unit in known:  # trusted, but for another role
+            return Standing("wrong_role", allowed)
+        return Standing("not_for_unit", allowed)
 
     def anchor_certificates(self) -> list[x509.Certificate]:
         return [a.certificate for a in self.anchors]

@@ -603,10 +603,9 @@ def _check_trust(
     trust: TrustRegistry | None,
     reasons: list[Problem],
 ) -> None:
-    allowed = trust.units_for(signer.key_id, ROLE_SUBMISSION) if trust is not None else set()
-    if unit not in allowed:  # the usual case (trusted for this unit) costs one lookup
-        units = trust.units_for(signer.key_id) if trust is not None else set()
-        if not units:
+    standing = (trust or _NO_TRUST).standing(signer.key_id, ROLE_SUBMISSION, unit or "")
+    if standing.verdict != "trusted":
+        if standing.verdict == "unknown":
             reasons.append(
                 Problem(
                     "signer_unknown",
@@ -617,7 +616,7 @@ def _check_trust(
                     "signature",
                 )
             )
-        elif not allowed or unit in units:
+        elif standing.verdict == "wrong_role":
             # trusted, but to review or bundle: a reviewer's key must never sign a package
             reasons.append(
                 Problem(
@@ -634,12 +633,15 @@ def _check_trust(
                         "Khóa {fingerprint} không được ký cho đơn vị {unit} (chỉ cho: {units})",
                         fingerprint=signer.fingerprint,
                         unit=unit,
-                        units=", ".join(sorted(allowed)),
+                        units=", ".join(sorted(standing.units)),
                     ),
                     "signature",
                 )
             )
     reasons.extend(chain_problems(signer, trust, created))
+
+
+_NO_TRUST = TrustRegistry()  # no registry given: every signer is unknown
 
 
 def chain_problems(

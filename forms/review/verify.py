@@ -30,7 +30,7 @@ from forms.packages.signing import (
     SignerInfo,
     verify_signature,
 )
-from forms.packages.trust import ANY_UNIT, ROLE_REVIEW, TrustRegistry, wrong_role_message
+from forms.packages.trust import ROLE_REVIEW, TrustRegistry, wrong_role_message
 from forms.packages.verify import chain_problems, lookup_criteria
 from forms.problems import Problem
 from forms.review.model import (
@@ -417,10 +417,10 @@ def _check_trust(
 ) -> None:
     # only entries with the review role count: an officer's key in the package registry,
     # given here by mistake (or on purpose), must not review its own submission
-    allowed = trust.units_for(signer.key_id, ROLE_REVIEW) if trust is not None else set()
-    if unit in allowed or ANY_UNIT in allowed:
+    standing = (trust or TrustRegistry()).standing(signer.key_id, ROLE_REVIEW, unit)
+    if standing.verdict == "trusted":
         pass
-    elif trust is not None and trust.units_for(signer.key_id) and not allowed:
+    elif standing.verdict == "wrong_role":
         reasons.append(
             Problem(
                 "signer_wrong_role",
@@ -428,7 +428,7 @@ def _check_trust(
                 "signature",
             )
         )
-    elif not allowed:
+    elif standing.verdict == "unknown":
         reasons.append(
             Problem(
                 "reviewer_unknown",
@@ -447,7 +447,7 @@ def _check_trust(
                     "Khóa {fingerprint} không được thẩm định cho đơn vị {unit} (chỉ cho: {units})",
                     fingerprint=signer.fingerprint,
                     unit=unit,
-                    units=", ".join(sorted(allowed)),
+                    units=", ".join(sorted(standing.units)),
                 ),
                 "signature",
             )

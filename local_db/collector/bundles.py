@@ -40,7 +40,7 @@ from forms.i18n import _
 from forms.inbound import InboundRejected, open_inbound, sha256_inbound
 from forms.packages import format as pkg_format
 from forms.packages.signing import SignatureError, Signer, verify_signature
-from forms.packages.trust import ROLE_BUNDLE, wrong_role_message
+from forms.packages.trust import ROLE_BUNDLE, TrustRegistry, wrong_role_message
 from forms.packages.zipsafe import Limits, SafeZip, ZipProblem
 from local_db.collector.kinds import BUNDLE_SUFFIX, MergeContext, Reason, Rejection
 from local_db.collector.txn import atomic, iso
@@ -200,12 +200,12 @@ def _bundle_layer(zf: SafeZip, trust: Any) -> tuple[dict[str, Any] | None, list[
                     _("Chữ ký của đơn vị tổng hợp không khớp với bundle.json"),
                 )
             )
-    if signer is not None and (trust is None or not trust.units_for(signer.key_id, ROLE_BUNDLE)):
-        trusted = trust is not None and bool(trust.units_for(signer.key_id))
+    standing = (trust or TrustRegistry()).standing(signer.key_id, ROLE_BUNDLE) if signer else None
+    if signer is not None and standing is not None and standing.verdict != "trusted":
         reasons.append(
             # a commune's key (submission role) must not pass for a collector's custody
             Reason("bundle_signer_wrong_role", wrong_role_message(signer.fingerprint, ROLE_BUNDLE))
-            if trusted
+            if standing.verdict == "wrong_role"
             else Reason(
                 "bundle_signer_unknown",
                 _(

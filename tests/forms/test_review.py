@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from forms.i18n import set_language
 from forms.packages.signing import Pkcs12Signer
-from forms.packages.trust import ROLE_REVIEW, TrustRegistry
+from forms.packages.trust import ANY_UNIT, ROLE_REVIEW, TrustRegistry
 from forms.problems import ProblemsError
 from forms.review.edit import checked_points, edit_item, new_review
 from forms.review.model import (
@@ -28,7 +28,7 @@ from forms.review.model import (
 )
 from forms.review.scoring import pillar_comparison, reviewable, self_score, verified_score
 from forms.review.sign import check_review, review_file_name, sign_review, write_review_file
-from forms.review.verify import ANY_UNIT, verify_review
+from forms.review.verify import verify_review
 from forms.scoring import score
 from tests.forms.packages.helpers import ed_signer, make_ca, make_leaf
 from tests.forms.sample_sets import tiny_set

@@ -20,6 +20,7 @@ from forms.canonical import canonical_bytes
 from forms.packages.build import build_package
 from forms.packages.signing import full_key_id, short_fingerprint, spki_der
 from forms.packages.trust import (
+    ANY_UNIT,
     MAX_TRUST_BYTES,
     ROLE_BUNDLE,
     ROLE_REVIEW,
@@ -28,7 +29,7 @@ from forms.packages.trust import (
     TrustRegistry,
 )
 from forms.packages.verify import verify_package
-from forms.review.verify import ANY_UNIT, verify_review
+from forms.review.verify import verify_review
 from tests.forms.packages.helpers import ed_signer, make_ca, make_leaf, submission
 from tests.forms.test_review import REVIEWER, SETS, UNIT, signed
 
@@ -339,3 +340,29 @@ def test_hole6_fifo_as_trust_file_is_refused_without_waiting(tmp_path):
 def test_missing_trust_file_is_still_an_empty_registry(tmp_path):
     assert TrustRegistry.load(tmp_path / "none.json").entries == []
     assert TrustRegistry.load(Path(tmp_path / "none.json")).anchors == []
+
+
+def test_standing_is_the_one_decision_every_verifier_words():
+    """Packages, reviews and bundles ask the registry the same question (issue 13: the check
+    was written three times, each slightly differently)."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    def raw():
+        return (
+            ed25519.Ed25519PrivateKey.generate()
+            .public_key()
+            .public_bytes(Encoding.Raw, PublicFormat.Raw)
+        )
+
+    registry = TrustRegistry()
+    commune = registry.add_key("25042", raw(), roles=(ROLE_SUBMISSION,))
+    reviewer = registry.add_key(ANY_UNIT, raw(), roles=(ROLE_REVIEW,))
+    verdict = lambda entry, role, unit=None: registry.standing(entry.key_id, role, unit).verdict  # noqa: E731
+    assert verdict(commune, ROLE_SUBMISSION, "25042") == "trusted"
+    assert verdict(commune, ROLE_SUBMISSION, "25043") == "not_for_unit"
+    assert verdict(commune, ROLE_REVIEW, "25042") == "wrong_role"
+    assert verdict(commune, ROLE_BUNDLE) == "wrong_role"
+    assert verdict(reviewer, ROLE_REVIEW, "25043") == "trusted"  # "*": every unit
+    assert verdict(reviewer, ROLE_SUBMISSION, "25043") == "wrong_role"
+    assert registry.standing("0" * 64, ROLE_SUBMISSION, "25042").verdict == "unknown"

@@ -11,12 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from desktop.qt import QCoreApplication, QTranslator
-from forms.i18n import _
-
-
-def N_(text: str) -> str:  # noqa: N802 - the usual name of a "translate later" marker
-    """Marks a literal for the catalogue check; translated when used, through ``_``."""
-    return text
+from forms.i18n import N_, _
 
 
 @cache

@@ -53,6 +53,11 @@ def _(text: str, /, **fields: Any) -> str:
     return text.format(**fields) if fields else text
 
 
+def N_(text: str) -> str:  # noqa: N802 - the usual name of a "translate later" marker
+    """Marks a literal for the catalogue check; translated when used, through ``_``."""
+    return text
+
+
 def translate(text: str, lang: str, /, **fields: Any) -> str:
     """Like ``_`` but for an explicit language (e.g. a message stored once, shown twice)."""
     text = unicodedata.normalize("NFC", text)

@@ -23,7 +23,7 @@ from typing import Any
 from forms.canonical import CanonicalError, parse_canonical
 from forms.criteria import CriteriaSet
 from forms.evidence_types import ALLOWED, checked_type, extension_of
-from forms.i18n import _
+from forms.i18n import N_, _
 from forms.packages import format as fmt
 from forms.packages.answer_check import check_answers
 from forms.packages.chain import ChainError, check_chain
@@ -658,44 +658,32 @@ def chain_problems(
     return []
 
 
+# why a chain failed, by ChainError code; anything else: no path to a trusted root
+_CERTIFICATE_MESSAGES = {
+    "certificate_usage": N_(
+        "Chứng thư số {subject} không được dùng để ký văn bản (giới hạn mục đích sử dụng khóa)"
+    ),
+    "certificate_purpose": N_(
+        "Chứng thư số {subject} không được cấp để ký văn bản (mục đích sử dụng mở rộng chỉ cho việc khác, ví dụ máy chủ web)"
+    ),
+    "certificate_issuer": N_(
+        "Chuỗi chứng thư số của {subject} có một chứng thư cấp trên không được phép cấp chứng thư (không phải CA hoặc thiếu quyền keyCertSign)"
+    ),
+    "certificate_path_length": N_(
+        "Chuỗi chứng thư số của {subject} dài hơn giới hạn độ dài (pathLen) mà một CA cấp trên cho phép"
+    ),
+    "certificate_critical_extension": N_(
+        "Chuỗi chứng thư số của {subject} có phần mở rộng bắt buộc (critical) không được hỗ trợ"
+    ),
+    "certificate_expired": N_("Chứng thư số {subject} không còn hiệu lực vào thời điểm ký {time}"),
+}
+_NO_TRUSTED_ROOT = N_("Chứng thư số {subject} không dẫn tới chứng thư gốc tin cậy nào")
+
+
 def certificate_problem(exc: ChainError, created: datetime) -> Problem:
     """The reason a certificate chain failed, worded for the user (packages and reviews alike)."""
-    if exc.code == "certificate_usage":
-        message = _(
-            "Chứng thư số {subject} không được dùng để ký văn bản (giới hạn mục đích sử dụng khóa)",
-            subject=exc.subject,
-        )
-    elif exc.code == "certificate_purpose":
-        message = _(
-            "Chứng thư số {subject} không được cấp để ký văn bản (mục đích sử dụng mở rộng chỉ cho việc khác, ví dụ máy chủ web)",
-            subject=exc.subject,
-        )
-    elif exc.code == "certificate_issuer":
-        message = _(
-            "Chuỗi chứng thư số của {subject} có một chứng thư cấp trên không được phép cấp chứng thư (không phải CA hoặc thiếu quyền keyCertSign)",
-            subject=exc.subject,
-        )
-    elif exc.code == "certificate_path_length":
-        message = _(
-            "Chuỗi chứng thư số của {subject} dài hơn giới hạn độ dài (pathLen) mà một CA cấp trên cho phép",
-            subject=exc.subject,
-        )
-    elif exc.code == "certificate_critical_extension":
-        message = _(
-            "Chuỗi chứng thư số của {subject} có phần mở rộng bắt buộc (critical) không được hỗ trợ",
-            subject=exc.subject,
-        )
-    elif exc.code == "certificate_expired":
-        message = _(
-            "Chứng thư số {subject} không còn hiệu lực vào thời điểm ký {time}",
-            subject=exc.subject,
-            time=created.isoformat(),
-        )
-    else:
-        message = _(
-            "Chứng thư số {subject} không dẫn tới chứng thư gốc tin cậy nào",
-            subject=exc.subject,
-        )
+    template = _CERTIFICATE_MESSAGES.get(exc.code, _NO_TRUSTED_ROOT)
+    message = _(template, subject=exc.subject, time=created.isoformat())
     return Problem(exc.code, message, "signature")
 
 

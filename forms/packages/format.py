@@ -50,6 +50,10 @@ MIN_ANSWER_EXPONENT = -12
 # Fixed zip timestamp: the zip bytes then depend only on the content (reproducible packages).
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 
+# a sha256 as every signed file writes it: 64 lower-case hex digits, nothing else (use
+# fullmatch: "$" would let a trailing newline through)
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 

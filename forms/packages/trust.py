@@ -27,7 +27,6 @@ import base64
 import binascii
 import json
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
@@ -41,6 +40,7 @@ from forms.atomic import write_bytes_atomic
 from forms.canonical import CanonicalError, canonical_bytes, parse_canonical, strict_loads
 from forms.i18n import _
 from forms.inbound import InboundRejected, read_inbound
+from forms.packages import format as fmt
 from forms.packages.format import SIGNATURE_CMS, SIGNATURE_ED25519
 from forms.packages.signing import (
     KIND_ED25519,
@@ -69,7 +69,6 @@ ROLE_REVIEW = "review"
 ROLES = (ROLE_BUNDLE, ROLE_REVIEW, ROLE_SUBMISSION)  # sorted, as stored
 ANY_UNIT = "*"  # in a reviewers' registry: the key may review every unit
 
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 _ENTRY_FIELDS = {"unit", "kind", "key_id", "fingerprint", "public", "label", "roles"}
 _REGISTRY_FIELDS = {"format", "version", "entries", "anchors"}
 _EXPORT_FIELDS = {"format", "exported_at", "registry", "signature_kind", "signature"}
@@ -236,7 +235,7 @@ def _entry_from(index: int, raw: Any, legacy_roles: tuple[str, ...] | None) -> T
         fingerprint, public, label = raw.get("fingerprint"), raw.get("public"), raw.get("label", "")
         if kind not in (KIND_ED25519, KIND_X509):
             raise _Bad("kind")
-        if not isinstance(key_id, str) or not _HEX64.fullmatch(key_id):
+        if not isinstance(key_id, str) or not fmt.SHA256_HEX.fullmatch(key_id):
             raise _Bad("key_id")
         if not isinstance(fingerprint, str):
             raise _Bad("fingerprint")

@@ -22,6 +22,7 @@ from forms.canonical import CanonicalError, parse_canonical, strict_loads
 from forms.criteria import CriteriaSet
 from forms.i18n import _
 from forms.inbound import InboundRejected, read_inbound
+from forms.packages import format as fmt
 from forms.packages.format import SIGNATURE_CMS, SIGNATURE_ED25519
 from forms.packages.signing import (
     KIND_ED25519,
@@ -48,7 +49,6 @@ from forms.review.sign import check_review
 from forms.text import misleading_char
 
 CriteriaLookup = Mapping[str, CriteriaSet] | Callable[[str], CriteriaSet | None] | None
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
 # what ``forms.packages.manifest.decimal_text`` writes for points: no sign, exponent, leading or
 # trailing zeros ("20", "6.5", "0.3333"); anything else is another spelling of a number (or a
 # huge exponent that later arithmetic would choke on), and the body is signed as written
@@ -138,7 +138,7 @@ def _check_shape(body: dict[str, Any]) -> datetime:
     sub = _get(body, "submission", dict, "")
     for key in ("submission_id", "manifest_sha256"):
         _get(sub, key, str, "submission")
-    if not _HEX64.match(sub["manifest_sha256"]):
+    if not fmt.SHA256_HEX.fullmatch(sub["manifest_sha256"]):
         raise _Shape("submission.manifest_sha256")
     unit = _get(sub, "unit", dict, "submission")
     _get(unit, "code", str, "submission.unit")
@@ -149,7 +149,7 @@ def _check_shape(body: dict[str, Any]) -> datetime:
     cset = _get(sub, "criteria_set", dict, "submission")
     for key in ("set_id", "version", "content_hash"):
         _get(cset, key, str, "submission.criteria_set")
-    if not _HEX64.match(cset["content_hash"]):
+    if not fmt.SHA256_HEX.fullmatch(cset["content_hash"]):
         raise _Shape("submission.criteria_set.content_hash")
     _int_in(cset, "year", YEARS, "submission.criteria_set")
     reviewer = _get(body, "reviewer", dict, "")

@@ -152,6 +152,8 @@ def _set(path: str, value):
         ("review_id", "", "review_invalid"),
         ("review_id", "../../x", "review_invalid"),
         ("submission.criteria_set.content_hash", "not a hash", "review_invalid"),
+        # "^...$" let a trailing newline through: one hash, two spellings
+        ("submission.criteria_set.content_hash", "a" * 64 + "\n", "review_invalid"),
         ("items.1.1.verified_points", "-0", "review_invalid"),
         ("items.1.1.verified_points", "+15", "review_invalid"),
         ("items.1.1.verified_points", "15.0", "review_invalid"),

@@ -1,0 +1,158 @@
+"""The shape of a package manifest: every field present, of its type, within its range, and
+shown names free of control characters. Checked before anything else reads the manifest
+(``forms.packages.verify``), so later checks can index it without guarding each step.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from forms.i18n import _
+from forms.packages import format as fmt
+from forms.packages.zipsafe import ZipProblem, check_name
+from forms.problems import Problem
+from forms.text import misleading_char
+from forms.validation import DOCREF_PARTS
+
+# how build.py writes submission ids: str(uuid.uuid4()), lower-case hex in 8-4-4-4-12
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+class ShapeError(Exception):
+    """A field missing or of the wrong type (``manifest_invalid``), or a number outside its
+    range (``manifest_range``)."""
+
+    def __init__(self, where: str, code: str = "manifest_invalid") -> None:
+        self.where = where
+        self.code = code
+
+    def problem(self) -> Problem:
+        if self.code == "manifest_range":
+            message = _(
+                "manifest.json có trường {field} nằm ngoài khoảng cho phép", field=self.where
+            )
+        elif self.code == "manifest_text":
+            message = _(
+                "manifest.json có trường {field} chứa ký tự điều khiển hoặc ký tự đảo chiều văn bản (có thể làm tên hiển thị sai)",
+                field=self.where,
+            )
+        else:
+            message = _("manifest.json thiếu hoặc sai trường {field}", field=self.where)
+        return Problem(self.code, message, self.where)
+
+
+def _plain_text(obj: dict[str, Any], key: str, where: str) -> None:
+    """A name shown to people (unit, officer, file) holds no control or bidi character."""
+    if misleading_char(obj[key]) is not None:
+        raise ShapeError(f"{where}.{key}", "manifest_text")
+
+
+def _in_range(obj: dict[str, Any], key: str, low: int, high: int, where: str) -> int:
+    value: int = _get(obj, key, int, where)
+    if not low <= value <= high:
+        raise ShapeError(f"{where}.{key}" if where else key, "manifest_range")
+    return value
+
+
+def _get(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if not isinstance(obj, dict) or key not in obj:
+        raise ShapeError(f"{where}.{key}" if where else key)
+    value = obj[key]
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
+        raise ShapeError(f"{where}.{key}" if where else key)
+    return value
+
+
+_ONLY_STR = {str}
+_DOCUMENT_KEYS = frozenset(DOCREF_PARTS)
+
+
+def _str_map(obj: Any, where: str) -> dict[str, str]:
+    # exact types: the object comes from json.loads, which makes no subclasses; the set of
+    # value types is built in C (this runs over every indicator of every package)
+    if not isinstance(obj, dict) or not set(map(type, obj.values())) <= _ONLY_STR:
+        raise ShapeError(where)
+    return obj
+
+
+# exactly what build.py writes (strftime("%Y-%m-%dT%H:%M:%SZ")): ASCII digits only, since
+# \d and int() also take "２０２５" and "٢٠٢٥"
+_CREATED_AT = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z")
+
+
+def _created_at(text: str) -> datetime:
+    """``YYYY-MM-DDTHH:MM:SSZ`` in the year range; raises ``ShapeError``."""
+    found = _CREATED_AT.fullmatch(text)
+    if found is None:
+        raise ShapeError("created_at")
+    year, month, day, hour, minute, second = map(int, found.groups())
+    if not fmt.MIN_YEAR <= year <= fmt.MAX_YEAR:
+        raise ShapeError("created_at", "manifest_range")
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError:  # 2025-02-30
+        raise ShapeError("created_at") from None
+
+
+def check_shape(m: dict[str, Any]) -> datetime:
+    """Raise ``ShapeError(where)`` if a field is missing or of the wrong type; returns created_at."""
+    unit = _get(m, "unit", dict, "")
+    if not _get(unit, "code", str, "unit"):
+        raise ShapeError("unit.code")
+    _get(unit, "name", str, "unit")
+    _plain_text(unit, "code", "unit")
+    _plain_text(unit, "name", "unit")
+    _in_range(m, "year", fmt.MIN_YEAR, fmt.MAX_YEAR, "")
+    cset = _get(m, "criteria_set", dict, "")
+    for key in ("set_id", "version", "content_hash"):
+        _get(cset, key, str, "criteria_set")
+    _in_range(cset, "year", fmt.MIN_YEAR, fmt.MAX_YEAR, "criteria_set")
+    if not fmt.SHA256_HEX.fullmatch(cset["content_hash"]):
+        raise ShapeError("criteria_set.content_hash")
+    _in_range(m, "revision", 1, fmt.MAX_REVISION, "")
+    submission_id = _get(m, "submission_id", str, "")
+    if not _UUID.fullmatch(submission_id):
+        raise ShapeError("submission_id")
+    supersedes = m.get("supersedes", "")
+    if supersedes is not None and (
+        type(supersedes) is not str
+        or not _UUID.fullmatch(supersedes)
+        or supersedes == submission_id
+    ):
+        raise ShapeError("supersedes")
+    created = _created_at(_get(m, "created_at", str, ""))
+    officer = _get(m, "officer", dict, "")
+    _get(officer, "name", str, "officer")
+    _get(officer, "position", str, "officer")
+    _plain_text(officer, "name", "officer")
+    _plain_text(officer, "position", "officer")
+    _get(m, "app_version", str, "")
+    _get(m, "answers", dict, "")  # its entries: answer_check, in the one loop over them
+    scores = _get(m, "scores", dict, "")
+    for key in ("indicators", "pillars", "published_pillars"):
+        _str_map(_get(scores, key, dict, "scores"), f"scores.{key}")
+    for key in ("total", "published_total", "classification"):
+        _get(scores, key, str, "scores")
+    paths: set[str] = set()
+    for index, item in enumerate(_get(m, "evidence", list, "")):
+        where = f"evidence[{index}]"
+        path = _get(item, "path", str, where)
+        if not path.startswith(fmt.EVIDENCE_DIR) or path in paths:
+            raise ShapeError(f"{where}.path")
+        try:
+            check_name(path)
+        except ZipProblem:
+            raise ShapeError(f"{where}.path") from None
+        paths.add(path)
+        if not fmt.SHA256_HEX.fullmatch(_get(item, "sha256", str, where)):
+            raise ShapeError(f"{where}.sha256")
+        _in_range(item, "size", 1, fmt.MAX_ENTRY_BYTES, where)
+        _get(item, "original_name", str, where)
+        _plain_text(item, "original_name", where)
+        _get(item, "indicator", str, where)
+        document = _str_map(_get(item, "document", dict, where), f"{where}.document")
+        if not document.keys() <= _DOCUMENT_KEYS:
+            raise ShapeError(f"{where}.document")
+    return created

@@ -425,12 +425,7 @@ def dumps(cs: CriteriaSet) -> str:
     return json.dumps(to_dict(cs), ensure_ascii=False, indent=2) + "\n"
 
 
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write next to the target then rename, so a crash never leaves half a file."""
-    # 0644: a compiled set is meant to be shared
-    write_bytes_atomic(path, unicodedata.normalize("NFC", text).encode("utf-8"), mode=0o644)
-
-
 def dump_json(cs: CriteriaSet, path: str | os.PathLike[str]) -> None:
-    """Write the compiled JSON (pretty, UTF-8, NFC), atomically."""
-    write_text_atomic(path, dumps(cs))
+    """Write the compiled JSON (pretty, UTF-8, NFC), atomically; 0644: a compiled set is meant
+    to be shared."""
+    write_bytes_atomic(path, unicodedata.normalize("NFC", dumps(cs)).encode("utf-8"), mode=0o644)

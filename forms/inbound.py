@@ -16,7 +16,6 @@ import io
 import os
 import stat
 from collections.abc import Iterator
-from pathlib import Path
 from typing import BinaryIO
 
 from forms.i18n import _
@@ -122,14 +121,6 @@ def read_inbound(path: str | os.PathLike[str], limit: int) -> bytes:
     """The whole content of a regular file of at most ``limit`` bytes (see :func:`open_inbound`)."""
     with open_inbound(path, limit) as (handle, _size):
         return read_bounded(handle, limit, path)
-
-
-def is_inbound_candidate(path: Path) -> bool:
-    """For folder scans: a regular file, not followed through a symlink to something else."""
-    try:
-        return stat.S_ISREG(path.stat().st_mode)
-    except OSError:
-        return False
 
 
 def sha256_inbound(path: str | os.PathLike[str], limit: int) -> str:

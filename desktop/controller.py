@@ -25,12 +25,11 @@ from desktop.tasks import TaskRunner
 from forms.criteria import CriteriaSet
 from forms.i18n import _
 from forms.scoring import score
-
-KEYS_SUBDIR = "keys"
+from local_db.paths import KEYS_DIR
 
 
 def keys_dir_for(data_dir: Path) -> Path:
-    return Path(data_dir) / KEYS_SUBDIR
+    return Path(data_dir) / KEYS_DIR
 
 
 @dataclass

@@ -17,6 +17,8 @@ DB_FILE = "dti-desk.sqlite"
 LOCK_FILE = "dti-desk.lock"
 EVIDENCE_DIR = "evidence"
 BACKUPS_DIR = "backups"
+KEYS_DIR = "keys"  # the officer's signing key and its public half
+COLLECTOR_DB_FILE = "collector.sqlite"  # the collector's store (merged packages, reviews)
 TRUST_FILE = "trust.json"  # the collector's trusted signers
 REVIEWERS_FILE = (
     "reviewers.json"  # the commune's trusted reviewers (forms.packages.trust knows it too)

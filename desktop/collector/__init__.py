@@ -1,6 +1,6 @@
 """Collector / province mode of the application (see ``docs/collector.md``).
 
-``open_collector_window(data_dir, runner)`` builds the window on ``<data_dir>/collector.sqlite``
+``open_collector_window(data_dir, runner)`` builds the window on ``<data_dir>/collector.sqlite`` (``paths.COLLECTOR_DB_FILE``)
 with the trust registry ``<data_dir>/trust.json``, the criteria sets the app knows, and bundle
 signing with the key in ``<data_dir>/keys`` (the passphrase is asked when a bundle is exported).
 """
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from local_db.paths import TRUST_FILE
+from local_db.paths import COLLECTOR_DB_FILE, KEYS_DIR, TRUST_FILE
 
 
 def ask_passphrase(parent: Any) -> str | None:
@@ -76,9 +76,9 @@ def open_collector_window(
     data_dir.mkdir(parents=True, exist_ok=True)
     trust = TrustRegistry.load(data_dir / TRUST_FILE)
     window = CollectorWindow(
-        data_dir / "collector.sqlite", trust, [reference_set(), *(extra_criteria or [])], runner
+        data_dir / COLLECTOR_DB_FILE, trust, [reference_set(), *(extra_criteria or [])], runner
     )
-    keys_dir = data_dir / "keys"
+    keys_dir = data_dir / KEYS_DIR
     window.bundle_signer = key_signer(window, keys_dir)
     try:
         window.collector_name = keys.load_public(keys_dir).name

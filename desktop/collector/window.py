@@ -57,6 +57,7 @@ from local_db.collector.reports import (
     inbox_rows,
     ranking_for_year,
 )
+from local_db.paths import KEYS_DIR
 
 # asks for a file name to save to: (title, suggested name, filter) -> path or "" (tests replace it)
 AskSavePath = Callable[[str, str, str], str]
@@ -109,6 +110,8 @@ class CollectorWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.db_path = Path(db_path)
+        # the collector's data folder holds its signing key beside its database (--data-dir)
+        self.keys_dir = self.db_path.parent / KEYS_DIR
         self.trust = trust
         self.criteria_sets = list(criteria_sets)
         self.runner = runner or TaskRunner()

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from forms.i18n import _
-from local_db.paths import TRUST_FILE
+from local_db.paths import KEYS_DIR, TRUST_FILE
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 PASSPHRASE_ENV = "DTI_PASSPHRASE"
@@ -27,7 +27,7 @@ def data_dir(args: argparse.Namespace) -> Path:
 
 
 def keys_dir(args: argparse.Namespace) -> Path:
-    return data_dir(args) / "keys"
+    return data_dir(args) / KEYS_DIR
 
 
 def registry_path(args: argparse.Namespace) -> Path:

@@ -201,9 +201,9 @@ def _signer(args: argparse.Namespace):
     if args.key_dir:
         keys_dir = Path(args.key_dir)
     else:
-        from local_db.paths import resolve_data_dir
+        from local_db.paths import KEYS_DIR, resolve_data_dir
 
-        keys_dir = resolve_data_dir(args.data_dir) / "keys"
+        keys_dir = resolve_data_dir(args.data_dir) / KEYS_DIR
     try:
         return keys.load_signer(keys_dir, passphrase)
     except (keys.KeyFileError, OSError, ValueError) as exc:

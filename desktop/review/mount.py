@@ -146,10 +146,8 @@ def open_review_for_file(
         if isinstance(widget, ReviewerScreen) and widget.sha == sha:
             window.tabs.setCurrentIndex(index)
             return widget
-    if keys_dir is None:
-        from local_db.paths import resolve_data_dir
-
-        keys_dir = resolve_data_dir(None) / "keys"
+    if keys_dir is None:  # the window's own data folder, never the default one (--data-dir)
+        keys_dir = window.keys_dir
     screen = ReviewerScreen(window.conn, sha, cs, reviewer or Reviewer(""), window.runner, window)
     signing = ReviewSigning(keys_dir, window)
     signing.attach(screen)

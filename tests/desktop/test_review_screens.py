@@ -241,6 +241,25 @@ def test_sign_button_asks_the_caller_for_key_and_folder(qtbot, screen) -> None:
     assert stored.deadline == "2026-02-28" and stored.reviewer.name == "Lê Thị Hoa"
 
 
+def test_reviewer_tab_from_the_inbox_uses_the_windows_data_folder_keys(
+    qtbot, world, tmp_path
+) -> None:
+    """Regression: opened from the inbox row, the tab signed with the *default* data folder's
+    key (``resolve_data_dir(None) / "keys"``), ignoring ``--data-dir``."""
+    from desktop.collector.window import CollectorWindow
+    from desktop.review.mount import open_review_at
+    from local_db.paths import resolve_data_dir
+
+    window = CollectorWindow(
+        tmp_path / "collector.sqlite", world.trust, [CS], TaskRunner(synchronous=True), year=2025
+    )
+    qtbot.addWidget(window)
+    screen = open_review_at(window, window.inbox_proxy.index(0, 0))
+    assert screen is not None
+    assert screen.signing.keys_dir == tmp_path / "keys"
+    assert resolve_data_dir(None) / "keys" != tmp_path / "keys"
+
+
 def test_collector_window_opens_a_reviewer_tab_and_signs(qtbot, world, tmp_path) -> None:
     from desktop.collector.window import CollectorWindow
     from desktop.review.mount import open_review_at, open_review_for_file

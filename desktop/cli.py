@@ -40,7 +40,7 @@ def _argparse_gettext(text: str) -> str:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str):
         self.print_usage(sys.stderr)
         self.exit(
             EXIT_USAGE,

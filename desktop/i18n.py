@@ -58,7 +58,7 @@ def _table() -> dict[tuple[str, str], str]:
 class QtWordsTranslator(QTranslator):
     def translate(
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
-    ) -> str:  # type: ignore[override]
+    ) -> str:
         ours = _table().get((context, source))
         # None becomes a null QString ("not translated here"); "" would be taken as a real,
         # empty translation and blank every other Qt text (PDF page numbers went missing)

@@ -50,7 +50,7 @@ def _answers_for(ind, year: int) -> dict:
     return out
 
 
-def render(out: Path, lang: str = "vi") -> list[Path]:
+def render(out: Path, lang: str = "vi") -> list[Path]:  # noqa: PLR0915
     from desktop.app import _make_application
     from desktop.assessment.session import AssessmentSession
     from desktop.assessment.store import DbStore

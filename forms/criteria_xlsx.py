@@ -266,7 +266,7 @@ class _WorkbookReader:
 
     # --- cells ---------------------------------------------------------------------------
 
-    def convert(
+    def convert(  # noqa: C901, PLR0912
         self, sheet: str, coord: str, col: Column, cell: Any, enum: dict[str, Any] | None
     ) -> tuple[Any, bool]:
         """(value, ok): ``None, True`` for an empty cell; ``None, False`` after reporting a problem."""
@@ -422,7 +422,7 @@ class _WorkbookReader:
 
     # --- sheets --------------------------------------------------------------------------
 
-    def table(self, sheet: str, columns: tuple[Column, ...]) -> _Table | None:
+    def table(self, sheet: str, columns: tuple[Column, ...]) -> _Table | None:  # noqa: C901, PLR0912, PLR0915
         if sheet not in self.wb.sheetnames:
             wanted = _norm(sheet)
             near = next((n for n in self.wb.sheetnames if _norm(n) == wanted), None)
@@ -619,7 +619,7 @@ class _WorkbookReader:
                 bad = True
         return values, rows, bad
 
-    def read(self) -> CriteriaSet | None:
+    def read(self) -> CriteriaSet | None:  # noqa: C901, PLR0912, PLR0915
         settings, setting_rows, settings_bad = self.settings()
         pillars_t = self.table(SHEET_PILLARS, PILLAR_COLUMNS)
         inds_t = self.table(SHEET_INDICATORS, INDICATOR_COLUMNS)

@@ -90,7 +90,7 @@ def open_inbound(path: str | os.PathLike[str], limit: int) -> Iterator[tuple[Bin
         os.close(fd)
         raise
     with handle:
-        yield handle, info.st_size  # type: ignore[misc]
+        yield handle, info.st_size
 
 
 def read_bounded(handle: BinaryIO, limit: int, path: str | os.PathLike[str]) -> bytes:

@@ -344,7 +344,7 @@ def _header_rows(grid: _Grid, top: int, stt_col: int) -> int:
     return bottom
 
 
-def _layout(grid: _Grid, header_line: int, stt_col: int) -> _Layout:
+def _layout(grid: _Grid, header_line: int, stt_col: int) -> _Layout:  # noqa: C901
     bottom = _header_rows(grid, header_line, stt_col)
     texts: dict[int, list[str]] = {}
     for col in range(1, grid.width + 1):
@@ -478,7 +478,7 @@ def _section(grid: _Grid, row: int, layout: _Layout) -> str | None:
     return name or None
 
 
-def _read_rows(grid: _Grid, layout: _Layout) -> tuple[list[TableRow], int | None]:
+def _read_rows(grid: _Grid, layout: _Layout) -> tuple[list[TableRow], int | None]:  # noqa: C901
     """The unit rows under ``layout``'s header, and the row where another table starts (if any)."""
     rows: list[TableRow] = []
     spread = _group_cells(grid, layout.group_col) if layout.group_col else {}

@@ -141,7 +141,7 @@ class _FieldChecker:
                 ),
             )
 
-    def check(self, fld: Field, value: Any) -> None:
+    def check(self, fld: Field, value: Any) -> None:  # noqa: C901, PLR0912
         code = self.ind.code
         kind = fld.kind
         if kind is FieldKind.BOOL:

@@ -172,7 +172,7 @@ def _is_dti_database(path: Path) -> tuple[bool, int]:
     return {"assessments", "answers", "audit"} <= tables, version
 
 
-def restore(data_dir: Path, source: Path) -> Path | None:
+def restore(data_dir: Path, source: Path) -> Path | None:  # noqa: PLR0912
     """Replace the database in ``data_dir`` with ``source``; returns where the old one was kept.
 
     The caller must hold the instance lock (nobody else may have the database open). The

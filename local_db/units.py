@@ -111,7 +111,7 @@ def _read_rows(path: Path) -> list[list[str]]:
     ]
 
 
-def parse(path: Path) -> tuple[list[UnitRow], list[Problem]]:
+def parse(path: Path) -> tuple[list[UnitRow], list[Problem]]:  # noqa: C901, PLR0912
     """The units in ``path`` and the problems found (row numbers as the user sees them)."""
     where_file = path.name
     try:

@@ -30,7 +30,7 @@ from forms.i18n import _
 class AssessmentEditor(QWidget):
     current_changed = Signal(str)
 
-    def __init__(
+    def __init__(  # noqa: PLR0915
         self, session: AssessmentSession, runner: TaskRunner, settings=None, parent=None
     ) -> None:
         super().__init__(parent)

@@ -72,7 +72,7 @@ class IndicatorPage(QWidget):
 
     open_indicator = Signal(str)
 
-    def __init__(
+    def __init__(  # noqa: PLR0915
         self,
         session: AssessmentSession,
         indicator: Indicator,

@@ -99,7 +99,7 @@ class AssessmentTreeModel(QAbstractItemModel):
         node = self._node(parent)
         return self.createIndex(row, column, node.children[row])
 
-    def parent(self, index: QModelIndex | QPersistentModelIndex = _ROOT):  # type: ignore[override]
+    def parent(self, index: QModelIndex | QPersistentModelIndex = _ROOT):
         if not index.isValid():
             return QModelIndex()
         node: Node = index.internalPointer()

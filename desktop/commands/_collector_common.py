@@ -68,7 +68,7 @@ def criteria_sets(args: argparse.Namespace) -> list[CriteriaSet]:
 
                 sets.append(load_json(item))
             else:
-                from forms.criteria_io import load_criteria  # type: ignore[import-not-found]
+                from forms.criteria_io import load_criteria
 
                 sets.append(load_criteria(item))
         except ProblemsError as exc:

@@ -51,7 +51,7 @@ class FinaliseDialog(QDialog):
     pdf_requested = Signal(str)  # output file
     copy_requested = Signal(str)  # where to save another copy of the sent package
 
-    def __init__(self, session: AssessmentSession, settings=None, parent=None) -> None:
+    def __init__(self, session: AssessmentSession, settings=None, parent=None) -> None:  # noqa: PLR0915
         super().__init__(parent)
         self.session = session
         self.settings = settings

@@ -89,7 +89,7 @@ class ReviewerScreen(QWidget):
 
     # --- layout -------------------------------------------------------------------------
 
-    def _build(self) -> None:
+    def _build(self) -> None:  # noqa: PLR0915
         m = self.received.manifest
         self.header = QLabel(self)
         self.header.setWordWrap(True)

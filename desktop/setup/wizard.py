@@ -535,7 +535,7 @@ class SetupWizard(QWizard):
         assert cs is not None
         if mode == COLLECTOR:
             return SetupResult(unit_code="", unit_name="", criteria_set=cs,
-                               organisation=officer.organisation.text().strip(), **common)  # type: ignore[arg-type]  # fmt: skip
+                               organisation=officer.organisation.text().strip(), **common)  # fmt: skip
         unit = self.unit_page.chosen()
         assert unit is not None
-        return SetupResult(unit_code=unit[0], unit_name=unit[1], criteria_set=cs, **common)  # type: ignore[arg-type]
+        return SetupResult(unit_code=unit[0], unit_name=unit[1], criteria_set=cs, **common)

@@ -38,13 +38,13 @@ class CmsError(Exception):
     """The CMS file is malformed, ambiguous or does not match; ``str()`` is for logs."""
 
 
-class _OpaqueCertificates(core.SetOf):  # type: ignore[misc]
+class _OpaqueCertificates(core.SetOf):
     """The certificate set, left unparsed for cryptography (see the module docstring)."""
 
     _child_spec = core.Any
 
 
-class _SignedData(cms.SignedData):  # type: ignore[misc]
+class _SignedData(cms.SignedData):
     _fields = [
         ("certificates", _OpaqueCertificates, {"implicit": 0, "optional": True})
         if field[0] == "certificates"
@@ -53,7 +53,7 @@ class _SignedData(cms.SignedData):  # type: ignore[misc]
     ]
 
 
-class _ContentInfo(cms.ContentInfo):  # type: ignore[misc]
+class _ContentInfo(cms.ContentInfo):
     _oid_specs = {"signed_data": _SignedData}
 
 

@@ -96,7 +96,7 @@ def _created_at(text: str) -> datetime:
         raise ShapeError("created_at") from None
 
 
-def check_shape(m: dict[str, Any]) -> datetime:
+def check_shape(m: dict[str, Any]) -> datetime:  # noqa: C901
     """Raise ``ShapeError(where)`` if a field is missing or of the wrong type; returns created_at."""
     unit = _get(m, "unit", dict, "")
     if not _get(unit, "code", str, "unit"):

@@ -201,7 +201,7 @@ def _key_material(kind: str, public: str) -> bytes:
         raise _Bad("public") from None
 
 
-def _entry_from(index: int, raw: Any, legacy_roles: tuple[str, ...] | None) -> TrustEntry:
+def _entry_from(index: int, raw: Any, legacy_roles: tuple[str, ...] | None) -> TrustEntry:  # noqa: C901, PLR0912
     """The entry at ``entries[index]``, checked against its own key; ``legacy_roles`` is None
     for a version 2 file (roles required), else what an entry without roles gets."""
     where = f"entries[{index}]"

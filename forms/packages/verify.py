@@ -215,7 +215,7 @@ def lookup_criteria(criteria_sets: CriteriaLookup, content_hash: str) -> Criteri
     return criteria_sets.get(content_hash)
 
 
-def _verify_open(
+def _verify_open(  # noqa: C901, PLR0912
     zf: SafeZip, verdict: Verdict, criteria_sets: CriteriaLookup, trust: TrustRegistry | None
 ) -> None:
     reasons = verdict.reasons
@@ -353,7 +353,7 @@ def _check_claims(manifest: dict[str, Any], cs: CriteriaSet, reasons: list[Probl
         )
 
 
-def _check_scores(
+def _check_scores(  # noqa: C901, PLR0912
     manifest: dict[str, Any], verdict: Verdict, criteria_sets: CriteriaLookup
 ) -> None:
     reasons = verdict.reasons

@@ -111,7 +111,7 @@ def check_name(name: str) -> None:
         raise _fail("unsafe_path", _("Tên mục không an toàn trong gói: {name}", name=name), name)
 
 
-def _end_record(tail: bytes, base: int, size: int, limits: Limits) -> tuple[int, int, int, int]:
+def _end_record(tail: bytes, base: int, size: int, limits: Limits) -> tuple[int, int, int, int]:  # noqa: C901
     """``(directory offset, directory size, entries, end)`` from the end record, which must end
     the file; ``end`` is where the directory must end (the end record or the zip64 record).
     ``tail`` holds the file's bytes from offset ``base`` to its end (the last 64 KiB at least).
@@ -222,7 +222,7 @@ def _not_regular(name: str, code: str) -> ZipProblem:
     )
 
 
-def _check_extras(info: zipfile.ZipInfo, extra: bytes, sizes: list[int] | None) -> None:
+def _check_extras(info: zipfile.ZipInfo, extra: bytes, sizes: list[int] | None) -> None:  # noqa: C901, PLR0912
     """Raise for an extra field that renames the entry or makes it a link; in a local header
     (``sizes`` = its compressed and uncompressed size), replace 0xFFFFFFFF by the zip64 value."""
     name = info.filename
@@ -338,7 +338,7 @@ class SafeZip:
             self.close()
             raise
 
-    def _open(self) -> None:
+    def _open(self) -> None:  # noqa: C901, PLR0912, PLR0915
         limits = self.limits
         try:
             size = self._handle.seek(0, os.SEEK_END)
@@ -471,7 +471,7 @@ class SafeZip:
         self._handle.seek(offset)
         return self._handle.read(length)
 
-    def _check_layout(
+    def _check_layout(  # noqa: C901
         self, entries: list[tuple[int, zipfile.ZipInfo, bytes]], cd_offset: int
     ) -> None:
         """Every entry's local header, in file order: the first at offset 0, each right after

@@ -44,7 +44,7 @@ def points_problem(code: str, points: object, maximum: object) -> Problem:
     )
 
 
-def check_review(cs: CriteriaSet, review: Review) -> list[Problem]:
+def check_review(cs: CriteriaSet, review: Review) -> list[Problem]:  # noqa: C901, PLR0912
     """Everything that makes a review unfit to send; empty when it may be signed."""
     problems: list[Problem] = []
     if review.submission.criteria_hash != cs.content_hash:

@@ -125,7 +125,7 @@ def _int_in(obj: Any, key: str, allowed: tuple[int, int], where: str) -> None:
     _in_range(_get(obj, key, int, where), allowed, f"{where}.{key}")
 
 
-def _check_shape(body: dict[str, Any]) -> datetime:
+def _check_shape(body: dict[str, Any]) -> datetime:  # noqa: C901, PLR0912
     if not _REVIEW_ID.match(_get(body, "review_id", str, "")):
         raise _Shape("review_id")
     try:
@@ -273,7 +273,7 @@ def verify_review(
     return verdict
 
 
-def _verify(
+def _verify(  # noqa: C901, PLR0912
     source: str | os.PathLike[str] | bytes,
     label: str,
     verdict: ReviewVerdict,

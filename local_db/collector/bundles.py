@@ -142,7 +142,7 @@ def _info(name: str, compress: int) -> zipfile.ZipInfo:
 # --- merge ------------------------------------------------------------------------------------
 
 
-def _bundle_layer(zf: SafeZip, trust: Any) -> tuple[dict[str, Any] | None, list[Reason], Any]:
+def _bundle_layer(zf: SafeZip, trust: Any) -> tuple[dict[str, Any] | None, list[Reason], Any]:  # noqa: C901, PLR0912
     """Check the bundle layer; returns (manifest or None, reasons, signer info or None)."""
     reasons: list[Reason] = []
     if MANIFEST_NAME not in zf.files:

@@ -704,7 +704,7 @@ def store_inner(merger: _Merger, zf: Any, package: Any, ahead: Ahead) -> None:
         merger.package(inner, data, package.name, bundle=package.bundle_sha256, pre_reasons=pre)
 
 
-def merge_paths(
+def merge_paths(  # noqa: C901, PLR0912, PLR0915
     db: sqlite3.Connection,
     paths: Iterable[Path | str],
     trust: Any,

@@ -88,7 +88,7 @@ def grouped(table: Table, groups: tuple[str, ...] = ("Cụm 1", "Cụm 2")) -> T
     return result
 
 
-def write(
+def write(  # noqa: C901, PLR0912
     path: Path,
     table: Table,
     *,

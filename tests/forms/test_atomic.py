@@ -44,3 +44,25 @@ def test_every_writer_uses_the_one_helper():
         if "os.replace(" in path.read_text(encoding="utf-8")
     }
     assert found == own
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+@pytest.mark.parametrize(("umask", "expected"), [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
+def test_a_shared_file_gets_the_users_normal_permissions(tmp_path, umask, expected):
+    """Regression (issue 14): rankings, bundles and reviews were written 0600 (``mkstemp``), so a
+    colleague could not open the published table from a shared folder."""
+    old = os.umask(umask)
+    try:
+        written = write_bytes_atomic(tmp_path / "xep-hang.csv", b"STT;Ten\n")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(written.stat().st_mode) == expected
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+def test_a_private_file_is_never_readable_by_others_even_while_written(tmp_path):
+    target = tmp_path / "signing.key"
+    with atomic_write(target, mode=0o600):
+        (temp,) = [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+        assert stat.S_IMODE(temp.stat().st_mode) == 0o600
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600

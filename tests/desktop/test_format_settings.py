@@ -101,3 +101,28 @@ def test_qt_standard_words_follow_the_language(qtbot, qapp):
     box_en = QMessageBox(QMessageBox.Icon.Question, "t", "x", QMessageBox.StandardButton.Yes)
     qtbot.addWidget(box_en)
     assert box_en.button(QMessageBox.StandardButton.Yes).text() == "&Yes"
+
+
+def test_the_file_dialog_qt_draws_speaks_vietnamese(qtbot, qapp):
+    """Regression (issue 14): Qt's own file dialog (Linux, no portal) said "Look in", "File
+    name", "Files of type" and "Open" beside our "Hủy"."""
+    from desktop.i18n import install_qt_translator
+    from desktop.qt import QAction, QFileDialog, QLabel, QPushButton
+    from forms.i18n import set_language
+
+    install_qt_translator(qapp)
+    set_language("vi")
+    dialog = QFileDialog(None, "Chọn gói", "", "Gói nộp (*.dtipkg)")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+    qtbot.addWidget(dialog)
+    labels = {label.text() for label in dialog.findChildren(QLabel)}
+    assert {"&Tìm trong:", "Tên &tệp:", "&Loại tệp:"} <= labels
+    buttons = {button.text() for button in dialog.findChildren(QPushButton)}
+    assert "&Mở" in buttons and "Hủy" in buttons
+    assert not labels & {"&Look in:", "File &name:", "Files of &type:"}
+    actions = {action.text() for action in dialog.findChildren(QAction)}
+    assert {"Hiện Kích thước", "Đổi &tên", "&Xóa", "Thư mục &mới"} <= actions
+    from desktop.qt import QCoreApplication
+
+    assert QCoreApplication.translate("QAbstractFileIconProvider", "Folder") == "Thư mục"

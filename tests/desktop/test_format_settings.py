@@ -24,6 +24,21 @@ def test_dates():
     assert parse_date("31/02/2025") is None
 
 
+def test_moments_are_shown_day_first_in_local_time():
+    """Issue 14: people read "11/11/2025 10:47", not "2025-11-11T03:47:53Z"."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from desktop.format import format_moment
+
+    hanoi = timezone(timedelta(hours=7))
+    assert format_moment("2025-11-11T03:47:53Z", hanoi) == "11/11/2025 10:47"
+    assert format_moment("2025-12-31T20:05:00+00:00", hanoi) == "01/01/2026 03:05"
+    assert format_moment(datetime(2026, 12, 3, 7, 5, tzinfo=UTC), hanoi) == "03/12/2026 14:05"
+    assert format_moment("2026-12-03 07:05:33", hanoi) == "03/12/2026 14:05"  # naive = UTC
+    assert format_moment("hôm qua", hanoi) == "hôm qua"
+    assert format_moment(None) == ""
+
+
 def test_numbers_vietnamese_and_english():
     assert format_number(Decimal("1234.5")) == "1.234,5"
     assert format_number("1000") == "1.000"

@@ -63,6 +63,7 @@ from PySide6.QtGui import (  # noqa: F401
     QTextCursor,
     QTextDocument,
     QTextOption,
+    QValidator,
 )
 from PySide6.QtWidgets import (  # noqa: F401
     QAbstractItemView,

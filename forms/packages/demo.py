@@ -105,6 +105,7 @@ class DemoUnit:
     code: str
     name: str
     group: str
+    kind: str = "xã"  # xã / phường, as the province's list spells it (local_db.units.KINDS)
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ def demo_units(count: int, seed: int = 1) -> list[DemoUnit]:
         while name in names:
             name = f"{name} {len(names) % 9 + 1}"
         names.add(name)
-        units.append(DemoUnit(f"{code:05d}", name, f"Cụm {index // GROUP_SIZE + 1:03d}"))
+        group = f"Cụm {index // GROUP_SIZE + 1:03d}"
+        units.append(DemoUnit(f"{code:05d}", name, group, kind.lower()))
     return units
 
 
@@ -298,7 +300,10 @@ def write_demo(
     )
     units_csv = out / "units.csv"
     units_csv.write_bytes(
-        csv_bytes([["code", "name", "group"], *((u.code, u.name, u.group) for u in unit_list)])
+        # the columns of the province's own list, so `units import` and `merge --units` take it
+        csv_bytes(
+            [["Mã", "Tên", "Loại", "Nhóm"], *((u.code, u.name, u.kind, u.group) for u in unit_list)]
+        )
     )
     trust = out / "trust.json"
     registry.save(trust)

@@ -258,3 +258,23 @@ def test_a_published_table_matches_names_whatever_vowel_carries_the_tone(tmp_pat
         assert codes == {"Phường Hoà Bình": "001", "Xã Thuỷ Khê": "002"}
     finally:
         conn.close()
+
+
+def test_the_demo_units_files_are_accepted_by_units_import_and_merge(tmp_path, capsys):
+    """Regression (issue 14): both refused the demo's units.csv ("Thiếu cột Loại")."""
+    from forms.packages.demo import write_demo
+
+    demo = write_demo(tmp_path / "demo", units=4, seed=2, year=2025)
+    for units_file in (demo.units_csv, demo.units_json):
+        db = tmp_path / f"collector-{units_file.suffix[1:]}.sqlite"
+        code, out, err = run(
+            capsys, "merge", "--db", db, *demo.packages, "--trust", demo.trust,
+            "--units", units_file, "--json",
+        )  # fmt: skip
+        assert code == 0, err
+        assert json.loads(out)["accepted"] == 4
+    code, out, err = run(
+        capsys, "--data-dir", tmp_path / "commune", "units", "import", demo.units_csv
+    )
+    assert code == 0, err
+    assert "thêm 4" in out

@@ -21,7 +21,8 @@ def test_demo_packages_verify_with_the_reference_set(tmp_path):
     assert all(v.manifest["evidence"] for v in verdicts)
     with open(result.units_csv, encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
-    assert [r["code"] for r in rows] == [u.code for u in result.units]
+    assert [r["Mã"] for r in rows] == [u.code for u in result.units]
+    assert {r["Loại"] for r in rows} <= {"xã", "phường"}
     assert (
         json.loads(result.units_json.read_text(encoding="utf-8"))[0]["name"] == result.units[0].name
     )

@@ -179,23 +179,30 @@ def _completeness(args: argparse.Namespace) -> int:
     return EXIT_OK if counts["complete"] == len(rows) else EXIT_PROBLEMS
 
 
-def _signer(args: argparse.Namespace):
+def _passphrase() -> str:
     passphrase = os.environ.get("DTI_PASSPHRASE")
     if passphrase is None:
         if not sys.stdin.isatty():
             raise CommandError(_("Cần mật khẩu khóa ký: đặt biến môi trường DTI_PASSPHRASE"))
         passphrase = getpass.getpass(_("Mật khẩu khóa ký: "))
-    if args.p12:
-        from forms.packages.signing import Pkcs12Signer
+    return passphrase
 
-        try:
-            return Pkcs12Signer.from_pkcs12(
-                Path(args.p12).read_bytes(), passphrase.encode("utf-8") or None
-            )
-        except (OSError, ValueError) as exc:
-            raise CommandError(
-                _("Không dùng được chứng thư số {path}: {error}", path=args.p12, error=str(exc))
-            ) from exc
+
+def _p12_signer(path: str):
+    from forms.packages.signing import Pkcs12Signer
+
+    passphrase = _passphrase()
+    try:
+        return Pkcs12Signer.from_pkcs12(Path(path).read_bytes(), passphrase.encode("utf-8") or None)
+    except (OSError, ValueError) as exc:
+        raise CommandError(
+            _("Không dùng được chứng thư số {path}: {error}", path=path, error=str(exc))
+        ) from exc
+
+
+def _signer(args: argparse.Namespace):
+    if args.p12:
+        return _p12_signer(args.p12)
     from forms.packages import keys
 
     if args.key_dir:
@@ -204,6 +211,15 @@ def _signer(args: argparse.Namespace):
         from local_db.paths import KEYS_DIR, resolve_data_dir
 
         keys_dir = resolve_data_dir(args.data_dir) / KEYS_DIR
+    if not keys.key_exists(keys_dir):  # say so before asking for a passphrase of no key
+        raise CommandError(
+            _(
+                "Chưa có khóa ký trong {path}. Tạo khóa bằng lệnh: dti-desk keys create "
+                "(hoặc chỉ ra khóa khác bằng --key-dir, hay chứng thư số bằng --p12)",
+                path=str(keys_dir),
+            )
+        )
+    passphrase = _passphrase()
     try:
         return keys.load_signer(keys_dir, passphrase)
     except (keys.KeyFileError, OSError, ValueError) as exc:

@@ -278,3 +278,20 @@ def test_the_demo_units_files_are_accepted_by_units_import_and_merge(tmp_path, c
     )
     assert code == 0, err
     assert "thêm 4" in out
+
+
+def test_bundle_export_without_a_key_says_how_to_make_one_before_any_passphrase(
+    tmp_path, capsys, monkeypatch
+):
+    """Regression (issue 14): with no key it asked for the passphrase first (or said to set
+    DTI_PASSPHRASE), and only then that there was no key."""
+    monkeypatch.delenv("DTI_PASSPHRASE", raising=False)
+    db = tmp_path / "c.sqlite"
+    code, _out, err = run(
+        capsys, "export", "bundle", "--db", db, "--year", 2025, "-o", tmp_path / "x.dtibundle",
+        "--name", "Cụm 1", "--key-dir", tmp_path / "không có khóa",
+    )  # fmt: skip
+    assert code == 1
+    assert "Chưa có khóa ký" in err and "dti-desk keys create" in err
+    assert "DTI_PASSPHRASE" not in err and "Traceback" not in err
+    assert not (tmp_path / "x.dtibundle").exists()

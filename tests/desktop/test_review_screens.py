@@ -47,7 +47,7 @@ def world(tmp_path: Path):
 
 
 @pytest.fixture
-def session(world):
+def collector_session(world):
     """The collector's session on the world's collector database (a synchronous runner)."""
     store = CollectorStore(world.tmp / "collector.sqlite")
     yield CollectorSession(store, TaskRunner(synchronous=True))
@@ -55,9 +55,9 @@ def session(world):
 
 
 @pytest.fixture
-def screen(qtbot, world, session, tmp_path):
+def screen(qtbot, world, collector_session, tmp_path):
     opened: list[Path] = []
-    widget = ReviewerScreen(session, current_sha(world.conn), CS, REVIEWER,
+    widget = ReviewerScreen(collector_session, current_sha(world.conn), CS, REVIEWER,
                             opener=opened.append, evidence_dir=tmp_path / "open")  # fmt: skip
     widget.opened = opened  # type: ignore[attr-defined]
     qtbot.addWidget(widget)
@@ -318,7 +318,7 @@ def test_commune_tab_is_added_to_the_main_window(qtbot, world) -> None:
     )
 
 
-def test_resubmission_marks_what_changed(qtbot, world, session, tmp_path) -> None:
+def test_resubmission_marks_what_changed(qtbot, world, collector_session, tmp_path) -> None:
     from desktop.review.items_model import CHANGED_ROLE, NAME
     from local_db import answers, assessments
     from local_db.review import commune
@@ -327,7 +327,7 @@ def test_resubmission_marks_what_changed(qtbot, world, session, tmp_path) -> Non
     second = assessments.reopen(world.db, world.first)
     answers.set_value(world.db, second.id, "2.2.2", "pct", 80, points=5)
     submit(world, second.id, "out2")
-    screen = ReviewerScreen(session, current_sha(world.conn), CS, REVIEWER)
+    screen = ReviewerScreen(collector_session, current_sha(world.conn), CS, REVIEWER)
     qtbot.addWidget(screen)
     model = screen.model
     changed = {

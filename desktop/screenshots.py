@@ -182,9 +182,7 @@ def _collector_shots(db, settings, runner, tmp: Path, shot) -> list[Path]:
     shot(wizard, "3-wizard-collector-key")
     wizard.close()
     window = controller.build_collector_window()
-    from local_db.collector.reports import set_units
-
-    set_units(window.conn, [(u.code, u.name, "xã", u.group) for u in demo.units])
+    window.store.set_units([(u.code, u.name, "xã", u.group) for u in demo.units])
     window.year_spin.setValue(2025)
     window.merge(demo.packages)
     shot(window, "9-collector-inbox")

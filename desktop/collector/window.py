@@ -1,8 +1,9 @@
 """Collector / province mode: inbox, drag-and-drop merge with progress, ranking, chart, exports.
 
-The window holds no database connection of its own on the GUI thread beyond quick reads; a
-merge runs through the shared ``TaskRunner`` (off the GUI thread) on its own connection, and
-the views refresh when it reports back.
+The window holds no database connection: it reaches the collector database through its
+``CollectorSession`` (``desktop/collector/session.py``) over a ``CollectorStore``. A merge, a
+received review and the exports run through the shared ``TaskRunner`` (off the GUI thread, on
+the store's connection of that thread); every view re-reads when the session says ``changed``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from desktop.collector.models import (
     SortPassingProxy,
     status_text,
 )
+from desktop.collector.session import ALL_YEARS, CollectorSession
 from desktop.qt import (
     QAbstractItemView,
     QComboBox,
@@ -49,14 +51,8 @@ from forms.criteria import CriteriaSet
 from forms.i18n import _
 from forms.problems import ProblemsError
 from forms.ranking import Ranking
-from local_db.collector import MergeSummary, merge_paths, open_collector
-from local_db.collector.reports import (
-    InboxRow,
-    completeness,
-    completeness_counts,
-    inbox_rows,
-    ranking_for_year,
-)
+from local_db.collector import CollectorStore, MergeSummary
+from local_db.collector.reports import InboxRow, completeness_counts
 from local_db.paths import KEYS_DIR
 
 # asks for a file name to save to: (title, suggested name, filter) -> path or "" (tests replace it)
@@ -78,19 +74,19 @@ class _Views:
     counts: dict[str, int]
 
 
-def _gather(conn: Any, year: int, criteria_sets: Sequence[CriteriaSet]) -> _Views:
+def _gather(store: CollectorStore, year: int, criteria_sets: Sequence[CriteriaSet]) -> _Views:
     """Read everything the window shows for ``year``, with the keys its tables sort by. No
-    widget: the merge runs it on its worker thread, so the GUI thread only swaps rows in."""
-    inbox = inbox_rows(conn)
+    widget: it runs on a worker thread, so the GUI thread only swaps rows in."""
+    inbox = store.inbox_rows()
     try:
-        ranking: Ranking | None = ranking_for_year(conn, year, criteria_sets)
+        ranking: Ranking | None = store.ranking_for_year(year, criteria_sets)
         note = ""
     except ProblemsError as exc:
         ranking = None
         note = "; ".join(p.message for p in exc.problems)
     return _Views(
         year, inbox, InboxModel.sort_keys(inbox), ranking, RankingModel.sort_keys(ranking), note,
-        completeness_counts(completeness(conn, year)),
+        completeness_counts(store.completeness(year)),
     )  # fmt: skip
 
 
@@ -115,7 +111,11 @@ class CollectorWindow(QMainWindow):
         self.trust = trust
         self.criteria_sets = list(criteria_sets)
         self.runner = runner or TaskRunner()
-        self.conn = open_collector(self.db_path)
+        self.store = CollectorStore(self.db_path)
+        self.session = CollectorSession(self.store, self.runner, self)
+        self.session.changed.connect(self._store_changed)
+        # what to announce once the views show the change (``merged``, ``review_received``)
+        self._after_show: list[Callable[[], None]] = []
         self.ranking: Ranking | None = None
         self.ask_save_path: AskSavePath = self._ask_save_path
         self.setWindowTitle(_("DTI Desk: tổng hợp và xếp hạng"))
@@ -208,18 +208,13 @@ class CollectorWindow(QMainWindow):
         self.choose_button.setEnabled(row is not None and row.status in ("conflict", "passed_over"))
 
     def choose_selected(self) -> None:
-        """A person settles a conflict: the selected submission becomes current."""
-        from local_db.collector.reports import decide
-
+        """A person settles a conflict: the selected submission becomes current (the views
+        follow the session's ``changed``)."""
         row = self._selected_inbox_row()
         if row is None or row.status not in ("conflict", "passed_over"):
             return
-        manifest = self.conn.execute(
-            "SELECT manifest_sha256 FROM received_files WHERE file_sha256=?", (row.file_sha256,)
-        ).fetchone()[0]
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        decide(self.conn, row.unit_code, int(row.year), manifest, _("Chọn trên giao diện"), now)
-        self.reread()
+        if not self.session.decide(row.file_sha256, _("Chọn trên giao diện")):
+            return
         self.status_label.setText(
             _(
                 "Đã chọn bài nộp {file} làm bài nộp hiện hành của {unit}",
@@ -276,31 +271,38 @@ class CollectorWindow(QMainWindow):
     # --- reading ------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self._show(_gather(self.conn, self.year_spin.value(), self.criteria_sets))
+        self._show(_gather(self.store, self.year_spin.value(), self.criteria_sets))
+
+    def _store_changed(self, year: int) -> None:
+        """The session's ``changed``: read again when it touched the year shown."""
+        if year in (ALL_YEARS, self.year_spin.value()):
+            self.reread()
+        else:  # another year: nothing shown changed
+            self._announce()
+
+    def _announce(self) -> None:
+        announce, self._after_show = self._after_show, []
+        for callback in announce:
+            callback()
 
     def reread(self) -> None:
-        """Read the chosen year again on a worker thread (another year chosen, a decision, a
-        unit marked not ranked: a province's 3,321 units take ~0.2 s to read and rank); shown
-        if it is still the chosen year when it arrives."""
-        db_path, year, sets = self.db_path, self.year_spin.value(), list(self.criteria_sets)
-
-        def work() -> _Views:
-            conn = open_collector(db_path)  # the worker thread's own connection
-            try:
-                return _gather(conn, year, sets)
-            finally:
-                conn.close()
+        """Read the chosen year again on a worker thread (another year chosen, a change the
+        session announced: a province's 3,321 units take ~0.2 s to read and rank); shown if it
+        is still the chosen year when it arrives."""
+        store, year, sets = self.store, self.year_spin.value(), list(self.criteria_sets)
 
         def read(view: _Views) -> None:
             if view.year == self.year_spin.value():
                 self._show(view)
+                self._announce()
 
         def failed(exc: BaseException) -> None:
             self.ranking_note.setText(
                 _("Không đọc được số liệu năm {year}: {error}", year=year, error=str(exc))
             )
+            self._announce()
 
-        self.runner.run(work, on_done=read, on_error=failed)
+        self.session.read(lambda: _gather(store, year, sets), on_done=read, on_error=failed)
 
     def _show(self, view: _Views) -> None:
         """Put what ``_gather`` read into the tables, the chart and the note (GUI thread)."""
@@ -334,17 +336,12 @@ class CollectorWindow(QMainWindow):
 
     def toggle_not_ranked(self) -> None:
         """Flip the "not ranked" mark of the selected units (kept in the units table)."""
-        from local_db.collector.reports import set_not_ranked
-
         rows = {
             self.ranking_proxy.mapToSource(i).row()
             for i in self.ranking_view.selectionModel().selectedRows()
         }
-        for row in sorted(rows):
-            unit = self.ranking_model.rows[row]
-            set_not_ranked(self.conn, unit.unit_code, not unit.not_ranked)
-        if rows:
-            self.reread()
+        units = [self.ranking_model.rows[row] for row in sorted(rows)]
+        self.session.set_not_ranked((unit.unit_code, not unit.not_ranked) for unit in units)
 
     # --- merging --------------------------------------------------------------------------
 
@@ -369,38 +366,26 @@ class CollectorWindow(QMainWindow):
             self.merge([Path(f) for f in files])
 
     def merge(self, paths: Sequence[Path]) -> None:
-        """Merge ``paths`` off the GUI thread; the progress bar follows, the views refresh after
-        (read on the same worker thread: for a province's 3,321 units that is ~0.15 s)."""
-        db_path, trust, sets = self.db_path, self.trust, list(self.criteria_sets)
-        year = self.year_spin.value()
-
-        def work(progress: Callable[[int, int], None]) -> tuple[MergeSummary, _Views]:
-            conn = open_collector(db_path)  # a connection of the worker's own thread
-            try:
-                return merge_paths(conn, paths, trust, sets, progress), _gather(conn, year, sets)
-            finally:
-                conn.close()
-
+        """Merge ``paths`` off the GUI thread; the progress bar follows, the views refresh on
+        the session's ``changed`` (read on a worker thread: ~0.15 s for 3,321 units), then
+        ``merged`` is emitted."""
         self.progress.setRange(0, 0)  # busy until the first report gives the total
         self.progress.setVisible(True)
         self.add_button.setEnabled(False)
         self.status_label.setText(_("Đang tổng hợp…"))
-        self.runner.run(
-            work, on_done=self._merged, on_error=self._merge_failed, on_progress=self._progressed
-        )
+        self.session.merge(
+            list(paths), self.trust, list(self.criteria_sets), on_done=self._merged,
+            on_error=self._merge_failed, on_progress=self._progressed,
+        )  # fmt: skip
 
     def _progressed(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
 
-    def _merged(self, result: tuple[MergeSummary, _Views]) -> None:
-        summary, view = result
+    def _merged(self, summary: MergeSummary) -> None:
+        """The merge is stored (the session's ``changed`` follows and the views re-read)."""
         self.progress.setVisible(False)
         self.add_button.setEnabled(True)
-        if view.year == self.year_spin.value():
-            self._show(view)
-        else:  # the year was changed while merging
-            self.reread()
         self.status_label.setText(
             _(
                 "Đã xem {files} gói: {accepted} nhận mới, {duplicates} trùng, {superseded} bị thay thế, {conflicts} đơn vị có bài nộp mâu thuẫn, {rejected} bị từ chối.",
@@ -408,7 +393,7 @@ class CollectorWindow(QMainWindow):
                 superseded=summary.superseded, conflicts=summary.conflicts, rejected=len(summary.rejected) + len(summary.bundles_rejected),
             )
         )  # fmt: skip
-        self.merged.emit(summary)
+        self._after_show.append(lambda: self.merged.emit(summary))
 
     def _merge_failed(self, exc: BaseException) -> None:
         self.progress.setVisible(False)
@@ -431,29 +416,14 @@ class CollectorWindow(QMainWindow):
 
         Loading the reviewers trust list, reading the file (from outside: it may be a FIFO or
         a huge file, which ``forms.inbound`` refuses), checking its signature and storing it
-        all run off the GUI thread on the worker's own connection, like a merge, and the
-        views are read there too; the outcome is shown on the GUI thread."""
-        from forms.packages.trust import TrustRegistry
+        all run off the GUI thread on the worker's own connection, like a merge; the outcome is
+        shown on the GUI thread, and ``review_received`` follows once the views show it."""
         from local_db.review import collector as rc
 
-        db_path, year, sets = self.db_path, self.year_spin.value(), list(self.criteria_sets)
         path, name = Path(path), Path(path).name
 
-        def work() -> tuple[rc.ReceivedReview, _Views]:
-            trust = TrustRegistry.load(reviewers)
-            conn = open_collector(db_path)  # the worker thread's own connection
-            try:
-                return rc.receive_file(conn, path, trust, criteria), _gather(conn, year, sets)
-            finally:
-                conn.close()
-
-        def received(result: tuple[rc.ReceivedReview, _Views]) -> None:
-            got, view = result
+        def received(got: rc.ReceivedReview) -> None:
             self._not_busy()
-            if view.year == self.year_spin.value():
-                self._show(view)
-            else:  # the year was changed meanwhile
-                self.reread()
             if got.outcome == "rejected":
                 ok = False
                 text = _("Không nhận được phiếu thẩm định {name}:", name=name) + "\n"
@@ -463,7 +433,10 @@ class CollectorWindow(QMainWindow):
             self.status_label.setText(text.replace("\n", " "))
             if show is not None:
                 show(ok, text)
-            self.review_received.emit(got)
+            if got.outcome == "stored":  # the session's ``changed`` follows: views re-read
+                self._after_show.append(lambda: self.review_received.emit(got))
+            else:
+                self.review_received.emit(got)
 
         def failed(exc: BaseException) -> None:  # the trust list unreadable, the database
             self._not_busy()
@@ -475,7 +448,7 @@ class CollectorWindow(QMainWindow):
         self.progress.setRange(0, 0)  # busy: one file, no steps to count
         self.progress.setVisible(True)
         self.status_label.setText(_("Đang kiểm tra phiếu thẩm định {name}…", name=name))
-        self.runner.run(work, on_done=received, on_error=failed)
+        self.session.receive_review(path, reviewers, criteria, on_done=received, on_error=failed)
 
     def _not_busy(self) -> None:
         if not self.runner.active:  # a merge still running keeps its progress bar
@@ -492,12 +465,12 @@ class CollectorWindow(QMainWindow):
         title: str,
         suggested: str,
         file_filter: str,
-        write: Callable[[Any, str], Any],
+        write: Callable[[str], Any],
         done_message: Callable[[Any, str], str],
         suffixes: tuple[str, ...] = (),
     ) -> None:
-        """Ask where to save, then run ``write(conn, path)`` off the GUI thread on a connection
-        of the worker's own; report success in the status bar and failure in a message box.
+        """Ask where to save, then run ``write(path)`` off the GUI thread (the store's
+        connection of the worker's thread); report success in the status bar and failure in a message box.
 
         A large ranking workbook or a bundle of a hundred packages takes seconds; the window
         must stay responsive meanwhile (the same rule as merging)."""
@@ -506,14 +479,6 @@ class CollectorWindow(QMainWindow):
             return
         if suffixes and Path(path).suffix.lower() not in suffixes:
             path += suffixes[0]
-        db_path = self.db_path
-
-        def work() -> Any:
-            conn = open_collector(db_path)
-            try:
-                return write(conn, path)
-            finally:
-                conn.close()
 
         def failed(exc: BaseException) -> None:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -526,7 +491,7 @@ class CollectorWindow(QMainWindow):
             self.exported.emit(path)
 
         self.status_label.setText(_("Đang ghi {path}…", path=path))
-        self.runner.run(work, on_done=finished, on_error=failed)
+        self.session.read(lambda: write(path), on_done=finished, on_error=failed)
 
     def export_ranking(self) -> None:
         ranking = self.ranking
@@ -538,7 +503,7 @@ class CollectorWindow(QMainWindow):
             _("Xuất bảng xếp hạng"),
             f"xep-hang-{ranking.year}.xlsx",
             _("Bảng tính (*.xlsx);;CSV (*.csv)"),
-            lambda _conn, path: write_table(ranking, path),
+            lambda path: write_table(ranking, path),
             lambda _result, path: _(
                 "Đã ghi bảng xếp hạng {count} đơn vị vào {path}", count=len(ranking.rows), path=path
             ),
@@ -546,14 +511,12 @@ class CollectorWindow(QMainWindow):
         )
 
     def export_completeness(self) -> None:
-        from local_db.collector.completeness_file import write_completeness
-
-        year = self.year_spin.value()
+        year, store = self.year_spin.value(), self.store
         self._export(
             _("Báo cáo tình trạng nộp"),
             f"tinh-trang-nop-{year}.xlsx",
             _("Bảng tính (*.xlsx);;CSV (*.csv)"),
-            lambda conn, path: write_completeness(completeness(conn, year), path, year),
+            lambda path: store.write_completeness(year, path),
             lambda _result, path: _("Đã ghi báo cáo tình trạng nộp vào {path}", path=path),
             suffixes=(".xlsx", ".csv"),
         )
@@ -563,14 +526,12 @@ class CollectorWindow(QMainWindow):
         signer = self.bundle_signer() if self.bundle_signer else None
         if signer is None:
             return
-        from local_db.collector.bundles import export_bundle
-
-        year, name = self.year_spin.value(), self.collector_name
+        year, name, store = self.year_spin.value(), self.collector_name, self.store
         self._export(
             _("Xuất gói chuyển tiếp"),
             f"chuyen-tiep-{year}.dtibundle",
             _("Gói chuyển tiếp (*.dtibundle)"),
-            lambda conn, path: export_bundle(conn, path, signer, year=year, collector_name=name),
+            lambda path: store.export_bundle(path, signer, year=year, collector_name=name),
             lambda count, path: _(
                 "Đã ghi {count} gói vào gói chuyển tiếp {path}", count=count, path=path
             ),
@@ -580,5 +541,5 @@ class CollectorWindow(QMainWindow):
     collector_name: str = ""
 
     def closeEvent(self, event: Any) -> None:
-        self.conn.close()
+        self.store.close()
         super().closeEvent(event)

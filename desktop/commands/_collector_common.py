@@ -7,11 +7,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from forms.criteria import CriteriaSet
 from forms.i18n import _
 from local_db.paths import TRUST_FILE
+
+if TYPE_CHECKING:
+    from local_db.collector import CollectorStore
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -36,8 +39,9 @@ def add_criteria_argument(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
-def open_db(path: str):
-    from local_db.collector import CollectorSchemaError, open_collector
+def open_store(path: str) -> CollectorStore:
+    """The collector database at ``path`` (created if new) as a ``CollectorStore``."""
+    from local_db.collector import CollectorSchemaError, CollectorStore
 
     target = Path(path)
     if target.is_dir():
@@ -45,7 +49,7 @@ def open_db(path: str):
     if not target.parent.is_dir():
         raise CommandError(_("Không có thư mục {path}", path=str(target.parent)))
     try:
-        return open_collector(target)
+        return CollectorStore(target)
     except CollectorSchemaError as exc:
         raise CommandError(
             _("Cơ sở dữ liệu {path} do phiên bản dti-desk mới hơn tạo ra", path=path)
@@ -54,6 +58,12 @@ def open_db(path: str):
         raise CommandError(
             _("Không mở được cơ sở dữ liệu {path}: {error}", path=path, error=str(exc))
         ) from exc
+
+
+def open_db(path: str) -> Any:
+    """The store's connection, for the commands that still take one (``export``); the caller
+    closes it."""
+    return open_store(path).conn
 
 
 def criteria_sets(args: argparse.Namespace) -> list[CriteriaSet]:

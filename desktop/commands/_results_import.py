@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import argparse
 
-from desktop.commands._collector_common import EXIT_OK, CommandError, add_db_argument, fail, open_db
+from desktop.commands._collector_common import (
+    EXIT_OK,
+    CommandError,
+    add_db_argument,
+    fail,
+    open_store,
+)
 from forms.i18n import _
 
 
@@ -27,20 +33,19 @@ def register_import(commands: argparse._SubParsersAction) -> None:
 
 def _import(args: argparse.Namespace) -> int:
     from forms.results_table import TableReadError, read_tables
-    from local_db.collector.published import import_published
 
     try:
         tables = read_tables(args.file)
     except TableReadError as exc:
         return fail(exc.message)
     try:
-        conn = open_db(args.db)
+        store = open_store(args.db)
     except CommandError as exc:
         return fail(str(exc))
     try:
-        result = import_published(conn, args.year, tables)
+        result = store.import_published(args.year, tables)
     finally:
-        conn.close()
+        store.close()
     print(
         _(
             "Đã nhập {rows} dòng kết quả năm {year}; {matched} dòng khớp với danh sách đơn vị.",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 
 from desktop.commands._collector_common import (
@@ -16,7 +15,7 @@ from desktop.commands._collector_common import (
     criteria_sets,
     fail,
     load_trust,
-    open_db,
+    open_store,
 )
 from forms.i18n import _
 
@@ -60,25 +59,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _merge(args: argparse.Namespace) -> int:
     from forms.problems import ProblemsError
-    from local_db.collector import merge_paths
-    from local_db.collector.units_file import import_units_file
+    from local_db.errors import StorageError
 
     if args.workers is not None and args.workers < 0:
         return fail(_("--workers phải là số không âm (0: không dùng tiến trình phụ)"))
     try:
         trust = load_trust(args.trust, args.data_dir)
         sets = criteria_sets(args)
-        conn = open_db(args.db)
+        store = open_store(args.db)
     except CommandError as exc:
         return fail(str(exc))
     try:
         if args.units:
             try:
-                import_units_file(conn, args.units)
+                store.import_units_file(args.units)
             except ProblemsError as exc:
                 return fail("\n".join(str(p) for p in exc.problems))
-        summary = merge_paths(conn, args.paths, trust, sets, workers=args.workers)
-    except sqlite3.Error as exc:  # the environment: disk full, database locked by another program
+        summary = store.merge(args.paths, trust, sets, workers=args.workers)
+    except StorageError as exc:  # the environment: disk full, database locked by another program
         return fail(
             _(
                 "Lỗi cơ sở dữ liệu khi tổng hợp: {error}. Các gói đã lưu vẫn còn; hãy chạy lại lệnh sau khi khắc phục.",
@@ -86,7 +84,7 @@ def _merge(args: argparse.Namespace) -> int:
             )
         )
     finally:
-        conn.close()
+        store.close()
     if args.json:
         json.dump(summary.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

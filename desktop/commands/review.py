@@ -24,9 +24,10 @@ from desktop.commands._collector_common import (
     add_db_argument,
     criteria_sets,
     fail,
-    open_db,
+    open_store,
 )
 from forms.i18n import _
+from local_db.errors import StorageError
 from local_db.paths import REVIEWERS_FILE
 
 STATUSES = ("accepted", "adjusted", "explanation_requested")
@@ -148,10 +149,8 @@ def _problems(problems: list[Any]) -> int:
     return fail("\n".join(str(p) for p in problems))
 
 
-def _current(conn: Any, unit: str, year: int) -> str:
-    row = conn.execute(
-        "SELECT manifest_sha256, status FROM current WHERE unit_code=? AND year=?", (unit, year)
-    ).fetchone()
+def _current(store: Any, unit: str, year: int) -> str:
+    row = store.current_of(unit, year)
     if row is None:
         raise CommandError(
             _("Đơn vị {unit} chưa có bài nộp hợp lệ năm {year}", unit=unit, year=year)
@@ -168,29 +167,27 @@ def _current(conn: Any, unit: str, year: int) -> str:
 
 
 def _open_draft(args: argparse.Namespace) -> tuple[Any, str, Any]:
-    """(connection, manifest sha, criteria set) with the draft started if needed."""
+    """(store, manifest sha, criteria set) with the draft started if needed."""
     from forms.review.model import Reviewer
-    from local_db.review import collector as rc
 
     sets = {cs.content_hash: cs for cs in criteria_sets(args)}
-    conn = open_db(args.db)
+    store = open_store(args.db)
     try:
-        sha = _current(conn, args.unit, args.year)
-        row = conn.execute(
-            "SELECT criteria_hash FROM submissions WHERE manifest_sha256=?", (sha,)
-        ).fetchone()
-        cs = sets.get(row[0])
+        sha = _current(store, args.unit, args.year)
+        ref = store.submission(sha)
+        assert ref is not None  # current names a stored submission
+        cs = sets.get(ref.criteria_hash)
         if cs is None:
-            raise CommandError(_("Không tìm thấy bộ tiêu chí {hash}", hash=row[0][:12]))
-        rc.start_review(conn, sha, cs, Reviewer(args.name or "", args.position, args.organisation))
-        _apply_details(conn, sha, args)
+            raise CommandError(_("Không tìm thấy bộ tiêu chí {hash}", hash=ref.criteria_hash[:12]))
+        store.start_review(sha, cs, Reviewer(args.name or "", args.position, args.organisation))
+        _apply_details(store, sha, args)
     except BaseException:
-        conn.close()
+        store.close()
         raise
-    return conn, sha, cs
+    return store, sha, cs
 
 
-def _apply_details(conn: Any, sha: str, args: argparse.Namespace) -> None:
+def _apply_details(store: Any, sha: str, args: argparse.Namespace) -> None:
     from datetime import date
 
     from forms.review.model import Reviewer
@@ -209,34 +206,31 @@ def _apply_details(conn: Any, sha: str, args: argparse.Namespace) -> None:
         changes["message"] = args.message
     if args.name:
         changes["reviewer"] = Reviewer(args.name, args.position, args.organisation)
-    if changes and rc.review_state(conn, sha) == rc.DRAFT:
-        rc.set_details(conn, sha, **changes)
+    if changes and store.review_state(sha) == rc.DRAFT:
+        store.set_details(sha, **changes)
 
 
 def _list(args: argparse.Namespace) -> int:
     from local_db.review import collector as rc
 
     try:
-        conn = open_db(args.db)
+        store = open_store(args.db)
     except CommandError as exc:
         return fail(str(exc))
     try:
-        rows = []
-        verified = rc.verified_results(conn, args.year)
-        states = rc.verification_states(conn, args.year)
-        query = (
-            "SELECT s.unit_code, s.unit_name, s.revision, s.total, s.manifest_sha256 FROM current c "
-            "JOIN submissions s USING(manifest_sha256) WHERE c.year=? AND c.status='current' ORDER BY s.unit_code"
-        )
-        for unit, name, revision, total, sha in conn.execute(query, (args.year,)):
-            found = verified.get(unit)
+        rows: list[dict[str, Any]] = []
+        verified = store.verified_results(args.year)
+        states = store.verification_states(args.year)
+        for sub in store.current_submissions(args.year):
+            found = verified.get(sub.unit_code)
             rows.append({
-                "unit": unit, "name": name, "revision": revision, "self_total": total,
-                "review": rc.review_state(conn, sha) or "", "verification": states.get(unit, rc.SELF_ASSESSED),
+                "unit": sub.unit_code, "name": sub.unit_name, "revision": sub.revision, "self_total": sub.total,
+                "review": store.review_state(sub.manifest_sha256) or "",
+                "verification": states.get(sub.unit_code, rc.SELF_ASSESSED),
                 "verified_total": str(found.total) if found else None,
             })  # fmt: skip
     finally:
-        conn.close()
+        store.close()
     if args.json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -260,15 +254,12 @@ def _set(args: argparse.Namespace) -> int:
     from local_db.review import collector as rc
 
     try:
-        conn, sha, cs = _open_draft(args)
-    except CommandError as exc:
-        return fail(str(exc))
-    except rc.ReviewError as exc:
+        store, sha, cs = _open_draft(args)
+    except (CommandError, rc.ReviewError, StorageError) as exc:
         return fail(str(exc))
     try:
         if args.indicator:
-            item = rc.set_item(
-                conn,
+            item = store.set_item(
                 sha,
                 cs,
                 args.indicator,
@@ -283,10 +274,10 @@ def _set(args: argparse.Namespace) -> int:
             )  # fmt: skip
     except ProblemsError as exc:
         return _problems(exc.problems)
-    except rc.ReviewError as exc:
+    except (rc.ReviewError, StorageError) as exc:
         return fail(str(exc))
     finally:
-        conn.close()
+        store.close()
     return EXIT_OK
 
 
@@ -305,12 +296,12 @@ def _export(args: argparse.Namespace) -> int:
     if not out.is_dir():
         return fail(_("Không có thư mục {path}", path=str(out)))
     try:
-        conn, sha, cs = _open_draft(args)
-    except (CommandError, rc.ReviewError) as exc:
+        store, sha, cs = _open_draft(args)
+    except (CommandError, rc.ReviewError, StorageError) as exc:
         return fail(str(exc))
     try:
-        if rc.review_state(conn, sha) == rc.ISSUED:
-            issued = rc.issued_file(conn, sha)
+        if store.review_state(sha) == rc.ISSUED:
+            issued = store.issued_file(sha)
             assert issued is not None
             from forms.review.sign import write_review_file
 
@@ -318,8 +309,8 @@ def _export(args: argparse.Namespace) -> int:
             print(_("Phiếu thẩm định đã phát hành trước đó; đã ghi lại tệp {path}", path=str(path)))
             return EXIT_OK
         signer = _signer(args)
-        path = rc.issue(conn, sha, cs, signer, out)
-    except CommandError as exc:
+        path = store.issue(sha, cs, signer, out)
+    except (CommandError, StorageError) as exc:
         return fail(str(exc))
     except ProblemsError as exc:
         return _problems(exc.problems)
@@ -328,24 +319,22 @@ def _export(args: argparse.Namespace) -> int:
             _("Không ghi được {path}: {error}", path=str(out), error=exc.strerror or str(exc))
         )
     finally:
-        conn.close()
+        store.close()
     print(_("Đã ký và ghi phiếu thẩm định: {path}", path=str(path)))
     return EXIT_OK
 
 
 def _receive(args: argparse.Namespace) -> int:
-    from local_db.review import collector as rc
-
     try:
         trust = _reviewers(args)
         sets = {cs.content_hash: cs for cs in criteria_sets(args)}
-        conn = open_db(args.db)
+        store = open_store(args.db)
     except CommandError as exc:
         return fail(str(exc))
     results = []
     try:
         for name in args.files:
-            got = rc.receive_file(conn, name, trust, sets)  # a device or a FIFO is not read
+            got = store.receive_file(name, trust, sets)  # a device or a FIFO is not read
             results.append(
                 {
                     "file": name,
@@ -353,8 +342,10 @@ def _receive(args: argparse.Namespace) -> int:
                     "reasons": [{"code": p.code, "message": p.message} for p in got.reasons],
                 }
             )
+    except StorageError as exc:
+        return fail(str(exc))
     finally:
-        conn.close()
+        store.close()
     if args.json:
         json.dump(results, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -385,24 +376,10 @@ def _reviewers(args: argparse.Namespace) -> Any:
 def _local_sets(args: argparse.Namespace) -> list[Any]:
     """The criteria sets the commune's own database knows, read without opening it for writing
     (verify must change nothing, and must work while the app holds the database)."""
-    import sqlite3
-
     from desktop.commands._packages_common import data_dir
-    from forms.criteria_json import from_dict
-    from local_db.paths import DB_FILE
+    from local_db.review.commune import known_criteria_sets
 
-    path = data_dir(args) / DB_FILE
-    if not path.is_file():
-        return []
-    try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-        try:
-            rows = conn.execute("SELECT canonical_json FROM criteria_sets").fetchall()
-        finally:
-            conn.close()
-        return [from_dict(json.loads(text)) for (text,) in rows]
-    except (sqlite3.Error, ValueError):
-        return []  # not readable: the sets named with --criteria still apply
+    return known_criteria_sets(data_dir(args))
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from desktop.qt import (
 )
 from forms.criteria import CriteriaSet
 from forms.i18n import _
-from forms.review.model import ItemStatus, Review, status_label
+from forms.review.model import ItemStatus, Review, ReviewItem, status_label
 from forms.review.scoring import reviewable
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -106,7 +106,7 @@ class ReviewItemsModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    def data(  # noqa: C901, PLR0912
+    def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._indicators)):
@@ -114,30 +114,34 @@ class ReviewItemsModel(QAbstractTableModel):
         ind = self._indicators[index.row()]
         item = self.review.items.get(ind.code)
         column = index.column()
-        if role == CODE_ROLE:
-            return ind.code
-        if role == FLAG_ROLE:
-            return bool(item and item.flagged)
-        if role == STATUS_ROLE:
-            return item.status.value if item else None
-        if role == CHANGED_ROLE:
-            return ind.code in self.changed
-        if role == Qt.ItemDataRole.FontRole and ind.code in self.changed:
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.BackgroundRole and item is not None:
-            if item.status is ItemStatus.EXPLAIN:
-                return QBrush(FLAGGED_COLOUR)
-            if item.status is ItemStatus.ADJUSTED:
-                return QBrush(ADJUSTED_COLOUR)
-            return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (SELF, VERIFIED):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and column in (COMMENT, EXPLANATION):
-            return self.data(index, Qt.ItemDataRole.DisplayRole) or None
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(ind, item, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (
+                (self._text(ind, item, column) or None)
+                if column in (COMMENT, EXPLANATION)
+                else None
+            )
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            return int(right) if column in (SELF, VERIFIED) else None
+        return self._decoration(ind, item, role)
+
+    def _decoration(self, ind: Any, item: ReviewItem | None, role: int) -> Any:
+        """The row's own roles (code, flag, status, changed) and how it looks (bold, tint)."""
+        changed = ind.code in self.changed
+        values = {
+            CODE_ROLE: lambda: ind.code,
+            FLAG_ROLE: lambda: bool(item and item.flagged),
+            STATUS_ROLE: lambda: item.status.value if item else None,
+            CHANGED_ROLE: lambda: changed,
+            Qt.ItemDataRole.FontRole: lambda: _bold() if changed else None,
+            Qt.ItemDataRole.BackgroundRole: lambda: _tint(item),
+        }
+        value = values.get(role)
+        return None if value is None else value()
+
+    def _text(self, ind: Any, item: ReviewItem | None, column: int) -> Any:
         if column == CODE:
             return ind.code
         if column == NAME:
@@ -149,14 +153,28 @@ class ReviewItemsModel(QAbstractTableModel):
             )
         if item is None:
             return ""
-        if column == SELF:
-            return f"{format_points(item.self_points)} / {format_points(ind.max_points)}"
-        if column == VERIFIED:
-            return format_points(item.verified_points)
-        if column == STATUS:
-            return status_label(item.status)
-        if column == COMMENT:
-            return item.comment
-        if column == EXPLANATION:
-            return self.explanations.get(ind.code, "")
+        texts = {
+            SELF: lambda: f"{format_points(item.self_points)} / {format_points(ind.max_points)}",
+            VERIFIED: lambda: format_points(item.verified_points),
+            STATUS: lambda: status_label(item.status),
+            COMMENT: lambda: item.comment,
+            EXPLANATION: lambda: self.explanations.get(ind.code, ""),
+        }
+        text = texts.get(column)
+        return None if text is None else text()
+
+
+def _bold() -> QFont:
+    font = QFont()
+    font.setBold(True)
+    return font
+
+
+def _tint(item: ReviewItem | None) -> QBrush | None:
+    """Flagged rows light orange, adjusted rows light yellow, the rest as the view draws them."""
+    if item is None:
         return None
+    colour = {ItemStatus.EXPLAIN: FLAGGED_COLOUR, ItemStatus.ADJUSTED: ADJUSTED_COLOUR}.get(
+        item.status
+    )
+    return None if colour is None else QBrush(colour)

@@ -127,18 +127,15 @@ def open_review_for_file(
 ) -> ReviewerScreen | None:
     """Open the reviewer's tab for the submission received as ``file_sha256`` in ``window``.
 
-    ``window`` has ``conn`` (the collector database), ``tabs``, ``runner`` and
-    ``criteria_sets`` (the collector window). Returns None for a rejected file.
+    ``window`` has ``session`` (the collector's ``CollectorSession``), ``tabs``, ``keys_dir``
+    and ``criteria_sets`` (the collector window). Returns None for a rejected file.
     """
-    row = window.conn.execute(
-        "SELECT manifest_sha256, criteria_hash, unit_code FROM submissions WHERE file_sha256=?",
-        (file_sha256,),
-    ).fetchone()
-    if row is None:
+    ref = window.session.store.submission_for_file(file_sha256)
+    if ref is None:
         return None
-    sha, criteria_hash, unit = row
+    sha, unit = ref.manifest_sha256, ref.unit_code
     sets = {cs.content_hash: cs for cs in (criteria_sets or window.criteria_sets)}
-    cs = sets.get(criteria_hash)
+    cs = sets.get(ref.criteria_hash)
     if cs is None:
         return None
     for index in range(window.tabs.count()):  # already open: show it
@@ -148,7 +145,7 @@ def open_review_for_file(
             return widget
     if keys_dir is None:  # the window's own data folder, never the default one (--data-dir)
         keys_dir = window.keys_dir
-    screen = ReviewerScreen(window.conn, sha, cs, reviewer or Reviewer(""), window.runner, window)
+    screen = ReviewerScreen(window.session, sha, cs, reviewer or Reviewer(""), window)
     signing = ReviewSigning(keys_dir, window)
     signing.attach(screen)
     screen.signing = signing  # type: ignore[attr-defined]

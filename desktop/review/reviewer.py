@@ -4,17 +4,18 @@ Left, every indicator (self-assessed and verified points, status, comment). Righ
 selected indicator: the commune's answer and note, its evidence files (open them), and the
 reviewer's verified points, status and comment. Below, self vs verified pillar by pillar
 with the classification each gives, the deadline for explanations, and "sign and export".
-Edits go straight to the collector database (``local_db.review.collector``); signing runs on
-the task runner.
+Edits go to the collector database through the ``CollectorSession`` (its store); signing and
+opening evidence run on the task runner, on the store's connection of the worker's thread. The
+screen re-reads its review when the session says ``changed`` for its year.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+from desktop.collector.session import ALL_YEARS, CollectorSession
 from desktop.evidence_opener import Opener, open_evidence_file, system_open
 from desktop.format import format_date, format_points, parse_date
 from desktop.qt import (
@@ -40,12 +41,12 @@ from desktop.qt import (
 from desktop.review.answers import describe_answer
 from desktop.review.items_model import ReviewItemsModel
 from desktop.review.summary import SummaryTable
-from desktop.tasks import TaskRunner
 from forms.criteria import CriteriaSet
 from forms.i18n import _
 from forms.packages.signing import Signer
 from forms.problems import ProblemsError
 from forms.review.model import ItemStatus, Review, Reviewer, status_label
+from local_db.errors import StorageError
 from local_db.review import collector as rc
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -59,37 +60,39 @@ class ReviewerScreen(QWidget):
 
     def __init__(
         self,
-        conn: sqlite3.Connection,
+        session: CollectorSession,
         manifest_sha256: str,
         cs: CriteriaSet,
         reviewer: Reviewer,
-        runner: TaskRunner,
         parent: QWidget | None = None,
         *,
         opener: Opener = system_open,
         evidence_dir: Path | None = None,
     ) -> None:
         super().__init__(parent)
-        self.conn = conn
+        self.session = session
+        self.store = session.store
         self.sha = manifest_sha256
         self.cs = cs
-        self.runner = runner
         self.opener = opener
         # opened files must outlive this screen (a PDF viewer keeps them open), so a fixed
         # folder under the system temp folder rather than one removed on close
         self.evidence_dir = evidence_dir or Path(tempfile.gettempdir()) / "dti-desk-evidence"
-        self.received = rc.load_submission(conn, manifest_sha256)
-        self.review: Review = rc.start_review(conn, manifest_sha256, cs, reviewer)
+        self.received = self.store.load_submission(manifest_sha256)
+        self.year = int(self.received.manifest["year"])
+        self.review: Review = self.store.start_review(manifest_sha256, cs, reviewer)
         self.code = ""
-        self.changed_codes = rc.changed_since_previous(conn, manifest_sha256)
+        self.changed_codes = self.store.changed_since_previous(manifest_sha256)
         self._build()
         self.model.set_changed(self.changed_codes)
         self._reload()
+        self._fill_details()
         self.select(self.model.code_at(0))
+        session.changed.connect(self._store_changed)
 
     # --- layout -------------------------------------------------------------------------
 
-    def _build(self) -> None:  # noqa: PLR0915
+    def _build(self) -> None:
         m = self.received.manifest
         self.header = QLabel(self)
         self.header.setWordWrap(True)
@@ -107,7 +110,24 @@ class ReviewerScreen(QWidget):
         self.table.selectionModel().currentRowChanged.connect(
             lambda current, _prev: self._row_selected(current.row())
         )
+        detail = self._build_detail()
+        self.summary = SummaryTable(self.cs, self)
+        bottom, row = self._build_bottom()
 
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.table)
+        split.addWidget(detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(split, 3)
+        layout.addWidget(self.summary, 2)
+        layout.addLayout(bottom)
+        layout.addLayout(row)
+
+    def _build_detail(self) -> QWidget:
+        """The selected indicator: the commune's answer, note and evidence, the reviewer's fields."""
         detail = QWidget(self)
         self.title = QLabel(detail)
         self.title.setWordWrap(True)
@@ -154,8 +174,10 @@ class ReviewerScreen(QWidget):
         side.addWidget(self.evidence)
         side.addWidget(self.open_button)
         side.addWidget(box)
+        return detail
 
-        self.summary = SummaryTable(self.cs, self)
+    def _build_bottom(self) -> tuple[QFormLayout, QHBoxLayout]:
+        """Who reviews, the deadline, the general message; the state and "sign and export"."""
         self.reviewer_name = QLineEdit(self)
         self.reviewer_position = QLineEdit(self)
         self.reviewer_org = QLineEdit(self)
@@ -181,36 +203,36 @@ class ReviewerScreen(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.state, 1)
         row.addWidget(self.issue_button)
-
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(self.table)
-        split.addWidget(detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.header)
-        layout.addWidget(split, 3)
-        layout.addWidget(self.summary, 2)
-        layout.addLayout(bottom)
-        layout.addLayout(row)
+        return bottom, row
 
     # --- state --------------------------------------------------------------------------
 
     @property
     def read_only(self) -> bool:
-        return rc.review_state(self.conn, self.sha) == rc.ISSUED
+        return self.store.review_state(self.sha) == rc.ISSUED
 
-    def _reload(self) -> None:
-        review = rc.load_review(self.conn, self.sha)
-        assert review is not None
-        self.review = review
-        self.model.set_review(review)
-        self.summary.show_review(review)
+    def _store_changed(self, year: int) -> None:
+        """The session's ``changed``: a save here, a signing, a review received for this year."""
+        if year in (ALL_YEARS, self.year):
+            self._reload()
+
+    def _fill_details(self) -> None:
+        """The reviewer's, deadline and message fields from the stored review (at opening and
+        after signing: not on every change, which would drop what is being typed)."""
+        review = self.review
         self.deadline.setText(format_date(review.deadline) if review.deadline else "")
         self.general.setText(review.message)
         self.reviewer_name.setText(review.reviewer.name)
         self.reviewer_position.setText(review.reviewer.position)
         self.reviewer_org.setText(review.reviewer.organisation)
+
+    def _reload(self) -> None:
+        """The table, the summary and the state from the stored review."""
+        review = self.store.load_review(self.sha)
+        assert review is not None
+        self.review = review
+        self.model.set_review(review)
+        self.summary.show_review(review)
         read_only = self.read_only
         self._set_editable(not read_only)
         flagged, adjusted = len(review.flagged), len(review.adjusted)
@@ -286,8 +308,8 @@ class ReviewerScreen(QWidget):
             return False
         wanted = self.status.currentData()
         try:
-            rc.set_item(
-                self.conn, self.sha, self.cs, self.code,
+            self.session.save_item(
+                self.sha, self.cs, self.code,
                 points=Decimal(str(round(self.points.value(), 2))),
                 status=ItemStatus.EXPLAIN if wanted == ItemStatus.EXPLAIN.value else None,
                 comment=self.comment.toPlainText(),
@@ -295,11 +317,10 @@ class ReviewerScreen(QWidget):
         except ProblemsError as exc:
             self.message.setText("\n".join(p.message for p in exc.problems))
             return False
-        except rc.ReviewError as exc:
+        except (rc.ReviewError, StorageError) as exc:
             self.message.setText(str(exc))
             return False
-        code = self.code
-        self._reload()
+        code = self.code  # the table and summary followed the session's changed
         self._show(code)
         self.changed.emit(code)
         return True
@@ -320,9 +341,13 @@ class ReviewerScreen(QWidget):
             self.reviewer_position.text().strip(),
             self.reviewer_org.text().strip(),
         )
-        rc.set_details(
-            self.conn, self.sha, deadline=deadline, message=self.general.text(), reviewer=who
-        )
+        try:
+            self.session.save_details(
+                self.sha, deadline=deadline, message=self.general.text(), reviewer=who
+            )
+        except (rc.ReviewError, StorageError) as exc:
+            self.failed.emit(str(exc))
+            return False
         return True
 
     def _issue_pressed(self) -> None:
@@ -344,24 +369,23 @@ class ReviewerScreen(QWidget):
                 self.failed.emit(problem)
 
         def failed(exc: BaseException) -> None:
-            if not isinstance(exc, rc.ReviewError | OSError):
+            if not isinstance(exc, rc.ReviewError | OSError | StorageError):
                 raise exc
             self.failed.emit(str(exc))
 
-        folder = self.evidence_dir
-        self.runner.run(
-            lambda: rc.extract_evidence(self.conn, self.sha, entry, folder), done, failed
-        )
+        store, sha, folder = self.store, self.sha, self.evidence_dir
+        self.session.read(lambda: store.extract_evidence(sha, entry, folder), done, failed)
 
     # --- signing ------------------------------------------------------------------------
 
     def issue(self, signer: Signer, out_dir: Path) -> None:
-        """Sign and write the review (worker thread); ``issued`` or ``failed`` follows."""
+        """Sign and write the review on a worker (the store's connection of that thread);
+        ``issued`` or ``failed`` follows. The table follows the session's ``changed``."""
         if self.read_only or not self.save_details():
             return
 
         def done(path: Path) -> None:
-            self._reload()
+            self._fill_details()
             self._show(self.code)
             self.issued.emit(path)
 
@@ -369,13 +393,11 @@ class ReviewerScreen(QWidget):
             self._reload()  # editable again
             if isinstance(exc, ProblemsError):
                 self.failed.emit("\n".join(p.message for p in exc.problems))
-            elif isinstance(exc, OSError | rc.ReviewError):
+            elif isinstance(exc, OSError | rc.ReviewError | StorageError):
                 self.failed.emit(str(exc))
             else:
                 raise exc
 
-        # no edits while the worker holds the connection's transaction
+        # no edits while the review is being signed: they would not be in the signed file
         self._set_editable(False)
-        self.runner.run(
-            lambda: rc.issue(self.conn, self.sha, self.cs, signer, Path(out_dir)), done, failed
-        )
+        self.session.issue(self.sha, self.cs, signer, Path(out_dir), done, failed)

@@ -380,3 +380,64 @@ def chain(conn: sqlite3.Connection, manifest_sha256: str) -> dict[str, Any]:
         )
     ]
     return out
+
+
+# --- single submissions (what the reviewer's screen and `dti-desk review` look up) ------------
+
+
+@dataclass(frozen=True)
+class SubmissionRef:
+    """Where a received submission stands: its signed manifest, criteria set, unit and year."""
+
+    manifest_sha256: str
+    criteria_hash: str
+    unit_code: str
+    year: int
+
+
+_SUBMISSION_BY = {
+    "file": "SELECT manifest_sha256, criteria_hash, unit_code, year FROM submissions WHERE file_sha256=?",
+    "manifest": "SELECT manifest_sha256, criteria_hash, unit_code, year FROM submissions WHERE manifest_sha256=?",
+}
+
+
+def _submission_ref(conn: sqlite3.Connection, by: str, value: str) -> SubmissionRef | None:
+    row = conn.execute(_SUBMISSION_BY[by], (value,)).fetchone()
+    return (
+        None if row is None else SubmissionRef(str(row[0]), str(row[1]), str(row[2]), int(row[3]))
+    )
+
+
+def submission_for_file(conn: sqlite3.Connection, file_sha256: str) -> SubmissionRef | None:
+    """The submission received as the file ``file_sha256``; None for a rejected file."""
+    return _submission_ref(conn, "file", file_sha256)
+
+
+def submission(conn: sqlite3.Connection, manifest_sha256: str) -> SubmissionRef | None:
+    return _submission_ref(conn, "manifest", manifest_sha256)
+
+
+def current_of(conn: sqlite3.Connection, unit: str, year: int) -> tuple[str, str] | None:
+    """(manifest sha256, status) of the unit's year in ``current``: status current or conflict."""
+    row = conn.execute(
+        "SELECT manifest_sha256, status FROM current WHERE unit_code=? AND year=?", (unit, year)
+    ).fetchone()
+    return None if row is None else (str(row[0]), str(row[1]))
+
+
+@dataclass(frozen=True)
+class CurrentSubmission:
+    unit_code: str
+    unit_name: str
+    revision: int
+    total: str
+    manifest_sha256: str
+
+
+def current_submissions(conn: sqlite3.Connection, year: int) -> list[CurrentSubmission]:
+    """The current (not conflicting) submissions of ``year``, by unit code."""
+    query = (
+        "SELECT s.unit_code, s.unit_name, s.revision, s.total, s.manifest_sha256 FROM current c "
+        "JOIN submissions s USING(manifest_sha256) WHERE c.year=? AND c.status='current' ORDER BY s.unit_code"
+    )
+    return [CurrentSubmission(*row) for row in conn.execute(query, (year,))]

@@ -162,7 +162,9 @@ class CollectorSchemaError(Exception):
 def connect(path: Path | str) -> sqlite3.Connection:
     """Open (creating if needed) a collector database with the storage layer's pragmas."""
     # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves, one per package.
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    # SQLite's default check_same_thread holds: a thread that needs the database opens its
+    # own connection (``CollectorStore`` keeps one per thread)
+    conn = sqlite3.connect(str(path), isolation_level=None)
     conn.execute("PRAGMA busy_timeout = 5000")  # first: the others may need the lock
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")

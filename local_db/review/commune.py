@@ -447,3 +447,26 @@ def response_submission(
         officer_position=officer_position,
         criteria_hash=row.criteria_hash,
     )
+
+
+def known_criteria_sets(data_dir: Path) -> list[CriteriaSet]:
+    """The criteria sets the commune database in ``data_dir`` knows, read without opening it
+    for writing (``dti-desk review verify`` changes nothing and works while the app holds the
+    folder); empty when there is none or it is not readable."""
+    import sqlite3
+
+    from forms.criteria_json import from_dict
+    from local_db.paths import DB_FILE
+
+    path = Path(data_dir) / DB_FILE
+    if not path.is_file():
+        return []
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("SELECT canonical_json FROM criteria_sets").fetchall()
+        finally:
+            conn.close()
+        return [from_dict(json.loads(text)) for (text,) in rows]
+    except (sqlite3.Error, ValueError):
+        return []  # not readable: the sets named with --criteria still apply

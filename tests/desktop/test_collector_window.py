@@ -12,7 +12,7 @@ from desktop.qt import QDropEvent, QMimeData, QPointF, Qt, QUrl
 from desktop.tasks import TaskRunner
 from forms.packages.signing import Ed25519Signer
 from forms.results_check import check_workbook
-from local_db.collector.reports import InboxRow, inbox_rows, ranking_for_year, set_units
+from local_db.collector.reports import InboxRow, inbox_rows, ranking_for_year
 from tests.local_db.collector_support import CS, Units
 
 
@@ -44,8 +44,7 @@ def test_drop_a_folder_then_rank_and_export(qtbot, tmp_path, inbox):
     u, folder = inbox
     window = CollectorWindow(tmp_path / "c.sqlite", u.trust, [CS], TaskRunner(), year=2025)
     qtbot.addWidget(window)
-    set_units(
-        window.conn,
+    window.store.set_units(
         [(c, f"Xã {c}", "xã", "Cụm A" if i < 6 else "Cụm B") for i, c in enumerate(u.codes)],
     )
     window.show()
@@ -79,7 +78,7 @@ def test_drop_a_folder_then_rank_and_export(qtbot, tmp_path, inbox):
     # mark the first unit "not ranked": it moves after the ranked ones, with "-"
     first = window.ranking_proxy.index(0, 3).data()
     window.ranking_view.selectRow(0)
-    window.not_ranked_button.click()  # read again on a worker thread
+    window.not_ranked_button.click()  # the session's changed: read again on a worker thread
     qtbot.waitUntil(lambda: window.ranking_model.rows[-1].rank is None, timeout=10000)
     last = window.ranking_model.rows[-1]
     assert (last.name, last.rank, last.classification) == (first, None, "-")

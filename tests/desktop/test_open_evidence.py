@@ -14,9 +14,11 @@ import pytest
 
 from desktop.assessment.evidence import EvidenceList
 from desktop.assessment.session import EvidenceItem
+from desktop.collector.session import CollectorSession
 from desktop.evidence_opener import open_evidence_file, refusal
 from desktop.review.reviewer import ReviewerScreen
 from desktop.tasks import TaskRunner
+from local_db.collector import CollectorStore
 from tests.local_db.review_support import CS, REVIEWER
 from tests.local_db.test_merge_hostile import HTML, PDF, _merged_anyway
 
@@ -58,24 +60,30 @@ def test_hole1_reviewer_screen_does_not_open_a_signed_hta(qtbot, tmp_path):
     extracted, the screen says why, and the opener hook is never called."""
     conn, sha, [entry] = _merged_anyway(tmp_path, ((HTA, HTML),))
     opened: list[Path] = []
-    screen = ReviewerScreen(conn, sha, CS, REVIEWER, TaskRunner(synchronous=True),
-                            opener=opened.append, evidence_dir=tmp_path / "open")  # fmt: skip
+    store = CollectorStore(tmp_path / "c.sqlite")  # the database _merged_anyway filled
+    session = CollectorSession(store, TaskRunner(synchronous=True))
+    screen = ReviewerScreen(session, sha, CS, REVIEWER, opener=opened.append,
+                            evidence_dir=tmp_path / "open")  # fmt: skip
     qtbot.addWidget(screen)
     with qtbot.waitSignal(screen.failed) as blocker:
         screen.open_evidence(entry.path)
     assert opened == [] and HTA in blocker.args[0]
+    store.close()
     conn.close()
 
 
 def test_hole1_reviewer_screen_opens_an_allowed_pdf(qtbot, tmp_path):
     conn, sha, [entry] = _merged_anyway(tmp_path, (("Biên bản họp.pdf", PDF),))
     opened: list[Path] = []
-    screen = ReviewerScreen(conn, sha, CS, REVIEWER, TaskRunner(synchronous=True),
-                            opener=opened.append, evidence_dir=tmp_path / "open")  # fmt: skip
+    store = CollectorStore(tmp_path / "c.sqlite")  # the database _merged_anyway filled
+    session = CollectorSession(store, TaskRunner(synchronous=True))
+    screen = ReviewerScreen(session, sha, CS, REVIEWER, opener=opened.append,
+                            evidence_dir=tmp_path / "open")  # fmt: skip
     qtbot.addWidget(screen)
     screen.open_evidence(entry.path)
     [path] = opened
     assert path.name == f"{sha[:8]}-Bien-ban-hop.pdf" and path.read_bytes() == PDF
+    store.close()
     conn.close()
 
 

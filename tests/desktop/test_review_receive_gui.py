@@ -79,7 +79,7 @@ def test_hole4_a_received_review_is_read_off_the_gui_thread(province, qtbot, mon
     assert on_gui == [False]  # read, verified and stored on a worker thread
     assert shown == [(True, f"Đã nhận phiếu thẩm định {review.name}.", True)]
     assert window.progress.isHidden()
-    assert rc.review_state(window.conn, sha) == rc.ISSUED
+    assert window.store.review_state(sha) == rc.ISSUED
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop.collector.session import CollectorSession
 from desktop.qt import QModelIndex, Qt
 from desktop.review.commune import CommuneReviewPanel
 from desktop.review.items_model import (
@@ -22,6 +23,7 @@ from desktop.review.items_model import (
 from desktop.review.reviewer import ReviewerScreen
 from desktop.tasks import TaskRunner
 from forms.review.model import ItemStatus
+from local_db.collector import CollectorStore
 from local_db.review import collector as rc
 from tests.local_db.review_support import (
     CS,
@@ -45,9 +47,17 @@ def world(tmp_path: Path):
 
 
 @pytest.fixture
-def screen(qtbot, world, tmp_path):
+def collector_session(world):
+    """The collector's session on the world's collector database (a synchronous runner)."""
+    store = CollectorStore(world.tmp / "collector.sqlite")
+    yield CollectorSession(store, TaskRunner(synchronous=True))
+    store.close()
+
+
+@pytest.fixture
+def screen(qtbot, world, collector_session, tmp_path):
     opened: list[Path] = []
-    widget = ReviewerScreen(world.conn, current_sha(world.conn), CS, REVIEWER, TaskRunner(synchronous=True),
+    widget = ReviewerScreen(collector_session, current_sha(world.conn), CS, REVIEWER,
                             opener=opened.append, evidence_dir=tmp_path / "open")  # fmt: skip
     widget.opened = opened  # type: ignore[attr-defined]
     qtbot.addWidget(widget)
@@ -78,7 +88,7 @@ def test_reviewer_sets_points_and_comments(qtbot, screen) -> None:
     assert _cell(model, "1.1", VERIFIED) == "10"
     assert _cell(model, "1.1", STATUS) == "Điều chỉnh điểm"
     assert _cell(model, "1.1", COMMENT) == "Chi có 2 biên bản hợp lệ"
-    stored = rc.load_review(screen.conn, screen.sha).items["1.1"]
+    stored = screen.store.load_review(screen.sha).items["1.1"]
     assert (stored.verified_points, stored.status, stored.comment) == (
         10,
         ItemStatus.ADJUSTED,
@@ -97,7 +107,7 @@ def test_reviewer_sets_points_and_comments(qtbot, screen) -> None:
     screen.select("2.1")
     screen.status.setCurrentIndex(screen.status.findData(ItemStatus.EXPLAIN.value))
     assert screen.save_current()  # saved: the comment is only required when signing
-    assert "2.1" in {i.code for i in rc.load_review(screen.conn, screen.sha).flagged}
+    assert "2.1" in {i.code for i in screen.store.load_review(screen.sha).flagged}
 
     # choosing "accepted" puts the self-assessed points back
     screen.select("3.1")
@@ -237,7 +247,7 @@ def test_sign_button_asks_the_caller_for_key_and_folder(qtbot, screen) -> None:
     screen.reviewer_name.setText("Lê Thị Hoa")
     with qtbot.waitSignal(screen.issue_requested):
         qtbot.mouseClick(screen.issue_button, Qt.MouseButton.LeftButton)
-    stored = rc.load_review(screen.conn, screen.sha)
+    stored = screen.store.load_review(screen.sha)
     assert stored.deadline == "2026-02-28" and stored.reviewer.name == "Lê Thị Hoa"
 
 
@@ -308,7 +318,7 @@ def test_commune_tab_is_added_to_the_main_window(qtbot, world) -> None:
     )
 
 
-def test_resubmission_marks_what_changed(qtbot, world, tmp_path) -> None:
+def test_resubmission_marks_what_changed(qtbot, world, collector_session, tmp_path) -> None:
     from desktop.review.items_model import CHANGED_ROLE, NAME
     from local_db import answers, assessments
     from local_db.review import commune
@@ -317,9 +327,7 @@ def test_resubmission_marks_what_changed(qtbot, world, tmp_path) -> None:
     second = assessments.reopen(world.db, world.first)
     answers.set_value(world.db, second.id, "2.2.2", "pct", 80, points=5)
     submit(world, second.id, "out2")
-    screen = ReviewerScreen(
-        world.conn, current_sha(world.conn), CS, REVIEWER, TaskRunner(synchronous=True)
-    )
+    screen = ReviewerScreen(collector_session, current_sha(world.conn), CS, REVIEWER)
     qtbot.addWidget(screen)
     model = screen.model
     changed = {

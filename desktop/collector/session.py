@@ -1,0 +1,175 @@
+"""The collector's session: its store (``local_db.collector.CollectorStore``) as the GUI sees it.
+
+Anki's "operation, then changed": every action that changes the collector database (a merge,
+a conflict decision, a "not ranked" mark, a received or issued review, a saved review edit)
+goes through the session, which emits ``changed(year)`` once it is done; the inbox, the
+ranking, the completeness counts and the reviewer's screens react to that one signal instead of
+re-reading after their own actions. ``ALL_YEARS`` says the change may touch any year.
+
+Slow work runs on ``desktop.tasks.TaskRunner`` (synchronous in tests). A worker uses the
+store's connection of its own thread, closed when its job is done; no connection crosses
+threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from desktop.qt import QObject, Signal
+from desktop.tasks import Progress, TaskRunner
+from forms.criteria import CriteriaSet
+from forms.packages.signing import Signer
+from local_db.collector import CollectorStore, MergeSummary
+from local_db.review.collector import ReceivedReview
+
+ALL_YEARS = 0  # ``changed(ALL_YEARS)``: a merge or a unit's mark, any year may have changed
+
+Done = Callable[[Any], None] | None
+Failed = Callable[[BaseException], None] | None
+
+
+class CollectorSession(QObject):
+    changed = Signal(int)  # the year whose data changed, or ALL_YEARS
+
+    def __init__(self, store: CollectorStore, runner: TaskRunner, parent: QObject | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.runner = runner
+        self._home = threading.get_ident()
+
+    # --- running --------------------------------------------------------------------------
+
+    def _on_worker(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """``fn`` with the worker's connection closed after it (kept on the GUI thread)."""
+
+        def work(*args: Any) -> Any:
+            try:
+                return fn(*args)
+            finally:
+                if threading.get_ident() != self._home:
+                    self.store.release_thread()
+
+        return work
+
+    def read(self, fn: Callable[[], Any], on_done: Done = None, on_error: Failed = None) -> None:
+        """Run a read (or a file export) off the GUI thread; no ``changed`` follows."""
+        self.runner.run(self._on_worker(fn), on_done=on_done, on_error=on_error)
+
+    def _write(
+        self,
+        fn: Callable[..., Any],
+        year: Callable[[Any], int | None],
+        on_done: Done = None,
+        on_error: Failed = None,
+        on_progress: Progress | None = None,
+    ) -> None:
+        """Run a write off the GUI thread; ``on_done(result)``, then ``changed(year(result))``
+        (no signal when ``year`` gives None: nothing was stored)."""
+
+        def done(result: Any) -> None:
+            if on_done is not None:
+                on_done(result)
+            touched = year(result)
+            if touched is not None:
+                self.changed.emit(touched)
+
+        self.runner.run(
+            self._on_worker(fn), on_done=done, on_error=on_error, on_progress=on_progress
+        )
+
+    def year_of(self, manifest_sha256: str) -> int | None:
+        ref = self.store.submission(manifest_sha256)
+        return None if ref is None else ref.year
+
+    # --- the inbox and the ranking ----------------------------------------------------------
+
+    def merge(
+        self,
+        paths: Sequence[Path],
+        trust: Any,
+        criteria_sets: Sequence[CriteriaSet],
+        on_done: Done = None,
+        on_error: Failed = None,
+        on_progress: Progress | None = None,
+    ) -> None:
+        def work(progress: Progress | None = None) -> MergeSummary:
+            return self.store.merge(paths, trust, criteria_sets, progress)
+
+        self._write(work, lambda _summary: ALL_YEARS, on_done, on_error, on_progress)
+
+    def decide(self, file_sha256: str, note: str) -> bool:
+        """The submission received as ``file_sha256`` becomes the current one of its unit and
+        year (a person settles a conflict). False when the file holds no submission."""
+        ref = self.store.submission_for_file(file_sha256)
+        if ref is None:
+            return False
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        self.store.decide(ref.unit_code, ref.year, ref.manifest_sha256, note, now)
+        self.changed.emit(ref.year)
+        return True
+
+    def set_not_ranked(self, marks: Iterable[tuple[str, bool]]) -> None:
+        """Mark units "not ranked" (True) or ranked again; one ``changed`` for them all."""
+        marks = list(marks)
+        for code, flag in marks:
+            self.store.set_not_ranked(code, flag)
+        if marks:
+            self.changed.emit(ALL_YEARS)  # a unit's mark holds in every year
+
+    # --- reviews --------------------------------------------------------------------------------
+
+    def receive_review(
+        self,
+        path: Path,
+        reviewers: Path,
+        criteria: Mapping[str, CriteriaSet],
+        on_done: Done = None,
+        on_error: Failed = None,
+    ) -> None:
+        """Load the reviewers trust list, read, verify and store a review file (worker)."""
+        from forms.packages.trust import TrustRegistry
+
+        def work() -> ReceivedReview:
+            return self.store.receive_file(path, TrustRegistry.load(reviewers), criteria)
+
+        def year(got: ReceivedReview) -> int | None:
+            return self.year_of(got.manifest_sha256) if got.outcome == "stored" else None
+
+        self._write(work, year, on_done, on_error)
+
+    def save_item(self, manifest_sha256: str, cs: CriteriaSet, code: str, **changes: Any) -> Any:
+        """One indicator of a draft review (``ProblemsError``/``ReviewError`` when refused)."""
+        item = self.store.set_item(manifest_sha256, cs, code, **changes)
+        self._changed(manifest_sha256)
+        return item
+
+    def save_details(self, manifest_sha256: str, **details: Any) -> None:
+        self.store.set_details(manifest_sha256, **details)
+        self._changed(manifest_sha256)
+
+    def issue(
+        self,
+        manifest_sha256: str,
+        cs: CriteriaSet,
+        signer: Signer,
+        out_dir: Path,
+        on_done: Done = None,
+        on_error: Failed = None,
+    ) -> None:
+        """Sign the draft and write its file on a worker (its own connection)."""
+        year = self.year_of(manifest_sha256)
+        self._write(
+            lambda: self.store.issue(manifest_sha256, cs, signer, out_dir),
+            lambda _path: year,
+            on_done,
+            on_error,
+        )
+
+    def _changed(self, manifest_sha256: str) -> None:
+        year = self.year_of(manifest_sha256)
+        if year is not None:
+            self.changed.emit(year)

@@ -1,0 +1,218 @@
+"""The collector's store: the one door to a collector database (Anki's ``Collection``).
+
+Every query and write the collector's window, its reviewer screen and the ``dti-desk``
+collector commands make goes through a ``CollectorStore``; none of them holds a connection or
+writes SQL. The store owns its connections, one per thread (SQLite's default
+``check_same_thread`` holds: a connection is never used from two threads), opened from the same
+path on a thread's first call, so a merge or a signing on a worker thread has its own.
+``release_thread()`` closes the calling thread's connection (a worker calls it when its job is
+done, so no file handle outlives the job).
+
+Errors of the environment (disk full, read-only folder, locked by another program, disk
+error, damaged file) become ``local_db.errors.StorageError`` with the storage layer's
+Vietnamese sentence, as on the commune side; anything else is a bug and propagates.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from forms.criteria import CriteriaSet
+from forms.packages.signing import Signer
+from forms.ranking import Ranking
+from forms.results_table import ResultsTable
+from forms.review.model import Review, Reviewer, ReviewItem
+from local_db.collector import reports
+from local_db.collector.kinds import MergeSummary
+from local_db.collector.published import ImportedTable, import_published
+from local_db.collector.schema import connect
+from local_db.errors import translate_errors
+from local_db.review import collector as rc
+
+T = TypeVar("T")
+Progress = Callable[[int, int], None]
+
+
+class CollectorStore:
+    """A collector database at ``path``; opening it creates it (or raises
+    ``CollectorSchemaError`` for one written by a newer dti-desk, ``StorageError`` for the
+    environment). Close it with ``close()`` (or ``with``)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._closed = False
+        self.conn  # noqa: B018 - opened now, so a bad file is said at once, not at the first read
+
+    # --- connections -------------------------------------------------------------------
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The calling thread's connection (opened on its first use). For ``local_db`` code
+        that takes a connection; the GUI and the command line call the methods below."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            if self._closed:
+                raise RuntimeError(f"collector store {self.path} is closed")
+            with translate_errors():
+                conn = connect(self.path)
+            self._local.conn = conn
+        return conn
+
+    def release_thread(self) -> None:
+        """Close the calling thread's connection, if it opened one (the next call opens again)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            conn.close()
+
+    def close(self) -> None:
+        """Close this thread's connection and open no more; a worker's is closed by its
+        ``release_thread`` (or with its thread)."""
+        self.release_thread()
+        self._closed = True
+
+    def __enter__(self) -> CollectorStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with translate_errors():
+            return fn(self.conn, *args, **kwargs)
+
+    # --- inbox, ranking, completeness ----------------------------------------------------
+
+    def inbox_rows(self) -> list[reports.InboxRow]:
+        return self._run(reports.inbox_rows)
+
+    def ranking_for_year(
+        self,
+        year: int,
+        criteria: Mapping[str, CriteriaSet] | Iterable[CriteriaSet],
+        wanted: str | None = None,
+    ) -> Ranking:
+        return self._run(reports.ranking_for_year, year, criteria, wanted)
+
+    def completeness(self, year: int) -> list[reports.CompletenessRow]:
+        return self._run(reports.completeness, year)
+
+    def chain(self, manifest_sha256: str) -> dict[str, Any]:
+        return self._run(reports.chain, manifest_sha256)
+
+    def submission_for_file(self, file_sha256: str) -> reports.SubmissionRef | None:
+        return self._run(reports.submission_for_file, file_sha256)
+
+    def submission(self, manifest_sha256: str) -> reports.SubmissionRef | None:
+        return self._run(reports.submission, manifest_sha256)
+
+    def current_of(self, unit: str, year: int) -> tuple[str, str] | None:
+        return self._run(reports.current_of, unit, year)
+
+    def current_submissions(self, year: int) -> list[reports.CurrentSubmission]:
+        return self._run(reports.current_submissions, year)
+
+    # --- merging, units, decisions ---------------------------------------------------------
+
+    def merge(
+        self,
+        paths: Iterable[Path | str],
+        trust: Any,
+        criteria_sets: Iterable[CriteriaSet] | Mapping[str, CriteriaSet],
+        progress: Progress | None = None,
+        *,
+        workers: int | None = None,
+    ) -> MergeSummary:
+        from local_db.collector.merge import merge_paths
+
+        return self._run(merge_paths, paths, trust, criteria_sets, progress, workers=workers)
+
+    def set_units(self, units: Iterable[tuple[str, str, str, str]]) -> int:
+        return self._run(reports.set_units, units)
+
+    def import_units_file(self, path: Path | str) -> int:
+        from local_db.collector.units_file import import_units_file
+
+        return self._run(import_units_file, Path(path))
+
+    def import_published(self, year: int, tables: Sequence[ResultsTable]) -> ImportedTable:
+        return self._run(import_published, year, tables)
+
+    def set_not_ranked(self, code: str, flag: bool) -> None:
+        self._run(reports.set_not_ranked, code, flag)
+
+    def decide(self, unit: str, year: int, manifest_sha256: str, note: str, now: str) -> None:
+        """A person settles a conflict: ``manifest_sha256`` becomes current if it is a head."""
+        self._run(reports.decide, unit, year, manifest_sha256, note, now)
+
+    # --- exports ------------------------------------------------------------------------------
+
+    def write_completeness(self, year: int, path: Path | str) -> None:
+        from local_db.collector.completeness_file import write_completeness
+
+        with translate_errors():
+            write_completeness(reports.completeness(self.conn, year), path, year)
+
+    def export_bundle(self, path: Path | str, signer: Signer, **options: Any) -> int:
+        from local_db.collector.bundles import export_bundle
+
+        return self._run(export_bundle, path, signer, **options)
+
+    # --- reviews (local_db.review.collector) --------------------------------------------------
+
+    def load_submission(self, manifest_sha256: str) -> rc.Received:
+        return self._run(rc.load_submission, manifest_sha256)
+
+    def changed_since_previous(self, manifest_sha256: str) -> set[str]:
+        return self._run(rc.changed_since_previous, manifest_sha256)
+
+    def extract_evidence(self, manifest_sha256: str, entry: str, dest_dir: Path) -> Path:
+        return self._run(rc.extract_evidence, manifest_sha256, entry, dest_dir)
+
+    def start_review(
+        self, manifest_sha256: str, cs: CriteriaSet, reviewer: Reviewer, **kw: Any
+    ) -> Review:
+        return self._run(rc.start_review, manifest_sha256, cs, reviewer, **kw)
+
+    def load_review(self, manifest_sha256: str) -> Review | None:
+        return self._run(rc.load_review, manifest_sha256)
+
+    def review_state(self, manifest_sha256: str) -> str | None:
+        return self._run(rc.review_state, manifest_sha256)
+
+    def set_item(self, manifest_sha256: str, cs: CriteriaSet, code: str, **kw: Any) -> ReviewItem:
+        return self._run(rc.set_item, manifest_sha256, cs, code, **kw)
+
+    def set_details(self, manifest_sha256: str, **kw: Any) -> None:
+        self._run(rc.set_details, manifest_sha256, **kw)
+
+    def issue(
+        self,
+        manifest_sha256: str,
+        cs: CriteriaSet,
+        signer: Signer,
+        out_dir: Path | str,
+        *,
+        now: datetime | None = None,
+    ) -> Path:
+        return self._run(rc.issue, manifest_sha256, cs, signer, out_dir, now=now)
+
+    def issued_file(self, manifest_sha256: str) -> tuple[str, bytes] | None:
+        return self._run(rc.issued_file, manifest_sha256)
+
+    def receive_file(
+        self, path: Path | str, trust: Any, criteria: Mapping[str, CriteriaSet]
+    ) -> rc.ReceivedReview:
+        return self._run(rc.receive_file, path, trust, criteria)
+
+    def verified_results(self, year: int) -> dict[str, rc.VerifiedTotals]:
+        return self._run(rc.verified_results, year)
+
+    def verification_states(self, year: int) -> dict[str, str]:
+        return self._run(rc.verification_states, year)

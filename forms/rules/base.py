@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, Protocol
 
 from forms.criteria import Field, FieldKind, Indicator, Rule, RuleKind
-from forms.i18n import _
+from forms.i18n import N_, _
 from forms.problems import Problem
 
 ZERO = Decimal(0)
@@ -97,31 +97,31 @@ class RuleKindSpec:
 
 def unused_tiers(ind: Indicator, checks: SetChecks) -> None:
     """A kind that does not score by tiers must not have any."""
-    rule = ind.rule
-    if rule.tiers:
-        checks.add(
-            "rule_extra",
-            _(
-                "Chỉ tiêu {code}: cách chấm “{kind}” không dùng bậc điểm, nhưng có bậc điểm được khai.",
-                code=ind.code,
-                kind=rule.kind.value,
+    if ind.rule.tiers:
+        _unused(
+            ind,
+            checks,
+            N_(
+                "Chỉ tiêu {code}: cách chấm “{kind}” không dùng bậc điểm, nhưng có bậc điểm được khai."
             ),
-            rule.tiers[0],
+            ind.rule.tiers[0],
             "minimum",
         )
 
 
 def unused_choices(ind: Indicator, checks: SetChecks) -> None:
     """A kind that does not score by choices must not have any."""
-    rule = ind.rule
-    if rule.choices:
-        checks.add(
-            "rule_extra",
-            _(
-                "Chỉ tiêu {code}: cách chấm “{kind}” không dùng lựa chọn, nhưng có lựa chọn được khai.",
-                code=ind.code,
-                kind=rule.kind.value,
+    if ind.rule.choices:
+        _unused(
+            ind,
+            checks,
+            N_(
+                "Chỉ tiêu {code}: cách chấm “{kind}” không dùng lựa chọn, nhưng có lựa chọn được khai."
             ),
-            rule.choices[0],
+            ind.rule.choices[0],
             "key",
         )
+
+
+def _unused(ind: Indicator, checks: SetChecks, message: str, first: object, attr: str) -> None:
+    checks.add("rule_extra", _(message, code=ind.code, kind=ind.rule.kind.value), first, attr)

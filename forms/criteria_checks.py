@@ -17,38 +17,19 @@ from collections.abc import Collection, Iterator
 from decimal import Decimal
 from typing import Protocol
 
-from forms.criteria import (
-    Band,
-    Choice,
-    CriteriaSet,
-    Field,
-    FieldKind,
-    Indicator,
-    Pillar,
-    RuleKind,
-    Tier,
-)
+from forms.criteria import Band, CriteriaSet, Field, FieldKind, Indicator, Pillar
 from forms.i18n import _
 from forms.problems import Problem
+from forms.rules import rule_kind
+from forms.rules.text import set_number as _num
 
 PILLAR_CODE = re.compile(r"^[0-9]{1,2}$")
 INDICATOR_CODE = re.compile(r"^[0-9]{1,2}(\.[0-9]{1,3}){1,4}$")
 FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 SET_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-CHOICE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 ROUNDING_MODES = ("half_up", "half_even")
 MAX_DECIMALS = 4
 
-# the field kinds each rule may read
-RULE_FIELD_KINDS: dict[RuleKind, tuple[FieldKind, ...]] = {
-    RuleKind.YES_NO: (FieldKind.BOOL,),
-    RuleKind.CHOICE: (FieldKind.CHOICE,),
-    RuleKind.COUNT_TIERS: (FieldKind.COUNT,),
-    RuleKind.PERCENT_TIERS: (FieldKind.PERCENT,),
-    RuleKind.RATIO: (FieldKind.COUNT, FieldKind.NUMBER),
-    RuleKind.DIRECT: (FieldKind.NUMBER,),
-    RuleKind.SUM: (),
-}
 _ZERO = Decimal(0)
 
 
@@ -95,12 +76,6 @@ class PathLocator:
             self.add(choice, f"{path}.rule.choices[{ci}]")
         for ci, child in enumerate(ind.children):
             self._add_indicator(child, f"{path}.children[{ci}]")
-
-
-def _num(value: Decimal) -> str:
-    """A number as Vietnamese users write it: decimal comma, no trailing zeros."""
-    text = format(value.normalize(), "f")
-    return text.replace(".", ",")
 
 
 class _Checker:
@@ -281,11 +256,11 @@ class _Checker:
         if ind.children:
             self.check_children(ind)
         elif self.ok(ind.rule):  # a rule of unknown kind was reported by the reader
-            self.check_rule(ind)
+            rule_kind(ind.rule.kind).check_set(ind, self)
 
     def check_children(self, ind: Indicator) -> None:
         code = ind.code
-        if ind.rule.kind is not RuleKind.SUM and self.ok(ind.rule):
+        if not rule_kind(ind.rule.kind).sums_children and self.ok(ind.rule):
             self.add(
                 "children_need_sum",
                 _("Chỉ tiêu {code} có chỉ tiêu con nên cách chấm phải là “tổng”.", code=code),
@@ -371,7 +346,8 @@ class _Checker:
                 "key",
             )
 
-    def _rule_field(self, ind: Indicator, key: str, attr: str) -> Field | None:
+    def rule_field(self, ind: Indicator, key: str, attr: str) -> Field | None:
+        """The field ``key`` a rule reads (at ``attr``): present and of a kind the rule takes."""
         rule = ind.rule
         if not key:
             self.add(
@@ -398,7 +374,7 @@ class _Checker:
                 attr,
             )
             return None
-        allowed = RULE_FIELD_KINDS[rule.kind]
+        allowed = rule_kind(rule.kind).field_kinds
         if fld.kind not in allowed:
             self.add(
                 "rule_field_kind",
@@ -414,221 +390,6 @@ class _Checker:
                 attr,
             )
         return fld
-
-    def check_rule(self, ind: Indicator) -> None:
-        rule = ind.rule
-        code = ind.code
-        kind = rule.kind
-        if kind is RuleKind.SUM:
-            self.add(
-                "sum_without_children",
-                _("Chỉ tiêu {code} chấm theo “tổng” nhưng không có chỉ tiêu con.", code=code),
-                ind,
-                "rule.kind",
-            )
-            return
-        if kind is RuleKind.RATIO:
-            self._rule_field(ind, rule.numerator, "rule.numerator")
-            self._rule_field(ind, rule.denominator, "rule.denominator")
-            if rule.numerator and rule.numerator == rule.denominator:
-                self.add(
-                    "ratio_same_field",
-                    _("Chỉ tiêu {code}: tử số và mẫu số là cùng một trường.", code=code),
-                    ind,
-                    "rule.denominator",
-                )
-        else:
-            self._rule_field(ind, rule.field, "rule.field")
-        if kind in (RuleKind.COUNT_TIERS, RuleKind.PERCENT_TIERS):
-            self.check_tiers(ind)
-        elif rule.tiers:
-            self.add(
-                "rule_extra",
-                _(
-                    "Chỉ tiêu {code}: cách chấm “{kind}” không dùng bậc điểm, nhưng có bậc điểm được khai.",
-                    code=code,
-                    kind=kind.value,
-                ),
-                rule.tiers[0],
-                "minimum",
-            )
-        if kind is RuleKind.CHOICE:
-            self.check_choices(ind)
-        elif rule.choices:
-            self.add(
-                "rule_extra",
-                _(
-                    "Chỉ tiêu {code}: cách chấm “{kind}” không dùng lựa chọn, nhưng có lựa chọn được khai.",
-                    code=code,
-                    kind=kind.value,
-                ),
-                rule.choices[0],
-                "key",
-            )
-
-    def check_tiers(self, ind: Indicator) -> None:
-        tiers = ind.rule.tiers
-        code = ind.code
-        if not tiers:
-            self.add(
-                "no_tiers",
-                _("Chỉ tiêu {code}: chấm theo bậc nhưng chưa có bậc điểm nào.", code=code),
-                ind,
-                "rule.tiers",
-            )
-            return
-        percent = ind.rule.kind is RuleKind.PERCENT_TIERS
-        previous: Tier | None = None
-        for tier in tiers:
-            if not self.ok(tier):
-                previous = None
-                continue
-            if tier.minimum < 0 or (percent and tier.minimum > 100):
-                self.add(
-                    "tier_range",
-                    _(
-                        "Chỉ tiêu {code}: ngưỡng {value} nằm ngoài khoảng cho phép.",
-                        code=code,
-                        value=_num(tier.minimum),
-                    )
-                    if not percent
-                    else _(
-                        "Chỉ tiêu {code}: ngưỡng {value}% phải nằm trong khoảng 0–100.",
-                        code=code,
-                        value=_num(tier.minimum),
-                    ),
-                    tier,
-                    "minimum",
-                )
-            if not percent and tier.minimum != tier.minimum.to_integral_value():
-                self.add(
-                    "tier_not_integer",
-                    _(
-                        "Chỉ tiêu {code}: ngưỡng đếm {value} phải là số nguyên.",
-                        code=code,
-                        value=_num(tier.minimum),
-                    ),
-                    tier,
-                    "minimum",
-                )
-            if (tier.points < 0 or tier.points > ind.max_points) and self.ok(ind):
-                self.add(
-                    "tier_points",
-                    _(
-                        "Chỉ tiêu {code}: bậc từ {value} cho {points} điểm, ngoài khoảng 0–{max}.",
-                        code=code,
-                        value=_num(tier.minimum),
-                        points=_num(tier.points),
-                        max=_num(ind.max_points),
-                    ),
-                    tier,
-                    "points",
-                )
-            if previous is not None:
-                if tier.minimum >= previous.minimum:
-                    self.add(
-                        "tiers_order",
-                        _(
-                            "Chỉ tiêu {code}: các bậc phải xếp từ ngưỡng cao xuống thấp, không trùng nhau ({value} đứng sau {before}).",
-                            code=code,
-                            value=_num(tier.minimum),
-                            before=_num(previous.minimum),
-                        ),
-                        tier,
-                        "minimum",
-                    )
-                elif tier.points > previous.points:
-                    self.add(
-                        "tiers_points_order",
-                        _(
-                            "Chỉ tiêu {code}: bậc thấp hơn ({value}) lại được nhiều điểm hơn bậc trên ({before}).",
-                            code=code,
-                            value=_num(tier.minimum),
-                            before=_num(previous.minimum),
-                        ),
-                        tier,
-                        "points",
-                    )
-            previous = tier
-        best = max(t.points for t in tiers)
-        if best != ind.max_points and self.ok(ind, *tiers):
-            self.add(
-                "max_unreachable",
-                _(
-                    "Chỉ tiêu {code}: bậc cao nhất cho {points} điểm, khác điểm tối đa {max}.",
-                    code=code,
-                    points=_num(best),
-                    max=_num(ind.max_points),
-                ),
-                tiers[0],
-                "points",
-            )
-
-    def check_choices(self, ind: Indicator) -> None:
-        choices: tuple[Choice, ...] = ind.rule.choices
-        code = ind.code
-        if len(choices) < 2:
-            self.add(
-                "no_choices",
-                _("Chỉ tiêu {code}: chấm theo lựa chọn nhưng có ít hơn 2 lựa chọn.", code=code),
-                ind,
-                "rule.choices",
-            )
-        keys: set[str] = set()
-        for choice in choices:
-            if choice.key in keys:
-                self.add(
-                    "duplicate_choice",
-                    _("Chỉ tiêu {code}: lựa chọn “{key}” bị trùng.", code=code, key=choice.key),
-                    choice,
-                    "key",
-                )
-            keys.add(choice.key)
-            if not CHOICE_KEY.match(choice.key):
-                self.add(
-                    "bad_choice_key",
-                    _(
-                        "Chỉ tiêu {code}: khóa lựa chọn “{key}” không hợp lệ (không dấu, không khoảng trắng).",
-                        code=code,
-                        key=choice.key,
-                    ),
-                    choice,
-                    "key",
-                )
-            if not choice.label.strip():
-                self.add(
-                    "empty_name",
-                    _("Chỉ tiêu {code}: lựa chọn “{key}” chưa có nhãn.", code=code, key=choice.key),
-                    choice,
-                    "label",
-                )
-            if (choice.points < 0 or choice.points > ind.max_points) and self.ok(choice, ind):
-                self.add(
-                    "choice_points",
-                    _(
-                        "Chỉ tiêu {code}: lựa chọn “{key}” cho {points} điểm, ngoài khoảng 0–{max}.",
-                        code=code,
-                        key=choice.key,
-                        points=_num(choice.points),
-                        max=_num(ind.max_points),
-                    ),
-                    choice,
-                    "points",
-                )
-        if choices and self.ok(ind, *choices):
-            best = max(c.points for c in choices)
-            if best != ind.max_points:
-                self.add(
-                    "max_unreachable",
-                    _(
-                        "Chỉ tiêu {code}: lựa chọn tốt nhất cho {points} điểm, khác điểm tối đa {max}.",
-                        code=code,
-                        points=_num(best),
-                        max=_num(ind.max_points),
-                    ),
-                    ind,
-                    "max_points",
-                )
 
     # --- bands ---------------------------------------------------------------------------
 

@@ -6,19 +6,20 @@ A missing or malformed value scores 0; validation (``forms.validation``) says wh
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import Any
 
-from forms.criteria import Band, CriteriaSet, Indicator, Rounding, RuleKind, ZeroDenominator
-from forms.values import to_bool, to_decimal
+from forms.criteria import Band, CriteriaSet, Indicator, Rounding
+from forms.rules import rule_kind
 
 Answers = Mapping[str, Mapping[str, Any]]
 
 _ZERO = Decimal(0)
-# An explicit context: scoring must not depend on whatever the caller's context is.
-_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
+# An explicit context: scoring must not depend on whatever the caller's context is. The one
+# context of every sum of points (answers scored here, verified points in forms.review).
+CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
 
 
 @dataclass(frozen=True)
@@ -31,48 +32,45 @@ class Score:
     classification: str
 
 
-def _clamp(value: Decimal, maximum: Decimal) -> Decimal:
+def clamp(value: Decimal, maximum: Decimal) -> Decimal:
     return max(_ZERO, min(value, maximum))
-
-
-def _tier_points(value: Decimal | None, indicator: Indicator) -> Decimal:
-    if value is None:
-        return _ZERO
-    for tier in indicator.rule.tiers:  # highest minimum first
-        if value >= tier.minimum:
-            return tier.points
-    return _ZERO
 
 
 def indicator_points(indicator: Indicator, answers: Answers) -> Decimal:
     """Points for one indicator (children summed and capped for ``sum`` rules)."""
-    with localcontext(_CONTEXT):
+    with localcontext(CONTEXT):
         return _points(indicator, answers, {})
 
 
 def _points(indicator: Indicator, answers: Answers, out: dict[str, Decimal]) -> Decimal:
-    """Score ``indicator`` and its children into ``out``; the caller holds ``_CONTEXT``.
+    """Score ``indicator`` and its children into ``out``; the caller holds ``CONTEXT``.
 
     Children are scored once and their points reused for the parent's sum."""
-    if indicator.rule.kind is RuleKind.SUM:
+    if rule_kind(indicator.rule.kind).sums_children:
         points = sum((_points(c, answers, out) for c in indicator.children), _ZERO)
-        points = _clamp(points, indicator.max_points)
+        points = clamp(points, indicator.max_points)
     else:
         points = _leaf_points(indicator, answers.get(indicator.code) or {})
     out[indicator.code] = points
     return points
 
 
+def _leaf_points(indicator: Indicator, values: Mapping[str, Any]) -> Decimal:
+    """Points of an indicator without children, clamped; the caller holds ``CONTEXT``."""
+    return clamp(rule_kind(indicator.rule.kind).points(indicator, values), indicator.max_points)
+
+
 # --- the whole set, for many answer sets --------------------------------------------------
 #
 # A collector rescores thousands of packages with one criteria set. ``score`` therefore runs
 # a plan compiled once per set: the indicators in the order ``_points`` visits them
-# (children before their parent), as flat steps without recursion, and each leaf's points
-# memoised on the raw values its rule reads — answers repeat (yes/no, small counts, the same
-# percentages), so most leaves become a dict lookup. Same additions in the same order, so
-# the results are identical to ``_points``. Only values whose (type, value) pins the result
-# are memo keys: str, int, bool, None. Floats (0.0 == -0.0) and Decimals (1.0 == 1.00) are
-# equal while scoring differently, and dicts/lists are unhashable: those are computed.
+# (children before their parent), as flat steps without recursion, each leaf's scoring
+# function looked up in the rule-kind registry once, and each leaf's points memoised on the
+# raw values its rule reads — answers repeat (yes/no, small counts, the same percentages),
+# so most leaves become a dict lookup. Same additions in the same order, so the results are
+# identical to ``_points``. Only values whose (type, value) pins the result are memo keys:
+# str, int, bool, None. Floats (0.0 == -0.0) and Decimals (1.0 == 1.00) are equal while
+# scoring differently, and dicts/lists are unhashable: those are computed.
 
 _MEMO_TYPES = frozenset((str, int, bool, type(None)))
 _MEMO_PER_LEAF = 2048
@@ -83,127 +81,87 @@ _PLANS_KEPT = 64
 class _Step:
     code: str
     indicator: Indicator
+    maximum: Decimal
     children: tuple[str, ...] | None  # a sum: its children's codes; None: a leaf
-    first: str  # the field the rule reads (the numerator for a ratio)
-    second: str | None  # the denominator of a ratio
-    memo: dict[tuple[Any, ...], Decimal]
+    points: Callable[[Indicator, Mapping[str, Any]], Decimal]  # the kind's, unclamped
+    first: str  # the first field the rule reads (the numerator for a ratio)
+    second: str | None  # the second (the denominator of a ratio), if any
+    memo: dict[tuple[Any, ...], Decimal] | None  # None: the rule reads more than two fields
 
 
 @dataclass(frozen=True)
 class _Plan:
     cs: CriteriaSet  # held, so the id() key cannot be reused while the plan lives
-    pillars: tuple[tuple[str, Decimal, tuple[_Step, ...], tuple[str, ...]], ...]
+    steps: tuple[_Step, ...]  # every pillar's, in set order
 
 
 _plans: dict[int, _Plan] = {}
 
 
 def _steps(indicator: Indicator, into: list[_Step]) -> None:
-    rule = indicator.rule
-    if rule.kind is RuleKind.SUM:
+    spec = rule_kind(indicator.rule.kind)
+    children = None
+    if spec.sums_children:
         for child in indicator.children:
             _steps(child, into)
-        into.append(
-            _Step(
-                indicator.code, indicator, tuple(c.code for c in indicator.children), "", None, {}
-            )
+        children = tuple(c.code for c in indicator.children)
+    keys = spec.read_keys(indicator.rule)
+    into.append(
+        _Step(
+            indicator.code,
+            indicator,
+            indicator.max_points,
+            children,
+            spec.points,
+            keys[0] if keys else "",
+            keys[1] if len(keys) > 1 else None,
+            {} if len(keys) <= 2 else None,
         )
-    elif rule.kind is RuleKind.RATIO:
-        into.append(_Step(indicator.code, indicator, None, rule.numerator, rule.denominator, {}))
-    else:
-        into.append(_Step(indicator.code, indicator, None, rule.field, None, {}))
+    )
 
 
 def _plan_for(cs: CriteriaSet) -> _Plan:
     plan = _plans.get(id(cs))
     if plan is None or plan.cs is not cs:
-        pillars = []
+        steps: list[_Step] = []
         for pillar in cs.pillars:
-            steps: list[_Step] = []
             for top in pillar.indicators:
                 _steps(top, steps)
-            pillars.append(
-                (
-                    pillar.code,
-                    pillar.max_points,
-                    tuple(steps),
-                    tuple(t.code for t in pillar.indicators),
-                )
-            )
-        plan = _Plan(cs, tuple(pillars))
+        plan = _Plan(cs, tuple(steps))
         if len(_plans) >= _PLANS_KEPT:
             _plans.clear()
         _plans[id(cs)] = plan
     return plan
 
 
-def _run_plan(plan: _Plan, answers: Answers, out: dict[str, Decimal]) -> dict[str, Decimal]:
-    """Pillar subtotals, every indicator's points into ``out``; the caller holds ``_CONTEXT``."""
-    pillars: dict[str, Decimal] = {}
+def _run_plan(plan: _Plan, answers: Answers, out: dict[str, Decimal]) -> None:
+    """Every indicator's points into ``out``; the caller holds ``CONTEXT``."""
     empty: Mapping[str, Any] = {}
     memo_types = _MEMO_TYPES
-    for pillar_code, pillar_max, steps, tops in plan.pillars:
-        for step in steps:
-            if step.children is not None:
-                points = _clamp(
-                    sum([out[c] for c in step.children], _ZERO), step.indicator.max_points
-                )
+    for step in plan.steps:
+        if step.children is not None:
+            out[step.code] = clamp(sum([out[c] for c in step.children], _ZERO), step.maximum)
+            continue
+        values = answers.get(step.code) or empty
+        memo = step.memo
+        a = values.get(step.first)
+        key: tuple[Any, ...] | None = None
+        if memo is not None and type(a) in memo_types:
+            if step.second is None:
+                key = (type(a), a)
             else:
-                values = answers.get(step.code) or empty
-                a = values.get(step.first)
-                if step.second is None:
-                    key: tuple[Any, ...] | None = (type(a), a) if type(a) in memo_types else None
-                else:
-                    b = values.get(step.second)
-                    key = (
-                        (type(a), a, type(b), b)
-                        if type(a) in memo_types and type(b) in memo_types
-                        else None
-                    )
-                if key is None:
-                    points = _leaf_points(step.indicator, values)
-                else:
-                    memo = step.memo
-                    found = memo.get(key)
-                    if found is None:
-                        found = _leaf_points(step.indicator, values)
-                        if len(memo) < _MEMO_PER_LEAF:
-                            memo[key] = found
-                    points = found
-            out[step.code] = points
-        subtotal = _ZERO
-        for code in tops:
-            subtotal += out[code]
-        pillars[pillar_code] = _clamp(subtotal, pillar_max)
-    return pillars
-
-
-def _leaf_points(indicator: Indicator, values: Mapping[str, Any]) -> Decimal:
-    """Points of an indicator without children, clamped; the caller holds ``_CONTEXT``."""
-    rule = indicator.rule
-    maximum = indicator.max_points
-    kind = rule.kind
-    if kind is RuleKind.YES_NO:
-        points = maximum if to_bool(values.get(rule.field)) else _ZERO
-    elif kind is RuleKind.CHOICE:
-        chosen = values.get(rule.field)
-        points = next((c.points for c in rule.choices if c.key == chosen), _ZERO)
-    elif kind in (RuleKind.COUNT_TIERS, RuleKind.PERCENT_TIERS):
-        points = _tier_points(to_decimal(values.get(rule.field)), indicator)
-    elif kind is RuleKind.RATIO:
-        a = to_decimal(values.get(rule.numerator))
-        b = to_decimal(values.get(rule.denominator))
-        if a is None or b is None or a < 0 or b < 0:
-            points = _ZERO
-        elif b == 0:
-            points = maximum if rule.zero_denominator is ZeroDenominator.FULL else _ZERO
+                b = values.get(step.second)
+                key = (type(a), a, type(b), b) if type(b) in memo_types else None
+        if key is None or memo is None:
+            points = clamp(step.points(step.indicator, values), step.maximum)
         else:
-            points = min(a / b, Decimal(1)) * maximum
-    elif kind is RuleKind.DIRECT:
-        points = to_decimal(values.get(rule.field)) or _ZERO
-    else:  # pragma: no cover - RuleKind is closed; a new kind must be scored here
-        raise ValueError(f"unknown rule kind {kind!r}")
-    return _clamp(points, maximum)
+            found = memo.get(key)
+            if found is None:
+                found = clamp(step.points(step.indicator, values), step.maximum)
+                if len(memo) < _MEMO_PER_LEAF:
+                    memo[key] = found
+            points = found
+        out[step.code] = points
 
 
 def round_points(value: Decimal, rounding: Rounding) -> Decimal:
@@ -219,10 +177,18 @@ def classify(total: Decimal, bands: tuple[Band, ...]) -> str:
     return bands[-1].label if bands else ""
 
 
-def score(cs: CriteriaSet, answers: Answers) -> Score:
-    with localcontext(_CONTEXT):
-        per_indicator: dict[str, Decimal] = {}
-        pillars = _run_plan(_plan_for(cs), answers, per_indicator)
+def roll_up(cs: CriteriaSet, per_indicator: dict[str, Decimal]) -> Score:
+    """The pillars, total, published figures and classification from every indicator's
+    points: a pillar is its top-level indicators added and capped at its maximum, the total
+    the pillars added. The one roll-up of answers (``score``) and of verified points
+    (``forms.review.scoring``), so the two cannot drift apart."""
+    with localcontext(CONTEXT):
+        pillars: dict[str, Decimal] = {}
+        for pillar in cs.pillars:
+            subtotal = _ZERO
+            for top in pillar.indicators:
+                subtotal += per_indicator[top.code]
+            pillars[pillar.code] = clamp(subtotal, pillar.max_points)
         total = sum(pillars.values(), _ZERO)
         published_total = round_points(total, cs.rounding)
         return Score(
@@ -234,3 +200,10 @@ def score(cs: CriteriaSet, answers: Answers) -> Score:
             # classified on the published total: a table that shows 650,00 must not say "Trung bình"
             classification=classify(published_total, cs.bands),
         )
+
+
+def score(cs: CriteriaSet, answers: Answers) -> Score:
+    with localcontext(CONTEXT):
+        per_indicator: dict[str, Decimal] = {}
+        _run_plan(_plan_for(cs), answers, per_indicator)
+        return roll_up(cs, per_indicator)

@@ -18,9 +18,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from forms.criteria import CriteriaSet, Field, FieldKind, Indicator, RuleKind, Severity
+from forms.criteria import CriteriaSet, Field, FieldKind, Indicator, Severity
 from forms.i18n import _
 from forms.problems import Level, Problem
+from forms.rules import rule_kind
+from forms.rules.text import format_number as _num
 from forms.scoring import indicator_points
 from forms.values import to_bool, to_decimal
 
@@ -41,12 +43,6 @@ def is_empty(value: Any) -> bool:
     if isinstance(value, Mapping):
         return all(is_empty(v) for v in value.values())
     return False
-
-
-def _num(value: Decimal) -> str:
-    from forms.rule_text import format_number
-
-    return format_number(value)
 
 
 def parse_date(value: Any) -> date | None:
@@ -141,118 +137,16 @@ class _FieldChecker:
                 ),
             )
 
-    def check(self, fld: Field, value: Any) -> None:  # noqa: C901, PLR0912
-        code = self.ind.code
-        kind = fld.kind
-        if kind is FieldKind.BOOL:
-            if to_bool(value) is None:
-                self.add(
-                    fld,
-                    "not_bool",
-                    _(
-                        "Chỉ tiêu {code}: “{field}” phải là Có hoặc Không.",
-                        code=code,
-                        field=fld.label,
-                    ),
-                )
-        elif kind is FieldKind.CHOICE:
-            keys = (
-                [c.key for c in self.ind.rule.choices] if self.ind.rule.field == fld.key else None
-            )
-            if not isinstance(value, str) or (keys is not None and value not in keys):
-                self.add(
-                    fld,
-                    "unknown_choice",
-                    _(
-                        "Chỉ tiêu {code}: “{value}” không phải một lựa chọn của “{field}”.",
-                        code=code,
-                        value=value,
-                        field=fld.label,
-                    ),
-                )
-        elif kind is FieldKind.COUNT:
-            number = self.number(fld, value)
-            if number is None:
-                return
-            if number < 0:
-                self.add(
-                    fld,
-                    "negative",
-                    _("Chỉ tiêu {code}: “{field}” không được âm.", code=code, field=fld.label),
-                )
-            elif number != number.to_integral_value():
-                self.add(
-                    fld,
-                    "not_integer",
-                    _(
-                        "Chỉ tiêu {code}: “{field}” phải là số nguyên (đang là {value}).",
-                        code=code,
-                        field=fld.label,
-                        value=_num(number),
-                    ),
-                )
-        elif kind is FieldKind.PERCENT:
-            number = self.number(fld, value)
-            if number is not None and not 0 <= number <= 100:
-                self.add(
-                    fld,
-                    "percent_range",
-                    _(
-                        "Chỉ tiêu {code}: “{field}” là tỷ lệ phần trăm, phải từ 0 đến 100 (đang là {value}).",
-                        code=code,
-                        field=fld.label,
-                        value=_num(number),
-                    ),
-                )
-        elif kind is FieldKind.NUMBER:
-            number = self.number(fld, value)
-            if number is None:
-                return
-            if number < 0:
-                self.add(
-                    fld,
-                    "negative",
-                    _("Chỉ tiêu {code}: “{field}” không được âm.", code=code, field=fld.label),
-                )
-            elif (
-                self.ind.rule.kind is RuleKind.DIRECT
-                and self.ind.rule.field == fld.key
-                and number > self.ind.max_points
-            ):
-                self.add(
-                    fld,
-                    "above_max",
-                    _(
-                        "Chỉ tiêu {code}: “{field}” ({value}) vượt điểm tối đa {max}.",
-                        code=code,
-                        field=fld.label,
-                        value=_num(number),
-                        max=_num(self.ind.max_points),
-                    ),
-                )
-        elif kind is FieldKind.DATE:
-            self.check_date(fld, value)
-        elif kind is FieldKind.TEXT:
-            if not isinstance(value, str):
-                self.add(
-                    fld,
-                    "not_text",
-                    _("Chỉ tiêu {code}: “{field}” phải là văn bản.", code=code, field=fld.label),
-                )
-            elif len(value) > MAX_TEXT:
-                self.add(
-                    fld,
-                    "too_long",
-                    _(
-                        "Chỉ tiêu {code}: “{field}” dài quá {n} ký tự.",
-                        code=code,
-                        field=fld.label,
-                        n=MAX_TEXT,
-                    ),
-                    Level.WARNING,
-                )
-        elif kind is FieldKind.DOCREF:
-            self.check_docref(fld, value)
+    def check(self, fld: Field, value: Any) -> None:
+        """Problems of one non-empty value, by the field's kind (``_BY_KIND``)."""
+        _BY_KIND[fld.kind](self, fld, value)
+
+    def negative(self, fld: Field) -> None:
+        self.add(
+            fld,
+            "negative",
+            _("Chỉ tiêu {code}: “{field}” không được âm.", code=self.ind.code, field=fld.label),
+        )
 
     def check_docref(self, fld: Field, value: Any) -> None:
         code = self.ind.code
@@ -286,6 +180,138 @@ class _FieldChecker:
             self.check_date(fld, value.get("date"), lambda: _docref_part_names()["date"])
 
 
+# --- one checker per field kind ------------------------------------------------------------
+
+
+def _check_bool(checker: _FieldChecker, fld: Field, value: Any) -> None:
+    if to_bool(value) is None:
+        checker.add(
+            fld,
+            "not_bool",
+            _(
+                "Chỉ tiêu {code}: “{field}” phải là Có hoặc Không.",
+                code=checker.ind.code,
+                field=fld.label,
+            ),
+        )
+
+
+def _check_choice(checker: _FieldChecker, fld: Field, value: Any) -> None:
+    keys = rule_kind(checker.ind.rule.kind).choice_keys(checker.ind, fld)
+    if not isinstance(value, str) or (keys is not None and value not in keys):
+        checker.add(
+            fld,
+            "unknown_choice",
+            _(
+                "Chỉ tiêu {code}: “{value}” không phải một lựa chọn của “{field}”.",
+                code=checker.ind.code,
+                value=value,
+                field=fld.label,
+            ),
+        )
+
+
+def _check_count(checker: _FieldChecker, fld: Field, value: Any) -> None:
+    number = checker.number(fld, value)
+    if number is None:
+        return
+    if number < 0:
+        checker.negative(fld)
+    elif number != number.to_integral_value():
+        checker.add(
+            fld,
+            "not_integer",
+            _(
+                "Chỉ tiêu {code}: “{field}” phải là số nguyên (đang là {value}).",
+                code=checker.ind.code,
+                field=fld.label,
+                value=_num(number),
+            ),
+        )
+
+
+def _check_percent(checker: _FieldChecker, fld: Field, value: Any) -> None:
+    number = checker.number(fld, value)
+    if number is not None and not 0 <= number <= 100:
+        checker.add(
+            fld,
+            "percent_range",
+            _(
+                "Chỉ tiêu {code}: “{field}” là tỷ lệ phần trăm, phải từ 0 đến 100 (đang là {value}).",
+                code=checker.ind.code,
+                field=fld.label,
+                value=_num(number),
+            ),
+        )
+
+
+def _check_number(checker: _FieldChecker, fld: Field, value: Any) -> None:
+    number = checker.number(fld, value)
+    if number is None:
+        return
+    if number < 0:
+        checker.negative(fld)
+        return
+    ceiling = rule_kind(checker.ind.rule.kind).ceiling(checker.ind, fld)
+    if ceiling is not None and number > ceiling:
+        checker.add(
+            fld,
+            "above_max",
+            _(
+                "Chỉ tiêu {code}: “{field}” ({value}) vượt điểm tối đa {max}.",
+                code=checker.ind.code,
+                field=fld.label,
+                value=_num(number),
+                max=_num(ceiling),
+            ),
+        )
+
+
+def _check_date(checker: _FieldChecker, fld: Field, value: Any) -> None:
+    checker.check_date(fld, value)
+
+
+def _check_text(checker: _FieldChecker, fld: Field, value: Any) -> None:
+    if not isinstance(value, str):
+        checker.add(
+            fld,
+            "not_text",
+            _(
+                "Chỉ tiêu {code}: “{field}” phải là văn bản.",
+                code=checker.ind.code,
+                field=fld.label,
+            ),
+        )
+    elif len(value) > MAX_TEXT:
+        checker.add(
+            fld,
+            "too_long",
+            _(
+                "Chỉ tiêu {code}: “{field}” dài quá {n} ký tự.",
+                code=checker.ind.code,
+                field=fld.label,
+                n=MAX_TEXT,
+            ),
+            Level.WARNING,
+        )
+
+
+def _check_docref(checker: _FieldChecker, fld: Field, value: Any) -> None:
+    checker.check_docref(fld, value)
+
+
+_BY_KIND: dict[FieldKind, Callable[[_FieldChecker, Field, Any], None]] = {
+    FieldKind.BOOL: _check_bool,
+    FieldKind.CHOICE: _check_choice,
+    FieldKind.COUNT: _check_count,
+    FieldKind.PERCENT: _check_percent,
+    FieldKind.NUMBER: _check_number,
+    FieldKind.DATE: _check_date,
+    FieldKind.TEXT: _check_text,
+    FieldKind.DOCREF: _check_docref,
+}
+
+
 def field_problems(ind: Indicator, fld: Field, value: Any, year: int) -> list[Problem]:
     """Problems of one non-empty value of ``fld`` on its own (what ``validate_indicator``
     checks field by field; a verifier remembers the verdict per value)."""
@@ -294,27 +320,10 @@ def field_problems(ind: Indicator, fld: Field, value: Any, year: int) -> list[Pr
     return checker.problems
 
 
-def ratio_problem(ind: Indicator, values: Mapping[str, Any]) -> Problem | None:
-    """For a ratio indicator: the numerator larger than the denominator, or None."""
-    rule = ind.rule
-    if rule.kind is not RuleKind.RATIO:
-        return None
-    a, b = to_decimal(values.get(rule.numerator)), to_decimal(values.get(rule.denominator))
-    if a is None or b is None or a < 0 or b < 0 or a <= b:
-        return None
-    num, den = ind.field(rule.numerator), ind.field(rule.denominator)
-    return Problem(
-        "numerator_gt_denominator",
-        _(
-            "Chỉ tiêu {code}: “{numerator}” ({a}) lớn hơn “{denominator}” ({b}).",
-            code=ind.code,
-            numerator=num.label if num else rule.numerator,
-            denominator=den.label if den else rule.denominator,
-            a=_num(a),
-            b=_num(b),
-        ),
-        f"{ind.code}/{rule.numerator}",
-    )
+def across_fields_problem(ind: Indicator, values: Mapping[str, Any]) -> Problem | None:
+    """The rule's one check across an answer's fields (a ratio's numerator larger than its
+    denominator), or None."""
+    return rule_kind(ind.rule.kind).answer_problem(ind, values)
 
 
 def validate_indicator(
@@ -373,9 +382,9 @@ def validate_indicator(
                     Level.WARNING,
                 )
             )
-    ratio = ratio_problem(ind, values)
-    if ratio is not None:
-        problems.append(ratio)
+    across = across_fields_problem(ind, values)
+    if across is not None:
+        problems.append(across)
     needs_evidence = evidence_count is not None and ind.evidence.required and evidence_count <= 0
     # evidence is asked for the points claimed: an indicator scoring 0 needs none
     if needs_evidence and not ind.children and indicator_points(ind, {code: values}) > 0:

@@ -10,9 +10,10 @@ ASCII and within ``forms.packages.format``'s bounds (a ratio of ``1e999999`` ove
 
 Values repeat across thousands of packages (yes/no, small counts, the same percentages and
 dates), so a field's value found valid once is remembered, typed (``True == 1`` in Python), per
-criteria set; only the one check across fields (a ratio's numerator against its denominator)
-runs per package. Remembering whole indicators instead missed nearly always: two percentages
-side by side rarely repeat as a pair, and a document reference never does.
+criteria set; only the rule's one check across fields (a ratio's numerator against its
+denominator, as its kind in ``forms.rules`` says) runs per package. Remembering whole
+indicators instead missed nearly always: two percentages side by side rarely repeat as a
+pair, and a document reference never does.
 """
 
 from __future__ import annotations
@@ -22,16 +23,17 @@ from dataclasses import dataclass
 from decimal import Context, Decimal
 from typing import Any
 
-from forms.criteria import CriteriaSet, Field, FieldKind, Indicator, RuleKind
+from forms.criteria import CriteriaSet, Field, FieldKind, Indicator
 from forms.i18n import _
 from forms.packages import format as fmt
 from forms.problems import Level, Problem
+from forms.rules import rule_kind
 from forms.validation import (
     DOCREF_PARTS,
+    across_fields_problem,
     docref_verdict_key,
     field_problems,
     is_empty,
-    ratio_problem,
 )
 from forms.values import to_decimal
 
@@ -49,8 +51,8 @@ class _Checks:
     cs: CriteriaSet  # held, so the id() key cannot be reused while this lives
     fields: dict[str, dict[str, Field]]  # indicator code -> field key -> field
     indicators: dict[str, Indicator]
-    # ratio indicators (the one check across fields): code -> (numerator, denominator) keys
-    ratios: dict[str, tuple[str, str]]
+    # indicators whose rule checks across fields (a ratio): code -> the keys it reads
+    across: dict[str, tuple[str, ...]]
     # memo: (code, field key, value's type, value) known to be valid; the type pins the
     # verdict (True == 1, and 0.0 and -0.0 are judged alike)
     valid: set[tuple[Any, ...]]
@@ -64,12 +66,12 @@ def _checks_for(cs: CriteriaSet) -> _Checks:
     if checks is None or checks.cs is not cs:
         inds = {ind.code: ind for ind in cs.indicators()}
         fields = {code: {f.key: f for f in ind.fields} for code, ind in inds.items()}
-        ratios = {
-            c: (ind.rule.numerator or "", ind.rule.denominator or "")
-            for c, ind in inds.items()
-            if ind.rule.kind is RuleKind.RATIO
-        }
-        checks = _Checks(cs, fields, inds, ratios, set())
+        across = {}
+        for c, ind in inds.items():
+            spec = rule_kind(ind.rule.kind)
+            if spec.across_fields:
+                across[c] = tuple(key or "" for key in spec.read_keys(ind.rule))
+        checks = _Checks(cs, fields, inds, across, set())
         if len(_checks) >= _KEPT:
             _checks.clear()
         _checks[id(cs)] = checks
@@ -164,26 +166,31 @@ def _indicator_problems(
             problems.append(_problem(code, key, found.message))
         if not errors and remembered is not None and len(valid) < _MEMO_MAX:
             valid.add(remembered)
-    pair = checks.ratios.get(code)
-    if pair is not None and not problems:
-        ratio = ratio_problem(ind, values)
-        if ratio is not None:
-            problems.append(_problem(code, ratio.where.partition("/")[2], ratio.message))
+    keys = checks.across.get(code)
+    if keys is not None and not problems:
+        across = across_fields_problem(ind, values)
+        if across is not None:
+            problems.append(_problem(code, across.where.partition("/")[2], across.message))
         else:
-            remembered = _ratio_key(code, pair, values)
+            remembered = _across_key(code, keys, values)
             if remembered is not None and len(valid) < _MEMO_MAX:
                 valid.add(remembered)
     return problems
 
 
-def _ratio_key(
-    code: str, pair: tuple[str, str], values: Mapping[str, Any]
+def _across_key(
+    code: str, keys: tuple[str, ...], values: Mapping[str, Any]
 ) -> tuple[Any, ...] | None:
-    """What a ratio's numerator-against-denominator verdict is remembered by."""
-    a, b = values.get(pair[0]), values.get(pair[1])
-    if type(a) not in _SCALARS or type(b) not in _SCALARS:
-        return None
-    return (code, "/", type(a), a, type(b), b)
+    """What a check across fields (a ratio's numerator against its denominator) is
+    remembered by: the values it reads, typed."""
+    remembered: list[Any] = [code, "/"]
+    for key in keys:
+        value = values.get(key)
+        kind = type(value)
+        if kind not in _SCALARS:
+            return None
+        remembered += (kind, value)
+    return tuple(remembered)
 
 
 def check_answers(
@@ -196,7 +203,7 @@ def check_answers(
 
     One loop for shape and values: it runs for every indicator of every package."""
     checks = _checks_for(cs)
-    known, valid, ratios = checks.fields, checks.valid, checks.ratios
+    known, valid, across = checks.fields, checks.valid, checks.across
     answers: dict[str, Mapping[str, Any]] = {}
     problems: list[Problem] = []
     for code, entry in entries.items():
@@ -226,8 +233,8 @@ def check_answers(
             if remembered not in valid:
                 break
         else:
-            pair = ratios.get(code)
-            if pair is None or _ratio_key(code, pair, values) in valid:
+            keys = across.get(code)
+            if keys is None or _across_key(code, keys, values) in valid:
                 continue
         fields = known.get(code)
         if fields is not None:

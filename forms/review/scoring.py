@@ -10,54 +10,44 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
+from decimal import Decimal, localcontext
 
-from forms.criteria import CriteriaSet, Indicator, RuleKind
+from forms.criteria import CriteriaSet, Indicator
 from forms.review.model import Review
-from forms.scoring import Score, classify, round_points
+from forms.rules import rule_kind
+from forms.scoring import CONTEXT, Score, clamp, roll_up
 
 _ZERO = Decimal(0)
-_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
 
 
-def _clamp(value: Decimal, maximum: Decimal) -> Decimal:
-    return max(_ZERO, min(value, maximum))
+def _sums_children(ind: Indicator) -> bool:
+    return bool(ind.children) and rule_kind(ind.rule.kind).sums_children
 
 
 def score_from_points(cs: CriteriaSet, leaf_points: Mapping[str, Decimal]) -> Score:
     """A ``Score`` built from points per leaf indicator (missing leaves score 0)."""
-    with localcontext(_CONTEXT):
+    with localcontext(CONTEXT):
         per: dict[str, Decimal] = {}
 
         def walk(ind: Indicator) -> Decimal:
-            if ind.children and ind.rule.kind is RuleKind.SUM:
+            if _sums_children(ind):
                 value = sum((walk(child) for child in ind.children), _ZERO)
             else:
                 for child in ind.children:  # a non-sum parent: children are shown, not summed
                     walk(child)
                 value = Decimal(leaf_points.get(ind.code, _ZERO))
-            per[ind.code] = _clamp(value, ind.max_points)
+            per[ind.code] = clamp(value, ind.max_points)
             return per[ind.code]
 
-        pillars: dict[str, Decimal] = {}
         for pillar in cs.pillars:
-            subtotal = sum((walk(top) for top in pillar.indicators), _ZERO)
-            pillars[pillar.code] = _clamp(subtotal, pillar.max_points)
-        total = sum(pillars.values(), _ZERO)
-        published = round_points(total, cs.rounding)
-        return Score(
-            indicators=per,
-            pillars=pillars,
-            total=total,
-            published_pillars={k: round_points(v, cs.rounding) for k, v in pillars.items()},
-            published_total=published,
-            classification=classify(published, cs.bands),
-        )
+            for top in pillar.indicators:
+                walk(top)
+        return roll_up(cs, per)
 
 
 def reviewable(cs: CriteriaSet) -> list[Indicator]:
     """The indicators a reviewer sets points on: those an officer answers."""
-    return [ind for ind in cs.indicators() if not (ind.children and ind.rule.kind is RuleKind.SUM)]
+    return [ind for ind in cs.indicators() if not _sums_children(ind)]
 
 
 def self_score(cs: CriteriaSet, review: Review) -> Score:

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from forms.packages import zipsafe
 from forms.packages.verify import verify_package
 from forms.packages.zipsafe import SafeZip
-from forms.scoring import _CONTEXT, _clamp, _points, score
+from forms.scoring import CONTEXT, _points, clamp, score
 from tests.forms.test_scoring_properties import CS as REFERENCE
 from tests.forms.test_scoring_properties import answers as reference_answers
 
@@ -118,14 +118,14 @@ def _reference_score(cs, given):
     """The recursive walk ``score`` used before the flat plan."""
     from decimal import localcontext
 
-    with localcontext(_CONTEXT):
+    with localcontext(CONTEXT):
         out: dict[str, Decimal] = {}
         pillars = {}
         for pillar in cs.pillars:
             subtotal = Decimal(0)
             for top in pillar.indicators:
                 subtotal += _points(top, given, out)
-            pillars[pillar.code] = _clamp(subtotal, pillar.max_points)
+            pillars[pillar.code] = clamp(subtotal, pillar.max_points)
     return out, pillars
 
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -149,7 +149,7 @@ def _overall_stt(row: RankedRow, position: int) -> int:
     return row.rank if row.rank is not None else position
 
 
-def _values(ranking: Ranking, row: RankedRow, lead: list[object], appendix: Appendix) -> list:
+def _values(ranking: Ranking, row: RankedRow, lead: Sequence[object], appendix: Appendix) -> list:
     values: list[object] = [*lead, row.name]
     values += [row.pillars[p.code] for p in ranking.criteria.pillars]
     values += [row.total, row.classification]

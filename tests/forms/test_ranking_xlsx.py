@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from decimal import Decimal as D
 
 import openpyxl
 import pytest
-
-from dataclasses import replace
 
 from forms.criteria import Band
 from forms.ranking import UnitResult, rank
@@ -134,7 +133,9 @@ def test_appendix_title_and_decision_lines_above_the_table_centred(tmp_path):
     assert {"A1:G1", "A2:G2", "A3:G3"} <= {str(r) for r in ws.merged_cells.ranges}
     assert ws["A5"].value == "STT"
     # typed with its brackets, or with stray spaces: the same line
-    assert title_lines(sample_ranking(), Appendix(decision=f" ({DECISION}) "))[-1] == f"({DECISION})"
+    assert (
+        title_lines(sample_ranking(), Appendix(decision=f" ({DECISION}) "))[-1] == f"({DECISION})"
+    )
 
 
 def test_criteria_set_note_is_a_footnote_below_the_table_not_a_title_line(tmp_path):

@@ -9,6 +9,8 @@ decimal comma or point, grouped thousands), its address in Excel's notation.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -16,6 +18,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from typing import Any
+
+from forms.cells import from_csv_cell
+from forms.i18n import _
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}([. ]\d{3})+([,]\d*)?$")  # 1.000,5 / 1 000,5
@@ -176,6 +181,35 @@ class Grid:
             formats.append([c.number_format or "General" for c in row])
         merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
         return cls(ws.title, values, formats, merged)
+
+    @classmethod
+    def from_csv(cls, title: str, file: str, data: bytes) -> Grid:
+        """The one sheet of a CSV file (``file`` names it in messages); every cell is text,
+        the ``'`` our writer puts before a formula-like text taken off again."""
+        try:
+            text = data.decode("utf-8-sig")  # ours carries a BOM; Excel's "CSV UTF-8" too
+        except UnicodeDecodeError:
+            raise TableReadError(
+                _(
+                    "Tệp “{file}” không phải CSV mã UTF-8; hãy lưu lại từ Excel dưới dạng “CSV UTF-8”.",
+                    file=file,
+                )
+            ) from None
+        # ours is comma-separated; Excel where the list separator is ";" writes ";"
+        first = text.split("\n", 1)[0]
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error as exc:  # a field beyond the csv module's limit, a NUL...
+            raise TableReadError(
+                _(
+                    "Tệp “{file}” không đọc được dưới dạng CSV ({reason}).",
+                    file=file,
+                    reason=str(exc),
+                )
+            ) from exc
+        values: list[list[Any]] = [[from_csv_cell(v) if v else None for v in row] for row in rows]
+        return cls(title, values)
 
     def value(self, row: int, col: int) -> Any:
         if 1 <= row <= self.height and 1 <= col <= len(self.values[row - 1]):

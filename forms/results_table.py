@@ -331,26 +331,61 @@ def no_cyclic_gc() -> Iterator[None]:
 
 
 def read_tables(path: str | Path, sheet: str | None = None) -> list[ResultsTable]:
-    """Every ranking table in the workbook (or in one sheet of it).
+    """Every ranking table in the workbook (or in one sheet of it), or in a CSV file.
 
-    Raises ``TableReadError`` with a Vietnamese message when the file is missing, is not an
-    .xlsx workbook, or holds no header with an ``STT`` cell.
+    A ``.csv`` file is read as one sheet named after the file (as Excel opens it): the table
+    the app exports as CSV, or one saved from Excel as "CSV UTF-8". Anything else is read as an
+    .xlsx workbook. Raises ``TableReadError`` with a Vietnamese message when the file is
+    missing, cannot be read as either, or holds no header with an ``STT`` cell.
     """
     with no_cyclic_gc():
-        return _read_tables(path, sheet)
+        path = Path(path)
+        data = _read_file(path)
+        if path.suffix.casefold() == ".csv":
+            tables = _csv_tables(path, data, sheet)
+        else:
+            tables = _workbook_tables(path, data, sheet)
+    if not tables:
+        raise TableReadError(
+            _(
+                "Không tìm thấy bảng xếp hạng trong tệp “{file}”: không có dòng tiêu đề nào có ô “STT” ({rows} dòng đầu mỗi trang).",
+                file=path.name,
+                rows=HEADER_SCAN_ROWS,
+            )
+        )
+    return tables
 
 
-def _read_tables(path: str | Path, sheet: str | None) -> list[ResultsTable]:
-    from openpyxl import load_workbook
-
-    path = Path(path)
+def _read_file(path: Path) -> bytes:
     if not os.path.lexists(path):
         raise TableReadError(_("Không tìm thấy tệp “{file}”.", file=str(path)))
     try:
         # one read of a regular file of bounded size: a FIFO or /dev/zero is refused, not waited on
-        data = read_inbound(path, MAX_WORKBOOK_BYTES)
+        return read_inbound(path, MAX_WORKBOOK_BYTES)
     except InboundRejected as exc:
         raise TableReadError(exc.problem.message, exc.problem.code) from None
+
+
+def _no_sheet(path: Path, sheet: str, sheets: list[str]) -> TableReadError:
+    return TableReadError(
+        _(
+            "Tệp “{file}” không có trang “{sheet}” (có: {sheets}).",
+            file=path.name,
+            sheet=sheet,
+            sheets=", ".join(sheets),
+        )
+    )
+
+
+def _csv_tables(path: Path, data: bytes, sheet: str | None) -> list[ResultsTable]:
+    if sheet is not None and sheet != path.stem:
+        raise _no_sheet(path, sheet, [path.stem])
+    return list(_sheet_tables(Grid.from_csv(path.stem, path.name, data)))
+
+
+def _workbook_tables(path: Path, data: bytes, sheet: str | None) -> list[ResultsTable]:
+    from openpyxl import load_workbook
+
     try:
         # not read-only: merged ranges are only available on ordinary worksheets
         workbook = load_workbook(io.BytesIO(data), data_only=True)
@@ -371,14 +406,7 @@ def _read_tables(path: str | Path, sheet: str | None) -> list[ResultsTable]:
         ) from exc
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
-            raise TableReadError(
-                _(
-                    "Tệp “{file}” không có trang “{sheet}” (có: {sheets}).",
-                    file=path.name,
-                    sheet=sheet,
-                    sheets=", ".join(workbook.sheetnames),
-                )
-            )
+            raise _no_sheet(path, sheet, workbook.sheetnames)
         tables: list[ResultsTable] = []
         for ws in workbook.worksheets:
             if sheet is None or ws.title == sheet:
@@ -387,12 +415,4 @@ def _read_tables(path: str | Path, sheet: str | None) -> list[ResultsTable]:
         workbook.close()
     if any(n.problem == "empty" for t in tables for r in t.rows for n in (*r.pillars, r.total)):
         tables = _mark_formulas(data, tables)
-    if not tables:
-        raise TableReadError(
-            _(
-                "Không tìm thấy bảng xếp hạng trong tệp “{file}”: không có dòng tiêu đề nào có ô “STT” ({rows} dòng đầu mỗi trang).",
-                file=path.name,
-                rows=HEADER_SCAN_ROWS,
-            )
-        )
     return tables

@@ -226,12 +226,17 @@ def _write_body(ws: Any, ranking: Ranking, appendix: Appendix, first: int, style
     grouped = appendix.layout == GROUPED
     row = first
     merges: list[tuple[int, int]] = []
+    # STT, classification and rank centred, as the decision prints them ("-" shows there)
+    label_col = len(header(ranking, appendix)) - appendix.rank_column
+    centred = {1, label_col, label_col + 1}
     for line in table_lines(ranking, appendix):
         for col, value in enumerate(line.values, start=1):
             cell = put(ws, row, col, value)
             cell.border = styles.border
             if isinstance(value, Decimal):
                 cell.number_format = number_format(value, decimals)
+            elif col in centred:
+                cell.alignment = styles.centre
         if grouped and line.group_size:
             ws.cell(row, 2).alignment = styles.middle
             merges.append((row, row + line.group_size - 1))

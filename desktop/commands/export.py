@@ -112,23 +112,18 @@ def _add_appendix_arguments(ranking: argparse.ArgumentParser) -> None:
             "overall: mọi đơn vị theo tổng điểm, STT là thứ hạng (mặc định); grouped: theo từng nhóm, cột nhóm gộp ô"
         ),
     )
-    ranking.add_argument(
-        "--appendix", default="", metavar=_("DÒNG"), help=_("dòng phụ lục, ví dụ “PHỤ LỤC 3”")
-    )
-    ranking.add_argument(
-        "--title",
-        default="",
-        metavar=_("DÒNG"),
-        help=_("tiêu đề bảng (mặc định: KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG … NĂM <năm>)"),
-    )
-    ranking.add_argument(
-        "--decision",
-        default="",
-        metavar=_("DÒNG"),
-        help=_(
-            "dòng “Kèm theo Quyết định số …/QĐ-UBND ngày … của UBND tỉnh …”, in trong ngoặc dưới tiêu đề"
+    lines = (  # the lines above the table, as the decision prints them
+        ("--appendix", _("dòng phụ lục, ví dụ “PHỤ LỤC 3”")),
+        ("--title", _("tiêu đề bảng (mặc định: KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG … NĂM <năm>)")),
+        (
+            "--decision",
+            _(
+                "dòng “Kèm theo Quyết định số …/QĐ-UBND ngày … của UBND tỉnh …”, in trong ngoặc dưới tiêu đề"
+            ),
         ),
     )
+    for flag, text in lines:
+        ranking.add_argument(flag, default="", metavar=_("DÒNG"), help=text)
     ranking.add_argument(
         "--rank-column", action="store_true", help=_("thêm cột “Xếp hạng” (thứ hạng toàn tỉnh)")
     )

@@ -51,6 +51,15 @@ DECISION = "Kèm theo Quyết định số 10/QĐ-UBND ngày 03/01/2026 của UB
 PUBLISHED = Appendix(appendix="PHỤ LỤC 3", decision=DECISION)
 
 
+PILLARS_TOTAL_CLASS = [
+    "Nhận thức số",
+    "Hạ tầng số",
+    "Chấm trực tiếp",
+    "Tổng điểm năm 2025",
+    "Xếp loại",
+]
+
+
 def _sheet(path):
     return openpyxl.load_workbook(path).active
 
@@ -67,11 +76,7 @@ def test_xlsx_grouped_layout(tmp_path):
         "STT",
         "Khu vực",
         "Tên đơn vị",
-        "Nhận thức số",
-        "Hạ tầng số",
-        "Chấm trực tiếp",
-        "Tổng điểm năm 2025",
-        "Xếp loại",
+        *PILLARS_TOTAL_CLASS,
     ]
     assert all(c.font.b for c in ws[3])
     body = [[c.value for c in row] for row in ws.iter_rows(min_row=4, max_row=8)]
@@ -94,11 +99,7 @@ def test_xlsx_overall_layout_is_the_default_sorted_by_total_with_shared_ranks(tm
     assert [c.value for c in ws[3]] == [
         "STT",
         "Tên đơn vị",
-        "Nhận thức số",
-        "Hạ tầng số",
-        "Chấm trực tiếp",
-        "Tổng điểm năm 2025",
-        "Xếp loại",
+        *PILLARS_TOTAL_CLASS,
     ]
     body = [[c.value for c in row] for row in ws.iter_rows(min_row=4, max_row=8)]
     assert body == [

@@ -1,7 +1,9 @@
-"""How long `dti-desk results check` takes on tables of realistic and hostile sizes.
+"""How long `dti-desk results check` takes on tables of realistic and hostile sizes, and how
+long `dti-desk export ranking` takes to write the appendix for every Vietnamese commune.
 
 Prints numbers, asserts nothing (make bench). Sizes: the 2023 commune table (225 units in 13
-districts), every Vietnamese commune (3,321) and a hostile 100,000-row sheet.
+districts), every Vietnamese commune (3,321) and a hostile 100,000-row sheet; the export is
+timed for 3,321 units (xlsx and csv) and its output re-checked.
 """
 
 from __future__ import annotations
@@ -65,8 +67,38 @@ def build(path: Path, units: int, groups: int) -> None:
     wb.save(path)
 
 
+def bench_export(folder: Path, units: int = 3321) -> None:
+    """The appendix for ``units`` communes: time to write it, then what the check says of it."""
+    from decimal import Decimal
+
+    from forms.ranking import UnitResult, rank
+    from forms.ranking_xlsx import write_table
+    from forms.reference import reference_set
+
+    cs = reference_set()
+    rng = random.Random(units)
+    results = [
+        UnitResult(
+            f"{i:05}",
+            f"Xã {i}",
+            f"Khu vực {i % 63}",
+            {p.code: Decimal(rng.randint(0, int(p.max_points) * 100)) / 100 for p in cs.pillars},
+            not_ranked=i % 97 == 0,
+        )
+        for i in range(units)
+    ]
+    ranking = rank(cs, results, year=2025)
+    for suffix in (".xlsx", ".csv"):
+        path = folder / f"export{units}{suffix}"
+        started = time.perf_counter()
+        write_table(ranking, path)
+        took = time.perf_counter() - started
+        print(f"export ranking {units} units {suffix}: {took * 1000:8.0f} ms")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
+        bench_export(Path(folder))
         for units, groups in ((225, 13), (3321, 63), (100_000, 700)):
             path = Path(folder) / f"t{units}.xlsx"
             build(path, units, groups)

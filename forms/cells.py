@@ -43,6 +43,14 @@ def csv_cell(value: object) -> object:
     return value
 
 
+def from_csv_cell(text: str) -> str:
+    """A CSV cell as :func:`csv_cell` received it: the ``'`` it put before a formula taken off,
+    so a table read back names "=HYPERLINK(…)" as the unit did (as text, never evaluated)."""
+    if text.startswith("'") and could_be_formula(text[1:]):
+        return text[1:]
+    return text
+
+
 def csv_text(rows: Iterable[Iterable[object]]) -> str:
     """CSV (comma, CRLF, minimal quoting) with every text cell neutralised."""
     buffer = io.StringIO()

@@ -90,7 +90,7 @@ class Ranking:
         return out
 
     def classification_counts(self) -> dict[str, int]:
-        counts = {band.label: 0 for band in self.criteria.bands}
+        counts = {_nfc(band.label): 0 for band in self.criteria.bands}
         for row in self.rows:
             if not row.not_ranked:
                 counts[row.classification] = counts.get(row.classification, 0) + 1
@@ -188,14 +188,16 @@ def rank(
     for (r, pillars, total), overall_rank in zip(ranked, overall, strict=True):
         rows.append(
             RankedRow(
-                r.unit_code, _nfc(r.name), _nfc(r.group), pillars, total, classify(total, cs.bands),
+                r.unit_code, _nfc(r.name), _nfc(r.group), pillars, total,
+                _nfc(classify(total, cs.bands)),
                 overall_rank, group_ranks[r.unit_code], False, previous.get(r.unit_code),
             )
         )  # fmt: skip
     for r, pillars, total in unranked:
         rows.append(
             RankedRow(
-                r.unit_code, _nfc(r.name), _nfc(r.group), pillars, total, cs.not_ranked_label,
+                r.unit_code, _nfc(r.name), _nfc(r.group), pillars, total,
+                _nfc(cs.not_ranked_label),
                 None, None, True, previous.get(r.unit_code),
             )
         )  # fmt: skip

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from forms.criteria import Band
-from forms.i18n import _, language
+from forms.i18n import N_, _, language
 from forms.results_table import (
     NOT_RANKED,
     ResultsTable,
@@ -53,6 +53,24 @@ KINDS = (
     "classification_borderline",
     "rank_order",
 )
+
+
+# What each kind is, for the summary (``results check --summary``)
+KIND_NAMES = {
+    "bad_file": N_("tệp không đọc được"),
+    "bad_value": N_("ô trống hoặc sai"),
+    "duplicate_unit": N_("đơn vị trùng"),
+    "total_mismatch": N_("tổng điểm lệch quá mức làm tròn"),
+    "total_rounding": N_("tổng điểm lệch do làm tròn"),
+    "classification_mismatch": N_("xếp loại sai"),
+    "classification_borderline": N_("xếp loại đúng tùy chiều làm tròn"),
+    "rank_order": N_("sai thứ tự xếp hạng"),
+}
+# Notes that say the same of many rows: past GROUP_AFTER of them, reported as one line naming
+# the rows, not one per row (a commune table with whole-number pillars has one for a unit in
+# three: 1,091 lines for 3,321 units buried the errors)
+GROUPED_NOTES = ("total_rounding",)
+GROUP_AFTER = 5
 
 
 @dataclass(frozen=True)
@@ -94,6 +112,31 @@ class CheckResult:
 
     def to_json(self) -> dict[str, Any]:
         return {"rows": self.rows, "findings": [f.to_json() for f in self.findings]}
+
+    def counts(self) -> dict[str, int]:
+        """Findings by kind, in the order of ``KINDS``; kinds not found left out."""
+        found = {kind: 0 for kind in KINDS}
+        for finding in self.findings:
+            found[finding.kind] += 1
+        return {kind: n for kind, n in found.items() if n}
+
+    def grouped_notes(self) -> dict[str, list[Finding]]:
+        """Notes of a ``GROUPED_NOTES`` kind, by kind, where there are more than ``GROUP_AFTER``
+        of it: the ones to report as one line per kind."""
+        groups: dict[str, list[Finding]] = {}
+        for finding in self.findings:
+            if finding.kind in GROUPED_NOTES:
+                groups.setdefault(finding.kind, []).append(finding)
+        return {kind: found for kind, found in groups.items() if len(found) > GROUP_AFTER}
+
+    def summary_json(self) -> dict[str, Any]:
+        """The summary: counts by kind, every error, how many notes."""
+        return {
+            "rows": self.rows,
+            "counts": self.counts(),
+            "errors": [f.to_json() for f in self.errors],
+            "notes": len(self.notes),
+        }
 
 
 class BandsError(Exception):

@@ -57,6 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar=_("TÊN"),
         help=_("tiêu đề cột nhóm (mặc định: Khu vực)"),
     )
+    _add_appendix_arguments(ranking)
     add_criteria_argument(ranking)
     ranking.set_defaults(func=_ranking)
 
@@ -102,6 +103,45 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     bundle.set_defaults(func=_bundle)
 
 
+def _add_appendix_arguments(ranking: argparse.ArgumentParser) -> None:
+    ranking.add_argument(
+        "--layout",
+        choices=("overall", "grouped"),
+        default="overall",
+        help=_(
+            "overall: mọi đơn vị theo tổng điểm, STT là thứ hạng (mặc định); grouped: theo từng nhóm, cột nhóm gộp ô"
+        ),
+    )
+    lines = (  # the lines above the table, as the decision prints them
+        ("--appendix", _("dòng phụ lục, ví dụ “PHỤ LỤC 3”")),
+        ("--title", _("tiêu đề bảng (mặc định: KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG … NĂM <năm>)")),
+        (
+            "--decision",
+            _(
+                "dòng “Kèm theo Quyết định số …/QĐ-UBND ngày … của UBND tỉnh …”, in trong ngoặc dưới tiêu đề"
+            ),
+        ),
+    )
+    for flag, text in lines:
+        ranking.add_argument(flag, default="", metavar=_("DÒNG"), help=text)
+    ranking.add_argument(
+        "--rank-column", action="store_true", help=_("thêm cột “Xếp hạng” (thứ hạng toàn tỉnh)")
+    )
+
+
+def _appendix(args: argparse.Namespace):
+    from forms.ranking_xlsx import Appendix
+
+    return Appendix(
+        layout=args.layout,
+        appendix=args.appendix,
+        title=args.title,
+        decision=args.decision,
+        rank_column=args.rank_column,
+        group_header=args.group_header,
+    )
+
+
 def _check_output(path: str, suffixes: tuple[str, ...]) -> None:
     target = Path(path)
     if target.suffix.lower() not in suffixes:
@@ -126,7 +166,7 @@ def _ranking(args: argparse.Namespace) -> int:
         return fail(str(exc))
     try:
         ranking = ranking_for_year(conn, args.year, sets, args.set)
-        write_table(ranking, args.output, args.group_header)
+        write_table(ranking, args.output, _appendix(args))
         note = ranking_note(
             conn, args.year
         )  # review: which units are ranked on self-assessed points

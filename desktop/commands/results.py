@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from forms.i18n import _
 
 if TYPE_CHECKING:
-    from forms.results_check import CheckResult
+    from forms.results_check import CheckResult, Finding
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 
@@ -37,7 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Đọc bảng xếp hạng trong sổ tính Excel (.xlsx) và liệt kê mọi chỗ sai: tổng điểm lệch quá mức làm tròn, xếp loại không khớp các mức, sai thứ tự, đơn vị trùng, ô trống hoặc không phải số. Mã thoát 1 nếu có lỗi."
         ),
     )
-    check.add_argument("file", metavar=_("TỆP.xlsx"), help=_("sổ tính chứa bảng xếp hạng"))
+    check.add_argument(
+        "file", metavar=_("TỆP"), help=_("sổ tính .xlsx hoặc tệp .csv chứa bảng xếp hạng")
+    )
     check.add_argument(
         "--json", action="store_true", help=_("in kết quả dưới dạng một đối tượng JSON")
     )
@@ -52,6 +54,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--sheet",
         metavar=_("TRANG"),
         help=_("chỉ kiểm tra trang tính này (mặc định: mọi trang có bảng)"),
+    )
+    check.add_argument(
+        "--summary",
+        action="store_true",
+        help=_("chỉ in số phát hiện theo loại, danh sách lỗi và số ghi chú"),
     )
     check.set_defaults(func=_check)
     # `results import` belongs to the collector (desktop/commands/_results_import.py)
@@ -70,40 +77,74 @@ def _check(args: argparse.Namespace) -> int:
     else:
         result = check_workbook(args.file, bands, sheet=args.sheet)
     if args.json:
-        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        data = result.summary_json() if args.summary else result.to_json()
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
+    elif any(f.kind == "bad_file" for f in result.findings):
+        for finding in result.findings:
+            print(_("Lỗi: {message}", message=finding.message), file=sys.stderr)
+    elif args.summary:
+        _print_summary(result)
     else:
         _print_report(result)
     return EXIT_OK if result.ok else EXIT_PROBLEMS
 
 
+def _line(finding: Finding) -> str:
+    severity = _("LỖI") if finding.severity == "error" else _("ghi chú")
+    unit = finding.unit or "?"
+    if finding.stt is not None:
+        return _(
+            "[{severity}] STT {stt} · {unit}: {message}",
+            severity=severity,
+            stt=finding.stt,
+            unit=unit,
+            message=finding.message,
+        )
+    return _(
+        "[{severity}] {unit}: {message}", severity=severity, unit=unit, message=finding.message
+    )
+
+
 def _print_report(result: CheckResult) -> None:
-    if any(f.kind == "bad_file" for f in result.findings):
-        for finding in result.findings:
-            print(_("Lỗi: {message}", message=finding.message), file=sys.stderr)
-        return
+    """Every finding a line, but notes that many rows share one line for all of them."""
+    grouped = result.grouped_notes()
     for finding in result.findings:
-        severity = _("LỖI") if finding.severity == "error" else _("ghi chú")
-        unit = finding.unit or "?"
-        if finding.stt is not None:
-            print(
-                _(
-                    "[{severity}] STT {stt} · {unit}: {message}",
-                    severity=severity,
-                    stt=finding.stt,
-                    unit=unit,
-                    message=finding.message,
-                )
-            )
-        else:
-            print(
-                _(
-                    "[{severity}] {unit}: {message}",
-                    severity=severity,
-                    unit=unit,
-                    message=finding.message,
-                )
-            )
+        if finding.kind not in grouped:
+            print(_line(finding))
+    for kind, findings in grouped.items():
+        print(_grouped_line(kind, findings))
+    _print_totals(result)
+
+
+def _grouped_line(kind: str, findings: list[Finding], shown: int = 20) -> str:
+    from forms.results_check import KIND_NAMES
+
+    rows = [str(f.stt) if f.stt is not None else f.unit or "?" for f in findings[:shown]]
+    more = len(findings) - shown
+    return _(
+        "[ghi chú] {count} dòng {kind} (STT {rows}{more}); --json in từng dòng.",
+        count=len(findings),
+        kind=_(KIND_NAMES[kind]),
+        rows=", ".join(rows),
+        more=_(", và {count} dòng khác", count=more) if more > 0 else "",
+    )
+
+
+def _print_summary(result: CheckResult) -> None:
+    """Counts by kind, then every error; notes only counted."""
+    from forms.results_check import KIND_NAMES
+
+    _print_totals(result)
+    for kind, count in result.counts().items():
+        print(_("  {kind} ({code}): {count}", kind=_(KIND_NAMES[kind]), code=kind, count=count))
+    for finding in result.errors:
+        print(_line(finding))
+    if result.notes:
+        print(_("{count} ghi chú không in ra; bỏ --summary để xem.", count=len(result.notes)))
+
+
+def _print_totals(result: CheckResult) -> None:
     errors, notes = len(result.errors), len(result.notes)
     if errors or notes:
         print(

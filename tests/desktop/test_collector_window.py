@@ -89,7 +89,8 @@ def test_drop_a_folder_then_rank_and_export(qtbot, tmp_path, inbox):
     with qtbot.waitSignal(window.exported):
         window.export_ranking_button.click()
     assert check_workbook(target, CS.bands).errors == []
-    assert openpyxl.load_workbook(target).active.max_row == 4 + 12
+    # title, blank line, header; the 12 units; blank line, the criteria-set footnote
+    assert openpyxl.load_workbook(target).active.max_row == 3 + 12 + 2
 
     report = tmp_path / "tinh-trang.csv"
     window.ask_save_path = lambda *_a: str(report)

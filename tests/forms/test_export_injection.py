@@ -26,7 +26,7 @@ from forms.cells import FORMULA_STARTS, could_be_formula, csv_cell
 from forms.criteria_xlsx import dump_xlsx
 from forms.packages.build import Submission, build_package
 from forms.ranking import UnitResult, rank
-from forms.ranking_xlsx import write_table
+from forms.ranking_xlsx import GROUPED, Appendix, write_table
 from local_db.collector import merge_paths, open_collector
 from local_db.collector.completeness_file import write_completeness
 from local_db.collector.reports import completeness, ranking_for_year, set_not_ranked, set_units
@@ -86,7 +86,16 @@ def _export_ranking(conn, path: Path) -> None:
 
 
 def _export_ranking_hostile_header(conn, path: Path) -> None:
-    write_table(_ranking(conn), path, group_header="=1+2")
+    """The grouped layout (groups are named) with a hostile group header and appendix lines."""
+    appendix = Appendix(
+        layout=GROUPED,
+        group_header="=1+2",
+        appendix=HOSTILE[0],
+        title=HOSTILE[2],
+        decision=HOSTILE[3],
+        rank_column=True,
+    )
+    write_table(_ranking(conn), path, appendix)
 
 
 def _export_ranking_hostile_criteria(conn, path: Path) -> None:
@@ -136,6 +145,7 @@ NOT_SPREADSHEET_EXPORTS = {
 OTHER_WRITERS = {
     "forms/cells.py": "the shared rule itself",
     "forms/packages/demo.py": "demo units list: generated names, written through forms.cells",
+    "forms/results_grid.py": "writes nothing: reads a CSV back, taking off forms.cells' quote",
 }
 
 

@@ -185,3 +185,52 @@ def test_as_a_program(tmp_path):
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["rows"] == 28 and [f["kind"] for f in data["findings"]] == ["total_rounding"]
+
+
+def _commune_table(path, units=40, wrong=7):
+    """A commune table as published: whole-number pillars, totals to one decimal, so nearly
+    every row is a rounding note; the total of STT ``wrong`` is off by far more."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["PHỤ LỤC 4"])
+    ws.append(["STT", "Tên đơn vị", "Thể chế số", "Hạ tầng số", "Tổng điểm năm 2025", "Xếp loại"])
+    for i in range(1, units + 1):
+        pillars = [400 - i, 300]
+        total = sum(pillars) + (0.4 if i != wrong else 1.3)  # 1.3 > 2 x 0.5 + 0.05
+        ws.append([i, f"Xã {i}", *pillars, total, "Khá"])
+    wb.save(path)
+    return path
+
+
+def test_rounding_notes_grouped_into_one_line_so_the_errors_show(tmp_path, capsys):
+    """Before: one line per rounding note (1,091 lines for 3,321 units) buried the errors."""
+    code, out, _err = _run(capsys, _commune_table(tmp_path / "pl4.xlsx"))
+    lines = out.splitlines()
+    assert code == 1 and len(lines) == 3, lines
+    assert lines[0].startswith("[LỖI] STT 7 · Xã 7: Tổng điểm")
+    assert lines[1].startswith("[ghi chú] 39 dòng tổng điểm lệch do làm tròn (STT 1, 2, 3,")
+    assert "và 19 dòng khác" in lines[1] and ", 7," not in lines[1]
+    assert lines[2] == "Đã đọc 40 đơn vị: 1 lỗi, 39 ghi chú."
+    # a few notes are still listed one by one (the real appendix 2 has one)
+    _code, out, _err = _run(capsys, _commune_table(tmp_path / "few.xlsx", units=5))
+    assert sum(line.startswith("[ghi chú] STT") for line in out.splitlines()) == 5
+
+
+def test_summary_counts_by_kind_lists_errors_counts_notes(tmp_path, capsys):
+    path = _commune_table(tmp_path / "pl4.xlsx")
+    code, out, _err = _run(capsys, path, "--summary")
+    assert code == 1
+    assert out.splitlines() == [
+        "Đã đọc 40 đơn vị: 1 lỗi, 39 ghi chú.",
+        "  tổng điểm lệch quá mức làm tròn (total_mismatch): 1",
+        "  tổng điểm lệch do làm tròn (total_rounding): 39",
+        out.splitlines()[3],
+        "39 ghi chú không in ra; bỏ --summary để xem.",
+    ]
+    assert out.splitlines()[3].startswith("[LỖI] STT 7 · Xã 7:")
+    code, data, _err = _json(capsys, path, "--summary")
+    assert code == 1 and data["counts"] == {"total_mismatch": 1, "total_rounding": 39}
+    assert (data["rows"], data["notes"]) == (40, 39)
+    assert [(e["stt"], e["kind"]) for e in data["errors"]] == [(7, "total_mismatch")]

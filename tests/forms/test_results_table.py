@@ -305,3 +305,47 @@ def test_parent_headers_over_pillars_and_over_the_total(tmp_path):
     assert table.pillar_headers == ("Hạ tầng số", "Nhân lực số")
     assert table.total_header == "Tổng điểm"
     assert table.rows[0].total.value == 100 and table.rows[0].total.where == "Sheet!E3"
+
+
+# --- CSV: the table the app exports, or one saved from Excel --------------------------------
+
+
+def test_csv_the_app_exports_reads_as_its_xlsx(tmp_path):
+    """Before: `results check bang.csv` said the app's own CSV was "not an .xlsx workbook"."""
+    from forms.ranking_xlsx import GROUPED, Appendix, write_table
+    from tests.forms.test_ranking_xlsx import _realistic_ranking
+
+    ranking = _realistic_ranking()
+    for appendix, total_col in ((Appendix(rank_column=True), "F"), (Appendix(layout=GROUPED), "G")):
+        write_table(ranking, tmp_path / "bang.csv", appendix)
+        write_table(ranking, tmp_path / "bang.xlsx", appendix)
+        (from_csv,) = read_tables(tmp_path / "bang.csv")
+        (from_xlsx,) = read_tables(tmp_path / "bang.xlsx")
+        assert from_csv.sheet == "bang" and from_csv.rows[0].total.where == f"bang!{total_col}2"
+        assert from_csv.pillar_headers == from_xlsx.pillar_headers
+        assert from_csv.group_header == from_xlsx.group_header
+        assert [(r.stt, r.group, r.name, r.label) for r in from_csv.rows] == [
+            (r.stt, r.group, r.name, r.label) for r in from_xlsx.rows
+        ]
+        assert [r.total.value for r in from_csv.rows] == [r.total.value for r in from_xlsx.rows]
+
+
+def test_csv_formula_quote_taken_off_and_semicolons_and_bad_bytes(tmp_path):
+    path = tmp_path / "pl.csv"
+    path.write_text(
+        "STT;Tên đơn vị;Thể chế số;Tổng điểm năm 2025;Xếp loại\r\n"
+        "1;'=HYPERLINK(\"x\");800,5;800,5;Tốt\r\n2;'Xã An;10;10;Trung bình\r\n",
+        encoding="utf-8-sig",
+    )
+    (table,) = read_tables(path)
+    assert [r.name for r in table.rows] == ['=HYPERLINK("x")', "'Xã An"]
+    assert table.rows[0].total.value == Decimal("800.5") and table.rows[0].total.decimals == 1
+    assert read_tables(path, sheet="pl")[0].rows == table.rows
+    with pytest.raises(TableReadError, match="không có trang"):
+        read_tables(path, sheet="Phụ lục 3")
+    path.write_bytes(b"STT,T\xean \xf0\xf5n v\xd2\r\n")  # Windows-1258, not UTF-8
+    with pytest.raises(TableReadError, match="UTF-8"):
+        read_tables(path)
+    path.write_text("Tên,Điểm\r\nXã An,5\r\n", encoding="utf-8")
+    with pytest.raises(TableReadError, match="STT"):
+        read_tables(path)

@@ -64,12 +64,12 @@ def test_merge_export_and_check(tmp_path, demo, capsys):
     result = check_workbook(xlsx)
     assert result.errors == [] and result.rows == 40
     ws = openpyxl.load_workbook(xlsx).active
-    header = [c.value for c in ws[4]]
-    assert header[:3] == ["STT", "Khu vực", "Tên đơn vị"] and header[-2:] == [
+    header = [c.value for c in ws[3]]  # the default (overall) layout: no group column
+    assert header[:2] == ["STT", "Tên đơn vị"] and header[-2:] == [
         "Tổng điểm năm 2025",
         "Xếp loại",
     ]
-    assert len(header) == 3 + 7 + 2  # the reference set's seven pillars
+    assert len(header) == 2 + 7 + 2  # the reference set's seven pillars
 
     csv_path = tmp_path / "bang.csv"
     assert run(capsys, "export", "ranking", "--db", db, "--year", 2025, "-o", csv_path)[0] == 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from desktop.format import format_points, matches
+from desktop.format import format_moment, format_points, matches
 from desktop.qt import (
     QAbstractTableModel,
     QModelIndex,
@@ -178,7 +178,7 @@ class InboxModel(_SortedTable):
         if column == "signer":
             return row.signer + (f" ← {row.forwarded_by}" if row.forwarded_by else "")
         if column == "received":
-            return row.received_at.replace("T", " ")[:19]
+            return format_moment(row.received_at)
         return row.file_name
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -12,16 +12,15 @@ screen re-reads its review when the session says ``changed`` for its year.
 from __future__ import annotations
 
 import tempfile
-from decimal import Decimal
 from pathlib import Path
 
 from desktop.collector.session import ALL_YEARS, CollectorSession
 from desktop.evidence_opener import Opener, open_evidence_file, system_open
-from desktop.format import format_date, format_points, parse_date
+from desktop.format import format_date, format_moment, format_points, parse_date
+from desktop.number_input import DecimalSpinBox
 from desktop.qt import (
     QAbstractItemView,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -99,7 +98,7 @@ class ReviewerScreen(QWidget):
         self.header.setText(
             _("{unit} — {name}, năm {year}, lần {revision}; người nộp {officer} ({position}), ký lúc {created}",
               unit=m["unit"]["code"], name=m["unit"]["name"], year=m["year"], revision=m["revision"],
-              officer=m["officer"]["name"], position=m["officer"]["position"], created=m["created_at"])
+              officer=m["officer"]["name"], position=m["officer"]["position"], created=format_moment(m["created_at"]))
         )  # fmt: skip
         self.model = ReviewItemsModel(self.cs, self.review, parent=self)
         self.table = QTableView(self)
@@ -142,7 +141,7 @@ class ReviewerScreen(QWidget):
         self.evidence.itemActivated.connect(lambda item: self.open_evidence(item.data(ENTRY_ROLE)))
         self.open_button = QPushButton(_("Mở tệp minh chứng"), detail)
         self.open_button.clicked.connect(self._open_selected)
-        self.points = QDoubleSpinBox(detail)
+        self.points = DecimalSpinBox(detail)  # "10,5" and "10.5" alike, whatever the PC's region
         self.points.setDecimals(2)
         self.points.setSingleStep(1)
         self.status = QComboBox(detail)
@@ -310,7 +309,7 @@ class ReviewerScreen(QWidget):
         try:
             self.session.save_item(
                 self.sha, self.cs, self.code,
-                points=Decimal(str(round(self.points.value(), 2))),
+                points=self.points.decimal_value(),
                 status=ItemStatus.EXPLAIN if wanted == ItemStatus.EXPLAIN.value else None,
                 comment=self.comment.toPlainText(),
             )  # fmt: skip

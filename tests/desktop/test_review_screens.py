@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,33 @@ def test_items_model_passes_modeltester(qtmodeltester, screen) -> None:
     qtmodeltester.check(screen.model)
     assert screen.model.rowCount(screen.model.index(0, 0)) == 0
     assert screen.model.data(QModelIndex()) is None
+
+
+@pytest.mark.parametrize("pc_locale", ["C", "en_US", "vi_VN"])
+@pytest.mark.parametrize("typed", ["10,5", "10.5"])
+def test_reviewer_points_keep_the_decimal_whatever_the_pc_region(
+    qtbot, world, collector_session, tmp_path, pc_locale, typed
+) -> None:
+    """Regression (issue 14): typing "10,5" in the verified points gave 10, with no message (the
+    spin box followed the PC's regional settings)."""
+    from desktop.qt import QLocale
+
+    before = QLocale()
+    QLocale.setDefault(QLocale(pc_locale))
+    try:
+        widget = ReviewerScreen(collector_session, current_sha(world.conn), CS, REVIEWER,
+                                opener=lambda _p: None, evidence_dir=tmp_path / "open")  # fmt: skip
+        qtbot.addWidget(widget)
+        widget.select("1.1")
+        widget.points.lineEdit().selectAll()
+        qtbot.keyClick(widget.points.lineEdit(), Qt.Key.Key_Delete)
+        qtbot.keyClicks(widget.points.lineEdit(), typed)
+        qtbot.mouseClick(widget.save_button, Qt.MouseButton.LeftButton)
+        stored = widget.store.load_review(widget.sha).items["1.1"]
+        assert stored.verified_points == Decimal("10.5")
+        assert widget.points.lineEdit().text() == "10,50"
+    finally:
+        QLocale.setDefault(before)
 
 
 def test_reviewer_sets_points_and_comments(qtbot, screen) -> None:

@@ -54,9 +54,9 @@ def render(out: Path, lang: str = "vi") -> list[Path]:  # noqa: PLR0915
     from desktop.app import _make_application
     from desktop.assessment.session import AssessmentSession
     from desktop.assessment.store import DbStore
-    from desktop.controller import AppController
     from desktop.qt import QApplication
     from desktop.settings import Settings
+    from desktop.shell import Shell
     from desktop.tasks import TaskRunner
     from forms.i18n import set_language
     from forms.reference import reference_set
@@ -92,7 +92,7 @@ def render(out: Path, lang: str = "vi") -> list[Path]:  # noqa: PLR0915
             units.import_units(db, units_csv)
             runner = TaskRunner(synchronous=True)
             settings = Settings(Path(tmp) / "settings.ini")
-            controller = AppController(db, settings, runner)
+            controller = Shell(db, settings, runner)
 
             wizard = controller.make_wizard()
             shot(wizard, "0-wizard-mode")
@@ -122,7 +122,7 @@ def render(out: Path, lang: str = "vi") -> list[Path]:  # noqa: PLR0915
             del previous
 
             window = controller.build_window()
-            session = controller.session
+            session = controller.commune.session
             editor, overview = window.editor, window.overview
             assert session is not None and editor is not None and overview is not None
             _sample(session, 0.6)
@@ -147,7 +147,7 @@ def render(out: Path, lang: str = "vi") -> list[Path]:  # noqa: PLR0915
             window.show_overview()
             shot(window, "7-overview-chart")
             window.tabs.setCurrentWidget(editor)
-            dialog = controller.open_finalise(exec_dialog=False)
+            dialog = controller.commune.open_finalise(exec_dialog=False)
             dialog.resize(int(SIZE[0] * 0.75), int(SIZE[1] * 0.85))
             shot(dialog, "8-finalise-dialog")
             dialog.close()
@@ -163,14 +163,14 @@ def _collector_shots(db, settings, runner, tmp: Path, shot) -> list[Path]:
     import shutil
 
     from desktop import settings as opts
-    from desktop.controller import AppController
+    from desktop.shell import Shell
     from forms.packages.demo import write_demo
 
     demo = write_demo(tmp / "demo", units=24, evidence=1, year=2025)
     shutil.copy(demo.trust, Path(db.data_dir) / TRUST_FILE)
     settings.set(opts.MODE, opts.COLLECTOR)
     settings.set(opts.ORGANISATION, "Phòng Văn hóa - Xã hội khu vực 3")
-    controller = AppController(db, settings, runner)
+    controller = Shell(db, settings, runner)
     wizard = controller.make_wizard()  # opens in collector mode now
     wizard.show()  # a wizard starts on show: next() before it would be undone
     wizard.next()

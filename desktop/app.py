@@ -194,6 +194,7 @@ def _self_test_steps(data_dir: Path, steps: list[tuple[str, bool, str]]) -> bool
         cs = reference_set()
         steps.append((_("nạp bộ tiêu chí tham khảo"), True, f"{cs.short_id}, {len(cs.leaves())}"))
         row = assessments.create(db, "SELFTEST", cs.year, cs, user="self-test")
+        assert row.id is not None
         session = AssessmentSession(cs, DbStore(db, row.id), cs.year)
         sample = _sample_answers(cs)
         for code, values in sample.items():

@@ -146,9 +146,9 @@ def _commune_shots(controller: Shell, shot: Shot) -> None:
     db = controller.db
     # last year's assessment, so the chart has something beside this year's bars
     cs = reference_set()
-    previous = AssessmentSession(
-        cs, DbStore(db, assessments.create(db, "25001", cs.year - 1, cs).id), cs.year - 1
-    )
+    last_year = assessments.create(db, "25001", cs.year - 1, cs).id
+    assert last_year is not None
+    previous = AssessmentSession(cs, DbStore(db, last_year), cs.year - 1)
     _sample(previous, 0.8)
     del previous
 

@@ -48,6 +48,22 @@ if TYPE_CHECKING:
 ReviewPanelFactory = Callable[[QWidget], "CommuneReviewPanel | None"]
 
 
+def add_language_menu(menu: QMenu, owner: QWidget, choose: Callable[[str], object]) -> None:
+    """The "Ngôn ngữ" submenu of ``menu`` (both main windows have one): the current language
+    checked, ``choose(code)`` on a pick. The actions belong to ``owner``."""
+    from forms.i18n import language
+
+    lang_menu = menu.addMenu(_("Ngôn ngữ"))
+    group = QActionGroup(owner)
+    for code, label in (("vi", "Tiếng Việt"), ("en", "English")):
+        action = QAction(label, owner)
+        action.setCheckable(True)
+        action.setChecked(language() == code)
+        action.triggered.connect(lambda _checked=False, c=code: choose(c))
+        group.addAction(action)
+        lang_menu.addAction(action)
+
+
 class MainWindow(QMainWindow):
     finalise_requested = Signal()
     reopen_requested = Signal()
@@ -284,17 +300,7 @@ class MainWindow(QMainWindow):
             None,
             settings_menu,
         )
-        lang_menu = settings_menu.addMenu(_("Ngôn ngữ"))
-        group = QActionGroup(self)
-        from forms.i18n import language
-
-        for code, label in (("vi", "Tiếng Việt"), ("en", "English")):
-            action = QAction(label, self)
-            action.setCheckable(True)
-            action.setChecked(language() == code)
-            action.triggered.connect(lambda _checked=False, c=code: self._set_language(c))
-            group.addAction(action)
-            lang_menu.addAction(action)
+        add_language_menu(settings_menu, self, self._set_language)
 
     def _next_unfinished(self) -> None:
         if self.editor is not None and not self.editor.go_next_unfinished() and self.isVisible():

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from desktop import settings as opts
 from desktop.commune_controller import CommuneController
-from desktop.main_window import MainWindow
+from desktop.main_window import MainWindow, add_language_menu
 from desktop.qt import QMessageBox, QModelIndex, QObject, Signal
 from desktop.settings import Settings
 from desktop.tasks import TaskRunner
@@ -106,37 +106,29 @@ class Shell(QObject):
             return ""
         return self._apply_commune_setup(result)
 
+    def _save_profile(self, result: SetupResult, unit_code: str) -> None:
+        from local_db import profile
+
+        profile.save(self.db, officer_name=result.officer_name, position=result.position,
+                     phone=result.phone, email=result.email, unit_code=unit_code)  # fmt: skip
+
     def _apply_collector_setup(self, result: SetupResult) -> None:
-        from local_db import criteria_store, profile
+        from local_db import criteria_store
 
         previous = self.profile()
-        profile.save(
-            self.db,
-            officer_name=result.officer_name,
-            position=result.position,
-            phone=result.phone,
-            email=result.email,
-            # keep the commune's unit: switching back must not ask for it again
-            unit_code=previous.unit_code if previous is not None else "",
-        )
+        # keep the commune's unit: switching back must not ask for it again
+        self._save_profile(result, previous.unit_code if previous is not None else "")
         criteria_store.remember(self.db, result.criteria_set)  # checks and ranks by it
         self.settings.set(opts.ORGANISATION, result.organisation)
         self.settings.set(opts.MODE, opts.COLLECTOR)
         self.settings.sync()
 
     def _apply_commune_setup(self, result: SetupResult) -> str:
-        from local_db import assessments, profile
+        from local_db import assessments
 
         self.settings.set(opts.MODE, opts.COMMUNE)
         self.settings.sync()
-        profile.save(
-            self.db,
-            officer_name=result.officer_name,
-            position=result.position,
-            phone=result.phone,
-            email=result.email,
-            unit_code=result.unit_code,
-        )
+        self._save_profile(result, result.unit_code)
         cs = result.criteria_set
         existing = assessments.current(self.db, result.unit_code, cs.year)
         if existing is None:
@@ -277,22 +269,13 @@ class Shell(QObject):
         return screen
 
     def _collector_menus(self, window: CollectorWindow) -> None:
-        from desktop.qt import QAction, QActionGroup
-        from forms.i18n import language
+        from desktop.qt import QAction
 
         menu = window.menuBar().addMenu(_("&Cài đặt"))
         setup = QAction(_("Chế độ làm việc, cán bộ, khóa ký…"), window)
         setup.triggered.connect(lambda _checked=False: self.open_settings())
         menu.addAction(setup)
-        lang_menu = menu.addMenu(_("Ngôn ngữ"))
-        group = QActionGroup(window)
-        for code, label in (("vi", "Tiếng Việt"), ("en", "English")):
-            action = QAction(label, window)
-            action.setCheckable(True)
-            action.setChecked(language() == code)
-            action.triggered.connect(lambda _checked=False, c=code: self._collector_language(c))
-            group.addAction(action)
-            lang_menu.addAction(action)
+        add_language_menu(menu, window, self._collector_language)
 
     def _collector_language(self, code: str) -> None:
         self.settings.set(opts.LANGUAGE, code)

@@ -38,14 +38,14 @@ def _child_app(data_dir: str) -> None:
     warm = prewarm_storage()
     _make_application(sys.argv[:1])
     warm.join()
-    from desktop.controller import AppController
     from desktop.qt import QApplication
     from desktop.settings import Settings
+    from desktop.shell import Shell
     from desktop.tasks import TaskRunner
     from local_db.database import open_database
 
     db = open_database(Path(data_dir))
-    controller = AppController(db, Settings(Path(data_dir) / "settings.ini"), TaskRunner())
+    controller = Shell(db, Settings(Path(data_dir) / "settings.ini"), TaskRunner())
     window = controller.build_window()
     window.show()
     QApplication.processEvents()
@@ -117,9 +117,9 @@ def _p(values: list[float], q: float) -> float:
 def bench_switching() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from desktop.app import _make_application
-    from desktop.controller import AppController
     from desktop.qt import QApplication
     from desktop.settings import Settings
+    from desktop.shell import Shell
     from desktop.tasks import TaskRunner
     from local_db.database import open_database
 
@@ -128,13 +128,13 @@ def bench_switching() -> None:
         data = Path(tmp) / "data"
         _prepare(data)
         db = open_database(data)
-        controller = AppController(db, Settings(Path(tmp) / "s.ini"), TaskRunner())
+        controller = Shell(db, Settings(Path(tmp) / "s.ini"), TaskRunner())
         window = controller.build_window()
         window.resize(1200, 780)
         window.show()
         QApplication.processEvents()
         editor = window.editor
-        codes = [ind.code for ind in controller.session.cs.leaves()]
+        codes = [ind.code for ind in controller.commune.session.cs.leaves()]
         first: list[float] = []
         again: list[float] = []
         for rounds, bucket in ((1, first), (3, again)):

@@ -9,28 +9,37 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from forms import __version__
 from forms.i18n import _, set_language
 
+if TYPE_CHECKING:
+    from desktop.main_window import MainWindow
+    from desktop.qt import QApplication
+    from desktop.setup.wizard import SetupWizard
+    from desktop.shell import AppWindow, Shell
+    from desktop.single_instance import FileReceiver
+    from forms.criteria import CriteriaSet
 
-def _make_application(argv: list[str]):
+
+def _make_application(argv: list[str]) -> QApplication:
     from desktop.i18n import install_qt_translator
     from desktop.qt import QApplication, QIcon
 
-    app = QApplication.instance() or QApplication(argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv)
     install_qt_translator(app)
     app.setApplicationName("dti-desk")
     app.setOrganizationName("dti-desk")
     app.setApplicationVersion(__version__)
     icon = Path(__file__).resolve().parent.parent / "resources" / "icons" / "dti-desk.png"
     if icon.is_file():
-        app.setWindowIcon(QIcon(str(icon)))  # type: ignore[attr-defined]
+        app.setWindowIcon(QIcon(str(icon)))
     return app
 
 
-def build_main_window():
+def build_main_window() -> MainWindow:
     """A main window without data (kept for callers that only need the shell)."""
     from desktop.main_window import MainWindow
 
@@ -55,7 +64,9 @@ def prewarm_storage() -> threading.Thread:
     return thread
 
 
-def open_app(controller: Any, exec_wizard: Callable[[Any], Any] | None = None) -> Any:
+def open_app(
+    controller: Shell, exec_wizard: Callable[[SetupWizard], object] | None = None
+) -> AppWindow | None:
     """Run the setup wizard when needed, then show the window of the mode (commune editor or
     collector window). Returns the window, or None when the wizard was cancelled."""
     if controller.needs_setup():
@@ -68,7 +79,7 @@ def open_app(controller: Any, exec_wizard: Callable[[Any], Any] | None = None) -
 
 def run_gui(
     args: argparse.Namespace,
-    on_shown: Callable[[Any, Any], object] | None = None,
+    on_shown: Callable[[Shell, AppWindow], object] | None = None,
     on_locked: Callable[[Path], bool] | None = None,
 ) -> int:
     """The GUI: ``on_shown(controller, window)`` runs once the main window is up (the ``open``
@@ -87,8 +98,8 @@ def run_gui(
     settings = settings_for(cli_dir, data_dir)
     set_language(args.lang or settings.get(opts.LANGUAGE))
     warm.join()
-    from desktop.controller import AppController
     from desktop.qt import QMessageBox, QTimer
+    from desktop.shell import Shell
     from desktop.tasks import TaskRunner
     from local_db.database import open_database
     from local_db.errors import DatabaseLocked, StorageError
@@ -106,7 +117,7 @@ def run_gui(
     runner = TaskRunner()
     receiver = None
     try:
-        controller = AppController(db, settings, runner)
+        controller = Shell(db, settings, runner)
         window = open_app(controller)
         if window is None:
             return 0
@@ -123,7 +134,7 @@ def run_gui(
         db.close()
 
 
-def _receive_files(data_dir: Path, controller: Any) -> Any:
+def _receive_files(data_dir: Path, controller: Shell) -> FileReceiver | None:
     """Files double-clicked while the app runs (``dti-desk open``, see ``single_instance``)
     come here: the app acts on each as if it had been dropped on its window."""
     from desktop.hand_over import act_on_shown_window
@@ -183,6 +194,7 @@ def _self_test_steps(data_dir: Path, steps: list[tuple[str, bool, str]]) -> bool
         cs = reference_set()
         steps.append((_("nạp bộ tiêu chí tham khảo"), True, f"{cs.short_id}, {len(cs.leaves())}"))
         row = assessments.create(db, "SELFTEST", cs.year, cs, user="self-test")
+        assert row.id is not None
         session = AssessmentSession(cs, DbStore(db, row.id), cs.year)
         sample = _sample_answers(cs)
         for code, values in sample.items():
@@ -209,7 +221,7 @@ def _self_test_steps(data_dir: Path, steps: list[tuple[str, bool, str]]) -> bool
         db.close()
 
 
-def _sample_answers(cs) -> dict[str, dict[str, object]]:
+def _sample_answers(cs: CriteriaSet) -> dict[str, dict[str, object]]:
     """A plausible full answer for the first indicator of each rule kind (enough to score > 0)."""
     from forms.criteria import FieldKind
 

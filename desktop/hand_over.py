@@ -106,7 +106,7 @@ def act_on_file(controller: Any, path: Path, show: Show | None = None) -> str:
 
 
 def _criteria(controller: Any) -> dict[str, Any]:
-    from desktop.controller import reference_or_none
+    from desktop.shell import reference_or_none
     from local_db import criteria_store
 
     sets = {}

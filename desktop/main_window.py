@@ -1,14 +1,20 @@
-"""The main window: the editor and the overview as tabs, menus, and the status bar.
+"""The main window: the editor, the overview and the review tab, menus, and the status bar.
 
 There is no Save button: every edit is committed by the session's store as it happens, and
 the status bar says when ("Đã lưu lúc 10:32:05").
+
+The window asks, the controller does: the menu actions emit ``finalise_requested``,
+``reopen_requested``, ``settings_requested`` and ``language_changed``, which the commune
+controller and the shell connect to. The review tab's content comes from a factory the window
+is given (``review_panel_factory``), called when the tab is first opened.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from desktop import settings as opts
 from desktop.assessment.editor import AssessmentEditor
@@ -20,6 +26,7 @@ from desktop.qt import (
     QKeySequence,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     Qt,
@@ -32,8 +39,35 @@ from desktop.settings import Settings
 from desktop.tasks import TaskRunner
 from forms.i18n import _
 
+if TYPE_CHECKING:
+    from desktop.overview.chart import OverviewChart
+    from desktop.review.commune import CommuneReviewPanel
+
+# builds the review tab's content with the given parent; None when it cannot now (the
+# window was replaced or the database closed before the tab was first opened)
+ReviewPanelFactory = Callable[[QWidget], "CommuneReviewPanel | None"]
+
+
+def add_language_menu(menu: QMenu, owner: QWidget, choose: Callable[[str], object]) -> None:
+    """The "Ngôn ngữ" submenu of ``menu`` (both main windows have one): the current language
+    checked, ``choose(code)`` on a pick. The actions belong to ``owner``."""
+    from forms.i18n import language
+
+    lang_menu = menu.addMenu(_("Ngôn ngữ"))
+    group = QActionGroup(owner)
+    for code, label in (("vi", "Tiếng Việt"), ("en", "English")):
+        action = QAction(label, owner)
+        action.setCheckable(True)
+        action.setChecked(language() == code)
+        action.triggered.connect(lambda _checked=False, c=code: choose(c))
+        group.addAction(action)
+        lang_menu.addAction(action)
+
 
 class MainWindow(QMainWindow):
+    finalise_requested = Signal()
+    reopen_requested = Signal()
+    settings_requested = Signal()
     language_changed = Signal(str)
 
     def __init__(
@@ -42,7 +76,8 @@ class MainWindow(QMainWindow):
         runner: TaskRunner | None = None,
         settings: Settings | None = None,
         title_detail: str = "",
-        previous_pillars: dict[str, object] | None = None,
+        previous_pillars: Mapping[str, Decimal] | None = None,
+        review_panel_factory: ReviewPanelFactory | None = None,
     ) -> None:
         super().__init__()
         self.session = session
@@ -54,15 +89,15 @@ class MainWindow(QMainWindow):
         )
         self.editor: AssessmentEditor | None = None
         # the overview chart is built on first use (see ``overview``)
-        self._overview: Any = None
-        self._overview_args: tuple[AssessmentSession, Any] | None = None
+        self._overview: OverviewChart | None = None
+        self._overview_args: tuple[AssessmentSession, Mapping[str, Decimal] | None] | None = None
         self._overview_host = QWidget(self)
         self._overview_layout = QVBoxLayout(self._overview_host)
         self._overview_layout.setContentsMargins(0, 0, 0, 0)
-        # hooks the application wires (finalise, export, reopen, settings); None hides the action
-        self.on_finalise: Callable[[], None] | None = None
-        self.on_reopen: Callable[[], None] | None = None
-        self.on_settings: Callable[[], None] | None = None
+        # the review tab: a placeholder until first opened (see ``ensure_review_panel``)
+        self._review_factory = review_panel_factory
+        self._review_placeholder: QWidget | None = None
+        self._review_panel: CommuneReviewPanel | None = None
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
@@ -75,6 +110,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(self.editor, _("Đánh giá"))
             self._overview_args = (session, previous_pillars)
             self.tabs.addTab(self._overview_host, _("Tổng quan"))
+            self._add_review_placeholder()
             self.setCentralWidget(self.tabs)
             self.tabs.currentChanged.connect(self._tab_changed)
         self._build_status_bar()
@@ -142,15 +178,18 @@ class MainWindow(QMainWindow):
         self.saved_label.setText(_("Chưa lưu được: {reason}", reason=message))
 
     def _tab_changed(self, index: int) -> None:
-        if self._overview_args is not None and self.tabs.widget(index) is self._overview_host:
+        widget = self.tabs.widget(index)
+        if widget is self._overview_host and self.overview is not None:
             self.overview.refresh()
+        elif widget is not None and widget is self._review_placeholder:
+            self.ensure_review_panel()
 
     def show_overview(self) -> None:
         """Bring the overview tab to the front (building its chart if this is the first time)."""
         self.tabs.setCurrentWidget(self._overview_host)
 
     @property
-    def overview(self) -> Any:
+    def overview(self) -> OverviewChart | None:
         """The overview chart, built when first shown or asked for: importing Qt Charts and
         building the chart costs about 0.1 s that the first paint of the editor should not pay."""
         if self._overview is None and self._overview_args is not None:
@@ -161,9 +200,52 @@ class MainWindow(QMainWindow):
             self._overview_layout.addWidget(self._overview)
         return self._overview
 
+    # --- the review tab -------------------------------------------------------------
+
+    def _add_review_placeholder(self) -> None:
+        # the verifier's results and the commune's explanations (review feature): the tab is
+        # there from the start, its content built when first opened (its imports, signing and
+        # the review model cost ~0.1 s of start-up; see benchmarks/bench_gui.py)
+        if self._review_factory is None:
+            return
+        self._review_placeholder = QWidget(self.tabs)
+        self.tabs.addTab(self._review_placeholder, _("Thẩm định"))
+
+    @property
+    def review_panel(self) -> CommuneReviewPanel | None:
+        """The review tab's content once built (None before the tab was first opened)."""
+        return self._review_panel
+
+    def ensure_review_panel(self) -> CommuneReviewPanel | None:
+        """The review tab's content, built now in the placeholder's place if not yet."""
+        placeholder = self._review_placeholder
+        if self._review_panel is not None or self._review_factory is None or placeholder is None:
+            return self._review_panel
+        panel = self._review_factory(self.tabs)
+        if panel is None:
+            return None
+        index = self.tabs.indexOf(placeholder)
+        was_current = self.tabs.currentIndex() == index
+        self.tabs.blockSignals(True)  # the swap is not a tab change the views react to
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, panel, _("Thẩm định"))
+        self.tabs.blockSignals(False)
+        if was_current:
+            self.tabs.setCurrentIndex(index)
+        self._review_placeholder = None
+        placeholder.deleteLater()
+        self._review_panel = panel
+        return panel
+
     # --- menus ----------------------------------------------------------------------
 
-    def _action(self, text: str, slot, shortcut=None, menu=None) -> QAction:
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: str | QKeySequence.StandardKey | None = None,
+        menu: QMenu | None = None,
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -181,13 +263,13 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(_("&Tệp"))
         self.finalise_action = self._action(
             _("Kiểm tra && hoàn tất…"),
-            lambda: self.on_finalise and self.on_finalise(),
+            self.finalise_requested.emit,
             "Ctrl+Return",
             file_menu,
         )
         self.reopen_action = self._action(
             _("Mở lại để sửa (lần sửa đổi mới)"),
-            lambda: self.on_reopen and self.on_reopen(),
+            self.reopen_requested.emit,
             None,
             file_menu,
         )
@@ -214,21 +296,11 @@ class MainWindow(QMainWindow):
         settings_menu = bar.addMenu(_("&Cài đặt"))
         self._action(
             _("Thông tin đơn vị, cán bộ, bộ tiêu chí…"),
-            lambda: self.on_settings and self.on_settings(),
+            self.settings_requested.emit,
             None,
             settings_menu,
         )
-        lang_menu = settings_menu.addMenu(_("Ngôn ngữ"))
-        group = QActionGroup(self)
-        from forms.i18n import language
-
-        for code, label in (("vi", "Tiếng Việt"), ("en", "English")):
-            action = QAction(label, self)
-            action.setCheckable(True)
-            action.setChecked(language() == code)
-            action.triggered.connect(lambda _checked=False, c=code: self._set_language(c))
-            group.addAction(action)
-            lang_menu.addAction(action)
+        add_language_menu(settings_menu, self, self._set_language)
 
     def _next_unfinished(self) -> None:
         if self.editor is not None and not self.editor.go_next_unfinished() and self.isVisible():

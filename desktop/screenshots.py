@@ -11,9 +11,18 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from local_db.paths import TRUST_FILE
+
+if TYPE_CHECKING:
+    from desktop.qt import QWidget
+    from desktop.settings import Settings
+    from desktop.shell import Shell
+    from desktop.tasks import TaskRunner
+    from local_db.database import Database
 
 SIZE = (1200, 780)
 
@@ -50,17 +59,16 @@ def _answers_for(ind, year: int) -> dict:
     return out
 
 
-def render(out: Path, lang: str = "vi") -> list[Path]:  # noqa: PLR0915
+Shot = Callable[["QWidget", str], None]
+
+
+def render(out: Path, lang: str = "vi") -> list[Path]:
     from desktop.app import _make_application
-    from desktop.assessment.session import AssessmentSession
-    from desktop.assessment.store import DbStore
-    from desktop.controller import AppController
     from desktop.qt import QApplication
     from desktop.settings import Settings
+    from desktop.shell import Shell
     from desktop.tasks import TaskRunner
     from forms.i18n import set_language
-    from forms.reference import reference_set
-    from local_db import assessments, units
     from local_db.database import open_database
 
     set_language(lang)
@@ -69,7 +77,7 @@ def render(out: Path, lang: str = "vi") -> list[Path]:  # noqa: PLR0915
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
-    def shot(widget, name: str) -> None:
+    def shot(widget: QWidget, name: str) -> None:
         if not name.startswith(("0-", "1-", "2-", "3-")):  # the wizard keeps its own size
             widget.resize(*SIZE)
         widget.show()
@@ -83,94 +91,113 @@ def render(out: Path, lang: str = "vi") -> list[Path]:  # noqa: PLR0915
         data = Path(tmp) / "data"
         db = open_database(data)
         try:
-            units_csv = Path(tmp) / "units.csv"
-            units_csv.write_text(
-                "Mã,Tên,Loại,Nhóm\n25001,Hòa Bình,xã,Khu vực Tây Bắc\n25002,Phường Nông Trang,phường,Việt Trì\n"
-                "25003,Đồng Lạc,xã,Khu vực Tây Bắc\n25004,Hòa Sơn,xã,Khu vực Đông\n25005,Hòa Lạc,xã,Khu vực Đông\n",
-                encoding="utf-8",
-            )
-            units.import_units(db, units_csv)
+            _import_units(db, Path(tmp) / "units.csv")
             runner = TaskRunner(synchronous=True)
             settings = Settings(Path(tmp) / "settings.ini")
-            controller = AppController(db, settings, runner)
-
-            wizard = controller.make_wizard()
-            shot(wizard, "0-wizard-mode")
-            wizard.next()
-            wizard.unit_page.search.setText("hoa")
-            wizard.unit_page.list.setCurrentRow(0)
-            shot(wizard, "1-first-run-wizard")
-            wizard.next()
-            wizard.officer_page.name.setText("Nguyễn Thị Lan")
-            wizard.officer_page.position.setText("Công chức Văn hóa - Xã hội")
-            wizard.next()
-            shot(wizard, "2-wizard-criteria-set")
-            wizard.next()
-            wizard.key_page.pass1.setText("mật khẩu dài")
-            wizard.key_page.pass2.setText("mật khẩu dài")
-            wizard.key_page.create_key()
-            shot(wizard, "3-wizard-signing-key")
-            controller.apply_setup(wizard.result_data())
-            wizard.close()
-
-            # last year's assessment, so the chart has something beside this year's bars
-            cs = reference_set()
-            previous = AssessmentSession(
-                cs, DbStore(db, assessments.create(db, "25001", cs.year - 1, cs).id), cs.year - 1
-            )
-            _sample(previous, 0.8)
-            del previous
-
-            window = controller.build_window()
-            session = controller.session
-            editor, overview = window.editor, window.overview
-            assert session is not None and editor is not None and overview is not None
-            _sample(session, 0.6)
-            window.update_status()
-            leaves = cs.leaves()
-            ratio = next((i for i in leaves if i.rule.kind.value == "ratio"), leaves[0])
-            session.set_value(ratio.code, ratio.rule.numerator, 9)  # a live validation message
-            session.set_value(ratio.code, ratio.rule.denominator, 6)
-            editor.open(ratio.code)
-            editor.page(ratio.code).refresh(load_values=True)
-            shot(window, "4-editor-indicator")
-            docref = next(
-                (i for i in leaves if any(f.kind.value == "docref" for f in i.fields)), leaves[0]
-            )
-            editor.open(docref.code)
-            shot(window, "5-editor-document-reference")
-            editor.only_unfinished.setChecked(True)
-            editor.find_edit.setText("an toan")
-            shot(window, "6-editor-find-unfinished")
-            editor.find_edit.clear()
-            editor.only_unfinished.setChecked(False)
-            window.show_overview()
-            shot(window, "7-overview-chart")
-            window.tabs.setCurrentWidget(editor)
-            dialog = controller.open_finalise(exec_dialog=False)
-            dialog.resize(int(SIZE[0] * 0.75), int(SIZE[1] * 0.85))
-            shot(dialog, "8-finalise-dialog")
-            dialog.close()
-            window.close()
+            controller = Shell(db, settings, runner)
+            _wizard_shots(controller, shot)
+            _commune_shots(controller, shot)
             written.extend(_collector_shots(db, settings, runner, Path(tmp), shot))
         finally:
             db.close()
     return written
 
 
-def _collector_shots(db, settings, runner, tmp: Path, shot) -> list[Path]:
+def _import_units(db: Database, units_csv: Path) -> None:
+    from local_db import units
+
+    units_csv.write_text(
+        "Mã,Tên,Loại,Nhóm\n25001,Hòa Bình,xã,Khu vực Tây Bắc\n25002,Phường Nông Trang,phường,Việt Trì\n"
+        "25003,Đồng Lạc,xã,Khu vực Tây Bắc\n25004,Hòa Sơn,xã,Khu vực Đông\n25005,Hòa Lạc,xã,Khu vực Đông\n",
+        encoding="utf-8",
+    )
+    units.import_units(db, units_csv)
+
+
+def _wizard_shots(controller: Shell, shot: Shot) -> None:
+    """The first-run wizard, page by page; the commune it sets up is used by the later shots."""
+    wizard = controller.make_wizard()
+    shot(wizard, "0-wizard-mode")
+    wizard.next()
+    wizard.unit_page.search.setText("hoa")
+    wizard.unit_page.list.setCurrentRow(0)
+    shot(wizard, "1-first-run-wizard")
+    wizard.next()
+    wizard.officer_page.name.setText("Nguyễn Thị Lan")
+    wizard.officer_page.position.setText("Công chức Văn hóa - Xã hội")
+    wizard.next()
+    shot(wizard, "2-wizard-criteria-set")
+    wizard.next()
+    wizard.key_page.pass1.setText("mật khẩu dài")
+    wizard.key_page.pass2.setText("mật khẩu dài")
+    wizard.key_page.create_key()
+    shot(wizard, "3-wizard-signing-key")
+    controller.apply_setup(wizard.result_data())
+    wizard.close()
+
+
+def _commune_shots(controller: Shell, shot: Shot) -> None:
+    """The editor (an indicator, a document reference, find), the overview and finalise."""
+    from desktop.assessment.session import AssessmentSession
+    from desktop.assessment.store import DbStore
+    from forms.reference import reference_set
+    from local_db import assessments
+
+    db = controller.db
+    # last year's assessment, so the chart has something beside this year's bars
+    cs = reference_set()
+    last_year = assessments.create(db, "25001", cs.year - 1, cs).id
+    assert last_year is not None
+    previous = AssessmentSession(cs, DbStore(db, last_year), cs.year - 1)
+    _sample(previous, 0.8)
+    del previous
+
+    window = controller.build_window()
+    session = controller.commune.session
+    editor, overview = window.editor, window.overview
+    assert session is not None and editor is not None and overview is not None
+    _sample(session, 0.6)
+    window.update_status()
+    leaves = cs.leaves()
+    ratio = next((i for i in leaves if i.rule.kind.value == "ratio"), leaves[0])
+    session.set_value(ratio.code, ratio.rule.numerator, 9)  # a live validation message
+    session.set_value(ratio.code, ratio.rule.denominator, 6)
+    editor.open(ratio.code)
+    editor.page(ratio.code).refresh(load_values=True)
+    shot(window, "4-editor-indicator")
+    docref = next((i for i in leaves if any(f.kind.value == "docref" for f in i.fields)), leaves[0])
+    editor.open(docref.code)
+    shot(window, "5-editor-document-reference")
+    editor.only_unfinished.setChecked(True)
+    editor.find_edit.setText("an toan")
+    shot(window, "6-editor-find-unfinished")
+    editor.find_edit.clear()
+    editor.only_unfinished.setChecked(False)
+    window.show_overview()
+    shot(window, "7-overview-chart")
+    window.tabs.setCurrentWidget(editor)
+    dialog = controller.commune.open_finalise(exec_dialog=False)
+    dialog.resize(int(SIZE[0] * 0.75), int(SIZE[1] * 0.85))
+    shot(dialog, "8-finalise-dialog")
+    dialog.close()
+    window.close()
+
+
+def _collector_shots(
+    db: Database, settings: Settings, runner: TaskRunner, tmp: Path, shot: Shot
+) -> list[Path]:
     """Collector mode: the inbox after merging demo packages, and the ranking with its chart."""
     import shutil
 
     from desktop import settings as opts
-    from desktop.controller import AppController
+    from desktop.shell import Shell
     from forms.packages.demo import write_demo
 
     demo = write_demo(tmp / "demo", units=24, evidence=1, year=2025)
     shutil.copy(demo.trust, Path(db.data_dir) / TRUST_FILE)
     settings.set(opts.MODE, opts.COLLECTOR)
     settings.set(opts.ORGANISATION, "Phòng Văn hóa - Xã hội khu vực 3")
-    controller = AppController(db, settings, runner)
+    controller = Shell(db, settings, runner)
     wizard = controller.make_wizard()  # opens in collector mode now
     wizard.show()  # a wizard starts on show: next() before it would be undone
     wizard.next()

@@ -12,18 +12,23 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Generic, TypeVar, cast
 
 from desktop.qt import QByteArray, QSettings
 
 VERSION = 1
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
-class Option:
+class Option(Generic[T]):
+    """A preference: ``settings.get(LANGUAGE)`` is a ``str`` because ``LANGUAGE`` is an
+    ``Option[str]``."""
+
     key: str
-    type: type
-    default: Any
+    type: type[T]
+    default: T
 
 
 LANGUAGE = Option("ui/language", str, "vi")
@@ -67,9 +72,15 @@ def ini_path_for(
     return Path(data_dir) / INI_FILE if chosen or portable else None
 
 
-def settings_for(cli_value: str | None, data_dir: Path, **kwargs: Any) -> Settings:
+def settings_for(
+    cli_value: str | None,
+    data_dir: Path,
+    *,
+    exe_dir: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
     """The GUI's settings for this data folder (see ``ini_path_for``)."""
-    return Settings(ini_path_for(cli_value, data_dir, **kwargs))
+    return Settings(ini_path_for(cli_value, data_dir, exe_dir=exe_dir, env=env))
 
 
 class Settings:
@@ -91,21 +102,23 @@ class Settings:
         """``COMMUNE`` or ``COLLECTOR`` (anything else stored reads as the commune's)."""
         return COLLECTOR if self.get(MODE) == COLLECTOR else COMMUNE
 
-    def get(self, option: Option) -> Any:
+    def get(self, option: Option[T]) -> T:
         value = self._qs.value(option.key, option.default)
         if value is None:
             return option.default
+        if isinstance(value, option.type):
+            return value
         if option.type is bool and isinstance(value, str):
             # INI files store booleans as text
-            return value.lower() == "true"
+            return cast(T, value.lower() == "true")
         if option.type is QByteArray:
-            return value if isinstance(value, QByteArray) else QByteArray(value)  # type: ignore[call-overload]
+            return cast(T, QByteArray(value))  # type: ignore[call-overload]
         try:
-            return option.type(value)
+            return option.type(value)  # type: ignore[call-arg]  # str(x), bool(x): one argument
         except (TypeError, ValueError):
             return option.default
 
-    def set(self, option: Option, value: Any) -> None:
+    def set(self, option: Option[T], value: T) -> None:
         self._qs.setValue(option.key, value)
 
     def sync(self) -> None:

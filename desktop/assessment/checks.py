@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
 
 from forms import validation
 from forms.criteria import CriteriaSet, Indicator
 from forms.problems import Problem
+from forms.scoring import Answers
 
 
 class Status(StrEnum):
@@ -21,9 +21,6 @@ class Status(StrEnum):
     ERRORS = "error"
     EVIDENCE_MISSING = "evidence_missing"
     COMPLETE = "complete"
-
-
-Answers = Mapping[str, Mapping[str, Any]]
 
 
 def check_indicator(

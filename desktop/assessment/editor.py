@@ -23,6 +23,7 @@ from desktop.qt import (
     QWidget,
     Signal,
 )
+from desktop.settings import Settings
 from desktop.tasks import TaskRunner
 from forms.i18n import _
 
@@ -30,8 +31,12 @@ from forms.i18n import _
 class AssessmentEditor(QWidget):
     current_changed = Signal(str)
 
-    def __init__(  # noqa: PLR0915
-        self, session: AssessmentSession, runner: TaskRunner, settings=None, parent=None
+    def __init__(
+        self,
+        session: AssessmentSession,
+        runner: TaskRunner,
+        settings: Settings | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
@@ -43,7 +48,20 @@ class AssessmentEditor(QWidget):
         self._pages: dict[str, QScrollArea] = {}
         self._stale: set[str] = set()  # built pages whose inputs may show old values
         self.current_code = ""
+        left = self._build_tree_side()
+        self._build_page_stack()
+        self._build_splitter(left)
 
+        self.tree.selectionModel().currentChanged.connect(self._tree_current_changed)
+        self.find_edit.textChanged.connect(self._filter_changed)
+        self.only_unfinished.toggled.connect(self._unfinished_toggled)
+        session.changed.connect(self._session_changed)
+        setTabOrder = QWidget.setTabOrder
+        setTabOrder(self.find_edit, self.only_unfinished)
+        setTabOrder(self.only_unfinished, self.tree)
+
+    def _build_tree_side(self) -> QWidget:
+        """Find, the unfinished-only filter and the tree of indicators."""
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -66,12 +84,15 @@ class AssessmentEditor(QWidget):
         left_layout.addWidget(self.only_unfinished)
         left_layout.addWidget(self.tree, 1)
         left_layout.addWidget(self.empty_filter)
+        return left
 
+    def _build_page_stack(self) -> None:
         self.stack = QStackedWidget(self)
         placeholder = QLabel(_("Chọn một chỉ tiêu ở danh sách bên trái."), self.stack)
         placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(placeholder)
 
+    def _build_splitter(self, left: QWidget) -> None:
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.stack)
@@ -83,14 +104,6 @@ class AssessmentEditor(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
-
-        self.tree.selectionModel().currentChanged.connect(self._tree_current_changed)
-        self.find_edit.textChanged.connect(self._filter_changed)
-        self.only_unfinished.toggled.connect(self._unfinished_toggled)
-        session.changed.connect(self._session_changed)
-        setTabOrder = QWidget.setTabOrder
-        setTabOrder(self.find_edit, self.only_unfinished)
-        setTabOrder(self.only_unfinished, self.tree)
 
     # --- pages ----------------------------------------------------------------------
 

@@ -8,8 +8,8 @@ nothing is lost and validation can say what is wrong beside the field.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from datetime import date
 
 from desktop.format import format_date, format_number, parse_date, plain_number_for_typing
 from desktop.qt import (
@@ -26,6 +26,10 @@ from forms.criteria import Choice, Field, FieldKind
 from forms.i18n import _
 from forms.values import to_decimal
 
+# an answer as a widget reads it: a tick, a choice key, a count, a number or date as text, a
+# document reference; None when unanswered (stored answers shown back may be anything: object)
+FieldValue = bool | int | str | dict[str, str] | None
+
 
 class FieldWidget(QWidget):
     """The base of every field widget. Each concrete widget defines ``value()`` (the answer as
@@ -34,15 +38,15 @@ class FieldWidget(QWidget):
     fails loudly (AttributeError, and ``test_every_field_widget_reads_and_shows``)."""
 
     edited = Signal(object)
-    value: Callable[[], Any]
-    _show: Callable[[Any], None]
+    value: Callable[[], FieldValue]
+    _show: Callable[[object], None]
 
     def __init__(self, field: Field, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.field = field
         self._loading = False
 
-    def set_value(self, value: Any) -> None:
+    def set_value(self, value: object) -> None:
         self._loading = True
         try:
             self._show(value)
@@ -58,7 +62,7 @@ class FieldWidget(QWidget):
     def focus_widget(self) -> QWidget:
         return self
 
-    def _emit(self, *_args: Any) -> None:
+    def _emit(self, *_args: object) -> None:
         if not self._loading:
             self.edited.emit(self.value())
 
@@ -69,7 +73,7 @@ class _RadioField(FieldWidget):
     def __init__(
         self,
         field: Field,
-        options: list[tuple[Any, str]],
+        options: Sequence[tuple[bool | str, str]],
         parent: QWidget | None = None,
         horizontal: bool = False,
     ) -> None:
@@ -77,7 +81,7 @@ class _RadioField(FieldWidget):
         layout = QHBoxLayout(self) if horizontal else QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.group = QButtonGroup(self)
-        self._values: list[Any] = []
+        self._values: list[bool | str] = []
         for i, (value, label) in enumerate(options):
             button = QRadioButton(label, self)
             self.group.addButton(button, i)
@@ -87,11 +91,11 @@ class _RadioField(FieldWidget):
             layout.addStretch(1)
         self.group.idClicked.connect(self._emit)
 
-    def value(self) -> Any:
+    def value(self) -> FieldValue:
         i = self.group.checkedId()
         return self._values[i] if i >= 0 else None
 
-    def _show(self, value: Any) -> None:
+    def _show(self, value: object) -> None:
         self.group.setExclusive(False)
         for i, button in enumerate(self.group.buttons()):
             button.setChecked(value is not None and self._values[i] == value)
@@ -149,7 +153,7 @@ class CountField(_LineField):
         self.placeholder = _("số nguyên, ví dụ 4")
         super().__init__(field, parent)
 
-    def value(self) -> Any:
+    def value(self) -> FieldValue:
         text = self.text().strip()
         if not text:
             return None
@@ -158,7 +162,7 @@ class CountField(_LineField):
             return int(compact)  # a negative count is kept too: validation explains
         return text  # kept as typed; validation explains
 
-    def _show(self, value: Any) -> None:
+    def _show(self, value: object) -> None:
         self.edit.setText("" if value is None else str(value))
 
 
@@ -169,7 +173,7 @@ class DecimalField(_LineField):
         self.placeholder = _("ví dụ 87,5") if field.kind is FieldKind.PERCENT else _("ví dụ 12,5")
         super().__init__(field, parent)
 
-    def value(self) -> Any:
+    def value(self) -> FieldValue:
         text = self.text().strip()
         if not text:
             return None
@@ -179,7 +183,7 @@ class DecimalField(_LineField):
         out = format(number, "f")
         return out
 
-    def _show(self, value: Any) -> None:
+    def _show(self, value: object) -> None:
         if value is None:
             self.edit.setText("")
         elif (number := to_decimal(value)) is not None:
@@ -193,22 +197,27 @@ class DateField(_LineField):
         self.placeholder = _("dd/mm/yyyy")
         super().__init__(field, parent)
 
-    def value(self) -> Any:
+    def value(self) -> FieldValue:
         text = self.text().strip()
         if not text:
             return None
         parsed = parse_date(text)
         return parsed.isoformat() if parsed else text
 
-    def _show(self, value: Any) -> None:
-        self.edit.setText(format_date(value) if value else "")
+    def _show(self, value: object) -> None:
+        if not value:
+            self.edit.setText("")
+        elif isinstance(value, str | date):
+            self.edit.setText(format_date(value))
+        else:  # a stored value that is no date: shown as it is
+            self.edit.setText(str(value))
 
 
 class TextField(_LineField):
-    def value(self) -> Any:
+    def value(self) -> FieldValue:
         return self.text() or None
 
-    def _show(self, value: Any) -> None:
+    def _show(self, value: object) -> None:
         self.edit.setText("" if value is None else str(value))
 
 
@@ -244,7 +253,7 @@ class DocRefField(FieldWidget):
             self.edits[key] = edit
         self.setFocusProxy(self.edits["number"])
 
-    def value(self) -> Any:
+    def value(self) -> FieldValue:
         out: dict[str, str] = {}
         for key, edit in self.edits.items():
             text = edit.text().strip()
@@ -256,7 +265,7 @@ class DocRefField(FieldWidget):
             out[key] = text
         return out or None
 
-    def _show(self, value: Any) -> None:
+    def _show(self, value: object) -> None:
         value = value if isinstance(value, dict) else {}
         for key, edit in self.edits.items():
             text = value.get(key) or ""

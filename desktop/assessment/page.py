@@ -25,6 +25,7 @@ from desktop.qt import (
     QWidget,
     Signal,
 )
+from desktop.settings import Settings
 from desktop.tasks import TaskRunner
 from forms.criteria import Indicator
 from forms.i18n import _
@@ -72,20 +73,40 @@ class IndicatorPage(QWidget):
 
     open_indicator = Signal(str)
 
-    def __init__(  # noqa: PLR0915
+    def __init__(
         self,
         session: AssessmentSession,
         indicator: Indicator,
         runner: TaskRunner,
-        settings=None,
-        parent=None,
+        settings: Settings | None = None,
+        parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.session = session
         self.indicator = indicator
         self.code = indicator.code
         layout = QVBoxLayout(self)
+        self._build_header(layout)
+        self.field_widgets: dict[str, FieldWidget] = {}
+        self.field_messages: dict[str, QLabel] = {}
+        self.messages = _message_label(self)  # problems not tied to one field
+        if indicator.children:
+            self._build_children(layout)
+        else:
+            self._build_fields(layout)
+        layout.addWidget(self.messages)
+        self._build_points(layout)
+        self.evidence: EvidenceList | None = None
+        self.note: QPlainTextEdit | None = None
+        if not indicator.children:
+            self._build_evidence(layout, runner, settings)
+            self._build_note(layout)
+        layout.addStretch(1)
+        self.refresh(load_values=True)
 
+    def _build_header(self, layout: QVBoxLayout) -> None:
+        """Code and name, the facts (points, data source, verifier), help and the rule."""
+        indicator = self.indicator
         title = QLabel(f"{indicator.code}  {indicator.name}", self)
         font = QFont(title.font())
         font.setPointSizeF(font.pointSizeF() * 1.35)
@@ -119,15 +140,7 @@ class IndicatorPage(QWidget):
             box_layout.addWidget(rule_label)
             layout.addWidget(box)
 
-        self.field_widgets: dict[str, FieldWidget] = {}
-        self.field_messages: dict[str, QLabel] = {}
-        self.messages = _message_label(self)  # problems not tied to one field
-        if indicator.children:
-            self._build_children(layout)
-        else:
-            self._build_fields(layout)
-        layout.addWidget(self.messages)
-
+    def _build_points(self, layout: QVBoxLayout) -> None:
         points_row = QFrame(self)
         points_layout = QVBoxLayout(points_row)
         points_layout.setContentsMargins(0, 0, 0, 0)
@@ -138,40 +151,40 @@ class IndicatorPage(QWidget):
         points_layout.addWidget(self.points_label)
         layout.addWidget(points_row)
 
-        self.evidence: EvidenceList | None = None
-        self.note: QPlainTextEdit | None = None
-        if not indicator.children:
-            ev_box = QGroupBox(_("Tài liệu kiểm chứng"), self)
-            ev_layout = QVBoxLayout(ev_box)
-            if indicator.evidence.description:
-                need = (
-                    _("Bắt buộc: {what}", what=indicator.evidence.description)
-                    if indicator.evidence.required
-                    else _("Nên có: {what}", what=indicator.evidence.description)
-                )
-                need_label = QLabel(need, ev_box)
-                need_label.setWordWrap(True)
-                ev_layout.addWidget(need_label)
-            self.evidence = EvidenceList(session, self.code, runner, settings, ev_box)
-            ev_layout.addWidget(self.evidence)
-            layout.addWidget(ev_box)
+    def _build_evidence(
+        self, layout: QVBoxLayout, runner: TaskRunner, settings: Settings | None
+    ) -> None:
+        evidence = self.indicator.evidence
+        ev_box = QGroupBox(_("Tài liệu kiểm chứng"), self)
+        ev_layout = QVBoxLayout(ev_box)
+        if evidence.description:
+            need = (
+                _("Bắt buộc: {what}", what=evidence.description)
+                if evidence.required
+                else _("Nên có: {what}", what=evidence.description)
+            )
+            need_label = QLabel(need, ev_box)
+            need_label.setWordWrap(True)
+            ev_layout.addWidget(need_label)
+        self.evidence = EvidenceList(self.session, self.code, runner, settings, ev_box)
+        ev_layout.addWidget(self.evidence)
+        layout.addWidget(ev_box)
 
-            note_box = QGroupBox(_("Ghi chú"), self)
-            note_layout = QVBoxLayout(note_box)
-            self.note = QPlainTextEdit(note_box)
-            self.note.setPlaceholderText(_("Ghi chú cho người thẩm định (không bắt buộc)"))
-            self.note.setTabChangesFocus(True)
-            self.note.setMaximumHeight(self.fontMetrics().height() * 6)
-            note_layout.addWidget(self.note)
-            layout.addWidget(note_box)
-            # a note is saved when typing pauses, and at once when the page is left
-            self._note_timer = QTimer(self)
-            self._note_timer.setSingleShot(True)
-            self._note_timer.setInterval(600)
-            self._note_timer.timeout.connect(self.flush)
-            self.note.textChanged.connect(self._note_timer.start)
-        layout.addStretch(1)
-        self.refresh(load_values=True)
+    def _build_note(self, layout: QVBoxLayout) -> None:
+        note_box = QGroupBox(_("Ghi chú"), self)
+        note_layout = QVBoxLayout(note_box)
+        self.note = QPlainTextEdit(note_box)
+        self.note.setPlaceholderText(_("Ghi chú cho người thẩm định (không bắt buộc)"))
+        self.note.setTabChangesFocus(True)
+        self.note.setMaximumHeight(self.fontMetrics().height() * 6)
+        note_layout.addWidget(self.note)
+        layout.addWidget(note_box)
+        # a note is saved when typing pauses, and at once when the page is left
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(600)
+        self._note_timer.timeout.connect(self.flush)
+        self.note.textChanged.connect(self._note_timer.start)
 
     def _build_fields(self, layout: QVBoxLayout) -> None:
         box = QGroupBox(_("Số liệu"), self)

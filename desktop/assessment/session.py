@@ -13,6 +13,7 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from desktop.assessment.checks import Status, check_indicator, indicator_status, problems_all
@@ -27,7 +28,7 @@ from forms.scoring import Score, indicator_points, score
 class EvidenceItem:
     """A file attached to an indicator, as stored (content-addressed by sha256)."""
 
-    id: Any
+    id: int
     code: str
     name: str
     sha256: str
@@ -46,7 +47,7 @@ class AssessmentStore(Protocol):
 
     def load(self) -> tuple[dict[str, dict[str, Any]], dict[str, str], list[EvidenceItem]]: ...
 
-    def save_answer(self, code: str, key: str, value: Any, points: Any) -> None: ...
+    def save_answer(self, code: str, key: str, value: Any, points: Decimal | None) -> None: ...
 
     def save_note(self, code: str, note: str) -> None: ...
 

@@ -7,8 +7,9 @@ storage layer's Vietnamese sentence; anything else is a bug and propagates.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.assessment.session import EvidenceItem, SaveError
 from local_db import answers as db_answers
@@ -16,8 +17,13 @@ from local_db import assessments as db_assessments
 from local_db import evidence as db_evidence
 from local_db.errors import StorageError
 
+if TYPE_CHECKING:
+    from local_db.database import Database
+    from local_db.models import Assessment, Attachment
 
-def _item(db: Any, att: Any) -> EvidenceItem:
+
+def _item(db: Database, att: Attachment) -> EvidenceItem:
+    assert att.id is not None  # a stored attachment
     path = db_evidence.open_path(db, att.id)
     size = getattr(att, "size", None)
     if size is None:
@@ -42,13 +48,13 @@ def _item(db: Any, att: Any) -> EvidenceItem:
 
 
 class DbStore:
-    def __init__(self, db: Any, assessment_id: Any) -> None:
+    def __init__(self, db: Database, assessment_id: int) -> None:
         self.db = db
         self.assessment_id = assessment_id
         self._status: str | None = None
 
     @property
-    def assessment(self) -> Any:
+    def assessment(self) -> Assessment:
         return db_assessments.get(self.db, self.assessment_id)
 
     @property
@@ -68,7 +74,7 @@ class DbStore:
         items = [_item(self.db, att) for group in loaded.attachments.values() for att in group]
         return dict(loaded.answers), dict(loaded.notes), items
 
-    def save_answer(self, code: str, key: str, value: Any, points: Any) -> None:
+    def save_answer(self, code: str, key: str, value: Any, points: Decimal | None) -> None:
         try:
             db_answers.set_value(self.db, self.assessment_id, code, key, value, points=points)
         except StorageError as exc:

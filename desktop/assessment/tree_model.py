@@ -9,6 +9,7 @@ accent-insensitive find on top.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from desktop.assessment.checks import Status, combine
@@ -46,7 +47,7 @@ class Node:
     kind: str  # "root", "pillar", "indicator"
     code: str
     name: str
-    max_points: Any
+    max_points: Decimal | None  # None for the root
     parent: Node | None
     row: int
     item: Pillar | Indicator | None = None
@@ -137,7 +138,7 @@ class AssessmentTreeModel(QAbstractItemModel):
         assert isinstance(node.item, Indicator)
         return self.session.status(node.item)
 
-    def _points(self, node: Node) -> Any:
+    def _points(self, node: Node) -> Decimal | None:
         sc = self.session.score()
         if node.kind == "pillar":
             return sc.pillars.get(node.code)

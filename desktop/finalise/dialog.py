@@ -1,7 +1,7 @@
 """“Kiểm tra & hoàn tất”: every problem (errors block, warnings need a tick), then sign and export.
 
 Each problem is clickable: it takes the officer to its indicator. The dialog collects the
-decision (passphrase, folder); the application controller does the work and reports back
+decision (passphrase, folder); the commune controller does the work and reports back
 through ``show_done`` / ``show_error``.
 """
 
@@ -27,8 +27,10 @@ from desktop.qt import (
     QStyle,
     Qt,
     QVBoxLayout,
+    QWidget,
     Signal,
 )
+from desktop.settings import Settings
 from forms.i18n import _
 from forms.problems import Level, Problem
 
@@ -51,12 +53,39 @@ class FinaliseDialog(QDialog):
     pdf_requested = Signal(str)  # output file
     copy_requested = Signal(str)  # where to save another copy of the sent package
 
-    def __init__(self, session: AssessmentSession, settings=None, parent=None) -> None:  # noqa: PLR0915
+    def __init__(
+        self,
+        session: AssessmentSession,
+        settings: Settings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.settings = settings
         self.setWindowTitle(_("Kiểm tra & hoàn tất"))
         layout = QVBoxLayout(self)
+        self._build_problems(layout)
+        layout.addLayout(self._build_form())
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.message)
+        layout.addLayout(self._build_buttons())
+
+        self.list.itemActivated.connect(self._activated)
+        self.list.itemDoubleClicked.connect(self._activated)
+        self.list.itemChanged.connect(lambda *_a: self._update_buttons())
+        self.passphrase.textChanged.connect(lambda *_a: self._update_buttons())
+        self.export_button.clicked.connect(self._export)
+        self.pdf_button.clicked.connect(self._pdf)
+        self.copy_button.clicked.connect(self._save_copy)
+        self.close_button.clicked.connect(self.reject)
+        em = self.fontMetrics().averageCharWidth()
+        self.resize(em * 100, self.fontMetrics().height() * 32)
+        self.refresh()
+
+    def _build_problems(self, layout: QVBoxLayout) -> None:
+        """The summary, the list of problems and how to use it."""
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
@@ -72,10 +101,12 @@ class FinaliseDialog(QDialog):
         hint.setWordWrap(True)
         layout.addWidget(hint)
 
+    def _build_form(self) -> QFormLayout:
+        """Where the package goes and the signing key's passphrase."""
         form = QFormLayout()
         self.folder = QLineEdit(self)
         default = (
-            settings.get(opts.LAST_EXPORT_DIR) if settings else ""
+            self.settings.get(opts.LAST_EXPORT_DIR) if self.settings else ""
         ) or QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         self.folder.setText(default)
         browse = QPushButton(_("Chọn…"), self)
@@ -88,13 +119,9 @@ class FinaliseDialog(QDialog):
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase.setPlaceholderText(_("mật khẩu của khóa ký"))
         form.addRow(_("Mật khẩu khóa ký"), self.passphrase)
-        layout.addLayout(form)
+        return form
 
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.message)
-
+    def _build_buttons(self) -> QHBoxLayout:
         buttons = QHBoxLayout()
         self.pdf_button = QPushButton(_("In báo cáo PDF…"), self)
         # shown once a package has been sent: the same bytes again, never a new submission
@@ -114,19 +141,7 @@ class FinaliseDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.close_button)
-        layout.addLayout(buttons)
-
-        self.list.itemActivated.connect(self._activated)
-        self.list.itemDoubleClicked.connect(self._activated)
-        self.list.itemChanged.connect(lambda *_a: self._update_buttons())
-        self.passphrase.textChanged.connect(lambda *_a: self._update_buttons())
-        self.export_button.clicked.connect(self._export)
-        self.pdf_button.clicked.connect(self._pdf)
-        self.copy_button.clicked.connect(self._save_copy)
-        self.close_button.clicked.connect(self.reject)
-        em = self.fontMetrics().averageCharWidth()
-        self.resize(em * 100, self.fontMetrics().height() * 32)
-        self.refresh()
+        return buttons
 
     # --- problems -------------------------------------------------------------------
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
 
 from desktop.assessment.session import AssessmentSession
 from desktop.format import format_points
@@ -30,7 +30,7 @@ class OverviewChart(QWidget):
     def __init__(
         self,
         session: AssessmentSession,
-        previous_pillars: dict[str, Any] | None = None,
+        previous_pillars: Mapping[str, Decimal] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)

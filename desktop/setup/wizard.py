@@ -5,17 +5,18 @@ every page) or a collector / province officer (merges, reviews, ranks: no unit o
 the officer's name and organisation, which bundles and reviews carry, the criteria set packages
 are checked and ranked by, and the signing key, which signs bundles and reviews).
 
-The wizard only collects and checks; ``result()`` hands what was chosen to the application
-controller, which writes the profile and creates the assessment (one place owns storage).
+The wizard only collects and checks; ``result_data()`` hands what was chosen to the shell
+(``desktop.shell``), which writes the profile and creates the assessment (one place owns storage).
 The signing key is the exception: it is created on its page, so the fingerprint can be
 shown (and read over the phone to the collector) before the wizard closes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from desktop.format import format_points
 from desktop.qt import (
@@ -31,6 +32,7 @@ from desktop.qt import (
     QRadioButton,
     Qt,
     QVBoxLayout,
+    QWidget,
     QWizard,
     QWizardPage,
 )
@@ -38,6 +40,11 @@ from desktop.settings import COLLECTOR, COMMUNE
 from desktop.tasks import TaskRunner
 from forms.criteria import CriteriaSet
 from forms.i18n import _
+
+if TYPE_CHECKING:
+    from local_db.database import Database
+    from local_db.models import Profile, Unit
+    from local_db.units import ImportReport
 
 UNIT_ROLE = Qt.ItemDataRole.UserRole + 20
 MIN_PASSPHRASE = 8
@@ -104,7 +111,7 @@ class ModePage(QWizardPage):
 
 
 class UnitPage(QWizardPage):
-    def __init__(self, db: Any, runner: TaskRunner, current: str = "") -> None:
+    def __init__(self, db: Database, runner: TaskRunner, current: str = "") -> None:
         super().__init__()
         self.db = db
         self.runner = runner
@@ -139,7 +146,7 @@ class UnitPage(QWizardPage):
         self._current = current
         self.refresh()
 
-    def units(self, text: str) -> list[Any]:
+    def units(self, text: str) -> list[Unit]:
         from local_db import units
 
         return list(units.search(self.db, text, limit=200))
@@ -149,7 +156,7 @@ class UnitPage(QWizardPage):
         self.list.clear()
         for unit in found:
             label = f"{unit.name} ({unit.code})" + (
-                f" — {unit.group_name}" if getattr(unit, "group_name", "") else ""
+                f" — {unit.group_name}" if unit.group_name else ""
             )
             item = QListWidgetItem(label)
             item.setData(UNIT_ROLE, (unit.code, unit.name))
@@ -176,8 +183,8 @@ class UnitPage(QWizardPage):
             lambda: units.import_units(self.db, Path(path)), self._imported, self._import_failed
         )
 
-    def _imported(self, report: Any) -> None:
-        if getattr(report, "problems", None) and not getattr(report, "written", True):
+    def _imported(self, report: ImportReport) -> None:
+        if report.problems and not report.written:
             lines = [str(p) for p in report.problems[:10]]
             self.message.setText(_("Không nhập được danh sách:") + "\n" + "\n".join(lines))
         else:
@@ -198,9 +205,14 @@ class UnitPage(QWizardPage):
 
 
 class OfficerPage(QWizardPage):
-    def __init__(self, profile: Any = None, organisation: str = "", mode: Any = None) -> None:
+    def __init__(
+        self,
+        profile: Profile | None = None,
+        organisation: str = "",
+        mode: Callable[[], str] | None = None,
+    ) -> None:
         super().__init__()
-        self._mode = mode if callable(mode) else (lambda: COMMUNE)
+        self._mode: Callable[[], str] = mode or (lambda: COMMUNE)
         self.setTitle(_("Cán bộ đầu mối"))
         form = QFormLayout(self)
         self.name = QLineEdit(self)
@@ -351,13 +363,17 @@ def describe_set(cs: CriteriaSet) -> str:
 
 class KeyPage(QWizardPage):
     def __init__(
-        self, keys_dir: Path, runner: TaskRunner, officer_name: Any = None, mode: Any = None
+        self,
+        keys_dir: Path,
+        runner: TaskRunner,
+        officer_name: Callable[[], str] | None = None,
+        mode: Callable[[], str] | None = None,
     ) -> None:
         super().__init__()
         self.keys_dir = keys_dir
         self.runner = runner
         self._officer_name = officer_name
-        self._mode = mode if callable(mode) else (lambda: COMMUNE)
+        self._mode: Callable[[], str] = mode or (lambda: COMMUNE)
         self._existing = False
         self.fingerprint = ""
         self.setTitle(_("Khóa ký số"))
@@ -463,7 +479,7 @@ class KeyPage(QWizardPage):
         if self.problem() or not self.pass1.text():
             return
         passphrase = self.pass1.text()
-        name = self._officer_name() if callable(self._officer_name) else ""
+        name = self._officer_name() if self._officer_name is not None else ""
         self.create_button.setEnabled(False)
         self.message.setText(_("Đang tạo khóa…"))
         self.runner.run(
@@ -479,12 +495,12 @@ class KeyPage(QWizardPage):
 class SetupWizard(QWizard):
     def __init__(
         self,
-        db: Any,
+        db: Database,
         keys_dir: Path,
         runner: TaskRunner,
         reference: CriteriaSet | None,
-        profile: Any = None,
-        parent=None,
+        profile: Profile | None = None,
+        parent: QWidget | None = None,
         *,
         mode: str = COMMUNE,
         organisation: str = "",
@@ -495,7 +511,7 @@ class SetupWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         _translate_buttons(self)
         self.mode_page = ModePage(mode)
-        self.unit_page = UnitPage(db, runner, getattr(profile, "unit_code", "") if profile else "")
+        self.unit_page = UnitPage(db, runner, profile.unit_code if profile else "")
         self.officer_page = OfficerPage(profile, organisation, self.mode)
         self.criteria_page = CriteriaPage(runner, reference)
         self.key_page = KeyPage(keys_dir, runner, self._key_name, self.mode)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.controller import AppController
+from desktop.shell import Shell
 from forms.packages import keys
 from local_db import assessments, profile
 from tests.local_db.collector_support import answers as level_answers
@@ -10,14 +10,14 @@ from tests.local_db.collector_support import answers as level_answers
 PASSPHRASE = "mat khau dai"
 
 
-def answered_commune(qtbot, db, settings, runner, cs, level: int) -> AppController:
+def answered_commune(qtbot, db, settings, runner, cs, level: int) -> Shell:
     """Unit 25001 with a key (``PASSPHRASE``), its window built, answers of ``level`` (0..4)."""
     profile.save(db, officer_name="Nguyễn Thị Lan", position="Công chức", unit_code="25001")
-    keys.create_key(AppController(db, settings, runner).keys_dir, PASSPHRASE)
+    keys.create_key(Shell(db, settings, runner).keys_dir, PASSPHRASE)
     assessments.create(db, "25001", cs.year, cs)
-    controller = AppController(db, settings, runner)
+    controller = Shell(db, settings, runner)
     qtbot.addWidget(controller.build_window())
     for code, values in level_answers(level).items():
         for key, value in values.items():
-            controller.session.set_value(code, key, value)
+            controller.commune.session.set_value(code, key, value)
     return controller

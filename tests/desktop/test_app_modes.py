@@ -12,10 +12,10 @@ import pytest
 from desktop import settings as opts
 from desktop.app import open_app
 from desktop.collector.window import CollectorWindow
-from desktop.controller import AppController
 from desktop.main_window import MainWindow
 from desktop.settings import Settings, ini_path_for, settings_for
 from desktop.setup.wizard import CRITERIA_PAGE, KEY_PAGE, OFFICER_PAGE, UNIT_PAGE
+from desktop.shell import Shell
 from local_db import assessments, profile, units
 from local_db.paths import PORTABLE_MARKER
 
@@ -82,7 +82,7 @@ def _wizard(qtbot, controller):
 
 
 def test_wizard_in_commune_mode_sets_up_the_assessment(qtbot, db, settings, runner, units_file):
-    controller = AppController(db, settings, runner)
+    controller = Shell(db, settings, runner)
     assert controller.needs_setup()
     wizard = _wizard(qtbot, controller)
     _fill_commune(wizard, units_file)
@@ -96,7 +96,7 @@ def test_wizard_in_commune_mode_sets_up_the_assessment(qtbot, db, settings, runn
 def test_wizard_in_collector_mode_skips_the_unit_and_keeps_the_key(qtbot, db, settings, runner):
     from forms.packages import keys
 
-    controller = AppController(db, settings, runner)
+    controller = Shell(db, settings, runner)
     wizard = _wizard(qtbot, controller)
     _fill_collector(wizard)
     result = wizard.result_data()
@@ -128,7 +128,7 @@ def _collector_ready(db, settings) -> None:
 def test_first_start_in_collector_mode_runs_the_wizard_then_shows_the_collector_window(
     qtbot, db, settings, runner
 ):
-    controller = AppController(db, settings, runner)
+    controller = Shell(db, settings, runner)
 
     def answer(wizard):
         qtbot.addWidget(wizard)
@@ -145,7 +145,7 @@ def test_first_start_in_collector_mode_runs_the_wizard_then_shows_the_collector_
 
 
 def test_cancelled_first_run_opens_nothing(qtbot, db, settings, runner):
-    controller = AppController(db, settings, runner)
+    controller = Shell(db, settings, runner)
     assert open_app(controller, lambda wizard: qtbot.addWidget(wizard) or False) is None
 
 
@@ -156,7 +156,7 @@ def test_start_in_commune_mode_shows_the_editor_with_the_review_tab(qtbot, db, s
     profile.save(db, officer_name="Lan", position="CB", unit_code="25001")
     assessments.create(db, "25001", 2025, reference_set())
     keys.create_key(Path(db.data_dir) / "keys", PASS, "Lan")
-    controller = AppController(db, settings, runner)
+    controller = Shell(db, settings, runner)
     assert not controller.needs_setup()
     window = open_app(controller, _no_wizard)
     qtbot.addWidget(window)
@@ -167,7 +167,7 @@ def test_start_in_commune_mode_shows_the_editor_with_the_review_tab(qtbot, db, s
     # built when first opened (its imports cost start-up time), in the same place
     from desktop.review.commune import CommuneReviewPanel
 
-    assert getattr(window, "review_panel", None) is None
+    assert window.review_panel is None
     window.tabs.setCurrentIndex(2)
     assert isinstance(window.tabs.widget(2), CommuneReviewPanel)
     assert window.tabs.currentIndex() == 2 and window.tabs.tabText(2) == "Thẩm định"
@@ -183,7 +183,7 @@ def test_collector_window_opens_the_reviewer_screen_from_the_inbox(
     _collector_ready(db, settings)
     demo = write_demo(tmp_path / "demo", units=2, evidence=1)
     shutil.copy(demo.trust, Path(db.data_dir) / "trust.json")
-    controller = AppController(db, settings, runner)
+    controller = Shell(db, settings, runner)
     window = open_app(controller, _no_wizard)
     qtbot.addWidget(window)
     window.merge(demo.packages)
@@ -207,7 +207,7 @@ def test_settings_switch_from_commune_to_collector_and_back(
     profile.save(db, officer_name="Lan", position="CB", unit_code="25001")
     assessments.create(db, "25001", 2025, reference_set())
     keys.create_key(Path(db.data_dir) / "keys", PASS, "Lan")
-    controller = AppController(db, settings, runner)
+    controller = Shell(db, settings, runner)
     commune = open_app(controller, _no_wizard)
     qtbot.addWidget(commune)
 

@@ -231,14 +231,14 @@ def test_overview_is_built_when_its_tab_is_first_shown(qtbot, session, runner, s
 
 
 def test_overview_shows_last_years_points(qtbot, db, settings, runner, cs):
-    from desktop.controller import AppController
+    from desktop.shell import Shell
     from local_db import answers, assessments, profile
 
     profile.save(db, officer_name="Lan", position="CB", unit_code="25001")
     last = assessments.create(db, "25001", cs.year - 1, cs)
     answers.set_value(db, last.id, "2.1", "choice", "vice", points="5")
     assessments.create(db, "25001", cs.year, cs)
-    controller = AppController(db, settings, runner)
+    controller = Shell(db, settings, runner)
     window = controller.build_window()
     qtbot.addWidget(window)
     chart = window.overview

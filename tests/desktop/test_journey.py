@@ -9,9 +9,9 @@ from pathlib import Path
 from desktop.assessment.checks import Status
 from desktop.assessment.fields import DocRefField, _LineField, _RadioField
 from desktop.assessment.session import ReadOnlyError
-from desktop.controller import AppController
 from desktop.format import plain_number_for_typing
 from desktop.qt import QDropEvent, QLineEdit, QMimeData, QPointF, QRadioButton, Qt, QUrl
+from desktop.shell import Shell
 from forms.criteria import FieldKind, RuleKind
 from forms.packages.trust import TrustRegistry
 from forms.packages.verify import verify_package
@@ -54,7 +54,7 @@ def _drop(widget, path: Path) -> None:
 
 
 def test_whole_journey(qtbot, db, settings, runner, units_file, pdf_file, tmp_path):
-    controller = AppController(db, settings, runner)
+    controller = Shell(db, settings, runner)
     assert controller.needs_setup()
 
     # --- first run -------------------------------------------------------------------
@@ -96,7 +96,7 @@ def test_whole_journey(qtbot, db, settings, runner, units_file, pdf_file, tmp_pa
     qtbot.addWidget(window)
     window.show()
     editor = window.editor
-    session = controller.session
+    session = controller.commune.session
     year = session.year
     for ind in cs.leaves():
         editor.open(ind.code)
@@ -123,7 +123,7 @@ def test_whole_journey(qtbot, db, settings, runner, units_file, pdf_file, tmp_pa
     assert window.saved_label.text().startswith("Đã lưu lúc")
 
     # --- finalise: no errors; warnings acknowledged; sign and export ---------------------
-    dialog = controller.open_finalise(exec_dialog=False)
+    dialog = controller.commune.open_finalise(exec_dialog=False)
     qtbot.addWidget(dialog)
     assert dialog.errors() == []
     dialog.acknowledge_all()
@@ -134,7 +134,7 @@ def test_whole_journey(qtbot, db, settings, runner, units_file, pdf_file, tmp_pa
     assert "Sai mật khẩu" in dialog.message.text()
     assert not list(out_dir.glob("*.dtipkg")) if out_dir.exists() else True
     dialog.passphrase.setText("mat khau dai")
-    with qtbot.waitSignal(controller.exported) as exported:
+    with qtbot.waitSignal(controller.commune.exported) as exported:
         dialog.export_button.click()
     package = Path(exported.args[0])
     assert package.is_file() and package.parent == out_dir
@@ -151,7 +151,7 @@ def test_whole_journey(qtbot, db, settings, runner, units_file, pdf_file, tmp_pa
 
     # --- the printable report --------------------------------------------------------------
     report = tmp_path / "bao-cao.pdf"
-    with qtbot.waitSignal(controller.pdf_written):
+    with qtbot.waitSignal(controller.commune.pdf_written):
         dialog._pdf(path=str(report))
     assert report.read_bytes().startswith(b"%PDF")
 
@@ -170,16 +170,18 @@ def test_whole_journey(qtbot, db, settings, runner, units_file, pdf_file, tmp_pa
         pass
 
     # --- reopen: revision 2, a draft with the answers kept ------------------------------------
-    new_window = controller.reopen()
+    new_window = controller.commune.reopen()
     qtbot.addWidget(new_window)
-    assert controller.current.revision == 2
-    assert not controller.session.read_only
-    assert controller.session.answers == session.answers
+    assert controller.commune.current.revision == 2
+    assert not controller.commune.session.read_only
+    assert controller.commune.session.answers == session.answers
     assert "lần 2" in new_window.windowTitle()
     first, key = cs.leaves()[0], cs.leaves()[0].fields[0].key
-    controller.session.set_value(first.code, key, None)
-    assert controller.session.status(first) is Status.INCOMPLETE
+    controller.commune.session.set_value(first.code, key, None)
+    assert controller.commune.session.status(first) is Status.INCOMPLETE
     from local_db import answers
 
-    assert key not in answers.get_all(db, controller.current.id).get(first.code, {})
-    assert key in answers.get_all(db, controller.current.parent_id)[first.code]  # history kept
+    assert key not in answers.get_all(db, controller.commune.current.id).get(first.code, {})
+    assert (
+        key in answers.get_all(db, controller.commune.current.parent_id)[first.code]
+    )  # history kept

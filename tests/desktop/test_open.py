@@ -10,8 +10,8 @@ import pytest
 from desktop import settings as opts
 from desktop.app import open_app
 from desktop.cli import main
-from desktop.controller import AppController
 from desktop.hand_over import act_on_file, check_file
+from desktop.shell import Shell
 from forms.packages import keys
 from local_db import assessments, profile
 
@@ -35,7 +35,7 @@ def _collector(qtbot, db, settings, runner, demo):
     settings.set(opts.ORGANISATION, "Phòng VH-XH khu vực 3")
     keys.create_key(Path(db.data_dir) / "keys", PASS, "Phòng VH-XH khu vực 3")
     shutil.copy(demo.trust, Path(db.data_dir) / "trust.json")  # the communes' keys
-    controller = AppController(db, settings, runner)
+    controller = Shell(db, settings, runner)
     window = open_app(controller, _no_wizard)
     qtbot.addWidget(window)
     return controller, window
@@ -49,7 +49,7 @@ def _commune(qtbot, db, settings, runner, unit: str = "25001"):
         assessments.create(db, unit, 2025, reference_set())
     if not keys.key_exists(Path(db.data_dir) / "keys"):
         keys.create_key(Path(db.data_dir) / "keys", PASS, "Lan")
-    controller = AppController(db, settings, runner)
+    controller = Shell(db, settings, runner)
     window = open_app(controller, _no_wizard)
     qtbot.addWidget(window)
     return controller, window
@@ -224,7 +224,7 @@ def test_commune_mode_imports_a_review(qtbot, settings, runner, tmp_path):
         review = rc.issue(world.conn, sha, CS, world.reviewer, tmp_path / "reviews")
         keys.create_key(Path(world.db.data_dir) / "keys", PASS, "Lan")
         profile.save(world.db, officer_name="Lan", position="CB", unit_code="25001")
-        controller = AppController(world.db, settings, runner)
+        controller = Shell(world.db, settings, runner)
         window = open_app(controller, _no_wizard)
         qtbot.addWidget(window)
         shown: list[tuple[bool, str]] = []

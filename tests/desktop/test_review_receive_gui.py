@@ -12,8 +12,8 @@ import pytest
 
 from desktop import settings as opts
 from desktop.app import open_app
-from desktop.controller import AppController
 from desktop.hand_over import act_on_file
+from desktop.shell import Shell
 from desktop.tasks import TaskRunner
 from forms.packages import keys
 from local_db import profile
@@ -42,7 +42,7 @@ def province(qtbot, tmp_path, settings):
     settings.set(opts.MODE, "collector")
     settings.set(opts.ORGANISATION, "Phòng VH-XH khu vực 3")
     keys.create_key(Path(world.db.data_dir) / "keys", "mật khẩu dài", "Phòng VH-XH khu vực 3")
-    controller = AppController(world.db, settings, TaskRunner())  # the real thread pool
+    controller = Shell(world.db, settings, TaskRunner())  # the real thread pool
     window = open_app(controller, _no_wizard)
     qtbot.addWidget(window)
     conn = open_collector(window.db_path)

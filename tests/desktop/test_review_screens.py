@@ -374,8 +374,8 @@ def test_through_the_app_the_answer_carries_explanations_and_supersedes(qtbot, t
     """Commune app: export r1 -> review -> import in the review tab, explain -> reopen, export r2."""
     import zipfile
 
-    from desktop.controller import AppController
     from desktop.settings import Settings
+    from desktop.shell import Shell
     from forms.packages import keys
     from forms.packages.trust import ROLE_REVIEW, TrustRegistry
     from local_db import assessments, open_database, profile
@@ -392,19 +392,19 @@ def test_through_the_app_the_answer_carries_explanations_and_supersedes(qtbot, t
     conn = open_collector(tmp_path / "c.sqlite")
     try:
         runner = TaskRunner(synchronous=True)
-        controller = AppController(db, Settings(tmp_path / "s.ini"), runner)
+        controller = Shell(db, Settings(tmp_path / "s.ini"), runner)
         profile.save(db, officer_name="Nguyễn Thị Lan", position="Công chức", unit_code="25001")
         keys.create_key(controller.keys_dir, "mat khau dai")
         assessments.create(db, "25001", CS.year, CS)
         qtbot.addWidget(controller.build_window())
         for code, values in level_answers(4).items():
             for key, value in values.items():
-                controller.session.set_value(code, key, value)
+                controller.commune.session.set_value(code, key, value)
 
         def export(out: Path) -> Path:
-            qtbot.addWidget(controller.open_finalise(exec_dialog=False))
-            with qtbot.waitSignal(controller.exported) as exported:
-                controller.export("mat khau dai", out)
+            qtbot.addWidget(controller.commune.open_finalise(exec_dialog=False))
+            with qtbot.waitSignal(controller.commune.exported) as exported:
+                controller.commune.export("mat khau dai", out)
             return Path(exported.args[0])
 
         p1 = export(tmp_path / "r1")
@@ -427,7 +427,7 @@ def test_through_the_app_the_answer_carries_explanations_and_supersedes(qtbot, t
         panel.explanation.setPlainText("Cả 4 cuộc họp do Chủ tịch chủ trì")
         assert panel.save_explanation()
 
-        qtbot.addWidget(controller.reopen())
+        qtbot.addWidget(controller.commune.reopen())
         # revision 2's review tab shows the review it answers, with the explanation
         again = controller.review_panel()
         assert again is not panel and again.code == "1.2"

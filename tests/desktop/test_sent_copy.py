@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop.controller import AppController
+from desktop.shell import Shell
 from forms.packages import keys
 from forms.packages.trust import TrustRegistry
 from local_db import assessments
@@ -13,16 +13,16 @@ from local_db.collector import dump, merge_paths, open_collector
 from tests.desktop.commune_support import PASSPHRASE, answered_commune
 
 
-def _controller(qtbot, db, settings, runner, cs) -> AppController:
+def _controller(qtbot, db, settings, runner, cs) -> Shell:
     return answered_commune(qtbot, db, settings, runner, cs, level=2)
 
 
-def _export(qtbot, controller: AppController, out: Path):
-    dialog = controller.open_finalise(exec_dialog=False)
+def _export(qtbot, controller: Shell, out: Path):
+    dialog = controller.commune.open_finalise(exec_dialog=False)
     qtbot.addWidget(dialog)
     assert dialog.copy_button.isHidden()  # nothing sent yet
-    with qtbot.waitSignal(controller.exported) as exported:
-        controller.export(PASSPHRASE, out)
+    with qtbot.waitSignal(controller.commune.exported) as exported:
+        controller.commune.export(PASSPHRASE, out)
     return dialog, Path(exported.args[0])
 
 
@@ -40,7 +40,7 @@ def test_another_copy_is_the_same_submission_at_the_collector(
     again = usb / sent.name
     assert again.read_bytes() == sent.read_bytes()
     # a dialog opened later (another day) offers it too
-    later = controller.open_finalise(exec_dialog=False)
+    later = controller.commune.open_finalise(exec_dialog=False)
     qtbot.addWidget(later)
     assert not later.copy_button.isHidden()
 
@@ -86,6 +86,6 @@ def test_when_no_copy_can_be_kept_the_export_still_succeeds_and_says_so(
     (Path(db.data_dir) / "sent").write_bytes(b"a file where the folder should be")
     dialog, sent = _export(qtbot, controller, tmp_path / "out")
     assert sent.is_file()
-    assert assessments.get(db, controller.current.id).status == "exported"
+    assert assessments.get(db, controller.commune.current.id).status == "exported"
     assert "không giữ được bản sao" in dialog.message.text()
     assert dialog.copy_button.isHidden()

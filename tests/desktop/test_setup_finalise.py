@@ -136,14 +136,14 @@ def test_answer_text_reads_like_paper(cs):
 
 def test_english_switch(qtbot, db, settings, runner, units_file):
     from desktop import settings as opts
-    from desktop.controller import AppController
+    from desktop.shell import Shell
     from forms.reference import reference_set
     from local_db import assessments, profile, units
 
     units.import_units(db, units_file)
     profile.save(db, officer_name="Lan", position="CB", unit_code="25001")
     assessments.create(db, "25001", 2025, reference_set())
-    controller = AppController(db, settings, runner)
+    controller = Shell(db, settings, runner)
     window = controller.build_window()
     qtbot.addWidget(window)
     assert window.tabs.tabText(0) == "Đánh giá"
@@ -169,11 +169,11 @@ def test_choosing_another_set_later_keeps_the_years_assessment_and_says_so(
 ):
     from dataclasses import replace
 
-    from desktop.controller import AppController
     from desktop.setup.wizard import SetupResult
+    from desktop.shell import Shell
     from local_db import assessments
 
-    controller = AppController(db, settings, runner)
+    controller = Shell(db, settings, runner)
     first = SetupResult("25001", "Hòa Bình", "Lan", "CB", "", "", cs, "")
     assert controller.apply_setup(first) == ""
     assert controller.apply_setup(first) == ""  # same set again: nothing to say
@@ -230,29 +230,29 @@ def test_attach_really_runs_on_a_worker_thread(qtbot, session, pdf_file):
 
 def test_pdf_is_written_on_a_worker_thread(qtbot, db, settings, tmp_path):
     """Printing runs through the threaded runner in the app; Qt must not complain (warnings fail)."""
-    from desktop.controller import AppController
+    from desktop.shell import Shell
     from desktop.tasks import TaskRunner
     from forms.reference import reference_set
     from local_db import assessments, profile
 
     profile.save(db, officer_name="Lan", position="CB", unit_code="25001")
     assessments.create(db, "25001", 2025, reference_set())
-    controller = AppController(db, settings, TaskRunner())
+    controller = Shell(db, settings, TaskRunner())
     window = controller.build_window()
     qtbot.addWidget(window)
-    with qtbot.waitSignal(controller.pdf_written, timeout=30000) as written:
-        controller.write_report(tmp_path / "bao-cao.pdf")
+    with qtbot.waitSignal(controller.commune.pdf_written, timeout=30000) as written:
+        controller.commune.write_report(tmp_path / "bao-cao.pdf")
     assert written.args[0].read_bytes().startswith(b"%PDF")
 
 
 def test_review_tab_is_added_once_the_window_is_up(qtbot, db, settings, runner):
-    from desktop.controller import AppController
+    from desktop.shell import Shell
     from forms.reference import reference_set
     from local_db import assessments, profile
 
     profile.save(db, officer_name="Lan", position="CB", unit_code="25001")
     assessments.create(db, "25001", 2025, reference_set())
-    controller = AppController(db, settings, runner)
+    controller = Shell(db, settings, runner)
     window = controller.build_window()
     qtbot.addWidget(window)
     window.show()

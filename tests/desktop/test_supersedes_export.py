@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.controller import AppController
+from desktop.shell import Shell
 from forms.packages import keys
 from forms.packages.trust import TrustRegistry
 from local_db import assessments
@@ -25,11 +25,11 @@ def _manifest(package: Path) -> dict:
         return json.loads(zf.read("manifest.json"))
 
 
-def _export(qtbot, controller: AppController, out: Path) -> Path:
+def _export(qtbot, controller: Shell, out: Path) -> Path:
     # the finalise dialog open, as in the app: the outcome is shown there, not in a message box
-    qtbot.addWidget(controller.open_finalise(exec_dialog=False))
-    with qtbot.waitSignal(controller.exported) as exported:
-        controller.export(PASSPHRASE, out)
+    qtbot.addWidget(controller.commune.open_finalise(exec_dialog=False))
+    with qtbot.waitSignal(controller.commune.exported) as exported:
+        controller.commune.export(PASSPHRASE, out)
     return Path(exported.args[0])
 
 
@@ -37,8 +37,8 @@ def _export(qtbot, controller: AppController, out: Path) -> Path:
 def exported_twice(qtbot, db, settings, runner, cs, tmp_path):
     controller = answered_commune(qtbot, db, settings, runner, cs, level=1)
     p1 = _export(qtbot, controller, tmp_path / "r1")
-    qtbot.addWidget(controller.reopen())
-    controller.session.set_value("1.1", "count", 4)
+    qtbot.addWidget(controller.commune.reopen())
+    controller.commune.session.set_value("1.1", "count", 4)
     p2 = _export(qtbot, controller, tmp_path / "r2")
     trust = TrustRegistry()
     trust.add_key("25001", keys.load_public(controller.keys_dir).public_key)
@@ -51,10 +51,10 @@ def test_revision_2_package_supersedes_revision_1(db, exported_twice):
     assert (m1["revision"], m2["revision"]) == (1, 2)
     assert m1["supersedes"] is None
     assert m2["supersedes"] == m1["submission_id"]
-    assert [e.submission_id for e in assessments.exports(db, controller.current.id)] == [
+    assert [e.submission_id for e in assessments.exports(db, controller.commune.current.id)] == [
         m2["submission_id"]
     ]
-    assert assessments.get(db, controller.current.id).status == "exported"
+    assert assessments.get(db, controller.commune.current.id).status == "exported"
 
 
 @pytest.mark.parametrize("first", [0, 1])

@@ -24,6 +24,7 @@ from forms.i18n import _
 from forms.inbound import InboundRejected, read_inbound
 from forms.packages import format as fmt
 from forms.packages.format import SIGNATURE_CMS, SIGNATURE_ED25519
+from forms.packages.signer_trust import chain_problems
 from forms.packages.signing import (
     KIND_ED25519,
     KIND_X509,
@@ -32,7 +33,7 @@ from forms.packages.signing import (
     verify_signature,
 )
 from forms.packages.trust import ROLE_REVIEW, TrustRegistry, wrong_role_message
-from forms.packages.verify import chain_problems, lookup_criteria
+from forms.packages.verdict import lookup_criteria
 from forms.problems import Problem
 from forms.review.model import (
     BODY_FORMAT,

@@ -27,7 +27,7 @@ from forms.problems import Problem
 
 REGISTRY_FORMAT = "dti-trust-registry"
 EXPORT_FORMAT = "dti-trust-export"
-REGISTRY_VERSION = 2  # 2: every entry has roles; 1: none has (see the module docstring)
+REGISTRY_VERSION = 2  # 2: every entry has roles; 1: none has (see forms.packages.trust's docstring)
 # the reviewers' registry in the data folder: local_db.paths.REVIEWERS_FILE (the core cannot
 # import storage; tests/local_db/test_paths.py holds the two equal)
 REVIEWERS_FILE = "reviewers.json"

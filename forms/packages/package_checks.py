@@ -22,14 +22,14 @@ from typing import Any
 from forms.canonical import CanonicalError, parse_canonical
 from forms.criteria import CriteriaSet
 from forms.evidence_types import ALLOWED, checked_type, extension_of
-from forms.i18n import _
+from forms.i18n import N_, _
 from forms.packages import format as fmt
 from forms.packages.answer_check import check_answers
 from forms.packages.manifest import scores_dict
 from forms.packages.manifest_shape import ShapeError, check_shape
-from forms.packages.signer_trust import chain_problems
+from forms.packages.signer_trust import TrustWording, signer_problems
 from forms.packages.signing import SignatureError, verify_signature
-from forms.packages.trust import ROLE_SUBMISSION, TrustRegistry, wrong_role_message
+from forms.packages.trust import ROLE_SUBMISSION, TrustRegistry
 from forms.packages.verdict import CriteriaLookup, Verdict, lookup_criteria
 from forms.packages.zipsafe import SafeZip
 from forms.problems import Problem
@@ -472,41 +472,24 @@ def criteria(run: PackageRun) -> bool:
 # --- the signer -----------------------------------------------------------------------------
 
 
-_NO_TRUST = TrustRegistry()  # no registry given: every signer is unknown
-
-
-def _standing_problem(run: PackageRun) -> Problem | None:
-    signer, unit = run.verdict.signer, run.verdict.unit
-    assert signer is not None, "signer_trust runs after signed"
-    standing = (run.trust or _NO_TRUST).standing(signer.key_id, ROLE_SUBMISSION, unit or "")
-    if standing.verdict == "trusted":
-        return None
-    if standing.verdict == "unknown":
-        message = _(
-            "Người ký không xác định: khóa {fingerprint} không có trong danh sách tin cậy",
-            fingerprint=signer.fingerprint,
-        )
-        return Problem("signer_unknown", message, "signature")
-    if standing.verdict == "wrong_role":
-        # trusted, but to review or bundle: a reviewer's key must never sign a package
-        message = wrong_role_message(signer.fingerprint, ROLE_SUBMISSION)
-        return Problem("signer_wrong_role", message, "signature")
-    message = _(
-        "Khóa {fingerprint} không được ký cho đơn vị {unit} (chỉ cho: {units})",
-        fingerprint=signer.fingerprint,
-        unit=unit,
-        units=", ".join(sorted(standing.units)),
-    )
-    return Problem("signer_not_for_unit", message, "signature")
+_WORDING = TrustWording(
+    unknown=(
+        "signer_unknown",
+        N_("Người ký không xác định: khóa {fingerprint} không có trong danh sách tin cậy"),
+    ),
+    not_for_unit=(
+        "signer_not_for_unit",
+        N_("Khóa {fingerprint} không được ký cho đơn vị {unit} (chỉ cho: {units})"),
+    ),
+)
 
 
 def signer_trust(run: PackageRun) -> bool:
-    """The key may sign submissions for the unit, and a certificate's chain leads to an anchor."""
-    problem = _standing_problem(run)
-    if problem is not None:
-        run.reasons.append(problem)
-    assert run.verdict.signer is not None
-    run.reasons.extend(chain_problems(run.verdict.signer, run.trust, run.created))
+    """The key may sign submissions for the unit (a reviewer's or collector's key must never
+    sign a package), and a certificate's chain leads to an anchor."""
+    signer, unit = run.verdict.signer, run.verdict.unit or ""
+    assert signer is not None, "signer_trust runs after signed"
+    run.reasons += signer_problems(signer, ROLE_SUBMISSION, unit, run.trust, run.created, _WORDING)
     return True
 
 

@@ -1,19 +1,69 @@
 """Why a certificate signer's chain is not trusted, worded for people (packages and reviews).
 
-Whether a *key* may sign is ``TrustRegistry.standing``, worded by each verifier for its own
-file; this module words what is common to them: the certificate chain of an X.509 signer,
-which must lead to one of the registry's anchors at the time the file says it was signed.
+Whether a *key* may sign is ``TrustRegistry.standing``; ``signer_problems`` turns it into
+the reasons a file is refused, in the words its verifier gives (``TrustWording``), followed by
+what is common to all: the certificate chain of an X.509 signer, which must lead to one of the
+registry's anchors at the time the file says it was signed.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from forms.i18n import N_, _
 from forms.packages.chain import ChainError, check_chain
 from forms.packages.signing import KIND_X509, SignerInfo
-from forms.packages.trust import TrustRegistry
+from forms.packages.trust import TrustRegistry, wrong_role_message
 from forms.problems import Problem
+
+
+@dataclass(frozen=True)
+class TrustWording:
+    """How one verifier words a signer it does not trust: a code and an ``N_`` template for a
+    key in no entry (``{fingerprint}``), and for one not listed for the unit (``{fingerprint}``,
+    ``{unit}``, ``{units}``: those it is listed for). A key trusted only for another role is
+    ``signer_wrong_role`` everywhere."""
+
+    unknown: tuple[str, str]
+    not_for_unit: tuple[str, str]
+
+
+_NO_TRUST = TrustRegistry()  # no registry given: every signer is unknown
+
+
+def standing_problem(
+    signer: SignerInfo, role: str, unit: str, trust: TrustRegistry | None, wording: TrustWording
+) -> Problem | None:
+    """Why ``signer`` may not sign in ``role`` for ``unit`` (None: it may)."""
+    standing = (trust or _NO_TRUST).standing(signer.key_id, role, unit)
+    if standing.verdict == "trusted":
+        return None
+    if standing.verdict == "wrong_role":
+        message = wrong_role_message(signer.fingerprint, role)
+        return Problem("signer_wrong_role", message, "signature")
+    if standing.verdict == "unknown":
+        code, template = wording.unknown
+        return Problem(code, _(template, fingerprint=signer.fingerprint), "signature")
+    code, template = wording.not_for_unit
+    units = ", ".join(sorted(standing.units))
+    message = _(template, fingerprint=signer.fingerprint, unit=unit, units=units)
+    return Problem(code, message, "signature")
+
+
+def signer_problems(
+    signer: SignerInfo,
+    role: str,
+    unit: str,
+    trust: TrustRegistry | None,
+    created: datetime,
+    wording: TrustWording,
+) -> list[Problem]:
+    """Why ``signer`` is not trusted to sign in ``role`` for ``unit``: its standing in the
+    registry, then its certificate chain at ``created``."""
+    problem = standing_problem(signer, role, unit, trust, wording)
+    chain = chain_problems(signer, trust, created)
+    return chain if problem is None else [problem, *chain]
 
 
 def chain_problems(

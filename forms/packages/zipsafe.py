@@ -37,18 +37,8 @@ from typing import BinaryIO
 from forms.i18n import _
 from forms.inbound import InboundRejected, open_inbound
 from forms.packages import format as fmt
-from forms.packages.zip_limits import (
-    Limits,
-    ZipProblem,
-    check_name,
-    check_sizes,
-    damaged,
-    fail,
-    name_key,
-    not_a_zip,
-    too_large,
-    too_many_entries,
-)
+from forms.packages import zip_limits
+from forms.packages.zip_limits import Limits, ZipProblem, check_name, name_key
 from forms.packages.zip_records import (
     TAIL_BYTES,
     check_bounds,
@@ -121,10 +111,10 @@ class SafeZip:
         try:
             self._zip = zipfile.ZipFile(self._handle)
         except _ZIP_ERRORS as exc:
-            raise not_a_zip(str(exc)) from exc
+            raise zip_limits.not_a_zip(str(exc)) from exc
         infos = self._zip.infolist()
         if len(infos) > limits.entries:
-            raise too_many_entries(limits)
+            raise zip_limits.too_many_entries(limits)
         self.files: dict[str, zipfile.ZipInfo]
         self.files, entries = check_directory(infos, limits, total, cd_size)
         self._starts = check_layout(entries, cd_offset, self._read_at)
@@ -133,9 +123,11 @@ class SafeZip:
         try:
             size = self._handle.seek(0, os.SEEK_END)
         except (OSError, ValueError) as exc:
-            raise fail("zip_invalid", _("Không mở được tệp gói: {error}", error=str(exc))) from exc
+            raise zip_limits.fail(
+                "zip_invalid", _("Không mở được tệp gói: {error}", error=str(exc))
+            ) from exc
         if size > self.limits.package_bytes:
-            raise fail(
+            raise zip_limits.fail(
                 "too_large",
                 _(
                     "Tệp gói quá lớn ({size} byte, tối đa {limit})",
@@ -183,8 +175,10 @@ class SafeZip:
                     produced += len(chunk)
                     self._produced += len(chunk)
                     if produced > max_bytes:
-                        raise too_large(name)
-                    check_sizes(self.limits, name, produced, info.compress_size, self._produced)
+                        raise zip_limits.too_large(name)
+                    zip_limits.check_sizes(
+                        self.limits, name, produced, info.compress_size, self._produced
+                    )
                     yield chunk
         except (
             zipfile.BadZipFile,
@@ -196,7 +190,7 @@ class SafeZip:
             RuntimeError,
             struct.error,
         ) as exc:
-            raise damaged(name, str(exc)) from exc
+            raise zip_limits.damaged(name, str(exc)) from exc
 
     def _one_shot(self, name: str, max_bytes: int) -> bytes | memoryview | None:
         """A small entry of an in-memory package, inflated in one call (None: stream it).
@@ -211,11 +205,11 @@ class SafeZip:
             return None
         limits = self.limits
         if info.flag_bits & 0x60:  # compressed patched data, strong encryption
-            raise damaged(name, "unsupported flags")
+            raise zip_limits.damaged(name, "unsupported flags")
         start = self._starts[name]  # its local header was checked when the zip was opened
         end = start + info.compress_size
         if end > len(data):
-            raise damaged(name, "truncated")
+            raise zip_limits.damaged(name, "truncated")
         # never inflate more than the limits (or the declared size) allow, plus one byte to
         # tell "exactly at the limit" from "beyond it"
         cap = min(
@@ -232,18 +226,20 @@ class SafeZip:
             try:
                 out = inflater.decompress(view, min(cap, info.file_size) + 1)
             except zlib.error as exc:
-                raise damaged(name, str(exc)) from exc
+                raise zip_limits.damaged(name, str(exc)) from exc
         produced = len(out)
         if produced > cap:
             if produced > max_bytes:
-                raise too_large(name)
-            check_sizes(self.limits, name, produced, info.compress_size, self._produced + produced)
+                raise zip_limits.too_large(name)
+            zip_limits.check_sizes(
+                self.limits, name, produced, info.compress_size, self._produced + produced
+            )
         if produced != info.file_size or (
             info.compress_type != zipfile.ZIP_STORED and not inflater.eof
         ):
-            raise damaged(name, "size differs from the directory")
+            raise zip_limits.damaged(name, "size differs from the directory")
         if zlib.crc32(out) != info.CRC:
-            raise damaged(name, "bad CRC-32")
+            raise zip_limits.damaged(name, "bad CRC-32")
         self._produced += produced
         return out
 

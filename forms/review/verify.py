@@ -24,10 +24,10 @@ from typing import Any
 
 from forms.canonical import CanonicalError, parse_canonical, strict_loads
 from forms.criteria import CriteriaSet
-from forms.i18n import _
+from forms.i18n import N_, _
 from forms.inbound import InboundRejected, read_inbound
 from forms.packages.format import SIGNATURE_CMS, SIGNATURE_ED25519
-from forms.packages.signer_trust import chain_problems
+from forms.packages.signer_trust import TrustWording, signer_problems
 from forms.packages.signing import (
     KIND_ED25519,
     KIND_X509,
@@ -35,7 +35,7 @@ from forms.packages.signing import (
     SignerInfo,
     verify_signature,
 )
-from forms.packages.trust import ROLE_REVIEW, TrustRegistry, wrong_role_message
+from forms.packages.trust import ROLE_REVIEW, TrustRegistry
 from forms.packages.verdict import CriteriaLookup, lookup_criteria
 from forms.problems import Problem
 from forms.review.model import (
@@ -365,39 +365,28 @@ def signer_fingerprint(run: ReviewRun) -> bool:
     return True
 
 
-def _standing_problem(signer: SignerInfo, unit: str, trust: TrustRegistry | None) -> Problem | None:
-    # only entries with the review role count: an officer's key in the package registry,
-    # given here by mistake (or on purpose), must not review its own submission
-    standing = (trust or TrustRegistry()).standing(signer.key_id, ROLE_REVIEW, unit)
-    if standing.verdict == "trusted":
-        return None
-    if standing.verdict == "wrong_role":
-        message = wrong_role_message(signer.fingerprint, ROLE_REVIEW)
-        return Problem("signer_wrong_role", message, "signature")
-    if standing.verdict == "unknown":
-        message = _(
-            "Người thẩm định không xác định: khóa {fingerprint} không có trong danh sách người thẩm định tin cậy",
-            fingerprint=signer.fingerprint,
-        )
-        return Problem("reviewer_unknown", message, "signature")
-    message = _(
-        "Khóa {fingerprint} không được thẩm định cho đơn vị {unit} (chỉ cho: {units})",
-        fingerprint=signer.fingerprint,
-        unit=unit,
-        units=", ".join(sorted(standing.units)),
-    )
-    return Problem("reviewer_not_for_unit", message, "signature")
+# only entries with the review role count: an officer's key in the package registry, given
+# here by mistake (or on purpose), must not review its own submission
+_WORDING = TrustWording(
+    unknown=(
+        "reviewer_unknown",
+        N_(
+            "Người thẩm định không xác định: khóa {fingerprint} không có trong danh sách người thẩm định tin cậy"
+        ),
+    ),
+    not_for_unit=(
+        "reviewer_not_for_unit",
+        N_("Khóa {fingerprint} không được thẩm định cho đơn vị {unit} (chỉ cho: {units})"),
+    ),
+)
 
 
 def reviewer_trust(run: ReviewRun) -> bool:
     """The key may review the unit, and a certificate's chain leads to an anchor."""
     signer = run.verdict.signer
-    if signer is None:  # the signature did not verify: nothing to trust
-        return True
-    problem = _standing_problem(signer, run.review.submission.unit_code, run.trust)
-    if problem is not None:
-        run.reasons.append(problem)
-    run.reasons.extend(chain_problems(signer, run.trust, run.created))
+    if signer is not None:  # else the signature did not verify: nothing to trust
+        unit = run.review.submission.unit_code
+        run.reasons += signer_problems(signer, ROLE_REVIEW, unit, run.trust, run.created, _WORDING)
     return True
 
 

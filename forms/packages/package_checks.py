@@ -63,7 +63,7 @@ class PackageRun:
 
     def answers(self) -> tuple[dict[str, Mapping[str, Any]], list[Problem]]:
         """The answers to score and the problems with them (``check_answers``), worked out once
-        for the two checks that need them."""
+        for the checks that need them."""
         if self._answers is None:
             self._answers = check_answers(self.criteria, self.manifest["answers"])
         return self._answers

@@ -96,22 +96,25 @@ def _created_at(text: str) -> datetime:
         raise ShapeError("created_at") from None
 
 
-def check_shape(m: dict[str, Any]) -> datetime:  # noqa: C901
-    """Raise ``ShapeError(where)`` if a field is missing or of the wrong type; returns created_at."""
+def _unit(m: dict[str, Any]) -> None:
     unit = _get(m, "unit", dict, "")
     if not _get(unit, "code", str, "unit"):
         raise ShapeError("unit.code")
     _get(unit, "name", str, "unit")
     _plain_text(unit, "code", "unit")
     _plain_text(unit, "name", "unit")
-    _in_range(m, "year", fmt.MIN_YEAR, fmt.MAX_YEAR, "")
+
+
+def _criteria_set(m: dict[str, Any]) -> None:
     cset = _get(m, "criteria_set", dict, "")
     for key in ("set_id", "version", "content_hash"):
         _get(cset, key, str, "criteria_set")
     _in_range(cset, "year", fmt.MIN_YEAR, fmt.MAX_YEAR, "criteria_set")
     if not fmt.SHA256_HEX.fullmatch(cset["content_hash"]):
         raise ShapeError("criteria_set.content_hash")
-    _in_range(m, "revision", 1, fmt.MAX_REVISION, "")
+
+
+def _submission_ids(m: dict[str, Any]) -> None:
     submission_id = _get(m, "submission_id", str, "")
     if not _UUID.fullmatch(submission_id):
         raise ShapeError("submission_id")
@@ -122,37 +125,59 @@ def check_shape(m: dict[str, Any]) -> datetime:  # noqa: C901
         or supersedes == submission_id
     ):
         raise ShapeError("supersedes")
-    created = _created_at(_get(m, "created_at", str, ""))
+
+
+def _officer(m: dict[str, Any]) -> None:
     officer = _get(m, "officer", dict, "")
     _get(officer, "name", str, "officer")
     _get(officer, "position", str, "officer")
     _plain_text(officer, "name", "officer")
     _plain_text(officer, "position", "officer")
-    _get(m, "app_version", str, "")
-    _get(m, "answers", dict, "")  # its entries: answer_check, in the one loop over them
+
+
+def _scores(m: dict[str, Any]) -> None:
     scores = _get(m, "scores", dict, "")
     for key in ("indicators", "pillars", "published_pillars"):
         _str_map(_get(scores, key, dict, "scores"), f"scores.{key}")
     for key in ("total", "published_total", "classification"):
         _get(scores, key, str, "scores")
+
+
+def _evidence_item(item: Any, where: str, paths: set[str]) -> None:
+    path = _get(item, "path", str, where)
+    if not path.startswith(fmt.EVIDENCE_DIR) or path in paths:
+        raise ShapeError(f"{where}.path")
+    try:
+        check_name(path)
+    except ZipProblem:
+        raise ShapeError(f"{where}.path") from None
+    paths.add(path)
+    if not fmt.SHA256_HEX.fullmatch(_get(item, "sha256", str, where)):
+        raise ShapeError(f"{where}.sha256")
+    _in_range(item, "size", 1, fmt.MAX_ENTRY_BYTES, where)
+    _get(item, "original_name", str, where)
+    _plain_text(item, "original_name", where)
+    _get(item, "indicator", str, where)
+    document = _str_map(_get(item, "document", dict, where), f"{where}.document")
+    if not document.keys() <= _DOCUMENT_KEYS:
+        raise ShapeError(f"{where}.document")
+
+
+def check_shape(m: dict[str, Any]) -> datetime:
+    """Raise ``ShapeError(where)`` if a field is missing or of the wrong type; returns created_at.
+
+    Fields in the order a reader meets them; the first wrong one is the one reported."""
+    _unit(m)
+    _in_range(m, "year", fmt.MIN_YEAR, fmt.MAX_YEAR, "")
+    _criteria_set(m)
+    _in_range(m, "revision", 1, fmt.MAX_REVISION, "")
+    _submission_ids(m)
+    created = _created_at(_get(m, "created_at", str, ""))
+    _officer(m)
+    _get(m, "app_version", str, "")
+    _get(m, "answers", dict, "")  # its entries: answer_check, in the one loop over them
+    _scores(m)
     paths: set[str] = set()
     for index, item in enumerate(_get(m, "evidence", list, "")):
-        where = f"evidence[{index}]"
-        path = _get(item, "path", str, where)
-        if not path.startswith(fmt.EVIDENCE_DIR) or path in paths:
-            raise ShapeError(f"{where}.path")
-        try:
-            check_name(path)
-        except ZipProblem:
-            raise ShapeError(f"{where}.path") from None
-        paths.add(path)
-        if not fmt.SHA256_HEX.fullmatch(_get(item, "sha256", str, where)):
-            raise ShapeError(f"{where}.sha256")
-        _in_range(item, "size", 1, fmt.MAX_ENTRY_BYTES, where)
-        _get(item, "original_name", str, where)
-        _plain_text(item, "original_name", where)
-        _get(item, "indicator", str, where)
-        document = _str_map(_get(item, "document", dict, where), f"{where}.document")
-        if not document.keys() <= _DOCUMENT_KEYS:
-            raise ShapeError(f"{where}.document")
+        _evidence_item(item, f"evidence[{index}]", paths)
     return created

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from forms.atomic import write_bytes_atomic
-from forms.criteria import CriteriaSet
+from forms.criteria import CriteriaSet, Indicator
 from forms.i18n import _
 from forms.packages.format import ascii_slug
 from forms.packages.signing import Signer
@@ -25,6 +26,7 @@ from forms.review.model import (
     FORMAT_VERSION,
     ItemStatus,
     Review,
+    ReviewItem,
     body_bytes,
     body_dict,
 )
@@ -44,18 +46,60 @@ def points_problem(code: str, points: object, maximum: object) -> Problem:
     )
 
 
-def check_review(cs: CriteriaSet, review: Review) -> list[Problem]:  # noqa: C901, PLR0912
-    """Everything that makes a review unfit to send; empty when it may be signed."""
-    problems: list[Problem] = []
-    if review.submission.criteria_hash != cs.content_hash:
+def _criteria_matches(cs: CriteriaSet, review: Review) -> list[Problem]:
+    if review.submission.criteria_hash == cs.content_hash:
+        return []
+    return [
+        Problem(
+            "criteria_mismatch",
+            _("Bài nộp dùng bộ tiêu chí khác với bộ tiêu chí {set}", set=cs.short_id),
+            "criteria_set",
+        )
+    ]
+
+
+def _status_problem(code: str, item: ReviewItem) -> Problem | None:
+    """The status says what the points do: accepted keeps them, adjusted changes them."""
+    same = item.verified_points == item.self_points
+    if item.status is ItemStatus.ACCEPTED and not same:
+        message = _(
+            "Chỉ tiêu {code}: đã chấp nhận nhưng điểm thẩm định khác điểm tự đánh giá", code=code
+        )
+    elif item.status is ItemStatus.ADJUSTED and same:
+        message = _("Chỉ tiêu {code}: ghi là điều chỉnh nhưng điểm không đổi", code=code)
+    else:
+        return None
+    return Problem("status_mismatch", message, code)
+
+
+def _item_problems(code: str, item: ReviewItem, ind: Indicator) -> list[Problem]:
+    """Points within 0 and the indicator's maximum, the status, an explanation's comment."""
+    problems = []
+    for value in (item.verified_points, item.self_points):
+        if not value.is_finite() or value < 0 or value > ind.max_points:
+            problems.append(points_problem(code, value, ind.max_points))
+            break
+    status = _status_problem(code, item)
+    if status is not None:
+        problems.append(status)
+    if item.status is ItemStatus.EXPLAIN and not item.comment.strip():
         problems.append(
             Problem(
-                "criteria_mismatch",
-                _("Bài nộp dùng bộ tiêu chí khác với bộ tiêu chí {set}", set=cs.short_id),
-                "criteria_set",
+                "comment_missing",
+                _(
+                    "Chỉ tiêu {code}: yêu cầu giải trình cần ghi rõ nội dung cần giải trình",
+                    code=code,
+                ),
+                code,
             )
         )
+    return problems
+
+
+def _items(cs: CriteriaSet, review: Review) -> list[Problem]:
+    """Each reviewed item, by code: an indicator of the set, with fitting points and status."""
     wanted = {ind.code: ind for ind in reviewable(cs)}
+    problems: list[Problem] = []
     for code, item in sorted(review.items.items()):
         ind = wanted.get(code)
         if ind is None:
@@ -70,72 +114,66 @@ def check_review(cs: CriteriaSet, review: Review) -> list[Problem]:  # noqa: C90
                     code,
                 )
             )
-            continue
-        for value in (item.verified_points, item.self_points):
-            if not value.is_finite() or value < 0 or value > ind.max_points:
-                problems.append(points_problem(code, value, ind.max_points))
-                break
-        same = item.verified_points == item.self_points
-        if item.status is ItemStatus.ACCEPTED and not same:
-            problems.append(
-                Problem(
-                    "status_mismatch",
-                    _(
-                        "Chỉ tiêu {code}: đã chấp nhận nhưng điểm thẩm định khác điểm tự đánh giá",
-                        code=code,
-                    ),
-                    code,
-                )
-            )
-        elif item.status is ItemStatus.ADJUSTED and same:
-            problems.append(
-                Problem(
-                    "status_mismatch",
-                    _("Chỉ tiêu {code}: ghi là điều chỉnh nhưng điểm không đổi", code=code),
-                    code,
-                )
-            )
-        if item.status is ItemStatus.EXPLAIN and not item.comment.strip():
-            problems.append(
-                Problem(
-                    "comment_missing",
-                    _(
-                        "Chỉ tiêu {code}: yêu cầu giải trình cần ghi rõ nội dung cần giải trình",
-                        code=code,
-                    ),
-                    code,
-                )
-            )
-    for code in wanted:
-        if code not in review.items:
-            problems.append(
-                Problem("item_missing", _("Chỉ tiêu {code} chưa được thẩm định", code=code), code)
-            )
-    if review.deadline is not None:
-        try:
-            date.fromisoformat(review.deadline)
-        except ValueError:
-            problems.append(
-                Problem(
-                    "deadline_invalid",
-                    _(
-                        "Hạn giải trình {value} không phải ngày hợp lệ (yyyy-mm-dd)",
-                        value=review.deadline,
-                    ),
-                    "deadline",
-                )
-            )
-    elif review.flagged:
-        problems.append(
+        else:
+            problems += _item_problems(code, item, ind)
+    return problems
+
+
+def _items_missing(cs: CriteriaSet, review: Review) -> list[Problem]:
+    return [
+        Problem("item_missing", _("Chỉ tiêu {code} chưa được thẩm định", code=ind.code), ind.code)
+        for ind in reviewable(cs)
+        if ind.code not in review.items
+    ]
+
+
+def _deadline(cs: CriteriaSet, review: Review) -> list[Problem]:
+    """A valid date, and one is set when an explanation is asked."""
+    if review.deadline is None:
+        if not review.flagged:
+            return []
+        return [
             Problem(
                 "deadline_missing",
                 _("Có chỉ tiêu yêu cầu giải trình: cần đặt hạn giải trình"),
                 "deadline",
             )
-        )
-    if not review.reviewer.name.strip():
-        problems.append(Problem("reviewer_missing", _("Thiếu tên người thẩm định"), "reviewer"))
-    return problems
+        ]
+    try:
+        date.fromisoformat(review.deadline)
+    except ValueError:
+        return [
+            Problem(
+                "deadline_invalid",
+                _(
+                    "Hạn giải trình {value} không phải ngày hợp lệ (yyyy-mm-dd)",
+                    value=review.deadline,
+                ),
+                "deadline",
+            )
+        ]
+    return []
+
+
+def _reviewer_named(cs: CriteriaSet, review: Review) -> list[Problem]:
+    if review.reviewer.name.strip():
+        return []
+    return [Problem("reviewer_missing", _("Thiếu tên người thẩm định"), "reviewer")]
+
+
+# in order, each adding what it finds (a review is fixed in one sitting, so all are shown)
+REVIEW_CHECKS: tuple[Callable[[CriteriaSet, Review], list[Problem]], ...] = (
+    _criteria_matches,
+    _items,
+    _items_missing,
+    _deadline,
+    _reviewer_named,
+)
+
+
+def check_review(cs: CriteriaSet, review: Review) -> list[Problem]:
+    """Everything that makes a review unfit to send; empty when it may be signed."""
+    return [problem for check in REVIEW_CHECKS for problem in check(cs, review)]
 
 
 def sign_review(review: Review, cs: CriteriaSet, signer: Signer) -> bytes:

@@ -1,0 +1,65 @@
+"""What checking a package gives back (``Verdict``), and how the checks find criteria sets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from forms.criteria import CriteriaSet
+from forms.packages.signing import SignerInfo
+from forms.problems import Problem
+
+CriteriaLookup = Mapping[str, CriteriaSet] | Callable[[str], CriteriaSet | None] | None
+
+
+def criteria_index(sets: Iterable[CriteriaSet]) -> dict[str, CriteriaSet]:
+    """``{content_hash: set}``, hashing each set once (hashing a 60-indicator set is not free)."""
+    return {cs.content_hash: cs for cs in sets}
+
+
+def lookup_criteria(criteria_sets: CriteriaLookup, content_hash: str) -> CriteriaSet | None:
+    if criteria_sets is None:
+        return None
+    if callable(criteria_sets):
+        return criteria_sets(content_hash)
+    return criteria_sets.get(content_hash)
+
+
+@dataclass
+class Verdict:
+    """The outcome for one package.
+
+    ``unit``, ``year``, ``submission_id`` and ``manifest`` are filled as soon as the manifest
+    parses, even when a later check fails (so a rejection can name the unit); they are
+    *claims* until ``ok`` is true.
+    """
+
+    ok: bool
+    path: str
+    reasons: list[Problem] = field(default_factory=list)
+    unit: str | None = None
+    unit_name: str | None = None
+    year: int | None = None
+    submission_id: str | None = None
+    signer: SignerInfo | None = None
+    manifest: dict[str, Any] | None = None  # parsed, for the collector's merge
+    manifest_bytes: bytes | None = None  # exactly as signed
+    criteria_set: CriteriaSet | None = None
+
+    @property
+    def codes(self) -> list[str]:
+        return [p.code for p in self.reasons]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "unit": self.unit,
+            "year": self.year,
+            "submission_id": self.submission_id,
+            "signer": {
+                "kind": self.signer.kind if self.signer else None,
+                "fingerprint": self.signer.fingerprint if self.signer else None,
+            },
+            "reasons": [{"code": p.code, "message": p.message} for p in self.reasons],
+        }

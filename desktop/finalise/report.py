@@ -1,17 +1,26 @@
 """The printable report: every answer, its points and evidence, totals, and a signature block.
 
-Built as HTML (escaped) and printed with Qt's own PDF writer (QTextDocument + QPdfWriter), so
-no external tool is needed on an office PC. ``write_pdf`` is slow for a long set: callers run
-it through ``desktop.tasks``.
+The HTML comes from a Jinja2 template, ``resources/report/report.html``, and is printed with
+Qt's own PDF writer (QTextDocument + QPdfWriter), so no external tool is needed on an office PC.
+Jinja2 rather than Qt: Qt has no templates (``QString.arg`` fills one string, not a document
+with loops), and Jinja2's autoescape escapes every value by default, so a unit name or an
+answer such as ``<script>`` or ``&`` can never become markup, where string concatenation
+escaped only what each line remembered to. The template holds structure only: every word in
+it comes translated from here (``_()``), where tests/test_i18n.py finds it.
+
+``write_pdf`` is slow for a long set: callers run it through ``desktop.tasks``.
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
+
+import jinja2
 
 from desktop.assessment.fields import DOCREF_KEYS, docref_labels
 from desktop.assessment.session import AssessmentSession
@@ -19,6 +28,7 @@ from desktop.format import format_date, format_number, format_points
 from desktop.qt import QMarginsF, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from forms.criteria import FieldKind, Indicator
 from forms.i18n import _
+from forms.scoring import Score
 
 
 @dataclass
@@ -32,8 +42,17 @@ class ReportInfo:
     status: str = ""
 
 
-def _e(text: Any) -> str:
-    return html.escape(str(text), quote=True)
+@cache
+def _template() -> jinja2.Template:
+    # Read through importlib.resources, as the criteria and catalogues are: the same call finds
+    # the file in the source tree and in the frozen app (packaging/dti-desk.spec ships it).
+    folder = resources.files("resources") / "report"
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda name: (folder / name).read_text(encoding="utf-8")),
+        autoescape=True,  # every answer, name and file name is hostile text
+        undefined=jinja2.StrictUndefined,  # a misspelt name fails the report, not prints ""
+    )
+    return env.get_template("report.html")
 
 
 def answer_text(indicator: Indicator, key: str, value: Any) -> str:
@@ -63,135 +82,126 @@ def answer_text(indicator: Indicator, key: str, value: Any) -> str:
     return str(value)
 
 
-def report_html(session: AssessmentSession, info: ReportInfo, today: date | None = None) -> str:
+def _intro(session: AssessmentSession, info: ReportInfo, today: date) -> list[str]:
     cs = session.cs
-    sc = session.score()
-    today = today or date.today()
-    out: list[str] = [
-        "<html><head><meta charset='utf-8'><style>"
-        "body{font-family:'DejaVu Sans','Segoe UI',Arial,sans-serif;font-size:9pt}"
-        "h1{font-size:15pt;margin:0}h2{font-size:12pt;margin-top:14pt}"
-        "table{border-collapse:collapse;width:100%}td,th{border:1px solid #777;padding:3px;vertical-align:top}"
-        "th{background:#e8eef4}.r{text-align:right}.small{font-size:8pt;color:#333}"
-        "</style></head><body>",
-        f"<h1>{_e(_('BÁO CÁO TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM {year}', year=session.year))}</h1>",
-        "<p>",
-        _e(_("Đơn vị: {name} (mã {code})", name=info.unit_name, code=info.unit_code)) + "<br>",
-        _e(
-            _(
-                "Bộ tiêu chí: {title}, năm {year}, phiên bản {version}",
-                title=cs.title,
-                year=cs.year,
-                version=cs.version,
-            )
-        )
-        + "<br>",
-        _e(_("Mã nhận diện bộ tiêu chí (sha256): {hash}", hash=cs.content_hash)) + "<br>",
-        _e(
-            _(
-                "Lần sửa đổi: {revision}. Trạng thái: {status}. Ngày lập: {date}",
-                revision=info.revision,
-                status=info.status or "—",
-                date=format_date(today),
-            )
-        )
-        + "<br>",
-        _e(
-            _(
-                "Cán bộ đầu mối: {name}, {position}",
-                name=info.officer_name or "—",
-                position=info.position or "—",
-            )
+    return [
+        _("Đơn vị: {name} (mã {code})", name=info.unit_name, code=info.unit_code),
+        _(
+            "Bộ tiêu chí: {title}, năm {year}, phiên bản {version}",
+            title=cs.title,
+            year=cs.year,
+            version=cs.version,
         ),
-        "</p>",
-        f"<h2>{_e(_('Tổng hợp'))}</h2>",
-        "<table width='100%' cellspacing='0'><tr>"
-        f"<th>{_e(_('Trụ cột'))}</th><th>{_e(_('Điểm'))}</th><th>{_e(_('Tối đa'))}</th></tr>",
+        _("Mã nhận diện bộ tiêu chí (sha256): {hash}", hash=cs.content_hash),
+        _(
+            "Lần sửa đổi: {revision}. Trạng thái: {status}. Ngày lập: {date}",
+            revision=info.revision,
+            status=info.status or "—",
+            date=format_date(today),
+        ),
+        _(
+            "Cán bộ đầu mối: {name}, {position}",
+            name=info.officer_name or "—",
+            position=info.position or "—",
+        ),
     ]
-    for pillar in cs.pillars:
-        out.append(
-            f"<tr><td>{_e(pillar.code)}. {_e(pillar.name)}</td>"
-            f"<td class='r'>{_e(format_number(sc.published_pillars[pillar.code], cs.rounding.decimals))}</td>"
-            f"<td class='r'>{_e(format_points(pillar.max_points))}</td></tr>"
-        )
-    out.append(
-        f"<tr><th>{_e(_('Tổng điểm'))}</th><th class='r'>{_e(format_number(sc.published_total, cs.rounding.decimals))}</th>"
-        f"<th class='r'>{_e(format_points(cs.total_points))}</th></tr></table>"
-    )
-    out.append(f"<p><b>{_e(_('Xếp loại dự kiến: {label}', label=sc.classification))}</b></p>")
 
-    out.append(f"<h2>{_e(_('Chi tiết từng chỉ tiêu'))}</h2>")
-    out.append(
-        "<table width='100%' cellspacing='0'><tr>"
-        f"<th>{_e(_('Mã'))}</th><th>{_e(_('Chỉ tiêu'))}</th><th>{_e(_('Trả lời'))}</th>"
-        f"<th>{_e(_('Điểm'))}</th></tr>"
-    )
-    for pillar in cs.pillars:
-        out.append(
-            f"<tr><th colspan='4' style='text-align:left'>{_e(pillar.code)}. {_e(pillar.name)}</th></tr>"
-        )
+
+def _labels(session: AssessmentSession, info: ReportInfo, classification: str) -> dict[str, str]:
+    return {
+        "title": _("BÁO CÁO TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM {year}", year=session.year),
+        "summary": _("Tổng hợp"),
+        "pillar": _("Trụ cột"),
+        "points": _("Điểm"),
+        "max": _("Tối đa"),
+        "total": _("Tổng điểm"),
+        "classification": _("Xếp loại dự kiến: {label}", label=classification),
+        "details": _("Chi tiết từng chỉ tiêu"),
+        "code": _("Mã"),
+        "indicator": _("Chỉ tiêu"),
+        "answer": _("Trả lời"),
+        "evidence": _("Tài liệu kiểm chứng"),
+        "no_evidence": _("Không có tài liệu đính kèm."),
+        "file": _("Tệp"),
+        "document": _("Văn bản"),
+        "sha256": _("Mã băm sha256"),
+        "confirm": _("Xác nhận"),
+        "key": _(
+            "Khóa ký số của cán bộ đầu mối (mã nhận diện): {fingerprint}",
+            fingerprint=info.fingerprint or "—",
+        ),
+        "preparer": _("NGƯỜI LẬP"),
+        "sign_name": _("(Ký, ghi rõ họ tên)"),
+        "place_date": _("……, ngày …… tháng …… năm ……"),
+        "chairman": _("CHỦ TỊCH UBND"),
+        "sign_seal": _("(Ký tên, đóng dấu)"),
+    }
+
+
+def _details(session: AssessmentSession, sc: Score) -> list[dict[str, Any]]:
+    groups = []
+    for pillar in session.cs.pillars:
+        rows = []
         for ind in pillar.walk():
             answers = session.answers.get(ind.code, {})
-            lines = [
-                f"{_e(f.label)}: {_e(answer_text(ind, f.key, answers.get(f.key)))}"
-                for f in ind.fields
-            ]
             note = session.notes.get(ind.code, "")
-            if note:
-                lines.append(f"<i>{_e(_('Ghi chú: {note}', note=note))}</i>")
-            out.append(
-                f"<tr><td>{_e(ind.code)}</td><td>{_e(ind.name)}</td><td>{'<br>'.join(lines)}</td>"
-                f"<td class='r'>{_e(format_points(sc.indicators.get(ind.code)))}/{_e(format_points(ind.max_points))}</td></tr>"
+            rows.append(
+                {
+                    "code": ind.code,
+                    "name": ind.name,
+                    "answers": [
+                        (f.label, answer_text(ind, f.key, answers.get(f.key))) for f in ind.fields
+                    ],
+                    "note": _("Ghi chú: {note}", note=note) if note else "",
+                    "points": format_points(sc.indicators.get(ind.code)),
+                    "max": format_points(ind.max_points),
+                }
             )
-    out.append("</table>")
+        groups.append({"code": pillar.code, "name": pillar.name, "rows": rows})
+    return groups
 
-    out.append(f"<h2>{_e(_('Tài liệu kiểm chứng'))}</h2>")
-    items = [
-        item
-        for code in (i.code for i in cs.indicators())
-        for item in session.evidence.get(code, [])
-    ]
-    if not items:
-        out.append(f"<p>{_e(_('Không có tài liệu đính kèm.'))}</p>")
-    else:
-        out.append(
-            "<table width='100%' cellspacing='0'><tr>"
-            f"<th>{_e(_('Mã'))}</th><th>{_e(_('Tệp'))}</th><th>{_e(_('Văn bản'))}</th><th>{_e(_('Mã băm sha256'))}</th></tr>"
-        )
-        for item in items:
-            meta = "; ".join(
+
+def _evidence(session: AssessmentSession) -> list[dict[str, str]]:
+    return [
+        {
+            "code": item.code,
+            "name": item.name,
+            "meta": "; ".join(
                 (format_date(item.meta[k]) if k == "date" else item.meta[k])
                 for k in DOCREF_KEYS
                 if item.meta.get(k)
-            )
-            out.append(
-                f"<tr><td>{_e(item.code)}</td><td>{_e(item.name)}</td><td>{_e(meta)}</td>"
-                f"<td class='small'>{_e(item.sha256)}</td></tr>"
-            )
-        out.append("</table>")
+            ),
+            "sha256": item.sha256,
+        }
+        for code in (i.code for i in session.cs.indicators())
+        for item in session.evidence.get(code, [])
+    ]
 
-    out.append(f"<h2>{_e(_('Xác nhận'))}</h2>")
-    out.append(
-        "<p>"
-        + _e(
-            _(
-                "Khóa ký số của cán bộ đầu mối (mã nhận diện): {fingerprint}",
-                fingerprint=info.fingerprint or "—",
-            )
-        )
-        + "</p>"
+
+def report_html(session: AssessmentSession, info: ReportInfo, today: date | None = None) -> str:
+    cs = session.cs
+    sc = session.score()
+    decimals = cs.rounding.decimals
+    return _template().render(
+        t=_labels(session, info, sc.classification),
+        intro=_intro(session, info, today or date.today()),
+        summary=[
+            {
+                "code": pillar.code,
+                "name": pillar.name,
+                "points": format_number(sc.published_pillars[pillar.code], decimals),
+                "max": format_points(pillar.max_points),
+            }
+            for pillar in cs.pillars
+        ],
+        total={
+            "points": format_number(sc.published_total, decimals),
+            "max": format_points(cs.total_points),
+        },
+        details=_details(session, sc),
+        evidence=_evidence(session),
+        officer=info.officer_name,
     )
-    out.append(
-        # QTextDocument honours the width attribute, not a CSS width, on tables
-        "<br><table width='100%' cellspacing='0' style='border:none'><tr>"
-        f"<td width='50%' style='border:none;text-align:center'>&nbsp;<br><b>{_e(_('NGƯỜI LẬP'))}</b><br>"
-        f"<i>{_e(_('(Ký, ghi rõ họ tên)'))}</i><br><br><br><br>{_e(info.officer_name)}</td>"
-        f"<td width='50%' style='border:none;text-align:center'>{_e(_('……, ngày …… tháng …… năm ……'))}<br>"
-        f"<b>{_e(_('CHỦ TỊCH UBND'))}</b><br><i>{_e(_('(Ký tên, đóng dấu)'))}</i><br><br><br><br></td>"
-        "</tr></table>"
-    )
-    out.append("</body></html>")
-    return "".join(out)
 
 
 def write_pdf(html_text: str, path: Path, title: str = "") -> Path:

@@ -10,13 +10,14 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from forms.i18n import language
+from forms.i18n import _, language
 from forms.text import fold
 
 __all__ = [
     "fold",
     "format_date",
     "format_moment",
+    "format_long_date",
     "format_number",
     "format_points",
     "matches",
@@ -56,6 +57,17 @@ def format_moment(value: datetime | str | None, tz: tzinfo | None = None) -> str
         moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone(tz)
     return f"{format_date(local.date())} {local.hour:02d}:{local.minute:02d}"
+
+
+def format_long_date(value: date) -> str:
+    """``2026-12-03`` -> ``ngày 03 tháng 12 năm 2026``, as official documents date themselves
+    (Decree 30/2020/NĐ-CP: day and month below 10 with a leading zero)."""
+    return _(
+        "ngày {day} tháng {month} năm {year}",
+        day=f"{value.day:02d}",
+        month=f"{value.month:02d}",
+        year=f"{value.year:04d}",
+    )
 
 
 def parse_date(text: str) -> date | None:

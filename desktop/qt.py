@@ -46,6 +46,7 @@ from PySide6.QtGui import (  # noqa: F401
     QDragEnterEvent,
     QDropEvent,
     QFont,
+    QFontDatabase,
     QGuiApplication,
     QIcon,
     QImage,
@@ -62,7 +63,9 @@ from PySide6.QtGui import (  # noqa: F401
     QStandardItemModel,
     QTextCursor,
     QTextDocument,
+    QTextFormat,
     QTextOption,
+    QTextTable,
     QValidator,
 )
 from PySide6.QtWidgets import (  # noqa: F401

@@ -1,24 +1,51 @@
-"""The printable report: every answer, its points and evidence, totals, and a signature block.
+"""The printable report: an administrative document (Decree 30/2020/NĐ-CP) the chairman signs.
 
-Built as HTML (escaped) and printed with Qt's own PDF writer (QTextDocument + QPdfWriter), so
-no external tool is needed on an office PC. ``write_pdf`` is slow for a long set: callers run
-it through ``desktop.tasks``.
+Issuer and motto, place and date, the title, every answer with its points, the totals, the
+recipients and the signature block; the evidence files and their sha256 in an annex. The HTML
+comes from a Jinja2 template, ``resources/report/report.html``; ``desktop.finalise.report_pdf``
+prints it with Qt's own PDF writer, so no external tool is needed on an office PC.
+
+Jinja2 rather than Qt: Qt has no templates (``QString.arg`` fills one string, not a document
+with loops), and Jinja2's autoescape escapes every value by default, so a unit name or an
+answer such as ``<script>`` or ``&`` can never become markup, where string concatenation
+escaped only what each line remembered to. The template holds structure only: every word in
+it comes translated from here (``_()``), where tests/test_i18n.py finds it.
+
+Points, one rule: every point figure (indicator, pillar, total, maximum) is shown rounded by
+the set's rounding rule to the set's decimals (``7,50 / 10,00``, ``708,00 / 1.000,00``), so
+figures side by side always look alike. Answers (counts, percentages) are not points and keep
+their own digits.
+
+``write_pdf`` is slow for a long set: callers run it through ``desktop.tasks``.
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from decimal import Decimal
+from functools import cache
+from importlib import resources
 from typing import Any
+
+import jinja2
 
 from desktop.assessment.fields import DOCREF_KEYS, docref_labels
 from desktop.assessment.session import AssessmentSession
-from desktop.format import format_date, format_number, format_points
-from desktop.qt import QMarginsF, QPageLayout, QPageSize, QPdfWriter, QTextDocument
-from forms.criteria import FieldKind, Indicator
+from desktop.finalise.report_pdf import DRAFT_MARK, write_pdf
+from desktop.format import format_date, format_long_date, format_number
+from forms.criteria import CriteriaSet, FieldKind, Indicator
 from forms.i18n import _
+from forms.scoring import Score, round_points
+from forms.text import fold, nfc
+from local_db.assessments import status_label
+from local_db.models import Status
+from local_db.units import KINDS
+
+__all__ = ["ReportInfo", "answer_text", "report_html", "write_pdf"]
+
+# A package is no longer a draft once signed (exporting keeps the signature).
+_SIGNED = (Status.SIGNED.value, Status.EXPORTED.value)
 
 
 @dataclass
@@ -29,11 +56,32 @@ class ReportInfo:
     position: str = ""
     fingerprint: str = ""
     revision: int = 1
-    status: str = ""
+    status: str = ""  # the assessment's status, its value ("signed") or its label ("đã ký")
+    chairman_name: str = ""  # empty: the signing space stays, with no name under it
+    draft: bool | None = None  # None: a draft until the status says signed
+
+    def is_draft(self) -> bool:
+        if self.draft is not None:
+            return self.draft
+        signed = {*_SIGNED, *(status_label(s) for s in _SIGNED)}
+        return self.status not in signed
 
 
-def _e(text: Any) -> str:
-    return html.escape(str(text), quote=True)
+def split_unit_name(name: str) -> tuple[str, str]:
+    """``"Xã Hiền Quan"`` -> ``("xã", "Hiền Quan")``; ``"Đặc khu Côn Đảo"`` -> ``("đặc khu",
+    "Côn Đảo")``; a name without its kind word -> ``("", name)``."""
+    words = name.split()
+    folded = fold(name).split()
+    for key, kind in KINDS.items():
+        size = len(key.split())
+        if folded[:size] == key.split() and len(words) > size:
+            return kind, " ".join(words[size:])
+    return "", " ".join(words)
+
+
+def issuer(name: str) -> str:
+    """The issuing body as the top left of the document names it: ``"UBND XÃ HIỀN QUAN"``."""
+    return nfc(_("UBND {unit}", unit=" ".join(name.split())).upper())
 
 
 def answer_text(indicator: Indicator, key: str, value: Any) -> str:
@@ -63,149 +111,185 @@ def answer_text(indicator: Indicator, key: str, value: Any) -> str:
     return str(value)
 
 
-def report_html(session: AssessmentSession, info: ReportInfo, today: date | None = None) -> str:
-    cs = session.cs
-    sc = session.score()
-    today = today or date.today()
-    out: list[str] = [
-        "<html><head><meta charset='utf-8'><style>"
-        "body{font-family:'DejaVu Sans','Segoe UI',Arial,sans-serif;font-size:9pt}"
-        "h1{font-size:15pt;margin:0}h2{font-size:12pt;margin-top:14pt}"
-        "table{border-collapse:collapse;width:100%}td,th{border:1px solid #777;padding:3px;vertical-align:top}"
-        "th{background:#e8eef4}.r{text-align:right}.small{font-size:8pt;color:#333}"
-        "</style></head><body>",
-        f"<h1>{_e(_('BÁO CÁO TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM {year}', year=session.year))}</h1>",
-        "<p>",
-        _e(_("Đơn vị: {name} (mã {code})", name=info.unit_name, code=info.unit_code)) + "<br>",
-        _e(
-            _(
-                "Bộ tiêu chí: {title}, năm {year}, phiên bản {version}",
-                title=cs.title,
-                year=cs.year,
-                version=cs.version,
-            )
-        )
-        + "<br>",
-        _e(_("Mã nhận diện bộ tiêu chí (sha256): {hash}", hash=cs.content_hash)) + "<br>",
-        _e(
-            _(
-                "Lần sửa đổi: {revision}. Trạng thái: {status}. Ngày lập: {date}",
-                revision=info.revision,
-                status=info.status or "—",
-                date=format_date(today),
-            )
-        )
-        + "<br>",
-        _e(
-            _(
-                "Cán bộ đầu mối: {name}, {position}",
-                name=info.officer_name or "—",
-                position=info.position or "—",
-            )
-        ),
-        "</p>",
-        f"<h2>{_e(_('Tổng hợp'))}</h2>",
-        "<table width='100%' cellspacing='0'><tr>"
-        f"<th>{_e(_('Trụ cột'))}</th><th>{_e(_('Điểm'))}</th><th>{_e(_('Tối đa'))}</th></tr>",
-    ]
-    for pillar in cs.pillars:
-        out.append(
-            f"<tr><td>{_e(pillar.code)}. {_e(pillar.name)}</td>"
-            f"<td class='r'>{_e(format_number(sc.published_pillars[pillar.code], cs.rounding.decimals))}</td>"
-            f"<td class='r'>{_e(format_points(pillar.max_points))}</td></tr>"
-        )
-    out.append(
-        f"<tr><th>{_e(_('Tổng điểm'))}</th><th class='r'>{_e(format_number(sc.published_total, cs.rounding.decimals))}</th>"
-        f"<th class='r'>{_e(format_points(cs.total_points))}</th></tr></table>"
-    )
-    out.append(f"<p><b>{_e(_('Xếp loại dự kiến: {label}', label=sc.classification))}</b></p>")
+def _points(cs: CriteriaSet, value: Decimal | None) -> str:
+    """The one rule for point figures (module docstring): the set's rounding and decimals."""
+    if value is None:
+        return "—"
+    return format_number(round_points(Decimal(value), cs.rounding), cs.rounding.decimals)
 
-    out.append(f"<h2>{_e(_('Chi tiết từng chỉ tiêu'))}</h2>")
-    out.append(
-        "<table width='100%' cellspacing='0'><tr>"
-        f"<th>{_e(_('Mã'))}</th><th>{_e(_('Chỉ tiêu'))}</th><th>{_e(_('Trả lời'))}</th>"
-        f"<th>{_e(_('Điểm'))}</th></tr>"
+
+@cache
+def _template() -> jinja2.Template:
+    # Read through importlib.resources, as the criteria and catalogues are: the same call finds
+    # the file in the source tree and in the frozen app (packaging/dti-desk.spec ships it).
+    folder = resources.files("resources") / "report"
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda name: (folder / name).read_text(encoding="utf-8")),
+        autoescape=True,  # every answer, name and file name is hostile text
+        undefined=jinja2.StrictUndefined,  # a misspelt name fails the report, not prints ""
     )
+    return env.get_template("report.html")
+
+
+def _heading(session: AssessmentSession, info: ReportInfo, today: date) -> dict[str, str]:
+    kind, place = split_unit_name(info.unit_name)
+    return {
+        "issuer": issuer(info.unit_name),
+        "number": _("Số: …/BC-UBND"),
+        "nation": _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        "motto": _("Độc lập - Tự do - Hạnh phúc"),
+        "place_date": _("{place}, {date}", place=place, date=format_long_date(today)),
+        "kind": _("BÁO CÁO"),
+        "title": _("Kết quả tự đánh giá Chỉ số chuyển đổi số năm {year}", year=session.year),
+        "opening": _(
+            "Ủy ban nhân dân {unit} báo cáo kết quả tự đánh giá Chỉ số chuyển đổi số năm {year} "
+            "theo {title} (phiên bản {version}) như sau:",
+            unit=f"{kind} {place}".strip(),
+            year=session.year,
+            title=session.cs.title,
+            version=session.cs.version,
+        ),
+    }
+
+
+def _general(info: ReportInfo) -> list[str]:
+    return [
+        _("Đơn vị: {name} (mã {code})", name=info.unit_name, code=info.unit_code),
+        _(
+            "Cán bộ đầu mối: {name}, {position}",
+            name=info.officer_name or "—",
+            position=info.position or "—",
+        ),
+        _(
+            "Lần sửa đổi: {revision}. Trạng thái: {status}.",
+            revision=info.revision,
+            status=info.status or "—",
+        ),
+        _(
+            "Khóa ký số của cán bộ đầu mối (mã nhận diện): {fingerprint}",
+            fingerprint=info.fingerprint or "—",
+        ),
+    ]
+
+
+def _labels(classification: str) -> dict[str, str]:
+    return {
+        "general": _("I. THÔNG TIN CHUNG"),
+        "summary": _("II. KẾT QUẢ TỔNG HỢP"),
+        "details": _("III. KẾT QUẢ CHI TIẾT TỪNG CHỈ TIÊU"),
+        "pillar": _("Trụ cột"),
+        "points": _("Điểm"),
+        "max": _("Tối đa"),
+        "total": _("Tổng điểm"),
+        "classification": _("Xếp loại dự kiến: {label}", label=classification),
+        "code": _("Mã"),
+        "indicator": _("Chỉ tiêu"),
+        "answer": _("Trả lời"),
+        "closing": _(
+            "Trên đây là báo cáo kết quả tự đánh giá; chi tiết tài liệu kiểm chứng tại Phụ lục kèm theo."
+        ),  # fmt: skip
+    }
+
+
+def _signatures(info: ReportInfo) -> dict[str, Any]:
+    return {
+        "recipients": _("Nơi nhận:"),
+        "recipient_lines": [_("- Sở Khoa học và Công nghệ tỉnh;"), _("- Lưu: VT.")],
+        "preparer": _("NGƯỜI LẬP BIỂU"),
+        "officer": info.officer_name,
+        "on_behalf": _("TM. ỦY BAN NHÂN DÂN"),
+        "chairman_title": _("CHỦ TỊCH"),
+        "chairman": info.chairman_name,
+    }
+
+
+def _details(session: AssessmentSession, sc: Score) -> list[dict[str, Any]]:
+    cs = session.cs
+    groups = []
     for pillar in cs.pillars:
-        out.append(
-            f"<tr><th colspan='4' style='text-align:left'>{_e(pillar.code)}. {_e(pillar.name)}</th></tr>"
-        )
+        rows = []
         for ind in pillar.walk():
             answers = session.answers.get(ind.code, {})
-            lines = [
-                f"{_e(f.label)}: {_e(answer_text(ind, f.key, answers.get(f.key)))}"
-                for f in ind.fields
-            ]
             note = session.notes.get(ind.code, "")
-            if note:
-                lines.append(f"<i>{_e(_('Ghi chú: {note}', note=note))}</i>")
-            out.append(
-                f"<tr><td>{_e(ind.code)}</td><td>{_e(ind.name)}</td><td>{'<br>'.join(lines)}</td>"
-                f"<td class='r'>{_e(format_points(sc.indicators.get(ind.code)))}/{_e(format_points(ind.max_points))}</td></tr>"
+            rows.append(
+                {
+                    "code": ind.code,
+                    "name": ind.name,
+                    "answers": [
+                        (f.label, answer_text(ind, f.key, answers.get(f.key))) for f in ind.fields
+                    ],
+                    "note": _("Ghi chú: {note}", note=note) if note else "",
+                    "points": _points(cs, sc.indicators.get(ind.code)),
+                    "max": _points(cs, ind.max_points),
+                }
             )
-    out.append("</table>")
+        groups.append({"code": pillar.code, "name": pillar.name, "rows": rows})
+    return groups
 
-    out.append(f"<h2>{_e(_('Tài liệu kiểm chứng'))}</h2>")
+
+def _annex(session: AssessmentSession, info: ReportInfo, today: date) -> dict[str, Any]:
+    cs = session.cs
     items = [
-        item
-        for code in (i.code for i in cs.indicators())
-        for item in session.evidence.get(code, [])
-    ]
-    if not items:
-        out.append(f"<p>{_e(_('Không có tài liệu đính kèm.'))}</p>")
-    else:
-        out.append(
-            "<table width='100%' cellspacing='0'><tr>"
-            f"<th>{_e(_('Mã'))}</th><th>{_e(_('Tệp'))}</th><th>{_e(_('Văn bản'))}</th><th>{_e(_('Mã băm sha256'))}</th></tr>"
-        )
-        for item in items:
-            meta = "; ".join(
+        {
+            "code": item.code,
+            "name": item.name,
+            "meta": "; ".join(
                 (format_date(item.meta[k]) if k == "date" else item.meta[k])
                 for k in DOCREF_KEYS
                 if item.meta.get(k)
-            )
-            out.append(
-                f"<tr><td>{_e(item.code)}</td><td>{_e(item.name)}</td><td>{_e(meta)}</td>"
-                f"<td class='small'>{_e(item.sha256)}</td></tr>"
-            )
-        out.append("</table>")
+            ),
+            "sha256": item.sha256,
+        }
+        for code in (i.code for i in cs.indicators())
+        for item in session.evidence.get(code, [])
+    ]
+    return {
+        "title": _("PHỤ LỤC"),
+        "subtitle": _("Danh mục tài liệu kiểm chứng"),
+        "attached": _(
+            "(Kèm theo Báo cáo số …/BC-UBND ngày {date} của {issuer})",
+            date=format_date(today),
+            issuer=issuer(info.unit_name),
+        ),
+        "criteria": _(
+            "Bộ tiêu chí: {title}, năm {year}, phiên bản {version}",
+            title=cs.title,
+            year=cs.year,
+            version=cs.version,
+        ),
+        "criteria_hash": _("Mã nhận diện bộ tiêu chí (sha256): {hash}", hash=cs.content_hash),
+        "number": _("STT"),
+        "code": _("Mã chỉ tiêu"),
+        "file": _("Tệp"),
+        "document": _("Văn bản"),
+        "sha256": _("Mã băm sha256"),
+        "none": _("Không có tài liệu đính kèm."),
+        "rows": items,
+    }
 
-    out.append(f"<h2>{_e(_('Xác nhận'))}</h2>")
-    out.append(
-        "<p>"
-        + _e(
-            _(
-                "Khóa ký số của cán bộ đầu mối (mã nhận diện): {fingerprint}",
-                fingerprint=info.fingerprint or "—",
-            )
-        )
-        + "</p>"
+
+def report_html(session: AssessmentSession, info: ReportInfo, today: date | None = None) -> str:
+    """The report as HTML for ``write_pdf``; a draft carries ``DRAFT_MARK`` (a comment, which
+    no escaped value can forge), and ``write_pdf`` then marks every page "BẢN NHÁP"."""
+    cs = session.cs
+    sc = session.score()
+    today = today or date.today()
+    text = _template().render(
+        head=_heading(session, info, today),
+        general=_general(info),
+        t=_labels(sc.classification),
+        summary=[
+            {
+                "code": pillar.code,
+                "name": pillar.name,
+                "points": _points(cs, sc.published_pillars[pillar.code]),
+                "max": _points(cs, pillar.max_points),
+            }
+            for pillar in cs.pillars
+        ],
+        total={"points": _points(cs, sc.published_total), "max": _points(cs, cs.total_points)},
+        details=_details(session, sc),
+        sign=_signatures(info),
+        annex=_annex(session, info, today),
     )
-    out.append(
-        # QTextDocument honours the width attribute, not a CSS width, on tables
-        "<br><table width='100%' cellspacing='0' style='border:none'><tr>"
-        f"<td width='50%' style='border:none;text-align:center'>&nbsp;<br><b>{_e(_('NGƯỜI LẬP'))}</b><br>"
-        f"<i>{_e(_('(Ký, ghi rõ họ tên)'))}</i><br><br><br><br>{_e(info.officer_name)}</td>"
-        f"<td width='50%' style='border:none;text-align:center'>{_e(_('……, ngày …… tháng …… năm ……'))}<br>"
-        f"<b>{_e(_('CHỦ TỊCH UBND'))}</b><br><i>{_e(_('(Ký tên, đóng dấu)'))}</i><br><br><br><br></td>"
-        "</tr></table>"
-    )
-    out.append("</body></html>")
-    return "".join(out)
-
-
-def write_pdf(html_text: str, path: Path, title: str = "") -> Path:
-    """Print ``html_text`` to an A4 PDF at ``path`` (written beside, then renamed: no half files)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    writer = QPdfWriter(str(tmp))
-    writer.setTitle(title)
-    writer.setCreator("dti-desk")
-    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
-    doc = QTextDocument()
-    doc.setHtml(html_text)
-    doc.print_(writer)
-    del writer  # closes the file
-    tmp.replace(path)
-    return path
+    return DRAFT_MARK + text if info.is_draft() else text

@@ -14,6 +14,7 @@ import sqlite3
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path, PureWindowsPath
 
 from forms.i18n import _
@@ -40,14 +41,20 @@ def is_unc(path: str) -> bool:
     return drive.startswith("\\\\") and not drive.startswith(("\\\\?\\", "\\\\.\\"))
 
 
-def windows_drive_is_remote(path: Path) -> bool:
+def drive_is_remote(drive: str, drive_type: Callable[[str], int]) -> bool:
+    """``Z:`` mapped to a share is remote: ``drive_type`` is ``GetDriveTypeW`` (a fake in the
+    Linux tests, which cannot call Windows)."""
+    return bool(drive) and int(drive_type(drive + "\\")) == DRIVE_REMOTE
+
+
+def _get_drive_type(root: str) -> int:
     import ctypes
 
-    drive = PureWindowsPath(str(path.resolve())).drive
-    if not drive:
-        return False
-    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-    return int(kernel32.GetDriveTypeW(drive + "\\")) == DRIVE_REMOTE
+    return int(ctypes.windll.kernel32.GetDriveTypeW(root))  # type: ignore[attr-defined]
+
+
+def windows_drive_is_remote(path: Path) -> bool:
+    return drive_is_remote(PureWindowsPath(str(path.resolve())).drive, _get_drive_type)
 
 
 def linux_fs_type(path: Path, mounts: str | None = None) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from forms.i18n import _
@@ -60,18 +61,28 @@ class InstanceLock:
         return self._fd is not None
 
 
+_WINDOWS_LOCK_OFFSET = 1 << 20  # one byte far beyond the pid text: writing the pid is not blocked
+
+
+def msvcrt_lock(fd: int, locking: Callable[[int, int, int], None], mode: int) -> None:
+    """Windows' byte-range lock (``msvcrt.locking``) on one byte far beyond the pid text.
+
+    Takes the ``locking`` function so the Linux tests drive this Windows path with a fake."""
+    os.lseek(fd, _WINDOWS_LOCK_OFFSET, os.SEEK_SET)
+    try:
+        locking(fd, mode, 1)
+    finally:
+        os.lseek(fd, 0, os.SEEK_SET)
+
+
 if sys.platform.startswith("win"):
     import msvcrt
 
     def _lock_fd(fd: int) -> None:
-        # Lock one byte far beyond the pid text so that writing the pid is not blocked.
-        os.lseek(fd, 1 << 20, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
-        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt_lock(fd, msvcrt.locking, msvcrt.LK_NBLCK)  # type: ignore[attr-defined]
 
     def _unlock_fd(fd: int) -> None:
-        os.lseek(fd, 1 << 20, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+        msvcrt_lock(fd, msvcrt.locking, msvcrt.LK_UNLCK)  # type: ignore[attr-defined]
 
 else:
     import fcntl

@@ -40,7 +40,9 @@ bench: sysdeps $(STAMP_DEV)
 		echo "== $$f"; QT_QPA_PLATFORM=offscreen $(PY) $$f; done
 
 screenshots: sysdeps $(STAMP_DEV)
+	sh tools/install-sysdeps.sh screenshots
 	QT_QPA_PLATFORM=offscreen $(PY) -m desktop.screenshots --out screenshots
+	QT_QPA_PLATFORM=offscreen $(PY) -m desktop.output_shots --out screenshots
 
 bundle: sysdeps $(STAMP_DEV)
 	sh packaging/build-linux.sh

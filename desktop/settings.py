@@ -9,10 +9,10 @@ release upgrade old values in one place (``_upgrade``).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from desktop.qt import QByteArray, QSettings
 
@@ -112,9 +112,12 @@ class Settings:
             # INI files store booleans as text
             return cast(T, value.lower() == "true")
         if option.type is QByteArray:
-            return cast(T, QByteArray(value))  # type: ignore[call-overload]
+            return cast(
+                T, cast(Any, QByteArray)(value)
+            )  # its stubs differ between PySide6 releases
         try:
-            return option.type(value)  # type: ignore[call-arg]  # str(x), bool(x): one argument
+            make = cast(Callable[[Any], T], option.type)  # str(x), bool(x): one argument
+            return make(value)
         except (TypeError, ValueError):
             return option.default
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from desktop.assessment.checks import Status
 from desktop.assessment.page import IndicatorPage
 from desktop.assessment.session import AssessmentSession
@@ -120,7 +122,7 @@ class AssessmentEditor(QWidget):
             area.setWidget(page)
             self.stack.addWidget(area)
             self._pages[code] = area
-        return area.widget()  # type: ignore[return-value]
+        return cast(IndicatorPage, area.widget())
 
     def current_page(self) -> IndicatorPage | None:
         return self.page(self.current_code) if self.current_code else None

@@ -9,7 +9,7 @@ a status filter) only filter and pass sorting on. ``SORT_ROLE`` still answers ea
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 from desktop.format import format_moment, format_points, matches
 from desktop.qt import (
@@ -25,7 +25,7 @@ from forms.vi_collate import sort_string
 from local_db.collector.reports import InboxRow
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-Index = QModelIndex | QPersistentModelIndex
+Index: TypeAlias = QModelIndex | QPersistentModelIndex
 
 
 def status_text(status: str) -> str:

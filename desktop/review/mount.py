@@ -148,7 +148,7 @@ def open_review_for_file(
     screen = ReviewerScreen(window.session, sha, cs, reviewer or Reviewer(""), window)
     signing = ReviewSigning(keys_dir, window)
     signing.attach(screen)
-    screen.signing = signing  # type: ignore[attr-defined]
+    screen.signing = signing
     window.tabs.addTab(screen, _("Thẩm định {unit}", unit=unit))
     window.tabs.setCurrentWidget(screen)
     return screen

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from desktop.collector.session import ALL_YEARS, CollectorSession
 from desktop.evidence_opener import Opener, open_evidence_file, system_open
@@ -74,6 +75,7 @@ class ReviewerScreen(QWidget):
         self.sha = manifest_sha256
         self.cs = cs
         self.opener = opener
+        self.signing: Any = None  # the review's signing panel, attached by desktop.review.mount
         # opened files must outlive this screen (a PDF viewer keeps them open), so a fixed
         # folder under the system temp folder rather than one removed on close
         self.evidence_dir = evidence_dir or Path(tempfile.gettempdir()) / "dti-desk-evidence"

@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from desktop.collector.models import InboxFilter, InboxModel, RankingModel
 from desktop.collector.window import CollectorWindow
-from desktop.qt import QDropEvent, QMimeData, QPointF, Qt, QUrl
+from desktop.qt import QDropEvent, QMimeData, QPoint, QPointF, Qt, QUrl
 from desktop.tasks import TaskRunner
 from forms.packages.signing import Ed25519Signer
 from forms.results_check import check_workbook
@@ -135,7 +135,7 @@ def test_drag_enter_refuses_non_files(qtbot, tmp_path, inbox):
     mime = QMimeData()
     mime.setUrls([QUrl("https://example.org/a.dtipkg")])
     event = QDragEnterEvent(
-        QPointF(1, 1),
+        QPoint(1, 1),  # QPoint: PySide6 before 6.12 takes no QPointF here
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,

@@ -76,6 +76,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     show.set_defaults(func=_show)
 
+    from desktop.commands import schema_import
+
+    schema_import.register(commands)
+
 
 def _print_problems(problems: list) -> None:
     for problem in problems:

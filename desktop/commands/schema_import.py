@@ -69,7 +69,7 @@ def _import_table(args: argparse.Namespace) -> int:
         json.dump(imported.report(), sys.stdout, ensure_ascii=False, indent=2)
         print()
         return EXIT_OK
-    for item in imported.report()["indicators"]:
+    for item in [*imported.report()["pillars"], *imported.report()["indicators"]]:
         if item["needs_author"]:
             print(
                 _(

@@ -28,8 +28,11 @@ class ImportedTable:
         return report(self.outline)
 
     def flagged(self) -> int:
-        return sum(1 for i in self.outline.indicators() if i.needs_author) + len(
-            self.outline.unplaced
+        outline = self.outline
+        return (
+            sum(1 for i in outline.indicators() if i.needs_author)
+            + sum(1 for p in outline.pillars if p.reason)
+            + len(outline.unplaced)
         )
 
     def write(self, target: str | Path) -> None:

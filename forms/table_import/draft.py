@@ -99,7 +99,14 @@ def report(outline: Outline) -> dict[str, Any]:
     """The ``--json`` report: pillars, indicators (flagged ones with the reason), unplaced rows."""
     return {
         "pillars": [
-            {"code": p.code, "name": p.row.name, "max_points": _number(p.max_points)}
+            {
+                "code": p.code,
+                "name": p.row.name,
+                "max_points": _number(p.max_points),
+                "needs_author": bool(p.reason),
+                "reason": p.reason,
+                "where": p.row.where,
+            }
             for p in outline.pillars
         ],
         "indicators": [
@@ -181,6 +188,18 @@ def _review_sheet(wb: Any, outline: Outline) -> None:
                     draft.reason,
                     draft.row.method,
                     draft.row.where,
+                ]
+            )
+    for pillar in outline.pillars:
+        if pillar.reason:
+            ws.append(
+                [
+                    pillar.code,
+                    pillar.source_code,
+                    pillar.row.name,
+                    pillar.reason,
+                    "",
+                    pillar.row.where,
                 ]
             )
     for row, reason in outline.unplaced:

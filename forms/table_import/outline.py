@@ -53,6 +53,14 @@ class DraftPillar:
     max_points: Decimal | None
     indicators: list[DraftIndicator] = field(default_factory=list)
 
+    @property
+    def reason(self) -> str:
+        if self.max_points is None:
+            return _("không đọc được điểm tối đa “{text}”", text=self.row.max_text)
+        if self.max_points == 0:
+            return _("trụ cột 0 điểm: khối thông tin không tính điểm?")
+        return ""
+
 
 @dataclass
 class Outline:

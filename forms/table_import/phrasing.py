@@ -34,6 +34,8 @@ _RATIO = re.compile(r"\(?\s*\ba\s*/\s*b\s*\)?\s*(?:[x×*]\s*(?P<times>[^;\n,]+))
 _DEFINE = r"\b{letter}\s*(?:=|:|là)\s*(?P<text>[^;\n]+?)(?=\s*[;\n.]|\s*,?\s*(?:và\s+)?\b[ab]\s*(?:=|:|là\b)|$)"
 _ZERO = re.compile(r"(?:\bb\s*=\s*0|mẫu\s+số\s+bằng\s+0)(?P<rest>[^;\n]*)")
 _UNSCORED = re.compile(r"không\s+tính\s+điểm|không\s+chấm\s+điểm")
+# "Mỗi tin bài được 2 điểm, tối đa 20 điểm": points per item, which no rule kind is
+_PER_ITEM = re.compile(r"\bmỗi\b|\bcứ\s+\d|\bthêm\s+\d+(?:[.,]\d+)?\s*điểm|\btrừ\s+\d")
 _POSITIVE = ("có", "đã", "được", "thực hiện", "ban hành", "đạt")
 _NEGATIVE = ("không", "chưa")
 _LEAD_WORDS = re.compile(r"^(?:nếu|trường hợp|khi)\s+", re.IGNORECASE)
@@ -209,11 +211,17 @@ def _shown(value: Decimal) -> str:
 # --- the rule kinds ----------------------------------------------------------------------
 
 
+_UNIT = re.compile(
+    rf"{_NUMBER}\s+(?P<unit>(?:(?!trở\b|đến\b|lên\b|điểm\b)[^\s\d:;,.()/]+\s*){{1,2}})"
+)
+
+
 def _unit_word(found: list[Item]) -> str:
+    """ "cuộc họp" from "từ 4 cuộc họp trở lên": what the counted field counts."""
     for item in found:
-        m = re.search(rf"{_NUMBER}\s+(?P<unit>[^\s\d:;,.()]+(?:\s+họp)?)", item.condition)
-        if m is not None and m.group("unit") not in ("trở", "đến", "điểm"):
-            return m.group("unit")
+        m = _UNIT.search(item.condition)
+        if m is not None:
+            return m.group("unit").strip()
     return ""
 
 
@@ -315,6 +323,15 @@ def read_method(text: str, name: str, maximum: Decimal) -> Reading:
     found = items(text, maximum)
     if _UNSCORED.search(lowered) and not any(i.points for i in found):
         return Reading(None, reason=_("chỉ tiêu không tính điểm"), unscored=True)
+    if _PER_ITEM.search(lowered):
+        return Reading(
+            None,
+            reason=_(
+                "điểm tính theo từng lần, từng đơn vị (“mỗi …”, cộng hoặc trừ điểm): chưa có cách chấm này"
+            ),
+        )
+    if any(not i.condition or i.condition.startswith("tối đa") for i in found):
+        return Reading(None, reason=_("có mức điểm không ghi điều kiện"))
     if any("%" in i.condition for i in found):
         return _percent_rule(found, name, maximum)
     if _is_ratio(lowered):

@@ -387,3 +387,27 @@ def test_an_unscored_block_is_kept_with_its_text(tmp_path):
     unscored = next(i for i in report["indicators"] if i["source_code"] == "6")
     assert unscored["rule"] is None and unscored["needs_author"]
     assert unscored["reason"] == "chỉ tiêu không tính điểm"
+
+
+def test_points_per_item_and_a_zero_pillar_are_not_guessed(tmp_path):
+    rows = [
+        HEADER,
+        ("I", "NHẬN THỨC SỐ", "20", "", "", "", ""),
+        (
+            "1",
+            "Tin bài về chuyển đổi số",
+            "20",
+            "Mỗi tin, bài được 2 điểm, tối đa 20 điểm",
+            "",
+            "",
+            "",
+        ),
+        ("II", "THÔNG TIN CHUNG", "0", "", "", "", ""),
+        ("1", "Số cán bộ của xã", "0", "Không tính điểm", "", "", ""),
+    ]
+    imported = import_table(_docx(tmp_path / "bang.docx", rows), year=2026)
+    report = imported.report()
+    per_item = report["indicators"][0]
+    assert per_item["rule"] is None and "mỗi" in per_item["reason"]
+    assert [p["needs_author"] for p in report["pillars"]] == [False, True]
+    assert imported.flagged() == 3

@@ -162,6 +162,9 @@ def _mark_indicators(ws: Any, flagged: dict[str, DraftIndicator]) -> None:
             cell.fill = warn
 
 
+_REVIEW_WIDTHS = (10, 18, 45, 45, 70, 20)
+
+
 def _review_sheet(wb: Any, outline: Outline) -> None:
     from openpyxl.styles import Alignment, Font
 
@@ -178,38 +181,38 @@ def _review_sheet(wb: Any, outline: Outline) -> None:
     )
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for draft in outline.indicators():
-        if draft.needs_author:
-            ws.append(
-                [
-                    draft.code,
-                    draft.source_code,
-                    draft.row.name,
-                    draft.reason,
-                    draft.row.method,
-                    draft.row.where,
-                ]
-            )
-    for pillar in outline.pillars:
-        if pillar.reason:
-            ws.append(
-                [
-                    pillar.code,
-                    pillar.source_code,
-                    pillar.row.name,
-                    pillar.reason,
-                    "",
-                    pillar.row.where,
-                ]
-            )
-    for row, reason in outline.unplaced:
-        ws.append(["", row.code, row.name, reason, row.method, row.where])
-    for letter, width in zip("ABCDEF", (10, 12, 45, 45, 70, 20), strict=True):
+    lines: list[list[str]] = [
+        [p.code, p.source_code, p.row.name, p.reason, "", p.row.where]
+        for p in outline.pillars
+        if p.reason
+    ]
+    lines += [
+        [d.code, d.source_code, d.row.name, d.reason, d.row.method, d.row.where]
+        for d in outline.indicators()
+        if d.needs_author
+    ]
+    lines += [
+        ["", row.code, row.name, reason, row.method, row.where] for row, reason in outline.unplaced
+    ]
+    for number, values in enumerate(lines, start=2):
+        ws.append(values)
+        # LibreOffice and older Excel do not grow a row for wrapped text on their own
+        ws.row_dimensions[number].height = 15 * _lines_needed(values)
+    for letter, width in zip("ABCDEF", _REVIEW_WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
     for line in ws.iter_rows(min_row=2):
         for cell in line:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
+
+
+def _lines_needed(values: list[str]) -> int:
+    """Rows of text the longest cell wraps to at the sheet's column widths."""
+    needed = 1
+    for text, width in zip(values, _REVIEW_WIDTHS, strict=True):
+        wrapped = sum(max(1, -(-len(part) // max(1, width - 2))) for part in str(text).split("\n"))
+        needed = max(needed, wrapped)
+    return min(needed, 30)
 
 
 def write_draft(outline: Outline, cs: CriteriaSet, target: str | Path) -> None:

@@ -16,9 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from forms import criteria_xlsx
 from forms.criteria_io import check_criteria_file, load_criteria
-from forms.criteria_xlsx import MAX_DATA_ROWS, SHEETS, dump_xlsx, read_xlsx
+from forms.criteria_xlsx import MAX_DATA_ROWS, SHEETS, dump_xlsx, guard, read_xlsx
 from forms.problems import ProblemsError
 
 from .sample_sets import tiny_set
@@ -271,7 +270,7 @@ def test_zip_bomb_guard(tmp_path, monkeypatch):
         archive.writestr(
             "xl/worksheets/sheet1.xml", b"\0" * 3_000_000
         )  # 3 MB of zeros: ~3 kB packed
-    monkeypatch.setattr(criteria_xlsx, "MAX_UNPACKED_BYTES", 2_000_000)
+    monkeypatch.setattr(guard, "MAX_UNPACKED_BYTES", 2_000_000)
     assert [p.code for p in check_criteria_file(path)] == ["too_large"]
 
 
@@ -343,7 +342,7 @@ def test_sheet_without_header_row(tmp_path):
 
 
 def test_too_many_zip_entries(tmp_path, monkeypatch):
-    monkeypatch.setattr(criteria_xlsx, "MAX_ZIP_ENTRIES", 3)
+    monkeypatch.setattr(guard, "MAX_ZIP_ENTRIES", 3)
     assert [p.code for p in check_criteria_file(workbook(tmp_path))] == ["too_large"]
 
 

@@ -48,9 +48,8 @@ class Column:
     header: str  # the header text in the workbook
     kind: str  # text | code | number | int | bool | enum
     required: bool = True  # the column must exist
-    enum: tuple[
-        tuple[str, Any], ...
-    ] = ()  # (written form, value); more accepted spellings in ALIASES
+    # (written form, value); the JSON spelling of the value is accepted too (enum_lookup)
+    enum: tuple[tuple[str, Any], ...] = ()
     width: int = 14
 
 

@@ -16,9 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from forms import criteria_xlsx
 from forms.criteria_io import check_criteria_file, load_criteria
-from forms.criteria_xlsx import MAX_DATA_ROWS, SHEETS, dump_xlsx, read_xlsx
+from forms.criteria_xlsx import MAX_DATA_ROWS, SHEETS, dump_xlsx, guard, read_xlsx
 from forms.problems import ProblemsError
 
 from .sample_sets import tiny_set
@@ -271,7 +270,7 @@ def test_zip_bomb_guard(tmp_path, monkeypatch):
         archive.writestr(
             "xl/worksheets/sheet1.xml", b"\0" * 3_000_000
         )  # 3 MB of zeros: ~3 kB packed
-    monkeypatch.setattr(criteria_xlsx, "MAX_UNPACKED_BYTES", 2_000_000)
+    monkeypatch.setattr(guard, "MAX_UNPACKED_BYTES", 2_000_000)
     assert [p.code for p in check_criteria_file(path)] == ["too_large"]
 
 
@@ -343,7 +342,7 @@ def test_sheet_without_header_row(tmp_path):
 
 
 def test_too_many_zip_entries(tmp_path, monkeypatch):
-    monkeypatch.setattr(criteria_xlsx, "MAX_ZIP_ENTRIES", 3)
+    monkeypatch.setattr(guard, "MAX_ZIP_ENTRIES", 3)
     assert [p.code for p in check_criteria_file(workbook(tmp_path))] == ["too_large"]
 
 
@@ -405,3 +404,35 @@ def test_absurd_numbers_in_cells(tmp_path):
         "Chỉ tiêu!C2": "out_of_range",
         "Bậc điểm!B2": "out_of_range",
     }
+
+
+def test_problems_come_in_reading_order(tmp_path):
+    """Issue 13 split the reader into one module per sheet; the order of the problems is part of
+    what it promises (the author fixes them top to bottom): the cells of all seven sheets as
+    read, then indicator codes, attached sheets, the tree, pillars, the consistency checks, and
+    hidden sheets last. Pinned against the single-module reader before the split."""
+
+    def edit(wb):
+        wb["Thiết lập"]["A5"] = None  # the "Năm" row emptied
+        wb["Thiết lập"]["B5"] = None
+        wb["Xếp loại"]["A3"] = "nhiều"  # last sheet, but a cell: reported with the cells
+        wb["Chỉ tiêu"]["A8"] = "9.1"  # no pillar 9; the fields and tiers of 3.1 lose it
+        wb["Chỉ tiêu"]["A7"] = "2.3.2"  # no parent 2.3
+        wb["Trụ cột"]["C2"] = None
+        wb["Lựa chọn"].sheet_state = "hidden"
+
+    _cs, problems = read_xlsx(workbook(tmp_path, edit))
+    assert [(p.code, p.where) for p in problems] == [
+        ("missing_setting", "Thiết lập!A1"),
+        ("wrong_type", "Xếp loại!A3"),
+        ("unknown_indicator", "Trường nhập!A7"),
+        ("unknown_indicator", "Trường nhập!A8"),
+        ("unknown_indicator", "Bậc điểm!A6"),
+        ("unknown_indicator", "Bậc điểm!A7"),
+        ("orphan", "Chỉ tiêu!A7"),
+        ("empty_cell", "Trụ cột!C2"),
+        ("unknown_pillar", "Chỉ tiêu!A8"),
+        ("children_unreachable", "Chỉ tiêu!C5"),
+        ("no_indicators", "Trụ cột!A4"),
+        ("hidden_sheet", "Lựa chọn"),
+    ]

@@ -135,7 +135,7 @@ EXPORTS = {
     "ranking-group-header": (_export_ranking_hostile_header, "forms/ranking_xlsx.py"),
     "ranking-criteria-text": (_export_ranking_hostile_criteria, "forms/ranking_xlsx.py"),
     "completeness": (_export_completeness, "local_db/collector/completeness_file.py"),
-    "criteria-workbook": (_export_criteria_workbook, "forms/criteria_xlsx.py"),
+    "criteria-workbook": (_export_criteria_workbook, "forms/criteria_xlsx/writer.py"),
 }
 # writers that are not for a spreadsheet user, or not of user text, with the reason
 NOT_SPREADSHEET_EXPORTS = {

@@ -19,9 +19,10 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
 
+from forms.packages import parallel
 from forms.packages.package_checks import PACKAGE_CHECKS, PackageRun, run_checks
+from forms.packages.parallel import worker_state
 from forms.packages.signer_trust import certificate_problem, chain_problems
 from forms.packages.trust import TrustRegistry
 from forms.packages.verdict import CriteriaLookup, Verdict, criteria_index, lookup_criteria
@@ -72,24 +73,26 @@ def verify_package(
 
 # --- many packages ----------------------------------------------------------------------
 
-_worker_state: dict[str, Any] = {}
+# the pool pays off sooner than in a merge: nothing but verifying happens here
+VERIFY_MANY_MINIMUM = 64
 
 
-def _worker_init(criteria_sets: CriteriaLookup, trust: TrustRegistry | None) -> None:
-    _worker_state["criteria"], _worker_state["trust"] = criteria_sets, trust
+def _verify_chunk(paths: list[str]) -> list[Verdict | None]:
+    """A worker's task (``forms.packages.parallel``): verify these packages, sent back lean.
 
-
-def _worker_verify(path: str) -> Verdict:
-    verdict = verify_package(
-        path, criteria_sets=_worker_state["criteria"], trust=_worker_state["trust"]
-    )
-    # Sent back lean: the criteria set is re-attached by hash in the parent (pickling it per
-    # package would cost more than verifying), and certificate objects do not pickle.
-    verdict.criteria_set = None
-    verdict.manifest = None  # re-parsed from manifest_bytes in the parent: bytes pickle far faster than a dict tree
-    if verdict.signer is not None:
-        verdict.signer = replace(verdict.signer, certificates=())
-    return verdict
+    The criteria set is re-attached by hash in the caller (pickling it per package would cost
+    more than verifying), the manifest is re-parsed there from ``manifest_bytes`` (bytes
+    pickle far faster than a dict tree), and certificate objects do not pickle."""
+    state = worker_state()
+    out: list[Verdict | None] = []
+    for path in paths:
+        verdict = verify_package(path, criteria_sets=state.criteria, trust=state.trust)
+        verdict.criteria_set = None
+        verdict.manifest = None
+        if verdict.signer is not None:
+            verdict.signer = replace(verdict.signer, certificates=())
+        out.append(verdict)
+    return out
 
 
 def verify_many(
@@ -99,27 +102,26 @@ def verify_many(
     trust: TrustRegistry | None = None,
     workers: int | None = None,
 ) -> list[Verdict]:
-    """Verify many packages, in order, on ``workers`` processes (default: one per CPU).
+    """Verify many packages, in order, on ``workers`` processes (default: one per CPU), this
+    one included.
 
     The criteria sets and registry are sent to each worker once; a callable lookup must be
     picklable (a module-level function). ``workers=1`` runs in this process.
     """
     items = [os.fspath(p) for p in paths]
     workers = workers or os.cpu_count() or 1
-    if workers <= 1 or len(items) < 64:
-        return [verify_package(p, criteria_sets=criteria_sets, trust=trust) for p in items]
-    from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(
-        workers, initializer=_worker_init, initargs=(criteria_sets, trust)
-    ) as pool:
-        verdicts = list(
-            pool.map(_worker_verify, items, chunksize=max(16, len(items) // (workers * 8)))
-        )
-    for verdict in verdicts:
-        if verdict.manifest_bytes is not None:
-            verdict.manifest = json.loads(verdict.manifest_bytes)
-            verdict.criteria_set = lookup_criteria(
-                criteria_sets, verdict.manifest["criteria_set"]["content_hash"]
+    def finish(path: str, lean: Verdict | None) -> Verdict:
+        if lean is None:  # this process's share, or a worker's that failed
+            return verify_package(path, criteria_sets=criteria_sets, trust=trust)
+        if lean.manifest_bytes is not None:
+            lean.manifest = json.loads(lean.manifest_bytes)
+            lean.criteria_set = lookup_criteria(
+                criteria_sets, lean.manifest["criteria_set"]["content_hash"]
             )
-    return verdicts
+        return lean
+
+    return parallel.in_input_order(
+        items, _verify_chunk, finish, trust=trust, criteria=criteria_sets,
+        workers=workers - 1, minimum=VERIFY_MANY_MINIMUM,
+    )  # fmt: skip

@@ -9,12 +9,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from forms.bundles import format as bundle_format
 from forms.criteria import CriteriaSet
+from forms.packages import format as pkg_format
+from forms.problems import Problem
 
-PACKAGE_SUFFIX = ".dtipkg"
-BUNDLE_SUFFIX = ".dtibundle"
+PACKAGE_SUFFIX = pkg_format.EXTENSION
+BUNDLE_SUFFIX = bundle_format.EXTENSION
 
 Progress = Callable[[int, int], None]
 Clock = Callable[[], datetime]
@@ -24,6 +27,11 @@ Clock = Callable[[], datetime]
 class Reason:
     code: str
     message: str
+
+    @classmethod
+    def of(cls, problem: Problem) -> Reason:
+        """A problem found by ``forms`` (its place is in its message already)."""
+        return cls(problem.code, problem.message)
 
     def to_json(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message}
@@ -79,12 +87,3 @@ class MergeSummary:
             "bundles_rejected": [r.to_json() for r in self.bundles_rejected],
             "verified_in_workers": self.verified_in_workers,
         }
-
-
-class MergeContext(Protocol):
-    """What reading a bundle needs of the merge it is part of."""
-
-    summary: MergeSummary
-    trust: Any
-    conn: Any
-    clock: Clock

@@ -326,7 +326,7 @@ def decide(
     conn: sqlite3.Connection, unit: str, year: int, manifest_sha256: str, note: str, now: str
 ) -> None:
     """A person settles a conflict: ``manifest_sha256`` becomes current if it is one of the heads."""
-    from local_db.collector.merge import refresh_unit_year
+    from local_db.collector.rows import refresh_unit_year
 
     conn.execute("BEGIN IMMEDIATE")
     try:

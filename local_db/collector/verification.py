@@ -38,3 +38,11 @@ def check_package(
         signer_key_id=signer.key_id if signer else "",
         signer_subject=signer.subject if signer else "",
     )
+
+
+def default_verifier(
+    path: Path, trust: Any, criteria: Mapping[str, CriteriaSet], data: bytes | None = None
+) -> Checked:
+    """The packages verifier (a ``Verifier``); given ``data`` (the bytes already read and
+    hashed), the file is not read again (``path`` then only names it)."""
+    return check_package(path, trust, criteria, data)

@@ -230,7 +230,7 @@ def test_a_person_settles_a_conflict_and_a_later_revision_still_wins(tmp_path, p
 
 def test_failure_mid_package_leaves_nothing_of_it(tmp_path, pool, monkeypatch):
     """One transaction per package: a failure inside the package's transaction rolls all of it back."""
-    import local_db.collector.merge as merge_module
+    import local_db.collector.rows as rows_module
 
     u, files = pool
     conn = open_collector(tmp_path / "c.sqlite")
@@ -240,7 +240,7 @@ def test_failure_mid_package_leaves_nothing_of_it(tmp_path, pool, monkeypatch):
     def boom(*_args, **_kwargs):
         raise OSError("disk full (simulated) after the submission row was written")
 
-    monkeypatch.setattr(merge_module, "_apply", boom)
+    monkeypatch.setattr(rows_module, "_apply", boom)
     with pytest.raises(OSError):
         merge(conn, [files["u4"]], u)
     assert dump(conn) == before
@@ -251,11 +251,11 @@ def test_failure_mid_package_leaves_nothing_of_it(tmp_path, pool, monkeypatch):
 def test_failure_inside_a_batch_keeps_the_packages_before_it(tmp_path, pool, monkeypatch):
     """Packages share a commit (a batch), yet each is all or nothing: a failure in the third
     package of a merge leaves the first two merged and nothing of the third."""
-    import local_db.collector.merge as merge_module
+    import local_db.collector.rows as rows_module
 
     u, files = pool
     conn = open_collector(tmp_path / "c.sqlite")
-    real_apply = merge_module._apply
+    real_apply = rows_module._apply
     calls = []
 
     def third_fails(*args, **kwargs):
@@ -264,7 +264,7 @@ def test_failure_inside_a_batch_keeps_the_packages_before_it(tmp_path, pool, mon
             raise OSError("disk full (simulated) in the third package")
         return real_apply(*args, **kwargs)
 
-    monkeypatch.setattr(merge_module, "_apply", third_fails)
+    monkeypatch.setattr(rows_module, "_apply", third_fails)
     order = [files["u2"], files["u4"], files["u1a"]]  # three different units, merged in this order
     with pytest.raises(OSError):
         merge(conn, order, u)

@@ -205,14 +205,15 @@ _RSS_CHILD = textwrap.dedent(
     resource.setrlimit(resource.RLIMIT_AS, (1536 * 1024 * 1024, resource.RLIM_INFINITY))
     from forms.packages.trust import TrustRegistry
     from local_db.collector import merge_paths, open_collector
-    from local_db.collector import merge
+    from forms.packages import parallel
+    from local_db.collector import pool
     from tests.local_db.collector_support import CS, clock
 
     inbox, trust, db = Path(sys.argv[1]), TrustRegistry.load(sys.argv[2]), sys.argv[3]
     conn = open_collector(db)
     summary = merge_paths(conn, [inbox], trust, [CS], clock=clock, workers=0)
-    merge._worker_state.update(trust=trust, criteria={CS.content_hash: CS})
-    chunk = merge._verify_chunk([(str(inbox / "huge.dtipkg"), None)])
+    parallel.set_worker_state(trust, {CS.content_hash: CS})
+    chunk = pool.verify_chunk([(str(inbox / "huge.dtipkg"), None)])
     with open("/proc/self/status") as status:
         hwm = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:")) // 1024
     print(json.dumps({"summary": summary.to_json(), "chunk": repr(chunk), "hwm_mb": hwm}))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,23 @@ def add_criteria_argument(parser: argparse.ArgumentParser) -> None:
         "--criteria", action="append", default=[], metavar=_("TỆP"),
         help=_("thêm một bộ tiêu chí (.json hoặc .xlsx); bộ tiêu chí tham khảo luôn được biết"),
     )  # fmt: skip
+
+
+def date_value(text: str) -> date:
+    """An argparse ``type`` for every date the command line takes: dd/mm/yyyy as people write
+    it, or ISO yyyy-mm-dd (``desktop.format.parse_date``, the one parser). Refused with a
+    message that argparse prefixes with the option's name (``tham số --deadline: …``)."""
+    from desktop.format import parse_date
+
+    found = parse_date(text)
+    if found is None:
+        raise argparse.ArgumentTypeError(
+            _(
+                "“{value}” không phải ngày hợp lệ (dd/mm/yyyy, ví dụ 15/01/2026, hoặc yyyy-mm-dd)",
+                value=text,
+            )
+        )
+    return found
 
 
 def open_store(path: str) -> CollectorStore:

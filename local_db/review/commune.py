@@ -63,11 +63,18 @@ class ImportedReview:
 
 
 def _criteria_lookup(db: Database) -> Callable[[str], CriteriaSet | None]:
+    """The sets this machine knows: those its database holds, and the reference set shipped
+    with the app (a fresh data folder holds none, yet ``dti-desk review verify`` knows the
+    shipped set; import and verify must agree on what is known)."""
+
     def lookup(content_hash: str) -> CriteriaSet | None:
         try:
             return criteria_store.load(db, content_hash)
         except NotFound:
-            return None
+            from forms.reference import reference_set
+
+            shipped = reference_set()
+            return shipped if shipped.content_hash == content_hash else None
 
     return lookup
 

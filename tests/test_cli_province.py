@@ -89,3 +89,86 @@ def test_deadline_in_day_month_year(merged: Path, capsys) -> None:
             main([str(a) for a in ["review", "set", *target, "--deadline", bad]])
         err = capsys.readouterr().err
         assert stopped.value.code == 2 and "--deadline" in err and bad in err, err
+
+
+def _json_error(out: str) -> dict:
+    body = json.loads(out)
+    assert body["ok"] is False and body["code"] and body["message"], body
+    return body
+
+
+def test_failed_merge_leaves_no_database(demo: Path, tmp_path: Path, capsys) -> None:
+    db = tmp_path / "new.sqlite"
+    bad_trust = tmp_path / "trust.json"
+    bad_trust.write_text("không phải JSON", encoding="utf-8")
+    bad_units = tmp_path / "units.csv"
+    bad_units.write_text("a,b\n1,2\n", encoding="utf-8")
+    trust = demo / "trust.json"
+    cases = [  # (argv, the code said on stdout or None for a merge summary)
+        (["merge", "--db", db, tmp_path / "nowhere", "--trust", trust], None),  # every input refused
+        (["merge", "--db", db, demo, "--trust", bad_trust], "trust_unreadable"),
+        (["merge", "--db", db, demo, "--trust", tmp_path / "none.json"], "trust_missing"),
+        (["merge", "--db", db, demo, "--trust", trust, "--units", bad_units], "units_invalid"),
+        (["merge", "--db", db, demo, "--trust", trust, "--units", tmp_path / "x.csv"], "units_invalid"),
+    ]  # fmt: skip
+    for argv, code_said in cases:
+        code, out, err = run(capsys, *argv, "--json")
+        assert code == 1, (argv, out, err)
+        body = json.loads(out)
+        assert body["ok"] is False
+        if code_said is None:
+            assert (
+                body["accepted"] == 0 and body["rejected"][0]["reasons"][0]["code"] == "not_found"
+            )
+        else:
+            assert body["code"] == code_said, body
+            assert err  # the person at the terminal still reads why
+        assert not [p for p in tmp_path.iterdir() if p.name.startswith("new.sqlite")], argv
+    body = _json_error(run(capsys, *cases[3][0], "--json")[1])
+    assert body["problems"][0]["code"] == "units.header"
+
+
+def test_failed_merge_keeps_an_existing_store(merged: Path, demo: Path, capsys) -> None:
+    bad_units = merged.parent / "units.csv"
+    bad_units.write_text("a,b\n1,2\n", encoding="utf-8")
+    code, out, _ = run(capsys, "merge", "--db", merged, demo, "--trust", demo / "trust.json",
+                       "--units", bad_units, "--json")  # fmt: skip
+    assert code == 1 and _json_error(out)["code"] == "units_invalid"
+    code, out, _ = run(capsys, "merge", "--db", merged, merged.parent / "nowhere", "--trust",
+                       demo / "trust.json")  # fmt: skip
+    assert code == 1 and merged.is_file()
+    code, out, _ = run(capsys, "review", "list", "--db", merged, "--year", YEAR, "--json")
+    assert len(json.loads(out)) == 4
+
+
+def test_every_json_command_says_errors_in_json(demo: Path, tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    folder = tmp_path  # a folder where --db wants a file
+    cases = [
+        (["merge", "--db", folder, demo, "--trust", demo / "trust.json"], "db_is_folder"),
+        (["merge", "--db", tmp_path / "a.sqlite", demo, "--trust", demo / "trust.json",
+          "--workers", "-1"], "bad_option"),
+        (["review", "list", "--db", folder, "--year", YEAR], "db_is_folder"),
+        (["review", "list", "--db", tmp_path / "no" / "c.sqlite", "--year", YEAR], "folder_missing"),
+        (["review", "list", "--db", tmp_path / "c.sqlite", "--year", YEAR, "--criteria", bad],
+         "criteria_invalid"),
+        (["review", "receive", "--db", tmp_path / "c.sqlite", bad, "--reviewers", bad],
+         "reviewers_unreadable"),
+        (["review", "verify", bad, "--reviewers", tmp_path / "none.json"], "reviewers_missing"),
+        (["package", "verify", bad, "--trust", bad], "trust_unreadable"),
+        (["trust", "--registry", bad, "list"], "trust_unreadable"),
+    ]  # fmt: skip
+    for argv, reason in cases:
+        code, out, err = run(capsys, *argv, "--json")
+        assert code == 1, (argv, out, err)
+        assert _json_error(out)["code"] == reason, (argv, out)
+        assert err
+    # usage errors too, with the usage exit code
+    with pytest.raises(SystemExit) as stopped:
+        main(["merge", "--db", str(tmp_path / "a.sqlite"), "--json"])
+    out, err = capsys.readouterr()
+    assert stopped.value.code == 2 and _json_error(out)["code"] == "usage" and "cách dùng" in err
+    # without --json, stdout stays empty: the error is for the person, on stderr
+    code, out, err = run(capsys, "review", "list", "--db", folder, "--year", YEAR)
+    assert code == 1 and out == "" and "thư mục" in err

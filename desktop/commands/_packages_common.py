@@ -8,7 +8,9 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from forms.i18n import _
 from local_db.paths import KEYS_DIR, TRUST_FILE
@@ -49,6 +51,22 @@ def passphrase(*, confirm: bool = False) -> str | None:
     return first
 
 
-def error(message: str) -> int:
+def json_error(code: str, message: str, problems: Sequence[Any] = ()) -> None:
+    """An error as ``--json`` readers get it on stdout: ``{"ok": false, "code", "message"}``
+    (and ``problems``, each ``{"code", "message", ...}``, when rows of a file are behind it).
+    The same sentence still goes to stderr for the person watching; the exit code is unchanged."""
+    import json
+
+    body: dict[str, Any] = {"ok": False, "code": code, "message": message}
+    if problems:
+        body["problems"] = [p.to_json() if hasattr(p, "to_json") else str(p) for p in problems]
+    json.dump(body, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def error(message: str, args: argparse.Namespace | None = None, code: str = "failed") -> int:
+    """``message`` on stderr, exit 1; as JSON on stdout too when ``args`` asked for --json."""
+    if args is not None and getattr(args, "json", False):
+        json_error(code, message)
     print(message, file=sys.stderr)
     return EXIT_PROBLEMS

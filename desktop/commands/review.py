@@ -25,6 +25,7 @@ from desktop.commands._collector_common import (
     criteria_sets,
     date_value,
     fail,
+    failed,
     open_store,
 )
 from forms.i18n import _
@@ -215,7 +216,7 @@ def _list(args: argparse.Namespace) -> int:
         roundings = {cs.content_hash: cs.rounding for cs in criteria_sets(args)}
         store = open_store(args.db)
     except CommandError as exc:
-        return fail(str(exc))
+        return failed(args, exc)
     try:
         rows: list[dict[str, Any]] = []
         rounding: dict[str, Rounding] = {}
@@ -340,7 +341,7 @@ def _receive(args: argparse.Namespace) -> int:
         sets = {cs.content_hash: cs for cs in criteria_sets(args)}
         store = open_store(args.db)
     except CommandError as exc:
-        return fail(str(exc))
+        return failed(args, exc)
     results = []
     try:
         for name in args.files:
@@ -353,7 +354,7 @@ def _receive(args: argparse.Namespace) -> int:
                 }
             )
     except StorageError as exc:
-        return fail(str(exc))
+        return failed(args, CommandError(str(exc), "storage_error"))
     finally:
         store.close()
     if args.json:
@@ -374,12 +375,15 @@ def _reviewers(args: argparse.Namespace) -> Any:
 
     path = Path(args.reviewers) if args.reviewers else data_dir(args) / REVIEWERS_FILE
     if args.reviewers and not path.is_file():
-        raise CommandError(_("Không tìm thấy danh sách tin cậy {path}", path=str(path)))
+        raise CommandError(
+            _("Không tìm thấy danh sách tin cậy {path}", path=str(path)), "reviewers_missing"
+        )
     try:
         return TrustRegistry.load(path)
     except TrustError as exc:
         raise CommandError(
-            _("Danh sách tin cậy {path} không đọc được: {error}", path=str(path), error=str(exc))
+            _("Danh sách tin cậy {path} không đọc được: {error}", path=str(path), error=str(exc)),
+            "reviewers_unreadable",
         ) from exc
 
 
@@ -399,7 +403,7 @@ def _verify(args: argparse.Namespace) -> int:
         trust = _reviewers(args)
         sets = {cs.content_hash: cs for cs in [*_local_sets(args), *criteria_sets(args)]}
     except CommandError as exc:
-        return fail(str(exc))
+        return failed(args, exc)
     verdict = verify_review(args.file, criteria_sets=sets, trust=trust)
     if args.json:
         print(json.dumps(verdict.to_json(), ensure_ascii=False))

@@ -45,7 +45,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         if _Parser.json_errors:
-            from desktop.commands._packages_common import json_error
+            from desktop.commands._output import json_error
 
             json_error("usage", message)
         self.print_usage(sys.stderr)

@@ -14,6 +14,7 @@ import pytest
 from desktop.cli import main
 
 YEAR = 2025
+UNITS = 13  # more than forms.text.SHORT_LIST, so lists of them are cut short
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
@@ -25,7 +26,9 @@ def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, st
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo")
-    assert main(["demo", "packages", "--units", "4", "--out", str(out), "--evidence", "0"]) == 0
+    assert (
+        main(["demo", "packages", "--units", str(UNITS), "--out", str(out), "--evidence", "0"]) == 0
+    )
     return out
 
 
@@ -49,7 +52,7 @@ def _published(raw: str, point: str) -> str:
 def test_review_list_rounds_by_the_set(merged: Path, capsys, lang: str, point: str) -> None:
     code, out, _ = run(capsys, "review", "list", "--db", merged, "--year", YEAR, "--json")
     rows = json.loads(out)
-    assert code == 0 and len(rows) == 4
+    assert code == 0 and len(rows) == UNITS
     assert any(len(r["self_total"].partition(".")[2]) > 2 for r in rows)  # the stored value is long
     code, out, _ = run(capsys, "--lang", lang, "review", "list", "--db", merged, "--year", YEAR)
     assert code == 0
@@ -138,7 +141,7 @@ def test_failed_merge_keeps_an_existing_store(merged: Path, demo: Path, capsys) 
                        demo / "trust.json")  # fmt: skip
     assert code == 1 and merged.is_file()
     code, out, _ = run(capsys, "review", "list", "--db", merged, "--year", YEAR, "--json")
-    assert len(json.loads(out)) == 4
+    assert len(json.loads(out)) == UNITS
 
 
 def test_every_json_command_says_errors_in_json(demo: Path, tmp_path: Path, capsys) -> None:
@@ -172,3 +175,61 @@ def test_every_json_command_says_errors_in_json(demo: Path, tmp_path: Path, caps
     # without --json, stdout stays empty: the error is for the person, on stderr
     code, out, err = run(capsys, "review", "list", "--db", folder, "--year", YEAR)
     assert code == 1 and out == "" and "thư mục" in err
+
+
+def _cut(line: str, names: list[str]) -> None:
+    """``line`` names the first SHORT_LIST of ``names``, then how many more, and how to see them."""
+    from forms.text import SHORT_LIST
+
+    assert all(n in line for n in names[:SHORT_LIST]), line
+    assert not any(n in line for n in names[SHORT_LIST:]), line
+    assert f"và {len(names) - SHORT_LIST} mục khác (thêm --verbose để in đủ)" in line, line
+
+
+def test_ranking_note_names_a_few_units_and_a_count(merged: Path, tmp_path: Path, capsys) -> None:
+    code, out, _ = run(capsys, "review", "list", "--db", merged, "--year", YEAR, "--json")
+    codes = [row["unit"] for row in json.loads(out)]
+    code, _out, err = run(capsys, "review", "set", "--db", merged, "--unit", codes[0], "--year",
+                          YEAR, "--indicator", "1.1", "--points", "0")  # fmt: skip
+    assert code == 0, err
+    argv = ["export", "ranking", "--db", merged, "--year", YEAR, "-o", tmp_path / "bang.csv"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    [note] = [line for line in out.splitlines() if "chỉ có điểm tự đánh giá" in line]
+    assert f"{UNITS} đơn vị chỉ có điểm tự đánh giá" in note
+    _cut(note, sorted(codes))
+    code, out, err = run(capsys, *argv, "--verbose")
+    [note] = [line for line in out.splitlines() if "chỉ có điểm tự đánh giá" in line]
+    assert all(c in note for c in codes) and "--verbose" not in note
+
+
+def test_merge_groups_many_refusals_by_reason(demo: Path, tmp_path: Path, capsys) -> None:
+    from forms.packages.trust import TrustRegistry
+
+    nobody = tmp_path / "nobody.json"
+    TrustRegistry().save(nobody)
+    argv = ["merge", "--db", tmp_path / "c.sqlite", demo, "--trust", nobody]
+    code, _out, err = run(capsys, *argv)
+    assert code == 1
+    lines = err.splitlines()
+    assert len(lines) == 2, lines  # one reason for all of them: a line, and one example
+    assert lines[0].startswith(f"Từ chối {UNITS} gói [signer_unknown]: ")
+    _cut(lines[0], sorted(p.name for p in demo.glob("*.dtipkg")))
+    assert lines[1].startswith("  ví dụ ")
+    code, _out, err = run(capsys, *argv, "--verbose")
+    assert code == 1 and len(err.splitlines()) == UNITS
+
+
+def test_results_import_counts_the_units_it_cannot_match(merged: Path, tmp_path: Path, capsys):
+    table = tmp_path / "bang.xlsx"
+    argv = ["export", "ranking", "--db", merged, "--year", YEAR, "-o", table]
+    assert run(capsys, *argv)[0] == 0
+    # a database without a units list matches no name of the published table
+    argv = ["results", "import", table, "--year", YEAR - 1, "--db", tmp_path / "other.sqlite"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    [line] = [x for x in out.splitlines() if x.startswith("Không tìm thấy")]
+    assert line.startswith(f"Không tìm thấy {UNITS} đơn vị trong danh sách đơn vị: ")
+    assert "mục khác (thêm --verbose để in đủ)" in line
+    code, out, err = run(capsys, *argv, "--verbose")
+    assert sum(x.startswith("Không tìm thấy đơn vị “") for x in out.splitlines()) == UNITS

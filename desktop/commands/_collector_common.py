@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop.commands._packages_common import json_error
+from desktop.commands._output import json_error
 from forms.criteria import CriteriaSet
 from forms.i18n import _
 from local_db.paths import TRUST_FILE

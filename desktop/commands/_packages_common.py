@@ -8,10 +8,9 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
+from desktop.commands._output import json_error
 from forms.i18n import _
 from local_db.paths import KEYS_DIR, TRUST_FILE
 
@@ -49,19 +48,6 @@ def passphrase(*, confirm: bool = False) -> str | None:
         print(_("Hai lần nhập mật khẩu không khớp."), file=sys.stderr)
         return None
     return first
-
-
-def json_error(code: str, message: str, problems: Sequence[Any] = ()) -> None:
-    """An error as ``--json`` readers get it on stdout: ``{"ok": false, "code", "message"}``
-    (and ``problems``, each ``{"code", "message", ...}``, when rows of a file are behind it).
-    The same sentence still goes to stderr for the person watching; the exit code is unchanged."""
-    import json
-
-    body: dict[str, Any] = {"ok": False, "code": code, "message": message}
-    if problems:
-        body["problems"] = [p.to_json() if hasattr(p, "to_json") else str(p) for p in problems]
-    json.dump(body, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
 
 
 def error(message: str, args: argparse.Namespace | None = None, code: str = "failed") -> int:

@@ -19,7 +19,9 @@ from desktop.commands._collector_common import (
     load_trust,
     open_store,
 )
+from desktop.commands._output import add_verbose_argument, listing
 from forms.i18n import _
+from forms.text import SHORT_LIST
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -56,6 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--json", action="store_true", help=_("in kết quả dưới dạng một đối tượng JSON")
     )
+    add_verbose_argument(parser)
     parser.set_defaults(func=_merge)
 
 
@@ -139,9 +142,26 @@ def _report(args: argparse.Namespace, summary: Any) -> None:
             superseded=summary.superseded, conflicts=summary.conflicts, rejected=len(summary.rejected),
         )
     )  # fmt: skip
-    for rejection in [*summary.bundles_rejected, *summary.rejected]:
-        for reason in rejection.reasons:
-            print(
-                _("Từ chối {file}: {reason}", file=rejection.file, reason=reason.message),
-                file=sys.stderr,
-            )
+    _print_refusals([*summary.bundles_rejected, *summary.rejected], args)
+
+
+def _print_refusals(rejections: list[Any], args: argparse.Namespace) -> None:
+    """A line per refused file and reason; when there are many (299 packages of an unknown
+    signer), a line per reason code naming a few of the files, each file again with --verbose."""
+    pairs = [(rejection.file, reason) for rejection in rejections for reason in rejection.reasons]
+    if args.verbose or len(pairs) <= SHORT_LIST:
+        for file, reason in pairs:
+            print(_("Từ chối {file}: {reason}", file=file, reason=reason.message), file=sys.stderr)
+        return
+    by_code: dict[str, list[tuple[str, Any]]] = {}
+    for file, reason in pairs:
+        by_code.setdefault(reason.code, []).append((file, reason))
+    for code, found in by_code.items():
+        files = [file for file, _reason in found]
+        print(
+            _("Từ chối {count} gói [{code}]: {files}", count=len(files), code=code,
+              files=listing(files, args)),
+            file=sys.stderr,
+        )  # fmt: skip
+        example, reason = found[0]
+        print(_("  ví dụ {file}: {reason}", file=example, reason=reason.message), file=sys.stderr)

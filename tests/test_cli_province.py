@@ -233,3 +233,24 @@ def test_results_import_counts_the_units_it_cannot_match(merged: Path, tmp_path:
     assert "mục khác (thêm --verbose để in đủ)" in line
     code, out, err = run(capsys, *argv, "--verbose")
     assert sum(x.startswith("Không tìm thấy đơn vị “") for x in out.splitlines()) == UNITS
+
+
+@pytest.mark.parametrize(
+    ("value", "mode", "vi", "en"),
+    [
+        ("809.7375541125541125541125541", "half_up", "809,74", "809.74"),
+        ("837.50", "half_up", "837,5", "837.5"),  # as published: no trailing zero
+        ("45.00", "half_up", "45", "45"),
+        ("1234.005", "half_up", "1.234,01", "1,234.01"),
+        ("1234.005", "half_even", "1.234", "1,234"),  # the set's mode, not always half up
+        (Decimal("7.5"), "half_up", "7,5", "7.5"),
+    ],
+)
+def test_format_points_rounds_as_the_set_says(value, mode, vi: str, en: str) -> None:
+    from desktop.format import format_points
+    from forms.criteria import Rounding
+    from forms.i18n import set_language
+
+    assert format_points(value, Rounding(2, mode)) == vi
+    set_language("en")
+    assert format_points(value, Rounding(2, mode)) == en

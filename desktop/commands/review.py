@@ -30,7 +30,7 @@ from desktop.commands._collector_common import (
 )
 from forms.i18n import _
 from local_db.errors import StorageError
-from local_db.paths import REVIEWERS_FILE
+from local_db.paths import DB_FILE, REVIEWERS_FILE
 
 STATUSES = ("accepted", "adjusted", "explanation_requested")
 
@@ -445,6 +445,9 @@ def _import(args: argparse.Namespace) -> int:
         data = read_inbound(args.file, MAX_FILE_BYTES)
     except InboundRejected as exc:
         return _rejected(args.file, [exc.problem])
+    if not (data_dir(args) / DB_FILE).is_file():
+        # a fresh folder holds no assessment to attach the review to: say why, create nothing
+        return _rejected(args.file, commune.check_without_database(data, trust).reasons)
     try:
         with open_database(data_dir(args)) as db:
             imported = commune.import_review(db, data, trust)

@@ -107,18 +107,7 @@ def _match(db: Database, review: Review) -> tuple[Assessment | None, list[Proble
         None,
     )
     if found is None:
-        return None, [
-            Problem(
-                "submission_unknown",
-                _(
-                    "Máy này không có bản đánh giá {unit} năm {year} lần {revision} mà tệp thẩm định nói tới",
-                    unit=sub.unit_code,
-                    year=sub.year,
-                    revision=sub.revision,
-                ),
-                "submission",
-            )
-        ]
+        return None, [_unknown_submission(review)]
     if found.status not in (Status.SIGNED.value, Status.EXPORTED.value):
         return None, [
             Problem(
@@ -146,6 +135,34 @@ def _match(db: Database, review: Review) -> tuple[Assessment | None, list[Proble
             )
         ]
     return found, []
+
+
+def _unknown_submission(review: Review) -> Problem:
+    sub = review.submission
+    return Problem(
+        "submission_unknown",
+        _(
+            "Máy này không có bản đánh giá {unit} năm {year} lần {revision} mà tệp thẩm định nói tới",
+            unit=sub.unit_code,
+            year=sub.year,
+            revision=sub.revision,
+        ),
+        "submission",
+    )
+
+
+def check_without_database(data: bytes, trust: TrustRegistry) -> ReviewVerdict:
+    """``check_file`` for a data folder that has no database yet, without creating one: the
+    file is checked as everywhere (signature, reviewer, the shipped criteria set), and a good
+    one is still refused, since this machine holds no assessment for it to answer."""
+    from forms.reference import reference_set
+
+    shipped = reference_set()
+    verdict = verify_review(data, criteria_sets={shipped.content_hash: shipped}, trust=trust)
+    if verdict.review is not None:
+        verdict.reasons.append(_unknown_submission(verdict.review))
+        verdict.ok = False
+    return verdict
 
 
 def check_file(

@@ -130,3 +130,13 @@ def test_fresh_commune_folder_knows_the_shipped_set(loop, capsys) -> None:
                          tmp / "reviewers.json")  # fmt: skip
     assert code == 1
     assert "[criteria_unknown]" not in err and "[submission_unknown]" in err, err
+    assert not fresh.exists()  # a refused import leaves no empty commune database behind
+    # a commune folder with a database that never held the reference set: the same answer
+    from local_db.paths import DB_FILE
+
+    open_database(fresh).close()
+    assert (fresh / DB_FILE).is_file()
+    code, out, err = run(capsys, "--data-dir", fresh, "review", "import", file, "--reviewers",
+                         tmp / "reviewers.json")  # fmt: skip
+    assert code == 1
+    assert "[criteria_unknown]" not in err and "[submission_unknown]" in err, err

@@ -40,7 +40,14 @@ def _argparse_gettext(text: str) -> str:
 
 
 class _Parser(argparse.ArgumentParser):
+    # a command given --json reads its usage errors as JSON on stdout too (set by ``main``)
+    json_errors = False
+
     def error(self, message: str):
+        if _Parser.json_errors:
+            from desktop.commands._output import json_error
+
+            json_error("usage", message)
         self.print_usage(sys.stderr)
         self.exit(
             EXIT_USAGE,
@@ -102,6 +109,7 @@ def _pre_parse_language(argv: Sequence[str]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _pre_parse_language(argv)
+    _Parser.json_errors = "--json" in argv
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:

@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from forms.criteria import Rounding
 from forms.i18n import _, language
+from forms.scoring import round_points
 from forms.text import fold
 
 __all__ = [
@@ -118,7 +120,17 @@ def plain_number_for_typing(value: Any) -> str:
     return text if language() == "en" else text.replace(".", ",")
 
 
-def format_points(value: Any) -> str:
+def format_points(value: Any, rounding: Rounding | None = None) -> str:
+    """Points as people read them: with ``rounding`` (the criteria set's), rounded to its
+    decimals as scoring rounds, then shown as published (``837,5``, not ``837,50``; ``45``,
+    not ``45,00``). Without, every decimal the value has, trailing zeros dropped."""
+    if rounding is not None and value is not None and value != "":
+        try:
+            number = value if isinstance(value, Decimal) else Decimal(str(value))
+        except InvalidOperation:
+            return str(value)
+        if number.is_finite():
+            value = round_points(number, rounding)
     return format_number(value, None)
 
 

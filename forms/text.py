@@ -1,4 +1,4 @@
-"""Small text helpers shared by storage and the GUI: normalisation and search keys.
+"""Small text helpers shared by storage and the GUI: normalisation, search keys, long lists.
 
 Vietnamese text reaches us both precomposed (NFC) and decomposed (NFD, e.g. file names from
 macOS or text pasted from some PDF readers); we store NFC so equal names compare equal.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 # đ/Đ are separate letters, not d + a combining mark, so NFD does not strip them.
 _EXTRA = str.maketrans({"đ": "d", "Đ": "d"})
@@ -38,3 +39,19 @@ def misleading_char(text: str) -> str | None:
     """The first control or bidi-control character in ``text`` as ``U+XXXX``, or None."""
     found = _MISLEADING.search(text)
     return None if found is None else f"U+{ord(found.group(0)):04X}"
+
+
+SHORT_LIST = 10  # how many items a sentence names before it says how many more there are
+
+
+def short_list(items: Sequence[str], limit: int | None = SHORT_LIST) -> str:
+    """``items`` joined for a sentence, the first ``limit`` of a long list and a count of the
+    rest: ``10001, 10002, …, 10010 và 289 mục khác`` rather than 299 codes on one line.
+    ``limit=None`` names them all (``--verbose``)."""
+    from forms.i18n import _
+
+    if limit is None or len(items) <= limit:
+        return ", ".join(items)
+    return _(
+        "{items} và {count} mục khác", items=", ".join(items[:limit]), count=len(items) - limit
+    )

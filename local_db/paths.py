@@ -63,3 +63,12 @@ def resolve_data_dir(
     if exe_dir is not None and (exe_dir / PORTABLE_MARKER).is_file():
         return exe_dir / "data"
     return user_data_dir(env, platform)
+
+
+SQLITE_SIDECARS = ("-wal", "-shm", "-journal")  # the files SQLite keeps next to a database
+
+
+def sqlite_files(database: Path | str) -> tuple[Path, ...]:
+    """A database file and the files SQLite may keep beside it (WAL, shared memory, journal):
+    what has to go, or be copied, together."""
+    return (Path(database), *(Path(f"{database}{suffix}") for suffix in SQLITE_SIDECARS))

@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+from desktop.commands._output import json_error
 from forms.i18n import _
 from local_db.paths import KEYS_DIR, TRUST_FILE
 
@@ -49,6 +50,9 @@ def passphrase(*, confirm: bool = False) -> str | None:
     return first
 
 
-def error(message: str) -> int:
+def error(message: str, args: argparse.Namespace | None = None, code: str = "failed") -> int:
+    """``message`` on stderr, exit 1; as JSON on stdout too when ``args`` asked for --json."""
+    if args is not None and getattr(args, "json", False):
+        json_error(code, message)
     print(message, file=sys.stderr)
     return EXIT_PROBLEMS

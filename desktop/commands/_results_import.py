@@ -12,7 +12,9 @@ from desktop.commands._collector_common import (
     fail,
     open_store,
 )
+from desktop.commands._output import add_verbose_argument, listing
 from forms.i18n import _
+from forms.text import SHORT_LIST
 
 
 def register_import(commands: argparse._SubParsersAction) -> None:
@@ -28,6 +30,7 @@ def register_import(commands: argparse._SubParsersAction) -> None:
         "--year", type=int, required=True, metavar=_("NĂM"), help=_("năm của bảng kết quả")
     )
     add_db_argument(parser)
+    add_verbose_argument(parser)
     parser.set_defaults(func=_import)
 
 
@@ -54,6 +57,12 @@ def _import(args: argparse.Namespace) -> int:
             matched=result.matched,
         )
     )
-    for name in result.unmatched:
-        print(_("Không tìm thấy đơn vị “{name}” trong danh sách đơn vị", name=name))
+    if args.verbose or len(result.unmatched) <= SHORT_LIST:
+        for name in result.unmatched:
+            print(_("Không tìm thấy đơn vị “{name}” trong danh sách đơn vị", name=name))
+    else:
+        print(
+            _("Không tìm thấy {count} đơn vị trong danh sách đơn vị: {names}",
+              count=len(result.unmatched), names=listing(list(result.unmatched), args))
+        )  # fmt: skip
     return EXIT_OK

@@ -19,6 +19,7 @@ from desktop.commands._collector_common import (
     fail,
     open_db,
 )
+from desktop.commands._output import add_verbose_argument, listing
 from forms.i18n import _
 
 
@@ -59,6 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     _add_appendix_arguments(ranking)
     add_criteria_argument(ranking)
+    add_verbose_argument(ranking)
     ranking.set_defaults(func=_ranking)
 
     completeness = commands.add_parser(
@@ -167,9 +169,8 @@ def _ranking(args: argparse.Namespace) -> int:
     try:
         ranking = ranking_for_year(conn, args.year, sets, args.set)
         write_table(ranking, args.output, _appendix(args))
-        note = ranking_note(
-            conn, args.year
-        )  # review: which units are ranked on self-assessed points
+        # review: which units are ranked on self-assessed points (a few codes, or --verbose)
+        note = ranking_note(conn, args.year, lambda codes: listing(codes, args))
     except ProblemsError as exc:
         return fail("\n".join(str(p) for p in exc.problems))
     except OSError as exc:

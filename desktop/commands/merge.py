@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from typing import Any
 
 from desktop.commands._collector_common import (
     EXIT_OK,
@@ -13,11 +15,13 @@ from desktop.commands._collector_common import (
     add_criteria_argument,
     add_db_argument,
     criteria_sets,
-    fail,
+    failed,
     load_trust,
     open_store,
 )
+from desktop.commands._output import add_verbose_argument, listing
 from forms.i18n import _
+from forms.text import SHORT_LIST
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -54,52 +58,110 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--json", action="store_true", help=_("in kết quả dưới dạng một đối tượng JSON")
     )
+    add_verbose_argument(parser)
     parser.set_defaults(func=_merge)
 
 
 def _merge(args: argparse.Namespace) -> int:
-    from forms.problems import ProblemsError
-    from local_db.errors import StorageError
+    from pathlib import Path
 
     if args.workers is not None and args.workers < 0:
-        return fail(_("--workers phải là số không âm (0: không dùng tiến trình phụ)"))
+        return failed(
+            args,
+            CommandError(
+                _("--workers phải là số không âm (0: không dùng tiến trình phụ)"), "bad_option"
+            ),
+        )
     try:
         trust = load_trust(args.trust, args.data_dir)
         sets = criteria_sets(args)
-        store = open_store(args.db)
     except CommandError as exc:
-        return fail(str(exc))
+        return failed(args, exc)
+    created = not Path(args.db).exists()  # only a database this run made may be removed
+    try:
+        summary = _run(args, trust, sets)
+    except CommandError as exc:
+        if created:
+            _remove_database(args.db)
+        return failed(args, exc)
+    refused = bool(summary.rejected or summary.bundles_rejected)
+    if created and refused and summary.accepted == 0:
+        # nothing stored but the refusals printed below: no empty database is left to
+        # mistake for a merged one (a database that was there before is never removed)
+        _remove_database(args.db)
+    _report(args, summary)
+    return EXIT_PROBLEMS if refused else EXIT_OK
+
+
+def _run(args: argparse.Namespace, trust: Any, sets: list[Any]) -> Any:
+    """Open the store, import --units, merge; every failure a ``CommandError`` with its code."""
+    from forms.problems import ProblemsError
+    from local_db.errors import StorageError
+
+    store = open_store(args.db)
     try:
         if args.units:
             try:
                 store.import_units_file(args.units)
             except ProblemsError as exc:
-                return fail("\n".join(str(p) for p in exc.problems))
-        summary = store.merge(args.paths, trust, sets, workers=args.workers)
+                raise CommandError(
+                    "\n".join(str(p) for p in exc.problems), "units_invalid", exc.problems
+                ) from exc
+        return store.merge(args.paths, trust, sets, workers=args.workers)
     except StorageError as exc:  # the environment: disk full, database locked by another program
-        return fail(
+        raise CommandError(
             _(
                 "Lỗi cơ sở dữ liệu khi tổng hợp: {error}. Các gói đã lưu vẫn còn; hãy chạy lại lệnh sau khi khắc phục.",
                 error=str(exc),
-            )
-        )
+            ),
+            "storage_error",
+        ) from exc
     finally:
         store.close()
+
+
+def _remove_database(path: str) -> None:
+    from local_db.paths import sqlite_files
+
+    for part in sqlite_files(path):
+        with contextlib.suppress(FileNotFoundError):
+            part.unlink()
+
+
+def _report(args: argparse.Namespace, summary: Any) -> None:
     if args.json:
-        json.dump(summary.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        refused = bool(summary.rejected or summary.bundles_rejected)
+        body = {"ok": not refused, **summary.to_json()}
+        json.dump(body, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
-    else:
+        return
+    print(
+        _(
+            "Đã xem {files} gói: {accepted} nhận mới, {duplicates} trùng, {superseded} bị thay thế, {conflicts} đơn vị có bài nộp mâu thuẫn, {rejected} bị từ chối.",
+            files=summary.files, accepted=summary.accepted, duplicates=summary.duplicates,
+            superseded=summary.superseded, conflicts=summary.conflicts, rejected=len(summary.rejected),
+        )
+    )  # fmt: skip
+    _print_refusals([*summary.bundles_rejected, *summary.rejected], args)
+
+
+def _print_refusals(rejections: list[Any], args: argparse.Namespace) -> None:
+    """A line per refused file and reason; when there are many (299 packages of an unknown
+    signer), a line per reason code naming a few of the files, each file again with --verbose."""
+    pairs = [(rejection.file, reason) for rejection in rejections for reason in rejection.reasons]
+    if args.verbose or len(pairs) <= SHORT_LIST:
+        for file, reason in pairs:
+            print(_("Từ chối {file}: {reason}", file=file, reason=reason.message), file=sys.stderr)
+        return
+    by_code: dict[str, list[tuple[str, Any]]] = {}
+    for file, reason in pairs:
+        by_code.setdefault(reason.code, []).append((file, reason))
+    for code, found in by_code.items():
+        files = [file for file, _reason in found]
         print(
-            _(
-                "Đã xem {files} gói: {accepted} nhận mới, {duplicates} trùng, {superseded} bị thay thế, {conflicts} đơn vị có bài nộp mâu thuẫn, {rejected} bị từ chối.",
-                files=summary.files, accepted=summary.accepted, duplicates=summary.duplicates,
-                superseded=summary.superseded, conflicts=summary.conflicts, rejected=len(summary.rejected),
-            )
+            _("Từ chối {count} gói [{code}]: {files}", count=len(files), code=code,
+              files=listing(files, args)),
+            file=sys.stderr,
         )  # fmt: skip
-        for rejection in [*summary.bundles_rejected, *summary.rejected]:
-            for reason in rejection.reasons:
-                print(
-                    _("Từ chối {file}: {reason}", file=rejection.file, reason=reason.message),
-                    file=sys.stderr,
-                )
-    return EXIT_PROBLEMS if summary.rejected or summary.bundles_rejected else EXIT_OK
+        example, reason = found[0]
+        print(_("  ví dụ {file}: {reason}", file=example, reason=reason.message), file=sys.stderr)

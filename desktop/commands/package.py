@@ -57,12 +57,16 @@ def _verify(args: argparse.Namespace) -> int:
                     "Không đọc được danh sách tin cậy {path}: {error}",
                     path=str(trust_path),
                     error=str(exc),
-                )
+                ),
+                args,
+                "trust_unreadable",
             )
     try:
         criteria = _criteria(args.criteria)
     except (ProblemsError, OSError, ValueError) as exc:
-        return error(_("Không đọc được bộ tiêu chí: {error}", error=str(exc)))
+        return error(
+            _("Không đọc được bộ tiêu chí: {error}", error=str(exc)), args, "criteria_unreadable"
+        )
     verdict = verify_package(args.file, criteria_sets=criteria, trust=trust)
     if args.json:
         print(json.dumps(verdict.to_json(), ensure_ascii=False))

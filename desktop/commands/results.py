@@ -11,6 +11,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from desktop.commands._output import add_verbose_argument, listing
 from forms.i18n import _
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help=_("chỉ in số phát hiện theo loại, danh sách lỗi và số ghi chú"),
     )
+    add_verbose_argument(check)
     check.set_defaults(func=_check)
     # `results import` belongs to the collector (desktop/commands/_results_import.py)
     from desktop.commands._results_import import register_import
@@ -86,7 +88,7 @@ def _check(args: argparse.Namespace) -> int:
     elif args.summary:
         _print_summary(result)
     else:
-        _print_report(result)
+        _print_report(result, args)
     return EXIT_OK if result.ok else EXIT_PROBLEMS
 
 
@@ -106,28 +108,27 @@ def _line(finding: Finding) -> str:
     )
 
 
-def _print_report(result: CheckResult) -> None:
-    """Every finding a line, but notes that many rows share one line for all of them."""
-    grouped = result.grouped_notes()
+def _print_report(result: CheckResult, args: argparse.Namespace) -> None:
+    """Every finding a line, but notes that many rows share one line for all of them (each
+    a line again with --verbose)."""
+    grouped = {} if args.verbose else result.grouped_notes()
     for finding in result.findings:
         if finding.kind not in grouped:
             print(_line(finding))
     for kind, findings in grouped.items():
-        print(_grouped_line(kind, findings))
+        print(_grouped_line(kind, findings, args))
     _print_totals(result)
 
 
-def _grouped_line(kind: str, findings: list[Finding], shown: int = 20) -> str:
+def _grouped_line(kind: str, findings: list[Finding], args: argparse.Namespace) -> str:
     from forms.results_check import KIND_NAMES
 
-    rows = [str(f.stt) if f.stt is not None else f.unit or "?" for f in findings[:shown]]
-    more = len(findings) - shown
+    rows = [str(f.stt) if f.stt is not None else f.unit or "?" for f in findings]
     return _(
-        "[ghi chú] {count} dòng {kind} (STT {rows}{more}); --json in từng dòng.",
+        "[ghi chú] {count} dòng {kind} (STT {rows})",
         count=len(findings),
         kind=_(KIND_NAMES[kind]),
-        rows=", ".join(rows),
-        more=_(", và {count} dòng khác", count=more) if more > 0 else "",
+        rows=listing(rows, args, limit=20),
     )
 
 

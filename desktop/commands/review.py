@@ -23,12 +23,14 @@ from desktop.commands._collector_common import (
     add_criteria_argument,
     add_db_argument,
     criteria_sets,
+    date_value,
     fail,
+    failed,
     open_store,
 )
 from forms.i18n import _
 from local_db.errors import StorageError
-from local_db.paths import REVIEWERS_FILE
+from local_db.paths import DB_FILE, REVIEWERS_FILE
 
 STATUSES = ("accepted", "adjusted", "explanation_requested")
 
@@ -50,6 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_db_argument(lst)
     lst.add_argument("--year", type=int, required=True, metavar=_("NĂM"), help=_("năm đánh giá"))
+    add_criteria_argument(lst)
     lst.add_argument("--json", action="store_true", help=_("in kết quả dạng JSON"))
     lst.set_defaults(func=_list)
 
@@ -127,7 +130,10 @@ def _target(parser: argparse.ArgumentParser) -> None:
 
 
 def _details(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--deadline", metavar=_("NGÀY"), help=_("hạn giải trình (yyyy-mm-dd)"))
+    parser.add_argument(
+        "--deadline", type=date_value, metavar=_("NGÀY"),
+        help=_("hạn giải trình (dd/mm/yyyy, ví dụ 15/01/2026)"),
+    )  # fmt: skip
     parser.add_argument("--message", metavar=_("NỘI_DUNG"), help=_("ý kiến chung gửi xã"))
     parser.add_argument("--name", metavar=_("TÊN"), help=_("họ tên người thẩm định"))
     parser.add_argument(
@@ -188,20 +194,12 @@ def _open_draft(args: argparse.Namespace) -> tuple[Any, str, Any]:
 
 
 def _apply_details(store: Any, sha: str, args: argparse.Namespace) -> None:
-    from datetime import date
-
     from forms.review.model import Reviewer
     from local_db.review import collector as rc
 
     changes: dict[str, Any] = {}
-    if args.deadline is not None:
-        try:
-            date.fromisoformat(args.deadline)
-        except ValueError as exc:
-            raise CommandError(
-                _("Hạn giải trình {value} không phải ngày hợp lệ (yyyy-mm-dd)", value=args.deadline)
-            ) from exc
-        changes["deadline"] = args.deadline
+    if args.deadline is not None:  # a date already (date_value): stored as ISO
+        changes["deadline"] = args.deadline.isoformat()
     if args.message is not None:
         changes["message"] = args.message
     if args.name:
@@ -211,14 +209,17 @@ def _apply_details(store: Any, sha: str, args: argparse.Namespace) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from forms.criteria import Rounding
     from local_db.review import collector as rc
 
     try:
+        roundings = {cs.content_hash: cs.rounding for cs in criteria_sets(args)}
         store = open_store(args.db)
     except CommandError as exc:
-        return fail(str(exc))
+        return failed(args, exc)
     try:
         rows: list[dict[str, Any]] = []
+        rounding: dict[str, Rounding] = {}
         verified = store.verified_results(args.year)
         states = store.verification_states(args.year)
         for sub in store.current_submissions(args.year):
@@ -229,6 +230,8 @@ def _list(args: argparse.Namespace) -> int:
                 "verification": states.get(sub.unit_code, rc.SELF_ASSESSED),
                 "verified_total": str(found.total) if found else None,
             })  # fmt: skip
+            # a set not named here: the default rounding (2 decimals), as the sets default to
+            rounding[sub.unit_code] = roundings.get(sub.criteria_hash, Rounding())
     finally:
         store.close()
     if args.json:
@@ -236,20 +239,27 @@ def _list(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return EXIT_OK
     for row in rows:
-        state = {
-            "": _("chưa thẩm định"),
-            "draft": _("đang thẩm định"),
-            "issued": _("đã phát hành"),
-        }[row["review"]]
-        print(
-            _("{unit} {name} (lần {revision}): tự đánh giá {self_total}, thẩm định {verified} — {state}; {label}",
-              unit=row["unit"], name=row["name"], revision=row["revision"], self_total=row["self_total"],
-              verified=row["verified_total"] or "-", state=state, label=rc.verification_label(row["verification"]))
-        )  # fmt: skip
+        _print_list_row(row, rounding[row["unit"]])
     return EXIT_OK
 
 
+def _print_list_row(row: dict[str, Any], rounding: Any) -> None:
+    from desktop.format import format_points
+    from local_db.review import collector as rc
+
+    state = {"": _("chưa thẩm định"), "draft": _("đang thẩm định"), "issued": _("đã phát hành")}
+    verified = row["verified_total"]
+    print(
+        _("{unit} {name} (lần {revision}): tự đánh giá {self_total}, thẩm định {verified} — {state}; {label}",
+          unit=row["unit"], name=row["name"], revision=row["revision"],
+          self_total=format_points(row["self_total"], rounding),
+          verified=format_points(verified, rounding) if verified else "-",
+          state=state[row["review"]], label=rc.verification_label(row["verification"]))
+    )  # fmt: skip
+
+
 def _set(args: argparse.Namespace) -> int:
+    from desktop.format import format_points
     from forms.problems import ProblemsError
     from local_db.review import collector as rc
 
@@ -269,7 +279,8 @@ def _set(args: argparse.Namespace) -> int:
             )
             print(
                 _("Chỉ tiêu {code}: tự đánh giá {self_points}, thẩm định {verified} ({status})",
-                  code=item.code, self_points=str(item.self_points), verified=str(item.verified_points),
+                  code=item.code, self_points=format_points(item.self_points, cs.rounding),
+                  verified=format_points(item.verified_points, cs.rounding) or "-",
                   status=_status_label(item.status))
             )  # fmt: skip
     except ProblemsError as exc:
@@ -330,7 +341,7 @@ def _receive(args: argparse.Namespace) -> int:
         sets = {cs.content_hash: cs for cs in criteria_sets(args)}
         store = open_store(args.db)
     except CommandError as exc:
-        return fail(str(exc))
+        return failed(args, exc)
     results = []
     try:
         for name in args.files:
@@ -343,7 +354,7 @@ def _receive(args: argparse.Namespace) -> int:
                 }
             )
     except StorageError as exc:
-        return fail(str(exc))
+        return failed(args, CommandError(str(exc), "storage_error"))
     finally:
         store.close()
     if args.json:
@@ -364,12 +375,15 @@ def _reviewers(args: argparse.Namespace) -> Any:
 
     path = Path(args.reviewers) if args.reviewers else data_dir(args) / REVIEWERS_FILE
     if args.reviewers and not path.is_file():
-        raise CommandError(_("Không tìm thấy danh sách tin cậy {path}", path=str(path)))
+        raise CommandError(
+            _("Không tìm thấy danh sách tin cậy {path}", path=str(path)), "reviewers_missing"
+        )
     try:
         return TrustRegistry.load(path)
     except TrustError as exc:
         raise CommandError(
-            _("Danh sách tin cậy {path} không đọc được: {error}", path=str(path), error=str(exc))
+            _("Danh sách tin cậy {path} không đọc được: {error}", path=str(path), error=str(exc)),
+            "reviewers_unreadable",
         ) from exc
 
 
@@ -389,7 +403,7 @@ def _verify(args: argparse.Namespace) -> int:
         trust = _reviewers(args)
         sets = {cs.content_hash: cs for cs in [*_local_sets(args), *criteria_sets(args)]}
     except CommandError as exc:
-        return fail(str(exc))
+        return failed(args, exc)
     verdict = verify_review(args.file, criteria_sets=sets, trust=trust)
     if args.json:
         print(json.dumps(verdict.to_json(), ensure_ascii=False))
@@ -416,6 +430,7 @@ def _rejected(path: str, problems: list[Any]) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from desktop.commands._packages_common import data_dir
+    from desktop.format import format_date
     from forms.inbound import InboundRejected, read_inbound
     from forms.review.model import MAX_FILE_BYTES
     from local_db import StorageError, open_database
@@ -430,6 +445,9 @@ def _import(args: argparse.Namespace) -> int:
         data = read_inbound(args.file, MAX_FILE_BYTES)
     except InboundRejected as exc:
         return _rejected(args.file, [exc.problem])
+    if not (data_dir(args) / DB_FILE).is_file():
+        # a fresh folder holds no assessment to attach the review to: say why, create nothing
+        return _rejected(args.file, commune.check_without_database(data, trust).reasons)
     try:
         with open_database(data_dir(args)) as db:
             imported = commune.import_review(db, data, trust)
@@ -441,7 +459,7 @@ def _import(args: argparse.Namespace) -> int:
     print(
         _("Đã nhập phiếu thẩm định của {name} cho bản đánh giá năm {year} lần {revision}: {flagged} chỉ tiêu cần giải trình (hạn {deadline}), {adjusted} chỉ tiêu điều chỉnh điểm",
           name=review.reviewer.name, year=review.submission.year, revision=review.submission.revision,
-          flagged=len(review.flagged), deadline=review.deadline or "-", adjusted=len(review.adjusted))
+          flagged=len(review.flagged), deadline=format_date(review.deadline) or "-", adjusted=len(review.adjusted))
     )  # fmt: skip
     for item in review.flagged:
         print(f"  {item.code}: {item.comment}")

@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from desktop.commands._output import json_error
 from forms.i18n import _
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -38,13 +39,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_import_table)
 
 
-def _fail(args: argparse.Namespace, code: str, message: str) -> int:
-    if args.json:
-        json.dump({"error": code, "message": message}, sys.stdout, ensure_ascii=False)
-        print()
-    else:
-        print(message, file=sys.stderr)
-    return EXIT_PROBLEMS
+def _fail(args: argparse.Namespace, code: str, message: str, exit_code: int = EXIT_PROBLEMS) -> int:
+    if args.json:  # the one shape of every command's --json error
+        json_error(code, message)
+    print(message, file=sys.stderr)
+    return exit_code
 
 
 def _import_table(args: argparse.Namespace) -> int:
@@ -52,8 +51,8 @@ def _import_table(args: argparse.Namespace) -> int:
 
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
-        print(_("Tệp ra phải có đuôi .xlsx: {file}", file=args.output), file=sys.stderr)
-        return EXIT_USAGE
+        message = _("Tệp ra phải có đuôi .xlsx: {file}", file=args.output)
+        return _fail(args, "usage", message, EXIT_USAGE)
     try:
         imported = import_table(args.file, year=args.year)
         imported.write(output)

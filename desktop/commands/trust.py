@@ -92,7 +92,11 @@ def _load(args: argparse.Namespace):
     try:
         return TrustRegistry.load(path), path
     except TrustError as exc:
-        error(_("Không đọc được danh sách tin cậy {path}: {error}", path=str(path), error=str(exc)))
+        error(
+            _("Không đọc được danh sách tin cậy {path}: {error}", path=str(path), error=str(exc)),
+            args,
+            "trust_unreadable",
+        )
         return None, path
 
 

@@ -432,12 +432,13 @@ class CurrentSubmission:
     revision: int
     total: str
     manifest_sha256: str
+    criteria_hash: str = ""  # which set scored it: how its points are rounded for people
 
 
 def current_submissions(conn: sqlite3.Connection, year: int) -> list[CurrentSubmission]:
     """The current (not conflicting) submissions of ``year``, by unit code."""
     query = (
-        "SELECT s.unit_code, s.unit_name, s.revision, s.total, s.manifest_sha256 FROM current c "
+        "SELECT s.unit_code, s.unit_name, s.revision, s.total, s.manifest_sha256, s.criteria_hash FROM current c "
         "JOIN submissions s USING(manifest_sha256) WHERE c.year=? AND c.status='current' ORDER BY s.unit_code"
     )
     return [CurrentSubmission(*row) for row in conn.execute(query, (year,))]

@@ -63,11 +63,18 @@ class ImportedReview:
 
 
 def _criteria_lookup(db: Database) -> Callable[[str], CriteriaSet | None]:
+    """The sets this machine knows: those its database holds, and the reference set shipped
+    with the app (a fresh data folder holds none, yet ``dti-desk review verify`` knows the
+    shipped set; import and verify must agree on what is known)."""
+
     def lookup(content_hash: str) -> CriteriaSet | None:
         try:
             return criteria_store.load(db, content_hash)
         except NotFound:
-            return None
+            from forms.reference import reference_set
+
+            shipped = reference_set()
+            return shipped if shipped.content_hash == content_hash else None
 
     return lookup
 
@@ -100,18 +107,7 @@ def _match(db: Database, review: Review) -> tuple[Assessment | None, list[Proble
         None,
     )
     if found is None:
-        return None, [
-            Problem(
-                "submission_unknown",
-                _(
-                    "Máy này không có bản đánh giá {unit} năm {year} lần {revision} mà tệp thẩm định nói tới",
-                    unit=sub.unit_code,
-                    year=sub.year,
-                    revision=sub.revision,
-                ),
-                "submission",
-            )
-        ]
+        return None, [_unknown_submission(review)]
     if found.status not in (Status.SIGNED.value, Status.EXPORTED.value):
         return None, [
             Problem(
@@ -139,6 +135,34 @@ def _match(db: Database, review: Review) -> tuple[Assessment | None, list[Proble
             )
         ]
     return found, []
+
+
+def _unknown_submission(review: Review) -> Problem:
+    sub = review.submission
+    return Problem(
+        "submission_unknown",
+        _(
+            "Máy này không có bản đánh giá {unit} năm {year} lần {revision} mà tệp thẩm định nói tới",
+            unit=sub.unit_code,
+            year=sub.year,
+            revision=sub.revision,
+        ),
+        "submission",
+    )
+
+
+def check_without_database(data: bytes, trust: TrustRegistry) -> ReviewVerdict:
+    """``check_file`` for a data folder that has no database yet, without creating one: the
+    file is checked as everywhere (signature, reviewer, the shipped criteria set), and a good
+    one is still refused, since this machine holds no assessment for it to answer."""
+    from forms.reference import reference_set
+
+    shipped = reference_set()
+    verdict = verify_review(data, criteria_sets={shipped.content_hash: shipped}, trust=trust)
+    if verdict.review is not None:
+        verdict.reasons.append(_unknown_submission(verdict.review))
+        verdict.ok = False
+    return verdict
 
 
 def check_file(

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from forms.i18n import _
+from forms.text import short_list
 from local_db.review.schema import has_reviews
 
 # --- rankings ----------------------------------------------------------------------------
@@ -93,8 +94,11 @@ def verification_details(conn: sqlite3.Connection, year: int) -> dict[str, str]:
     }
 
 
-def ranking_note(conn: sqlite3.Connection, year: int) -> str | None:
-    """One sentence for whoever exports a ranking: which units are ranked on self-assessed points."""
+def ranking_note(
+    conn: sqlite3.Connection, year: int, listed: Callable[[Sequence[str]], str] = short_list
+) -> str | None:
+    """One sentence for whoever exports a ranking: which units are ranked on self-assessed
+    points (their codes as ``listed`` writes a long list: the first few and a count)."""
     details = verification_states(conn, year) if verification_details(conn, year) else {}
     if not details:
         return None
@@ -103,7 +107,7 @@ def ranking_note(conn: sqlite3.Connection, year: int) -> str | None:
         "Xếp hạng theo điểm thẩm định cho {verified} đơn vị; {count} đơn vị chỉ có điểm tự đánh giá: {units}",
         verified=len(details) - len(self_only),
         count=len(self_only),
-        units=", ".join(self_only) or "-",
+        units=listed(self_only) or "-",
     )
 
 

@@ -211,7 +211,10 @@ def test_rounding_notes_grouped_into_one_line_so_the_errors_show(tmp_path, capsy
     assert code == 1 and len(lines) == 3, lines
     assert lines[0].startswith("[LỖI] STT 7 · Xã 7: Tổng điểm")
     assert lines[1].startswith("[ghi chú] 39 dòng tổng điểm lệch do làm tròn (STT 1, 2, 3,")
-    assert "và 19 dòng khác" in lines[1] and ", 7," not in lines[1]
+    assert "và 19 mục khác (thêm --verbose để in đủ)" in lines[1] and ", 7," not in lines[1]
+    # --verbose: every note a line of its own again
+    code, out, _err = _run(capsys, _commune_table(tmp_path / "pl4.xlsx"), "--verbose")
+    assert code == 1 and sum(line.startswith("[ghi chú] STT") for line in out.splitlines()) == 39
     assert lines[2] == "Đã đọc 40 đơn vị: 1 lỗi, 39 ghi chú."
     # a few notes are still listed one by one (the real appendix 2 has one)
     _code, out, _err = _run(capsys, _commune_table(tmp_path / "few.xlsx", units=5))

@@ -361,7 +361,8 @@ def test_the_command_line_writes_the_draft_and_a_json_report(tmp_path, capsys):
     broken.write_bytes(b"PK\x03\x04 broken")
     target = tmp_path / "khong.xlsx"
     assert main(["schema", "import-table", str(broken), "-o", str(target), "--json"]) == 1
-    assert json.loads(capsys.readouterr().out)["error"] == "not_a_table_file"
+    body = json.loads(capsys.readouterr().out)
+    assert body["code"] == "not_a_table_file" and body["ok"] is False  # every --json error's shape
     assert not target.exists()  # nothing half-written
 
 

@@ -43,6 +43,7 @@ def test_merge_export_and_check(tmp_path, demo, capsys):
     )
     assert code == 0
     assert json.loads(out) == {
+        "ok": True,  # as an error's JSON says "ok": false
         "files": 40,
         "accepted": 40,
         "duplicates": 0,

@@ -258,7 +258,7 @@ def test_review_from_the_command_line(setup, capsys) -> None:
         "--reviewers",
         tmp / "reviewers.json",
     )
-    assert code == 0 and "1.2: Bổ sung danh sách" in out and "2026-02-15" in out
+    assert code == 0 and "1.2: Bổ sung danh sách" in out and "15/02/2026" in out
 
 
 def test_bad_input_gives_clear_messages(setup, capsys) -> None:
@@ -277,8 +277,13 @@ def test_bad_input_gives_clear_messages(setup, capsys) -> None:
         "1.1",
     )
     assert code == 1 and "99999" in err
-    code, _, err = run(capsys, "review", "set", *target, "--deadline", "15/02/2026")
-    assert code == 1 and "15/02/2026" in err
+    # dd/mm/yyyy as people write it, ISO too; anything else names the option (a usage error)
+    assert run(capsys, "review", "set", *target, "--deadline", "15/02/2026")[0] == 0
+    assert run(capsys, "review", "set", *target, "--deadline", "2026-02-15")[0] == 0
+    with pytest.raises(SystemExit) as stopped:
+        run(capsys, "review", "set", *target, "--deadline", "31/02/2026")
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and "--deadline" in err and "31/02/2026" in err
     code, _, err = run(capsys, "review", "set", *target, "--indicator", "9.9", "--points", "1")
     assert code == 1 and "9.9" in err
     code, _, err = run(

@@ -50,3 +50,20 @@ def test_fold_is_idempotent_and_ignores_normalisation_form(text: str) -> None:
 )
 def test_folded_vietnamese_is_plain_ascii(text: str) -> None:
     assert fold(text).isascii()
+
+
+def test_short_list_names_a_few_and_counts_the_rest() -> None:
+    from forms.i18n import set_language
+    from forms.text import SHORT_LIST, short_list
+
+    codes = [str(10000 + i) for i in range(299)]
+    text = short_list(codes)
+    assert text == ", ".join(codes[:SHORT_LIST]) + f" và {299 - SHORT_LIST} mục khác"
+    assert short_list(codes, None) == ", ".join(codes)  # --verbose: every one
+    assert short_list(codes[:SHORT_LIST]) == ", ".join(codes[:SHORT_LIST])  # nothing to cut
+    assert short_list([]) == ""
+    set_language("en")
+    try:
+        assert short_list(codes, 2) == "10000, 10001 and 297 more"
+    finally:
+        set_language("vi")

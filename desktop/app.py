@@ -167,6 +167,9 @@ def self_test(args: argparse.Namespace) -> int:
         set_language(args.lang)
     steps: list[tuple[str, bool, str]] = []
     app = _make_application(sys.argv[:1])
+    from desktop.number_input import apply_number_locale
+
+    apply_number_locale()
     with tempfile.TemporaryDirectory(prefix="dti-desk-selftest-") as tmp:
         try:
             ok = _self_test_steps(Path(tmp), steps)

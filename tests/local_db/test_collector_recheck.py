@@ -48,3 +48,32 @@ def test_a_changed_file_is_not_taken_for_the_rejected_one(tmp_path):
         out = store.recheck_rejected(u.trust, [CS])
         assert (out.checked, out.accepted, out.missing) == (1, 0, [path.name])
         assert store.current_submissions(2025) == []
+
+
+def test_packages_inside_a_bundle_are_checked_again_from_the_bundle(tmp_path):
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from forms.packages.signing import Ed25519Signer
+    from forms.packages.trust import ROLE_BUNDLE
+
+    forwarder = Ed25519Signer(ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32))))
+    u = Units(3, seed=10)
+    u.trust.add_key("cum-01", forwarder.public_raw, "Cụm 1", roles=(ROLE_BUNDLE,))
+    inbox = tmp_path / "inbox"
+    for i, code in enumerate(u.codes):
+        u.package(inbox, code, sid=f"B{i}")
+    bundle = tmp_path / "chuyen" / "cum-01.dtibundle"
+    bundle.parent.mkdir()
+    with CollectorStore(tmp_path / "cum.sqlite") as collector:
+        collector.merge([inbox], u.trust, [CS], workers=0)
+        assert collector.export_bundle(bundle, forwarder, year=2025, collector_name="Cụm 1") == 3
+    province_trust = _partial_trust(u, 1)
+    province_trust.add_key("cum-01", forwarder.public_raw, "Cụm 1", roles=(ROLE_BUNDLE,))
+    with CollectorStore(tmp_path / "tinh.sqlite") as store:
+        summary = store.merge([bundle.parent], province_trust, [CS], workers=0)
+        assert (summary.accepted, len(summary.rejected)) == (1, 2)
+        rejected = store.rejected_unknown_signer()
+        assert len(rejected) == 2 and {r.path for r in rejected} == {str(bundle.resolve())}
+        out = store.recheck_rejected(u.trust, [CS])
+        assert (out.checked, out.accepted, out.missing) == (2, 2, [])
+        assert len(store.current_submissions(2025)) == 3

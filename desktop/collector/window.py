@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop import settings as opts
+from desktop.collector import exports
 from desktop.collector.charts import DistributionChart
 from desktop.collector.columns import ColumnFitter, compact
 from desktop.collector.data_menu import DataMenu
@@ -492,93 +493,15 @@ class CollectorWindow(QMainWindow):
         path, _chosen = QFileDialog.getSaveFileName(self, title, suggested, file_filter)
         return path
 
-    def _export(
-        self,
-        title: str,
-        suggested: str,
-        file_filter: str,
-        write: Callable[[str], Any],
-        done_message: Callable[[Any, str], str],
-        suffixes: tuple[str, ...] = (),
-    ) -> None:
-        """Ask where to save, then run ``write(path)`` off the GUI thread (the store's
-        connection of the worker's thread); report success in the status bar and failure in a message box.
-
-        A large ranking workbook or a bundle of a hundred packages takes seconds; the window
-        must stay responsive meanwhile (the same rule as merging)."""
-        path = self.ask_save_path(title, suggested, file_filter)
-        if not path:
-            return
-        if suffixes and Path(path).suffix.lower() not in suffixes:
-            path += suffixes[0]
-
-        def failed(exc: BaseException) -> None:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            QMessageBox.warning(
-                self, title, _("Không ghi được {path}: {error}", path=path, error=reason)
-            )
-
-        def finished(result: Any) -> None:
-            self.status_label.setText(done_message(result, path))
-            self.exported.emit(path)
-
-        self.status_label.setText(_("Đang ghi {path}…", path=path))
-        self.session.read(lambda: write(path), on_done=finished, on_error=failed)
-
     def export_ranking(self) -> None:
-        """The options of ``dti-desk export ranking`` (layout, appendix lines, rank column)
-        in a small dialog, remembered; then where to save."""
-        ranking = self.ranking
-        if ranking is None:
-            return
-        from desktop.collector.export_dialog import ExportRankingDialog
-        from forms.ranking_xlsx import write_table
-
-        dialog = ExportRankingDialog(ranking.year, self.settings, self)
-        try:
-            if not self.exec_dialog(dialog):
-                return
-            dialog.remember()
-            appendix = dialog.appendix_options()
-        finally:
-            dialog.deleteLater()
-        self._export(
-            _("Xuất bảng xếp hạng"),
-            f"xep-hang-{ranking.year}.xlsx",
-            _("Bảng tính (*.xlsx);;CSV (*.csv)"),
-            lambda path: write_table(ranking, path, appendix),
-            lambda _result, path: _(
-                "Đã ghi bảng xếp hạng {count} đơn vị vào {path}", count=len(ranking.rows), path=path
-            ),
-            suffixes=(".xlsx", ".csv"),
-        )
+        exports.export_ranking(self)
 
     def export_completeness(self) -> None:
-        year, store = self.year_spin.value(), self.store
-        self._export(
-            _("Báo cáo tình trạng nộp"),
-            f"tinh-trang-nop-{year}.xlsx",
-            _("Bảng tính (*.xlsx);;CSV (*.csv)"),
-            lambda path: store.write_completeness(year, path),
-            lambda _result, path: _("Đã ghi báo cáo tình trạng nộp vào {path}", path=path),
-            suffixes=(".xlsx", ".csv"),
-        )
+        exports.export_completeness(self)
 
     def export_bundle(self) -> None:
         """Needs the collector's signing key: the application wires ``bundle_signer``."""
-        signer = self.bundle_signer() if self.bundle_signer else None
-        if signer is None:
-            return
-        year, name, store = self.year_spin.value(), self.collector_name, self.store
-        self._export(
-            _("Xuất gói chuyển tiếp"),
-            f"chuyen-tiep-{year}.dtibundle",
-            _("Gói chuyển tiếp (*.dtibundle)"),
-            lambda path: store.export_bundle(path, signer, year=year, collector_name=name),
-            lambda count, path: _(
-                "Đã ghi {count} gói vào gói chuyển tiếp {path}", count=count, path=path
-            ),
-        )
+        exports.export_bundle(self)
 
     bundle_signer: Callable[[], Any] | None = None  # returns a Signer, or None when cancelled
     collector_name: str = ""

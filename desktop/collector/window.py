@@ -277,7 +277,7 @@ class CollectorWindow(QMainWindow):
         ):
             bar.addWidget(button)
         layout.addLayout(bar)
-        splitter = QSplitter(Qt.Orientation.Vertical, page)
+        splitter = self.ranking_splitter = QSplitter(Qt.Orientation.Vertical, page)
         self.ranking_view = QTableView(splitter)
         self.ranking_proxy = SortPassingProxy(self)
         self.ranking_proxy.setSourceModel(self.ranking_model)
@@ -300,6 +300,7 @@ class CollectorWindow(QMainWindow):
     def show_charts(self, shown: bool) -> None:
         """Charts below the ranking, or the whole height for rows; remembered."""
         self.chart.setVisible(shown)
+        self.ranking_splitter.refresh()  # the rows take the height now, not at the next layout
         if self.charts_button.isChecked() != shown:
             self.charts_button.setChecked(shown)
         if self.settings is not None:

@@ -67,6 +67,14 @@ def test_units_and_trust_lists_from_the_menu_then_rejected_packages_rechecked(qt
     qtbot.waitUntil(lambda: bool(warnings), timeout=10000)
     assert "sai.json" in warnings[-1][1] and "Không nạp được" in window.status_label.text()
 
+    # not a trust list: refused with the reason, the window's list and the file untouched
+    before = window.trust
+    window.data_menu.ask_open_path = lambda *_a: str(bad)
+    window.data_menu.trust_action.trigger()
+    qtbot.waitUntil(lambda: len(warnings) == 2, timeout=10000)
+    assert "sai.json" in warnings[-1][1] and "không phải danh sách tin cậy" in warnings[-1][1]
+    assert window.trust is before and not (data / "trust.json").exists()
+
     # the trust list: added to the data folder's trust.json, used at once
     full = tmp_path / "trust-moi.json"
     u.trust.save(full)

@@ -97,6 +97,9 @@ def run_gui(
     # portable mode or a chosen folder: preferences in <data>/settings.ini, not the registry
     settings = settings_for(cli_dir, data_dir)
     set_language(args.lang or settings.get(opts.LANGUAGE))
+    from desktop.number_input import apply_number_locale
+
+    apply_number_locale()  # number boxes follow the app's language, not the PC's region
     warm.join()
     from desktop.qt import QMessageBox, QTimer
     from desktop.shell import Shell
@@ -164,6 +167,9 @@ def self_test(args: argparse.Namespace) -> int:
         set_language(args.lang)
     steps: list[tuple[str, bool, str]] = []
     app = _make_application(sys.argv[:1])
+    from desktop.number_input import apply_number_locale
+
+    apply_number_locale()
     with tempfile.TemporaryDirectory(prefix="dti-desk-selftest-") as tmp:
         try:
             ok = _self_test_steps(Path(tmp), steps)

@@ -2,7 +2,7 @@
 
 ``make screenshots`` runs it after ``desktop.screenshots``:
 - the collector window at 1366×768 (the usual office laptop) on 3,321 demo units: the inbox,
-  the ranking and a reviewer tab;
+  the ranking (with and without its charts) and a reviewer tab;
 - the published ranking table in both layouts (overall, grouped), exported as the app does,
   converted by LibreOffice (``soffice --headless --convert-to pdf``) and rendered by
   ``pdftoppm``: what the province prints into its decision;
@@ -81,6 +81,9 @@ def _collector(out: Path, work: Path) -> list[Path]:
     shot("20-collector-1366x768-inbox")
     window.tabs.setCurrentIndex(1)
     shot("21-collector-1366x768-ranking")
+    window.show_charts(False)  # the "Biểu đồ" button: the whole height for rows
+    shot("21-collector-1366x768-ranking-rows")
+    window.show_charts(True)
     first = window.inbox_model.rows[0]
     if open_review_for_file(window, first.file_sha256, keys_dir=work / "keys") is not None:
         shot("22-collector-1366x768-review")

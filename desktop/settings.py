@@ -39,6 +39,14 @@ MODE = Option("ui/mode", str, "commune")  # "commune" or "collector"
 # the collector's organisation (e.g. "Phòng Văn hóa - Xã hội khu vực 3"): bundles and reviews
 # name it; storage's profile has no such field, and a commune does not need one
 ORGANISATION = Option("collector/organisation", str, "")
+# the collector window: charts shown below the ranking, the export dialog's last answers
+CHARTS_SHOWN = Option("collector/charts_shown", bool, True)
+EXPORT_LAYOUT = Option("collector/export_layout", str, "overall")  # forms.ranking_xlsx.LAYOUTS
+EXPORT_APPENDIX = Option("collector/export_appendix", str, "")
+EXPORT_TITLE = Option("collector/export_title", str, "")
+EXPORT_DECISION = Option("collector/export_decision", str, "")
+EXPORT_RANK_COLUMN = Option("collector/export_rank_column", bool, False)
+EXPORT_GROUP_HEADER = Option("collector/export_group_header", str, "Khu vực")
 LAST_EVIDENCE_DIR = Option("paths/last_evidence_dir", str, "")
 LAST_EXPORT_DIR = Option("paths/last_export_dir", str, "")
 LAST_CRITERIA_DIR = Option("paths/last_criteria_dir", str, "")

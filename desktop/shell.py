@@ -173,9 +173,7 @@ class Shell(QObject):
 
     def replace_window(self) -> MainWindow:
         """The commune's window built again (reopened assessment, language), where the old was."""
-        from forms.i18n import set_language
-
-        set_language(self.settings.get(opts.LANGUAGE))
+        self.apply_language()
         old = self.commune.window
         geometry = old.saveGeometry() if old is not None else None
         window = self.build_window()
@@ -187,6 +185,15 @@ class Shell(QObject):
             old.deleteLater()
         self.window_replaced.emit(window)
         return window
+
+    def apply_language(self) -> None:
+        """The chosen language for texts and for numbers (every number box made afterwards
+        shows and reads numbers the language's way: Vietnamese 10,5, English 10.5)."""
+        from desktop.number_input import apply_number_locale
+        from forms.i18n import set_language
+
+        set_language(self.settings.get(opts.LANGUAGE))
+        apply_number_locale()
 
     def main_window(self) -> AppWindow | None:
         return self.collector_window if self.mode() == opts.COLLECTOR else self.commune.window
@@ -202,9 +209,7 @@ class Shell(QObject):
     def switch_window(self) -> AppWindow:
         """After a mode or identity change: show the new window, then close the old ones
         (closing the last window first would quit the application)."""
-        from forms.i18n import set_language
-
-        set_language(self.settings.get(opts.LANGUAGE))
+        self.apply_language()
         old = [w for w in (self.commune.window, self.collector_window) if w is not None]
         self.commune.window = self.collector_window = None
         window = self.show_main_window()
@@ -229,7 +234,7 @@ class Shell(QObject):
         from desktop.collector import open_collector_window
 
         window: CollectorWindow = open_collector_window(
-            Path(self.db.data_dir), self.runner, self._stored_sets()
+            Path(self.db.data_dir), self.runner, self._stored_sets(), self.settings
         )
         organisation = self.settings.get(opts.ORGANISATION)
         if organisation:

@@ -65,7 +65,10 @@ def key_signer(
 
 
 def open_collector_window(
-    data_dir: Path, runner: Any = None, extra_criteria: list[Any] | None = None
+    data_dir: Path,
+    runner: Any = None,
+    extra_criteria: list[Any] | None = None,
+    settings: Any = None,
 ) -> Any:
     from desktop.collector.window import CollectorWindow
     from forms.packages import keys
@@ -76,8 +79,9 @@ def open_collector_window(
     data_dir.mkdir(parents=True, exist_ok=True)
     trust = TrustRegistry.load(data_dir / TRUST_FILE)
     window = CollectorWindow(
-        data_dir / COLLECTOR_DB_FILE, trust, [reference_set(), *(extra_criteria or [])], runner
-    )
+        data_dir / COLLECTOR_DB_FILE, trust, [reference_set(), *(extra_criteria or [])], runner,
+        settings=settings,
+    )  # fmt: skip
     keys_dir = data_dir / KEYS_DIR
     window.bundle_signer = key_signer(window, keys_dir)
     try:

@@ -8,7 +8,7 @@ a status filter) only filter and pass sorting on. ``SORT_ROLE`` still answers ea
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeAlias
 
 from desktop.format import format_moment, format_points, matches
@@ -23,9 +23,25 @@ from forms.i18n import _
 from forms.ranking import RankedRow, Ranking
 from forms.vi_collate import sort_string
 from local_db.collector.reports import InboxRow
+from local_db.review.standing import (
+    EXPLANATION_PENDING,
+    SELF_ASSESSED,
+    VERIFIED,
+    verification_label,
+)
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 Index: TypeAlias = QModelIndex | QPersistentModelIndex
+
+
+def mark_text(state: str) -> str:
+    """A unit's verification, short enough for a ranking column (the tooltip says it whole)."""
+    texts = {
+        VERIFIED: _("✓ Đã thẩm định"),
+        EXPLANATION_PENDING: _("Chờ giải trình"),
+        SELF_ASSESSED: _("Tự đánh giá"),
+    }
+    return texts.get(state, state)
 
 
 def status_text(status: str) -> str:
@@ -192,6 +208,8 @@ class InboxModel(_SortedTable):
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == "status" and row.reasons:
             return "\n".join(row.reasons)
+        if role == Qt.ItemDataRole.ToolTipRole and column in ("unit", "file"):
+            return self._display(row, column)  # an elided name, whole
         return None
 
 
@@ -239,33 +257,51 @@ class RankingModel(_SortedTable):
         self.ranking: Ranking | None = None
         self.rows: list[RankedRow] = []
         self.pillars: list[tuple[str, str]] = []
+        self.marks: dict[str, str] = {}
         self._column_names: list[str] = []
 
     def set_ranking(
-        self, ranking: Ranking | None, keys: Sequence[tuple[Any, ...]] | None = None
+        self,
+        ranking: Ranking | None,
+        keys: Sequence[tuple[Any, ...]] | None = None,
+        marks: Mapping[str, str] | None = None,
     ) -> None:
-        """Show ``ranking``; ``keys`` are its ``sort_keys`` when computed already."""
+        """Show ``ranking``; ``keys`` are its ``sort_keys`` when computed already; ``marks``
+        (unit code: verified / explanation_pending / self_assessed, from
+        ``CollectorStore.verification_marks``) add the verification column once reviews exist."""
         self.beginResetModel()
         self.ranking = ranking
+        self.marks = dict(marks or {})
         self.pillars = [(p.code, p.name) for p in ranking.criteria.pillars] if ranking else []
-        self._column_names = self.column_names(ranking)
-        self._reset(
-            ranking.rows if ranking else [], keys if keys is not None else self.sort_keys(ranking)
-        )
+        self._column_names = self.column_names(ranking, bool(self.marks))
+        if keys is None:
+            keys = self.sort_keys(ranking, self.marks)
+        self._reset(ranking.rows if ranking else [], keys)
         self.endResetModel()
 
     @staticmethod
-    def column_names(ranking: Ranking | None) -> list[str]:
+    def column_names(ranking: Ranking | None, marked: bool = False) -> list[str]:
         pillars = [p.code for p in ranking.criteria.pillars] if ranking else []
-        return ["rank", "group_rank", "group", "unit", *[f"p:{c}" for c in pillars], "total",
-                "class", "change"]  # fmt: skip
+        return ["rank", "group_rank", "group", "unit", *(["mark"] if marked else []),
+                *[f"p:{c}" for c in pillars], "total", "class", "change"]  # fmt: skip
 
     @classmethod
-    def sort_keys(cls, ranking: Ranking | None) -> list[tuple[Any, ...]]:
+    def sort_keys(
+        cls, ranking: Ranking | None, marks: Mapping[str, str] | None = None
+    ) -> list[tuple[Any, ...]]:
         """Each row's key per column. No Qt: any thread may compute them."""
-        names = cls.column_names(ranking)
+        names = cls.column_names(ranking, bool(marks))
         rows = ranking.rows if ranking else []
-        return [tuple(cls._sort_key(row, column) for column in names) for row in rows]
+        marks = marks or {}
+        return [
+            tuple(
+                mark_text(marks.get(row.unit_code, SELF_ASSESSED))
+                if column == "mark"
+                else cls._sort_key(row, column)
+                for column in names
+            )
+            for row in rows
+        ]
 
     def _columns(self) -> list[str]:
         return self._column_names
@@ -293,6 +329,8 @@ class RankingModel(_SortedTable):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         columns = self._columns()
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole title of an elided header
+            role = Qt.ItemDataRole.DisplayRole
         if (
             orientation != Qt.Orientation.Horizontal
             or role != Qt.ItemDataRole.DisplayRole
@@ -304,7 +342,7 @@ class RankingModel(_SortedTable):
             return dict(self.pillars)[column[2:]]
         titles = {
             "rank": _("Hạng"), "group_rank": _("Hạng trong nhóm"), "group": _("Nhóm"), "unit": _("Đơn vị"),
-            "total": _("Tổng điểm"), "class": _("Xếp loại"), "change": _("So với năm trước"),
+            "mark": _("Thẩm định"), "total": _("Tổng điểm"), "class": _("Xếp loại"), "change": _("So với năm trước"),
         }  # fmt: skip
         return titles[column]
 
@@ -339,8 +377,17 @@ class RankingModel(_SortedTable):
             return self._sort_keys[index.row()][index.column()]
         row = self.rows[index.row()]
         column = self._column_names[index.column()]
+        if column == "mark" and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            state = self.marks.get(row.unit_code, SELF_ASSESSED)
+            return (
+                mark_text(state)
+                if role == Qt.ItemDataRole.DisplayRole
+                else verification_label(state)
+            )
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole and column == "unit":
+            return row.name
         if role == Qt.ItemDataRole.TextAlignmentRole and (
             column.startswith("p:") or column in ("total", "rank", "group_rank")
         ):

@@ -101,6 +101,28 @@ class CollectorSession(QObject):
 
         self._write(work, lambda _summary: ALL_YEARS, on_done, on_error, on_progress)
 
+    def import_units(self, path: Path, on_done: Done = None, on_error: Failed = None) -> None:
+        """The province's units list (xlsx, csv, json: ``CollectorStore.import_units_file``)
+        on a worker; names and groups may change in every year."""
+        self._write(
+            lambda: self.store.import_units_file(path), lambda _n: ALL_YEARS, on_done, on_error
+        )
+
+    def recheck_rejected(
+        self,
+        trust: Any,
+        criteria_sets: Sequence[CriteriaSet],
+        on_done: Done = None,
+        on_error: Failed = None,
+        on_progress: Progress | None = None,
+    ) -> None:
+        """Merge again the packages rejected as ``signer_unknown``, with ``trust`` (worker)."""
+
+        def work(progress: Progress | None = None) -> Any:
+            return self.store.recheck_rejected(trust, criteria_sets, progress)
+
+        self._write(work, lambda _summary: ALL_YEARS, on_done, on_error, on_progress)
+
     def decide(self, file_sha256: str, note: str) -> bool:
         """The submission received as ``file_sha256`` becomes the current one of its unit and
         year (a person settles a conflict). False when the file holds no submission."""

@@ -14,7 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from desktop import settings as opts
+from desktop.collector import exports
 from desktop.collector.charts import DistributionChart
+from desktop.collector.columns import ColumnFitter, compact
+from desktop.collector.data_menu import DataMenu
 from desktop.collector.models import (
     InboxFilter,
     InboxModel,
@@ -26,6 +30,7 @@ from desktop.collector.session import ALL_YEARS, CollectorSession
 from desktop.qt import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QDragEnterEvent,
     QDropEvent,
     QFileDialog,
@@ -46,6 +51,7 @@ from desktop.qt import (
     QWidget,
     Signal,
 )
+from desktop.settings import Settings
 from desktop.tasks import TaskRunner
 from forms.criteria import CriteriaSet
 from forms.i18n import _
@@ -53,7 +59,7 @@ from forms.problems import ProblemsError
 from forms.ranking import Ranking
 from local_db.collector import CollectorStore, MergeSummary
 from local_db.collector.reports import InboxRow, completeness_counts
-from local_db.paths import KEYS_DIR
+from local_db.paths import KEYS_DIR, TRUST_FILE
 
 # asks for a file name to save to: (title, suggested name, filter) -> path or "" (tests replace it)
 AskSavePath = Callable[[str, str, str], str]
@@ -72,6 +78,7 @@ class _Views:
     ranking_keys: list[tuple[Any, ...]]
     note: str  # why there is no ranking
     counts: dict[str, int]
+    marks: dict[str, str]  # unit: verified / explanation_pending / self_assessed; {} before reviews
 
 
 def _gather(store: CollectorStore, year: int, criteria_sets: Sequence[CriteriaSet]) -> _Views:
@@ -84,9 +91,10 @@ def _gather(store: CollectorStore, year: int, criteria_sets: Sequence[CriteriaSe
     except ProblemsError as exc:
         ranking = None
         note = "; ".join(p.message for p in exc.problems)
+    marks = store.verification_marks(year) if ranking is not None else {}
     return _Views(
-        year, inbox, InboxModel.sort_keys(inbox), ranking, RankingModel.sort_keys(ranking), note,
-        completeness_counts(store.completeness(year)),
+        year, inbox, InboxModel.sort_keys(inbox), ranking, RankingModel.sort_keys(ranking, marks),
+        note, completeness_counts(store.completeness(year)), marks,
     )  # fmt: skip
 
 
@@ -103,11 +111,14 @@ class CollectorWindow(QMainWindow):
         runner: TaskRunner | None = None,
         year: int | None = None,
         parent: QWidget | None = None,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__(parent)
         self.db_path = Path(db_path)
-        # the collector's data folder holds its signing key beside its database (--data-dir)
+        # the collector's data folder holds its signing key and trust list beside its database
         self.keys_dir = self.db_path.parent / KEYS_DIR
+        self.trust_path = self.db_path.parent / TRUST_FILE
+        self.settings = settings  # None: nothing remembered (tests, screenshots)
         self.trust = trust
         self.criteria_sets = list(criteria_sets)
         self.runner = runner or TaskRunner()
@@ -118,6 +129,10 @@ class CollectorWindow(QMainWindow):
         self._after_show: list[Callable[[], None]] = []
         self.ranking: Ranking | None = None
         self.ask_save_path: AskSavePath = self._ask_save_path
+        # shows a dialog and says whether it was accepted (tests fill it in instead)
+        self.exec_dialog: Callable[[QDialog], bool] = lambda d: (
+            d.exec() == QDialog.DialogCode.Accepted
+        )
         self.setWindowTitle(_("DTI Desk: tổng hợp và xếp hạng"))
         self.setAcceptDrops(True)
 
@@ -130,6 +145,7 @@ class CollectorWindow(QMainWindow):
         self.tabs.addTab(self._build_inbox(), _("Hộp thư"))
         self.tabs.addTab(self._build_ranking(), _("Xếp hạng"))
         self.setCentralWidget(self.tabs)
+        self.data_menu = DataMenu(self)
 
         self.progress = QProgressBar(self)
         self.progress.setVisible(False)
@@ -184,9 +200,12 @@ class CollectorWindow(QMainWindow):
         self.inbox_view = QTableView(page)
         self.inbox_view.setModel(self.inbox_proxy)
         self.inbox_view.setSortingEnabled(True)
+        self.inbox_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # A→Z, Vietnamese order
         self.inbox_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.inbox_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.inbox_view.horizontalHeader().setStretchLastSection(True)
+        compact(self.inbox_view)
+        self.inbox_fitter = ColumnFitter(self.inbox_view, 0)
         self.inbox_view.selectionModel().selectionChanged.connect(
             lambda *_a: self._update_choose_button()
         )
@@ -247,6 +266,10 @@ class CollectorWindow(QMainWindow):
         )
         self.not_ranked_button.clicked.connect(self.toggle_not_ranked)
         bar.addWidget(self.not_ranked_button)
+        self.charts_button = QPushButton(_("Biểu đồ"), page)
+        self.charts_button.setCheckable(True)
+        self.charts_button.setToolTip(_("Hiện hoặc ẩn biểu đồ dưới bảng xếp hạng"))
+        bar.addWidget(self.charts_button)
         for button in (
             self.export_ranking_button,
             self.export_completeness_button,
@@ -254,7 +277,7 @@ class CollectorWindow(QMainWindow):
         ):
             bar.addWidget(button)
         layout.addLayout(bar)
-        splitter = QSplitter(Qt.Orientation.Vertical, page)
+        splitter = self.ranking_splitter = QSplitter(Qt.Orientation.Vertical, page)
         self.ranking_view = QTableView(splitter)
         self.ranking_proxy = SortPassingProxy(self)
         self.ranking_proxy.setSourceModel(self.ranking_model)
@@ -262,11 +285,27 @@ class CollectorWindow(QMainWindow):
         self.ranking_view.setSortingEnabled(True)
         self.ranking_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.ranking_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        compact(self.ranking_view)
+        self.ranking_fitter = ColumnFitter(self.ranking_view, 3)
         self.chart = DistributionChart(splitter)
         splitter.addWidget(self.ranking_view)
         splitter.addWidget(self.chart)
         layout.addWidget(splitter, 1)
+        shown = self.settings.get(opts.CHARTS_SHOWN) if self.settings is not None else True
+        self.charts_button.setChecked(shown)
+        self.chart.setVisible(shown)
+        self.charts_button.toggled.connect(self.show_charts)
         return page
+
+    def show_charts(self, shown: bool) -> None:
+        """Charts below the ranking, or the whole height for rows; remembered."""
+        self.chart.setVisible(shown)
+        self.ranking_splitter.refresh()  # the rows take the height now, not at the next layout
+        if self.charts_button.isChecked() != shown:
+            self.charts_button.setChecked(shown)
+        if self.settings is not None:
+            self.settings.set(opts.CHARTS_SHOWN, shown)
+            self.settings.sync()
 
     # --- reading ------------------------------------------------------------------------
 
@@ -308,7 +347,7 @@ class CollectorWindow(QMainWindow):
         """Put what ``_gather`` read into the tables, the chart and the note (GUI thread)."""
         self.inbox_model.set_rows(view.inbox, view.inbox_keys)
         self.ranking = view.ranking
-        self.ranking_model.set_ranking(self.ranking, view.ranking_keys)
+        self.ranking_model.set_ranking(self.ranking, view.ranking_keys, view.marks)
         self.chart.show_ranking(self.ranking)
         self._fit_columns()
         counts = view.counts
@@ -321,18 +360,13 @@ class CollectorWindow(QMainWindow):
         self.export_ranking_button.setEnabled(has_ranking)
         self.export_bundle_button.setEnabled(has_ranking)
 
-    _fitted: set[int] = set()
-
     def _fit_columns(self) -> None:
-        """Fit names, signers and pillar headers once, when a table first has rows: measuring
-        is slow (~2 ms a row), so only 50 rows are sampled and later refreshes keep the widths
-        (and whatever the person dragged them to)."""
-        for view in (self.inbox_view, self.ranking_view):
-            if id(view) in self._fitted or view.model().rowCount() == 0:
-                continue
-            view.horizontalHeader().setResizeContentsPrecision(50)
-            view.resizeColumnsToContents()
-            self._fitted = {*self._fitted, id(view)}
+        """Measure a table's columns when it first has rows (or its columns changed: the
+        verification column appears with the first review); a resize fits them again
+        (``columns.ColumnFitter``)."""
+        for fitter in (self.inbox_fitter, self.ranking_fitter):
+            if len(fitter.wants) != fitter.view.horizontalHeader().count():
+                fitter.measure()
 
     def toggle_not_ranked(self) -> None:
         """Flip the "not ranked" mark of the selected units (kept in the units table)."""
@@ -460,82 +494,15 @@ class CollectorWindow(QMainWindow):
         path, _chosen = QFileDialog.getSaveFileName(self, title, suggested, file_filter)
         return path
 
-    def _export(
-        self,
-        title: str,
-        suggested: str,
-        file_filter: str,
-        write: Callable[[str], Any],
-        done_message: Callable[[Any, str], str],
-        suffixes: tuple[str, ...] = (),
-    ) -> None:
-        """Ask where to save, then run ``write(path)`` off the GUI thread (the store's
-        connection of the worker's thread); report success in the status bar and failure in a message box.
-
-        A large ranking workbook or a bundle of a hundred packages takes seconds; the window
-        must stay responsive meanwhile (the same rule as merging)."""
-        path = self.ask_save_path(title, suggested, file_filter)
-        if not path:
-            return
-        if suffixes and Path(path).suffix.lower() not in suffixes:
-            path += suffixes[0]
-
-        def failed(exc: BaseException) -> None:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            QMessageBox.warning(
-                self, title, _("Không ghi được {path}: {error}", path=path, error=reason)
-            )
-
-        def finished(result: Any) -> None:
-            self.status_label.setText(done_message(result, path))
-            self.exported.emit(path)
-
-        self.status_label.setText(_("Đang ghi {path}…", path=path))
-        self.session.read(lambda: write(path), on_done=finished, on_error=failed)
-
     def export_ranking(self) -> None:
-        ranking = self.ranking
-        if ranking is None:
-            return
-        from forms.ranking_xlsx import write_table
-
-        self._export(
-            _("Xuất bảng xếp hạng"),
-            f"xep-hang-{ranking.year}.xlsx",
-            _("Bảng tính (*.xlsx);;CSV (*.csv)"),
-            lambda path: write_table(ranking, path),
-            lambda _result, path: _(
-                "Đã ghi bảng xếp hạng {count} đơn vị vào {path}", count=len(ranking.rows), path=path
-            ),
-            suffixes=(".xlsx", ".csv"),
-        )
+        exports.export_ranking(self)
 
     def export_completeness(self) -> None:
-        year, store = self.year_spin.value(), self.store
-        self._export(
-            _("Báo cáo tình trạng nộp"),
-            f"tinh-trang-nop-{year}.xlsx",
-            _("Bảng tính (*.xlsx);;CSV (*.csv)"),
-            lambda path: store.write_completeness(year, path),
-            lambda _result, path: _("Đã ghi báo cáo tình trạng nộp vào {path}", path=path),
-            suffixes=(".xlsx", ".csv"),
-        )
+        exports.export_completeness(self)
 
     def export_bundle(self) -> None:
         """Needs the collector's signing key: the application wires ``bundle_signer``."""
-        signer = self.bundle_signer() if self.bundle_signer else None
-        if signer is None:
-            return
-        year, name, store = self.year_spin.value(), self.collector_name, self.store
-        self._export(
-            _("Xuất gói chuyển tiếp"),
-            f"chuyen-tiep-{year}.dtibundle",
-            _("Gói chuyển tiếp (*.dtibundle)"),
-            lambda path: store.export_bundle(path, signer, year=year, collector_name=name),
-            lambda count, path: _(
-                "Đã ghi {count} gói vào gói chuyển tiếp {path}", count=count, path=path
-            ),
-        )
+        exports.export_bundle(self)
 
     bundle_signer: Callable[[], Any] | None = None  # returns a Signer, or None when cancelled
     collector_name: str = ""

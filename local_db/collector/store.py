@@ -27,7 +27,7 @@ from forms.packages.signing import Signer
 from forms.ranking import Ranking
 from forms.results_table import ResultsTable
 from forms.review.model import Review, Reviewer, ReviewItem
-from local_db.collector import reports
+from local_db.collector import recheck, reports
 from local_db.collector.kinds import MergeSummary
 from local_db.collector.published import ImportedTable, import_published
 from local_db.collector.schema import connect
@@ -131,7 +131,25 @@ class CollectorStore:
     ) -> MergeSummary:
         from local_db.collector.merge import merge_paths
 
-        return self._run(merge_paths, paths, trust, criteria_sets, progress, workers=workers)
+        paths = list(paths)
+        summary = self._run(merge_paths, paths, trust, criteria_sets, progress, workers=workers)
+        # where the rejected files are, so that they can be checked again (``recheck``)
+        self._run(recheck.remember_sources, paths, summary)
+        return summary
+
+    def rejected_unknown_signer(self) -> list[recheck.RejectedFile]:
+        """Packages rejected because the trust list did not know their signer."""
+        return self._run(recheck.rejected_unknown_signer)
+
+    def recheck_rejected(
+        self,
+        trust: Any,
+        criteria_sets: Iterable[CriteriaSet] | Mapping[str, CriteriaSet],
+        progress: Progress | None = None,
+    ) -> recheck.RecheckSummary:
+        """Merge again, with ``trust``, the packages rejected as ``signer_unknown`` (from where
+        they were merged); names the files no longer there."""
+        return self._run(recheck.recheck, trust, criteria_sets, progress)
 
     def set_units(self, units: Iterable[tuple[str, str, str, str]]) -> int:
         return self._run(reports.set_units, units)
@@ -216,3 +234,10 @@ class CollectorStore:
 
     def verification_states(self, year: int) -> dict[str, str]:
         return self._run(rc.verification_states, year)
+
+    def verification_marks(self, year: int) -> dict[str, str]:
+        """``verification_states``, or {} when this database holds no review at all (a
+        collector that does not review sees no marker)."""
+        from local_db.review.standing import verification_marks
+
+        return self._run(verification_marks, year)

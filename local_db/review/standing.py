@@ -81,16 +81,22 @@ def verification_states(conn: sqlite3.Connection, year: int) -> dict[str, str]:
     return out
 
 
+def verification_marks(conn: sqlite3.Connection, year: int) -> dict[str, str]:
+    """``verification_states``, or {} when this database holds no review at all: the ranking
+    shows a verified / self-assessed marker only once reviews exist."""
+    if not has_reviews(conn) or conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 0:
+        return {}
+    return verification_states(conn, year)
+
+
 def verification_details(conn: sqlite3.Connection, year: int) -> dict[str, str]:
     """For the completeness report: per unit with a current submission, its verification label.
 
     Empty when this database holds no reviews at all: a collector that does not review gets
     its report unchanged rather than "self-assessed only" on every line.
     """
-    if not has_reviews(conn) or conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 0:
-        return {}
     return {
-        unit: verification_label(state) for unit, state in verification_states(conn, year).items()
+        unit: verification_label(state) for unit, state in verification_marks(conn, year).items()
     }
 
 

@@ -86,6 +86,7 @@ def test_drop_a_folder_then_rank_and_export(qtbot, tmp_path, inbox):
 
     target = tmp_path / "xep-hang.xlsx"
     window.ask_save_path = lambda *_a: str(target)
+    window.exec_dialog = lambda dialog: True  # the export options as they come (overall)
     with qtbot.waitSignal(window.exported):
         window.export_ranking_button.click()
     assert check_workbook(target, CS.bands).errors == []

@@ -16,15 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from desktop.collector.host import CollectorHost
 from desktop.qt import QAction, QFileDialog, QMessageBox, QObject, Signal
 from forms.i18n import _
 from forms.problems import ProblemsError
-
-if TYPE_CHECKING:
-    from desktop.collector.window import CollectorWindow
-    from local_db.collector.recheck import RecheckSummary
+from local_db.collector.recheck import RecheckSummary
 
 # asks for a file to open: (title, filter) -> path or "" (tests replace it)
 AskOpenPath = Callable[[str, str], str]
@@ -52,7 +50,7 @@ class DataMenu(QObject):
     trust_loaded = Signal(int)  # entries added; the window's trust is the new list
     rechecked = Signal(object)  # RecheckSummary, once the views show it
 
-    def __init__(self, window: CollectorWindow) -> None:
+    def __init__(self, window: CollectorHost) -> None:
         super().__init__(window)
         self.window = window
         self.ask_open_path: AskOpenPath = self._ask_open_path
@@ -81,8 +79,8 @@ class DataMenu(QObject):
     def _status(self, text: str) -> None:
         self.window.status_label.setText(text)
 
-    def _after_show(self, announce: Callable[[], None]) -> None:
-        self.window._after_show.append(announce)
+    def after_show(self, announce: Callable[[], None]) -> None:
+        self.window.after_show.append(announce)
 
     # --- the units list ---------------------------------------------------------------------
 
@@ -97,7 +95,7 @@ class DataMenu(QObject):
 
         def done(count: int) -> None:
             self._status(_("Đã nạp {count} đơn vị từ {name}", count=count, name=name))
-            self._after_show(lambda: self.units_loaded.emit(count))
+            self.after_show(lambda: self.units_loaded.emit(count))
 
         def failed(exc: BaseException) -> None:
             text = _("Không nạp được danh sách đơn vị {name}:", name=name)
@@ -162,13 +160,13 @@ class DataMenu(QObject):
         self._status(_("Đang kiểm tra lại các gói bị từ chối…"))
 
         def done(summary: RecheckSummary) -> None:
-            window._not_busy()
+            window.not_busy()
             self.recheck_action.setEnabled(True)
             self._status(self.summary_text(summary))
-            self._after_show(lambda: self.rechecked.emit(summary))
+            self.after_show(lambda: self.rechecked.emit(summary))
 
         def failed(exc: BaseException) -> None:
-            window._not_busy()
+            window.not_busy()
             self.recheck_action.setEnabled(True)
             text = _("Kiểm tra lại không thành công: {error}", error=_problems_text(exc))
             self._status(text)
@@ -176,7 +174,7 @@ class DataMenu(QObject):
 
         window.session.recheck_rejected(
             window.trust, list(window.criteria_sets), on_done=done, on_error=failed,
-            on_progress=window._progressed,
+            on_progress=window.show_progress,
         )  # fmt: skip
 
     @staticmethod

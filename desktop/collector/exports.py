@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from desktop.collector.host import CollectorHost
 from desktop.qt import QMessageBox
 from forms.i18n import _
 
-if TYPE_CHECKING:
-    from desktop.collector.window import CollectorWindow
-
 
 def _export(
-    window: CollectorWindow,
+    window: CollectorHost,
     title: str,
     suggested: str,
     file_filter: str,
@@ -51,7 +49,7 @@ def _export(
     window.session.read(lambda: write(path), on_done=finished, on_error=failed)
 
 
-def export_ranking(window: CollectorWindow) -> None:
+def export_ranking(window: CollectorHost) -> None:
     """The options of ``dti-desk export ranking`` (layout, appendix lines, rank column)
     in a small dialog, remembered; then where to save."""
     ranking = window.ranking
@@ -81,7 +79,7 @@ def export_ranking(window: CollectorWindow) -> None:
     )
 
 
-def export_completeness(window: CollectorWindow) -> None:
+def export_completeness(window: CollectorHost) -> None:
     year, store = window.year_spin.value(), window.store
     _export(
         window,
@@ -94,7 +92,7 @@ def export_completeness(window: CollectorWindow) -> None:
     )
 
 
-def export_bundle(window: CollectorWindow) -> None:
+def export_bundle(window: CollectorHost) -> None:
     """Needs the collector's signing key: the application wires ``bundle_signer``."""
     signer = window.bundle_signer() if window.bundle_signer else None
     if signer is None:

@@ -19,6 +19,7 @@ from desktop.collector import exports
 from desktop.collector.charts import DistributionChart
 from desktop.collector.columns import ColumnFitter, compact
 from desktop.collector.data_menu import DataMenu
+from desktop.collector.host import AskSavePath, CollectorHost
 from desktop.collector.models import (
     InboxFilter,
     InboxModel,
@@ -38,7 +39,6 @@ from desktop.qt import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -62,7 +62,6 @@ from local_db.collector.reports import InboxRow, completeness_counts
 from local_db.paths import KEYS_DIR, TRUST_FILE
 
 # asks for a file name to save to: (title, suggested name, filter) -> path or "" (tests replace it)
-AskSavePath = Callable[[str, str, str], str]
 # shows an outcome to the person: (ok, text); ``dti-desk open`` passes a message box
 Show = Callable[[bool, str], None]
 
@@ -98,10 +97,9 @@ def _gather(store: CollectorStore, year: int, criteria_sets: Sequence[CriteriaSe
     )  # fmt: skip
 
 
-class CollectorWindow(QMainWindow):
+class CollectorWindow(CollectorHost):
     merged = Signal(object)  # MergeSummary, after the views are refreshed
     review_received = Signal(object)  # local_db.review.collector.ReceivedReview, views refreshed
-    exported = Signal(str)  # path written
 
     def __init__(
         self,
@@ -126,7 +124,7 @@ class CollectorWindow(QMainWindow):
         self.session = CollectorSession(self.store, self.runner, self)
         self.session.changed.connect(self._store_changed)
         # what to announce once the views show the change (``merged``, ``review_received``)
-        self._after_show: list[Callable[[], None]] = []
+        self.after_show: list[Callable[[], None]] = []
         self.ranking: Ranking | None = None
         self.ask_save_path: AskSavePath = self._ask_save_path
         # shows a dialog and says whether it was accepted (tests fill it in instead)
@@ -320,7 +318,7 @@ class CollectorWindow(QMainWindow):
             self._announce()
 
     def _announce(self) -> None:
-        announce, self._after_show = self._after_show, []
+        announce, self.after_show = self.after_show, []
         for callback in announce:
             callback()
 
@@ -409,10 +407,10 @@ class CollectorWindow(QMainWindow):
         self.status_label.setText(_("Đang tổng hợp…"))
         self.session.merge(
             list(paths), self.trust, list(self.criteria_sets), on_done=self._merged,
-            on_error=self._merge_failed, on_progress=self._progressed,
+            on_error=self._merge_failed, on_progress=self.show_progress,
         )  # fmt: skip
 
-    def _progressed(self, done: int, total: int) -> None:
+    def show_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
 
@@ -427,7 +425,7 @@ class CollectorWindow(QMainWindow):
                 superseded=summary.superseded, conflicts=summary.conflicts, rejected=len(summary.rejected) + len(summary.bundles_rejected),
             )
         )  # fmt: skip
-        self._after_show.append(lambda: self.merged.emit(summary))
+        self.after_show.append(lambda: self.merged.emit(summary))
 
     def _merge_failed(self, exc: BaseException) -> None:
         self.progress.setVisible(False)
@@ -457,7 +455,7 @@ class CollectorWindow(QMainWindow):
         path, name = Path(path), Path(path).name
 
         def received(got: rc.ReceivedReview) -> None:
-            self._not_busy()
+            self.not_busy()
             if got.outcome == "rejected":
                 ok = False
                 text = _("Không nhận được phiếu thẩm định {name}:", name=name) + "\n"
@@ -468,12 +466,12 @@ class CollectorWindow(QMainWindow):
             if show is not None:
                 show(ok, text)
             if got.outcome == "stored":  # the session's ``changed`` follows: views re-read
-                self._after_show.append(lambda: self.review_received.emit(got))
+                self.after_show.append(lambda: self.review_received.emit(got))
             else:
                 self.review_received.emit(got)
 
         def failed(exc: BaseException) -> None:  # the trust list unreadable, the database
-            self._not_busy()
+            self.not_busy()
             text = _("Không nhận được phiếu thẩm định {name}: {error}", name=name, error=str(exc))
             self.status_label.setText(text)
             if show is not None:
@@ -484,7 +482,7 @@ class CollectorWindow(QMainWindow):
         self.status_label.setText(_("Đang kiểm tra phiếu thẩm định {name}…", name=name))
         self.session.receive_review(path, reviewers, criteria, on_done=received, on_error=failed)
 
-    def _not_busy(self) -> None:
+    def not_busy(self) -> None:
         if not self.runner.active:  # a merge still running keeps its progress bar
             self.progress.setVisible(False)
 
@@ -503,9 +501,6 @@ class CollectorWindow(QMainWindow):
     def export_bundle(self) -> None:
         """Needs the collector's signing key: the application wires ``bundle_signer``."""
         exports.export_bundle(self)
-
-    bundle_signer: Callable[[], Any] | None = None  # returns a Signer, or None when cancelled
-    collector_name: str = ""
 
     def closeEvent(self, event: Any) -> None:
         self.store.close()

@@ -153,9 +153,13 @@ class ReviewItemsModel(QAbstractTableModel):
             )
         if item is None:
             return ""
+        rounding = self.cs.rounding
         texts = {
-            SELF: lambda: f"{format_points(item.self_points)} / {format_points(ind.max_points)}",
-            VERIFIED: lambda: format_points(item.verified_points),
+            # rounded as the set publishes points: 16,67, not 16,666666666
+            SELF: lambda: (
+                f"{format_points(item.self_points, rounding)} / {format_points(ind.max_points)}"
+            ),
+            VERIFIED: lambda: format_points(item.verified_points, rounding),
             STATUS: lambda: status_label(item.status),
             COMMENT: lambda: item.comment,
             EXPLANATION: lambda: self.explanations.get(ind.code, ""),

@@ -23,6 +23,7 @@ from desktop.qt import (
     QAbstractItemView,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -31,6 +32,7 @@ from desktop.qt import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     Qt,
     QTableView,
@@ -115,15 +117,27 @@ class ReviewerScreen(QWidget):
         self.summary = SummaryTable(self.cs, self)
         bottom, row = self._build_bottom()
 
+        # the reviewer's fields keep their size on a 768-pixel screen: the detail scrolls
+        # instead of squeezing them, and the pillar summary gives way first
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(detail)
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.table)
-        split.addWidget(detail)
+        split.addWidget(scroll)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        upright = QSplitter(Qt.Orientation.Vertical, self)
+        upright.addWidget(split)
+        upright.addWidget(self.summary)
+        upright.setStretchFactor(0, 3)
+        upright.setStretchFactor(1, 1)
+        upright.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
-        layout.addWidget(split, 3)
-        layout.addWidget(self.summary, 2)
+        layout.addWidget(upright, 1)
         layout.addLayout(bottom)
         layout.addLayout(row)
 
@@ -140,6 +154,8 @@ class ReviewerScreen(QWidget):
         self.note.setWordWrap(True)
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.evidence = QListWidget(detail)
+        self.evidence.setMinimumHeight(48)
+        self.evidence.setMaximumHeight(110)  # a few files; the reviewer's fields stay in view
         self.evidence.itemActivated.connect(lambda item: self.open_evidence(item.data(ENTRY_ROLE)))
         self.open_button = QPushButton(_("Mở tệp minh chứng"), detail)
         self.open_button.clicked.connect(self._open_selected)
@@ -175,6 +191,7 @@ class ReviewerScreen(QWidget):
         side.addWidget(self.evidence)
         side.addWidget(self.open_button)
         side.addWidget(box)
+        side.addStretch(1)
         return detail
 
     def _build_bottom(self) -> tuple[QFormLayout, QHBoxLayout]:

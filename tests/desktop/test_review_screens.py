@@ -75,6 +75,29 @@ def test_items_model_passes_modeltester(qtmodeltester, screen) -> None:
     assert screen.model.data(QModelIndex()) is None
 
 
+def test_reviewer_fields_keep_their_size_on_a_768_pixel_screen(qtbot, screen) -> None:
+    # what is left of 1366x768 under the collector window's menu, tabs and status bar
+    screen.resize(1366, 640)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.table.selectRow(0)
+    for field in (screen.points, screen.status, screen.save_button):
+        assert field.height() >= field.sizeHint().height(), field
+
+
+def test_reviewer_points_are_rounded_as_the_set_publishes(screen) -> None:
+    from decimal import Decimal
+
+    from desktop.review.items_model import SELF, VERIFIED
+    from forms.review.model import ReviewItem
+
+    ind = CS.leaves()[0]
+    third = Decimal(50) / 3  # a ratio's points: 16.666...
+    item = ReviewItem(ind.code, third, third)
+    assert screen.model._text(ind, item, SELF).startswith("16,67 / ")
+    assert screen.model._text(ind, item, VERIFIED) == "16,67"
+
+
 @pytest.mark.parametrize("pc_locale", ["C", "en_US", "vi_VN"])
 @pytest.mark.parametrize("typed", ["10,5", "10.5"])
 def test_reviewer_points_keep_the_decimal_whatever_the_pc_region(

@@ -392,6 +392,7 @@ class TokenSigner:
     def __init__(
         self, session: Any, entry: TokenCertificate, chain: list[x509.Certificate]
     ) -> None:
+        self.session = session  # for pyHanko's PKCS#11 signer (forms.pdf_signature)
         self.entry = entry
         self.certificate = entry.certificate
         self.chain = chain

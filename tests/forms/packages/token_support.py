@@ -36,8 +36,9 @@ MODULE_PATHS = (
 # the signers are valid from here on; packages in the tests claim to be signed in late 2025
 START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 REVOKED_AT = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
-CRL_UPDATED = dt.datetime(2025, 11, 1, tzinfo=dt.UTC)
-CRL_NEXT = dt.datetime(2025, 12, 1, tzinfo=dt.UTC)
+# a stale CRL: its nextUpdate has passed (the current one is issued yesterday, due in 30 days)
+STALE_UPDATED = dt.datetime(2025, 11, 1, tzinfo=dt.UTC)
+STALE_NEXT = dt.datetime(2025, 12, 1, tzinfo=dt.UTC)
 
 
 class TokenSetupError(RuntimeError):
@@ -141,6 +142,34 @@ def _leaf(
     )
 
 
+def _crl(
+    root: x509.Certificate,
+    root_key: ec.EllipticCurvePrivateKey,
+    revoked: TokenSigner,
+    updated: dt.datetime,
+    next_update: dt.datetime,
+    number: int,
+) -> x509.CertificateRevocationList:
+    return (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(root.subject)
+        .last_update(updated)
+        .next_update(next_update)
+        .add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(revoked.certificate.serial_number)
+            .revocation_date(REVOKED_AT)
+            .build()
+        )
+        .add_extension(x509.CRLNumber(number), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
+            critical=False,
+        )
+        .sign(root_key, hashes.SHA256())
+    )
+
+
 def make_test_ca(folder: Path) -> TestCA:
     """A root, the chairman (RSA 2048), the organisation (EC P-256), a revoked signer, a CRL."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -189,32 +218,19 @@ def make_test_ca(folder: Path) -> TestCA:
         "Chứng thư đã thu hồi",
         "revoked-key",
     )
-    crl = (
-        x509.CertificateRevocationListBuilder()
-        .issuer_name(root.subject)
-        .last_update(CRL_UPDATED)
-        .next_update(CRL_NEXT)
-        .add_revoked_certificate(
-            x509.RevokedCertificateBuilder()
-            .serial_number(revoked.certificate.serial_number)
-            .revocation_date(REVOKED_AT)
-            .build()
-        )
-        .add_extension(x509.CRLNumber(7), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
-            critical=False,
-        )
-        .sign(root_key, hashes.SHA256())
-    )
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    crl = _crl(root, root_key, revoked, now - dt.timedelta(days=1), now + dt.timedelta(days=30), 7)
+    stale = _crl(root, root_key, revoked, STALE_UPDATED, STALE_NEXT, 6)
     files = {
         "root.pem": folder / "root.pem",
         "crl.der": folder / "root.crl",
         "crl.pem": folder / "root-crl.pem",
+        "stale.der": folder / "root-stale.crl",
     }
     files["root.pem"].write_bytes(root.public_bytes(serialization.Encoding.PEM))
     files["crl.der"].write_bytes(crl.public_bytes(serialization.Encoding.DER))
     files["crl.pem"].write_bytes(crl.public_bytes(serialization.Encoding.PEM))
+    files["stale.der"].write_bytes(stale.public_bytes(serialization.Encoding.DER))
     return TestCA(root, root_key, chairman, organisation, revoked, crl, files)
 
 

@@ -92,6 +92,22 @@ class PdfSignatureVerdict:
 # --- signing ----------------------------------------------------------------------------
 
 
+def _asn1_names_refreshed() -> None:
+    """Import pyHanko's signing and validation code, then let asn1crypto re-learn its names.
+
+    asn1crypto (``tsp``) and pyHanko (``register_cms_attribute``) add attribute and extension
+    names to ``_map`` at import without clearing the ``_reverse_map`` cache; when a package's
+    CMS was read or written before (``forms.packages.cms`` looks names up), the cache lacks
+    them and pyHanko fails on "invalid literal for int() ... 'signing_certificate_v2'"."""
+    from asn1crypto import cms
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.sign import fields, signers, validation  # noqa: F401  (they register names)
+    from pyhanko.sign.ades import cades_asn1  # noqa: F401
+
+    for named in (cms.CMSAttributeType, asn1_x509.ExtensionId):
+        named._reverse_map = {name: oid for oid, name in named._map.items()}
+
+
 def _asn1_certs(certificates: Sequence[x509.Certificate]) -> list[Any]:
     from asn1crypto import x509 as asn1_x509
 
@@ -201,6 +217,7 @@ def sign_pdf(
 
     if len(pdf) > MAX_PDF_BYTES:
         raise PdfSignatureError(UNREADABLE, _("Tệp PDF quá lớn để ký"))
+    _asn1_names_refreshed()
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
         pages = int(writer.root["/Pages"]["/Count"])
@@ -315,6 +332,7 @@ def validate_pdf(
 
     if len(pdf) > MAX_PDF_BYTES:
         raise PdfSignatureError(UNREADABLE, _("Tệp PDF quá lớn để kiểm tra"))
+    _asn1_names_refreshed()
     try:
         revocation_lists = [_Crl.of(c) for c in crls]
     except ValueError as exc:

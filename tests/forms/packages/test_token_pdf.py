@@ -130,3 +130,18 @@ def test_pdfsig_reads_the_token_signature_as_valid(soft_token, tmp_path):
     assert "Signature Validation: Signature is Valid." in done.stdout, done.stdout + done.stderr
     assert "Nguyễn Văn Bình" in done.stdout
     assert "Total document signed" in done.stdout
+
+
+def test_signs_after_asn1crypto_cached_its_names(soft_token):
+    """Regression: a package's CMS handled first left asn1crypto's name cache without the
+    names asn1crypto.tsp and pyHanko add later; signing the PDF then failed on
+    'signing_certificate_v2'."""
+    from asn1crypto import cms
+
+    named = cms.CMSAttributeType
+    # the cache as it stood when built before asn1crypto.tsp was imported
+    named._reverse_map = {
+        name: oid for oid, name in named._map.items() if name != "signing_certificate_v2"
+    }
+    signed = _sign_on_token(soft_token, soft_token.ca.chairman, tiny_pdf(1))
+    assert ps.validate_pdf(signed, [soft_token.ca.root])[0].ok

@@ -253,14 +253,18 @@ def _token_info(slot: Any, token: Any) -> TokenInfo:
     )
 
 
+def _driver_error(exc: Exception) -> TokenError:
+    return TokenError(
+        MODULE, _("Trình điều khiển token báo lỗi: {error}", error=type(exc).__name__)
+    )
+
+
 def _tokens(lib: Any) -> list[tuple[Any, Any]]:
     try:
         slots = lib.get_slots(token_present=True)
         pairs = [(slot, slot.get_token()) for slot in slots]
     except p11.PKCS11Error as exc:
-        raise TokenError(
-            MODULE, _("Trình điều khiển token báo lỗi: {error}", error=type(exc).__name__)
-        ) from exc
+        raise _driver_error(exc) from exc
     return [(s, t) for s, t in pairs if t.flags & TokenFlag.TOKEN_INITIALIZED]
 
 
@@ -270,16 +274,17 @@ def list_tokens(module_path: str) -> list[TokenInfo]:
         try:
             return [_token_info(slot, token) for slot, token in _tokens(lib)]
         except p11.PKCS11Error as exc:
-            raise TokenError(
-                MODULE, _("Trình điều khiển token báo lỗi: {error}", error=type(exc).__name__)
-            ) from exc
+            raise _driver_error(exc) from exc
 
 
 # --- signing ----------------------------------------------------------------------------
 
 
 def _choose(lib: Any, serial: str | None, cert_id: bytes | None) -> tuple[Any, Any, TokenInfo]:
-    found = [(slot, token, _token_info(slot, token)) for slot, token in _tokens(lib)]
+    try:
+        found = [(slot, token, _token_info(slot, token)) for slot, token in _tokens(lib)]
+    except p11.PKCS11Error as exc:
+        raise _driver_error(exc) from exc
     if not found:
         raise TokenError(ABSENT, _("Không thấy token nào: hãy cắm USB token rồi thử lại"))
     if serial is not None:
@@ -322,9 +327,7 @@ def _login(slot: Any, token: Any, pin: str) -> Any:
     except (p11.PinLenRange, p11.PinInvalid):
         raise TokenError(PIN_INVALID, _("Token không nhận mã PIN có độ dài này")) from None
     except p11.PKCS11Error as exc:
-        raise TokenError(
-            MODULE, _("Trình điều khiển token báo lỗi: {error}", error=type(exc).__name__)
-        ) from exc
+        raise _driver_error(exc) from exc
 
 
 def _issuers(
@@ -412,6 +415,8 @@ class TokenSigner:
                 ),
                 entry.id_hex,
             ) from exc
+        except p11.PKCS11Error as exc:
+            raise _driver_error(exc) from exc
         wanted = {rsa.RSAPublicKey: KeyType.RSA, ec.EllipticCurvePublicKey: KeyType.EC}
         kind = next((v for k, v in wanted.items() if isinstance(public, k)), None)
         if kind is None or self._key.key_type != kind:

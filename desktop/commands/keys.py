@@ -128,7 +128,7 @@ def _token_list(args: argparse.Namespace) -> int:
     try:
         tokens = list_tokens(args.module)
     except TokenError as exc:
-        return error(f"[{exc.code}] {exc.message}")
+        return error(f"[{exc.code}] {exc.message}", args, exc.code)
     if args.json:
         print(json.dumps([t.to_json() for t in tokens], ensure_ascii=False, indent=1))
         return EXIT_OK

@@ -118,6 +118,9 @@ def test_package_verify_cli_with_anchor_and_crl(soft_token, tmp_path, capsys):
     captured = capsys.readouterr()
     assert "[certificate_revoked]" in captured.out
     assert "quá hạn cập nhật (01/12/2025)" in captured.err
+    (tmp_path / "bad.crl").write_bytes(b"not a CRL")
+    assert main([*anchored, "--crl", str(tmp_path / "bad.crl"), "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["code"] == CRL_INVALID
 
 
 def _tiny_set_json(tmp_path):

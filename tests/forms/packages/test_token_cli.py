@@ -41,6 +41,10 @@ def test_list_json_and_text(soft_token, capsys):
 def test_list_with_a_missing_driver_fails_with_its_code(tmp_path, capsys):
     code, _out, err = run(capsys, "keys", "token", "list", "--module", tmp_path / "nope.so")
     assert code == 1 and "[token_module]" in err and "nope.so" in err
+    code, out, _err = run(
+        capsys, "keys", "token", "list", "--module", tmp_path / "nope.so", "--json"
+    )
+    assert code == 1 and json.loads(out)["code"] == "token_module"
 
 
 def _args(soft_token, hex_id: str, serial: str | None = None) -> argparse.Namespace:

@@ -7,6 +7,7 @@ its own, ``desktop.qt_charts``, so that start-up does not import it.)
 from PySide6.QtCore import (  # noqa: F401
     QAbstractItemModel,
     QAbstractTableModel,
+    QBuffer,
     QByteArray,
     QCoreApplication,
     QDate,

@@ -6,6 +6,7 @@ import argparse
 import getpass
 import os
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 from desktop.commands._collector_common import (
@@ -20,6 +21,7 @@ from desktop.commands._collector_common import (
     open_db,
 )
 from desktop.commands._output import add_verbose_argument, listing
+from desktop.commands._token_common import add_token_arguments, token_signer
 from forms.i18n import _
 
 
@@ -102,6 +104,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     bundle.add_argument(
         "--p12", metavar=_("TỆP"), help=_("ký bằng chứng thư số trong tệp .p12/.pfx thay cho khóa")
     )
+    add_token_arguments(bundle)
     bundle.set_defaults(func=_bundle)
 
 
@@ -270,11 +273,23 @@ def _signer(args: argparse.Namespace):
 
 
 def _bundle(args: argparse.Namespace) -> int:
+    from forms.packages.token import TokenError
+
+    with ExitStack() as stack:
+        try:
+            _check_output(args.output, (".dtibundle",))
+            signer = stack.enter_context(token_signer(args)) if args.token else _signer(args)
+        except CommandError as exc:
+            return fail(str(exc))
+        except TokenError as exc:
+            return fail(f"[{exc.code}] {exc.message}")
+        return _write_bundle(args, signer)
+
+
+def _write_bundle(args: argparse.Namespace, signer) -> int:
     from local_db.collector.bundles import export_bundle
 
     try:
-        _check_output(args.output, (".dtibundle",))
-        signer = _signer(args)
         conn = open_db(args.db)
     except CommandError as exc:
         return fail(str(exc))

@@ -1,12 +1,15 @@
-"""`dti-desk keys create|show|export-public`: the officer's signing key."""
+"""`dti-desk keys create|show|export-public`: the officer's signing key; `keys token list`: the
+certificates on a USB token (PKCS#11)."""
 
 from __future__ import annotations
 
 import argparse
 import base64
+import json
 from pathlib import Path
 
 from desktop.commands._packages_common import EXIT_OK, error, keys_dir, passphrase
+from desktop.commands._token_common import add_module_argument
 from forms.i18n import _
 
 
@@ -32,6 +35,17 @@ def register(subparsers) -> None:
         "-o", "--output", required=True, metavar=_("TỆP"), help=_("tệp khóa công khai cần ghi")
     )
     export.set_defaults(func=_export)
+
+    token = sub.add_parser("token", help=_("chứng thư số trên USB token (PKCS#11)"))
+    token_sub = token.add_subparsers(
+        dest="token_command", metavar=_("LỆNH"), parser_class=type(grp)
+    )
+    listing = token_sub.add_parser(
+        "list", help=_("liệt kê token và chứng thư số trên đó (không cần mã PIN)")
+    )
+    add_module_argument(listing, required=True)
+    listing.add_argument("--json", action="store_true", help=_("in kết quả dạng JSON"))
+    listing.set_defaults(func=_token_list)
 
 
 def _create(args: argparse.Namespace) -> int:
@@ -104,4 +118,47 @@ def _export(args: argparse.Namespace) -> int:
             fingerprint=public.fingerprint,
         )
     )
+    return EXIT_OK
+
+
+def _token_list(args: argparse.Namespace) -> int:
+    from desktop.format import format_date
+    from forms.packages.token import TokenError, list_tokens
+
+    try:
+        tokens = list_tokens(args.module)
+    except TokenError as exc:
+        return error(f"[{exc.code}] {exc.message}", args, exc.code)
+    if args.json:
+        print(json.dumps([t.to_json() for t in tokens], ensure_ascii=False, indent=1))
+        return EXIT_OK
+    if not tokens:
+        print(_("Không thấy token nào: hãy cắm USB token rồi thử lại"))
+    for info in tokens:
+        print(
+            _(
+                "Token “{label}” (số sê-ri {serial}, {maker} {model})",
+                label=info.label, serial=info.serial, maker=info.manufacturer, model=info.model,
+            )
+        )  # fmt: skip
+        warning = info.to_json()["pin_warning"]
+        if warning:
+            print(f"  ! {warning}")
+        for cert in info.certificates:
+            print(f"  [{cert.id_hex}] {cert.subject}")
+            print("      " + _("cấp bởi: {issuer}", issuer=cert.issuer))
+            print(
+                "      "
+                + _(
+                    "hiệu lực: {start} – {end}",
+                    start=format_date(cert.certificate.not_valid_before_utc),
+                    end=format_date(cert.certificate.not_valid_after_utc),
+                )
+            )
+            usage = ", ".join(cert.key_usage) or _("không giới hạn")
+            print(
+                "      "
+                + _("mục đích khóa: {usage}", usage=usage)
+                + (" (CA)" if cert.is_ca else "")
+            )
     return EXIT_OK

@@ -1,9 +1,11 @@
-"""`dti-desk package verify FILE [--trust FILE] [--json]`: check a received package."""
+"""`dti-desk package verify FILE [--trust FILE] [--anchor ROOT] [--crl FILE] [--json]`: check a
+received package."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from desktop.commands._packages_common import EXIT_OK, EXIT_PROBLEMS, data_dir, error
@@ -28,6 +30,20 @@ def register(subparsers) -> None:
         metavar=_("TỆP"),
         help=_("thêm bộ tiêu chí (.json); bộ tiêu chí tham khảo luôn được biết"),
     )
+    verify.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        metavar=_("TỆP"),
+        help=_("thêm chứng thư gốc tin cậy (PEM/DER) cho lần kiểm tra này"),
+    )
+    verify.add_argument(
+        "--crl",
+        action="append",
+        default=[],
+        metavar=_("TỆP"),
+        help=_("danh sách thu hồi chứng thư số (CRL, tệp DER/PEM) để đối chiếu, không tải gì về"),
+    )
     verify.add_argument("--json", action="store_true", help=_("in kết quả dạng JSON"))
     verify.set_defaults(func=_verify)
 
@@ -40,8 +56,33 @@ def _criteria(paths: list[str]):
     return criteria_index([reference_set(), *(load_json(p) for p in paths)])
 
 
+def _anchors(trust, paths: list[str]):
+    """The registry with the ``--anchor`` certificates added (a new one if there is none)."""
+    from forms.inbound import read_inbound
+    from forms.packages.trust import MAX_TRUST_BYTES, TrustRegistry, load_certificate
+
+    trust = trust if trust is not None else TrustRegistry()
+    for path in paths:
+        trust.add_anchor(load_certificate(read_inbound(path, MAX_TRUST_BYTES)))
+    return trust
+
+
+def _stale_lines(revocation) -> list[str]:
+    from desktop.format import format_date
+
+    return [
+        _(
+            "Danh sách thu hồi của {issuer} đã quá hạn cập nhật ({date}): các chứng thư bị thu hồi sau đó chưa được biết",
+            issuer=crl.issuer.rfc4514_string(),
+            date=format_date(crl.next_update_utc),
+        )
+        for crl in revocation.stale()
+    ]
+
+
 def _verify(args: argparse.Namespace) -> int:
     from forms.inbound import InboundRejected, read_inbound
+    from forms.packages.revocation import RevocationError, RevocationLists
     from forms.packages.trust import MAX_TRUST_BYTES, TrustError, TrustRegistry
     from forms.packages.verify import verify_package
     from forms.problems import ProblemsError
@@ -62,15 +103,32 @@ def _verify(args: argparse.Namespace) -> int:
                 "trust_unreadable",
             )
     try:
+        if args.anchor:
+            trust = _anchors(trust, args.anchor)
+        revocation = RevocationLists.from_files(args.crl) if args.crl else None
+    except (InboundRejected, TrustError) as exc:
+        return error(
+            _("Không đọc được chứng thư gốc: {error}", error=str(exc)), args, "anchor_unreadable"
+        )
+    except RevocationError as exc:
+        return error(f"[{exc.code}] {exc.message}", args, exc.code)
+    try:
         criteria = _criteria(args.criteria)
     except (ProblemsError, OSError, ValueError) as exc:
         return error(
             _("Không đọc được bộ tiêu chí: {error}", error=str(exc)), args, "criteria_unreadable"
         )
-    verdict = verify_package(args.file, criteria_sets=criteria, trust=trust)
+    verdict = verify_package(args.file, criteria_sets=criteria, trust=trust, revocation=revocation)
+    stale = _stale_lines(revocation) if revocation is not None else []
     if args.json:
-        print(json.dumps(verdict.to_json(), ensure_ascii=False))
-    elif verdict.ok:
+        body = verdict.to_json()
+        if revocation is not None:
+            body["stale_crls"] = stale
+        print(json.dumps(body, ensure_ascii=False))
+        return EXIT_OK if verdict.ok else EXIT_PROBLEMS
+    for line in stale:
+        print("! " + line, file=sys.stderr)
+    if verdict.ok:
         print(
             _(
                 "Gói hợp lệ: đơn vị {unit}, năm {year}, người ký {fingerprint}",

@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from desktop.qt import (
+    QBuffer,
     QByteArray,
     QColor,
     QFont,
@@ -37,7 +38,7 @@ from desktop.qt import (
 )
 from forms.i18n import _
 
-__all__ = ["DRAFT_MARK", "FONT_FAMILY", "register_fonts", "write_pdf"]
+__all__ = ["DRAFT_MARK", "FONT_FAMILY", "register_fonts", "signature_areas", "write_pdf"]
 
 # report_html puts this comment first in a draft's HTML; autoescaping turns any "<" in a value
 # into "&lt;", so no answer or name can forge it.
@@ -129,11 +130,8 @@ def _keep_layout_tables_whole(doc: QTextDocument, page_height: float) -> None:
             frame.setFrameFormat(fmt)
 
 
-def write_pdf(html_text: str, path: Path, title: str = "") -> Path:
-    """Print ``html_text`` to an A4 PDF at ``path`` (written beside, then renamed: no half files)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    writer = QPdfWriter(str(tmp))
+def _writer(target: str | QBuffer, title: str = "") -> tuple[QPdfWriter, QRectF]:
+    writer = QPdfWriter(target)
     writer.setTitle(title)
     writer.setCreator("dti-desk")
     writer.setResolution(DPI)
@@ -146,7 +144,14 @@ def write_pdf(html_text: str, path: Path, title: str = "") -> Path:
             QPageLayout.Unit.Millimeter,
         )
     )
-    page = QRectF(writer.pageLayout().fullRectPixels(DPI))
+    return writer, QRectF(writer.pageLayout().fullRectPixels(DPI))
+
+
+def write_pdf(html_text: str, path: Path, title: str = "") -> Path:
+    """Print ``html_text`` to an A4 PDF at ``path`` (written beside, then renamed: no half files)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part")
+    writer, page = _writer(str(tmp), title)
     doc = _layout(html_text, writer, page)
     draft = html_text.startswith(DRAFT_MARK)
     painter = QPainter(writer)
@@ -167,3 +172,45 @@ def write_pdf(html_text: str, path: Path, title: str = "") -> Path:
     del writer  # closes the file
     tmp.replace(path)
     return path
+
+
+def _points(px: float) -> float:
+    return px / DPI * 72
+
+
+def signature_areas(html_text: str, heading: str) -> dict[str, tuple[int, tuple[int, ...]]]:
+    """Where the digital signatures go on the report as :func:`write_pdf` prints it: for
+    ``"chairman"`` and ``"organisation"``, the page index and a rectangle in PDF points (from
+    the bottom left). The chairman's is the blank space of the signature block's cell whose
+    first line is ``heading`` ("TM. ỦY BAN NHÂN DÂN"), between the title and the name; the
+    organisation's is in the same column under the name (Decree 30/2020/NĐ-CP lays the
+    organisation's seal image over the signer's left third; two text stamps laid over each
+    other could not be read). Empty when the text is not found."""
+    buffer = QBuffer()
+    writer, page = _writer(buffer)
+    doc = _layout(html_text, writer, page)
+    found = doc.find(heading, 0, QTextDocument.FindFlag.FindCaseSensitively)
+    if found.isNull() or found.currentTable() is None:
+        return {}
+    block = found.block()
+    lines = block.layout()
+    if lines.lineCount() < 3:
+        return {}
+    box = doc.documentLayout().blockBoundingRect(block)
+    last = lines.lineAt(lines.lineCount() - 1).rect()
+    top = box.top() + lines.lineAt(1).rect().bottom()  # under the title ("CHỦ TỊCH")
+    bottom = box.top() + last.top()  # above the name
+    index = int(top // page.height())
+    offset = index * page.height()
+    height = _points(page.height())
+    left, right = round(_points(box.left())), round(_points(box.right()))
+    pad = 3  # points: the stamp's border clear of the letters above and below
+    chairman = (
+        left,
+        round(height - _points(bottom - offset)) + pad,
+        right,
+        round(height - _points(top - offset)) - pad,
+    )
+    under = round(height - _points(box.top() + last.bottom() - offset)) - pad
+    organisation = (left, max(under - (chairman[3] - chairman[1]), 0), right, under)
+    return {"chairman": (index, chairman), "organisation": (index, organisation)}

@@ -17,7 +17,7 @@ import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from forms.canonical import CanonicalError, parse_canonical
 from forms.criteria import CriteriaSet
@@ -35,6 +35,9 @@ from forms.packages.zipsafe import SafeZip
 from forms.problems import Problem
 from forms.scoring import score
 
+if TYPE_CHECKING:
+    from forms.packages.revocation import RevocationLists
+
 
 class PackageRun:
     """What the checks of one package share: the open zip, the verdict they fill, the
@@ -46,9 +49,11 @@ class PackageRun:
         verdict: Verdict,
         criteria_sets: CriteriaLookup,
         trust: TrustRegistry | None,
+        revocation: RevocationLists | None = None,
     ) -> None:
         self.zf, self.verdict, self.reasons = zf, verdict, verdict.reasons
         self.criteria_sets, self.trust = criteria_sets, trust
+        self.revocation = revocation  # the CRLs to check a certificate signer's path against
         self.raw = b""  # manifest.json, exactly as signed
         self.manifest: dict[str, Any] = {}
         self.created = datetime.min  # the manifest's created_at, once its shape is checked
@@ -489,7 +494,9 @@ def signer_trust(run: PackageRun) -> bool:
     sign a package), and a certificate's chain leads to an anchor."""
     signer, unit = run.verdict.signer, run.verdict.unit or ""
     assert signer is not None, "signer_trust runs after signed"
-    run.reasons += signer_problems(signer, ROLE_SUBMISSION, unit, run.trust, run.created, _WORDING)
+    run.reasons += signer_problems(
+        signer, ROLE_SUBMISSION, unit, run.trust, run.created, _WORDING, run.revocation
+    )
     return True
 
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from forms.i18n import N_, _
 from forms.packages.chain import ChainError, check_chain
 from forms.packages.signing import KIND_X509, SignerInfo
 from forms.packages.trust import TrustRegistry, wrong_role_message
 from forms.problems import Problem
+
+if TYPE_CHECKING:
+    from forms.packages.revocation import RevocationLists
 
 
 @dataclass(frozen=True)
@@ -58,26 +62,32 @@ def signer_problems(
     trust: TrustRegistry | None,
     created: datetime,
     wording: TrustWording,
+    revocation: RevocationLists | None = None,
 ) -> list[Problem]:
     """Why ``signer`` is not trusted to sign in ``role`` for ``unit``: its standing in the
-    registry, then its certificate chain at ``created``."""
+    registry, then its certificate chain at ``created`` (and the CRLs, when given)."""
     problem = standing_problem(signer, role, unit, trust, wording)
-    chain = chain_problems(signer, trust, created)
+    chain = chain_problems(signer, trust, created, revocation)
     return chain if problem is None else [problem, *chain]
 
 
 def chain_problems(
-    signer: SignerInfo, trust: TrustRegistry | None, created: datetime
+    signer: SignerInfo,
+    trust: TrustRegistry | None,
+    created: datetime,
+    revocation: RevocationLists | None = None,
 ) -> list[Problem]:
-    """For a certificate signer: why its chain does not lead to a trusted anchor at ``created``."""
+    """For a certificate signer: why its chain does not lead to a trusted anchor at ``created``,
+    or a certificate on it stood revoked then by one of the ``revocation`` lists."""
     if signer.kind != KIND_X509 or not signer.certificates:
         return []
     anchors = trust.anchor_certificates() if trust is not None else []
     try:
-        check_chain(signer.certificates[0], list(signer.certificates[1:]), anchors, created)
+        path = check_chain(signer.certificates[0], list(signer.certificates[1:]), anchors, created)
     except ChainError as exc:
         return [certificate_problem(exc, created)]
-    return []
+    revoked = revocation.problem(path, created) if revocation is not None else None
+    return [revoked] if revoked is not None else []
 
 
 # why a chain failed, by ChainError code; anything else: no path to a trusted root

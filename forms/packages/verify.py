@@ -19,6 +19,7 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from forms.packages import parallel
 from forms.packages.package_checks import PACKAGE_CHECKS, PackageRun, run_checks
@@ -27,6 +28,9 @@ from forms.packages.signer_trust import certificate_problem, chain_problems
 from forms.packages.trust import TrustRegistry
 from forms.packages.verdict import CriteriaLookup, Verdict, criteria_index, lookup_criteria
 from forms.packages.zipsafe import Limits, SafeZip, Source, ZipProblem
+
+if TYPE_CHECKING:
+    from forms.packages.revocation import RevocationLists
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -50,12 +54,14 @@ def verify_package(
     trust: TrustRegistry | None = None,
     limits: Limits = DEFAULT_LIMITS,
     name: str | None = None,
+    revocation: RevocationLists | None = None,
 ) -> Verdict:
     """Check one package: a path, its bytes, or a seekable binary file object.
 
     ``name`` is what messages and ``Verdict.path`` call it (default: the path; for bytes or
     a file object without a name, "gói"). Giving bytes the caller already holds (the
-    collector hashes and stores them anyway) saves reading the file twice."""
+    collector hashes and stores them anyway) saves reading the file twice. ``revocation``:
+    CRLs a certificate signer's path is checked against (``forms.packages.revocation``)."""
     if name is None:
         if isinstance(source, str | os.PathLike):
             name = os.fspath(source)
@@ -64,7 +70,7 @@ def verify_package(
     verdict = Verdict(ok=False, path=name)
     try:
         with SafeZip(source, limits) as zf:
-            run_checks(PACKAGE_CHECKS, PackageRun(zf, verdict, criteria_sets, trust))
+            run_checks(PACKAGE_CHECKS, PackageRun(zf, verdict, criteria_sets, trust, revocation))
     except ZipProblem as exc:
         verdict.reasons.append(exc.problem)
     verdict.ok = not verdict.reasons

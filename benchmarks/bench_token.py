@@ -1,0 +1,115 @@
+"""Signing on a PKCS#11 token (SoftHSM2), and what certificate signatures cost the collector.
+
+Run: ``.venv/bin/python benchmarks/bench_token.py [--units N]``. Makes a throwaway SoftHSM2
+token (softhsm2 and opensc must be installed: ``sh tools/install-sysdeps.sh``) and prints:
+login, package signing (RSA 2048 and EC P-256) and PDF signing times on the token; then the
+sequential verification time of N packages (default 3,321, one per commune-level unit) signed
+with a token certificate (CMS, path to the root, with and without a CRL) beside the same
+number signed with Ed25519. A real USB token signs far slower than SoftHSM2 (hundreds of ms
+per RSA signature): the token numbers are the app's own overhead, not a token's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from forms import pdf_signature as ps  # noqa: E402
+from forms.packages import token as tk  # noqa: E402
+from forms.packages.build import build_package  # noqa: E402
+from forms.packages.revocation import RevocationLists  # noqa: E402
+from forms.packages.trust import TrustRegistry  # noqa: E402
+from forms.packages.verify import criteria_index, verify_package  # noqa: E402
+from tests.forms.packages import token_support  # noqa: E402
+from tests.forms.packages.helpers import ed_signer, submission  # noqa: E402
+from tests.forms.packages.test_token_pdf import tiny_pdf  # noqa: E402
+from tests.forms.sample_sets import tiny_set  # noqa: E402
+
+
+def _ms(values: list[float]) -> str:
+    return f"median {statistics.median(values) * 1e3:.1f} ms (min {min(values) * 1e3:.1f}, n={len(values)})"
+
+
+def _timed(fn, repeat: int) -> tuple[list[float], object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return times, result
+
+
+def _verify_all(path: Path, count: int, criteria, trust, revocation=None) -> float:
+    data = path.read_bytes()  # as the collector calls it: bytes already in memory
+    start = time.process_time()
+    for _ in range(count):
+        verdict = verify_package(
+            data, criteria_sets=criteria, trust=trust, name=path.name, revocation=revocation
+        )
+    assert verdict.ok, verdict.reasons
+    return time.process_time() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, default=3321)
+    args = parser.parse_args()
+    print(
+        f"cpu count: {os.cpu_count()}, load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
+    with tempfile.TemporaryDirectory(prefix="dti-token-bench-") as tmp:
+        folder = Path(tmp)
+        conf = token_support.write_conf(folder)
+        os.environ["SOFTHSM2_CONF"] = str(conf)
+        ca = token_support.make_test_ca(folder / "ca")
+        token = token_support.make_token(folder / "token", ca, conf)
+        module, pin = token.module, token.pin
+        logins, _ = _timed(lambda: tk.list_tokens(module), 5)
+        print(f"list tokens and certificates: {_ms(logins)}")
+        out = folder / "out"
+        for name, who in (("RSA 2048", ca.chairman), ("EC P-256", ca.organisation)):
+            start = time.perf_counter()
+            with tk.open_token(module, pin, cert_id=who.cka_id) as session:
+                opened = time.perf_counter() - start
+                signer = session.signer(who.cka_id)
+                package, _ = _timed(lambda s=signer: build_package(submission(), s, out), 20)
+                pdf, _ = _timed(lambda s=signer: ps.sign_pdf(tiny_pdf(), ps.token_pdf_signer(s)), 5)
+            print(
+                f"{name}: login {opened * 1e3:.1f} ms; package (build + CMS on the token) {_ms(package)}"
+            )
+            print(
+                f"{name}: PDF (PAdES, visible stamp; the first includes the font set-up) {_ms(pdf)}"
+            )
+
+        criteria = criteria_index([tiny_set()])
+        with tk.open_token(module, pin, cert_id=ca.chairman.cka_id) as session:
+            cms_path = build_package(submission(), session.signer(ca.chairman.cka_id), out / "cms")
+        cms_trust = TrustRegistry()
+        cms_trust.add_certificate("25042", ca.chairman.certificate)
+        cms_trust.add_anchor(ca.root)
+        ed = ed_signer(1)
+        ed_path = build_package(submission(), ed, out / "ed")
+        ed_trust = TrustRegistry()
+        ed_trust.add_key("25042", ed.public_raw)
+        crls = RevocationLists.from_files([ca.files["crl.der"]])
+        n = args.units
+        ed_cpu = _verify_all(ed_path, n, criteria, ed_trust)
+        cms_cpu = _verify_all(cms_path, n, criteria, cms_trust)
+        crl_cpu = _verify_all(cms_path, n, criteria, cms_trust, crls)
+        print(f"verify {n} Ed25519 packages: {ed_cpu:.2f} s CPU ({ed_cpu / n * 1e3:.2f} ms each)")
+        print(
+            f"verify {n} token (CMS, RSA 2048, chain to root) packages: {cms_cpu:.2f} s CPU ({cms_cpu / n * 1e3:.2f} ms each)"
+        )
+        print(f"  the same with a CRL: {crl_cpu:.2f} s CPU ({crl_cpu / n * 1e3:.2f} ms each)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

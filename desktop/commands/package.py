@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from desktop.commands._packages_common import EXIT_OK, EXIT_PROBLEMS, data_dir, error
+from desktop.commands._packages_common import EXIT_OK, EXIT_PROBLEMS, data_dir, error, keys_dir
 from forms.i18n import _
 from local_db.paths import TRUST_FILE
 
@@ -64,8 +64,11 @@ def _verify(args: argparse.Namespace) -> int:
     except (ProblemsError, OSError, ValueError) as exc:
         return error(_("Không đọc được bộ tiêu chí: {error}", error=str(exc)))
     verdict = verify_package(args.file, criteria_sets=criteria, trust=trust)
+    own = _own_key_id(args)
+    own_key = own is not None and not verdict.ok and verdict.signed_by(own)
     if args.json:
-        print(json.dumps(verdict.to_json(), ensure_ascii=False))
+        print(json.dumps({**verdict.to_json(), "intact": verdict.intact, "own_key": own_key},
+                         ensure_ascii=False))  # fmt: skip
     elif verdict.ok:
         print(
             _(
@@ -75,8 +78,30 @@ def _verify(args: argparse.Namespace) -> int:
                 fingerprint=verdict.signer.fingerprint if verdict.signer else "-",
             )
         )
+    elif own_key:
+        assert verdict.signer is not None
+        print(_("Gói hợp lệ: đơn vị {unit}, năm {year}: chữ ký đúng, khóa của chính đơn vị này ({fingerprint})",
+                unit=verdict.unit, year=verdict.year, fingerprint=verdict.signer.fingerprint))  # fmt: skip
+    elif verdict.intact:
+        assert verdict.signer is not None
+        print(_("Chữ ký và nội dung gói còn nguyên vẹn: đơn vị {unit}, năm {year}, chữ ký đúng, tệp và điểm khớp.",
+                unit=verdict.unit, year=verdict.year))  # fmt: skip
+        print(_("Nhưng người ký chưa có trong danh sách tin cậy (khóa {fingerprint}): gói chưa được chấp nhận cho tới khi khóa này được thêm vào danh sách tin cậy.",
+                fingerprint=verdict.signer.fingerprint))  # fmt: skip
+        for problem in verdict.reasons:
+            print(f"  [{problem.code}] {problem.message}")
     else:
         print(_("Gói KHÔNG hợp lệ: {path}", path=args.file))
         for problem in verdict.reasons:
             print(f"  [{problem.code}] {problem.message}")
-    return EXIT_OK if verdict.ok else EXIT_PROBLEMS
+    return EXIT_OK if verdict.ok or own_key else EXIT_PROBLEMS
+
+
+def _own_key_id(args: argparse.Namespace) -> str | None:
+    """The key id of this data folder's own signing key (a commune's machine), if it has one."""
+    from forms.packages import keys
+
+    try:
+        return keys.load_public(keys_dir(args)).key_id
+    except (keys.KeyFileError, OSError, ValueError):
+        return None

@@ -37,3 +37,35 @@ def test_collector_merges_v1_fixture(tmp_path):
     }
     (current,) = current_submissions(conn, 2025)
     assert (current.unit_code, current.revision) == ("25042", 2)
+
+
+def test_collector_takes_a_v2_revision_after_v1_ones(tmp_path):
+    """A commune that sent format 1 and then, after the update, a format-2 revision: the
+    collector takes both and the newer supersedes the older."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from forms.packages.build import EvidenceFile, Submission, build_package
+    from forms.packages.signing import Ed25519Signer
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("25042_2025_r1.dtipkg", "25042_2025_r2.dtipkg"):
+        shutil.copy(V1 / name, inbox / name)
+    cs = load_json(V1 / "criteria.json")
+    plan = b"%PDF-1.4\n" + b"plan " * 500
+    sub = Submission(
+        unit_code="25042", unit_name="Xã Hùng Lô", year=2025, criteria_set=cs,
+        answers={"1.1": {"count": 4}, "3.1": {"points": "6.5"}}, revision=3,
+        submission_id="3c9e1f7a-8b2d-4e6f-a1c3-5d7e9f0b2a4c",
+        supersedes="0f6f3c36-1f0c-4b8e-8d0e-2a1c9c3b7e55",
+        evidence=(EvidenceFile("1.1", "Kế hoạch.pdf", content=plan),
+                  EvidenceFile("3.1", "Kế hoạch.pdf", content=plan)),
+        report=b"%PDF-1.4\nreport", created_at=clock(),
+    )  # fmt: skip
+    signer = Ed25519Signer(ed25519.Ed25519PrivateKey.from_private_bytes(bytes([1]) * 32))
+    build_package(sub, signer, inbox)
+    conn = open_collector(tmp_path / "c.sqlite")
+    summary = merge_paths(conn, [inbox], TrustRegistry.load(V1 / "trust.json"), [cs], clock=clock)
+    assert summary.accepted == 3 and summary.rejected == []
+    (current,) = current_submissions(conn, 2025)
+    assert (current.unit_code, current.revision) == ("25042", 3)

@@ -226,6 +226,8 @@ class CommuneController(QObject):
         ``export`` and ``dti-desk finalise`` alike."""
         from desktop.finalise.export import PreparedExport, submission_for, supersedes_for
         from desktop.finalise.report import report_html
+        from local_db.assessments import status_label
+        from local_db.models import Status
         from local_db.review.commune import as_answer
 
         assert self.session is not None and self.current is not None
@@ -235,8 +237,9 @@ class CommuneController(QObject):
                                     prof.officer_name if prof else "", prof.position if prof else "", supersedes)  # fmt: skip
         # review: a revision answering a review carries the commune's explanations in its notes
         submission = as_answer(self.db, self.current.id, submission)
-        # the report the package carries is the signed one, not a draft
-        html_text = report_html(self.session, replace(self.report_info(), draft=False))
+        # the report the package carries is the signed one, not a draft, and says so
+        signed = replace(self.report_info(), status=status_label(Status.SIGNED.value), draft=False)
+        html_text = report_html(self.session, signed)
         return PreparedExport(
             submission, html_text, self.report_title(), self.keys_dir, Path(self.db.data_dir)
         )

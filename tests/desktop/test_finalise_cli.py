@@ -100,6 +100,10 @@ def test_finalise_from_demo_commune(commune, tmp_path):
     # the PDF beside the package is the one inside it, its hash signed
     assert inside == report.read_bytes() and inside.startswith(b"%PDF")
     assert manifest["report"]["sha256"] == hashlib.sha256(inside).hexdigest()
+    text = subprocess.run(["pdftotext", str(report), "-"], capture_output=True, text=True).stdout
+    # the signed report: no draft mark, its status signed, the unit's own words
+    assert "Trạng thái: đã ký" in text and "BẢN NHÁP" not in text
+    assert "UBND XÃ HIỀN QUAN" in text and "Độc lập - Tự do - Hạnh phúc" in text
 
     verified = dti("--data-dir", str(commune), "package", "verify", str(package))
     assert verified.returncode == 0, verified.stdout
@@ -120,6 +124,9 @@ def test_finalise_from_demo_commune(commune, tmp_path):
     printed = dti("--data-dir", str(commune), "report", "-o", str(tmp_path / "bao-cao.pdf"))
     assert printed.returncode == 0, printed.stderr
     assert (tmp_path / "bao-cao.pdf").read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", str(tmp_path / "bao-cao.pdf"), "-"], capture_output=True,
+                          text=True).stdout  # fmt: skip
+    assert "Trạng thái: đã xuất gói" in text  # printed after signing: the assessment's status
 
 
 def test_finalise_errors_block(tmp_path):

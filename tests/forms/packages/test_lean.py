@@ -11,6 +11,8 @@ import random
 import zipfile
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from forms.packages.build import EvidenceFile, build_package
 from forms.packages.contents import compression_for
@@ -198,3 +200,66 @@ def test_a_content_dropped_is_missing_once(lean, tmp_path, criteria, trust):
 def test_png_entry_name(package):
     with zipfile.ZipFile(package) as zf:
         assert PNG_ENTRY in zf.namelist()
+
+
+_POOL = (
+    ("pdf", b"%PDF-1.4\n" + b"plan " * 300),
+    ("pdf", b"%PDF-1.4\n" + random.Random(9).randbytes(3000)),
+    ("png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 3),
+    ("jpg", b"\xff\xd8\xff\xe0" + bytes(range(256)) * 2),
+    ("jpeg", b"\xff\xd8\xff\xe0" + bytes(range(256)) * 2),  # the same JPEG as .jpeg
+    ("xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"row\t" * 400),
+)
+_CODES = ("1.1", "1.2", "2.1", "2.2.1", "2.2.2", "3.1")
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(_POOL) - 1), st.sampled_from(_CODES)), min_size=0, max_size=14
+    )
+)  # fmt: skip
+def test_any_citations_verify_with_each_content_once(
+    tmp_path_factory, criteria, trust, signer, cited
+):
+    """Whatever files cite whatever indicators, in any order and repeated: the package verifies,
+    holds each content (of a type) once, and every citation points at its own content."""
+    evidence = tuple(
+        EvidenceFile(code, f"Tệp {n}.{_POOL[i][0]}", content=_POOL[i][1])
+        for n, (i, code) in enumerate(cited)
+    )
+    path = build_package(submission(evidence=evidence), signer, tmp_path_factory.mktemp("p"))
+    verdict = verify_package(path, criteria_sets=criteria, trust=trust)
+    assert verdict.ok, verdict.reasons
+    with zipfile.ZipFile(path) as zf:
+        stored = {n: zf.read(n) for n in zf.namelist() if n.startswith("evidence/")}
+    assert len(stored) == len({_POOL[i][1] for i, _code in cited})  # jpg and jpeg: one JPEG
+    refs = _manifest(path)["evidence"]
+    assert [(r["indicator"], stored[r["path"]]) for r in refs] == [
+        (code, _POOL[i][1]) for i, code in cited
+    ]
+
+
+def test_a_file_changed_while_packing_is_refused(tmp_path, signer, monkeypatch):
+    """The content is hashed for its name, then streamed into the zip: another program writing
+    the file in between must not give a package whose entry is not what its name says."""
+    from forms.packages import contents
+
+    source = tmp_path / "plan.pdf"
+    source.write_bytes(PLAN)
+    measure = contents._measure
+
+    def measured_then_changed(item):
+        found = measure(item)
+        source.write_bytes(PLAN + b"% appended by another program\n")
+        return found
+
+    monkeypatch.setattr(contents, "_measure", measured_then_changed)
+    out = tmp_path / "out"
+    with pytest.raises(ProblemsError) as caught:
+        build_package(submission(evidence=(EvidenceFile("1.1", "Kế hoạch.pdf", source=source),)),
+                      signer, out)  # fmt: skip
+    assert [p.code for p in caught.value.problems] == ["evidence_changed"]
+    assert list(out.iterdir()) == []  # nothing half-written

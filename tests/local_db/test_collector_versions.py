@@ -3,6 +3,7 @@ them before the lean format (the committed fixture), and version 2 (issue 15).""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from forms.criteria_json import load_json
 from forms.packages.trust import TrustRegistry
 from local_db.collector import merge_paths, open_collector
 from local_db.collector.reports import current_submissions
+from local_db.review.received import extract_evidence, load_submission
 
 V1 = Path(__file__).parents[1] / "fixtures" / "packages" / "v1"
 
@@ -37,6 +39,11 @@ def test_collector_merges_v1_fixture(tmp_path):
     }
     (current,) = current_submissions(conn, 2025)
     assert (current.unit_code, current.revision) == ("25042", 2)
+    # format 1 carries no report; its evidence still opens for a reviewer
+    received = load_submission(conn, current.manifest_sha256)
+    assert received.report is None and len(received.evidence) == 5
+    opened = extract_evidence(conn, current.manifest_sha256, received.evidence[0].path, tmp_path)
+    assert opened.read_bytes().startswith(b"%PDF")
 
 
 def test_collector_takes_a_v2_revision_after_v1_ones(tmp_path):
@@ -69,3 +76,10 @@ def test_collector_takes_a_v2_revision_after_v1_ones(tmp_path):
     assert summary.accepted == 3 and summary.rejected == []
     (current,) = current_submissions(conn, 2025)
     assert (current.unit_code, current.revision) == ("25042", 3)
+    received = load_submission(conn, current.manifest_sha256)
+    assert [e.path for e in received.evidence] == [
+        f"evidence/{hashlib.sha256(plan).hexdigest()}.pdf"
+    ] * 2
+    assert received.report is not None
+    opened = extract_evidence(conn, current.manifest_sha256, received.report.path, tmp_path)
+    assert opened.read_bytes() == b"%PDF-1.4\nreport"

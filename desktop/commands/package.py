@@ -64,8 +64,7 @@ def _verify(args: argparse.Namespace) -> int:
     except (ProblemsError, OSError, ValueError) as exc:
         return error(_("Không đọc được bộ tiêu chí: {error}", error=str(exc)))
     verdict = verify_package(args.file, criteria_sets=criteria, trust=trust)
-    own = _own_key_id(args)
-    own_key = own is not None and not verdict.ok and verdict.signed_by(own)
+    own_key = not verdict.ok and _signed_here(args, verdict)
     if args.json:
         print(json.dumps({**verdict.to_json(), "intact": verdict.intact, "own_key": own_key},
                          ensure_ascii=False))  # fmt: skip
@@ -97,11 +96,30 @@ def _verify(args: argparse.Namespace) -> int:
     return EXIT_OK if verdict.ok or own_key else EXIT_PROBLEMS
 
 
-def _own_key_id(args: argparse.Namespace) -> str | None:
-    """The key id of this data folder's own signing key (a commune's machine), if it has one."""
+def _signed_here(args: argparse.Namespace, verdict) -> bool:
+    """Intact, signed with this data folder's own key (a commune's machine) and, when the
+    folder's profile can be read, for the folder's own unit (as the window's check has it)."""
     from forms.packages import keys
+    from local_db.errors import StorageError
+    from local_db.paths import DB_FILE
 
     try:
-        return keys.load_public(keys_dir(args)).key_id
+        own = keys.load_public(keys_dir(args)).key_id
     except (keys.KeyFileError, OSError, ValueError):
-        return None
+        return False
+    if not verdict.signed_by(own):
+        return False
+    if not (data_dir(args) / DB_FILE).is_file():  # never create a database just to verify
+        return True
+    from local_db import profile
+    from local_db.database import open_database
+
+    try:
+        db = open_database(data_dir(args))
+    except StorageError:  # the app has the folder open: the key alone then
+        return True
+    try:
+        prof = profile.get(db)
+    finally:
+        db.close()
+    return prof is None or not prof.unit_code or prof.unit_code == verdict.unit

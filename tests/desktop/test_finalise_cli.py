@@ -157,3 +157,23 @@ def test_finalise_without_assessment(tmp_path):
 def test_demo_commune_refuses_a_folder_with_a_key(commune):
     again = dti("demo", "commune", "--data-dir", str(commune))
     assert again.returncode == 1 and "đã có khóa ký" in again.stderr
+
+
+def test_own_key_for_another_unit_is_not_this_units(commune, tmp_path):
+    """The folder's key signing a package that claims another unit: intact, but not "this
+    unit's own key" (the window's check trusts the key for its own unit only)."""
+    from forms.criteria_json import dump_json
+    from forms.packages import keys
+    from forms.packages.build import build_package
+    from tests.forms.packages.helpers import submission
+    from tests.forms.sample_sets import tiny_set
+
+    signer = keys.load_signer(commune / "keys", PASSPHRASE)
+    dump_json(tiny_set(), tmp_path / "tiny.json")
+    for unit, own in (("25001", True), ("25999", False)):
+        package = build_package(submission(unit_code=unit), signer, tmp_path / unit)
+        verified = dti("--data-dir", str(commune), "package", "verify", str(package),
+                       "--criteria", str(tmp_path / "tiny.json"), "--json")  # fmt: skip
+        result = json.loads(verified.stdout)
+        assert (result["intact"], result["own_key"]) == (True, own)
+        assert verified.returncode == (0 if own else 1)

@@ -10,7 +10,7 @@ window (mode, language, the settings wizard, replacing the window) is the shell'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +27,7 @@ from forms.scoring import score
 
 if TYPE_CHECKING:
     from desktop.finalise.dialog import FinaliseDialog
+    from desktop.finalise.export import Finalised, PreparedExport
     from desktop.finalise.report import ReportInfo
     from desktop.review.commune import CommuneReviewPanel
     from local_db.database import Database
@@ -211,8 +212,22 @@ class CommuneController(QObject):
             )
 
     def export(self, passphrase: str, out_dir: Path) -> None:
-        """Sign and write the package (worker thread), then mark the assessment signed/exported."""
-        from desktop.finalise.export import sign_and_build, submission_for, supersedes_for
+        """Sign and write the package and the PDF report beside it (worker thread; the same
+        ``sign_and_write`` as ``dti-desk finalise``), then mark the assessment signed/exported."""
+        prepared = self.prepare_export()
+        self.runner.run(
+            lambda: prepared.write(passphrase, out_dir),
+            self._exported,
+            lambda exc: self._export_failed(exc, out_dir),
+        )
+
+    def prepare_export(self) -> PreparedExport:
+        """What signing needs from the GUI thread (the submission, the report's HTML), for
+        ``export`` and ``dti-desk finalise`` alike."""
+        from desktop.finalise.export import PreparedExport, submission_for, supersedes_for
+        from desktop.finalise.report import report_html
+        from local_db.assessments import status_label
+        from local_db.models import Status
         from local_db.review.commune import as_answer
 
         assert self.session is not None and self.current is not None
@@ -222,35 +237,26 @@ class CommuneController(QObject):
                                     prof.officer_name if prof else "", prof.position if prof else "", supersedes)  # fmt: skip
         # review: a revision answering a review carries the commune's explanations in its notes
         submission = as_answer(self.db, self.current.id, submission)
-        keys_dir = self.keys_dir
-        data_dir = Path(self.db.data_dir)
+        # the report the package carries is the signed one, not a draft, and says so
+        signed = replace(self.report_info(), status=status_label(Status.SIGNED.value), draft=False)
+        html_text = report_html(self.session, signed)
+        return PreparedExport(
+            submission, html_text, self.report_title(), self.keys_dir, Path(self.db.data_dir)
+        )
 
-        def work() -> tuple[Path, str]:
-            from forms.packages.zipsafe import ZipProblem
-            from local_db import sent_packages
-
-            path = sign_and_build(submission, keys_dir, passphrase, out_dir)
-            try:  # the exact bytes, to hand over again without creating a new submission
-                sent_packages.keep(data_dir, path)
-            except (OSError, ValueError, ZipProblem) as exc:
-                return path, str(exc)
-            return path, ""
-
-        self.runner.run(work, self._exported, lambda exc: self._export_failed(exc, out_dir))
-
-    def _exported(self, result: tuple[Path, str]) -> None:
-        from desktop.finalise.export import record_written
-        from local_db import assessments
+    def _exported(self, result: tuple[Finalised, str]) -> None:
+        from desktop.finalise.export import mark_finalised
 
         assert self.current is not None
-        path, not_kept = result
-        record_written(self.db, self.current.id, path)
-        assessments.finalise(self.db, self.current.id)
-        assessments.mark_signed(self.db, self.current.id)
-        assessments.mark_exported(self.db, self.current.id)
+        done, not_kept = result
+        mark_finalised(self.db, self.current.id, done.package)
         self.current.status = "exported"
         self._refresh_read_only()
-        text = _("Đã ký và lưu gói nộp: {path}", path=str(path))
+        text = _(
+            "Đã ký và lưu gói nộp: {path}\nBáo cáo PDF (cũng nằm trong gói): {report}",
+            path=str(done.package),
+            report=str(done.report),
+        )
         if not_kept:
             text += "\n" + _(
                 "Lưu ý: không giữ được bản sao của gói trong thư mục dữ liệu ({reason}), nên sau này không lưu lại được bản giống hệt.",
@@ -258,7 +264,8 @@ class CommuneController(QObject):
             )
         self._report(True, text)
         self.offer_sent_copy()
-        self.exported.emit(path)
+        self.exported.emit(done.package)
+        self.pdf_written.emit(done.report)
 
     def _export_failed(self, exc: BaseException, out_dir: Path) -> None:
         from desktop.finalise.export import WrongPassphrase
@@ -299,12 +306,16 @@ class CommuneController(QObject):
                           prof.position if prof else "", fingerprint, self.current.revision,
                           assessments.status_label(str(status)))  # fmt: skip
 
+    def report_title(self) -> str:
+        assert self.session is not None
+        return _("Báo cáo tự đánh giá chuyển đổi số năm {year}", year=self.session.year)
+
     def write_report(self, path: Path) -> None:
         from desktop.finalise.report import report_html, write_pdf
 
         assert self.session is not None
         html_text = report_html(self.session, self.report_info())
-        title = _("Báo cáo tự đánh giá chuyển đổi số năm {year}", year=self.session.year)
+        title = self.report_title()
 
         def done(written: Path) -> None:
             self._report(True, _("Đã lưu báo cáo: {path}", path=str(written)))

@@ -28,6 +28,53 @@ def register(subparsers) -> None:
     pkgs.add_argument("--year", type=int, default=2025, help=_("năm đánh giá"))
     pkgs.add_argument("--evidence", type=int, default=3, help=_("số tệp minh chứng mỗi gói"))
     pkgs.set_defaults(func=_packages)
+    commune = sub.add_parser(
+        "commune",
+        help=_(
+            "tạo một thư mục dữ liệu cấp xã sẵn sàng: hồ sơ, bản đánh giá đã trả lời, minh chứng, khóa ký (mật khẩu từ DTI_PASSPHRASE)"
+        ),
+    )
+    # --data-dir here too (dest "out": a subcommand's own default would hide the global one)
+    commune.add_argument("--out", "--data-dir", dest="out", metavar=_("THƯ_MỤC"),
+                         help=_("thư mục dữ liệu cần tạo (mặc định: --data-dir chung)"))  # fmt: skip
+    commune.add_argument("--unit", default="25001", metavar=_("MÃ"), help=_("mã đơn vị"))
+    commune.add_argument(
+        "--seed", type=int, default=1, help=_("hạt giống ngẫu nhiên (cùng hạt giống, cùng kết quả)")
+    )
+    commune.set_defaults(func=_commune)
+
+
+def _commune(args: argparse.Namespace) -> int:
+    from desktop.commands._packages_common import passphrase
+    from forms.reference import reference_set
+    from local_db.demo_commune import make_demo_commune
+    from local_db.errors import StorageError
+    from local_db.paths import resolve_data_dir
+
+    target = resolve_data_dir(args.out or getattr(args, "data_dir", None))
+    secret = passphrase(confirm=True)
+    if not secret:
+        return error(
+            _("Cần mật khẩu khóa ký: đặt DTI_PASSPHRASE hoặc chạy trong cửa sổ dòng lệnh.")
+        )
+    try:
+        made = make_demo_commune(
+            target, secret, reference_set(), unit_code=args.unit, seed=args.seed
+        )
+    except (StorageError, OSError) as exc:
+        return error(str(exc))
+    from desktop.settings import COMMUNE, MODE, settings_for
+
+    settings = settings_for(str(target), target)  # the window opens it as a commune's folder
+    settings.set(MODE, COMMUNE)
+    settings.sync()
+    print(
+        _(
+            "Đã tạo thư mục dữ liệu {path}: đơn vị {unit}, {citations} minh chứng đính kèm từ {files} tệp",
+            path=str(made.data_dir), unit=made.unit_code, citations=made.citations, files=made.evidence_files,
+        )
+    )  # fmt: skip
+    return EXIT_OK
 
 
 def _packages(args: argparse.Namespace) -> int:

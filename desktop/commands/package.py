@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from desktop.commands._packages_common import EXIT_OK, EXIT_PROBLEMS, data_dir, error
+from desktop.commands._packages_common import EXIT_OK, EXIT_PROBLEMS, data_dir, error, keys_dir
 from forms.i18n import _
 from local_db.paths import TRUST_FILE
 
@@ -120,14 +120,22 @@ def _verify(args: argparse.Namespace) -> int:
         )
     verdict = verify_package(args.file, criteria_sets=criteria, trust=trust, revocation=revocation)
     stale = _stale_lines(revocation) if revocation is not None else []
+    own_key = not verdict.ok and _signed_here(args, verdict)
     if args.json:
-        body = verdict.to_json()
+        body = {**verdict.to_json(), "intact": verdict.intact, "own_key": own_key}
         if revocation is not None:
             body["stale_crls"] = stale
         print(json.dumps(body, ensure_ascii=False))
-        return EXIT_OK if verdict.ok else EXIT_PROBLEMS
+        return EXIT_OK if verdict.ok or own_key else EXIT_PROBLEMS
     for line in stale:
         print("! " + line, file=sys.stderr)
+    _print_verdict(verdict, own_key, args.file)
+    return EXIT_OK if verdict.ok or own_key else EXIT_PROBLEMS
+
+
+def _print_verdict(verdict, own_key: bool, path: str) -> None:
+    """The verdict in words: valid; valid with this folder's own key; intact but signed by a
+    key not (yet) trusted; or not valid, with every reason."""
     if verdict.ok:
         print(
             _(
@@ -137,8 +145,48 @@ def _verify(args: argparse.Namespace) -> int:
                 fingerprint=verdict.signer.fingerprint if verdict.signer else "-",
             )
         )
-    else:
-        print(_("Gói KHÔNG hợp lệ: {path}", path=args.file))
+    elif own_key:
+        assert verdict.signer is not None
+        print(_("Gói hợp lệ: đơn vị {unit}, năm {year}: chữ ký đúng, khóa của chính đơn vị này ({fingerprint})",
+                unit=verdict.unit, year=verdict.year, fingerprint=verdict.signer.fingerprint))  # fmt: skip
+    elif verdict.intact:
+        assert verdict.signer is not None
+        print(_("Chữ ký và nội dung gói còn nguyên vẹn: đơn vị {unit}, năm {year}, chữ ký đúng, tệp và điểm khớp.",
+                unit=verdict.unit, year=verdict.year))  # fmt: skip
+        print(_("Nhưng người ký chưa có trong danh sách tin cậy (khóa {fingerprint}): gói chưa được chấp nhận cho tới khi khóa này được thêm vào danh sách tin cậy.",
+                fingerprint=verdict.signer.fingerprint))  # fmt: skip
         for problem in verdict.reasons:
             print(f"  [{problem.code}] {problem.message}")
-    return EXIT_OK if verdict.ok else EXIT_PROBLEMS
+    else:
+        print(_("Gói KHÔNG hợp lệ: {path}", path=path))
+        for problem in verdict.reasons:
+            print(f"  [{problem.code}] {problem.message}")
+
+
+def _signed_here(args: argparse.Namespace, verdict) -> bool:
+    """Intact, signed with this data folder's own key (a commune's machine) and, when the
+    folder's profile can be read, for the folder's own unit (as the window's check has it)."""
+    from forms.packages import keys
+    from local_db.errors import StorageError
+    from local_db.paths import DB_FILE
+
+    try:
+        own = keys.load_public(keys_dir(args)).key_id
+    except (keys.KeyFileError, OSError, ValueError):
+        return False
+    if not verdict.signed_by(own):
+        return False
+    if not (data_dir(args) / DB_FILE).is_file():  # never create a database just to verify
+        return True
+    from local_db import profile
+    from local_db.database import open_database
+
+    try:
+        db = open_database(data_dir(args))
+    except StorageError:  # the app has the folder open: the key alone then
+        return True
+    try:
+        prof = profile.get(db)
+    finally:
+        db.close()
+    return prof is None or not prof.unit_code or prof.unit_code == verdict.unit

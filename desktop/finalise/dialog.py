@@ -134,6 +134,11 @@ class FinaliseDialog(QDialog):
         self.copy_button.setVisible(False)
         self._sent_name: str | None = None
         self.export_button = QPushButton(_("Ký và xuất gói nộp"), self)
+        self.export_button.setToolTip(
+            _(
+                "Ghi gói nộp và báo cáo PDF cạnh nhau vào thư mục đã chọn; báo cáo cũng nằm trong gói."
+            )
+        )
         self.export_button.setDefault(True)
         self.close_button = QPushButton(_("Đóng"), self)
         buttons.addWidget(self.pdf_button)

@@ -1,7 +1,11 @@
 """From the open assessment to a signed package: the glue between the session and forms.packages.
 
-``sign_and_build`` is the slow part (key decryption with scrypt, hashing and zipping the
-evidence): it runs on a worker thread and touches no widget and no database.
+One finalise, for the dialog and for ``dti-desk finalise`` alike: ``finalise_problems`` (errors
+block, warnings need acknowledging), ``sign_and_write`` (the package and, beside it, the PDF
+report the package also holds, its sha256 signed in the manifest), then ``mark_finalised``.
+
+``sign_and_write`` is the slow part (key decryption with scrypt, printing the PDF, hashing and
+zipping the evidence): it runs on a worker thread and touches no widget and no database.
 
 Revisions: ``supersedes_for`` gives the submission id of the package the previous revision
 exported (storage keeps it), so a reopened assessment's package replaces the old one at the
@@ -11,15 +15,20 @@ identity once the file exists, for the revision after it.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.assessment.session import AssessmentSession
 from forms.packages.build import EvidenceFile, Submission, build_package
-from forms.packages.format import MANIFEST_NAME, MAX_MANIFEST_BYTES
+from forms.packages.format import MANIFEST_NAME, MAX_MANIFEST_BYTES, package_file_name
 from forms.packages.zipsafe import SafeZip
+from forms.problems import Level, Problem
 
 if TYPE_CHECKING:
     from local_db.database import Database
@@ -64,14 +73,96 @@ def submission_for(
     )
 
 
-def sign_and_build(submission: Submission, keys_dir: Path, passphrase: str, out_dir: Path) -> Path:
+def finalise_problems(problems: Iterable[Problem]) -> tuple[list[Problem], list[Problem]]:
+    """The errors (they block) and the warnings (to acknowledge) among ``problems``, as the
+    finalise dialog lists them."""
+    found = list(problems)
+    return (
+        [p for p in found if p.level is Level.ERROR],
+        [p for p in found if p.level is Level.WARNING],
+    )
+
+
+@dataclass(frozen=True)
+class Finalised:
+    package: Path
+    report: Path  # the PDF beside it, the same bytes as the package's report.pdf
+
+
+def report_path(submission: Submission, out_dir: Path) -> Path:
+    """``<unit>_<year>_r<revision>.pdf``, beside the package of the same name."""
+    name = package_file_name(submission.unit_code, submission.year, submission.revision)
+    return Path(out_dir) / (Path(name).stem + ".pdf")
+
+
+def sign_and_write(
+    submission: Submission,
+    keys_dir: Path,
+    passphrase: str,
+    out_dir: Path,
+    report_html: str,
+    title: str = "",
+) -> Finalised:
+    """Sign and write the package and the PDF report side by side: the report (``report_html``,
+    printed with ``write_pdf``) goes inside the package too, its sha256 in the signed manifest.
+    A wrong passphrase writes nothing; a package that cannot be written takes its PDF away."""
+    from desktop.finalise.report_pdf import write_pdf
     from forms.packages import keys
 
     try:
         signer = keys.load_signer(keys_dir, passphrase)
     except keys.KeyFileError as exc:
         raise WrongPassphrase(str(exc)) from exc
-    return build_package(submission, signer, out_dir)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pdf = report_path(submission, out_dir)
+    write_pdf(report_html, pdf, title)
+    try:
+        with_report = dataclasses.replace(submission, report=pdf.read_bytes())
+        package = build_package(with_report, signer, out_dir)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            pdf.unlink()
+        raise
+    return Finalised(package, pdf)
+
+
+@dataclass(frozen=True)
+class PreparedExport:
+    """Everything signing needs, gathered on the GUI thread; ``write`` runs on a worker."""
+
+    submission: Submission
+    report_html: str
+    title: str
+    keys_dir: Path
+    data_dir: Path
+
+    def write(self, passphrase: str, out_dir: Path) -> tuple[Finalised, str]:
+        """Sign and write both files, and keep a copy of the package in the data folder; the
+        second value says why no copy could be kept ("" when it was)."""
+        from forms.packages.zipsafe import ZipProblem
+        from local_db import sent_packages
+
+        done = sign_and_write(
+            self.submission, self.keys_dir, passphrase, out_dir, self.report_html, self.title
+        )
+        try:  # the exact bytes, to hand over again without creating a new submission
+            sent_packages.keep(self.data_dir, done.package)
+        except (OSError, ValueError, ZipProblem) as exc:
+            return done, str(exc)
+        return done, ""
+
+
+def mark_finalised(db: Database, assessment_id: int, package: Path) -> PackageExport:
+    """After the files are written: the package's identity recorded, the assessment signed
+    and exported (read-only from then on)."""
+    from local_db import assessments
+
+    export = record_written(db, assessment_id, package)
+    assessments.finalise(db, assessment_id)
+    assessments.mark_signed(db, assessment_id)
+    assessments.mark_exported(db, assessment_id)
+    return export
 
 
 def supersedes_for(db: Database, assessment_id: int) -> str | None:

@@ -141,6 +141,27 @@ class ReviewerScreen(QWidget):
         layout.addLayout(bottom)
         layout.addLayout(row)
 
+    def _build_evidence(self, detail: QWidget) -> None:
+        """The indicator's evidence files, the button opening one, and the one opening the report."""
+        self.evidence = QListWidget(detail)
+        self.evidence.setMinimumHeight(48)
+        self.evidence.setMaximumHeight(110)  # a few files; the reviewer's fields stay in view
+        self.evidence.itemActivated.connect(lambda item: self.open_evidence(item.data(ENTRY_ROLE)))
+        self.open_button = QPushButton(_("Mở tệp minh chứng"), detail)
+        self.open_button.clicked.connect(self._open_selected)
+        self.report_button = self._report_button(detail)
+
+    def _report_button(self, parent: QWidget) -> QPushButton:
+        """Opens the report the commune's chairman signed, inside its package (format 2)."""
+        button = QPushButton(_("Mở báo cáo PDF của đơn vị"), parent)
+        report = self.received.report
+        button.setEnabled(report is not None)
+        if report is not None:
+            button.clicked.connect(lambda: self.open_evidence(report.path))
+        else:
+            button.setToolTip(_("Gói này được lập trước khi báo cáo PDF được đưa vào gói."))
+        return button
+
     def _build_detail(self) -> QWidget:
         """The selected indicator: the commune's answer, note and evidence, the reviewer's fields."""
         detail = QWidget(self)
@@ -153,12 +174,7 @@ class ReviewerScreen(QWidget):
         self.note = QLabel(detail)
         self.note.setWordWrap(True)
         self.note.setTextFormat(Qt.TextFormat.PlainText)
-        self.evidence = QListWidget(detail)
-        self.evidence.setMinimumHeight(48)
-        self.evidence.setMaximumHeight(110)  # a few files; the reviewer's fields stay in view
-        self.evidence.itemActivated.connect(lambda item: self.open_evidence(item.data(ENTRY_ROLE)))
-        self.open_button = QPushButton(_("Mở tệp minh chứng"), detail)
-        self.open_button.clicked.connect(self._open_selected)
+        self._build_evidence(detail)
         self.points = DecimalSpinBox(detail)  # "10,5" and "10.5" alike, whatever the PC's region
         self.points.setDecimals(2)
         self.points.setSingleStep(1)
@@ -190,6 +206,7 @@ class ReviewerScreen(QWidget):
         side.addWidget(QLabel(_("Tài liệu kiểm chứng:"), detail))
         side.addWidget(self.evidence)
         side.addWidget(self.open_button)
+        side.addWidget(self.report_button)
         side.addWidget(box)
         side.addStretch(1)
         return detail

@@ -6,7 +6,7 @@ import hashlib
 import io
 import uuid
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,15 +17,15 @@ from forms.atomic import atomic_write
 from forms.criteria import CriteriaSet
 from forms.evidence_types import ALLOWED, HEAD_BYTES, content_matches, extension_of
 from forms.i18n import _
+from forms.packages.contents import PROBE_BYTES, Content, chunks, compression_for, group_contents
 from forms.packages.format import (
-    CHUNK,
-    EVIDENCE_DIR,
     MANIFEST_NAME,
     MAX_ENTRIES,
     MAX_ENTRY_BYTES,
+    MAX_REPORT_BYTES,
     MAX_TOTAL_BYTES,
+    REPORT_NAME,
     ZIP_DATE_TIME,
-    ascii_slug,
     package_file_name,
 )
 from forms.packages.manifest import (
@@ -39,26 +39,6 @@ from forms.packages.signing import Signer
 from forms.problems import Problem, ProblemsError
 from forms.scoring import score
 from forms.text import misleading_char
-
-# Already-compressed formats are stored as they are: deflating them again costs time for nothing.
-_STORED_SUFFIXES = {
-    ".pdf",
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".gif",
-    ".webp",
-    ".zip",
-    ".docx",
-    ".xlsx",
-    ".pptx",
-    ".odt",
-    ".ods",
-    ".mp4",
-    ".7z",
-    ".rar",
-    ".heic",
-}
 
 
 @dataclass(frozen=True)
@@ -89,6 +69,7 @@ class Submission:
     app_version: str = forms.__version__
     created_at: datetime | None = None  # default: now (the signer's clock; a claim only)
     criteria_hash: str | None = None  # the set's content hash if the caller already has it
+    report: bytes | None = None  # the PDF report, as printed: stored as report.pdf, hash signed
 
 
 def _zipinfo(name: str, compress: int) -> zipfile.ZipInfo:
@@ -99,20 +80,9 @@ def _zipinfo(name: str, compress: int) -> zipfile.ZipInfo:
     return info
 
 
-def _chunks(item: EvidenceFile) -> Iterator[bytes]:
-    if item.content is not None:
-        yield item.content
-        return
-    assert item.source is not None
-    with open(item.source, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            yield chunk
-
-
-def _check(sub: Submission) -> None:
-    cs = sub.criteria_set
+def _text_problems(sub: Submission) -> list[Problem]:
+    """Names shown to people, free of characters the verifier refuses."""
     problems: list[Problem] = []
-    total = 0
     shown = {
         "unit.code": sub.unit_code,
         "unit.name": sub.unit_name,
@@ -134,6 +104,13 @@ def _check(sub: Submission) -> None:
                     where,
                 )
             )
+    return problems
+
+
+def _check(sub: Submission) -> None:
+    cs = sub.criteria_set
+    problems = _text_problems(sub)
+    sizes: dict[object, int] = {}  # by file or bytes: a content cited twice is stored once
     for code in sorted({*sub.answers, *sub.notes}):
         if cs.find(code) is None:
             problems.append(
@@ -181,7 +158,7 @@ def _check(sub: Submission) -> None:
             if item.content is not None
             else Path(item.source or "").stat().st_size
         )
-        total += size
+        sizes[item.source if item.content is None else item.content] = size
         if size > MAX_ENTRY_BYTES:
             # the verifier would refuse it: say so now rather than send an unusable package
             problems.append(
@@ -196,20 +173,37 @@ def _check(sub: Submission) -> None:
                     item.original_name,
                 )
             )
-    if total > MAX_TOTAL_BYTES or len(sub.evidence) > MAX_ENTRIES - 2:
+    total = sum(sizes.values())
+    if total > MAX_TOTAL_BYTES or len(sizes) > MAX_ENTRIES - 3:
         problems.append(
             Problem(
                 "evidence_too_large",
                 _(
                     "Tổng minh chứng vượt giới hạn của gói ({count} tệp, {size} MB)",
-                    count=len(sub.evidence),
+                    count=len(sizes),
                     size=total // 2**20,
                 ),
                 "evidence",
             )
         )
+    report = _report_problem(sub.report)
+    if report is not None:
+        problems.append(report)
     if problems:
         raise ProblemsError(problems)
+
+
+def _report_problem(report: bytes | None) -> Problem | None:
+    if report is None:
+        return None
+    if not report.startswith(b"%PDF-") or len(report) > MAX_REPORT_BYTES:
+        return Problem(
+            "report_invalid",
+            _("Báo cáo PDF kèm gói không hợp lệ hoặc quá lớn (tối đa {limit} MB)",
+              limit=MAX_REPORT_BYTES // 2**20),
+            REPORT_NAME,
+        )  # fmt: skip
+    return None
 
 
 def _type_problem(item: EvidenceFile) -> Problem | None:
@@ -248,17 +242,6 @@ def _type_problem(item: EvidenceFile) -> Problem | None:
     )
 
 
-def _entry_name(index: int, item: EvidenceFile) -> str:
-    """``evidence/<indicator>/<nnn>-<ASCII name>``, ending in the checked extension even when
-    the ASCII form of the name loses it ("图片.png" would become "png")."""
-    name = ascii_slug(item.original_name)
-    extension = extension_of(item.original_name)
-    if extension_of(name) != extension:
-        stem = ascii_slug(item.original_name.rstrip(" .")[: -len(extension) - 1], limit=50)
-        name = f"{stem}.{extension}"
-    return f"{EVIDENCE_DIR}{ascii_slug(item.indicator, limit=20)}/{index:03d}-{name}"
-
-
 def build_package(
     submission: Submission, signer: Signer, out_dir: Path | str, *, durable: bool = True
 ) -> Path:
@@ -279,6 +262,27 @@ def build_package(
     return target
 
 
+def _write_content(zf: zipfile.ZipFile, content: Content) -> None:
+    """One entry, streamed from the first attachment that cites it; a file that changed since
+    it was hashed (another program writing it) is refused rather than signed wrongly."""
+    digest = hashlib.sha256()
+    with zf.open(_zipinfo(content.entry, content.compress), "w") as dest:
+        for chunk in chunks(content.cited_by[0]):
+            digest.update(chunk)
+            dest.write(chunk)
+    if digest.hexdigest() != content.sha256:
+        name = content.cited_by[0].original_name
+        raise ProblemsError(
+            [
+                Problem(
+                    "evidence_changed",
+                    _("Tệp minh chứng {name} thay đổi trong lúc đóng gói: hãy ký lại", name=name),
+                    name,
+                )
+            ]
+        )
+
+
 def _write_zip(raw: Any, submission: Submission, signer: Signer) -> None:
     cs = submission.criteria_set
     created = (submission.created_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
@@ -290,27 +294,31 @@ def _write_zip(raw: Any, submission: Submission, signer: Signer) -> None:
         }
     result = score(cs, {code: entry["values"] for code, entry in answers.items()})
     with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
-        evidence: list[dict[str, Any]] = []
-        for index, item in enumerate(submission.evidence, start=1):
-            name = _entry_name(index, item)
-            suffix = Path(item.original_name).suffix.lower()
-            compress = zipfile.ZIP_STORED if suffix in _STORED_SUFFIXES else zipfile.ZIP_DEFLATED
-            digest, size = hashlib.sha256(), 0
-            with zf.open(_zipinfo(name, compress), "w") as dest:
-                for chunk in _chunks(item):
-                    digest.update(chunk)
-                    size += len(chunk)
-                    dest.write(chunk)
-            evidence.append(
-                {
-                    "path": name,
-                    "sha256": digest.hexdigest(),
-                    "size": size,
-                    "original_name": item.original_name,
-                    "indicator": item.indicator,
-                    "document": dict(item.document),
-                }
+        contents, cites = group_contents(submission.evidence)
+        for content in contents:
+            _write_content(zf, content)
+        evidence = [
+            {
+                "path": content.entry,
+                "sha256": content.sha256,
+                "size": content.size,
+                "original_name": item.original_name,
+                "indicator": item.indicator,
+                "document": dict(item.document),
+            }
+            for item, content in zip(submission.evidence, cites, strict=True)
+        ]
+        report = None
+        if submission.report is not None:
+            data = submission.report
+            zf.writestr(
+                _zipinfo(REPORT_NAME, compression_for("pdf", data[:PROBE_BYTES], len(data))), data
             )
+            report = {
+                "path": REPORT_NAME,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "size": len(data),
+            }
         manifest = build_manifest(
             unit_code=submission.unit_code,
             unit_name=submission.unit_name,
@@ -326,6 +334,7 @@ def _write_zip(raw: Any, submission: Submission, signer: Signer) -> None:
             answers=answers,
             scores=scores_dict(result),
             evidence=evidence,
+            report=report,
         )
         data = manifest_bytes(manifest)
         zf.writestr(_zipinfo(MANIFEST_NAME, zipfile.ZIP_DEFLATED), data)

@@ -9,12 +9,21 @@ import re
 import unicodedata
 
 FORMAT_NAME = "dti-package"
-FORMAT_VERSION = 1
+# 2 (issue 15): each evidence content stored once, named by its sha256, and the PDF report
+# inside. 1: one entry per attachment. A verifier takes every version it lists here.
+FORMAT_VERSION = 2
+FORMAT_VERSIONS = (1, 2)
 EXTENSION = ".dtipkg"
 
 MANIFEST_NAME = "manifest.json"
 EVIDENCE_DIR = "evidence/"
 SIGNATURE_DIR = "signature/"
+# version 2: the report the chairman signed, as printed (its sha256 is in the manifest)
+REPORT_NAME = "report.pdf"
+MAX_REPORT_BYTES = 64 * 1024 * 1024
+# version 2: evidence entries are ``evidence/<sha256>.<extension>``, the extension the one
+# ``forms.evidence_types.EXTENSION_FOR_TYPE`` gives the content's checked type
+CONTENT_ENTRY = re.compile(r"evidence/([0-9a-f]{64})\.([a-z0-9]{1,8})")
 # One signature file per package; its name says how to read it.
 SIGNATURE_ED25519 = "signature/manifest.ed25519.json"
 SIGNATURE_CMS = "signature/manifest.p7s"  # DER CMS SignedData, detached, with the certificate

@@ -87,7 +87,11 @@ def build_manifest(
     answers: dict[str, Any],
     scores: dict[str, Any],
     evidence: list[dict[str, Any]],
+    report: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The manifest of the version this app writes (``FORMAT_VERSION``); ``evidence`` lists
+    one reference per attachment (several may share a ``path``), ``report`` the PDF's entry
+    ``{"path", "sha256", "size"}`` or None."""
     return nfc_value(
         {
             "format": FORMAT_NAME,
@@ -104,6 +108,7 @@ def build_manifest(
             "answers": answers,
             "scores": scores,
             "evidence": evidence,
+            "report": report,
         }
     )
 

@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from forms.evidence_types import EXTENSION_FOR_TYPE
 from forms.i18n import _
 from forms.packages import format as fmt
 from forms.packages.zipsafe import ZipProblem, check_name
@@ -66,6 +67,8 @@ def _get(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
 
 
 _ONLY_STR = {str}
+# format 2 names a content by the extension its type is written with ("jpg", not "jpeg")
+_CONTENT_EXTENSIONS = frozenset(EXTENSION_FOR_TYPE.values())
 _DOCUMENT_KEYS = frozenset(DOCREF_PARTS)
 
 
@@ -143,24 +146,50 @@ def _scores(m: dict[str, Any]) -> None:
         _get(scores, key, str, "scores")
 
 
-def _evidence_item(item: Any, where: str, paths: set[str]) -> None:
+def _evidence_item(item: Any, where: str, paths: dict[str, int], version: int) -> None:
+    """One attachment. Format 1: a path of its own. Format 2: the content's one name,
+    ``evidence/<its sha256>.<the extension of its type>``, shared by every attachment citing
+    that content (and so of one size)."""
     path = _get(item, "path", str, where)
-    if not path.startswith(fmt.EVIDENCE_DIR) or path in paths:
+    if not path.startswith(fmt.EVIDENCE_DIR) or (version == 1 and path in paths):
         raise ShapeError(f"{where}.path")
     try:
         check_name(path)
     except ZipProblem:
         raise ShapeError(f"{where}.path") from None
-    paths.add(path)
-    if not fmt.SHA256_HEX.fullmatch(_get(item, "sha256", str, where)):
+    sha256 = _get(item, "sha256", str, where)
+    if not fmt.SHA256_HEX.fullmatch(sha256):
         raise ShapeError(f"{where}.sha256")
-    _in_range(item, "size", 1, fmt.MAX_ENTRY_BYTES, where)
+    size = _in_range(item, "size", 1, fmt.MAX_ENTRY_BYTES, where)
+    if version >= 2:
+        named = fmt.CONTENT_ENTRY.fullmatch(path)
+        if named is None or named[1] != sha256 or named[2] not in _CONTENT_EXTENSIONS:
+            raise ShapeError(f"{where}.path")
+        if paths.get(path, size) != size:
+            raise ShapeError(f"{where}.size")
+    paths[path] = size
     _get(item, "original_name", str, where)
     _plain_text(item, "original_name", where)
     _get(item, "indicator", str, where)
     document = _str_map(_get(item, "document", dict, where), f"{where}.document")
     if not document.keys() <= _DOCUMENT_KEYS:
         raise ShapeError(f"{where}.document")
+
+
+def _report(m: dict[str, Any]) -> None:
+    """Format 2: ``report`` is null or ``{"path": "report.pdf", "sha256", "size"}``."""
+    if "report" not in m:
+        raise ShapeError("report")
+    report = m["report"]
+    if report is None:
+        return
+    if not isinstance(report, dict) or set(report) != {"path", "sha256", "size"}:
+        raise ShapeError("report")
+    if _get(report, "path", str, "report") != fmt.REPORT_NAME:
+        raise ShapeError("report.path")
+    if not fmt.SHA256_HEX.fullmatch(_get(report, "sha256", str, "report")):
+        raise ShapeError("report.sha256")
+    _in_range(report, "size", 1, fmt.MAX_REPORT_BYTES, "report")
 
 
 def check_shape(m: dict[str, Any]) -> datetime:
@@ -177,7 +206,10 @@ def check_shape(m: dict[str, Any]) -> datetime:
     _get(m, "app_version", str, "")
     _get(m, "answers", dict, "")  # its entries: answer_check, in the one loop over them
     _scores(m)
-    paths: set[str] = set()
+    version = m["format_version"]  # one of fmt.FORMAT_VERSIONS: checked before the shape
+    paths: dict[str, int] = {}
     for index, item in enumerate(_get(m, "evidence", list, "")):
-        _evidence_item(item, f"evidence[{index}]", paths)
+        _evidence_item(item, f"evidence[{index}]", paths, version)
+    if version >= 2:
+        _report(m)
     return created

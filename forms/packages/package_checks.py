@@ -142,7 +142,7 @@ def manifest_canonical(run: PackageRun) -> bool:
 
 def format_version(run: PackageRun) -> bool:
     version = run.manifest.get("format_version")
-    if type(version) is int and version == fmt.FORMAT_VERSION:  # True and 1.0 equal 1
+    if type(version) is int and version in fmt.FORMAT_VERSIONS:  # True and 1.0 equal 1
         return True
     run.reasons.append(
         Problem(
@@ -150,7 +150,7 @@ def format_version(run: PackageRun) -> bool:
             _(
                 "Phiên bản định dạng gói {found} không được hỗ trợ (cần {expected})",
                 found=json.dumps(version)[:40],
-                expected=fmt.FORMAT_VERSION,
+                expected=" hoặc ".join(map(str, fmt.FORMAT_VERSIONS)),
             ),
             fmt.MANIFEST_NAME,
         )
@@ -257,33 +257,64 @@ def _content_problem(entry: str, item: dict[str, Any], data: bytes) -> Problem |
     return None
 
 
-def _evidence_problem(zf: SafeZip, entry: str, item: dict[str, Any]) -> Problem | None:
-    """Type (by both names, as Windows sees them), size, hash, then content (hole 1)."""
-    kind = ALLOWED.get(extension_of(entry))
-    named = ALLOWED.get(extension_of(item["original_name"]))
-    if kind is None or named is None or named[1] != kind[1]:
-        return _type_problem(entry, item, kind)  # not read at all: it could never be accepted
-    return _content_problem(entry, item, zf.read(entry, zf.limits.entry_bytes))
+def _missing(entry: str, original: str) -> Problem:
+    return Problem(
+        "file_missing",
+        _("Thiếu tệp minh chứng {entry} ({original})", entry=entry, original=original),
+        entry,
+    )
 
 
 def evidence_files(run: PackageRun) -> bool:
-    """Every listed file present; when signed, of an allowed type, its size and hash, real."""
+    """Every listed file present; when signed, of an allowed type, its size and hash, real.
+
+    Each entry is read once however many attachments cite it (format 2 stores a content once;
+    format 1's paths are all different), and each citation is checked against it."""
     zf, signed = run.zf, run.verdict.signer is not None
+    cited: dict[str, list[dict[str, Any]]] = {}
     for item in run.manifest["evidence"]:
-        entry = item["path"]
+        cited.setdefault(item["path"], []).append(item)
+    for entry, items in cited.items():
         if entry not in zf.files:
-            run.reasons.append(
-                Problem(
-                    "file_missing",
-                    _(
-                        "Thiếu tệp minh chứng {entry} ({original})",
-                        entry=entry,
-                        original=item["original_name"],
-                    ),
-                    entry,
-                )
-            )
-        elif signed and (problem := _evidence_problem(zf, entry, item)) is not None:
+            run.reasons.append(_missing(entry, items[0]["original_name"]))
+        elif signed:
+            run.reasons += _citation_problems(zf, entry, items)
+    return True
+
+
+def _citation_problems(zf: SafeZip, entry: str, items: list[dict[str, Any]]) -> list[Problem]:
+    """The problems of the attachments citing ``entry`` (read once, only if one could pass)."""
+    data: bytes | None = None
+    found: list[Problem] = []
+    for item in items:
+        kind = ALLOWED.get(extension_of(entry))
+        named = ALLOWED.get(extension_of(item["original_name"]))
+        if kind is None or named is None or named[1] != kind[1]:
+            found.append(_type_problem(entry, item, kind))  # never accepted: not worth reading
+            continue
+        if data is None:
+            data = zf.read(entry, zf.limits.entry_bytes)
+        problem = _content_problem(entry, item, data)
+        if problem is not None:
+            found.append(problem)
+    return found
+
+
+def report_file(run: PackageRun) -> bool:
+    """Format 2: the PDF report the manifest lists is there, and when signed, its size, hash
+    and content are the signed ones."""
+    report = run.manifest.get("report") if run.manifest["format_version"] >= 2 else None
+    if report is None:
+        return True
+    entry = report["path"]
+    if entry not in run.zf.files:
+        run.reasons.append(
+            Problem("report_missing", _("Gói thiếu báo cáo PDF {entry}", entry=entry), entry)
+        )
+    elif run.verdict.signer is not None:
+        item = {**report, "original_name": entry}
+        problem = _content_problem(entry, item, run.zf.read(entry, fmt.MAX_REPORT_BYTES))
+        if problem is not None:
             run.reasons.append(problem)
     return True
 
@@ -291,6 +322,8 @@ def evidence_files(run: PackageRun) -> bool:
 def unlisted_files(run: PackageRun) -> bool:
     """Nothing in the zip that manifest.json does not list (or is not the signature)."""
     listed = {item["path"] for item in run.manifest["evidence"]}
+    if run.manifest["format_version"] >= 2 and run.manifest.get("report") is not None:
+        listed.add(run.manifest["report"]["path"])
     for entry in run.zf.files:
         if entry != fmt.MANIFEST_NAME and entry not in listed and entry not in run.signatures:
             run.reasons.append(
@@ -507,6 +540,7 @@ PACKAGE_CHECKS: tuple[Check, ...] = (
     manifest_shape,
     signature,
     evidence_files,
+    report_file,
     unlisted_files,
     signed,
     criteria,

@@ -11,6 +11,8 @@ from forms.packages.signing import SignerInfo
 from forms.problems import Problem
 
 CriteriaLookup = Mapping[str, CriteriaSet] | Callable[[str], CriteriaSet | None] | None
+# the reasons that say only "this signer is not in the trust list (for this unit)"
+TRUST_LIST_CODES = frozenset({"signer_unknown", "signer_not_for_unit"})
 
 
 def criteria_index(sets: Iterable[CriteriaSet]) -> dict[str, CriteriaSet]:
@@ -50,6 +52,17 @@ class Verdict:
     @property
     def codes(self) -> list[str]:
         return [p.code for p in self.reasons]
+
+    @property
+    def intact(self) -> bool:
+        """Signature and content are sound (every check passed but, perhaps, the signer's
+        place in the trust list): a commune's own package on its own machine, or one from a
+        signer the collector has not listed yet, is not a forgery, and is told apart from one."""
+        return self.signer is not None and set(self.codes) <= TRUST_LIST_CODES
+
+    def signed_by(self, key_id: str) -> bool:
+        """Intact and signed with the key ``key_id`` (e.g. this data folder's own key)."""
+        return self.intact and self.signer is not None and self.signer.key_id == key_id
 
     def to_json(self) -> dict[str, Any]:
         return {

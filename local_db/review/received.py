@@ -22,6 +22,8 @@ from local_db.review.schema import ReviewError
 
 # --- the received submission ---------------------------------------------------------------
 
+REPORT_FILE_NAME = "bao-cao-tu-danh-gia.pdf"  # what the report is saved as when opened
+
 
 @dataclass(frozen=True)
 class EvidenceEntry:
@@ -59,6 +61,15 @@ class Received:
 
     def evidence_for(self, code: str) -> list[EvidenceEntry]:
         return [e for e in self.evidence if e.indicator == code]
+
+    @property
+    def report(self) -> EvidenceEntry | None:
+        """The PDF report the commune signed, inside its package (format 2), if it has one."""
+        report = self.manifest.get("report") if self.manifest["format_version"] >= 2 else None
+        if report is None:
+            return None
+        return EvidenceEntry(report["path"], REPORT_FILE_NAME, "", int(report["size"]),
+                             report["sha256"], {})  # fmt: skip
 
 
 def _not_found(sha: str) -> ReviewError:
@@ -104,9 +115,11 @@ def load_submission(conn: sqlite3.Connection, manifest_sha256: str) -> Received:
 def extract_evidence(
     conn: sqlite3.Connection, manifest_sha256: str, entry: str, dest_dir: Path
 ) -> Path:
-    """Copy one evidence file out of the stored package (hash checked) so it can be opened."""
+    """Copy one evidence file, or the PDF report, out of the stored package (hash checked) so
+    it can be opened."""
     received = load_submission(conn, manifest_sha256)
-    wanted = next((e for e in received.evidence if e.path == entry), None)
+    files = (*received.evidence, *((received.report,) if received.report else ()))
+    wanted = next((e for e in files if e.path == entry), None)
     if wanted is None:
         raise ReviewError(_("Bài nộp không có tệp minh chứng {entry}", entry=entry))
     data, _state = _package_bytes(conn, manifest_sha256)

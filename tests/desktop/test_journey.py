@@ -4,6 +4,7 @@ export a signed package -> print the PDF -> reopen as a new revision."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 from desktop.assessment.checks import Status
@@ -138,6 +139,12 @@ def test_whole_journey(qtbot, db, settings, runner, units_file, pdf_file, tmp_pa
         dialog.export_button.click()
     package = Path(exported.args[0])
     assert package.is_file() and package.parent == out_dir
+    # one click, both files (issue 15): the PDF beside the package is the one inside it
+    beside = package.with_suffix(".pdf")
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted([package.name, beside.name])
+    with zipfile.ZipFile(package) as zf:
+        assert zf.read("report.pdf") == beside.read_bytes()
+    assert beside.name in dialog.message.text()
 
     public = __import__("forms.packages.keys", fromlist=["load_public"]).load_public(
         controller.keys_dir

@@ -29,6 +29,7 @@ from local_db.review import collector as rc
 from tests.local_db.review_support import (
     CS,
     PDF,
+    REPORT_PDF,
     REVIEWER,
     current_sha,
     first_assessment,
@@ -182,6 +183,14 @@ def test_reviewer_sets_points_and_comments(qtbot, screen) -> None:
         and "thẩm định: Tốt" in screen.summary.classification.text()
     )
     assert "1 chỉ tiêu điều chỉnh, 2 chỉ tiêu yêu cầu giải trình" in screen.state.text()
+
+
+def test_reviewer_opens_the_communes_pdf_report(qtbot, screen) -> None:
+    """The collector has the report the chairman signed: it is inside the package (issue 15)."""
+    assert screen.report_button.isEnabled()
+    qtbot.mouseClick(screen.report_button, Qt.MouseButton.LeftButton)
+    [opened] = screen.opened
+    assert opened.read_bytes() == REPORT_PDF and opened.suffix == ".pdf"
 
 
 def test_reviewer_opens_evidence_and_signs(qtbot, screen, world, tmp_path) -> None:

@@ -3,6 +3,7 @@ database holding its package, and a reviewer key (tiny criteria set, real signat
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import sqlite3
@@ -31,6 +32,8 @@ UNIT = "25001"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 WHEN = datetime(2026, 1, 20, 9, 0, tzinfo=UTC)
 REVIEWER = Reviewer("Trần Văn Bình", "Chuyên viên", "Sở Khoa học và Công nghệ")
+
+REPORT_PDF = b"%PDF-1.4\n" + "Báo cáo tự đánh giá của xã Hòa Bình\n".encode() * 40
 
 
 def signer(seed: int) -> Ed25519Signer:
@@ -77,6 +80,8 @@ def submit(world: World, assessment_id: int, out: str, *, record: bool = True) -
         officer_name="Nguyễn Thị Lan",
         officer_position="Công chức",
     )
+    # the PDF report inside, as the app's finalise writes it (format 2)
+    sub = dataclasses.replace(sub, report=REPORT_PDF)
     path = build_package(sub, world.officer, world.tmp / out)
     if record:
         with SafeZip(path) as zf:

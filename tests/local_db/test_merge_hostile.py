@@ -70,10 +70,11 @@ def hostile_package(
         entries = {name: zf.read(name) for name in zf.namelist()}
     manifest = json.loads(entries[MANIFEST_NAME])
     for item, (name, content) in zip(manifest["evidence"], evidence, strict=True):
-        item.update(
-            original_name=name, sha256=hashlib.sha256(content).hexdigest(), size=len(content)
-        )
-        entries[item["path"]] = content
+        sha = hashlib.sha256(content).hexdigest()
+        del entries[item["path"]]  # format 2 names a content by its hash: the name follows it
+        entry = f"evidence/{sha}.{item['path'].rsplit('.', 1)[1]}"
+        item.update(original_name=name, sha256=sha, size=len(content), path=entry)
+        entries[entry] = content
     if edit is not None:
         edit(manifest)
     raw = canonical_bytes(manifest)

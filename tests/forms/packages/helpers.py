@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import zipfile
 from pathlib import Path
@@ -18,6 +19,19 @@ from forms.packages.signing import Ed25519Signer
 from tests.forms.sample_sets import tiny_set
 
 CREATED = dt.datetime(2025, 11, 20, 8, 30, tzinfo=dt.UTC)
+PDF_CONTENT = b"%PDF-1.4 bien ban " * 40
+# a PNG signature: the verifier checks evidence content against its extension
+PNG_CONTENT = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+
+
+def content_entry(content: bytes, extension: str) -> str:
+    """The entry a content is stored under in format 2: ``evidence/<sha256>.<extension>``."""
+    return f"evidence/{hashlib.sha256(content).hexdigest()}.{extension}"
+
+
+# the entries of the two evidence files of ``submission()``
+PDF_ENTRY = content_entry(PDF_CONTENT, "pdf")
+PNG_ENTRY = content_entry(PNG_CONTENT, "png")
 ANSWERS = {
     "1.1": {"count": 3},
     "1.2": {"a": 2, "b": 3},
@@ -40,7 +54,7 @@ def submission(**changes) -> Submission:
             EvidenceFile(
                 "1.1",
                 "Biên bản họp quý I.pdf",
-                content=b"%PDF-1.4 bien ban " * 40,
+                content=PDF_CONTENT,
                 document={
                     "number": "12/BB-UBND",
                     "date": "2025-03-30",
@@ -51,8 +65,7 @@ def submission(**changes) -> Submission:
             EvidenceFile(
                 "2.2.1",
                 "ảnh chụp trang web.png",
-                # a PNG signature: the verifier checks evidence content against its extension
-                content=b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8,
+                content=PNG_CONTENT,
             ),
         ),
         revision=2,

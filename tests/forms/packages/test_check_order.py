@@ -20,6 +20,7 @@ def test_package_checks_in_order():
         "manifest_shape",
         "signature",
         "evidence_files",
+        "report_file",  # format 2: the PDF report the manifest lists
         "unlisted_files",
         "signed",  # a gate: nothing below runs for a package whose signature did not verify
         "criteria",  # runs CRITERIA_CHECKS; the first that fails ends those only

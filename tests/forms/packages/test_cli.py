@@ -34,7 +34,16 @@ def test_verify_json_ok_and_not_ok(demo, capsys):
         == 0
     )
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"ok", "unit", "year", "submission_id", "signer", "reasons"}
+    assert set(out) == {
+        "ok",
+        "unit",
+        "year",
+        "submission_id",
+        "signer",
+        "reasons",
+        "intact",
+        "own_key",
+    }
     assert out["ok"] is True and out["reasons"] == [] and out["signer"]["kind"] == "ed25519"
     # no registry given and none in the data folder: the signer is unknown
     assert main(["package", "verify", str(package), "--json"]) == 1

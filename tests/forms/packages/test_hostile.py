@@ -15,7 +15,7 @@ import pytest
 
 from forms.packages.verify import verify_package
 from forms.packages.zipsafe import Limits, SafeZip, check_name
-from tests.forms.packages.helpers import read_entry
+from tests.forms.packages.helpers import PDF_ENTRY, read_entry
 
 GIB = 1 << 30
 
@@ -260,7 +260,7 @@ def test_many_entries_even_when_the_count_lies(tmp_path, criteria, trust):
 def test_declared_size_lie_is_a_damaged_entry(package, tmp_path, criteria, trust):
     """A header that understates the size: zipfile stops there and the CRC check fails."""
     data = bytearray(package.read_bytes())
-    name = b"evidence/1.1/001-Bien-ban-hop-quy-I.pdf"
+    name = PDF_ENTRY.encode()
     original = read_entry(package, name.decode())
     at = data.find(b"PK\x01\x02")
     while data[at + 46 : at + 46 + len(name)] != name:

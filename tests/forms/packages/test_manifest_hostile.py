@@ -30,11 +30,10 @@ from forms.packages.trust import TrustRegistry
 from forms.packages.verify import criteria_index, verify_package
 from forms.reference import reference_set
 from forms.scoring import score
-from tests.forms.packages.helpers import submission
+from tests.forms.packages.helpers import PDF_ENTRY, PNG_ENTRY, content_entry, submission
 from tests.forms.sample_sets import tiny_set
 
-PDF = "evidence/1.1/001-Bien-ban-hop-quy-I.pdf"
-PNG = "evidence/2.2.1/002-anh-chup-trang-web.png"
+PDF, PNG = PDF_ENTRY, PNG_ENTRY
 
 
 def _entries(path: Path) -> dict[str, bytes]:
@@ -97,18 +96,31 @@ def _codes(path: Path, criteria, trust) -> list[str]:
 # --- hole 1: evidence that runs code on the reviewer's PC ------------------------------------
 
 
+@pytest.mark.parametrize("version", [1, 2])
 def test_hole1_signed_hta_behind_pdf_name_and_spaces_is_rejected(
-    package, tmp_path, criteria, trust, signer
+    package, tmp_path, criteria, trust, signer, version
 ):
-    """A signed ``Biên bản họp.pdf      .hta``: Windows runs it as an HTML application."""
+    """A signed ``Biên bản họp.pdf      .hta``: Windows runs it as an HTML application.
+    Format 1 names entries freely, so the type check refuses it; format 2 names an entry by
+    its content's type, so an ``.hta`` entry is not even a well-formed manifest."""
     manifest = _manifest(package)
     content = b"<html><script>new ActiveXObject('WScript.Shell').Run('calc')</script></html>"
-    files = _move(manifest, PDF, "evidence/1.1/001-Bien-ban-hop.pdf-.hta", content)
-    _evidence(manifest, "evidence/1.1/001-Bien-ban-hop.pdf-.hta")["original_name"] = (
-        "Biên bản họp.pdf      .hta"
+    entry = (
+        "evidence/1.1/001-Bien-ban-hop.pdf-.hta" if version == 1 else content_entry(content, "hta")
     )
+    files = _move(manifest, PDF, entry, content)
+    _evidence(manifest, entry)["original_name"] = "Biên bản họp.pdf      .hta"
+    if version == 1:
+        manifest["format_version"] = 1
+        del manifest["report"]
     forged = _forge(package, signer, tmp_path / "t.dtipkg", manifest, files=files)
     verdict = verify_package(forged, criteria_sets=criteria, trust=trust)
+    if version == 2:
+        assert (
+            verdict.codes == ["manifest_invalid"]
+            and "evidence[0].path" in verdict.reasons[0].message
+        )
+        return
     assert sorted(set(verdict.codes)) == ["evidence_type"]
     assert "hta" in verdict.reasons[0].message and "001-Bien-ban-hop" in verdict.reasons[0].message
 
@@ -132,11 +144,27 @@ def test_hole1_html_content_under_pdf_name_is_rejected(package, tmp_path, criter
     """Extension allowed, bytes not what it says: a viewer sniffing content would run HTML."""
     manifest = _manifest(package)
     content = b"<html><body onload='alert(1)'></body></html>"
-    item = _evidence(manifest, PDF)
-    item.update(size=len(content), sha256=hashlib.sha256(content).hexdigest())
+    entry = content_entry(content, "pdf")  # format 2: the name follows the content
+    forged = _forge(
+        package, signer, tmp_path / "t.dtipkg", manifest, files=_move(manifest, PDF, entry, content)
+    )
+    verdict = verify_package(forged, criteria_sets=criteria, trust=trust)
+    assert verdict.codes == ["evidence_content"] and entry in verdict.reasons[0].message
+
+
+def test_v2_content_swapped_under_its_name_is_not_a_manifest(
+    package, tmp_path, criteria, trust, signer
+):
+    """Format 2 names a content by its sha256: a signed manifest whose hash and name disagree
+    is refused before anything is read."""
+    manifest = _manifest(package)
+    content = b"%PDF-1.4 another plan"
+    _evidence(manifest, PDF).update(size=len(content), sha256=hashlib.sha256(content).hexdigest())
     forged = _forge(package, signer, tmp_path / "t.dtipkg", manifest, files={PDF: content})
     verdict = verify_package(forged, criteria_sets=criteria, trust=trust)
-    assert verdict.codes == ["evidence_content"] and PDF in verdict.reasons[0].message
+    assert (
+        verdict.codes == ["manifest_invalid"] and "evidence[0].path" in verdict.reasons[0].message
+    )
 
 
 def test_hole1_renamed_zip_is_not_a_docx(package, tmp_path, criteria, trust, signer):
@@ -145,7 +173,7 @@ def test_hole1_renamed_zip_is_not_a_docx(package, tmp_path, criteria, trust, sig
     with zipfile.ZipFile(buffer, "w") as zf:
         zf.writestr("payload.hta", b"<script></script>")
     manifest = _manifest(package)
-    new = "evidence/1.1/001-Bien-ban.docx"
+    new = content_entry(buffer.getvalue(), "docx")
     files = _move(manifest, PDF, new, buffer.getvalue())
     _evidence(manifest, new)["original_name"] = "Biên bản.docx"
     forged = _forge(package, signer, tmp_path / "t.dtipkg", manifest, files=files)

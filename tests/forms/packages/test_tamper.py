@@ -9,12 +9,13 @@ import zipfile
 import pytest
 
 from forms.packages.build import build_package
-from forms.packages.format import MANIFEST_NAME, SIGNATURE_ED25519
+from forms.packages.format import FORMAT_VERSIONS, MANIFEST_NAME, SIGNATURE_ED25519
 from forms.packages.manifest import manifest_bytes
 from forms.packages.signing import Pkcs12Signer
 from forms.packages.trust import TrustRegistry
 from forms.packages.verify import verify_package
 from tests.forms.packages.helpers import (
+    PDF_ENTRY,
     ed_signer,
     make_ca,
     make_leaf,
@@ -23,7 +24,7 @@ from tests.forms.packages.helpers import (
     submission,
 )
 
-EVIDENCE = "evidence/1.1/001-Bien-ban-hop-quy-I.pdf"
+EVIDENCE = PDF_ENTRY
 
 
 def _manifest(path):
@@ -171,7 +172,7 @@ def test_criteria_set_unknown(package, trust):
 
 def test_format_version_from_the_future(package, tmp_path, criteria, trust, signer):
     manifest = _manifest(package)
-    manifest["format_version"] = 2
+    manifest["format_version"] = max(FORMAT_VERSIONS) + 1
     codes, _ = _codes(_resigned(package, tmp_path / "t.dtipkg", manifest, signer), criteria, trust)
     assert codes == ["format_version"]
 

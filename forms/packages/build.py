@@ -17,7 +17,14 @@ from forms.atomic import atomic_write
 from forms.criteria import CriteriaSet
 from forms.evidence_types import ALLOWED, HEAD_BYTES, content_matches, extension_of
 from forms.i18n import _
-from forms.packages.contents import PROBE_BYTES, Content, chunks, compression_for, group_contents
+from forms.packages.contents import (
+    PROBE_BYTES,
+    Content,
+    EvidenceFile,
+    chunks,
+    compression_for,
+    group_contents,
+)
 from forms.packages.format import (
     MANIFEST_NAME,
     MAX_ENTRIES,
@@ -39,17 +46,6 @@ from forms.packages.signing import Signer
 from forms.problems import Problem, ProblemsError
 from forms.scoring import score
 from forms.text import misleading_char
-
-
-@dataclass(frozen=True)
-class EvidenceFile:
-    """One evidence document: a file on disk (``source``) or bytes in memory (``content``)."""
-
-    indicator: str
-    original_name: str
-    source: Path | None = None
-    content: bytes | None = None
-    document: Mapping[str, Any] = field(default_factory=dict)  # number, date, issuer, summary
 
 
 @dataclass(frozen=True)

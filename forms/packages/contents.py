@@ -25,15 +25,25 @@ from __future__ import annotations
 import hashlib
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Any
 
 from forms.evidence_types import ALLOWED, EXTENSION_FOR_TYPE, extension_of
 from forms.packages.format import CHUNK, EVIDENCE_DIR, MAX_RATIO, RATIO_FLOOR
 
-if TYPE_CHECKING:
-    from forms.packages.build import EvidenceFile
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """One evidence document: a file on disk (``source``) or bytes in memory (``content``)."""
+
+    indicator: str
+    original_name: str
+    source: Path | None = None
+    content: bytes | None = None
+    document: Mapping[str, Any] = field(default_factory=dict)  # number, date, issuer, summary
+
 
 ALREADY_COMPRESSED = frozenset({"jpeg", "png", "docx", "xlsx", "odt", "ods", "zip"})
 PROBE_BYTES = 256 * 1024

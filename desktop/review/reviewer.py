@@ -367,7 +367,10 @@ class ReviewerScreen(QWidget):
             parsed = parse_date(text)
             if parsed is None:
                 self.failed.emit(
-                    _("Hạn giải trình {value} không phải ngày hợp lệ (yyyy-mm-dd)", value=text)
+                    _(
+                        "Hạn giải trình {value} không phải ngày hợp lệ (ngày/tháng/năm, ví dụ 15/01/2026)",
+                        value=text,
+                    )
                 )
                 return False
             deadline = parsed.isoformat()

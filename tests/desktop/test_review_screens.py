@@ -300,8 +300,12 @@ def test_commune_screen_shows_the_flags(qtbot, qtmodeltester, world, tmp_path) -
 
 def test_sign_button_asks_the_caller_for_key_and_folder(qtbot, screen) -> None:
     screen.deadline.setText("31/02/2026")
-    with qtbot.waitSignal(screen.failed), qtbot.assertNotEmitted(screen.issue_requested):
+    with (
+        qtbot.waitSignal(screen.failed) as refused,
+        qtbot.assertNotEmitted(screen.issue_requested),
+    ):
         qtbot.mouseClick(screen.issue_button, Qt.MouseButton.LeftButton)
+    assert "15/01/2026" in refused.args[0]  # the format the field asks for, not yyyy-mm-dd
     screen.deadline.setText("28/02/2026")
     assert screen.reviewer_name.text() == "Trần Văn Bình"
     screen.reviewer_name.setText("Lê Thị Hoa")

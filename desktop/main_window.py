@@ -269,7 +269,7 @@ class MainWindow(QMainWindow):
         )
         self.reopen_action = self._action(
             _("Mở lại để sửa (lần sửa đổi mới)"),
-            self.reopen_requested.emit,
+            self.confirm_reopen,
             None,
             file_menu,
         )
@@ -301,6 +301,24 @@ class MainWindow(QMainWindow):
             settings_menu,
         )
         add_language_menu(settings_menu, self, self._set_language)
+
+    def confirm_reopen(self) -> None:
+        """Ask before a new revision is started (it is one click that cannot be undone), and
+        emit ``reopen_requested`` only on "Mở lại"; Cancel, Esc or closing the box does nothing."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            _("Mở lại để sửa"),
+            _(
+                "Mở lại sẽ tạo một lần sửa đổi mới của bản đánh giá. Gói nộp của lần sửa đổi mới sẽ thay thế gói đã gửi; bản đã ký vẫn được giữ nguyên, chỉ để xem."
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("reopenQuestion")
+        box.button(QMessageBox.StandardButton.Yes).setText(_("Mở lại để sửa"))
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        if box.exec() == QMessageBox.StandardButton.Yes:
+            self.reopen_requested.emit()
 
     def _next_unfinished(self) -> None:
         if self.editor is not None and not self.editor.go_next_unfinished() and self.isVisible():

@@ -119,7 +119,7 @@ class _FieldChecker:
                 fld,
                 "date_format",
                 _(
-                    "Chỉ tiêu {code}: “{field}” phải là ngày hợp lệ dạng năm-tháng-ngày (ví dụ 2025-03-31).",
+                    "Chỉ tiêu {code}: “{field}” phải là một ngày có thật, viết dạng dd/mm/yyyy (ví dụ 31/03/2025).",
                     code=self.ind.code,
                     field=label,
                 ),

@@ -255,13 +255,23 @@ class IndicatorPage(QWidget):
             show_problems(label, by_field.get(key, []))
         show_problems(self.messages, general)
         points = self.session.score().indicators.get(self.code)
-        self.points_label.setText(
-            _(
-                "Điểm: {points}/{max}",
-                points=format_points(points),
-                max=format_points(self.indicator.max_points),
-            )
+        text = _(
+            "Điểm: {points}/{max}",
+            points=format_points(points),
+            max=format_points(self.indicator.max_points),
         )
+        reason = None if self.indicator.children else self.session.zero_reason(self.code)
+        if reason is not None:
+            # the value's own message is beside its field: say only why the points are 0
+            about = field_of(reason, self.indicator)
+            fld = self.indicator.field(about) if about else None
+            text += " " + (
+                _("(chưa tính điểm khi “{field}” còn lỗi)", field=fld.label)
+                if fld is not None
+                else _("(chưa tính điểm khi số liệu còn lỗi)")
+            )
+        self.points_label.setText(text)
+        self.points_label.setStyleSheet(ERROR_STYLE if reason is not None else "")
         if load_values and self.evidence is not None:
             self.evidence.reload()
 

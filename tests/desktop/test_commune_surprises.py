@@ -10,7 +10,9 @@ import pytest
 from desktop.assessment.page import IndicatorPage
 from desktop.assessment.session import AssessmentSession
 from desktop.assessment.store import DbStore
+from desktop.format import format_points
 from forms.criteria import CriteriaSet, Evidence, Field, FieldKind, Severity
+from forms.scoring import score
 from local_db import assessments
 from tests.forms.sample_sets import tiny_set
 
@@ -70,3 +72,40 @@ def test_a_date_message_asks_for_the_format_the_field_shows(qtbot, jsession, run
     page.refresh()
     message = page.field_messages["vb"].text()
     assert "dd/mm/yyyy" in message and "2025-03-31" not in message, message
+
+
+@pytest.mark.parametrize(
+    ("code", "typed", "field"),
+    [
+        ("1.1", {"count": "3,5"}, "Số cuộc họp"),  # showed 15/20
+        ("1.2", {"a": "10", "b": "4"}, "Số cuộc họp do Chủ tịch chủ trì"),  # showed 10/10
+        ("2.2.2", {"pct": "120"}, "Tỷ lệ"),  # showed 10/10
+        ("3.1", {"points": "9"}, "Điểm"),  # showed 8/8
+    ],
+)
+def test_an_invalid_value_scores_zero_and_the_page_says_why(
+    qtbot, jsession, runner, settings, code, typed, field
+):
+    page = _page(qtbot, jsession, runner, settings, code)
+    for key, text in typed.items():
+        qtbot.keyClicks(page.field_widgets[key].edit, text)
+    page.refresh()
+    maximum = format_points(jsession.cs.indicator(code).max_points)
+    assert page.points_label.text() == f"Điểm: 0/{maximum} (chưa tính điểm khi “{field}” còn lỗi)"
+    assert jsession.score().indicators[code] == 0
+    assert any(m.text().startswith("Lỗi:") for m in page.field_messages.values())
+    # the same answers score 0 in the core the package and the collector use
+    assert score(jsession.cs, jsession.snapshot()).indicators[code] == 0
+
+
+def test_a_corrected_value_scores_again(qtbot, jsession, runner, settings):
+    page = _page(qtbot, jsession, runner, settings, "1.1")
+    edit = page.field_widgets["count"].edit
+    qtbot.keyClicks(edit, "3,5")
+    page.refresh()
+    assert page.points_label.text().startswith("Điểm: 0/20 (")
+    edit.clear()
+    qtbot.keyClicks(edit, "3")
+    page.refresh()
+    assert page.points_label.text() == "Điểm: 15/20"
+    assert not page.field_messages["count"].isVisible()

@@ -219,7 +219,9 @@ class CommuneController(QObject):
         prof = self.profile()
         supersedes = supersedes_for(self.db, self.current.id)
         submission = submission_for(self.session, self.current.unit_code, self.current.unit_name, self.current.revision,
-                                    prof.officer_name if prof else "", prof.position if prof else "", supersedes)  # fmt: skip
+                                    prof.officer_name if prof else "", prof.position if prof else "", supersedes,
+                                    phone=prof.phone if prof else "", email=prof.email if prof else "",
+                                    chairman_name=prof.chairman_name if prof else "")  # fmt: skip
         # review: a revision answering a review carries the commune's explanations in its notes
         submission = as_answer(self.db, self.current.id, submission)
         keys_dir = self.keys_dir
@@ -297,7 +299,9 @@ class CommuneController(QObject):
         status = assessments.get(self.db, self.current.id).status
         return ReportInfo(self.current.unit_code, self.current.unit_name, prof.officer_name if prof else "",
                           prof.position if prof else "", fingerprint, self.current.revision,
-                          assessments.status_label(str(status)))  # fmt: skip
+                          assessments.status_label(str(status)),
+                          chairman_name=prof.chairman_name if prof else "",
+                          phone=prof.phone if prof else "", email=prof.email if prof else "")  # fmt: skip
 
     def write_report(self, path: Path) -> None:
         from desktop.finalise.report import report_html, write_pdf

@@ -158,6 +158,7 @@ class FieldChecker:
         missing = [k for k in DOCREF_REQUIRED if is_empty(value.get(k))]
         if missing:
             names = _docref_part_names()
+            parts = ", ".join(names[k] for k in missing)
             self.add(
                 fld,
                 "docref_incomplete",
@@ -165,7 +166,15 @@ class FieldChecker:
                     "Chỉ tiêu {code}: văn bản ở “{field}” còn thiếu {parts}.",
                     code=code,
                     field=fld.label,
-                    parts=", ".join(names[k] for k in missing),
+                    parts=parts,
+                )
+                if fld.required
+                # an optional reference begun: say why the other parts are asked for now
+                else _(
+                    "Chỉ tiêu {code}: “{field}” không bắt buộc, nhưng đã ghi văn bản thì số, ngày và cơ quan ban hành phải đi cùng nhau: còn thiếu {parts} (hoặc xóa hết để bỏ trống).",
+                    code=code,
+                    field=fld.label,
+                    parts=parts,
                 ),
             )
         if not is_empty(value.get("date")):

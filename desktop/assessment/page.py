@@ -27,7 +27,7 @@ from desktop.qt import (
 )
 from desktop.settings import Settings
 from desktop.tasks import TaskRunner
-from forms.criteria import Indicator
+from forms.criteria import Indicator, Severity
 from forms.i18n import _
 from forms.problems import Level, Problem
 from forms.rule_text import describe_rule as _describe_rule
@@ -158,9 +158,12 @@ class IndicatorPage(QWidget):
         ev_box = QGroupBox(_("Tài liệu kiểm chứng"), self)
         ev_layout = QVBoxLayout(ev_box)
         if evidence.description:
+            # "Bắt buộc" only where missing evidence blocks finalising; where it is only a
+            # warning the officer may go on, and the box must not say otherwise
+            blocking = evidence.required and evidence.severity is Severity.ERROR
             need = (
                 _("Bắt buộc: {what}", what=evidence.description)
-                if evidence.required
+                if blocking
                 else _("Nên có: {what}", what=evidence.description)
             )
             need_label = QLabel(need, ev_box)

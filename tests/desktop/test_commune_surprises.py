@@ -109,3 +109,187 @@ def test_a_corrected_value_scores_again(qtbot, jsession, runner, settings):
     page.refresh()
     assert page.points_label.text() == "Điểm: 15/20"
     assert not page.field_messages["count"].isVisible()
+
+
+# --- phone, e-mail and the chairman: checked, kept, carried, shown --------------------------
+
+
+def test_the_wizard_checks_phone_and_email_and_asks_for_the_chairman(qtbot, db, settings, runner):
+    from desktop.setup.wizard import OfficerPage
+
+    page = OfficerPage(None)
+    qtbot.addWidget(page)
+    page.show()
+    page.name.setText("Nguyễn Thị Lan")  # keyClicks types ASCII only
+    page.position.setText("Công chức Văn hóa - Xã hội")
+    assert page.isComplete() and page.chairman.isVisible()
+    qtbot.keyClicks(page.phone, "091234567")  # a digit short
+    assert not page.isComplete()
+    assert page.contact_message.isVisible() and "10 chữ số" in page.contact_message.text()
+    qtbot.keyClicks(page.phone, "8")
+    assert page.isComplete() and not page.contact_message.isVisible()
+    qtbot.keyClicks(page.email, "lan@hienquan")
+    assert not page.isComplete() and "thư điện tử" in page.contact_message.text()
+    qtbot.keyClicks(page.email, ".gov.vn")
+    assert page.isComplete()
+    page.chairman.setText("Hoàng Văn Minh")
+    page.phone.setText("+84 216 3852 123")
+    assert page.isComplete()
+
+
+def test_phone_email_and_chairman_are_kept_in_the_profile(db, settings, runner, cs):
+    from desktop.setup.wizard import SetupResult
+    from desktop.shell import Shell
+    from local_db import profile
+
+    shell = Shell(db, settings, runner)
+    result = SetupResult("25001", "Hòa Bình", "Lan", "CB", "0912 345 678", "lan@hoabinh.gov.vn",
+                         cs, "", chairman_name="Hoàng Văn Minh")  # fmt: skip
+    shell.apply_setup(result)
+    saved = profile.get(db)
+    assert saved is not None
+    assert (saved.phone, saved.email, saved.chairman_name) == (
+        "0912 345 678",
+        "lan@hoabinh.gov.vn",
+        "Hoàng Văn Minh",
+    )
+
+
+def test_phone_email_and_chairman_travel_in_the_package_to_the_report_and_collector(
+    qtbot, db, settings, runner, cs, tmp_path
+):
+    import json
+    import zipfile
+    from pathlib import Path
+
+    from desktop.finalise.report import report_html
+    from desktop.review.reviewer import contact_text
+    from forms.packages import keys
+    from forms.packages.trust import TrustRegistry
+    from local_db import profile
+    from local_db.collector import merge_paths, open_collector
+    from tests.desktop.commune_support import PASSPHRASE, answered_commune
+
+    controller = answered_commune(qtbot, db, settings, runner, cs, level=4)
+    profile.save(db, officer_name="Nguyễn Thị Lan", position="Công chức", unit_code="25001",
+                 phone="0912 345 678", email="lan@hoabinh.gov.vn", chairman_name="Hoàng Văn Minh")  # fmt: skip
+    commune = controller.commune
+    html = report_html(commune.session, commune.report_info())
+    for expected in (
+        "Điện thoại: 0912 345 678",
+        "Thư điện tử: lan@hoabinh.gov.vn",
+        "Hoàng Văn Minh",
+    ):
+        assert expected in html
+    qtbot.addWidget(commune.open_finalise(exec_dialog=False))
+    with qtbot.waitSignal(commune.exported) as exported:
+        commune.export(PASSPHRASE, tmp_path / "out")
+    package = Path(exported.args[0])
+    with zipfile.ZipFile(package) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    assert manifest["officer"] == {
+        "name": "Nguyễn Thị Lan",
+        "position": "Công chức",
+        "phone": "0912 345 678",
+        "email": "lan@hoabinh.gov.vn",
+    }
+    assert manifest["unit"]["chairman"] == "Hoàng Văn Minh"
+    trust = TrustRegistry()
+    trust.add_key("25001", keys.load_public(controller.keys_dir).public_key)
+    conn = open_collector(tmp_path / "collector.sqlite")
+    try:
+        summary = merge_paths(conn, [package], trust, [cs])
+    finally:
+        conn.close()
+    assert not summary.rejected, summary.rejected
+    assert contact_text(manifest) == (
+        "; điện thoại 0912 345 678; thư điện tử lan@hoabinh.gov.vn; Chủ tịch UBND Hoàng Văn Minh"
+    )
+
+
+# --- the evidence box and an optional document reference ----------------------------------
+
+
+def _labels(widget) -> list[str]:
+    from desktop.qt import QLabel
+
+    return [label.text() for label in widget.findChildren(QLabel)]
+
+
+def test_the_evidence_box_says_bat_buoc_only_where_missing_evidence_blocks(
+    qtbot, jsession, runner, settings
+):
+    advised = _page(qtbot, jsession, runner, settings, "2.1")  # required, a warning
+    assert "Nên có: Quyết định thành lập" in _labels(advised)
+    assert not any(text.startswith("Bắt buộc") for text in _labels(advised))
+    blocking = _page(qtbot, jsession, runner, settings, "1.1")  # required, an error
+    assert "Bắt buộc: Biên bản các cuộc họp" in _labels(blocking)
+
+
+def test_an_optional_document_reference_begun_says_its_parts_go_together(
+    qtbot, jsession, runner, settings
+):
+    page = _page(qtbot, jsession, runner, settings, "3.1")
+    qtbot.keyClicks(page.field_widgets["vb"].edits["number"], "12/KH-UBND")
+    page.refresh()
+    message = page.field_messages["vb"].text()
+    assert "không bắt buộc" in message and "đi cùng nhau" in message, message
+    assert "còn thiếu ngày, cơ quan ban hành" in message
+
+
+# --- a second launch --------------------------------------------------------------------------
+
+
+def test_a_second_launch_brings_the_running_window_forward(qtbot, db, settings, runner, cs):
+    """Issue 15: starting the program again said "the data folder is in use"; now the running
+    app (this test, holding the folder's lock) restores and raises its window, and the second
+    process exits 0 without a message."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from desktop.app import _receive_files  # what run_gui starts once the window is up
+    from tests.desktop.commune_support import answered_commune
+
+    controller = answered_commune(qtbot, db, settings, runner, cs, level=1)
+    window = controller.main_window()
+    window.showMinimized()
+    qtbot.waitUntil(window.isMinimized, timeout=5000)
+    receiver = _receive_files(Path(db.data_dir), controller)
+    assert receiver is not None
+    try:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        command = [sys.executable, "-m", "desktop", "--data-dir", str(db.data_dir)]
+        child = None
+        with qtbot.waitSignal(receiver.raise_requested, timeout=30000):
+            child = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+            qtbot.waitUntil(lambda: child.poll() is not None, timeout=30000)
+        _out, err = child.communicate()
+        assert child.returncode == 0, err
+        qtbot.waitUntil(lambda: not window.isMinimized(), timeout=5000)
+        assert window.isVisible()
+    finally:
+        receiver.close()
+        if (
+            child is not None and child.poll() is None
+        ):  # it showed a box instead (the bug): do not leave it behind
+            child.kill()
+            child.wait()
+
+
+def test_the_raise_request_is_no_path(qtbot, tmp_path):
+    from desktop.single_instance import FileReceiver, bring_forward
+
+    data = tmp_path / "data"
+    data.mkdir()
+    assert bring_forward(data) is False  # nothing listens
+    receiver = FileReceiver(data)
+    files: list[str] = []
+    receiver.file_received.connect(files.append)
+    try:
+        with qtbot.waitSignal(receiver.raise_requested, timeout=5000):
+            assert bring_forward(data) is True
+        assert files == []
+    finally:
+        receiver.close()

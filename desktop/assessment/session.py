@@ -63,7 +63,14 @@ class ReadOnlyError(Exception):
 
 
 class SaveError(Exception):
-    """A write the environment refused (disk full, locked, file refused); ``str(e)`` is for the officer."""
+    """A write the environment refused (disk full, locked, file refused); ``str(e)`` is for the officer.
+
+    ``whole``: the message is already the whole sentence about the file ("Không đính kèm được
+    tệp …: tệp rỗng."), not a reason to put after one (which read twice, issue 15)."""
+
+    def __init__(self, message: str, *, whole: bool = False) -> None:
+        super().__init__(message)
+        self.whole = whole
 
 
 class AssessmentSession(QObject):

@@ -133,6 +133,24 @@ class FieldChecker:
         """Problems of one non-empty value, by the field's kind (``_BY_KIND``)."""
         _BY_KIND[fld.kind](self, fld, value)
 
+    def implausible(self, fld: Field, number: Decimal) -> None:
+        """A warning above the set's plausible maximum for the field (1,000,000 meetings a
+        year is a typo to check, not a claim to refuse: the value still counts)."""
+        limit = fld.plausible_max
+        if limit is not None and number > limit:
+            self.add(
+                fld,
+                "implausible",
+                _(
+                    "Chỉ tiêu {code}: “{field}” là {value}, lớn hơn mức thường gặp (tối đa {max}); hãy kiểm tra lại số liệu.",
+                    code=self.ind.code,
+                    field=fld.label,
+                    value=_num(number),
+                    max=_num(limit),
+                ),
+                Level.WARNING,
+            )
+
     def negative(self, fld: Field) -> None:
         self.add(
             fld,
@@ -229,11 +247,15 @@ def _check_count(checker: FieldChecker, fld: Field, value: Any) -> None:
                 value=_num(number),
             ),
         )
+    else:
+        checker.implausible(fld, number)
 
 
 def _check_percent(checker: FieldChecker, fld: Field, value: Any) -> None:
     number = checker.number(fld, value)
-    if number is not None and not 0 <= number <= 100:
+    if number is not None and 0 <= number <= 100:
+        checker.implausible(fld, number)
+    elif number is not None:
         checker.add(
             fld,
             "percent_range",
@@ -254,7 +276,9 @@ def _check_number(checker: FieldChecker, fld: Field, value: Any) -> None:
         checker.negative(fld)
         return
     ceiling = rule_kind(checker.ind.rule.kind).ceiling(checker.ind, fld)
-    if ceiling is not None and number > ceiling:
+    if ceiling is None or number <= ceiling:
+        checker.implausible(fld, number)
+    else:
         checker.add(
             fld,
             "above_max",

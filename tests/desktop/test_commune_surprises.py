@@ -293,3 +293,118 @@ def test_the_raise_request_is_no_path(qtbot, tmp_path):
         assert files == []
     finally:
         receiver.close()
+
+
+# --- the window, the fields, the messages --------------------------------------------------
+
+
+def test_after_a_wrong_passphrase_enter_still_signs(qtbot, db, settings, runner, cs, tmp_path):
+    from desktop.qt import Qt
+    from tests.desktop.commune_support import PASSPHRASE, answered_commune
+
+    controller = answered_commune(qtbot, db, settings, runner, cs, level=0)  # nothing blocks
+    dialog = controller.commune.open_finalise(exec_dialog=False)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.acknowledge_all()
+    assert dialog.errors() == []
+    dialog.folder.setText(str(tmp_path / "nop"))
+    dialog.passphrase.setFocus()
+    qtbot.keyClicks(dialog.passphrase, "sai mat khau")
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)  # "Ký" with the mouse
+    assert "Sai mật khẩu" in dialog.message.text()
+    assert dialog.focusWidget() is dialog.passphrase
+    assert dialog.passphrase.selectedText() == "sai mat khau"
+    qtbot.keyClicks(dialog.passphrase, PASSPHRASE)  # replaces the selected wrong one
+    with qtbot.waitSignal(controller.commune.exported, timeout=20000):
+        qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
+    assert dialog.isVisible()  # Enter signed; it did not close the dialog
+
+
+def test_the_window_opens_sized_to_the_screen_and_remembers_it(qtbot, session, runner, settings):
+    from desktop.main_window import MAX_SIZE, MainWindow
+    from desktop.qt import QGuiApplication, QSize
+
+    area = QGuiApplication.primaryScreen().availableGeometry()
+    expected = QSize(
+        min(int(area.width() * 0.9), MAX_SIZE.width()),
+        min(int(area.height() * 0.9), MAX_SIZE.height()),
+    )
+    window = MainWindow(session, runner, settings)
+    qtbot.addWidget(window)
+    assert window.size() == expected != QSize(1100, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    window.resize(640, 480)
+    qtbot.waitUntil(lambda: window.size() == QSize(640, 480))
+    window.close()  # saves the geometry
+    again = MainWindow(session, runner, settings)
+    qtbot.addWidget(again)
+    assert again.size() == QSize(640, 480)
+
+
+def test_the_indicator_being_edited_is_remembered_at_once(qtbot, db, settings, runner, cs):
+    """After a crash the app reopened on the first indicator: the last one was saved on close."""
+    from desktop import settings as opts
+    from desktop.settings import Settings
+    from desktop.shell import Shell
+    from tests.desktop.commune_support import answered_commune
+
+    controller = answered_commune(qtbot, db, settings, runner, cs, level=1)
+    controller.main_window().editor.open("2.2.2")
+    # what a new process reads from the file, without any close or sync of the old one
+    assert Settings(settings.path).get(opts.LAST_INDICATOR) == "2.2.2"
+    again = Shell(db, Settings(settings.path), runner)
+    window = again.build_window()
+    qtbot.addWidget(window)
+    assert window.editor.current_code == "2.2.2"
+
+
+def test_read_only_fields_look_read_only(qtbot, jsession, runner, settings):
+    from desktop.assessment.fields import READ_ONLY_STYLE
+    from local_db import assessments as rows
+
+    page = _page(qtbot, jsession, runner, settings, "3.1")
+    edit = page.field_widgets["points"].edit
+    assert edit.isClearButtonEnabled() and not edit.isReadOnly()
+    row_id = jsession.store.assessment_id
+    rows.finalise(jsession.store.db, row_id)
+    rows.mark_signed(jsession.store.db, row_id)
+    jsession.store.refresh_status()
+    page.refresh()
+    assert jsession.read_only and edit.isReadOnly()
+    assert not edit.isClearButtonEnabled()  # no button offering to empty a signed answer
+    assert edit.styleSheet() == READ_ONLY_STYLE
+    docref = page.field_widgets["vb"].edits["number"]
+    assert docref.isReadOnly() and docref.styleSheet() == READ_ONLY_STYLE
+
+
+def test_a_refused_evidence_file_is_told_once(qtbot, session, runner, settings, tmp_path):
+    from desktop.assessment.evidence import EvidenceList
+
+    empty = tmp_path / "bien-ban.pdf"
+    empty.write_bytes(b"")
+    evidence = EvidenceList(session, "1.1", runner, settings)
+    qtbot.addWidget(evidence)
+    with qtbot.waitSignal(evidence.failed) as failed:
+        evidence.attach_file(str(empty))
+    message = failed.args[0]
+    assert message.count("Không đính kèm được") == 1, message
+    assert "bien-ban.pdf" in message and "tệp rỗng" in message
+
+
+def test_an_implausible_count_is_a_warning_on_the_page(qtbot, db, runner, settings):
+    """1,000,000 meetings a year: the reference set's plausible maximum (52) warns; it counts."""
+    from forms.reference import reference_set
+
+    cs = reference_set()
+    row = assessments.create(db, "25001", cs.year, cs)
+    session = AssessmentSession(cs, DbStore(db, row.id), cs.year)
+    page = _page(qtbot, session, runner, settings, "1.2")
+    qtbot.keyClicks(page.field_widgets["so_luong"].edit, "1000000")
+    page.refresh()
+    message = page.field_messages["so_luong"].text()
+    assert message.startswith("Cảnh báo:") and "tối đa 52" in message, message
+    assert page.points_label.text() == "Điểm: 20/20"
+    assert session.status(cs.indicator("1.2")).value != "error"

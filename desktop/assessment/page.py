@@ -145,6 +145,7 @@ class IndicatorPage(QWidget):
         points_layout = QVBoxLayout(points_row)
         points_layout.setContentsMargins(0, 0, 0, 0)
         self.points_label = QLabel(self)
+        self.points_label.setWordWrap(True)  # "(chưa tính điểm khi “…” còn lỗi)" is long
         pfont = QFont(self.points_label.font())
         pfont.setBold(True)
         self.points_label.setFont(pfont)

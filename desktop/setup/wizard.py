@@ -216,7 +216,9 @@ class OfficerPage(QWizardPage):
         super().__init__()
         self._mode: Callable[[], str] = mode or (lambda: COMMUNE)
         self.setTitle(_("Cán bộ đầu mối"))
-        form = QFormLayout(self)
+        outer = QVBoxLayout(self)
+        form = QFormLayout()
+        outer.addLayout(form)
         self.name = QLineEdit(self)
         self.position = QLineEdit(self)
         self.organisation = QLineEdit(self)
@@ -238,9 +240,11 @@ class OfficerPage(QWizardPage):
         form.addRow(self.organisation_label, self.organisation)
         form.addRow(_("Điện thoại (không bắt buộc)"), self.phone)
         form.addRow(_("Thư điện tử (không bắt buộc)"), self.email)
-        form.addRow(self.contact_message)
         self.chairman_label = QLabel(_("Họ tên Chủ tịch UBND (không bắt buộc)"), self)
         form.addRow(self.chairman_label, self.chairman)
+        # below the form, not a row of it: a form row measures a wrapped label too short
+        outer.addWidget(self.contact_message)
+        outer.addStretch(1)
         if profile is not None:
             self.name.setText(profile.officer_name)
             self.position.setText(profile.position)

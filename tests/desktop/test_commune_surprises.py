@@ -153,6 +153,11 @@ def test_phone_email_and_chairman_are_kept_in_the_profile(db, settings, runner, 
         "lan@hoabinh.gov.vn",
         "Hoàng Văn Minh",
     )
+    # Cài đặt → Thông tin đơn vị, cán bộ… opens the wizard on the saved profile
+    wizard = shell.make_wizard()
+    assert wizard.officer_page.chairman.text() == "Hoàng Văn Minh"
+    assert wizard.officer_page.phone.text() == "0912 345 678"
+    wizard.deleteLater()
 
 
 def test_phone_email_and_chairman_travel_in_the_package_to_the_report_and_collector(

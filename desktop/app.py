@@ -84,7 +84,8 @@ def run_gui(
 ) -> int:
     """The GUI: ``on_shown(controller, window)`` runs once the main window is up (the ``open``
     command acts on its file there). When another app holds the data folder, ``on_locked``
-    may hand it the work instead (True: done, no error to show)."""
+    may hand it the work instead (True: done, no error to show); by default that app is asked
+    to bring its window forward."""
     from local_db.paths import resolve_data_dir
 
     warm = prewarm_storage()
@@ -107,10 +108,12 @@ def run_gui(
     from local_db.database import open_database
     from local_db.errors import DatabaseLocked, StorageError
 
+    if on_locked is None:  # a second launch: the running app shows its window instead
+        on_locked = _bring_running_app_forward
     try:
         db = open_database(data_dir)
     except DatabaseLocked as exc:
-        if on_locked is not None and on_locked(data_dir):
+        if on_locked(data_dir):
             return 0
         QMessageBox.critical(None, _("DTI Desk"), str(exc))
         return 1
@@ -137,10 +140,18 @@ def run_gui(
         db.close()
 
 
+def _bring_running_app_forward(data_dir: Path) -> bool:
+    """A second launch on a data folder in use: the app running there brings its window to the
+    front (True), instead of this one saying the folder is in use."""
+    from desktop.single_instance import forward_when_up
+
+    return forward_when_up(data_dir, None)
+
+
 def _receive_files(data_dir: Path, controller: Shell) -> FileReceiver | None:
     """Files double-clicked while the app runs (``dti-desk open``, see ``single_instance``)
     come here: the app acts on each as if it had been dropped on its window."""
-    from desktop.hand_over import act_on_shown_window
+    from desktop.hand_over import act_on_shown_window, bring_to_front
     from desktop.qt import Qt
     from desktop.single_instance import FileReceiver
 
@@ -155,6 +166,9 @@ def _receive_files(data_dir: Path, controller: Shell) -> FileReceiver | None:
     receiver.file_received.connect(
         lambda name: act_on_shown_window(controller, Path(name)),
         Qt.ConnectionType.QueuedConnection,
+    )
+    receiver.raise_requested.connect(
+        lambda: bring_to_front(controller), Qt.ConnectionType.QueuedConnection
     )
     return receiver
 

@@ -234,7 +234,9 @@ class CommuneController(QObject):
         prof = self.profile()
         supersedes = supersedes_for(self.db, self.current.id)
         submission = submission_for(self.session, self.current.unit_code, self.current.unit_name, self.current.revision,
-                                    prof.officer_name if prof else "", prof.position if prof else "", supersedes)  # fmt: skip
+                                    prof.officer_name if prof else "", prof.position if prof else "", supersedes,
+                                    phone=prof.phone if prof else "", email=prof.email if prof else "",
+                                    chairman_name=prof.chairman_name if prof else "")  # fmt: skip
         # review: a revision answering a review carries the commune's explanations in its notes
         submission = as_answer(self.db, self.current.id, submission)
         # the report the package carries is the signed one, not a draft, and says so
@@ -304,7 +306,9 @@ class CommuneController(QObject):
         status = assessments.get(self.db, self.current.id).status
         return ReportInfo(self.current.unit_code, self.current.unit_name, prof.officer_name if prof else "",
                           prof.position if prof else "", fingerprint, self.current.revision,
-                          assessments.status_label(str(status)))  # fmt: skip
+                          assessments.status_label(str(status)),
+                          chairman_name=prof.chairman_name if prof else "",
+                          phone=prof.phone if prof else "", email=prof.email if prof else "")  # fmt: skip
 
     def report_title(self) -> str:
         assert self.session is not None

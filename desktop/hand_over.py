@@ -44,18 +44,24 @@ def check_file(path: Path) -> tuple[int, str]:
     return EXIT_OK, ""
 
 
-def act_on_shown_window(controller: Any, path: Path) -> None:
-    """Bring the app's window forward and act on ``path`` (its own double-click, or one handed
-    over by a second ``dti-desk open``)."""
-    # runs from the event loop: an error here would only reach stderr, which the windowed
-    # program does not have, so the person sees it in a box instead
-    show = _message_box(controller)
+def bring_to_front(controller: Any) -> None:
+    """The app's window restored if minimised, raised and activated: a file handed over, or a
+    second launch of the program (which used to say only "the data folder is in use")."""
     window = controller.main_window()
     if window is not None:
         if window.isMinimized():
             window.showNormal()
         window.raise_()
         window.activateWindow()
+
+
+def act_on_shown_window(controller: Any, path: Path) -> None:
+    """Bring the app's window forward and act on ``path`` (its own double-click, or one handed
+    over by a second ``dti-desk open``)."""
+    # runs from the event loop: an error here would only reach stderr, which the windowed
+    # program does not have, so the person sees it in a box instead
+    show = _message_box(controller)
+    bring_to_front(controller)
     try:
         code, message = check_file(path)
         if code:

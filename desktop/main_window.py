@@ -23,12 +23,14 @@ from desktop.format import format_points
 from desktop.qt import (
     QAction,
     QActionGroup,
+    QGuiApplication,
     QKeySequence,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
     QProgressBar,
+    QSize,
     Qt,
     QTabWidget,
     QVBoxLayout,
@@ -62,6 +64,23 @@ def add_language_menu(menu: QMenu, owner: QWidget, choose: Callable[[str], objec
         action.triggered.connect(lambda _checked=False, c=code: choose(c))
         group.addAction(action)
         lang_menu.addAction(action)
+
+
+MAX_SIZE = QSize(1600, 1000)  # beyond this a form's lines grow too long to read
+
+
+def initial_size(widget: QWidget, share: float = 0.9) -> QSize:
+    """The size a window opens at before one is remembered: ``share`` of the screen's
+    available area (without the taskbar), capped at ``MAX_SIZE``. It used to be 1100×720 on
+    any screen, too large for a 1366×768 laptop at 125 % and small on a 1920×1080 one."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return QSize(1100, 720)
+    area = screen.availableGeometry()
+    return QSize(
+        min(int(area.width() * share), MAX_SIZE.width()),
+        min(int(area.height() * share), MAX_SIZE.height()),
+    )
 
 
 class MainWindow(QMainWindow):
@@ -120,7 +139,7 @@ class MainWindow(QMainWindow):
             session.saved.connect(self.show_saved)
             session.save_failed.connect(self.show_save_failed)
             self.update_status()
-        self.resize(1100, 720)
+        self.resize(initial_size(self))
         self.restore_geometry()
 
     # --- status bar -----------------------------------------------------------------
@@ -269,7 +288,7 @@ class MainWindow(QMainWindow):
         )
         self.reopen_action = self._action(
             _("Mở lại để sửa (lần sửa đổi mới)"),
-            self.reopen_requested.emit,
+            self.confirm_reopen,
             None,
             file_menu,
         )
@@ -301,6 +320,24 @@ class MainWindow(QMainWindow):
             settings_menu,
         )
         add_language_menu(settings_menu, self, self._set_language)
+
+    def confirm_reopen(self) -> None:
+        """Ask before a new revision is started (it is one click that cannot be undone), and
+        emit ``reopen_requested`` only on "Mở lại"; Cancel, Esc or closing the box does nothing."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            _("Mở lại để sửa"),
+            _(
+                "Mở lại sẽ tạo một lần sửa đổi mới của bản đánh giá. Gói nộp của lần sửa đổi mới sẽ thay thế gói đã gửi; bản đã ký vẫn được giữ nguyên, chỉ để xem."
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("reopenQuestion")
+        box.button(QMessageBox.StandardButton.Yes).setText(_("Mở lại để sửa"))
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        if box.exec() == QMessageBox.StandardButton.Yes:
+            self.reopen_requested.emit()
 
     def _next_unfinished(self) -> None:
         if self.editor is not None and not self.editor.go_next_unfinished() and self.isVisible():

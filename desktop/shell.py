@@ -106,18 +106,20 @@ class Shell(QObject):
             return ""
         return self._apply_commune_setup(result)
 
-    def _save_profile(self, result: SetupResult, unit_code: str) -> None:
+    def _save_profile(self, result: SetupResult, unit_code: str, chairman_name: str) -> None:
         from local_db import profile
 
         profile.save(self.db, officer_name=result.officer_name, position=result.position,
-                     phone=result.phone, email=result.email, unit_code=unit_code)  # fmt: skip
+                     phone=result.phone, email=result.email, unit_code=unit_code,
+                     chairman_name=chairman_name)  # fmt: skip
 
     def _apply_collector_setup(self, result: SetupResult) -> None:
         from local_db import criteria_store
 
         previous = self.profile()
-        # keep the commune's unit: switching back must not ask for it again
-        self._save_profile(result, previous.unit_code if previous is not None else "")
+        # keep the commune's unit and chairman: switching back must not ask for them again
+        self._save_profile(result, previous.unit_code if previous is not None else "",
+                           previous.chairman_name if previous is not None else "")  # fmt: skip
         criteria_store.remember(self.db, result.criteria_set)  # checks and ranks by it
         self.settings.set(opts.ORGANISATION, result.organisation)
         self.settings.set(opts.MODE, opts.COLLECTOR)
@@ -128,7 +130,7 @@ class Shell(QObject):
 
         self.settings.set(opts.MODE, opts.COMMUNE)
         self.settings.sync()
-        self._save_profile(result, result.unit_code)
+        self._save_profile(result, result.unit_code, result.chairman_name)
         cs = result.criteria_set
         existing = assessments.current(self.db, result.unit_code, cs.year)
         if existing is None:

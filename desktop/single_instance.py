@@ -1,4 +1,5 @@
-r"""One app per data folder: a double-click while it runs hands the file to the running app.
+r"""One app per data folder: a double-click while it runs hands the file to the running app,
+and a second launch of the program brings the running window forward.
 
 The Windows installer associates ``.dtipkg``, ``.dtibundle`` and ``.dtireview`` with
 ``dti-desk open "%1"``. A collector receiving a hundred packages double-clicks them with the app
@@ -69,6 +70,9 @@ log = logging.getLogger("desktop")
 KEY_FILE = "dti-desk.ipc-key"
 MAX_MESSAGE = 64 * 1024  # a path; anything longer is not one
 ACK = b"ok"
+# "show yourself", sent by a second plain launch (no file): a NUL is in no path, so it cannot
+# be taken for one
+RAISE = b"\x00raise"
 
 
 CONNECTION_TIMEOUT = 5.0  # seconds one read or write of a hand-over may take, at either end
@@ -168,6 +172,16 @@ def forward(data_dir: Path, file: Path, timeout: float = 3.0) -> bool:
 
     False (within about ``timeout`` per step) when no app runs there, or it could not be
     reached, or it does not answer: the caller then starts the app itself."""
+    return _send(data_dir, str(file.resolve()).encode("utf-8"), str(file), timeout)
+
+
+def bring_forward(data_dir: Path, timeout: float = 3.0) -> bool:
+    """Ask the app running on ``data_dir`` to bring its window to the front (a second launch
+    of the program); True once it has the request, False as for ``forward``."""
+    return _send(data_dir, RAISE, "the raise request", timeout)
+
+
+def _send(data_dir: Path, payload: bytes, what: str, timeout: float) -> bool:
     key = _read_key(data_dir)
     if key is None:
         return False
@@ -178,7 +192,6 @@ def forward(data_dir: Path, file: Path, timeout: float = 3.0) -> bool:
         return False
     if family == "AF_UNIX" and not os.path.exists(address):
         return False
-    payload = str(file.resolve()).encode("utf-8")
 
     def hand_over() -> bool:
         try:
@@ -190,7 +203,7 @@ def forward(data_dir: Path, file: Path, timeout: float = 3.0) -> bool:
                 conn.send_bytes(payload)
                 return bool(conn.poll(timeout)) and conn.recv_bytes(16) == ACK
         except CHANNEL_ERRORS as exc:
-            log.info("no running app to hand %s to: %s", file, exc)
+            log.info("no running app to hand %s to: %s", what, exc)
             return False
 
     if family == "AF_UNIX":
@@ -198,12 +211,13 @@ def forward(data_dir: Path, file: Path, timeout: float = 3.0) -> bool:
     return _within(4 * timeout, hand_over)
 
 
-def forward_when_up(data_dir: Path, file: Path, wait: float = 5.0) -> bool:
-    """``forward``, retried while the other app is still starting (it holds the lock before it
-    listens): two double-clicks at once must not leave the second with an error."""
+def forward_when_up(data_dir: Path, file: Path | None, wait: float = 5.0) -> bool:
+    """``forward`` (``bring_forward`` when ``file`` is None), retried while the other app is
+    still starting (it holds the lock before it listens): two double-clicks at once must not
+    leave the second with an error."""
     deadline = time.monotonic() + wait
     while True:
-        if forward(data_dir, file):
+        if forward(data_dir, file) if file is not None else bring_forward(data_dir):
             return True
         if time.monotonic() >= deadline:
             return False
@@ -217,6 +231,7 @@ class FileReceiver(QObject):
     run is then known to be stale and is replaced."""
 
     file_received = Signal(str)
+    raise_requested = Signal()  # a second launch without a file: show the window
 
     def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -260,9 +275,13 @@ class FileReceiver(QObject):
                 raw = self._receive(conn)
         finally:
             self._slots.release()
-        if raw is not None and not self._closed:
-            with contextlib.suppress(UnicodeDecodeError):
-                self.file_received.emit(raw.decode("utf-8"))
+        if raw is None or self._closed:
+            return
+        if raw == RAISE:
+            self.raise_requested.emit()
+            return
+        with contextlib.suppress(UnicodeDecodeError):
+            self.file_received.emit(raw.decode("utf-8"))
 
     def _receive(self, conn: Connection) -> bytes | None:
         try:

@@ -60,6 +60,9 @@ class Field:
     required: bool = True
     in_year: bool = False  # dates must fall inside the assessment year
     unit: str = ""  # shown after the input, e.g. "cuộc họp", "%"
+    # above it a count or number is implausible (1,000,000 meetings a year): a warning to
+    # check the value, not an error; None: no such bound
+    plausible_max: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -226,23 +229,28 @@ def _rule_dict(rule: Rule) -> dict[str, Any]:
     }
 
 
+def _field_dict(f: Field) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "key": f.key,
+        "kind": f.kind.value,
+        "label": _nfc(f.label),
+        "required": f.required,
+        "in_year": f.in_year,
+        "unit": _nfc(f.unit),
+    }
+    # only when set: the content hash of a set without it is what it was before it existed
+    if f.plausible_max is not None:
+        out["plausible_max"] = _dec(f.plausible_max)
+    return out
+
+
 def _indicator_dict(ind: Indicator) -> dict[str, Any]:
     return {
         "code": ind.code,
         "name": _nfc(ind.name),
         "max_points": _dec(ind.max_points),
         "rule": _rule_dict(ind.rule),
-        "fields": [
-            {
-                "key": f.key,
-                "kind": f.kind.value,
-                "label": _nfc(f.label),
-                "required": f.required,
-                "in_year": f.in_year,
-                "unit": _nfc(f.unit),
-            }
-            for f in ind.fields
-        ],
+        "fields": [_field_dict(f) for f in ind.fields],
         "evidence": {
             "required": ind.evidence.required,
             "severity": ind.evidence.severity.value,

@@ -295,6 +295,34 @@ class _Checker:
                 )
             self.check_indicator(child)
 
+    def _check_plausible_max(self, ind: Indicator, fld: Field) -> None:
+        """A plausible maximum only on a count, a percentage or a number, and above 0."""
+        limit = fld.plausible_max
+        if limit is None:
+            return
+        if fld.kind not in (FieldKind.COUNT, FieldKind.PERCENT, FieldKind.NUMBER):
+            self.add(
+                "plausible_max_not_number",
+                _(
+                    "Chỉ tiêu {code}: chỉ trường số mới có “giá trị hợp lý tối đa”, trường “{key}” thì không.",
+                    code=ind.code,
+                    key=fld.key,
+                ),
+                fld,
+                "plausible_max",
+            )
+        elif limit <= 0:
+            self.add(
+                "plausible_max_range",
+                _(
+                    "Chỉ tiêu {code}: “giá trị hợp lý tối đa” của trường “{key}” phải lớn hơn 0.",
+                    code=ind.code,
+                    key=fld.key,
+                ),
+                fld,
+                "plausible_max",
+            )
+
     def check_fields(self, ind: Indicator) -> None:
         keys: set[str] = set()
         for fld in ind.fields:
@@ -324,6 +352,7 @@ class _Checker:
                     fld,
                     "label",
                 )
+            self._check_plausible_max(ind, fld)
             if fld.in_year and fld.kind not in (FieldKind.DATE, FieldKind.DOCREF):
                 self.add(
                     "in_year_not_date",

@@ -110,6 +110,15 @@ class _Reader:
             return Decimal(0)
         return number
 
+    def optional_number(self, data: Mapping[str, Any], key: str, path: str) -> Decimal | None:
+        """A number that may be left out (None), checked as ``number`` when present."""
+        value = self.get(data, key, path)
+        if value is _MISSING or value is None:
+            return None
+        bad = [False]
+        number = self.number(data, key, path, bad)
+        return None if bad[0] else number
+
     def integer(
         self, data: Mapping[str, Any], key: str, path: str, default: int | None = None
     ) -> int:
@@ -198,6 +207,7 @@ class _Reader:
             required=self.flag(data, "required", path, True),
             in_year=self.flag(data, "in_year", path, False),
             unit=self.text(data, "unit", path, required=False),
+            plausible_max=self.optional_number(data, "plausible_max", path),
         )
         self.loc.add(fld, path)
         return fld

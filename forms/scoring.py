@@ -1,7 +1,10 @@
 """Pure, deterministic scoring: the same answers and criteria set give the same points anywhere.
 
 ``Answers`` maps an indicator code to its field values: ``{"1.1": {"count": 4}, ...}``.
-A missing or malformed value scores 0; validation (``forms.validation``) says why.
+A missing value scores 0, and so does a value that fails its field's check (a count of
+"3,5", 120 %, a ratio's numerator above its denominator, points above the maximum): while it
+is invalid it claims nothing, whoever scores it (the page, the package, the collector).
+``zero_reason`` says why; validation (``forms.validation``) lists every problem.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localconte
 from typing import Any
 
 from forms.criteria import Band, CriteriaSet, Indicator, Rounding
+from forms.field_checks import across_fields_problem, field_problems, is_empty
+from forms.problems import Level, Problem
 from forms.rules import rule_kind
 
 Answers = Mapping[str, Mapping[str, Any]]
@@ -55,8 +60,32 @@ def _points(indicator: Indicator, answers: Answers, out: dict[str, Decimal]) -> 
     return points
 
 
+def zero_reason(indicator: Indicator, values: Mapping[str, Any]) -> Problem | None:
+    """Why a leaf indicator scores 0 whatever its rule says: the first error in a value its
+    rule reads, else the rule's check across those values; None when they may be scored.
+
+    Only the fields the rule reads count (a too-long note beside a count takes nothing away),
+    and those are never dates (no rule kind reads one), so the verdict depends on the values
+    alone, not on the year: ``_run_plan`` may remember points by the values read."""
+    spec = rule_kind(indicator.rule.kind)
+    if spec.sums_children:
+        return None
+    for key in spec.read_keys(indicator.rule):
+        value = values.get(key)
+        fld = indicator.field(key)
+        if fld is None or is_empty(value):
+            continue
+        for problem in field_problems(indicator, fld, value, 0):
+            if problem.level is Level.ERROR:
+                return problem
+    return across_fields_problem(indicator, values)
+
+
 def _leaf_points(indicator: Indicator, values: Mapping[str, Any]) -> Decimal:
-    """Points of an indicator without children, clamped; the caller holds ``CONTEXT``."""
+    """Points of an indicator without children, clamped, 0 while a value it reads is
+    invalid; the caller holds ``CONTEXT``."""
+    if zero_reason(indicator, values) is not None:
+        return _ZERO
     return clamp(rule_kind(indicator.rule.kind).points(indicator, values), indicator.max_points)
 
 
@@ -134,6 +163,13 @@ def _plan_for(cs: CriteriaSet) -> _Plan:
     return plan
 
 
+def _step_points(step: _Step, values: Mapping[str, Any]) -> Decimal:
+    """``_leaf_points`` with the kind's scoring looked up once, in the plan."""
+    if zero_reason(step.indicator, values) is not None:
+        return _ZERO
+    return clamp(step.points(step.indicator, values), step.maximum)
+
+
 def _run_plan(plan: _Plan, answers: Answers, out: dict[str, Decimal]) -> None:
     """Every indicator's points into ``out``; the caller holds ``CONTEXT``."""
     empty: Mapping[str, Any] = {}
@@ -153,11 +189,11 @@ def _run_plan(plan: _Plan, answers: Answers, out: dict[str, Decimal]) -> None:
                 b = values.get(step.second)
                 key = (type(a), a, type(b), b) if type(b) in memo_types else None
         if key is None or memo is None:
-            points = clamp(step.points(step.indicator, values), step.maximum)
+            points = _step_points(step, values)
         else:
             found = memo.get(key)
             if found is None:
-                found = clamp(step.points(step.indicator, values), step.maximum)
+                found = _step_points(step, values)
                 if len(memo) < _MEMO_PER_LEAF:
                     memo[key] = found
             points = found

@@ -185,11 +185,16 @@ _V4 = (
     "CREATE INDEX package_exports_assessment ON package_exports(assessment_id)",
 )
 
+# The chairman of the commune's People's Committee, who signs the report (issue 15): asked
+# in the wizard and settings beside the officer, carried in the package.
+_V5 = ("ALTER TABLE profile ADD COLUMN chairman_name TEXT NOT NULL DEFAULT ''",)
+
 STEPS: tuple[Step, ...] = (
     Step(1, "units, profile, criteria sets, assessments, answers, audit", _V1),
     Step(2, "evidence, indicator notes, accent-insensitive unit names", _V2),
     Step(3, "imported reviews and explanations", _V3),
     Step(4, "exported packages: submission ids for supersedes", _V4),
+    Step(5, "the chairman's name in the profile", _V5),
 )
 LATEST = STEPS[-1].version
 

@@ -73,6 +73,7 @@ class Profile(SQLModel, table=True):
     phone: str = ""
     email: str = ""
     unit_code: str = ""
+    chairman_name: str = ""  # who signs the report (TM. Ủy ban nhân dân, Chủ tịch)
     updated_at: datetime = _time()
 
 

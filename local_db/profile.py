@@ -1,4 +1,5 @@
-"""The officer's profile (one row): name, position, phone, e-mail and the unit they report for."""
+"""The officer's profile (one row): name, position, phone, e-mail, the unit they report for and
+the unit's chairman, who signs the report."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from local_db.models import Profile, now_utc
 if TYPE_CHECKING:
     from local_db.database import Database
 
-FIELDS = ("officer_name", "position", "phone", "email", "unit_code")
+FIELDS = ("officer_name", "position", "phone", "email", "unit_code", "chairman_name")
 
 
 def get(db: Database) -> Profile | None:
@@ -29,6 +30,7 @@ def save(
     phone: str = "",
     email: str = "",
     unit_code: str = "",
+    chairman_name: str = "",
     user: str | None = None,
 ) -> datetime:
     """Replace the profile; returns the saved time. Changed fields go to the audit trail."""
@@ -38,6 +40,7 @@ def save(
         "phone": phone.strip(),
         "email": email.strip(),
         "unit_code": unit_code.strip(),
+        "chairman_name": nfc(chairman_name.strip()),
     }
     who = (db.user if user is None else user) or values["officer_name"]
     at = now_utc()

@@ -1218,6 +1218,63 @@ def pillar_7() -> Pillar:
     )
 
 
+# The largest count a commune or ward plausibly reports (after the 2025 merger: tens of
+# thousands of people, thousands of households, a staff of tens to a few hundred); above it
+# the officer is warned to check the figure (issue 15: 1,000,000 meetings a year went
+# through). Every count field has one (tests/forms/test_plausible.py).
+PLAUSIBLE_MAX: dict[tuple[str, str], int] = {
+    ("1.2", "so_luong"): 52,  # meetings of the steering committee: at most weekly
+    ("1.3", "tu_so"): 52,
+    ("1.3", "mau_so"): 52,
+    ("1.5", "so_luong"): 1000,  # news items
+    ("2.3", "tu_so"): 500,  # tasks
+    ("2.3", "mau_so"): 500,
+    ("2.6", "so_luong"): 100,  # reports
+    ("2.7.3", "so_luong"): 200,  # documents issued
+    ("3.8", "so_luong"): 200,  # free Wi-Fi points
+    ("3.9.1", "so_luong"): 100,  # scanners
+    ("4.2", "tu_so"): 300,  # cadres and civil servants
+    ("4.2", "mau_so"): 300,
+    ("4.4", "so_luong"): 100,  # classes
+    ("4.5", "tu_so"): 2000,  # members of the community digital teams
+    ("4.5", "mau_so"): 2000,
+    ("4.8.1", "so_luong"): 100000,  # people guided
+    ("5.2", "tu_so"): 500,  # computers
+    ("5.2", "mau_so"): 500,
+    ("5.3.2", "so_luong"): 50,  # drills
+    ("5.5", "tu_so"): 10000,  # security alerts
+    ("5.5", "mau_so"): 10000,
+    ("6.1", "tu_so"): 20000,  # outgoing documents
+    ("6.1", "mau_so"): 20000,
+    ("6.3", "tu_so"): 100000,  # dossiers received
+    ("6.3", "mau_so"): 100000,
+    ("6.6", "tu_so"): 100000,  # dossiers resolved
+    ("6.6", "mau_so"): 100000,
+    ("6.9.2", "so_luong"): 500,  # paperless meetings
+    ("7.2", "so_luong"): 500,  # products on e-commerce platforms
+    ("7.5", "tu_so"): 100000,  # households
+    ("7.5", "mau_so"): 100000,
+    ("7.6", "tu_so"): 100,  # schools
+    ("7.6", "mau_so"): 100,
+    ("7.9.1", "tu_so"): 50000,  # people receiving allowances
+    ("7.9.1", "mau_so"): 50000,
+    ("7.10", "so_luong"): 100,  # conferences and classes
+}
+
+
+def _fill_plausible(ind: Indicator) -> Indicator:
+    """Each field's plausible maximum from ``PLAUSIBLE_MAX``."""
+    from dataclasses import replace
+
+    fields = tuple(
+        replace(f, plausible_max=D(PLAUSIBLE_MAX[ind.code, f.key]))
+        if (ind.code, f.key) in PLAUSIBLE_MAX
+        else f
+        for f in ind.fields
+    )
+    return replace(ind, fields=fields, children=tuple(_fill_plausible(c) for c in ind.children))
+
+
 def _fill_help(ind: Indicator) -> Indicator:
     """An indicator without its own help text gets one saying what the value is measured on."""
     from dataclasses import replace
@@ -1231,7 +1288,7 @@ def reference_set() -> CriteriaSet:
     from dataclasses import replace
 
     pillars = tuple(
-        replace(p, indicators=tuple(_fill_help(i) for i in p.indicators))
+        replace(p, indicators=tuple(_fill_plausible(_fill_help(i)) for i in p.indicators))
         for p in (
             pillar_1(),
             pillar_2(),

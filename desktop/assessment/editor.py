@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from desktop import settings as opts
 from desktop.assessment.checks import Status
 from desktop.assessment.page import IndicatorPage
 from desktop.assessment.session import AssessmentSession
@@ -152,6 +153,11 @@ class AssessmentEditor(QWidget):
             self.tree.setCurrentIndex(index)
             self.tree.blockSignals(False)
             self.tree.scrollTo(index)
+        if self.settings is not None:
+            # written at once, not only on close: after a crash (or kill -9) the app reopens
+            # on the indicator being edited
+            self.settings.set(opts.LAST_INDICATOR, code)
+            self.settings.sync()
         self.current_changed.emit(code)
 
     def reload_pages(self) -> None:

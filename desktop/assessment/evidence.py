@@ -205,7 +205,11 @@ class EvidenceList(QWidget):
     def _failed(self, path: str, exc: BaseException) -> None:
         if not isinstance(exc, SaveError):
             raise exc
-        message = _("Không đính kèm được “{name}”: {reason}", name=Path(path).name, reason=str(exc))
+        message = (
+            str(exc)
+            if exc.whole
+            else _("Không đính kèm được “{name}”: {reason}", name=Path(path).name, reason=str(exc))
+        )
         self.failed.emit(message)
         if self.isVisible():
             QMessageBox.warning(self, _("Tài liệu kiểm chứng"), message)

@@ -26,6 +26,9 @@ from forms.criteria import Choice, Field, FieldKind
 from forms.i18n import _
 from forms.values import to_decimal
 
+READ_ONLY_STYLE = "QLineEdit { background: palette(window); }"
+_CLEARABLE = "dtiClearable"  # a line edit that offers a clear button while editable
+
 # an answer as a widget reads it: a tick, a choice key, a count, a number or date as text, a
 # document reference; None when unanswered (stored answers shown back may be anything: object)
 FieldValue = bool | int | str | dict[str, str] | None
@@ -54,8 +57,12 @@ class FieldWidget(QWidget):
             self._loading = False
 
     def set_read_only(self, on: bool) -> None:
+        """Locked inputs look locked: the window's background instead of the input's white,
+        and no clear button offering to empty what cannot be changed."""
         for child in self.findChildren(QLineEdit):
             child.setReadOnly(on)
+            child.setClearButtonEnabled(not on and child.property(_CLEARABLE) is True)
+            child.setStyleSheet(READ_ONLY_STYLE if on else "")
         for button in self.findChildren(QRadioButton):
             button.setEnabled(not on)
 
@@ -133,6 +140,7 @@ class _LineField(FieldWidget):
         self.edit = QLineEdit(self)
         self.edit.setPlaceholderText(self.placeholder)
         self.edit.setClearButtonEnabled(True)
+        self.edit.setProperty(_CLEARABLE, True)
         layout.addWidget(self.edit, 1)
         if field.unit:
             from desktop.qt import QLabel

@@ -27,7 +27,7 @@ from desktop.qt import (
 )
 from desktop.settings import Settings
 from desktop.tasks import TaskRunner
-from forms.criteria import Indicator
+from forms.criteria import Indicator, Severity
 from forms.i18n import _
 from forms.problems import Level, Problem
 from forms.rule_text import describe_rule as _describe_rule
@@ -145,6 +145,7 @@ class IndicatorPage(QWidget):
         points_layout = QVBoxLayout(points_row)
         points_layout.setContentsMargins(0, 0, 0, 0)
         self.points_label = QLabel(self)
+        self.points_label.setWordWrap(True)  # "(chưa tính điểm khi “…” còn lỗi)" is long
         pfont = QFont(self.points_label.font())
         pfont.setBold(True)
         self.points_label.setFont(pfont)
@@ -158,9 +159,12 @@ class IndicatorPage(QWidget):
         ev_box = QGroupBox(_("Tài liệu kiểm chứng"), self)
         ev_layout = QVBoxLayout(ev_box)
         if evidence.description:
+            # "Bắt buộc" only where missing evidence blocks finalising; where it is only a
+            # warning the officer may go on, and the box must not say otherwise
+            blocking = evidence.required and evidence.severity is Severity.ERROR
             need = (
                 _("Bắt buộc: {what}", what=evidence.description)
-                if evidence.required
+                if blocking
                 else _("Nên có: {what}", what=evidence.description)
             )
             need_label = QLabel(need, ev_box)
@@ -255,13 +259,23 @@ class IndicatorPage(QWidget):
             show_problems(label, by_field.get(key, []))
         show_problems(self.messages, general)
         points = self.session.score().indicators.get(self.code)
-        self.points_label.setText(
-            _(
-                "Điểm: {points}/{max}",
-                points=format_points(points),
-                max=format_points(self.indicator.max_points),
-            )
+        text = _(
+            "Điểm: {points}/{max}",
+            points=format_points(points),
+            max=format_points(self.indicator.max_points),
         )
+        reason = None if self.indicator.children else self.session.zero_reason(self.code)
+        if reason is not None:
+            # the value's own message is beside its field: say only why the points are 0
+            about = field_of(reason, self.indicator)
+            fld = self.indicator.field(about) if about else None
+            text += " " + (
+                _("(chưa tính điểm khi “{field}” còn lỗi)", field=fld.label)
+                if fld is not None
+                else _("(chưa tính điểm khi số liệu còn lỗi)")
+            )
+        self.points_label.setText(text)
+        self.points_label.setStyleSheet(ERROR_STYLE if reason is not None else "")
         if load_values and self.evidence is not None:
             self.evidence.reload()
 

@@ -21,7 +21,7 @@ from desktop.qt import QObject, Signal
 from forms.criteria import CriteriaSet, Indicator
 from forms.i18n import _
 from forms.problems import Problem
-from forms.scoring import Score, indicator_points, score
+from forms.scoring import Score, indicator_points, score, zero_reason
 
 
 @dataclass
@@ -63,7 +63,14 @@ class ReadOnlyError(Exception):
 
 
 class SaveError(Exception):
-    """A write the environment refused (disk full, locked, file refused); ``str(e)`` is for the officer."""
+    """A write the environment refused (disk full, locked, file refused); ``str(e)`` is for the officer.
+
+    ``whole``: the message is already the whole sentence about the file ("Không đính kèm được
+    tệp …: tệp rỗng."), not a reason to put after one (which read twice, issue 15)."""
+
+    def __init__(self, message: str, *, whole: bool = False) -> None:
+        super().__init__(message)
+        self.whole = whole
 
 
 class AssessmentSession(QObject):
@@ -108,6 +115,11 @@ class AssessmentSession(QObject):
         if self._score is None:
             self._score = score(self.cs, self.answers)
         return self._score
+
+    def zero_reason(self, code: str) -> Problem | None:
+        """Why indicator ``code`` scores 0 whatever it claims (an invalid value it is scored
+        on), or None: the core's verdict, the one the package and the collector reach too."""
+        return zero_reason(self.cs.indicator(code), self.answers.get(code) or {})
 
     def evidence_counts(self) -> dict[str, int]:
         return {code: len(items) for code, items in self.evidence.items() if items}

@@ -15,7 +15,7 @@ from desktop.assessment.session import EvidenceItem, SaveError
 from local_db import answers as db_answers
 from local_db import assessments as db_assessments
 from local_db import evidence as db_evidence
-from local_db.errors import StorageError
+from local_db.errors import EvidenceRejected, StorageError
 
 if TYPE_CHECKING:
     from local_db.database import Database
@@ -97,7 +97,7 @@ class DbStore:
                 db_evidence.EvidenceMeta(**meta) if meta else None,
             )
         except StorageError as exc:
-            raise SaveError(str(exc)) from exc
+            raise SaveError(str(exc), whole=isinstance(exc, EvidenceRejected)) from exc
         return _item(self.db, att)
 
     def update_evidence(self, item: EvidenceItem, meta: dict[str, str]) -> None:

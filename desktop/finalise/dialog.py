@@ -141,6 +141,10 @@ class FinaliseDialog(QDialog):
         )
         self.export_button.setDefault(True)
         self.close_button = QPushButton(_("Đóng"), self)
+        # Enter means "Ký" whichever button last had focus: a focused auto-default button
+        # takes over Enter, and after a wrong passphrase it was "Đóng" (issue 15)
+        for button in (self.pdf_button, self.copy_button, self.close_button):
+            button.setAutoDefault(False)
         buttons.addWidget(self.pdf_button)
         buttons.addWidget(self.copy_button)
         buttons.addStretch(1)
@@ -287,3 +291,7 @@ class FinaliseDialog(QDialog):
         self.message.setStyleSheet("color: #c62828;")
         self.message.setText(text)
         self._update_buttons()
+        if self.passphrase.isEnabled():  # a wrong passphrase: type it again, Enter signs
+            self.passphrase.selectAll()
+            self.passphrase.setFocus()
+            self.export_button.setDefault(True)

@@ -47,6 +47,10 @@ def submission_for(
     officer_name: str,
     position: str,
     supersedes: str | None = None,
+    *,
+    phone: str = "",
+    email: str = "",
+    chairman_name: str = "",
 ) -> Submission:
     evidence = [
         EvidenceFile(
@@ -70,6 +74,9 @@ def submission_for(
         supersedes=supersedes,
         officer_name=officer_name,
         officer_position=position,
+        officer_phone=phone,
+        officer_email=email,
+        chairman_name=chairman_name,
     )
 
 

@@ -59,6 +59,8 @@ class ReportInfo:
     status: str = ""  # the assessment's status, its value ("signed") or its label ("đã ký")
     chairman_name: str = ""  # empty: the signing space stays, with no name under it
     draft: bool | None = None  # None: a draft until the status says signed
+    phone: str = ""  # the officer's, as the collector calls back
+    email: str = ""
 
     def is_draft(self) -> bool:
         if self.draft is not None:
@@ -153,13 +155,18 @@ def _heading(session: AssessmentSession, info: ReportInfo, today: date) -> dict[
 
 
 def _general(info: ReportInfo) -> list[str]:
+    contact = [
+        _("Điện thoại: {phone}", phone=info.phone) if info.phone else "",
+        _("Thư điện tử: {email}", email=info.email) if info.email else "",
+    ]
     return [
         _("Đơn vị: {name} (mã {code})", name=info.unit_name, code=info.unit_code),
         _(
             "Cán bộ đầu mối: {name}, {position}",
             name=info.officer_name or "—",
             position=info.position or "—",
-        ),
+        )
+        + "".join(f". {part}" for part in contact if part),
         _(
             "Lần sửa đổi: {revision}. Trạng thái: {status}.",
             revision=info.revision,

@@ -12,6 +12,7 @@ screen re-reads its review when the session says ``changed`` for its year.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,19 @@ from local_db.errors import StorageError
 from local_db.review import collector as rc
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def contact_text(manifest: Mapping[str, Any]) -> str:
+    """How to reach the commune about its submission, from the signed manifest: the officer's
+    phone and e-mail and the chairman, when the package carries them (since issue 15)."""
+    officer, unit = manifest.get("officer") or {}, manifest.get("unit") or {}
+    parts = [
+        _("điện thoại {phone}", phone=officer["phone"]) if officer.get("phone") else "",
+        _("thư điện tử {email}", email=officer["email"]) if officer.get("email") else "",
+        _("Chủ tịch UBND {name}", name=unit["chairman"]) if unit.get("chairman") else "",
+    ]
+    shown = [part for part in parts if part]
+    return ("; " + "; ".join(shown)) if shown else ""
 
 
 class ReviewerScreen(QWidget):
@@ -103,6 +117,7 @@ class ReviewerScreen(QWidget):
             _("{unit} — {name}, năm {year}, lần {revision}; người nộp {officer} ({position}), ký lúc {created}",
               unit=m["unit"]["code"], name=m["unit"]["name"], year=m["year"], revision=m["revision"],
               officer=m["officer"]["name"], position=m["officer"]["position"], created=format_moment(m["created_at"]))
+            + contact_text(m)
         )  # fmt: skip
         self.model = ReviewItemsModel(self.cs, self.review, parent=self)
         self.table = QTableView(self)

@@ -38,6 +38,7 @@ from desktop.qt import (
 )
 from desktop.settings import COLLECTOR, COMMUNE
 from desktop.tasks import TaskRunner
+from forms.contact import email_problem, phone_problem
 from forms.criteria import CriteriaSet
 from forms.i18n import _
 
@@ -62,6 +63,7 @@ class SetupResult:
     fingerprint: str
     mode: str = COMMUNE
     organisation: str = ""  # collector mode: who forwards bundles and signs reviews
+    chairman_name: str = ""  # commune mode: the chairman who signs the report
 
 
 # page ids (QWizard.setPage): the collector skips the unit
@@ -214,28 +216,47 @@ class OfficerPage(QWizardPage):
         super().__init__()
         self._mode: Callable[[], str] = mode or (lambda: COMMUNE)
         self.setTitle(_("Cán bộ đầu mối"))
-        form = QFormLayout(self)
+        outer = QVBoxLayout(self)
+        form = QFormLayout()
+        outer.addLayout(form)
         self.name = QLineEdit(self)
         self.position = QLineEdit(self)
         self.organisation = QLineEdit(self)
         self.organisation.setPlaceholderText(_("ví dụ: Phòng Văn hóa - Xã hội khu vực 3"))
         self.organisation.setText(organisation)
         self.phone = QLineEdit(self)
+        self.phone.setPlaceholderText(_("ví dụ: 0912 345 678"))
         self.email = QLineEdit(self)
+        self.email.setPlaceholderText(_("ví dụ: vanhoa.xahienquan@caobang.gov.vn"))
+        self.chairman = QLineEdit(self)
+        self.chairman.setPlaceholderText(_("ký báo cáo: TM. Ủy ban nhân dân, Chủ tịch"))
+        self.contact_message = QLabel(self)  # why the phone or e-mail is refused
+        self.contact_message.setWordWrap(True)
+        self.contact_message.setStyleSheet("color: #c62828;")
+        self.contact_message.setVisible(False)
         form.addRow(_("Họ và tên"), self.name)
         form.addRow(_("Chức vụ"), self.position)
         self.organisation_label = QLabel(_("Cơ quan, đơn vị tổng hợp"), self)
         form.addRow(self.organisation_label, self.organisation)
         form.addRow(_("Điện thoại (không bắt buộc)"), self.phone)
         form.addRow(_("Thư điện tử (không bắt buộc)"), self.email)
+        self.chairman_label = QLabel(_("Họ tên Chủ tịch UBND (không bắt buộc)"), self)
+        form.addRow(self.chairman_label, self.chairman)
+        # below the form, not a row of it: a form row measures a wrapped label too short
+        outer.addWidget(self.contact_message)
+        outer.addStretch(1)
         if profile is not None:
             self.name.setText(profile.officer_name)
             self.position.setText(profile.position)
             self.phone.setText(profile.phone)
             self.email.setText(profile.email)
-        for edit in (self.name, self.position, self.organisation):
+            self.chairman.setText(profile.chairman_name)
+        for edit in (self.name, self.position, self.organisation, self.phone, self.email):
             edit.textChanged.connect(lambda *_a: self.completeChanged.emit())
+        self.phone.textChanged.connect(self._show_contact_problems)
+        self.email.textChanged.connect(self._show_contact_problems)
         self.initializePage()
+        self._show_contact_problems()
 
     def collector(self) -> bool:
         return self._mode() == COLLECTOR
@@ -252,10 +273,24 @@ class OfficerPage(QWizardPage):
             )
         self.organisation.setVisible(collector)
         self.organisation_label.setVisible(collector)
+        self.chairman.setVisible(not collector)
+        self.chairman_label.setVisible(not collector)
         self.completeChanged.emit()
+
+    def contact_problems(self) -> list[str]:
+        """Why the phone number or e-mail address cannot go into a package (empty: they can)."""
+        found = (phone_problem(self.phone.text()), email_problem(self.email.text()))
+        return [message for message in found if message is not None]
+
+    def _show_contact_problems(self, *_args: object) -> None:
+        problems = self.contact_problems()
+        self.contact_message.setText("\n".join(problems))
+        self.contact_message.setVisible(bool(problems))
 
     def isComplete(self) -> bool:
         filled = bool(self.name.text().strip() and self.position.text().strip())
+        if self.contact_problems():
+            return False
         return filled and (not self.collector() or bool(self.organisation.text().strip()))
 
 
@@ -554,4 +589,5 @@ class SetupWizard(QWizard):
                                organisation=officer.organisation.text().strip(), **common)  # fmt: skip
         unit = self.unit_page.chosen()
         assert unit is not None
-        return SetupResult(unit_code=unit[0], unit_name=unit[1], criteria_set=cs, **common)
+        return SetupResult(unit_code=unit[0], unit_name=unit[1], criteria_set=cs,
+                           chairman_name=officer.chairman.text().strip(), **common)  # fmt: skip

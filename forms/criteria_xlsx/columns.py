@@ -106,6 +106,7 @@ FIELD_COLUMNS = (
     Column("required", "Bắt buộc", "bool", required=False, width=10),
     Column("in_year", "Trong năm đánh giá", "bool", required=False),
     Column("unit", "Đơn vị", "text", required=False, width=12),
+    Column("plausible_max", "Giá trị hợp lý tối đa", "number", required=False),
 )
 TIER_COLUMNS = (
     Column("indicator", "Mã chỉ tiêu", "code", width=11),

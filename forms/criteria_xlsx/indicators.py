@@ -105,6 +105,7 @@ def field(reader: SheetReader, table: Table, row: Row) -> Field | None:
         required=row.values.get("required", True),
         in_year=row.values.get("in_year", False),
         unit=row.values.get("unit", ""),
+        plausible_max=row.values.get("plausible_max"),
     )
     reader.loc.add(fld, table.sheet, row.number, table.columns)
     return fld

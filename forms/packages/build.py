@@ -62,6 +62,9 @@ class Submission:
     supersedes: str | None = None
     officer_name: str = ""
     officer_position: str = ""
+    officer_phone: str = ""
+    officer_email: str = ""
+    chairman_name: str = ""  # the unit's chairman, who signs the report
     app_version: str = forms.__version__
     created_at: datetime | None = None  # default: now (the signer's clock; a claim only)
     criteria_hash: str | None = None  # the set's content hash if the caller already has it
@@ -84,6 +87,9 @@ def _text_problems(sub: Submission) -> list[Problem]:
         "unit.name": sub.unit_name,
         "officer.name": sub.officer_name,
         "officer.position": sub.officer_position,
+        "officer.phone": sub.officer_phone,
+        "officer.email": sub.officer_email,
+        "unit.chairman": sub.chairman_name,
         **{f"evidence.{e.original_name}": e.original_name for e in sub.evidence},
     }
     for where, text in shown.items():
@@ -326,6 +332,9 @@ def _write_zip(raw: Any, submission: Submission, signer: Signer) -> None:
             created_at=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
             officer_name=submission.officer_name,
             officer_position=submission.officer_position,
+            officer_phone=submission.officer_phone,
+            officer_email=submission.officer_email,
+            chairman_name=submission.chairman_name,
             app_version=submission.app_version,
             answers=answers,
             scores=scores_dict(result),

@@ -88,22 +88,32 @@ def build_manifest(
     scores: dict[str, Any],
     evidence: list[dict[str, Any]],
     report: dict[str, Any] | None = None,
+    officer_phone: str = "",
+    officer_email: str = "",
+    chairman_name: str = "",
 ) -> dict[str, Any]:
     """The manifest of the version this app writes (``FORMAT_VERSION``); ``evidence`` lists
     one reference per attachment (several may share a ``path``), ``report`` the PDF's entry
     ``{"path", "sha256", "size"}`` or None."""
+    # the officer's phone and e-mail and the chairman's name: present only when given, so a
+    # package without them is byte for byte what it was before they existed (issue 15)
+    officer = {"name": officer_name, "position": officer_position}
+    officer.update({k: v for k, v in (("phone", officer_phone), ("email", officer_email)) if v})
+    unit = {"code": unit_code, "name": unit_name}
+    if chairman_name:
+        unit["chairman"] = chairman_name
     return nfc_value(
         {
             "format": FORMAT_NAME,
             "format_version": FORMAT_VERSION,
-            "unit": {"code": unit_code, "name": unit_name},
+            "unit": unit,
             "year": year,
             "criteria_set": criteria,
             "revision": revision,
             "submission_id": submission_id,
             "supersedes": supersedes,
             "created_at": created_at,
-            "officer": {"name": officer_name, "position": officer_position},
+            "officer": officer,
             "app_version": app_version,
             "answers": answers,
             "scores": scores,

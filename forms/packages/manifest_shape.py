@@ -50,6 +50,14 @@ def _plain_text(obj: dict[str, Any], key: str, where: str) -> None:
         raise ShapeError(f"{where}.{key}", "manifest_text")
 
 
+def _optional_text(obj: dict[str, Any], key: str, where: str) -> None:
+    """A name or contact added later (a chairman, a phone number): absent in older packages,
+    text without control characters when present."""
+    if key in obj:
+        _get(obj, key, str, where)
+        _plain_text(obj, key, where)
+
+
 def _in_range(obj: dict[str, Any], key: str, low: int, high: int, where: str) -> int:
     value: int = _get(obj, key, int, where)
     if not low <= value <= high:
@@ -106,6 +114,7 @@ def _unit(m: dict[str, Any]) -> None:
     _get(unit, "name", str, "unit")
     _plain_text(unit, "code", "unit")
     _plain_text(unit, "name", "unit")
+    _optional_text(unit, "chairman", "unit")
 
 
 def _criteria_set(m: dict[str, Any]) -> None:
@@ -136,6 +145,8 @@ def _officer(m: dict[str, Any]) -> None:
     _get(officer, "position", str, "officer")
     _plain_text(officer, "name", "officer")
     _plain_text(officer, "position", "officer")
+    for key in ("phone", "email"):
+        _optional_text(officer, key, "officer")
 
 
 def _scores(m: dict[str, Any]) -> None:

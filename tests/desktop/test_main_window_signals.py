@@ -5,7 +5,7 @@ controller and the shell answer (they used to set ``on_*`` attributes on the win
 from __future__ import annotations
 
 from desktop.main_window import MainWindow
-from desktop.qt import QLabel, QWidget
+from desktop.qt import QApplication, QLabel, QMessageBox, QTimer, QWidget
 from desktop.shell import Shell
 from local_db import assessments
 from tests.desktop.commune_support import answered_commune
@@ -21,6 +21,7 @@ def test_the_menu_actions_emit_the_requests(qtbot, session, runner, settings) ->
     window = _window(qtbot, session, runner, settings)
     with qtbot.waitSignal(window.finalise_requested, timeout=1000):
         window.finalise_action.trigger()
+    answer_reopen_question(QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(window.reopen_requested, timeout=1000):
         window.reopen_action.trigger()
     settings_action = next(
@@ -31,6 +32,35 @@ def test_the_menu_actions_emit_the_requests(qtbot, session, runner, settings) ->
         qtbot.assertNotEmitted(window.finalise_requested),
     ):
         settings_action.trigger()
+
+
+def answer_reopen_question(button: QMessageBox.StandardButton, seen: list[str] | None = None):
+    """Click ``button`` of the reopen question once it is up (it runs its own event loop)."""
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox) or box.objectName() != "reopenQuestion":
+            QTimer.singleShot(10, click)  # not shown yet
+            return
+        if seen is not None:
+            seen.append(box.text())
+        box.button(button).click()
+
+    QTimer.singleShot(0, click)
+
+
+def test_reopen_asks_first_and_cancel_does_nothing(qtbot, session, runner, settings) -> None:
+    """Issue 15: "Mở lại để sửa" made a new revision at one click."""
+    window = _window(qtbot, session, runner, settings)
+    seen: list[str] = []
+    answer_reopen_question(QMessageBox.StandardButton.Cancel, seen)
+    with qtbot.assertNotEmitted(window.reopen_requested):
+        window.reopen_action.trigger()
+    assert seen and "thay thế gói đã gửi" in seen[0] and "bản đã ký vẫn được giữ" in seen[0]
+    answer_reopen_question(QMessageBox.StandardButton.Yes, seen)
+    with qtbot.waitSignal(window.reopen_requested, timeout=1000):
+        window.reopen_action.trigger()
+    assert len(seen) == 2
 
 
 def test_without_a_factory_there_is_no_review_tab(qtbot, session, runner, settings) -> None:

@@ -75,7 +75,13 @@ SCORING = [
     ("1.1", {"count": 0}, D(0)),
     ("1.1", {"count": "x"}, D(0)),
     ("1.2", {"a": 1, "b": 4}, D("2.5")),
-    ("1.2", {"a": 9, "b": 4}, D(10)),  # the ratio capped at 1
+    # issue 15: an invalid value scores 0 while it is invalid (it showed 15/20, 10/10, 10/10)
+    ("1.1", {"count": "3,5"}, D(0)),
+    ("1.1", {"count": "3.0"}, D(15)),  # a whole number written with a decimal is one
+    ("1.2", {"a": 9, "b": 4}, D(0)),
+    ("2.2.2", {"pct": 120}, D(0)),
+    ("2.2.2", {"pct": "100"}, D(10)),
+    ("2.1", {"choice": 5}, D(0)),
     ("1.2", {"a": 0, "b": 0}, D(0)),  # b = 0 as the rule says: zero
     ("1.2", {"a": -1, "b": 4}, D(0)),
     ("2.1", {"choice": "vice"}, D(5)),
@@ -85,7 +91,8 @@ SCORING = [
     ("2.2.2", {"pct": "75,5"}, D(5)),
     ("2.2.2", {"pct": 90}, D(10)),
     ("3.1", {"points": "7.5"}, D("7.5")),
-    ("3.1", {"points": 99}, D(8)),  # clamped to the maximum
+    ("3.1", {"points": 99}, D(0)),  # above the maximum: a typo, not full marks
+    ("3.1", {"points": "8"}, D(8)),
     ("3.1", {"points": -3}, D(0)),
 ]
 

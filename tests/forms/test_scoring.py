@@ -22,7 +22,7 @@ def test_count_tiers(count, points):
     [
         (1, 2, "5"),
         (2, 2, "10"),
-        (3, 2, "10"),
+        (3, 2, "0"),  # the numerator above the denominator is invalid (issue 15: it showed 10/10)
         (0, 4, "0"),
         (0, 0, "0"),
         (1, 3, "3.333333333333333333333333333"),
@@ -47,10 +47,11 @@ def test_sum_is_capped_at_parent_max():
     assert indicator_points(cs.indicator("2.2"), answers) == D(12)
 
 
-def test_direct_is_clamped():
+def test_direct_is_within_its_range():
     cs = tiny_set()
     assert indicator_points(cs.indicator("3.1"), {"3.1": {"points": "7,5"}}) == D("7.5")
-    assert indicator_points(cs.indicator("3.1"), {"3.1": {"points": 99}}) == D(8)
+    # above the maximum is a typo to correct, not full marks (issue 15)
+    assert indicator_points(cs.indicator("3.1"), {"3.1": {"points": 99}}) == D(0)
     assert indicator_points(cs.indicator("3.1"), {"3.1": {"points": -3}}) == D(0)
 
 

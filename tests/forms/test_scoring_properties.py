@@ -77,13 +77,17 @@ def test_scoring_is_deterministic_and_order_free(given_answers):
     b=st.integers(0, 500),
 )
 def test_ratio_is_monotone_in_the_numerator(index, a1, a2, b):
+    """Up to the denominator; above it the answer is invalid and scores 0 (issue 15)."""
     ind = RATIOS[index]
     low, high = sorted((a1, a2))
 
     def points(a):
         return indicator_points(ind, {ind.code: {ind.rule.numerator: a, ind.rule.denominator: b}})
 
-    assert points(low) <= points(high) <= ind.max_points
+    if high <= b:
+        assert points(low) <= points(high) <= ind.max_points
+    else:
+        assert points(high) == 0
 
 
 @given(

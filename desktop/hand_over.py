@@ -113,12 +113,15 @@ def act_on_file(controller: Any, path: Path, show: Show | None = None) -> str:
 
 def _criteria(controller: Any) -> dict[str, Any]:
     from desktop.shell import reference_or_none
+    from forms.reference import released_sets
     from local_db import criteria_store
 
     sets = {}
     reference = reference_or_none()
     if reference is not None:
         sets[reference.content_hash] = reference
+    for released in released_sets():  # a package signed with an earlier release
+        sets.setdefault(released.content_hash, released)
     for row in criteria_store.known(controller.db):
         if row.content_hash not in sets:
             sets[row.content_hash] = criteria_store.load(controller.db, row.content_hash)

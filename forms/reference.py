@@ -38,3 +38,25 @@ def reference_set() -> CriteriaSet:
     from forms.criteria_json import from_dict
 
     return from_dict(json.loads(reference_json_path().read_text(encoding="utf-8")))
+
+
+@cache
+def released_sets() -> tuple[CriteriaSet, ...]:
+    """Earlier releases of the reference set (``resources/criteria/released/``): a package a
+    commune signed with one of them must still verify after the app's set has moved on."""
+    import json
+
+    from forms.criteria_json import from_dict
+
+    folder = resources.files("resources") / "criteria" / "released"
+    return tuple(
+        from_dict(json.loads(entry.read_text(encoding="utf-8")))
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".json")
+    )
+
+
+def reference_sets() -> list[CriteriaSet]:
+    """The current reference set first, then every earlier release: what a verifier knows
+    without being given a set."""
+    return [reference_set(), *released_sets()]

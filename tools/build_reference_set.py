@@ -1303,7 +1303,7 @@ def reference_set() -> CriteriaSet:
         set_id="dti-xa-2025-reference",
         level="commune",
         year=2025,
-        version="1.0-tham-khao",
+        version="1.1-tham-khao",  # 1.1: plausible maxima on count fields (1.0 in released/)
         title="Bộ tiêu chí tham khảo — thay bằng bộ chính thức của tỉnh (Chỉ số chuyển đổi số cấp xã năm 2025)",
         total_points=D(1000),
         pillars=pillars,

@@ -73,13 +73,13 @@ def open_collector_window(
     from desktop.collector.window import CollectorWindow
     from forms.packages import keys
     from forms.packages.trust import TrustRegistry
-    from forms.reference import reference_set
+    from forms.reference import reference_sets
 
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     trust = TrustRegistry.load(data_dir / TRUST_FILE)
     window = CollectorWindow(
-        data_dir / COLLECTOR_DB_FILE, trust, [reference_set(), *(extra_criteria or [])], runner,
+        data_dir / COLLECTOR_DB_FILE, trust, [*reference_sets(), *(extra_criteria or [])], runner,
         settings=settings,
     )  # fmt: skip
     keys_dir = data_dir / KEYS_DIR

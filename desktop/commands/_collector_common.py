@@ -97,9 +97,9 @@ def open_db(path: str) -> Any:
 
 def criteria_sets(args: argparse.Namespace) -> list[CriteriaSet]:
     from forms.problems import ProblemsError
-    from forms.reference import reference_set
+    from forms.reference import reference_sets
 
-    sets = [reference_set()]
+    sets = reference_sets()
     for item in getattr(args, "criteria", []) or []:
         try:
             if str(item).lower().endswith(".json"):

@@ -51,9 +51,9 @@ def register(subparsers) -> None:
 def _criteria(paths: list[str]):
     from forms.criteria_json import load_json
     from forms.packages.verify import criteria_index
-    from forms.reference import reference_set
+    from forms.reference import reference_sets
 
-    return criteria_index([reference_set(), *(load_json(p) for p in paths)])
+    return criteria_index([*reference_sets(), *(load_json(p) for p in paths)])
 
 
 def _anchors(trust, paths: list[str]):

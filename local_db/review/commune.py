@@ -71,10 +71,9 @@ def _criteria_lookup(db: Database) -> Callable[[str], CriteriaSet | None]:
         try:
             return criteria_store.load(db, content_hash)
         except NotFound:
-            from forms.reference import reference_set
+            from forms.reference import reference_sets
 
-            shipped = reference_set()
-            return shipped if shipped.content_hash == content_hash else None
+            return next((s for s in reference_sets() if s.content_hash == content_hash), None)
 
     return lookup
 
@@ -155,10 +154,10 @@ def check_without_database(data: bytes, trust: TrustRegistry) -> ReviewVerdict:
     """``check_file`` for a data folder that has no database yet, without creating one: the
     file is checked as everywhere (signature, reviewer, the shipped criteria set), and a good
     one is still refused, since this machine holds no assessment for it to answer."""
-    from forms.reference import reference_set
+    from forms.reference import reference_sets
 
-    shipped = reference_set()
-    verdict = verify_review(data, criteria_sets={shipped.content_hash: shipped}, trust=trust)
+    shipped = {s.content_hash: s for s in reference_sets()}
+    verdict = verify_review(data, criteria_sets=shipped, trust=trust)
     if verdict.review is not None:
         verdict.reasons.append(_unknown_submission(verdict.review))
         verdict.ok = False

@@ -54,7 +54,10 @@ def indicator_points(
 
 
 def _points(
-    indicator: Indicator, answers: Answers, out: dict[str, Decimal], cs: CriteriaSet | None
+    indicator: Indicator,
+    answers: Answers,
+    out: dict[str, Decimal],
+    cs: CriteriaSet | None = None,
 ) -> Decimal:
     """Score ``indicator`` and its children into ``out``; the caller holds ``CONTEXT``.
 

@@ -127,6 +127,11 @@ class Indicator:
         for child in self.children:
             yield from child.walk()
 
+    @property
+    def unscored(self) -> bool:
+        """Only information (``info`` rules) under it: shown apart, without points."""
+        return all(i.rule.kind is RuleKind.INFO for i in self.walk() if not i.children)
+
 
 @dataclass(frozen=True)
 class Pillar:
@@ -138,6 +143,11 @@ class Pillar:
     def walk(self) -> Iterator[Indicator]:
         for indicator in self.indicators:
             yield from indicator.walk()
+
+    @property
+    def unscored(self) -> bool:
+        """An information block ("Thông tin chung"): only unscored indicators."""
+        return bool(self.indicators) and all(i.unscored for i in self.indicators)
 
 
 @dataclass(frozen=True)

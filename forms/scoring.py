@@ -77,6 +77,15 @@ def _points(
     return points
 
 
+def is_met(indicator: Indicator, answers: Answers) -> bool | None:
+    """Whether a pass/fail target is met by ``answers`` (an invalid value is not); None for
+    an indicator that is not a target."""
+    if indicator.rule.kind is not RuleKind.TARGET or indicator.children:
+        return None
+    values = leaf_values(indicator, answers)
+    return zero_reason(indicator, values) is None and target_met(indicator, values)
+
+
 def leaf_values(indicator: Indicator, answers: Answers) -> Mapping[str, Any]:
     """The values a leaf's rule sees: its own, plus each ``code/key`` it reads taken from
     that other indicator's answers (a ratio over the officials an unscored block counts)."""
@@ -88,6 +97,16 @@ def leaf_values(indicator: Indicator, answers: Answers) -> Mapping[str, Any]:
     for key, code, field in refs:
         values[key] = (answers.get(code) or {}).get(field)
     return values
+
+
+def readers(cs: CriteriaSet) -> dict[str, tuple[str, ...]]:
+    """For each indicator whose fields other rules read, the codes of those readers (an
+    edit of the number of officials changes the ratio over it)."""
+    out: dict[str, list[str]] = {}
+    for ind in cs.leaves():
+        for _key, code, _field in _refs(ind):
+            out.setdefault(code, []).append(ind.code)
+    return {code: tuple(codes) for code, codes in out.items()}
 
 
 def _refs(indicator: Indicator) -> tuple[tuple[str, str, str], ...]:

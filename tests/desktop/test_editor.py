@@ -275,3 +275,44 @@ def test_shortcuts_work_while_typing_in_a_field(qtbot, session, runner, settings
     assert editor.current_code == "1.2"  # the next one not complete
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.focusWidget() is editor.find_edit
+
+
+@pytest.fixture
+def kinds_session(db):
+    """A draft of the set with targets and an unscored block (issue 16)."""
+    from desktop.assessment.session import AssessmentSession
+    from desktop.assessment.store import DbStore
+    from local_db import assessments
+    from tests.forms.sample_sets import kinds_set
+
+    cs = kinds_set()
+    row = assessments.create(db, "25001", cs.year, cs)
+    return AssessmentSession(cs, DbStore(db, row.id), cs.year)
+
+
+def _points_cell(model, code):
+    return model.index_of(code).siblingAtColumn(1).data()
+
+
+def test_unscored_block_and_targets_in_the_tree(qtmodeltester, qtbot, kinds_session):
+    """Issue 16: the information block shows no points, a target says whether it is met, and
+    an edit of the block refreshes the ratio that divides by it."""
+    session = kinds_session
+    model = AssessmentTreeModel(session)
+    qtmodeltester.check(model)
+    pillar_4 = model.createIndex(3, 1, model._nodes["pillar:4"])
+    assert pillar_4.data() == "không tính điểm"
+    assert _points_cell(model, "4.1") == "không tính điểm"
+    assert _points_cell(model, "5.2") == "chưa đạt"
+    session.set_value("5.2", "lop", 3)
+    assert _points_cell(model, "5.2") == "đạt"
+    session.set_value("5.1", "pct", 75)
+    assert _points_cell(model, "5.1").startswith("đạt · 5")
+    session.set_value("5.3", "co_cks", 10)
+    with qtbot.waitSignals([model.dataChanged] * 3):  # 4.1 and pillar 4, then 5.3 (pillar 5)
+        session.set_value("4.1", "so_can_bo", 20)
+    assert _points_cell(model, "5.3").startswith("2,5/5")
+    # the page says why the ratio scores 0 when its numerator passes the block's count
+    session.set_value("4.1", "so_can_bo", 5)
+    assert _status(model, "5.3") is Status.ERRORS
+    assert session.score().targets_met == 2 and session.score().targets_total == 2

@@ -269,3 +269,26 @@ def test_the_new_kinds_survive_json_and_the_workbook(tmp_path):
         dump_xlsx(cs, path)
         back = load_xlsx(path)
         assert back.content_hash == cs.content_hash, (to_dict(back), to_dict(cs))
+
+
+def test_validation_reads_the_other_indicators_field():
+    """The page and finalising say why the ratio over the block's count scores 0."""
+    from forms.validation import validate
+
+    over = {"4.1": {"so_can_bo": 5}, "5.3": {"co_cks": 10}}
+    problems = validate(CS, over)
+    assert ("numerator_gt_denominator", "5.3/co_cks") in {(p.code, p.where) for p in problems}
+    assert "numerator_gt_denominator" not in [
+        p.code for p in validate(CS, {"4.1": {"so_can_bo": 50}, "5.3": {"co_cks": 10}})
+    ]
+    alone = validate_indicator(CS, "5.3", over["5.3"], answers=over)
+    assert [p.code for p in alone] == ["numerator_gt_denominator"]
+
+
+def test_is_met_and_readers():
+    from forms.scoring import is_met, readers
+
+    assert readers(CS) == {"4.1": ("5.3",)}
+    assert is_met(CS.indicator("5.1"), {"5.1": {"pct": 60}}) is True
+    assert is_met(CS.indicator("5.1"), {"5.1": {"pct": 160}}) is False  # invalid: not met
+    assert is_met(CS.indicator("1.1"), {}) is None

@@ -316,3 +316,32 @@ def test_unscored_block_and_targets_in_the_tree(qtmodeltester, qtbot, kinds_sess
     session.set_value("4.1", "so_can_bo", 5)
     assert _status(model, "5.3") is Status.ERRORS
     assert session.score().targets_met == 2 and session.score().targets_total == 2
+
+
+def test_pages_of_an_unscored_indicator_a_target_and_a_ratio_over_the_block(
+    qtbot, kinds_session, runner, settings
+):
+    from desktop.assessment.page import IndicatorPage
+
+    session = kinds_session
+
+    def page(code):
+        widget = IndicatorPage(session, session.cs.indicator(code), runner, settings)
+        qtbot.addWidget(widget)
+        return widget
+
+    info = page("4.1")
+    assert info.points_label.text() == "Không tính điểm"
+    assert sorted(info.field_widgets) == ["ghi_chu", "so_can_bo"]  # collected like any other
+    qtbot.keyClicks(info.field_widgets["so_can_bo"].edit, "3,5")
+    info.refresh()
+    assert info.field_messages["so_can_bo"].text().startswith("Lỗi:")  # and validated
+    target = page("5.1")
+    qtbot.keyClicks(target.field_widgets["pct"].edit, "75")
+    target.refresh()
+    assert target.points_label.text() == "Đạt · Điểm: 5/5"
+    session.set_value("4.1", "so_can_bo", 4)
+    ratio = page("5.3")
+    qtbot.keyClicks(ratio.field_widgets["co_cks"].edit, "10")
+    ratio.refresh()
+    assert ratio.points_label.text().startswith("Điểm: 0/5 (")  # 10 above the block's 4

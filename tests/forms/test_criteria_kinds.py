@@ -292,3 +292,26 @@ def test_is_met_and_readers():
     assert is_met(CS.indicator("5.1"), {"5.1": {"pct": 60}}) is True
     assert is_met(CS.indicator("5.1"), {"5.1": {"pct": 160}}) is False  # invalid: not met
     assert is_met(CS.indicator("1.1"), {}) is None
+
+
+def test_ranking_classes_on_targets_when_the_set_says_so():
+    from forms.ranking import UnitResult, rank
+
+    on_targets = dataclasses.replace(
+        CS, classify_on=ClassifyOn.TARGETS, bands=(Band(D(2), "Đạt"), Band(D(0), "Chưa đạt"))
+    )
+    pillars = {p.code: D(0) for p in CS.pillars}
+    rows = rank(
+        on_targets,
+        [
+            UnitResult("25001", "Hòa Bình", "", {**pillars, "1": D(30)}, targets_met=0),
+            UnitResult("25002", "Nông Trang", "", {**pillars, "5": D(5)}, targets_met=2),
+        ],
+    ).rows
+    assert [(r.unit_code, r.classification) for r in rows] == [
+        ("25001", "Chưa đạt"),  # more points, fewer targets
+        ("25002", "Đạt"),
+    ]
+    with pytest.raises(ProblemsError) as exc:
+        rank(on_targets, [UnitResult("25001", "Hòa Bình", "", pillars)])
+    assert _codes(exc) == ["missing_targets"]

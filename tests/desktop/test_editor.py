@@ -345,3 +345,21 @@ def test_pages_of_an_unscored_indicator_a_target_and_a_ratio_over_the_block(
     qtbot.keyClicks(ratio.field_widgets["co_cks"].edit, "10")
     ratio.refresh()
     assert ratio.points_label.text().startswith("Điểm: 0/5 (")  # 10 above the block's 4
+
+
+def test_the_report_shows_the_block_without_points_and_its_answers(kinds_session):
+    """Issue 16: an unscored block is exported with its answers, marked "Không tính điểm"."""
+    from datetime import date
+
+    from desktop.finalise.report import ReportInfo, report_html
+
+    kinds_session.set_value("4.1", "so_can_bo", 23)
+    info = ReportInfo("25001", "Xã Hiền Quan", "Nguyễn Thị Lan", "Công chức", "9A8E", 1, "bản nháp")
+    html = report_html(kinds_session, info, date(2026, 1, 15))
+    row = html.split("<td>4.1</td>", 1)[1].split("</tr>", 1)[0]  # its details row
+    assert "Số cán bộ, công chức: 23" in row and "Không tính điểm" in row
+    summary = html.split("4. Thông tin chung</td>", 1)[1].split("</tr>", 1)[0]
+    assert "Không tính điểm" in summary
+    assert " / 0<" not in html and " / 0,00<" not in html
+    row = html.split("<td>5.2</td>", 1)[1].split("</tr>", 1)[0]  # a 0-point target
+    assert "Chưa đạt" in row

@@ -24,6 +24,7 @@ from forms.rules import REGISTRY, current_versions
 from forms.scoring import indicator_points, score
 from forms.validation import validate_indicator
 from tests.forms.sample_sets import kinds_set
+from tests.forms.test_scoring_properties import _value
 
 CS = kinds_set()
 V1 = Path(__file__).parents[1] / "fixtures" / "packages" / "v1"
@@ -315,3 +316,30 @@ def test_ranking_classes_on_targets_when_the_set_says_so():
     with pytest.raises(ProblemsError) as exc:
         rank(on_targets, [UnitResult("25001", "Hòa Bình", "", pillars)])
     assert _codes(exc) == ["missing_targets"]
+
+
+@st.composite
+def _kinds_answers(draw):
+    result = {}
+    for ind in CS.leaves():
+        if draw(st.booleans()):
+            choices = [c.key for c in ind.rule.choices]
+            result[ind.code] = {f.key: draw(_value(f.kind, choices)) for f in ind.fields}
+    return result
+
+
+@settings(max_examples=80, deadline=None)
+@given(_kinds_answers())
+def test_points_within_zero_and_max_over_the_set_of_new_kinds(given_answers):
+    """The reference property (tests/forms/test_scoring_properties.py) over targets, an
+    unscored block and a ratio over its field: every figure within [0, max], the memoised
+    plan equal to the recursive walk, n of m within [0, m]."""
+    result = score(CS, given_answers)
+    for ind in CS.indicators():
+        points = result.indicators[ind.code]
+        assert D(0) <= points <= ind.max_points, ind.code
+        assert points == indicator_points(ind, given_answers, CS), ind.code
+    for pillar in CS.pillars:
+        assert D(0) <= result.pillars[pillar.code] <= pillar.max_points
+    assert result.pillars["4"] == 0 and result.indicators["4.1"] == 0
+    assert 0 <= result.targets_met <= result.targets_total == 2

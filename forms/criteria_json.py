@@ -347,7 +347,7 @@ class _Reader:
             self.problem("wrong_type", _("Tệp JSON phải chứa một đối tượng bộ tiêu chí."), "")
             return None
         fmt = data.get("format")
-        if isinstance(fmt, bool) or fmt not in FORMATS_READ:
+        if isinstance(fmt, bool) or not isinstance(fmt, int) or fmt not in FORMATS_READ:
             self.problem(
                 "format_version",
                 _(

@@ -93,9 +93,11 @@ def leaf_values(indicator: Indicator, answers: Answers) -> Mapping[str, Any]:
     refs = _refs(indicator)
     if not refs:
         return own
-    values = dict(own)
+    values = dict(own) if isinstance(own, Mapping) else {}
     for key, code, field in refs:
-        values[key] = (answers.get(code) or {}).get(field)
+        other = answers.get(code)
+        # another unit's malformed answer reads as missing, never as a crash
+        values[key] = other.get(field) if isinstance(other, Mapping) else None
     return values
 
 

@@ -343,3 +343,29 @@ def test_points_within_zero_and_max_over_the_set_of_new_kinds(given_answers):
         assert D(0) <= result.pillars[pillar.code] <= pillar.max_points
     assert result.pillars["4"] == 0 and result.indicators["4.1"] == 0
     assert 0 <= result.targets_met <= result.targets_total == 2
+
+
+@pytest.mark.parametrize("fmt", [[1], {"v": 1}, "1", True, 1.5, None])
+def test_a_malformed_format_is_refused_with_its_reason(fmt):
+    data = to_dict(CS)
+    data["format"] = fmt
+    with pytest.raises(ProblemsError) as exc:
+        from_dict(data)
+    assert "format_version" in _codes(exc)
+
+
+@pytest.mark.parametrize("block", [["so_can_bo", 20], "20", 20, None])
+def test_a_malformed_answer_of_the_block_reads_as_missing(block):
+    # (the block's own malformed answer is refused before scoring, by the answer checks of
+    # the page and the package; the ratio reading it must not crash on it either)
+    answers = {"4.1": block, "5.3": {"co_cks": 10}}
+    assert indicator_points(CS.indicator("5.3"), answers, CS) == D(0)
+
+
+@pytest.mark.parametrize("versions", [[["yes_no", 2]], "yes_no", {"yes_no": "1"}, {"yes_no": True}])
+def test_malformed_rule_versions_are_refused(versions):
+    data = to_dict(CS)
+    data["rule_versions"] = versions
+    with pytest.raises(ProblemsError) as exc:
+        from_dict(data)
+    assert set(_codes(exc)) <= {"rule_version", "wrong_type"} and _codes(exc)

@@ -207,11 +207,20 @@ class CriteriaSet:
 
     def rule_version(self, kind: RuleKind) -> int:
         """The version of ``kind``'s meaning this set was written for."""
+        if not self.rule_versions:  # every set written before versions
+            return FIRST_RULE_VERSION
         return dict(self.rule_versions).get(kind.value, FIRST_RULE_VERSION)
 
-    def targets(self) -> list[Indicator]:
-        """The indicators scored as pass/fail targets, in document order."""
-        return [ind for ind in self.leaves() if ind.rule.kind is RuleKind.TARGET]
+    def targets(self) -> tuple[Indicator, ...]:
+        """The indicators scored as pass/fail targets, in document order (cached: every
+        score asks)."""
+        cached = self.__dict__.get("_targets")
+        if cached is None:
+            cached = tuple(
+                i for i in self._index.values() if i.rule.kind is RuleKind.TARGET and not i.children
+            )
+            object.__setattr__(self, "_targets", cached)
+        return cached
 
     def find(self, code: str) -> Indicator | None:
         return self._index.get(code)

@@ -90,7 +90,7 @@ def leaf_values(indicator: Indicator, answers: Answers) -> Mapping[str, Any]:
     """The values a leaf's rule sees: its own, plus each ``code/key`` it reads taken from
     that other indicator's answers (a ratio over the officials an unscored block counts)."""
     own = answers.get(indicator.code) or {}
-    refs = _refs(indicator)
+    refs = cross_reads(indicator)
     if not refs:
         return own
     values = dict(own) if isinstance(own, Mapping) else {}
@@ -106,20 +106,25 @@ def readers(cs: CriteriaSet) -> dict[str, tuple[str, ...]]:
     edit of the number of officials changes the ratio over it)."""
     out: dict[str, list[str]] = {}
     for ind in cs.leaves():
-        for _key, code, _field in _refs(ind):
+        for _key, code, _field in cross_reads(ind):
             out.setdefault(code, []).append(ind.code)
     return {code: tuple(codes) for code, codes in out.items()}
 
 
-def _refs(indicator: Indicator) -> tuple[tuple[str, str, str], ...]:
-    """(key, code, field) of every ``code/field`` key the rule of ``indicator`` reads."""
-    spec = rule_kind(indicator.rule.kind)
-    out = []
-    for key in spec.read_keys(indicator.rule):
-        code, slash, field = key.rpartition("/")
-        if slash:
-            out.append((key, code, field))
-    return tuple(out)
+def cross_reads(indicator: Indicator) -> tuple[tuple[str, str, str], ...]:
+    """(key, code, field) of every ``code/field`` key the rule of ``indicator`` reads.
+
+    Cached on the (immutable) indicator: scoring and validation ask for every leaf."""
+    cached = indicator.__dict__.get("_cross_reads")
+    if cached is None:
+        out = []
+        for key in rule_kind(indicator.rule.kind).read_keys(indicator.rule):
+            code, slash, field = key.rpartition("/")
+            if slash:
+                out.append((key, code, field))
+        cached = tuple(out)
+        object.__setattr__(indicator, "_cross_reads", cached)
+    return cached
 
 
 def zero_reason(indicator: Indicator, values: Mapping[str, Any]) -> Problem | None:
@@ -202,7 +207,7 @@ def _steps(cs: CriteriaSet, indicator: Indicator, into: list[_Step]) -> None:
             keys[0] if keys else "",
             keys[1] if len(keys) > 1 else None,
             {} if len(keys) <= 2 else None,
-            bool(_refs(indicator)),
+            bool(cross_reads(indicator)),
             indicator.rule.kind is RuleKind.TARGET and not indicator.children,
         )
     )

@@ -29,7 +29,7 @@ from forms.field_checks import (
 )
 from forms.i18n import _
 from forms.problems import Level, Problem
-from forms.scoring import indicator_points, leaf_values
+from forms.scoring import cross_reads, indicator_points, leaf_values
 
 Status = Literal["empty", "incomplete", "error", "complete", "evidence_missing"]
 
@@ -110,17 +110,15 @@ def validate_indicator(
                     Level.WARNING,
                 )
             )
-    read = leaf_values(ind, {**(answers or {}), code: values})
-    across = across_fields_problem(ind, read)
+    # the whole assessment only for a rule reading another indicator's field (copying it for
+    # every indicator would make the finalise check quadratic)
+    everything = {**answers, code: values} if answers and cross_reads(ind) else {code: values}
+    across = across_fields_problem(ind, leaf_values(ind, everything))
     if across is not None:
         problems.append(across)
     needs_evidence = evidence_count is not None and ind.evidence.required and evidence_count <= 0
     # evidence is asked for the points claimed: an indicator scoring 0 needs none
-    if (
-        needs_evidence
-        and not ind.children
-        and indicator_points(ind, {**(answers or {}), code: values}, cs) > 0
-    ):
+    if needs_evidence and not ind.children and indicator_points(ind, everything, cs) > 0:
         level = Level.ERROR if ind.evidence.severity is Severity.ERROR else Level.WARNING
         problems.append(
             Problem(

@@ -55,12 +55,15 @@ class RuleKindSpec:
     thresholds: ClassVar[bool] = False  # the rule reads ``at_least`` / ``at_most``
 
     def meanings(self) -> Mapping[int, Callable[[Indicator, Mapping[str, Any]], Decimal]]:
-        """Every released meaning of the kind's scoring, by version (the current one last)."""
+        """Every released meaning of the kind's scoring, by version; the current version's
+        is ``points`` (``points_for`` relies on it)."""
         return {self.version: self.points}
 
     def points_for(self, version: int) -> Callable[[Indicator, Mapping[str, Any]], Decimal]:
         """The scoring of ``version``; a KeyError for a version this code does not know
         (a set naming one is refused when read, never mis-scored)."""
+        if version == self.version:
+            return self.points
         return self.meanings()[version]
 
     def read_keys(self, rule: Rule) -> tuple[str, ...]:

@@ -104,8 +104,10 @@ def test_scoring_dispatches_on_the_version_the_set_was_written_for(monkeypatch):
     def halved(ind, values):
         return old(ind, values) / 2
 
+    # as a kind's next meaning is written: ``points`` is the new one, the old kept by version
     monkeypatch.setattr(type(spec), "version", 2)
-    monkeypatch.setattr(type(spec), "meanings", lambda self: {1: old, 2: halved})
+    monkeypatch.setattr(type(spec), "points", lambda self, ind, values: halved(ind, values))
+    monkeypatch.setattr(type(spec), "meanings", lambda self: {1: old, 2: self.points})
     answers = {"2.2.1": {"yes": True}}
     assert score(CS, answers).indicators["2.2.1"] == D(5)  # written for version 1
     data = to_dict(CS)

@@ -19,6 +19,10 @@ from enum import StrEnum
 from typing import Any
 
 FORMAT_VERSION = 1
+# the format versions this code reads (it keeps every released one; a later one is refused)
+FORMATS_READ = frozenset({1})
+# a kind's first meaning: a set records a kind's version only when it is another one
+FIRST_RULE_VERSION = 1
 
 
 class FieldKind(StrEnum):
@@ -40,6 +44,8 @@ class RuleKind(StrEnum):
     RATIO = "ratio"  # numerator / denominator x max, capped at 1
     DIRECT = "direct"  # field (number): points typed in, within [0, max]
     SUM = "sum"  # sum of the children's points, capped at max
+    TARGET = "target"  # field (count/percent/number): met at a threshold -> max, else 0
+    INFO = "info"  # no points: fields collected and validated, read by other indicators
 
 
 class ZeroDenominator(StrEnum):
@@ -89,6 +95,8 @@ class Rule:
     zero_denominator: ZeroDenominator = ZeroDenominator.ZERO
     tiers: tuple[Tier, ...] = ()
     choices: tuple[Choice, ...] = ()
+    at_least: Decimal | None = None  # target: met when the value is at least this
+    at_most: Decimal | None = None  # target: and (optionally) at most this
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,11 @@ class Indicator:
         for child in self.children:
             yield from child.walk()
 
+    @property
+    def unscored(self) -> bool:
+        """Only information (``info`` rules) under it: shown apart, without points."""
+        return all(i.rule.kind is RuleKind.INFO for i in self.walk() if not i.children)
+
 
 @dataclass(frozen=True)
 class Pillar:
@@ -130,6 +143,11 @@ class Pillar:
     def walk(self) -> Iterator[Indicator]:
         for indicator in self.indicators:
             yield from indicator.walk()
+
+    @property
+    def unscored(self) -> bool:
+        """An information block ("Thông tin chung"): only unscored indicators."""
+        return bool(self.indicators) and all(i.unscored for i in self.indicators)
 
 
 @dataclass(frozen=True)
@@ -146,6 +164,11 @@ class Rounding:
     mode: str = "half_up"  # "half_up" or "half_even"
 
 
+class ClassifyOn(StrEnum):
+    POINTS = "points"  # the bands are totals of points
+    TARGETS = "targets"  # the bands are numbers of targets met
+
+
 @dataclass(frozen=True)
 class CriteriaSet:
     set_id: str  # stable name, e.g. "dti-xa-2025"
@@ -159,6 +182,10 @@ class CriteriaSet:
     rounding: Rounding = Rounding()
     not_ranked_label: str = "-"
     reference: bool = False  # a reference set shipped with the app, not an official one
+    classify_on: ClassifyOn = ClassifyOn.POINTS
+    # (rule kind, version) for every kind the set was written for at another version than
+    # the first, sorted; () means every kind at its first meaning (every set before versions)
+    rule_versions: tuple[tuple[str, int], ...] = ()
     _index: dict[str, Indicator] = field(
         default_factory=dict, compare=False, repr=False, hash=False
     )
@@ -177,6 +204,23 @@ class CriteriaSet:
 
     def indicator(self, code: str) -> Indicator:
         return self._index[code]
+
+    def rule_version(self, kind: RuleKind) -> int:
+        """The version of ``kind``'s meaning this set was written for."""
+        if not self.rule_versions:  # every set written before versions
+            return FIRST_RULE_VERSION
+        return dict(self.rule_versions).get(kind.value, FIRST_RULE_VERSION)
+
+    def targets(self) -> tuple[Indicator, ...]:
+        """The indicators scored as pass/fail targets, in document order (cached: every
+        score asks)."""
+        cached = self.__dict__.get("_targets")
+        if cached is None:
+            cached = tuple(
+                i for i in self._index.values() if i.rule.kind is RuleKind.TARGET and not i.children
+            )
+            object.__setattr__(self, "_targets", cached)
+        return cached
 
     def find(self, code: str) -> Indicator | None:
         return self._index.get(code)
@@ -216,7 +260,7 @@ def _dec(value: Decimal) -> str:
 
 
 def _rule_dict(rule: Rule) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "kind": rule.kind.value,
         "field": rule.field,
         "numerator": rule.numerator,
@@ -227,6 +271,13 @@ def _rule_dict(rule: Rule) -> dict[str, Any]:
             {"key": c.key, "label": _nfc(c.label), "points": _dec(c.points)} for c in rule.choices
         ],
     }
+    # only when set, as every key added after the first format: the hashes of sets without
+    # them stay what they were
+    if rule.at_least is not None:
+        out["at_least"] = _dec(rule.at_least)
+    if rule.at_most is not None:
+        out["at_most"] = _dec(rule.at_most)
+    return out
 
 
 def _field_dict(f: Field) -> dict[str, Any]:
@@ -265,7 +316,7 @@ def _indicator_dict(ind: Indicator) -> dict[str, Any]:
 
 def to_dict(cs: CriteriaSet) -> dict[str, Any]:
     """The compiled-JSON form of a criteria set (also what the content hash covers)."""
-    return {
+    out: dict[str, Any] = {
         "format": FORMAT_VERSION,
         "set_id": cs.set_id,
         "level": cs.level,
@@ -287,6 +338,11 @@ def to_dict(cs: CriteriaSet) -> dict[str, Any]:
             for p in cs.pillars
         ],
     }
+    if cs.classify_on is not ClassifyOn.POINTS:
+        out["classify_on"] = cs.classify_on.value
+    if cs.rule_versions:
+        out["rule_versions"] = dict(cs.rule_versions)
+    return out
 
 
 def canonical_bytes(cs: CriteriaSet) -> bytes:

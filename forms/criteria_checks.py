@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterator
 from decimal import Decimal
 from typing import Protocol
 
-from forms.criteria import Band, CriteriaSet, Field, FieldKind, Indicator, Pillar
+from forms.criteria import Band, ClassifyOn, CriteriaSet, Field, FieldKind, Indicator, Pillar
 from forms.i18n import _
 from forms.problems import Problem
 from forms.rules import rule_kind
@@ -119,7 +119,7 @@ class _Checker:
                 cs,
                 "year",
             )
-        if cs.total_points <= 0 and self.ok(cs):
+        if cs.total_points <= 0 and self.ok(cs) and not _zero_ok(cs):
             self.add(
                 "bad_points", _("Tổng điểm của bộ tiêu chí phải lớn hơn 0."), cs, "total_points"
             )
@@ -193,7 +193,7 @@ class _Checker:
             self.add(
                 "empty_name", _("Trụ cột {code} chưa có tên.", code=pillar.code), pillar, "name"
             )
-        if pillar.max_points <= 0 and self.ok(pillar):
+        if pillar.max_points <= 0 and self.ok(pillar) and not _zero_ok(pillar):
             self.add(
                 "bad_points",
                 _("Điểm tối đa của trụ cột {code} phải lớn hơn 0.", code=pillar.code),
@@ -245,7 +245,7 @@ class _Checker:
             )
         if not ind.name.strip():
             self.add("empty_name", _("Chỉ tiêu {code} chưa có tên.", code=code), ind, "name")
-        if ind.max_points <= 0 and self.ok(ind):
+        if ind.max_points <= 0 and self.ok(ind) and not _zero_ok(ind):
             self.add(
                 "bad_points",
                 _("Điểm tối đa của chỉ tiêu {code} phải lớn hơn 0.", code=code),
@@ -390,7 +390,7 @@ class _Checker:
                 attr,
             )
             return None
-        fld = ind.field(key)
+        fld = self._field(ind, key)
         if fld is None:
             self.add(
                 "rule_field_unknown",
@@ -420,7 +420,24 @@ class _Checker:
             )
         return fld
 
+    def _field(self, ind: Indicator, key: str) -> Field | None:
+        """The field ``key`` of ``ind``, or ``code/key``: a field of another indicator (the
+        number of officials an unscored block collects, as a ratio's denominator)."""
+        code, slash, own = key.rpartition("/")
+        if not slash:
+            return ind.field(key)
+        other = self.cs.find(code)
+        if other is None or other is ind or other.children:
+            return None
+        return other.field(own)
+
     # --- bands ---------------------------------------------------------------------------
+
+    def _band_top(self) -> Decimal:
+        """The highest threshold a band may have: the total, or the number of targets."""
+        if self.cs.classify_on is ClassifyOn.TARGETS:
+            return Decimal(len(self.cs.targets()))
+        return self.cs.total_points
 
     def check_bands(self) -> None:
         bands: tuple[Band, ...] = self.cs.bands
@@ -448,14 +465,14 @@ class _Checker:
             if not self.ok(band):
                 previous = None
                 continue
-            if band.minimum < 0 or (band.minimum > self.cs.total_points and self.ok(self.cs)):
+            if band.minimum < 0 or (band.minimum > self._band_top() and self.ok(self.cs)):
                 self.add(
                     "band_range",
                     _(
                         "Xếp loại “{label}”: ngưỡng {value} nằm ngoài khoảng 0–{total}.",
                         label=band.label,
                         value=_num(band.minimum),
-                        total=_num(self.cs.total_points),
+                        total=_num(self._band_top()),
                     ),
                     band,
                     "minimum",
@@ -485,6 +502,19 @@ class _Checker:
                 last,
                 "minimum",
             )
+
+
+def _zero_ok(obj: CriteriaSet | Pillar | Indicator) -> bool:
+    """A maximum of 0 is allowed when everything under it may score 0 by its kind (targets
+    that are only counted, unscored information), or the set classifies on targets."""
+    if isinstance(obj, CriteriaSet) and obj.classify_on is ClassifyOn.TARGETS:
+        return True
+    leaves = (
+        [i for i in obj.walk() if not i.children]
+        if not isinstance(obj, CriteriaSet)
+        else obj.leaves()
+    )
+    return bool(leaves) and all(rule_kind(i.rule.kind).zero_points for i in leaves)
 
 
 def check_set(

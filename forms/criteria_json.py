@@ -18,9 +18,12 @@ from typing import Any
 
 from forms.atomic import write_bytes_atomic
 from forms.criteria import (
+    FIRST_RULE_VERSION,
     FORMAT_VERSION,
+    FORMATS_READ,
     Band,
     Choice,
+    ClassifyOn,
     CriteriaSet,
     Evidence,
     Field,
@@ -39,6 +42,7 @@ from forms.criteria_checks import PathLocator, check_set
 from forms.i18n import _
 from forms.inbound import InboundRejected, read_inbound
 from forms.problems import Problem, ProblemsError
+from forms.rules import unknown_version
 from forms.values import to_decimal
 
 MAX_NUMBER = 10**9  # points and thresholds; anything beyond is a typo or hostile
@@ -253,6 +257,8 @@ class _Reader:
             ),
             tiers=tuple(tiers),
             choices=tuple(choices),
+            at_least=self.optional_number(data, "at_least", path),
+            at_most=self.optional_number(data, "at_most", path),
         )
         if kind_bad:
             self.tainted.add(id(rule))  # its checks would only add noise
@@ -307,12 +313,41 @@ class _Reader:
             self.tainted.add(id(ind))
         return ind
 
+    def rule_versions(self, data: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
+        """The kinds' versions the set was written for; a version this code does not know
+        is refused (``rule_version``): scoring it by another meaning would mis-score."""
+        value = data.get("rule_versions")
+        if value is None:
+            return ()
+        if not isinstance(value, Mapping):
+            self.problem(
+                "wrong_type",
+                _("“{key}” phải là một đối tượng.", key="rule_versions"),
+                "rule_versions",
+            )
+            return ()
+        versions = []
+        for kind, version in value.items():
+            if unknown_version(str(kind), version):
+                self.problem(
+                    "rule_version",
+                    _(
+                        "Cách chấm “{kind}” phiên bản {version} không được phiên bản phần mềm này hỗ trợ; hãy cập nhật phần mềm.",
+                        kind=kind,
+                        version=version,
+                    ),
+                    f"rule_versions.{kind}",
+                )
+            elif version != FIRST_RULE_VERSION:  # the first is the default: same hash
+                versions.append((str(kind), int(version)))
+        return tuple(sorted(versions))
+
     def criteria_set(self, data: Any) -> CriteriaSet | None:
         if not isinstance(data, Mapping):
             self.problem("wrong_type", _("Tệp JSON phải chứa một đối tượng bộ tiêu chí."), "")
             return None
         fmt = data.get("format")
-        if fmt != FORMAT_VERSION:
+        if isinstance(fmt, bool) or not isinstance(fmt, int) or fmt not in FORMATS_READ:
             self.problem(
                 "format_version",
                 _(
@@ -378,6 +413,8 @@ class _Reader:
             not_ranked_label=self.text(data, "not_ranked_label", "", required=False, default="-")
             or "-",
             reference=self.flag(data, "reference", "", False),
+            classify_on=self.enum(data, "classify_on", "", ClassifyOn, ClassifyOn.POINTS),
+            rule_versions=self.rule_versions(data),
         )
         self.loc.add(cs, "")
         if bad[0]:

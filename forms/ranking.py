@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from forms.criteria import CriteriaSet
+from forms.criteria import ClassifyOn, CriteriaSet
 from forms.i18n import _
 from forms.problems import Problem, ProblemsError
 from forms.scoring import classify, round_points
@@ -38,6 +38,9 @@ class UnitResult:
     pillars: Mapping[str, Decimal]  # pillar code -> points
     total: Decimal | None = None  # None: the sum of the pillars
     not_ranked: bool = False
+    # the pass/fail targets met (``Score.targets_met``): what a set classifying on targets
+    # classes by; None where the source does not carry it
+    targets_met: int | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,15 @@ def _check(cs: CriteriaSet, results: list[UnitResult]) -> None:
                     where,
                 )
             )
+        if cs.classify_on is ClassifyOn.TARGETS and r.targets_met is None and not r.not_ranked:
+            # classing it by points instead would be a wrong label, silently
+            problems.append(
+                Problem(
+                    "missing_targets",
+                    _("Thiếu số chỉ tiêu đạt (bộ tiêu chí xếp loại theo số chỉ tiêu đạt)"),
+                    where,
+                )
+            )
         values = list(r.pillars.values()) + ([r.total] if r.total is not None else [])
         if any(not isinstance(v, Decimal) or not v.is_finite() or v < 0 for v in values):
             problems.append(
@@ -189,7 +201,7 @@ def rank(
         rows.append(
             RankedRow(
                 r.unit_code, _nfc(r.name), _nfc(r.group), pillars, total,
-                _nfc(classify(total, cs.bands)),
+                _nfc(classify(_classed_on(cs, r, total), cs.bands)),
                 overall_rank, group_ranks[r.unit_code], False, previous.get(r.unit_code),
             )
         )  # fmt: skip
@@ -203,6 +215,13 @@ def rank(
         )  # fmt: skip
     groups = tuple(sorted({row.group for row in rows}, key=sort_key))
     return Ranking(cs, cs.year if year is None else year, tuple(rows), groups)
+
+
+def _classed_on(cs: CriteriaSet, r: UnitResult, total: Decimal) -> Decimal:
+    """The published total, or the number of targets met when the set classes on it."""
+    if cs.classify_on is ClassifyOn.TARGETS and r.targets_met is not None:
+        return Decimal(r.targets_met)
+    return total
 
 
 def _nfc(text: str) -> str:

@@ -9,15 +9,16 @@ is invalid it claims nothing, whoever scores it (the page, the package, the coll
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import Any
 
-from forms.criteria import Band, CriteriaSet, Indicator, Rounding
+from forms.criteria import Band, ClassifyOn, CriteriaSet, Indicator, Rounding, RuleKind
 from forms.field_checks import across_fields_problem, field_problems, is_empty
 from forms.problems import Level, Problem
 from forms.rules import rule_kind
+from forms.rules.target import target_met
 
 Answers = Mapping[str, Mapping[str, Any]]
 
@@ -35,29 +36,95 @@ class Score:
     published_pillars: dict[str, Decimal]  # rounded by the set's rule
     published_total: Decimal
     classification: str
+    targets_met: int = 0  # "n of m targets met": the set's pass/fail targets reached
+    targets_total: int = 0
 
 
 def clamp(value: Decimal, maximum: Decimal) -> Decimal:
     return max(_ZERO, min(value, maximum))
 
 
-def indicator_points(indicator: Indicator, answers: Answers) -> Decimal:
-    """Points for one indicator (children summed and capped for ``sum`` rules)."""
+def indicator_points(
+    indicator: Indicator, answers: Answers, cs: CriteriaSet | None = None
+) -> Decimal:
+    """Points for one indicator (children summed and capped for ``sum`` rules), by the
+    meanings ``cs`` was written for (without it, today's)."""
     with localcontext(CONTEXT):
-        return _points(indicator, answers, {})
+        return _points(indicator, answers, {}, cs)
 
 
-def _points(indicator: Indicator, answers: Answers, out: dict[str, Decimal]) -> Decimal:
+def _points(
+    indicator: Indicator,
+    answers: Answers,
+    out: dict[str, Decimal],
+    cs: CriteriaSet | None = None,
+) -> Decimal:
     """Score ``indicator`` and its children into ``out``; the caller holds ``CONTEXT``.
 
     Children are scored once and their points reused for the parent's sum."""
-    if rule_kind(indicator.rule.kind).sums_children:
-        points = sum((_points(c, answers, out) for c in indicator.children), _ZERO)
+    spec = rule_kind(indicator.rule.kind)
+    if spec.sums_children:
+        points = sum((_points(c, answers, out, cs) for c in indicator.children), _ZERO)
         points = clamp(points, indicator.max_points)
     else:
-        points = _leaf_points(indicator, answers.get(indicator.code) or {})
+        values = leaf_values(indicator, answers)
+        if zero_reason(indicator, values) is not None:
+            points = _ZERO
+        else:
+            version = cs.rule_version(indicator.rule.kind) if cs is not None else spec.version
+            points = clamp(spec.points_for(version)(indicator, values), indicator.max_points)
     out[indicator.code] = points
     return points
+
+
+def is_met(indicator: Indicator, answers: Answers) -> bool | None:
+    """Whether a pass/fail target is met by ``answers`` (an invalid value is not); None for
+    an indicator that is not a target."""
+    if indicator.rule.kind is not RuleKind.TARGET or indicator.children:
+        return None
+    values = leaf_values(indicator, answers)
+    return zero_reason(indicator, values) is None and target_met(indicator, values)
+
+
+def leaf_values(indicator: Indicator, answers: Answers) -> Mapping[str, Any]:
+    """The values a leaf's rule sees: its own, plus each ``code/key`` it reads taken from
+    that other indicator's answers (a ratio over the officials an unscored block counts)."""
+    own = answers.get(indicator.code) or {}
+    refs = cross_reads(indicator)
+    if not refs:
+        return own
+    values = dict(own) if isinstance(own, Mapping) else {}
+    for key, code, field in refs:
+        other = answers.get(code)
+        # another unit's malformed answer reads as missing, never as a crash
+        values[key] = other.get(field) if isinstance(other, Mapping) else None
+    return values
+
+
+def readers(cs: CriteriaSet) -> dict[str, tuple[str, ...]]:
+    """For each indicator whose fields other rules read, the codes of those readers (an
+    edit of the number of officials changes the ratio over it)."""
+    out: dict[str, list[str]] = {}
+    for ind in cs.leaves():
+        for _key, code, _field in cross_reads(ind):
+            out.setdefault(code, []).append(ind.code)
+    return {code: tuple(codes) for code, codes in out.items()}
+
+
+def cross_reads(indicator: Indicator) -> tuple[tuple[str, str, str], ...]:
+    """(key, code, field) of every ``code/field`` key the rule of ``indicator`` reads.
+
+    Cached on the (immutable) indicator: scoring and validation ask for every leaf."""
+    cached = indicator.__dict__.get("_cross_reads")
+    if cached is None:
+        out = []
+        for key in rule_kind(indicator.rule.kind).read_keys(indicator.rule):
+            code, slash, field = key.rpartition("/")
+            if slash:
+                out.append((key, code, field))
+        cached = tuple(out)
+        object.__setattr__(indicator, "_cross_reads", cached)
+    return cached
 
 
 def zero_reason(indicator: Indicator, values: Mapping[str, Any]) -> Problem | None:
@@ -79,14 +146,6 @@ def zero_reason(indicator: Indicator, values: Mapping[str, Any]) -> Problem | No
             if problem.level is Level.ERROR:
                 return problem
     return across_fields_problem(indicator, values)
-
-
-def _leaf_points(indicator: Indicator, values: Mapping[str, Any]) -> Decimal:
-    """Points of an indicator without children, clamped, 0 while a value it reads is
-    invalid; the caller holds ``CONTEXT``."""
-    if zero_reason(indicator, values) is not None:
-        return _ZERO
-    return clamp(rule_kind(indicator.rule.kind).points(indicator, values), indicator.max_points)
 
 
 # --- the whole set, for many answer sets --------------------------------------------------
@@ -116,6 +175,8 @@ class _Step:
     first: str  # the first field the rule reads (the numerator for a ratio)
     second: str | None  # the second (the denominator of a ratio), if any
     memo: dict[tuple[Any, ...], Decimal] | None  # None: the rule reads more than two fields
+    refs: bool  # the rule reads another indicator's field (``leaf_values``)
+    target: bool  # a pass/fail target, counted in "n of m targets met"
 
 
 @dataclass(frozen=True)
@@ -127,12 +188,12 @@ class _Plan:
 _plans: dict[int, _Plan] = {}
 
 
-def _steps(indicator: Indicator, into: list[_Step]) -> None:
+def _steps(cs: CriteriaSet, indicator: Indicator, into: list[_Step]) -> None:
     spec = rule_kind(indicator.rule.kind)
     children = None
     if spec.sums_children:
         for child in indicator.children:
-            _steps(child, into)
+            _steps(cs, child, into)
         children = tuple(c.code for c in indicator.children)
     keys = spec.read_keys(indicator.rule)
     into.append(
@@ -141,10 +202,13 @@ def _steps(indicator: Indicator, into: list[_Step]) -> None:
             indicator,
             indicator.max_points,
             children,
-            spec.points,
+            # the meaning the set was written for (a refused version never gets here)
+            spec.points_for(cs.rule_version(indicator.rule.kind)),
             keys[0] if keys else "",
             keys[1] if len(keys) > 1 else None,
             {} if len(keys) <= 2 else None,
+            bool(cross_reads(indicator)),
+            indicator.rule.kind is RuleKind.TARGET and not indicator.children,
         )
     )
 
@@ -155,7 +219,7 @@ def _plan_for(cs: CriteriaSet) -> _Plan:
         steps: list[_Step] = []
         for pillar in cs.pillars:
             for top in pillar.indicators:
-                _steps(top, steps)
+                _steps(cs, top, steps)
         plan = _Plan(cs, tuple(steps))
         if len(_plans) >= _PLANS_KEPT:
             _plans.clear()
@@ -170,34 +234,49 @@ def _step_points(step: _Step, values: Mapping[str, Any]) -> Decimal:
     return clamp(step.points(step.indicator, values), step.maximum)
 
 
-def _run_plan(plan: _Plan, answers: Answers, out: dict[str, Decimal]) -> None:
-    """Every indicator's points into ``out``; the caller holds ``CONTEXT``."""
+def _run_plan(plan: _Plan, answers: Answers, out: dict[str, Decimal]) -> set[str]:
+    """Every indicator's points into ``out``, and the codes of the targets met; the caller
+    holds ``CONTEXT``."""
     empty: Mapping[str, Any] = {}
-    memo_types = _MEMO_TYPES
+    met: set[str] = set()
     for step in plan.steps:
         if step.children is not None:
             out[step.code] = clamp(sum([out[c] for c in step.children], _ZERO), step.maximum)
             continue
-        values = answers.get(step.code) or empty
-        memo = step.memo
-        a = values.get(step.first)
-        key: tuple[Any, ...] | None = None
-        if memo is not None and type(a) in memo_types:
-            if step.second is None:
-                key = (type(a), a)
-            else:
-                b = values.get(step.second)
-                key = (type(a), a, type(b), b) if type(b) in memo_types else None
-        if key is None or memo is None:
-            points = _step_points(step, values)
+        if step.refs:
+            values = leaf_values(step.indicator, answers)
         else:
-            found = memo.get(key)
-            if found is None:
-                found = _step_points(step, values)
-                if len(memo) < _MEMO_PER_LEAF:
-                    memo[key] = found
-            points = found
-        out[step.code] = points
+            values = answers.get(step.code) or empty
+        if (
+            step.target
+            and zero_reason(step.indicator, values) is None
+            and target_met(step.indicator, values)
+        ):
+            met.add(step.code)
+        out[step.code] = _memo_points(step, values)
+    return met
+
+
+def _memo_points(step: _Step, values: Mapping[str, Any]) -> Decimal:
+    """``_step_points``, remembered by the raw values the rule reads where they pin it."""
+    memo = step.memo
+    memo_types = _MEMO_TYPES
+    a = values.get(step.first)
+    key: tuple[Any, ...] | None = None
+    if memo is not None and type(a) in memo_types:
+        if step.second is None:
+            key = (type(a), a)
+        else:
+            b = values.get(step.second)
+            key = (type(a), a, type(b), b) if type(b) in memo_types else None
+    if key is None or memo is None:
+        return _step_points(step, values)
+    found = memo.get(key)
+    if found is None:
+        found = _step_points(step, values)
+        if len(memo) < _MEMO_PER_LEAF:
+            memo[key] = found
+    return found
 
 
 def round_points(value: Decimal, rounding: Rounding) -> Decimal:
@@ -213,11 +292,16 @@ def classify(total: Decimal, bands: tuple[Band, ...]) -> str:
     return bands[-1].label if bands else ""
 
 
-def roll_up(cs: CriteriaSet, per_indicator: dict[str, Decimal]) -> Score:
+def roll_up(
+    cs: CriteriaSet, per_indicator: dict[str, Decimal], met: Collection[str] | None = None
+) -> Score:
     """The pillars, total, published figures and classification from every indicator's
     points: a pillar is its top-level indicators added and capped at its maximum, the total
     the pillars added. The one roll-up of answers (``score``) and of verified points
-    (``forms.review.scoring``), so the two cannot drift apart."""
+    (``forms.review.scoring``), so the two cannot drift apart.
+
+    ``met``: the codes of the targets met; without it (verified points), a target counts as
+    met when its points reached a maximum above 0."""
     with localcontext(CONTEXT):
         pillars: dict[str, Decimal] = {}
         for pillar in cs.pillars:
@@ -227,6 +311,15 @@ def roll_up(cs: CriteriaSet, per_indicator: dict[str, Decimal]) -> Score:
             pillars[pillar.code] = clamp(subtotal, pillar.max_points)
         total = sum(pillars.values(), _ZERO)
         published_total = round_points(total, cs.rounding)
+        targets = cs.targets()
+        if met is None:
+            met = {
+                t.code
+                for t in targets
+                if t.max_points > 0 and per_indicator[t.code] >= t.max_points
+            }
+        n_met = sum(1 for t in targets if t.code in met)
+        on = Decimal(n_met) if cs.classify_on is ClassifyOn.TARGETS else published_total
         return Score(
             indicators=per_indicator,
             pillars=pillars,
@@ -234,12 +327,15 @@ def roll_up(cs: CriteriaSet, per_indicator: dict[str, Decimal]) -> Score:
             published_pillars={k: round_points(v, cs.rounding) for k, v in pillars.items()},
             published_total=published_total,
             # classified on the published total: a table that shows 650,00 must not say "Trung bình"
-            classification=classify(published_total, cs.bands),
+            # (or on the number of targets met, when the set classes units so)
+            classification=classify(on, cs.bands),
+            targets_met=n_met,
+            targets_total=len(targets),
         )
 
 
 def score(cs: CriteriaSet, answers: Answers) -> Score:
     with localcontext(CONTEXT):
         per_indicator: dict[str, Decimal] = {}
-        _run_plan(_plan_for(cs), answers, per_indicator)
-        return roll_up(cs, per_indicator)
+        met = _run_plan(_plan_for(cs), answers, per_indicator)
+        return roll_up(cs, per_indicator, met)

@@ -29,7 +29,7 @@ from forms.field_checks import (
 )
 from forms.i18n import _
 from forms.problems import Level, Problem
-from forms.scoring import indicator_points
+from forms.scoring import cross_reads, indicator_points, leaf_values
 
 Status = Literal["empty", "incomplete", "error", "complete", "evidence_missing"]
 
@@ -59,8 +59,11 @@ def validate_indicator(
     year: int | None = None,
     evidence_count: int | None = None,
     require_complete: bool = True,
+    answers: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Problem]:
-    """Problems with one indicator's answers. ``evidence_count=None`` skips the evidence check."""
+    """Problems with one indicator's answers. ``evidence_count=None`` skips the evidence check;
+    ``answers`` (the whole assessment's) gives the fields of other indicators a rule reads
+    (a ratio over ``4.1/so_can_bo``), so the page says why it scores 0."""
     ind = cs.find(code)
     if ind is None:
         return [
@@ -107,12 +110,15 @@ def validate_indicator(
                     Level.WARNING,
                 )
             )
-    across = across_fields_problem(ind, values)
+    # the whole assessment only for a rule reading another indicator's field (copying it for
+    # every indicator would make the finalise check quadratic)
+    everything = {**answers, code: values} if answers and cross_reads(ind) else {code: values}
+    across = across_fields_problem(ind, leaf_values(ind, everything))
     if across is not None:
         problems.append(across)
     needs_evidence = evidence_count is not None and ind.evidence.required and evidence_count <= 0
     # evidence is asked for the points claimed: an indicator scoring 0 needs none
-    if needs_evidence and not ind.children and indicator_points(ind, {code: values}) > 0:
+    if needs_evidence and not ind.children and indicator_points(ind, everything, cs) > 0:
         level = Level.ERROR if ind.evidence.severity is Severity.ERROR else Level.WARNING
         problems.append(
             Problem(
@@ -143,7 +149,7 @@ def validate(
     for ind in cs.leaves():
         count = None if evidence_counts is None else int(evidence_counts.get(ind.code, 0) or 0)
         problems += validate_indicator(
-            cs, ind.code, answers.get(ind.code), year=year, evidence_count=count
+            cs, ind.code, answers.get(ind.code), year=year, evidence_count=count, answers=answers
         )
     for code in answers:
         found = cs.find(code)
@@ -224,7 +230,9 @@ def indicator_status(
         return "empty" if values is None else "error"
     if all(is_empty(values.get(f.key)) for f in ind.fields):
         return "empty"
-    problems = validate_indicator(cs, code, values, year=year, evidence_count=evidence_count)
+    problems = validate_indicator(
+        cs, code, values, year=year, evidence_count=evidence_count, answers=answers
+    )
     codes = {p.code for p in problems if p.level is Level.ERROR}
     if codes - {"required", "evidence_missing"}:
         return "error"

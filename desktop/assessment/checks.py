@@ -36,6 +36,7 @@ def check_indicator(
         year=year,
         evidence_count=int(evidence.get(indicator.code, 0) or 0),
         require_complete=False,
+        answers=answers,
     )
 
 

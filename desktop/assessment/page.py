@@ -31,6 +31,7 @@ from forms.criteria import Indicator, Severity
 from forms.i18n import _
 from forms.problems import Level, Problem
 from forms.rule_text import describe_rule as _describe_rule
+from forms.scoring import is_met
 
 ERROR_STYLE = "color: #c62828;"
 WARNING_STYLE = "color: #9a5b00;"
@@ -116,7 +117,11 @@ class IndicatorPage(QWidget):
         title.setObjectName("indicatorTitle")
         layout.addWidget(title)
 
-        facts = [_("Tối đa {max} điểm", max=format_points(indicator.max_points))]
+        facts = [
+            _("Không tính điểm")
+            if indicator.unscored
+            else _("Tối đa {max} điểm", max=format_points(indicator.max_points))
+        ]
         if indicator.data_source:
             facts.append(_("Nguồn số liệu: {source}", source=indicator.data_source))
         if indicator.verifier:
@@ -264,6 +269,11 @@ class IndicatorPage(QWidget):
             points=format_points(points),
             max=format_points(self.indicator.max_points),
         )
+        if self.indicator.unscored:
+            text = _("Không tính điểm")
+        met = is_met(self.indicator, self.session.answers)
+        if met is not None:
+            text = (_("Đạt") if met else _("Chưa đạt")) + " · " + text
         reason = None if self.indicator.children else self.session.zero_reason(self.code)
         if reason is not None:
             # the value's own message is beside its field: say only why the points are 0

@@ -21,7 +21,7 @@ from desktop.qt import QObject, Signal
 from forms.criteria import CriteriaSet, Indicator
 from forms.i18n import _
 from forms.problems import Problem
-from forms.scoring import Score, indicator_points, score, zero_reason
+from forms.scoring import Score, indicator_points, leaf_values, score, zero_reason
 
 
 @dataclass
@@ -119,7 +119,9 @@ class AssessmentSession(QObject):
     def zero_reason(self, code: str) -> Problem | None:
         """Why indicator ``code`` scores 0 whatever it claims (an invalid value it is scored
         on), or None: the core's verdict, the one the package and the collector reach too."""
-        return zero_reason(self.cs.indicator(code), self.answers.get(code) or {})
+        ind = self.cs.indicator(code)
+        # with the fields of other indicators its rule reads (a ratio over 4.1/so_can_bo)
+        return zero_reason(ind, leaf_values(ind, self.answers))
 
     def evidence_counts(self) -> dict[str, int]:
         return {code: len(items) for code, items in self.evidence.items() if items}
@@ -185,7 +187,7 @@ class AssessmentSession(QObject):
         else:
             self.answers.setdefault(code, {})[key] = value
         self._invalidate()
-        points = indicator_points(self.cs.indicator(code), self.answers)
+        points = indicator_points(self.cs.indicator(code), self.answers, self.cs)
         self._durable(lambda: self.store.save_answer(code, key, value, points))
         self.changed.emit(code)
 

@@ -25,6 +25,7 @@ from desktop.qt import (
 )
 from forms.criteria import Indicator, Pillar
 from forms.i18n import _
+from forms.scoring import is_met, readers
 
 _ROOT = QModelIndex()  # the invalid index, as a default argument (never mutated)
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -85,6 +86,7 @@ class AssessmentTreeModel(QAbstractItemModel):
         super().__init__(parent)
         self.session = session
         self._root, self._nodes = _build(session)
+        self._readers = readers(session.cs)
         session.changed.connect(self.refresh)
 
     # --- structure ------------------------------------------------------------------
@@ -144,6 +146,20 @@ class AssessmentTreeModel(QAbstractItemModel):
             return sc.pillars.get(node.code)
         return sc.indicators.get(node.code)
 
+    def _points_text(self, node: Node) -> str:
+        """ "7,5/10"; an unscored indicator or information block says so instead of "0/0",
+        and a target says whether it is met."""
+        item = node.item
+        if isinstance(item, (Pillar, Indicator)) and item.unscored:
+            return _("không tính điểm")
+        text = f"{format_points(self._points(node))}/{format_points(node.max_points)}"
+        if isinstance(item, Indicator):
+            met = is_met(item, self.session.answers)
+            if met is not None:
+                state = _("đạt") if met else _("chưa đạt")
+                return state if item.max_points == 0 else f"{state} · {text}"
+        return text
+
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
@@ -158,7 +174,7 @@ class AssessmentTreeModel(QAbstractItemModel):
                     if node.kind == "pillar"
                     else f"{node.code} {node.name}"
                 )
-            return f"{format_points(self._points(node))}/{format_points(node.max_points)}"
+            return self._points_text(node)
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
             return status_icon(self.status_of(node))
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -182,7 +198,13 @@ class AssessmentTreeModel(QAbstractItemModel):
         return self.createIndex(node.row, 0, node)
 
     def refresh(self, code: str) -> None:
-        """The rows whose status or points an edit of ``code`` can change."""
+        """The rows whose status or points an edit of ``code`` can change: its own and its
+        parents', and those of the indicators whose rule reads one of its fields."""
+        self._refresh_up(code)
+        for reader in self._readers.get(code, ()):
+            self._refresh_up(reader)
+
+    def _refresh_up(self, code: str) -> None:
         node = self._nodes.get(code)
         while node is not None and node is not self._root:
             left = self.createIndex(node.row, 0, node)

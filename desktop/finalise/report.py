@@ -36,7 +36,7 @@ from desktop.finalise.report_pdf import DRAFT_MARK, write_pdf
 from desktop.format import format_date, format_long_date, format_number
 from forms.criteria import CriteriaSet, FieldKind, Indicator
 from forms.i18n import _
-from forms.scoring import Score, round_points
+from forms.scoring import Score, is_met, round_points
 from forms.text import fold, nfc
 from local_db.assessments import status_label
 from local_db.models import Status
@@ -192,6 +192,7 @@ def _labels(classification: str) -> dict[str, str]:
         "code": _("Mã"),
         "indicator": _("Chỉ tiêu"),
         "answer": _("Trả lời"),
+        "unscored": _("Không tính điểm"),
         "closing": _(
             "Trên đây là báo cáo kết quả tự đánh giá; chi tiết tài liệu kiểm chứng tại Phụ lục kèm theo."
         ),  # fmt: skip
@@ -210,6 +211,20 @@ def _signatures(info: ReportInfo) -> dict[str, Any]:
     }
 
 
+def _shown(session: AssessmentSession, ind: Indicator, sc: Score) -> str:
+    """ "7,50 / 10,00"; an unscored indicator says so (collected, shown, not scored), and a
+    target says whether it is met (alone when it is worth no points)."""
+    if ind.unscored:
+        return _("Không tính điểm")
+    cs = session.cs
+    text = f"{_points(cs, sc.indicators.get(ind.code))} / {_points(cs, ind.max_points)}"
+    met = is_met(ind, session.answers)
+    if met is None:
+        return text
+    state = _("Đạt") if met else _("Chưa đạt")
+    return state if ind.max_points == 0 else f"{state} · {text}"
+
+
 def _details(session: AssessmentSession, sc: Score) -> list[dict[str, Any]]:
     cs = session.cs
     groups = []
@@ -226,8 +241,7 @@ def _details(session: AssessmentSession, sc: Score) -> list[dict[str, Any]]:
                         (f.label, answer_text(ind, f.key, answers.get(f.key))) for f in ind.fields
                     ],
                     "note": _("Ghi chú: {note}", note=note) if note else "",
-                    "points": _points(cs, sc.indicators.get(ind.code)),
-                    "max": _points(cs, ind.max_points),
+                    "shown": _shown(session, ind, sc),
                 }
             )
         groups.append({"code": pillar.code, "name": pillar.name, "rows": rows})
@@ -291,6 +305,7 @@ def report_html(session: AssessmentSession, info: ReportInfo, today: date | None
                 "name": pillar.name,
                 "points": _points(cs, sc.published_pillars[pillar.code]),
                 "max": _points(cs, pillar.max_points),
+                "unscored": pillar.unscored,
             }
             for pillar in cs.pillars
         ],

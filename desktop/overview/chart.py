@@ -53,6 +53,8 @@ class OverviewChart(QWidget):
         sc = self.session.score()
         out = []
         for pillar in self.session.cs.pillars:
+            if pillar.unscored:
+                continue  # an information block has no points to chart
             prev = self.previous.get(pillar.code)
             out.append(
                 (

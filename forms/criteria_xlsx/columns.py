@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from forms.criteria import FieldKind, RuleKind, Severity, ZeroDenominator
+from forms.criteria import ClassifyOn, FieldKind, RuleKind, Severity, ZeroDenominator
 
 MAX_DATA_ROWS = (
     2000  # a real set has ~100 indicator rows; far beyond this is a wrong or hostile file
@@ -61,6 +61,8 @@ RULE_NAMES = (
     ("tỷ lệ", RuleKind.RATIO),
     ("nhập điểm", RuleKind.DIRECT),
     ("tổng", RuleKind.SUM),
+    ("đạt/không đạt", RuleKind.TARGET),
+    ("không tính điểm", RuleKind.INFO),
 )
 FIELD_KIND_NAMES = (
     ("có/không", FieldKind.BOOL),
@@ -76,6 +78,7 @@ ZERO_NAMES = (("0 điểm", ZeroDenominator.ZERO), ("tối đa", ZeroDenominator
 SEVERITY_NAMES = (("lỗi", Severity.ERROR), ("cảnh báo", Severity.WARNING))
 LEVEL_NAMES = (("xã", "commune"), ("phường", "ward"))
 ROUNDING_NAMES = (("lên từ 5", "half_up"), ("về số chẵn", "half_even"))
+CLASSIFY_NAMES = (("tổng điểm", ClassifyOn.POINTS), ("số chỉ tiêu đạt", ClassifyOn.TARGETS))
 
 PILLAR_COLUMNS = (
     Column("code", "Mã", "code", width=8),
@@ -91,6 +94,8 @@ INDICATOR_COLUMNS = (
     Column("rule.numerator", "Tử số", "text", required=False, width=10),
     Column("rule.denominator", "Mẫu số", "text", required=False, width=10),
     Column("rule.zero_denominator", "Khi mẫu số bằng 0", "enum", required=False, enum=ZERO_NAMES),
+    Column("rule.at_least", "Đạt từ", "number", required=False, width=9),
+    Column("rule.at_most", "Đạt đến", "number", required=False, width=9),
     Column("evidence.required", "Bắt buộc minh chứng", "bool", required=False),
     Column("evidence.severity", "Thiếu minh chứng là", "enum", required=False, enum=SEVERITY_NAMES),
     Column("evidence.description", "Tài liệu kiểm chứng", "text", required=False, width=45),
@@ -140,8 +145,15 @@ SETTINGS: tuple[tuple[str, str, str, tuple[tuple[str, Any], ...]], ...] = (
     ("Nhãn không xếp hạng", "not_ranked_label", "text", ()),
     ("Số chữ số thập phân", "rounding.decimals", "int", ()),
     ("Cách làm tròn", "rounding.mode", "enum", ROUNDING_NAMES),
+    ("Xếp loại theo", "classify_on", "enum", CLASSIFY_NAMES),
 )
-OPTIONAL_SETTINGS = {"reference", "not_ranked_label", "rounding.decimals", "rounding.mode"}
+OPTIONAL_SETTINGS = {
+    "reference",
+    "not_ranked_label",
+    "rounding.decimals",
+    "rounding.mode",
+    "classify_on",
+}
 
 
 def norm(text: str) -> str:

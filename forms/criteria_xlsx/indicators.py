@@ -207,6 +207,8 @@ class IndicatorTree:
             zero_denominator=v.get("rule.zero_denominator", ZeroDenominator.ZERO),
             tiers=tuple(self.tiers.get(code, ())),
             choices=tuple(self.choices.get(code, ())),
+            at_least=v.get("rule.at_least"),
+            at_most=v.get("rule.at_most"),
         )
         evidence = Evidence(
             required=v.get("evidence.required", False),

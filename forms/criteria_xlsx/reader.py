@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from forms.criteria import CriteriaSet, Rounding
+from forms.criteria import ClassifyOn, CriteriaSet, Rounding
 from forms.criteria_checks import check_set
 from forms.criteria_xlsx.bands import read_bands
 from forms.criteria_xlsx.columns import (
@@ -39,6 +39,7 @@ from forms.criteria_xlsx.settings_sheet import read_settings
 from forms.criteria_xlsx.tables import SheetReader
 from forms.i18n import _
 from forms.problems import Level, Problem, ProblemsError
+from forms.rules import current_versions
 
 
 def read_set(reader: SheetReader) -> CriteriaSet:
@@ -67,6 +68,9 @@ def read_set(reader: SheetReader) -> CriteriaSet:
         ),
         not_ranked_label=settings.get("not_ranked_label", "-"),
         reference=settings.get("reference", False),
+        classify_on=settings.get("classify_on", ClassifyOn.POINTS),
+        # a workbook is written for this code's meanings of the kinds it uses
+        rule_versions=current_versions(i.rule.kind for p in pillars for i in p.walk()),
     )
     reader.loc.set_place(cs, setting_rows)
     if settings_bad or "year" not in settings or "total_points" not in settings:

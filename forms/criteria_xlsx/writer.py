@@ -15,6 +15,7 @@ from forms.criteria import CriteriaSet, Indicator, RuleKind
 from forms.criteria_xlsx.columns import (
     BAND_COLUMNS,
     CHOICE_COLUMNS,
+    CLASSIFY_NAMES,
     FIELD_COLUMNS,
     FIELD_KIND_NAMES,
     INDICATOR_COLUMNS,
@@ -85,6 +86,7 @@ def _settings_rows(cs: CriteriaSet) -> list[list[Any]]:
         "rounding.mode": next(
             (w for w, v in ROUNDING_NAMES if v == cs.rounding.mode), cs.rounding.mode
         ),
+        "classify_on": _written(CLASSIFY_NAMES, cs.classify_on),
     }
     return [[key, settings[attr]] for key, attr, _k, _n in SETTINGS]
 
@@ -100,6 +102,8 @@ def _indicator_row(ind: Indicator) -> list[Any]:
         r.numerator or None,
         r.denominator or None,
         _written(ZERO_NAMES, r.zero_denominator) if r.kind is RuleKind.RATIO else None,
+        None if r.at_least is None else _cell_number(r.at_least),
+        None if r.at_most is None else _cell_number(r.at_most),
         _yes_no(ind.evidence.required),
         _written(SEVERITY_NAMES, ind.evidence.severity),
         ind.evidence.description or None,

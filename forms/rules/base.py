@@ -9,7 +9,7 @@ The defaults below are what most kinds do; a kind overrides what it does differe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar, Protocol
 
@@ -47,6 +47,24 @@ class RuleKindSpec:
     sums_children: ClassVar[bool] = False  # points are the children's, added and capped
     # ``answer_problem`` looks across fields (a verifier must not remember fields one by one)
     across_fields: ClassVar[bool] = False
+    # the version of the kind's meaning this code writes sets for; a kind whose scoring
+    # changes gets a new version and keeps the old meaning in ``meanings`` (packages signed
+    # under a released set must re-score to what they were signed with, forever)
+    version: ClassVar[int] = 1
+    zero_points: ClassVar[bool] = False  # a maximum of 0 is allowed (targets, information)
+    thresholds: ClassVar[bool] = False  # the rule reads ``at_least`` / ``at_most``
+
+    def meanings(self) -> Mapping[int, Callable[[Indicator, Mapping[str, Any]], Decimal]]:
+        """Every released meaning of the kind's scoring, by version; the current version's
+        is ``points`` (``points_for`` relies on it)."""
+        return {self.version: self.points}
+
+    def points_for(self, version: int) -> Callable[[Indicator, Mapping[str, Any]], Decimal]:
+        """The scoring of ``version``; a KeyError for a version this code does not know
+        (a set naming one is refused when read, never mis-scored)."""
+        if version == self.version:
+            return self.points
+        return self.meanings()[version]
 
     def read_keys(self, rule: Rule) -> tuple[str, ...]:
         """The keys of the fields ``rule`` reads."""
@@ -71,6 +89,8 @@ class RuleKindSpec:
         """The rule of a leaf indicator against the set: its fields, then the kind's own."""
         for attr in self.reads:
             checks.rule_field(ind, getattr(ind.rule, attr), f"rule.{attr}")
+        if not self.thresholds:
+            unused_thresholds(ind, checks)
         self.check_rule(ind, checks)
 
     def check_rule(self, ind: Indicator, checks: SetChecks) -> None:
@@ -120,6 +140,21 @@ def unused_choices(ind: Indicator, checks: SetChecks) -> None:
             ),
             ind.rule.choices[0],
             "key",
+        )
+
+
+def unused_thresholds(ind: Indicator, checks: SetChecks) -> None:
+    """A kind that is not a target must not have thresholds."""
+    rule = ind.rule
+    if rule.at_least is not None or rule.at_most is not None:
+        _unused(
+            ind,
+            checks,
+            N_(
+                "Chỉ tiêu {code}: cách chấm “{kind}” không dùng ngưỡng đạt, nhưng có ngưỡng được khai."
+            ),
+            ind,
+            "rule.at_least" if rule.at_least is not None else "rule.at_most",
         )
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from forms.criteria import RuleKind
 from forms.i18n import _
 from forms.table_import.phrasing import Reading, plain, read_method
 from forms.table_import.source import TableRow, is_numbering_row
@@ -57,9 +58,20 @@ class DraftPillar:
     def reason(self) -> str:
         if self.max_points is None:
             return _("không đọc được điểm tối đa “{text}”", text=self.row.max_text)
-        if self.max_points == 0:
+        if self.max_points == 0 and not self._information_block():
             return _("trụ cột 0 điểm: khối thông tin không tính điểm?")
         return ""
+
+    def _information_block(self) -> bool:
+        """Every indicator is read as unscored: the block "Thông tin chung", 0 points."""
+        leaves = [i for i in self.indicators if not i.children]
+        return (
+            bool(self.indicators)
+            and len(leaves) == len(self.indicators)
+            and all(
+                i.reading.rule is not None and i.reading.rule.kind is RuleKind.INFO for i in leaves
+            )
+        )
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 Provinces write the method in a handful of usual phrasings (tiers by count, tiers by
 percentage with "từ … đến dưới …", "a/b × điểm tối đa", "Có: … điểm; Không: 0 điểm", choices
-priced in points, "không tính điểm"). Each is recognised here; anything else, and anything
+priced in points, "không tính điểm", pass/fail targets "đạt chỉ tiêu khi … ≥ 60%"). Each is recognised here; anything else, and anything
 that reads as one of them but does not add up (the best tier worth less than the maximum, a
 "trên 90%" threshold the ``>=`` tiers cannot say exactly), is handed to a person with the
 reason. A guess is never returned as a confident answer: a wrong rule would score every
@@ -310,6 +310,50 @@ def _ratio_rule(written: str, name: str, maximum: Decimal) -> Reading:
     return Reading(rule, (numerator, denominator), reason)
 
 
+# "Đạt chỉ tiêu khi tỷ lệ thanh toán không dùng tiền mặt ≥ 60%": a pass/fail target
+_TARGET = re.compile(r"\bđạt(?:\s+chỉ\s+tiêu)?\s+khi\b(?P<cond>[^;\n]*)")
+_AT_LEAST = re.compile(
+    rf"(?:≥|>=|từ|tối\s+thiểu|ít\s+nhất|không\s+thấp\s+hơn|không\s+dưới)\s*(?P<n>{_NUMBER})\s*(?P<pct>%)?"
+)
+_STRICT = re.compile(rf"(?:>|trên|lớn\s+hơn|cao\s+hơn)\s*{_NUMBER}")
+
+
+def _unscored_rule(name: str, maximum: Decimal) -> Reading:
+    """ "Không tính điểm": an unscored indicator collecting one text the author may split."""
+    info = Field("thong_tin", FieldKind.TEXT, name, required=False)
+    reason = ""
+    if maximum != 0:
+        reason = _("không tính điểm nhưng điểm tối đa là {maximum}", maximum=_shown(maximum))
+    return Reading(Rule(RuleKind.INFO), (info,), reason, unscored=True)
+
+
+def _target_rule(condition: str, found: list[Item], name: str, maximum: Decimal) -> Reading:
+    """A target met at a threshold, worth the maximum when met (0 points: only counted)."""
+    m = _AT_LEAST.search(condition)
+    if m is None:
+        if _STRICT.search(condition):
+            return Reading(
+                None,
+                reason=_(
+                    "chỉ tiêu “{text}” là “lớn hơn”, chỉ tiêu đạt chỉ nói được “từ … trở lên”",
+                    text=condition.strip(),
+                ),
+            )
+        return Reading(None, reason=_("không đọc được ngưỡng đạt “{text}”", text=condition.strip()))
+    threshold = _decimal(m.group("n"))
+    if m.group("pct"):
+        fld = Field("ty_le", FieldKind.PERCENT, name, unit="%")
+    else:
+        fld = Field("so_luong", FieldKind.COUNT, name, unit=_unit_word(found))
+    reason = ""
+    if any(i.points not in (0, maximum) for i in found):
+        reason = _("chỉ tiêu đạt có mức điểm khác 0 và điểm tối đa")
+    if threshold is None or (fld.kind is FieldKind.PERCENT and threshold > 100):
+        return Reading(None, reason=_("không đọc được ngưỡng đạt “{text}”", text=condition.strip()))
+    rule = Rule(RuleKind.TARGET, field=fld.key, at_least=threshold)
+    return Reading(rule, (fld,), reason)
+
+
 def _is_ratio(lowered: str) -> bool:
     return _RATIO.search(lowered) is not None or ("tử số" in lowered and "mẫu số" in lowered)
 
@@ -322,7 +366,9 @@ def read_method(text: str, name: str, maximum: Decimal) -> Reading:
         return Reading(None, reason=_("không có cách tính điểm"))
     found = items(text, maximum)
     if _UNSCORED.search(lowered) and not any(i.points for i in found):
-        return Reading(None, reason=_("chỉ tiêu không tính điểm"), unscored=True)
+        return _unscored_rule(name, maximum)
+    if (target := _TARGET.search(lowered)) is not None:
+        return _target_rule(target.group("cond"), found, name, maximum)
     if _PER_ITEM.search(lowered):
         return Reading(
             None,

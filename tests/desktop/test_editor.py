@@ -275,3 +275,91 @@ def test_shortcuts_work_while_typing_in_a_field(qtbot, session, runner, settings
     assert editor.current_code == "1.2"  # the next one not complete
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.focusWidget() is editor.find_edit
+
+
+@pytest.fixture
+def kinds_session(db):
+    """A draft of the set with targets and an unscored block (issue 16)."""
+    from desktop.assessment.session import AssessmentSession
+    from desktop.assessment.store import DbStore
+    from local_db import assessments
+    from tests.forms.sample_sets import kinds_set
+
+    cs = kinds_set()
+    row = assessments.create(db, "25001", cs.year, cs)
+    return AssessmentSession(cs, DbStore(db, row.id), cs.year)
+
+
+def _points_cell(model, code):
+    return model.index_of(code).siblingAtColumn(1).data()
+
+
+def test_unscored_block_and_targets_in_the_tree(qtmodeltester, qtbot, kinds_session):
+    """Issue 16: the information block shows no points, a target says whether it is met, and
+    an edit of the block refreshes the ratio that divides by it."""
+    session = kinds_session
+    model = AssessmentTreeModel(session)
+    qtmodeltester.check(model)
+    pillar_4 = model.createIndex(3, 1, model._nodes["pillar:4"])
+    assert pillar_4.data() == "không tính điểm"
+    assert _points_cell(model, "4.1") == "không tính điểm"
+    assert _points_cell(model, "5.2") == "chưa đạt"
+    session.set_value("5.2", "lop", 3)
+    assert _points_cell(model, "5.2") == "đạt"
+    session.set_value("5.1", "pct", 75)
+    assert _points_cell(model, "5.1").startswith("đạt · 5")
+    session.set_value("5.3", "co_cks", 10)
+    with qtbot.waitSignals([model.dataChanged] * 3):  # 4.1 and pillar 4, then 5.3 (pillar 5)
+        session.set_value("4.1", "so_can_bo", 20)
+    assert _points_cell(model, "5.3").startswith("2,5/5")
+    # the page says why the ratio scores 0 when its numerator passes the block's count
+    session.set_value("4.1", "so_can_bo", 5)
+    assert _status(model, "5.3") is Status.ERRORS
+    assert session.score().targets_met == 2 and session.score().targets_total == 2
+
+
+def test_pages_of_an_unscored_indicator_a_target_and_a_ratio_over_the_block(
+    qtbot, kinds_session, runner, settings
+):
+    from desktop.assessment.page import IndicatorPage
+
+    session = kinds_session
+
+    def page(code):
+        widget = IndicatorPage(session, session.cs.indicator(code), runner, settings)
+        qtbot.addWidget(widget)
+        return widget
+
+    info = page("4.1")
+    assert info.points_label.text() == "Không tính điểm"
+    assert sorted(info.field_widgets) == ["ghi_chu", "so_can_bo"]  # collected like any other
+    qtbot.keyClicks(info.field_widgets["so_can_bo"].edit, "3,5")
+    info.refresh()
+    assert info.field_messages["so_can_bo"].text().startswith("Lỗi:")  # and validated
+    target = page("5.1")
+    qtbot.keyClicks(target.field_widgets["pct"].edit, "75")
+    target.refresh()
+    assert target.points_label.text() == "Đạt · Điểm: 5/5"
+    session.set_value("4.1", "so_can_bo", 4)
+    ratio = page("5.3")
+    qtbot.keyClicks(ratio.field_widgets["co_cks"].edit, "10")
+    ratio.refresh()
+    assert ratio.points_label.text().startswith("Điểm: 0/5 (")  # 10 above the block's 4
+
+
+def test_the_report_shows_the_block_without_points_and_its_answers(kinds_session):
+    """Issue 16: an unscored block is exported with its answers, marked "Không tính điểm"."""
+    from datetime import date
+
+    from desktop.finalise.report import ReportInfo, report_html
+
+    kinds_session.set_value("4.1", "so_can_bo", 23)
+    info = ReportInfo("25001", "Xã Hiền Quan", "Nguyễn Thị Lan", "Công chức", "9A8E", 1, "bản nháp")
+    html = report_html(kinds_session, info, date(2026, 1, 15))
+    row = html.split("<td>4.1</td>", 1)[1].split("</tr>", 1)[0]  # its details row
+    assert "Số cán bộ, công chức: 23" in row and "Không tính điểm" in row
+    summary = html.split("4. Thông tin chung</td>", 1)[1].split("</tr>", 1)[0]
+    assert "Không tính điểm" in summary
+    assert " / 0<" not in html and " / 0,00<" not in html
+    row = html.split("<td>5.2</td>", 1)[1].split("</tr>", 1)[0]  # a 0-point target
+    assert "Chưa đạt" in row

@@ -107,3 +107,56 @@ def tiny_set() -> CriteriaSet:
         bands=(Band(D(48), "Tốt"), Band(D(39), "Khá"), Band(D(0), "Trung bình")),
         rounding=Rounding(2, "half_up"),
     )
+
+
+def kinds_set() -> CriteriaSet:
+    """The tiny set with the kinds of real provincial sets added (issue 16): an unscored
+    information block (pillar 4, 0 points) whose number of officials a ratio of pillar 5
+    divides by, and pass/fail targets (one worth points, one only counted)."""
+    tiny = tiny_set()
+    officials = Indicator(
+        code="4.1",
+        name="Thông tin chung về cán bộ",
+        max_points=D(0),
+        rule=Rule(RuleKind.INFO),
+        fields=(
+            Field("so_can_bo", FieldKind.COUNT, "Số cán bộ, công chức", unit="người"),
+            Field("ghi_chu", FieldKind.TEXT, "Ghi chú", required=False),
+        ),
+    )
+    cashless = Indicator(
+        code="5.1",
+        name="Tỷ lệ giao dịch không dùng tiền mặt",
+        max_points=D(5),
+        rule=Rule(RuleKind.TARGET, field="pct", at_least=D(60)),
+        fields=(Field("pct", FieldKind.PERCENT, "Tỷ lệ", unit="%"),),
+    )
+    trained = Indicator(
+        code="5.2",
+        name="Số lớp tập huấn kỹ năng số",
+        max_points=D(0),
+        rule=Rule(RuleKind.TARGET, field="lop", at_least=D(2), at_most=D(10)),
+        fields=(Field("lop", FieldKind.COUNT, "Số lớp", unit="lớp"),),
+    )
+    signing = Indicator(
+        code="5.3",
+        name="Tỷ lệ cán bộ có chữ ký số",
+        max_points=D(5),
+        rule=Rule(RuleKind.RATIO, numerator="co_cks", denominator="4.1/so_can_bo"),
+        fields=(Field("co_cks", FieldKind.COUNT, "Số cán bộ có chữ ký số"),),
+    )
+    return CriteriaSet(
+        set_id="tiny-kinds",
+        level="commune",
+        year=2025,
+        version="1",
+        title="Bộ thử nghiệm có chỉ tiêu đạt/không đạt",
+        total_points=D(70),
+        pillars=(
+            *tiny.pillars,
+            Pillar("4", "Thông tin chung", D(0), (officials,)),
+            Pillar("5", "Chỉ tiêu", D(10), (cashless, trained, signing)),
+        ),
+        bands=tiny.bands,
+        rounding=tiny.rounding,
+    )

@@ -21,12 +21,12 @@ from forms.rule_text import describe_rule, rule_kind_name
 from forms.rules import REGISTRY, rule_kind
 from forms.scoring import indicator_points, score
 from forms.validation import validate_indicator
-from tests.forms.sample_sets import tiny_set
+from tests.forms.sample_sets import kinds_set
 from tests.forms.test_scoring_properties import CS as REFERENCE
 from tests.forms.test_scoring_properties import answers as reference_answers
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "criteria-format.md"
-TINY = tiny_set()
+TINY = kinds_set()
 # one indicator of each kind in the tiny set
 SAMPLE = {
     RuleKind.COUNT_TIERS: "1.1",
@@ -36,6 +36,8 @@ SAMPLE = {
     RuleKind.PERCENT_TIERS: "2.2.2",
     RuleKind.SUM: "2.2",
     RuleKind.DIRECT: "3.1",
+    RuleKind.INFO: "4.1",
+    RuleKind.TARGET: "5.1",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import zipfile
 from decimal import Decimal
+from decimal import Decimal as D
 
 import docx
 import openpyxl
@@ -158,7 +159,7 @@ def test_rows_it_cannot_read_are_flagged_and_the_draft_refuses_to_compile(tmp_pa
             "",
         ),
         ("1.2", "Chất lượng hoạt động", "5", "Theo đánh giá của đoàn thẩm định", "", "", ""),
-        ("1.3", "Thông tin chung", "0", "Không tính điểm", "", "", ""),
+        ("1.3", "Thông tin chung", "5", "Không tính điểm", "", "", ""),
         ("1.4", "Đơn vị sự nghiệp", "mười", "Có: 5 điểm; Không: 0 điểm", "", "", ""),
         ("X9", "Dòng lạ", "5", "Có: 5 điểm", "", "", ""),
     ]
@@ -167,7 +168,7 @@ def test_rows_it_cannot_read_are_flagged_and_the_draft_refuses_to_compile(tmp_pa
     reasons = {i["code"]: i["reason"] for i in report["indicators"] if i["needs_author"]}
     assert set(reasons) == {"1.1", "1.2", "1.3", "1.4"}
     assert "lớn hơn" in reasons["1.1"]
-    assert "không tính điểm" in reasons["1.3"]
+    assert "không tính điểm nhưng điểm tối đa là 5" in reasons["1.3"]  # which one is it?
     assert "mười" in reasons["1.4"]
     assert [(u["code"], u["where"]) for u in report["unplaced"]] == [("X9", "Trang Sheet, dòng 8")]
     assert imported.flagged() == 5
@@ -382,12 +383,71 @@ def test_a_draft_file_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bang.docx", "nhap.xlsx"]
 
 
-def test_an_unscored_block_is_kept_with_its_text(tmp_path):
+def test_an_unscored_row_becomes_an_unscored_indicator(tmp_path):
+    """Issue 16: "không tính điểm" is a rule kind now (``info``), written, not flagged."""
     rows = [*ROMAN_ROWS[:-1], ("6", "Thông tin chung về xã", "0", "Không tính điểm", "", "", "")]
-    report = import_table(_docx(tmp_path / "bang.docx", rows), year=2026).report()
+    imported = import_table(_docx(tmp_path / "bang.docx", rows), year=2026)
+    report = imported.report()
     unscored = next(i for i in report["indicators"] if i["source_code"] == "6")
-    assert unscored["rule"] is None and unscored["needs_author"]
-    assert unscored["reason"] == "chỉ tiêu không tính điểm"
+    assert unscored["rule"] == "info" and not unscored["needs_author"]
+    assert unscored["reason"] == ""
+    ind = imported.criteria.indicator(unscored["code"])
+    assert ind.max_points == 0 and [f.kind.value for f in ind.fields] == ["text"]
+
+
+def test_an_information_block_of_unscored_rows_is_not_flagged(tmp_path):
+    rows = [
+        HEADER,
+        ("I", "THÔNG TIN CHUNG", "0", "", "", "", ""),
+        ("1", "Số cán bộ, công chức", "0", "Không tính điểm", "", "", ""),
+        ("2", "Dân số", "0", "Thu thập, không tính điểm", "", "", ""),
+        ("II", "KINH TẾ SỐ", "10", "", "", "", ""),
+        (
+            "3",
+            "Thanh toán không dùng tiền mặt",
+            "10",
+            "Đạt chỉ tiêu khi tỷ lệ giao dịch không dùng tiền mặt ≥ 60%: 10 điểm; không đạt: 0 điểm",
+            "",
+            "",
+            "",
+        ),
+    ]
+    imported = import_table(_xlsx(tmp_path / "bang.xlsx", rows), year=2026)
+    report = imported.report()
+    assert [p["max_points"] for p in report["pillars"]] == [0, 10]
+    assert [(i["rule"], i["needs_author"]) for i in report["indicators"]] == [
+        ("info", False),
+        ("info", False),
+        ("target", False),
+    ]
+    assert imported.flagged() == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "maximum", "expected"),
+    [
+        ("Đạt chỉ tiêu khi tỷ lệ thanh toán không dùng tiền mặt ≥ 60%", "0", ("ty_le", "60")),
+        ("Đạt khi tổ chức từ 2 lớp tập huấn trở lên: 5 điểm", "5", ("so_luong", "2")),
+        ("Đạt chỉ tiêu khi tỷ lệ tối thiểu 80%: 5 điểm; không đạt: 0 điểm", "5", ("ty_le", "80")),
+    ],
+)
+def test_target_phrasings(method, maximum, expected):
+    reading = read_method(method, "Chỉ tiêu", D(maximum))
+    assert reading.rule is not None and not reading.needs_author, reading.reason
+    assert reading.rule.kind is RuleKind.TARGET
+    assert (reading.rule.field, str(reading.rule.at_least)) == expected
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        "Đạt chỉ tiêu khi tỷ lệ trên 60%",  # "more than": the target says "at least"
+        "Đạt chỉ tiêu khi có đủ hồ sơ",  # no threshold
+        "Đạt khi từ 60%: 3 điểm",  # a price other than the maximum
+    ],
+)
+def test_target_phrasings_it_cannot_read_are_flagged(method):
+    assert read_method(method, "Chỉ tiêu", D(5)).needs_author
 
 
 def test_points_per_item_and_a_zero_pillar_are_not_guessed(tmp_path):
@@ -405,10 +465,12 @@ def test_points_per_item_and_a_zero_pillar_are_not_guessed(tmp_path):
         ),
         ("II", "THÔNG TIN CHUNG", "0", "", "", "", ""),
         ("1", "Số cán bộ của xã", "0", "Không tính điểm", "", "", ""),
+        # a 0-point row that does not say it is unscored: the 0 pillar is asked about
+        ("2", "Dân số", "0", "Theo số liệu thống kê", "", "", ""),
     ]
     imported = import_table(_docx(tmp_path / "bang.docx", rows), year=2026)
     report = imported.report()
     per_item = report["indicators"][0]
     assert per_item["rule"] is None and "mỗi" in per_item["reason"]
     assert [p["needs_author"] for p in report["pillars"]] == [False, True]
-    assert imported.flagged() == 3
+    assert imported.flagged() == 3  # the per-item row, "Dân số" and the 0 pillar

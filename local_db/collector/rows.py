@@ -136,7 +136,7 @@ def store_accepted(
         conn.execute(
             "INSERT INTO received_files(file_sha256, file_name, size, received_at, manifest_sha256) VALUES (?,?,?,?,?) "
             "ON CONFLICT(file_sha256) DO UPDATE SET manifest_sha256=excluded.manifest_sha256, "
-            "file_name=min(file_name, excluded.file_name)",
+            "file_name=min(received_files.file_name, excluded.file_name)",
             (sha, name, len(data), now, checked.manifest_sha256),
         )
         if was_quarantined:
@@ -178,13 +178,13 @@ def store_rejected(
     with atomic(conn):
         conn.execute(
             "INSERT INTO received_files(file_sha256, file_name, size, received_at, manifest_sha256) VALUES (?,?,?,?,NULL) "
-            "ON CONFLICT(file_sha256) DO UPDATE SET file_name=min(file_name, excluded.file_name)",
+            "ON CONFLICT(file_sha256) DO UPDATE SET file_name=min(received_files.file_name, excluded.file_name)",
             (sha, name, len(data), now),
         )
         conn.execute(
             "INSERT INTO quarantine(file_sha256, reasons_json, unit_code, year, submission_id, via_bundle) VALUES (?,?,?,?,?,?) "
             "ON CONFLICT(file_sha256) DO UPDATE SET reasons_json=excluded.reasons_json, "
-            "via_bundle=min(via_bundle, excluded.via_bundle)",
+            "via_bundle=min(quarantine.via_bundle, excluded.via_bundle)",
             (sha, reasons, _text(unit.get("code")), year, _text(m.get("submission_id")), bundle),
         )
 

@@ -8,6 +8,12 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+from local_db.collector import pg
+from local_db.errors import StorageError
+
+# what a failed commit or pragma may raise on either engine
+_DB_ERRORS = (sqlite3.Error, pg.psycopg.Error, StorageError)
+
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
@@ -59,9 +65,9 @@ def batches(conn: sqlite3.Connection, size: int) -> Iterator[Batches]:
     except BaseException:
         # the failing package was rolled back to its savepoint: keep what came before it,
         # and restore full durability without masking the error
-        with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(*_DB_ERRORS):
             _commit_batch(conn)
-        with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(*_DB_ERRORS):
             conn.execute("PRAGMA synchronous = FULL")
         raise
     _commit_batch(conn)
@@ -104,8 +110,10 @@ def is_environment_error(exc: BaseException) -> bool:
     Those stop the merge (the user frees disk space, closes the other program, and merges
     again); anything else (``OverflowError`` binding 10**30, ``TypeError``, ``KeyError``, a
     constraint) quarantines that one package and the merge goes on."""
-    if isinstance(exc, OSError | MemoryError):
+    if isinstance(exc, OSError | MemoryError | StorageError):
         return True
+    if pg.is_pg_error(exc):
+        return not pg.is_package_error(exc)
     if isinstance(exc, sqlite3.Error):
         code = getattr(exc, "sqlite_errorcode", None)
         if code is None:

@@ -25,7 +25,7 @@ _CURRENT_PACKAGES = """
     JOIN blobs b ON b.sha256 = s.file_sha256
     JOIN received_files r ON r.file_sha256 = s.file_sha256
     LEFT JOIN units u ON u.code = s.unit_code
-    WHERE c.status='current' AND c.year=? AND (? IS NULL OR u.group_name = ?)
+    WHERE c.status='current' AND c.year=? AND (CAST(? AS TEXT) IS NULL OR u.group_name = ?)
     ORDER BY s.unit_code
 """
 

@@ -35,14 +35,27 @@ def conflicting_inbox(inbox: Path, n: int, seed: int) -> Units:
     return u
 
 
+def _merged(tmp_path: Path, target: Path | str):
+    inbox = tmp_path / "nhan"
+    u = conflicting_inbox(inbox, 3, seed=11)
+    store = CollectorStore(target)
+    summary = store.merge([inbox], u.trust, [CS])
+    assert (summary.accepted, summary.conflicts) == (4, 1)
+    return u, store
+
+
 @pytest.fixture
 def merged(tmp_path: Path):
     """Three units, one of them with two conflicting submissions, merged through the store."""
-    inbox = tmp_path / "nhan"
-    u = conflicting_inbox(inbox, 3, seed=11)
-    store = CollectorStore(tmp_path / "c.sqlite")
-    summary = store.merge([inbox], u.trust, [CS])
-    assert (summary.accepted, summary.conflicts) == (4, 1)
+    u, store = _merged(tmp_path, tmp_path / "c.sqlite")
+    yield u, store
+    store.close()
+
+
+@pytest.fixture
+def merged_any(tmp_path: Path, collector_target: str):
+    """``merged`` on SQLite and on PostgreSQL."""
+    u, store = _merged(tmp_path, collector_target)
     yield u, store
     store.close()
 
@@ -65,8 +78,8 @@ def _run_on_thread(fn):
     return out.get("result")
 
 
-def test_inbox_ranking_completeness_and_lookups(merged) -> None:
-    u, store = merged
+def test_inbox_ranking_completeness_and_lookups(merged_any) -> None:
+    u, store = merged_any
     rows = store.inbox_rows()
     assert len(rows) == 4 and {r.status for r in rows} == {"current", "conflict"}
     ranking = store.ranking_for_year(2025, [CS])
@@ -91,8 +104,8 @@ def test_inbox_ranking_completeness_and_lookups(merged) -> None:
     assert store.chain(ref.manifest_sha256)["unit"] == u.codes[1]
 
 
-def test_decide_units_and_not_ranked(merged, tmp_path: Path) -> None:
-    u, store = merged
+def test_decide_units_and_not_ranked(merged_any, tmp_path: Path) -> None:
+    u, store = merged_any
     conflicting = [r for r in store.inbox_rows() if r.status == "conflict"]
     ref = store.submission_for_file(conflicting[0].file_sha256)
     assert ref is not None
@@ -114,8 +127,8 @@ def test_decide_units_and_not_ranked(merged, tmp_path: Path) -> None:
     assert {r.group for r in store.completeness(2025)} == {"Cụm 2"}
 
 
-def test_exports_write_files(merged, tmp_path: Path) -> None:
-    _u, store = merged
+def test_exports_write_files(merged_any, tmp_path: Path) -> None:
+    _u, store = merged_any
     report = tmp_path / "tinh-trang.csv"
     store.write_completeness(2025, report)
     assert report.read_text(encoding="utf-8-sig").count("Đã có bài nộp hợp lệ") == 2

@@ -25,8 +25,9 @@ A URL's password never appears in a message or a log line: ``masked`` replaces i
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -100,12 +101,16 @@ _PRAGMAS = {
 }
 
 
+_ACTIVE = pq.TransactionStatus.ACTIVE
+
+
 class PgConnection:
     """A psycopg connection that speaks to the collector's code like ``sqlite3.Connection``
     with ``isolation_level=None``: autocommit, transactions opened by the caller's ``BEGIN``."""
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self._pipeline: psycopg.Pipeline | None = None
         try:
             self._conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
@@ -113,6 +118,8 @@ class PgConnection:
 
     @property
     def in_transaction(self) -> bool:
+        if self._pipeline is not None and self._conn.info.transaction_status == _ACTIVE:
+            self.flush()  # statements sent ahead: the answer is after them
         status = self._conn.info.transaction_status
         return status in (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR)
 
@@ -142,6 +149,39 @@ class PgConnection:
             return self._conn.execute(sql, params)
         except psycopg.OperationalError as exc:
             raise unreachable(self.url, exc) from None
+
+    @contextlib.contextmanager
+    def pipelined(self) -> Iterator[None]:
+        """A merge's batches: statements whose result nobody reads are sent without waiting
+        for the server (psycopg's pipeline mode); a read, and ``flush`` at the end of each
+        package, wait for everything before them. A package is then 4 round trips, not 9."""
+        if self._pipeline is not None:
+            yield
+            return
+        try:
+            with self._conn.pipeline() as pipeline:
+                self._pipeline = pipeline
+                try:
+                    yield
+                finally:
+                    self._pipeline = None
+        except psycopg.OperationalError as exc:
+            raise unreachable(self.url, exc) from None
+
+    def flush(self) -> None:
+        """Wait for every statement sent: an error in them is raised here (the package's)."""
+        if self._pipeline is not None:
+            try:
+                self._pipeline.sync()
+            except psycopg.OperationalError as exc:
+                raise unreachable(self.url, exc) from None
+
+    def settle(self) -> None:
+        """``flush`` on the way out of a failed package: what was sent ahead is rolled back
+        with it, so an error of theirs adds nothing to the one being raised."""
+        if self._pipeline is not None:
+            with contextlib.suppress(psycopg.Error):
+                self._pipeline.sync()
 
     def close(self) -> None:
         self._conn.close()

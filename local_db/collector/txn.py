@@ -30,7 +30,9 @@ def atomic(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("SAVEPOINT package")
         try:
             yield
+            _flush(conn)  # PostgreSQL: what the package sent ahead failed here, if it failed
         except BaseException:
+            _settle(conn)
             # an I/O or full-disk error may already have rolled the whole transaction back
             if conn.in_transaction:
                 conn.execute("ROLLBACK TO package")
@@ -60,8 +62,9 @@ def batches(conn: sqlite3.Connection, size: int) -> Iterator[Batches]:
     conn.execute("PRAGMA synchronous = NORMAL")
     batch = Batches(conn, size)
     try:
-        _open_batch(conn)
-        yield batch
+        with _pipelined(conn):
+            _open_batch(conn)
+            yield batch
     except BaseException:
         # the failing package was rolled back to its savepoint: keep what came before it,
         # and restore full durability without masking the error
@@ -72,6 +75,24 @@ def batches(conn: sqlite3.Connection, size: int) -> Iterator[Batches]:
         raise
     _commit_batch(conn)
     conn.execute("PRAGMA synchronous = FULL")
+
+
+def _pipelined(conn: sqlite3.Connection) -> contextlib.AbstractContextManager[None]:
+    """PostgreSQL's pipeline for a merge's writes (``pg.PgConnection.pipelined``); nothing on SQLite."""
+    pipelined = getattr(conn, "pipelined", None)
+    return contextlib.nullcontext() if pipelined is None else pipelined()
+
+
+def _flush(conn: sqlite3.Connection) -> None:
+    flush = getattr(conn, "flush", None)
+    if flush is not None:
+        flush()
+
+
+def _settle(conn: sqlite3.Connection) -> None:
+    settle = getattr(conn, "settle", None)
+    if settle is not None:
+        settle()
 
 
 class Batches:

@@ -91,6 +91,13 @@ def test_merge_and_export_ranking_into_postgresql_as_into_sqlite(
         assert code == 0 and "40" in out
         tables.append(out_csv.read_text(encoding="utf-8-sig"))
     assert tables[0] == tables[1] and tables[0].count("\n") == 41
+    reports = []
+    for i, db in enumerate((lite, pg_url)):
+        report = tmp_path / f"tinh-trang-{i}.csv"
+        code, out, _err = run(capsys, "export", "completeness", "--db", db, "--year", 2025, "-o", report)  # fmt: skip
+        assert code == 0 and "40 đã nộp hợp lệ" in out
+        reports.append(report.read_text(encoding="utf-8-sig"))
+    assert reports[0] == reports[1]
     code, out, _err = run(capsys, "merge", "--db", pg_url, *demo.packages[:5], "--trust", demo.trust)  # fmt: skip
     assert code == 0 and "5 trùng" in out  # again: idempotent
 

@@ -28,5 +28,5 @@ def pg_url(pg_cluster: Cluster) -> str:
 def collector_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Where a collector database lives: a SQLite file, or a fresh PostgreSQL database."""
     if request.param == "sqlite":
-        return str(tmp_path / "collector.sqlite")
+        return str(tmp_path / "target.sqlite")
     return str(request.getfixturevalue("pg_url"))

@@ -138,12 +138,12 @@ def test_exports_write_files(merged_any, tmp_path: Path) -> None:
     assert bundle.stat().st_size > 0
 
 
-def test_the_review_loop_through_the_store(tmp_path: Path) -> None:
-    world = make_world(tmp_path)
+def test_the_review_loop_through_the_store(tmp_path: Path, collector_target: str) -> None:
+    world = make_world(tmp_path, collector_target)
     try:
         submit(world, first_assessment(world), "out1")
         sha = current_sha(world.conn)
-        with CollectorStore(tmp_path / "collector.sqlite") as store:
+        with CollectorStore(collector_target) as store:
             received = store.load_submission(sha)
             assert received.manifest["unit"]["code"] == UNIT
             assert store.changed_since_previous(sha) == set()
@@ -165,7 +165,9 @@ def test_the_review_loop_through_the_store(tmp_path: Path) -> None:
         world.close()
 
 
-def test_a_review_is_received_into_another_collector_database(tmp_path: Path) -> None:
+def test_a_review_is_received_into_another_collector_database(
+    tmp_path: Path, collector_target: str
+) -> None:
     from forms.packages.trust import ROLE_REVIEW, TrustRegistry
 
     world = make_world(tmp_path)
@@ -176,7 +178,7 @@ def test_a_review_is_received_into_another_collector_database(tmp_path: Path) ->
         issued = rc.issue(world.conn, sha, CS, world.reviewer, tmp_path / "reviews")
         reviewers = TrustRegistry()
         reviewers.add_key(UNIT, world.reviewer.public_raw, "Sở", roles=(ROLE_REVIEW,))
-        with CollectorStore(tmp_path / "province.sqlite") as province:
+        with CollectorStore(collector_target) as province:
             province.merge([package], world.trust, [CS])
             got = province.receive_file(issued, reviewers, {CS.content_hash: CS})
             assert (got.outcome, got.manifest_sha256) == ("stored", sha)

@@ -77,7 +77,7 @@ class Cluster:
         )  # fmt: skip
         options = (
             f"-c listen_addresses='' -c unix_socket_directories='{self.socket}' "
-            f"-c port={self.port} -c fsync=off -c full_page_writes=off -c max_connections=40"
+            f"-c port={self.port} -c fsync=off -c full_page_writes=off -c max_connections=200"
         )
         self._run(
             str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-s",

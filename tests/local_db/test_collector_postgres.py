@@ -140,3 +140,14 @@ def test_two_merges_at_once_end_as_one_after_the_other(pg_cluster: Cluster, tmp_
     got, want = dump(open_collector(together)), dump(open_collector(one_by_one))
     assert len(want["submissions"]) == 150 and len(want["received_files"]) == 150
     assert got == want
+
+
+def test_a_machine_without_postgresql_fails_the_cluster_not_skips_it(monkeypatch) -> None:
+    """``make test`` installs PostgreSQL; without it the fixture raises (CI goes red), naming
+    the fix, instead of skipping the PostgreSQL half of the tests in silence."""
+    import tests.local_db.pg_cluster as pg_cluster
+
+    monkeypatch.setattr(pg_cluster.glob, "glob", lambda _pattern: [])
+    monkeypatch.setattr(pg_cluster.shutil, "which", lambda _name: None)
+    with pytest.raises(pg_cluster.PostgresMissing, match="make sysdeps"):
+        pg_cluster.Cluster()

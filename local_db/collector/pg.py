@@ -5,7 +5,7 @@ placeholders; ``PgConnection`` presents the part of ``sqlite3.Connection`` they 
 (``execute``, ``executemany``, ``in_transaction``, ``close``) and rewrites the few SQLite
 spellings on the way (``translate``):
 
-- ``?`` becomes ``%s`` (and a literal ``%`` is doubled);
+- ``?`` becomes ``%s`` (and a literal ``%`` is doubled, when the statement has parameters);
 - ``INSERT OR IGNORE`` becomes ``INSERT ... ON CONFLICT DO NOTHING``;
 - the scalar ``min(a, b)`` becomes ``LEAST(a, b)``;
 - the tables listed in ``sqlite_master`` are those of ``pg_tables`` in the current schema;
@@ -76,9 +76,10 @@ _SQLITE_TABLES = "FROM sqlite_master WHERE type='table' AND name"
 _PG_TABLES = "FROM pg_tables WHERE schemaname=current_schema() AND tablename"
 
 
-def translate(sql: str) -> str:
-    """SQLite's spelling of one statement in PostgreSQL's (see the module's docstring)."""
-    out = sql.replace("%", "%%").replace("?", "%s")
+def translate(sql: str, bound: bool = True) -> str:
+    """SQLite's spelling of one statement in PostgreSQL's (see the module's docstring);
+    ``bound``: it comes with parameters (psycopg reads ``%`` as a placeholder only then)."""
+    out = sql.replace("%", "%%").replace("?", "%s") if bound else sql
     out = _MIN2.sub(r"LEAST(\1, \2)", out)
     out = out.replace(_SQLITE_TABLES, _PG_TABLES)
     if _OR_IGNORE in out:
@@ -134,7 +135,7 @@ class PgConnection:
         if _COMMENT.sub("", stripped).lstrip().startswith("CREATE"):
             (statement,) = ddl(stripped)
             return self._run(statement, None)
-        return self._run(translate(sql), params)
+        return self._run(translate(sql, params is not None), params)
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> psycopg.Cursor[Any]:
         cursor = self._conn.cursor()

@@ -51,6 +51,7 @@ def test_sqlite_spellings_are_rewritten_for_postgresql() -> None:
         "SET a=LEAST(t.a, excluded.a) WHERE b LIKE '5%%'"
     )
     assert translate("SELECT min(a) FROM t") == "SELECT min(a) FROM t"  # the aggregate stays
+    assert translate("SELECT 'a%' LIKE 'a%'", bound=False) == "SELECT 'a%' LIKE 'a%'"
 
 
 def test_a_refused_connection_names_the_database_without_its_password(

@@ -207,14 +207,20 @@ def accepted_files(conn: sqlite3.Connection) -> set[str]:
     }
 
 
-def received(conn: sqlite3.Connection, sha: str) -> tuple[str | None, str] | None:
-    """(its submission's manifest hash, or None if rejected; its file name) for a file seen
-    before, None for new bytes."""
+def received(
+    conn: sqlite3.Connection, sha: str
+) -> tuple[str | None, str, tuple[str, int] | None] | None:
+    """(its submission's manifest hash, or None if rejected; its file name; its submission's
+    unit and year, or None) for a file seen before, None for new bytes. One query: a merge
+    asks it of every file, so a re-merge of thousands of duplicates is one round trip each."""
     row = conn.execute(
-        "SELECT f.manifest_sha256, f.file_name FROM received_files f WHERE f.file_sha256=?",
+        "SELECT f.manifest_sha256, f.file_name, s.unit_code, s.year FROM received_files f "
+        "LEFT JOIN submissions s ON s.manifest_sha256 = f.manifest_sha256 WHERE f.file_sha256=?",
         (sha,),
     ).fetchone()
-    return None if row is None else (row[0], row[1])
+    if row is None:
+        return None
+    return row[0], row[1], None if row[2] is None else (row[2], int(row[3]))
 
 
 def received_again(

@@ -131,8 +131,10 @@ class PgConnection:
             self._run("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             return cursor
         if stripped.startswith("PRAGMA"):
+            if stripped not in _PRAGMAS:
+                raise NotImplementedError(f"{stripped}: no PostgreSQL equivalent")
             return self._run(_PRAGMAS[stripped], None)
-        if _COMMENT.sub("", stripped).lstrip().startswith("CREATE"):
+        if "CREATE" in stripped and _COMMENT.sub("", stripped).lstrip().startswith("CREATE"):
             (statement,) = ddl(stripped)
             return self._run(statement, None)
         return self._run(translate(sql, params is not None), params)

@@ -206,6 +206,9 @@ def _connect_postgres(url: str) -> sqlite3.Connection:
             for statement in DDL.split(";"):
                 if statement.strip():
                     conn.execute(statement)  # in PostgreSQL's types (``pg.ddl``)
+            # package bytes are zip files, compressed already: stored as they are, not
+            # compressed again by the server (its default for large values, costly per merge)
+            conn.execute("ALTER TABLE blobs ALTER COLUMN data SET STORAGE EXTERNAL")
             conn.execute(
                 "INSERT INTO meta(key, value) VALUES ('schema_version', ?) "
                 "ON CONFLICT(key) DO UPDATE SET value=excluded.value",

@@ -1,6 +1,7 @@
 """A throwaway PostgreSQL cluster for the tests: initdb + pg_ctl in a temporary folder, listening
 on a Unix socket only (no TCP port), stopped at the end of the session.
 
+On Windows (no Unix socket, no root) it listens on 127.0.0.1, on a free port.
 PostgreSQL refuses to run as root, and CI runs as root: there the binaries run as the
 ``postgres`` system user (created by Debian's ``postgresql`` package) through ``runuser``, and the
 folder is handed to that user. ``make test`` installs the package (tools/install-sysdeps.sh), so
@@ -9,10 +10,11 @@ a missing PostgreSQL is a failure of the machine's setup, not a reason to skip.
 
 from __future__ import annotations
 
+import getpass
 import glob
 import os
-import pwd
 import shutil
+import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -24,10 +26,21 @@ class PostgresMissing(RuntimeError):
     pass
 
 
+WINDOWS = os.name == "nt"
+
+
 def _bin_dir() -> Path:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_version_key)
+    # the newest first; on Windows (GitHub's runners have PostgreSQL, named by PGBIN) that first
+    pattern = (
+        r"C:\Program Files\PostgreSQL\*\bin\initdb.exe"
+        if WINDOWS
+        else "/usr/lib/postgresql/*/bin/initdb"
+    )
+    found = sorted(glob.glob(pattern), key=_version_key, reverse=True)
+    if WINDOWS and os.environ.get("PGBIN"):
+        found = glob.glob(os.path.join(os.environ["PGBIN"], "initdb.exe")) + found
     if found:
-        return Path(found[-1]).parent
+        return Path(found[0]).parent
     initdb = shutil.which("initdb")
     if initdb:
         return Path(initdb).parent
@@ -52,8 +65,15 @@ class Cluster:
         self.socket = self.root  # the socket lives beside the data folder
         self.port = 5432
         self._prefix: list[str] = []
-        self.user = pwd.getpwuid(os.getuid()).pw_name
-        if os.getuid() == 0:
+        self.user = getpass.getuser()
+        if WINDOWS:  # no Unix socket: the loopback interface, on a free port
+            self.socket = Path("127.0.0.1")
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                self.port = probe.getsockname()[1]
+        elif os.getuid() == 0:
+            import pwd
+
             try:
                 pw = pwd.getpwnam("postgres")
             except KeyError as exc:
@@ -73,11 +93,17 @@ class Cluster:
     def start(self) -> Cluster:
         self._run(
             str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", self.user,
-            "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions",
+            "-E", "UTF8", "--locale=C" if WINDOWS else "--locale=C.UTF-8", "--no-sync",
+            "--no-instructions",
         )  # fmt: skip
+        listen = (
+            "-c listen_addresses='127.0.0.1' -c unix_socket_directories=''"
+            if WINDOWS
+            else f"-c listen_addresses='' -c unix_socket_directories='{self.socket}'"
+        )
         options = (
-            f"-c listen_addresses='' -c unix_socket_directories='{self.socket}' "
-            f"-c port={self.port} -c fsync=off -c full_page_writes=off -c max_connections=200"
+            f"{listen} -c port={self.port} -c fsync=off -c full_page_writes=off "
+            "-c max_connections=200"
         )
         self._run(
             str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-s",

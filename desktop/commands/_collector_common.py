@@ -37,7 +37,9 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
         "--db",
         required=True,
         metavar=_("TỆP"),
-        help=_("cơ sở dữ liệu tổng hợp (.sqlite; tạo mới nếu chưa có)"),
+        help=_(
+            "cơ sở dữ liệu tổng hợp: tệp .sqlite (tạo mới nếu chưa có) hoặc postgresql://NGƯỜI_DÙNG@MÁY/CSDL"
+        ),
     )
 
 
@@ -68,7 +70,19 @@ def date_value(text: str) -> date:
 def open_store(path: str) -> CollectorStore:
     """The collector database at ``path`` (created if new) as a ``CollectorStore``."""
     from local_db.collector import CollectorSchemaError, CollectorStore
+    from local_db.collector.pg import is_url, masked
+    from local_db.errors import StorageError
 
+    if is_url(path):
+        try:
+            return CollectorStore(path)
+        except CollectorSchemaError as exc:
+            raise CommandError(
+                _("Cơ sở dữ liệu {path} do phiên bản dti-desk mới hơn tạo ra", path=masked(path)),
+                "db_newer",
+            ) from exc
+        except StorageError as exc:  # the server: unreachable, refused (the password masked)
+            raise CommandError(str(exc), "db_unreachable") from exc
     target = Path(path)
     if target.is_dir():
         raise CommandError(

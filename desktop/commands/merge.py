@@ -77,7 +77,10 @@ def _merge(args: argparse.Namespace) -> int:
         sets = criteria_sets(args)
     except CommandError as exc:
         return failed(args, exc)
-    created = not Path(args.db).exists()  # only a database this run made may be removed
+    from local_db.collector.pg import is_url
+
+    # only a database file this run made may be removed (never a server's database)
+    created = not is_url(args.db) and not Path(args.db).exists()
     try:
         summary = _run(args, trust, sets)
     except CommandError as exc:

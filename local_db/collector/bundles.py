@@ -25,7 +25,7 @@ _CURRENT_PACKAGES = """
     JOIN blobs b ON b.sha256 = s.file_sha256
     JOIN received_files r ON r.file_sha256 = s.file_sha256
     LEFT JOIN units u ON u.code = s.unit_code
-    WHERE c.status='current' AND c.year=? AND (? IS NULL OR u.group_name = ?)
+    WHERE c.status='current' AND c.year=? AND (CAST(? AS TEXT) IS NULL OR u.group_name = ?)
     ORDER BY s.unit_code
 """
 
@@ -77,7 +77,7 @@ def _record_bundle(conn: sqlite3.Connection, check: BundleCheck, now: str) -> No
     with atomic(conn):
         conn.execute(
             "INSERT INTO bundles VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(bundle_sha256) DO UPDATE SET "
-            "file_name=min(file_name, excluded.file_name), ok=excluded.ok, reasons_json=excluded.reasons_json",
+            "file_name=min(bundles.file_name, excluded.file_name), ok=excluded.ok, reasons_json=excluded.reasons_json",
             (
                 check.sha256, check.path.name, now, int(check.ok), reasons,
                 str(collector.get("name", "")), str(collector.get("unit", "")),

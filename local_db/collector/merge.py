@@ -153,7 +153,7 @@ class _Merger:
             # the same bytes again: nothing to verify
             rows.received_again(self.conn, sha, name, bundle, known[1])
             self.summary.duplicates += 1
-            self.touched.add(rows.unit_year_of(self.conn, known[0]))
+            self.touched.add(known[2] or rows.unit_year_of(self.conn, known[0]))
             return
         try:
             if checked is None:

@@ -75,7 +75,11 @@ def import_published(
     try:
         conn.execute("DELETE FROM published_results WHERE year=?", (year,))
         conn.executemany(
-            "INSERT OR REPLACE INTO published_results VALUES (?,?,?,?,?,?,?,?,?)", records
+            "INSERT INTO published_results VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(year, row_key) DO UPDATE SET "
+            "unit_code=excluded.unit_code, name=excluded.name, group_name=excluded.group_name, "
+            "pillars_json=excluded.pillars_json, total=excluded.total, "
+            "classification=excluded.classification, rank=excluded.rank",
+            records,
         )
         conn.execute("COMMIT")
     except BaseException:

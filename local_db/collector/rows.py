@@ -19,12 +19,14 @@ _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 def _unit_year_rows(
     conn: sqlite3.Connection, unit: str, year: int
-) -> tuple[list[Node], dict[str, str]]:
+) -> tuple[list[Node], dict[str, str], dict[str, str]]:
+    """The unit-year's submissions: nodes, states and file hashes by manifest hash."""
     rows = conn.execute(
-        "SELECT manifest_sha256, submission_id, revision, supersedes, state FROM submissions WHERE unit_code=? AND year=?",
+        "SELECT manifest_sha256, submission_id, revision, supersedes, state, file_sha256 FROM submissions WHERE unit_code=? AND year=?",
         (unit, year),
     ).fetchall()
-    return [Node(r[0], r[1], int(r[2]), r[3]) for r in rows], {r[0]: r[4] for r in rows}
+    nodes = [Node(r[0], r[1], int(r[2]), r[3]) for r in rows]
+    return nodes, {r[0]: r[4] for r in rows}, {r[0]: r[5] for r in rows}
 
 
 def _chosen(conn: sqlite3.Connection, unit: str, year: int) -> str | None:
@@ -64,7 +66,7 @@ def refresh_unit_year(conn: sqlite3.Connection, unit: str, year: int) -> tuple[i
 
     Returns (how many submissions newly became superseded, whether the unit-year is in conflict).
     """
-    nodes, before = _unit_year_rows(conn, unit, year)
+    nodes, before, _files = _unit_year_rows(conn, unit, year)
     if not nodes:
         return 0, False
     result = resolve(nodes, _chosen(conn, unit, year))
@@ -92,15 +94,13 @@ def store_accepted(
     year = int(m.get("year") or 0)
     with atomic(conn):
         conn.execute("INSERT OR IGNORE INTO blobs(sha256, data) VALUES (?, ?)", (sha, data))
-        existing = conn.execute(
-            "SELECT file_sha256 FROM submissions WHERE manifest_sha256=?",
-            (checked.manifest_sha256,),
-        ).fetchone()
+        # a manifest names its unit and year: stored already, it is among that unit-year's rows
+        nodes, before, files = _unit_year_rows(conn, unit, year)
+        existing = files.get(checked.manifest_sha256)
         outcome = "duplicate"
         newly = 0
         if existing is None:
             # resolve first, so the new row is written once with its final state
-            nodes, before = _unit_year_rows(conn, unit, year)
             new = Node(
                 checked.manifest_sha256,
                 _text(m.get("submission_id")),
@@ -128,7 +128,7 @@ def store_accepted(
             )  # fmt: skip
             newly = _apply(conn, unit, year, before, result)
             outcome = "accepted"
-        elif existing[0] > sha:  # the same signed manifest in other bytes: keep the smallest hash
+        elif existing > sha:  # the same signed manifest in other bytes: keep the smallest hash
             conn.execute(
                 "UPDATE submissions SET file_sha256=? WHERE manifest_sha256=?",
                 (sha, checked.manifest_sha256),
@@ -136,7 +136,7 @@ def store_accepted(
         conn.execute(
             "INSERT INTO received_files(file_sha256, file_name, size, received_at, manifest_sha256) VALUES (?,?,?,?,?) "
             "ON CONFLICT(file_sha256) DO UPDATE SET manifest_sha256=excluded.manifest_sha256, "
-            "file_name=min(file_name, excluded.file_name)",
+            "file_name=min(received_files.file_name, excluded.file_name)",
             (sha, name, len(data), now, checked.manifest_sha256),
         )
         if was_quarantined:
@@ -178,13 +178,13 @@ def store_rejected(
     with atomic(conn):
         conn.execute(
             "INSERT INTO received_files(file_sha256, file_name, size, received_at, manifest_sha256) VALUES (?,?,?,?,NULL) "
-            "ON CONFLICT(file_sha256) DO UPDATE SET file_name=min(file_name, excluded.file_name)",
+            "ON CONFLICT(file_sha256) DO UPDATE SET file_name=min(received_files.file_name, excluded.file_name)",
             (sha, name, len(data), now),
         )
         conn.execute(
             "INSERT INTO quarantine(file_sha256, reasons_json, unit_code, year, submission_id, via_bundle) VALUES (?,?,?,?,?,?) "
             "ON CONFLICT(file_sha256) DO UPDATE SET reasons_json=excluded.reasons_json, "
-            "via_bundle=min(via_bundle, excluded.via_bundle)",
+            "via_bundle=min(quarantine.via_bundle, excluded.via_bundle)",
             (sha, reasons, _text(unit.get("code")), year, _text(m.get("submission_id")), bundle),
         )
 
@@ -207,14 +207,20 @@ def accepted_files(conn: sqlite3.Connection) -> set[str]:
     }
 
 
-def received(conn: sqlite3.Connection, sha: str) -> tuple[str | None, str] | None:
-    """(its submission's manifest hash, or None if rejected; its file name) for a file seen
-    before, None for new bytes."""
+def received(
+    conn: sqlite3.Connection, sha: str
+) -> tuple[str | None, str, tuple[str, int] | None] | None:
+    """(its submission's manifest hash, or None if rejected; its file name; its submission's
+    unit and year, or None) for a file seen before, None for new bytes. One query: a merge
+    asks it of every file, so a re-merge of thousands of duplicates is one round trip each."""
     row = conn.execute(
-        "SELECT f.manifest_sha256, f.file_name FROM received_files f WHERE f.file_sha256=?",
+        "SELECT f.manifest_sha256, f.file_name, s.unit_code, s.year FROM received_files f "
+        "LEFT JOIN submissions s ON s.manifest_sha256 = f.manifest_sha256 WHERE f.file_sha256=?",
         (sha,),
     ).fetchone()
-    return None if row is None else (row[0], row[1])
+    if row is None:
+        return None
+    return row[0], row[1], None if row[2] is None else (row[2], int(row[3]))
 
 
 def received_again(

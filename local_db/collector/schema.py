@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import cast
+
+from local_db.collector import pg
 
 SCHEMA_VERSION = 1
 
@@ -160,7 +163,10 @@ class CollectorSchemaError(Exception):
 
 
 def connect(path: Path | str) -> sqlite3.Connection:
-    """Open (creating if needed) a collector database with the storage layer's pragmas."""
+    """Open (creating if needed) a collector database: a SQLite file with the storage layer's
+    pragmas, or a ``postgresql://`` URL (``local_db.collector.pg``)."""
+    if pg.is_url(path):
+        return _connect_postgres(str(path))
     # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves, one per package.
     # SQLite's default check_same_thread holds: a thread that needs the database opens its
     # own connection (``CollectorStore`` keeps one per thread)
@@ -181,6 +187,40 @@ def connect(path: Path | str) -> sqlite3.Connection:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     return conn
+
+
+def _connect_postgres(url: str) -> sqlite3.Connection:
+    """The collector's schema on PostgreSQL, created by the first to open it (under the
+    writers' lock, so two at once do not both create it); its version is a ``meta`` row."""
+    conn = pg.PgConnection(url)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        found = conn.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()
+        row = None
+        if found is not None and found[0]:
+            row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        version = int(row[0]) if row is not None else 0
+        if version > SCHEMA_VERSION:
+            raise CollectorSchemaError(pg.masked(url))
+        if version < SCHEMA_VERSION:
+            for statement in DDL.split(";"):
+                if statement.strip():
+                    conn.execute(statement)  # in PostgreSQL's types (``pg.ddl``)
+            # package bytes are zip files, compressed already: stored as they are, not
+            # compressed again by the server (its default for large values, costly per merge)
+            conn.execute("ALTER TABLE blobs ALTER COLUMN data SET STORAGE EXTERNAL")
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('schema_version', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (str(SCHEMA_VERSION),),
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.close()
+        raise
+    # the collector's code takes the connection for ``sqlite3.Connection``: ``PgConnection``
+    # answers the part of it that code uses
+    return cast(sqlite3.Connection, conn)
 
 
 def dump(conn: sqlite3.Connection, *, volatile: bool = False) -> dict[str, list[tuple]]:

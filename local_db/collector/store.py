@@ -27,7 +27,7 @@ from forms.packages.signing import Signer
 from forms.ranking import Ranking
 from forms.results_table import ResultsTable
 from forms.review.model import Review, Reviewer, ReviewItem
-from local_db.collector import recheck, reports
+from local_db.collector import pg, recheck, reports
 from local_db.collector.kinds import MergeSummary
 from local_db.collector.published import ImportedTable, import_published
 from local_db.collector.schema import connect
@@ -39,12 +39,14 @@ Progress = Callable[[int, int], None]
 
 
 class CollectorStore:
-    """A collector database at ``path``; opening it creates it (or raises
+    """A collector database at ``path`` (a SQLite file or a ``postgresql://`` URL); opening it creates it (or raises
     ``CollectorSchemaError`` for one written by a newer dti-desk, ``StorageError`` for the
     environment). Close it with ``close()`` (or ``with``)."""
 
     def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
+        # a SQLite file, or a ``postgresql://`` URL (``local_db.collector.pg``)
+        self.target: Path | str = str(path) if pg.is_url(path) else Path(path)
+        self.path = Path(path) if isinstance(self.target, Path) else None
         self._local = threading.local()
         self._closed = False
         self.conn  # noqa: B018 - opened now, so a bad file is said at once, not at the first read
@@ -58,11 +60,16 @@ class CollectorStore:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             if self._closed:
-                raise RuntimeError(f"collector store {self.path} is closed")
+                raise RuntimeError(f"collector store {self.name} is closed")
             with translate_errors():
-                conn = connect(self.path)
+                conn = connect(self.target)
             self._local.conn = conn
         return conn
+
+    @property
+    def name(self) -> str:
+        """What to call this database in a message: its path, or its URL without the password."""
+        return str(self.target) if isinstance(self.target, Path) else pg.masked(self.target)
 
     def release_thread(self) -> None:
         """Close the calling thread's connection, if it opened one (the next call opens again)."""

@@ -8,6 +8,12 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+from local_db.collector import pg
+from local_db.errors import StorageError
+
+# what a failed commit or pragma may raise on either engine
+_DB_ERRORS = (sqlite3.Error, pg.psycopg.Error, StorageError)
+
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
@@ -24,7 +30,9 @@ def atomic(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("SAVEPOINT package")
         try:
             yield
+            _flush(conn)  # PostgreSQL: what the package sent ahead failed here, if it failed
         except BaseException:
+            _settle(conn)
             # an I/O or full-disk error may already have rolled the whole transaction back
             if conn.in_transaction:
                 conn.execute("ROLLBACK TO package")
@@ -54,18 +62,37 @@ def batches(conn: sqlite3.Connection, size: int) -> Iterator[Batches]:
     conn.execute("PRAGMA synchronous = NORMAL")
     batch = Batches(conn, size)
     try:
-        _open_batch(conn)
-        yield batch
+        with _pipelined(conn):
+            _open_batch(conn)
+            yield batch
     except BaseException:
         # the failing package was rolled back to its savepoint: keep what came before it,
         # and restore full durability without masking the error
-        with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(*_DB_ERRORS):
             _commit_batch(conn)
-        with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(*_DB_ERRORS):
             conn.execute("PRAGMA synchronous = FULL")
         raise
     _commit_batch(conn)
     conn.execute("PRAGMA synchronous = FULL")
+
+
+def _pipelined(conn: sqlite3.Connection) -> contextlib.AbstractContextManager[None]:
+    """PostgreSQL's pipeline for a merge's writes (``pg.PgConnection.pipelined``); nothing on SQLite."""
+    pipelined = getattr(conn, "pipelined", None)
+    return contextlib.nullcontext() if pipelined is None else pipelined()
+
+
+def _flush(conn: sqlite3.Connection) -> None:
+    flush = getattr(conn, "flush", None)
+    if flush is not None:
+        flush()
+
+
+def _settle(conn: sqlite3.Connection) -> None:
+    settle = getattr(conn, "settle", None)
+    if settle is not None:
+        settle()
 
 
 class Batches:
@@ -104,8 +131,10 @@ def is_environment_error(exc: BaseException) -> bool:
     Those stop the merge (the user frees disk space, closes the other program, and merges
     again); anything else (``OverflowError`` binding 10**30, ``TypeError``, ``KeyError``, a
     constraint) quarantines that one package and the merge goes on."""
-    if isinstance(exc, OSError | MemoryError):
+    if isinstance(exc, OSError | MemoryError | StorageError):
         return True
+    if pg.is_pg_error(exc):
+        return not pg.is_package_error(exc)
     if isinstance(exc, sqlite3.Error):
         code = getattr(exc, "sqlite_errorcode", None)
         if code is None:

@@ -54,9 +54,10 @@ class World:
         self.db.close()
 
 
-def make_world(tmp: Path) -> World:
+def make_world(tmp: Path, collector: Path | str | None = None) -> World:
+    """A commune and a collector (``collector``: its database, a SQLite file by default)."""
     db = open_database(tmp / "commune", user="Nguyễn Thị Lan")
-    conn = open_collector(tmp / "collector.sqlite")
+    conn = open_collector(tmp / "collector.sqlite" if collector is None else collector)
     officer, reviewer = signer(1), signer(2)
     trust = TrustRegistry()
     trust.add_key(UNIT, officer.public_raw)

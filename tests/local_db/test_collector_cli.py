@@ -152,8 +152,9 @@ def test_bad_input_gives_a_message_not_a_traceback(tmp_path, demo, capsys, argv,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.sqlite"]  # nothing half-written
 
 
-def test_bundle_export_and_results_import(tmp_path, demo, capsys, monkeypatch):
-    db = tmp_path / "c.sqlite"
+def test_bundle_export_and_results_import(tmp_path, collector_target, demo, capsys, monkeypatch):
+    """On either engine (a bundle exported from PostgreSQL merges into SQLite)."""
+    db = collector_target
     run(
         capsys,
         "merge",

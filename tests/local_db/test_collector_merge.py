@@ -54,9 +54,9 @@ def pool(tmp_path_factory):
     return u, files
 
 
-def test_merge_a_generated_set_and_again(tmp_path, pool):
+def test_merge_a_generated_set_and_again(collector_target, tmp_path, pool):
     u, files = pool
-    conn = open_collector(tmp_path / "c.sqlite")
+    conn = open_collector(collector_target)
     set_units(
         conn,
         [(c, f"Xã {c}", "xã", "Huyện A" if i % 2 else "Huyện B") for i, c in enumerate(u.codes)],
@@ -105,9 +105,9 @@ def test_merge_a_generated_set_and_again(tmp_path, pool):
     }
 
 
-def test_rejected_package_never_ranked(tmp_path, pool):
+def test_rejected_package_never_ranked(collector_target, tmp_path, pool):
     u, files = pool
-    conn = open_collector(tmp_path / "c.sqlite")
+    conn = open_collector(collector_target)
     merge(conn, [files["u3wrongkey"], files["u4tampered"], files["u2"]], u)
     ranking = ranking_for_year(conn, 2025, [CS])
     assert [r.unit_code for r in ranking.rows] == ["10002"]
@@ -115,9 +115,9 @@ def test_rejected_package_never_ranked(tmp_path, pool):
     assert dump(conn)["submissions"][0][3] == "10002"
 
 
-def test_conflict_then_supersede_resolves(tmp_path, pool):
+def test_conflict_then_supersede_resolves(collector_target, tmp_path, pool):
     u, files = pool
-    conn = open_collector(tmp_path / "c.sqlite")
+    conn = open_collector(collector_target)
     merge(conn, [files["u0r3"], files["u0r1"]], u)  # A2 missing: A1 and A3 are both heads
     assert dump(conn)["current"][0][3] == "conflict"
     summary = merge(conn, [files["u0r2"]], u)
@@ -134,9 +134,9 @@ def ranking_total(level):
     return score(CS, answers(level)).published_total
 
 
-def test_missing_paths_and_unreadable_files_are_reported(tmp_path, pool):
+def test_missing_paths_and_unreadable_files_are_reported(collector_target, tmp_path, pool):
     u, _files = pool
-    conn = open_collector(tmp_path / "c.sqlite")
+    conn = open_collector(collector_target)
     junk = tmp_path / "junk.dtipkg"
     junk.write_bytes(b"not a zip")
     summary = merge(conn, [tmp_path / "nope", junk], u)
@@ -210,11 +210,13 @@ def test_parallel_verification_gives_the_same_database(tmp_path, monkeypatch):
     assert (again.accepted, again.duplicates) == (0, 100) and dump(conn) == dumps[1]
 
 
-def test_a_person_settles_a_conflict_and_a_later_revision_still_wins(tmp_path, pool):
+def test_a_person_settles_a_conflict_and_a_later_revision_still_wins(
+    collector_target, tmp_path, pool
+):
     from local_db.collector.reports import decide
 
     u, files = pool
-    conn = open_collector(tmp_path / "c.sqlite")
+    conn = open_collector(collector_target)
     merge(conn, [files["u1a"], files["u1b"]], u)
     heads = [row[2] for row in dump(conn)["conflicts"]]
     decide(conn, "10001", 2025, heads[1], "Xã xác nhận bản thứ hai", "2026-01-16T08:00:00+00:00")
@@ -228,12 +230,12 @@ def test_a_person_settles_a_conflict_and_a_later_revision_still_wins(tmp_path, p
     assert dump(conn)["current"][0][2:] == (heads[1], "current")
 
 
-def test_failure_mid_package_leaves_nothing_of_it(tmp_path, pool, monkeypatch):
+def test_failure_mid_package_leaves_nothing_of_it(collector_target, tmp_path, pool, monkeypatch):
     """One transaction per package: a failure inside the package's transaction rolls all of it back."""
     import local_db.collector.rows as rows_module
 
     u, files = pool
-    conn = open_collector(tmp_path / "c.sqlite")
+    conn = open_collector(collector_target)
     merge(conn, [files["u2"]], u)
     before = dump(conn)
 
@@ -248,13 +250,15 @@ def test_failure_mid_package_leaves_nothing_of_it(tmp_path, pool, monkeypatch):
     assert merge(conn, [files["u4"]], u).accepted == 1  # merging again completes the job
 
 
-def test_failure_inside_a_batch_keeps_the_packages_before_it(tmp_path, pool, monkeypatch):
+def test_failure_inside_a_batch_keeps_the_packages_before_it(
+    collector_target, tmp_path, pool, monkeypatch
+):
     """Packages share a commit (a batch), yet each is all or nothing: a failure in the third
     package of a merge leaves the first two merged and nothing of the third."""
     import local_db.collector.rows as rows_module
 
     u, files = pool
-    conn = open_collector(tmp_path / "c.sqlite")
+    conn = open_collector(collector_target)
     real_apply = rows_module._apply
     calls = []
 
@@ -321,10 +325,10 @@ def test_a_failing_worker_costs_time_not_packages(tmp_path, monkeypatch):
     assert dumps[0] == dumps[1]
 
 
-def test_rejections_are_listed_by_file_name(tmp_path, pool):
+def test_rejections_are_listed_by_file_name(collector_target, tmp_path, pool):
     """Verification may finish in any order (worker processes): the summary lists by name."""
     u, files = pool
-    conn = open_collector(tmp_path / "c.sqlite")
+    conn = open_collector(collector_target)
     junk = tmp_path / "a-junk.dtipkg"
     junk.write_bytes(b"not a zip")
     summary = merge(conn, [files["u4tampered"], files["u3wrongkey"], junk], u)

@@ -35,14 +35,27 @@ def conflicting_inbox(inbox: Path, n: int, seed: int) -> Units:
     return u
 
 
+def _merged(tmp_path: Path, target: Path | str):
+    inbox = tmp_path / "nhan"
+    u = conflicting_inbox(inbox, 3, seed=11)
+    store = CollectorStore(target)
+    summary = store.merge([inbox], u.trust, [CS])
+    assert (summary.accepted, summary.conflicts) == (4, 1)
+    return u, store
+
+
 @pytest.fixture
 def merged(tmp_path: Path):
     """Three units, one of them with two conflicting submissions, merged through the store."""
-    inbox = tmp_path / "nhan"
-    u = conflicting_inbox(inbox, 3, seed=11)
-    store = CollectorStore(tmp_path / "c.sqlite")
-    summary = store.merge([inbox], u.trust, [CS])
-    assert (summary.accepted, summary.conflicts) == (4, 1)
+    u, store = _merged(tmp_path, tmp_path / "c.sqlite")
+    yield u, store
+    store.close()
+
+
+@pytest.fixture
+def merged_any(tmp_path: Path, collector_target: str):
+    """``merged`` on SQLite and on PostgreSQL."""
+    u, store = _merged(tmp_path, collector_target)
     yield u, store
     store.close()
 
@@ -65,8 +78,8 @@ def _run_on_thread(fn):
     return out.get("result")
 
 
-def test_inbox_ranking_completeness_and_lookups(merged) -> None:
-    u, store = merged
+def test_inbox_ranking_completeness_and_lookups(merged_any) -> None:
+    u, store = merged_any
     rows = store.inbox_rows()
     assert len(rows) == 4 and {r.status for r in rows} == {"current", "conflict"}
     ranking = store.ranking_for_year(2025, [CS])
@@ -91,8 +104,8 @@ def test_inbox_ranking_completeness_and_lookups(merged) -> None:
     assert store.chain(ref.manifest_sha256)["unit"] == u.codes[1]
 
 
-def test_decide_units_and_not_ranked(merged, tmp_path: Path) -> None:
-    u, store = merged
+def test_decide_units_and_not_ranked(merged_any, tmp_path: Path) -> None:
+    u, store = merged_any
     conflicting = [r for r in store.inbox_rows() if r.status == "conflict"]
     ref = store.submission_for_file(conflicting[0].file_sha256)
     assert ref is not None
@@ -114,8 +127,8 @@ def test_decide_units_and_not_ranked(merged, tmp_path: Path) -> None:
     assert {r.group for r in store.completeness(2025)} == {"Cụm 2"}
 
 
-def test_exports_write_files(merged, tmp_path: Path) -> None:
-    _u, store = merged
+def test_exports_write_files(merged_any, tmp_path: Path) -> None:
+    _u, store = merged_any
     report = tmp_path / "tinh-trang.csv"
     store.write_completeness(2025, report)
     assert report.read_text(encoding="utf-8-sig").count("Đã có bài nộp hợp lệ") == 2
@@ -125,12 +138,12 @@ def test_exports_write_files(merged, tmp_path: Path) -> None:
     assert bundle.stat().st_size > 0
 
 
-def test_the_review_loop_through_the_store(tmp_path: Path) -> None:
-    world = make_world(tmp_path)
+def test_the_review_loop_through_the_store(tmp_path: Path, collector_target: str) -> None:
+    world = make_world(tmp_path, collector_target)
     try:
         submit(world, first_assessment(world), "out1")
         sha = current_sha(world.conn)
-        with CollectorStore(tmp_path / "collector.sqlite") as store:
+        with CollectorStore(collector_target) as store:
             received = store.load_submission(sha)
             assert received.manifest["unit"]["code"] == UNIT
             assert store.changed_since_previous(sha) == set()
@@ -152,7 +165,9 @@ def test_the_review_loop_through_the_store(tmp_path: Path) -> None:
         world.close()
 
 
-def test_a_review_is_received_into_another_collector_database(tmp_path: Path) -> None:
+def test_a_review_is_received_into_another_collector_database(
+    tmp_path: Path, collector_target: str
+) -> None:
     from forms.packages.trust import ROLE_REVIEW, TrustRegistry
 
     world = make_world(tmp_path)
@@ -163,7 +178,7 @@ def test_a_review_is_received_into_another_collector_database(tmp_path: Path) ->
         issued = rc.issue(world.conn, sha, CS, world.reviewer, tmp_path / "reviews")
         reviewers = TrustRegistry()
         reviewers.add_key(UNIT, world.reviewer.public_raw, "Sở", roles=(ROLE_REVIEW,))
-        with CollectorStore(tmp_path / "province.sqlite") as province:
+        with CollectorStore(collector_target) as province:
             province.merge([package], world.trust, [CS])
             got = province.receive_file(issued, reviewers, {CS.content_hash: CS})
             assert (got.outcome, got.manifest_sha256) == ("stored", sha)

@@ -144,7 +144,9 @@ def test_hole2b_disk_full_still_stops_the_merge(tmp_path):
 @pytest.mark.parametrize(
     "field, value", [("revision", 10**30), ("year", 2**63)], ids=["revision", "year"]
 )
-def test_hole2b_out_of_range_number_does_not_stop_the_merge(tmp_path, field, value):
+def test_hole2b_out_of_range_number_does_not_stop_the_merge(
+    tmp_path, collector_target, field, value
+):
     """Attack: a signed manifest with revision 10**30 (or year 2**63) passed `package verify`
     and then merge died with OverflowError, again on every re-run. Rejected at verification
     or quarantined at storing: either way the others are merged."""
@@ -155,12 +157,33 @@ def test_hole2b_out_of_range_number_does_not_stop_the_merge(tmp_path, field, val
     bad = hostile_package(
         inbox, u.signers[u.codes[0]], u.codes[0], edit=lambda m: m.__setitem__(field, value)
     )
-    conn = open_collector(tmp_path / "c.sqlite")
+    conn = open_collector(collector_target)
     for _attempt in range(2):
         summary = merge_paths(conn, [inbox], u.trust, [CS], clock=clock)
         [rejection] = summary.rejected
         assert rejection.file == bad.name and rejection.reasons
     assert len(dump(conn)["submissions"]) == 2
+
+
+def test_a_nul_character_in_a_signed_name_does_not_stop_the_merge(tmp_path, collector_target):
+    """PostgreSQL's text holds no NUL character (SQLite's does): a signed manifest carrying one
+    is refused by the verifier (``manifest_text``) before either engine sees it, so both keep
+    the same quarantine row and merge the others, on every re-run."""
+    u = Units(3, seed=29)
+    inbox = tmp_path / "inbox"
+    for i, code in enumerate(u.codes[1:]):
+        u.package(inbox, code, sid=f"S{i}")
+    bad = hostile_package(
+        inbox, u.signers[u.codes[0]], u.codes[0],
+        edit=lambda m: m["officer"].__setitem__("name", "Nguyễn\x00Văn An"),
+    )  # fmt: skip
+    conn = open_collector(collector_target)
+    for _attempt in range(2):
+        summary = merge_paths(conn, [inbox], u.trust, [CS], clock=clock)
+        [rejection] = summary.rejected
+        assert rejection.file == bad.name
+        assert [r.code for r in rejection.reasons] == ["manifest_text"]
+    assert (len(dump(conn)["submissions"]), len(dump(conn)["quarantine"])) == (2, 1)
 
 
 @pytest.fixture(scope="module")

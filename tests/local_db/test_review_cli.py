@@ -28,8 +28,9 @@ def run(capsys, *argv):
 
 
 @pytest.fixture
-def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    world = make_world(tmp_path)
+def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, collector_target: str):
+    """On either engine: the collector's database a SQLite file or a PostgreSQL database."""
+    world = make_world(tmp_path, collector_target)
     first = first_assessment(world)
     submit(world, first, "out1")
     world.close()  # the commands open the databases themselves
@@ -43,7 +44,7 @@ def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     (tmp_path / "reviews").mkdir()
     target = [
         "--db",
-        tmp_path / "collector.sqlite",
+        collector_target,
         "--unit",
         UNIT,
         "--year",
@@ -113,9 +114,7 @@ def test_review_from_the_command_line(setup, capsys) -> None:
     assert run(capsys, "review", "export", *target, "-o", tmp / "reviews")[0] == 0
     assert file.read_bytes() == before
 
-    code, out, _ = run(
-        capsys, "review", "list", "--db", tmp / "collector.sqlite", "--year", 2025, "--json"
-    )
+    code, out, _ = run(capsys, "review", "list", "--db", target[1], "--year", 2025, "--json")
     [row] = json.loads(out)
     assert row["review"] == "issued" and row["verification"] == "explanation_pending"
     assert row["self_total"] == "60" and row["verified_total"] == "50"
@@ -268,7 +267,7 @@ def test_bad_input_gives_clear_messages(setup, capsys) -> None:
         "review",
         "set",
         "--db",
-        tmp / "collector.sqlite",
+        target[1],
         "--unit",
         "99999",
         "--year",

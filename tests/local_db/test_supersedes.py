@@ -85,10 +85,10 @@ def test_revision_2_supersedes_revision_1(db: Database, two_revisions) -> None:
 
 @pytest.mark.parametrize("order", ["r1 first", "r2 first", "one call"])
 def test_collector_makes_revision_2_current_in_any_order(
-    tmp_path: Path, two_revisions, order
+    collector_target: str, two_revisions, order
 ) -> None:
     units, p1, p2 = two_revisions
-    conn = open_collector(tmp_path / "collector.sqlite")
+    conn = open_collector(collector_target)
     try:
         if order == "one call":
             merge_paths(conn, [p2, p1], units.trust, [CS], clock=clock)

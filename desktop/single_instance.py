@@ -211,13 +211,24 @@ def _send(data_dir: Path, payload: bytes, what: str, timeout: float) -> bool:
     return _within(4 * timeout, hand_over)
 
 
+# per step of a hand-over from a second launch: the running app answers in milliseconds, but
+# on a busy office PC (an antivirus scan, a merge on both cores) a 3 s step was seen to run out,
+# and the second launch then said "the data folder is in use" to an officer who had done
+# nothing wrong; a hung app costs the caller this long before it says so
+STEP_TIMEOUT = 10.0
+
+
 def forward_when_up(data_dir: Path, file: Path | None, wait: float = 5.0) -> bool:
     """``forward`` (``bring_forward`` when ``file`` is None), retried while the other app is
     still starting (it holds the lock before it listens): two double-clicks at once must not
     leave the second with an error."""
     deadline = time.monotonic() + wait
     while True:
-        if forward(data_dir, file) if file is not None else bring_forward(data_dir):
+        if (
+            forward(data_dir, file, STEP_TIMEOUT)
+            if file is not None
+            else bring_forward(data_dir, STEP_TIMEOUT)
+        ):
             return True
         if time.monotonic() >= deadline:
             return False

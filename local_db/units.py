@@ -1,6 +1,8 @@
 """Administrative units (communes, wards, special zones) imported from the province's list.
 
-The list arrives as xlsx or CSV with a header row. Import is all-or-nothing: a list with an
+Since 1 July 2025 the units are xã, phường and đặc khu, with no district above them. No list
+can be fetched (the app works offline): the province's list arrives as xlsx or CSV with a
+header row, and a sample (``resources/units/``, illustrative codes) lets one try the app. Import is all-or-nothing: a list with an
 error in any row changes nothing, and every problem names the file and the row. Units are
 never deleted by an import (assessments refer to them); a changed name is updated.
 """
@@ -11,6 +13,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -250,6 +253,33 @@ def import_units(db: Database, path: Path, user: str | None = None) -> ImportRep
         record_change(session, Change("units"))
     report.written = True
     return report
+
+
+SAMPLE_FILE = "phu_tho_sample.csv"
+
+
+def sample_path() -> Path:
+    """The shipped sample list (Phú Thọ's communes and wards, two special zones, made-up codes)."""
+    return Path(str(resources.files("resources") / "units" / SAMPLE_FILE))
+
+
+def import_sample(db: Database) -> ImportReport:
+    return import_units(db, sample_path())
+
+
+def _sample_codes() -> frozenset[str]:
+    rows, _problems = parse(sample_path())
+    return frozenset(r.code for r in rows)
+
+
+def list_source(db: Database) -> str:
+    """Where the units list came from: ``"none"`` (no list yet), ``"sample"`` (only units of the
+    shipped sample) or ``"province"`` (a list that was imported from a file)."""
+    with db.read() as session:
+        codes = set(session.exec(select(Unit.code)).all())
+    if not codes:
+        return "none"
+    return "sample" if codes <= _sample_codes() else "province"
 
 
 def _like_escape(text: str) -> str:

@@ -109,11 +109,9 @@ def test_db_commands(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_units_commands(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     base = ["--data-dir", str(data_dir)]
     assert main([*base, "units", "import", str(SAMPLES / "phu_tho_sample.xlsx")]) == 0
-    assert "thêm 41" in capsys.readouterr().out
+    assert "thêm 43" in capsys.readouterr().out
     assert main([*base, "units", "list", "--search", "hoa binh"]) == 0
-    assert capsys.readouterr().out.splitlines() == [
-        "08231\tPhường Hòa Bình\tphường\tThành phố Hòa Bình"
-    ]
+    assert capsys.readouterr().out.splitlines() == ["08231\tPhường Hòa Bình\tphường\tKhu vực 7"]
     bad = tmp_path / "lỗi.csv"
     bad.write_text("Mã,Tên,Loại\n1,Xã Một,huyện\n", encoding="utf-8")
     assert main([*base, "units", "import", str(bad)]) == 1

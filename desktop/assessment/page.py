@@ -259,10 +259,11 @@ class IndicatorPage(QWidget):
             show_problems(label, by_field.get(key, []))
         show_problems(self.messages, general)
         points = self.session.score().indicators.get(self.code)
+        rounding = self.session.cs.rounding  # as the tree and the report show it (4,29/30)
         text = _(
             "Điểm: {points}/{max}",
-            points=format_points(points),
-            max=format_points(self.indicator.max_points),
+            points=format_points(points, rounding),
+            max=format_points(self.indicator.max_points, rounding),
         )
         reason = None if self.indicator.children else self.session.zero_reason(self.code)
         if reason is not None:

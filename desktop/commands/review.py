@@ -176,7 +176,8 @@ def _existing_store(path: str) -> Any:
     """The collector database ``--db`` names, which must already exist: ``list``, ``set`` and
     ``export`` read submissions merged into it, and a mistyped path used to leave a new empty
     database behind (and list nothing, as if all were fine)."""
-    if not Path(path).exists():
+    target = Path(path)
+    if target.parent.is_dir() and not target.exists():  # a missing folder: open_store says so
         raise CommandError(
             _(
                 "Không có cơ sở dữ liệu tổng hợp {path}. Hãy kiểm tra đường dẫn --db (lệnh này "

@@ -155,9 +155,10 @@ class UnitPage(QWizardPage):
             lines = [str(p) for p in report.problems[:10]]
             self.message.setText(_("Không nhập được danh sách:") + "\n" + "\n".join(lines))
         else:
-            self.message.setText(
-                _("Đã nhập {n} đơn vị.", n=report.added + report.updated + report.unchanged)
-            )
+            text = _("Đã nhập {n} đơn vị.", n=report.added + report.updated + report.unchanged)
+            if report.samples_removed:
+                text += " " + _("Đã bỏ {n} đơn vị của danh sách mẫu.", n=report.samples_removed)
+            self.message.setText(text)
         self.refresh()
 
     def _import_failed(self, exc: BaseException) -> None:

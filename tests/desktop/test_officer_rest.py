@@ -35,6 +35,8 @@ def test_unit_page_says_where_the_list_comes_from_and_offers_the_sample(
     page.import_file(str(units_file))  # the province's list arrives
     assert "tỉnh" in page.source.text() and "mẫu" not in page.source.text()
     assert not page.sample_button.isVisible() and not page.empty.isVisible()
+    assert "Đã bỏ 43 đơn vị của danh sách mẫu" in page.message.text()
+    assert page.list.count() == 3  # only the province's units are left to choose from
 
 
 @pytest.fixture

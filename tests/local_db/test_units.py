@@ -52,6 +52,23 @@ def test_the_sample_uses_todays_units_and_no_districts(db: Database) -> None:
     assert "Khu vực 2" in units.groups(db)
 
 
+def test_the_real_list_replaces_the_unused_sample_units(db: Database, tmp_path: Path) -> None:
+    """Tried with the sample, then the province's list: the sample's units go, except one an
+    assessment names (kept, as storage never drops a unit in use); a province unit that happens
+    to have a sample code but another name stays."""
+    from local_db import assessments
+    from tests.forms.sample_sets import tiny_set
+
+    units.import_sample(db)
+    assessments.create(db, "08182", 2025, tiny_set())  # Xã Hiền Quan, tried out
+    body = "25001,Xã Hòa An,xã,Khu vực 1,Cao Bằng\n08101,Xã Thật,xã,Khu vực 2,Cao Bằng\n"
+    report = units.import_units(db, _csv(tmp_path, body))
+    assert report.written and report.samples_removed == 43 - 2
+    codes = {u.code: u.name for u in units.all_units(db)}
+    assert codes == {"25001": "Xã Hòa An", "08101": "Xã Thật", "08182": "Xã Hiền Quan"}
+    assert units.import_sample(db).samples_removed == 0  # importing the sample removes nothing
+
+
 def test_the_list_says_where_it_came_from(db: Database, tmp_path: Path) -> None:
     assert units.list_source(db) == "none"
     units.import_sample(db)

@@ -13,7 +13,7 @@ from typing import Any
 from forms.criteria import Rounding
 from forms.i18n import _, language
 from forms.scoring import round_points
-from forms.text import fold
+from forms.text import fold, format_number  # the one number formatter, in the core
 
 __all__ = [
     "fold",
@@ -82,34 +82,6 @@ def parse_date(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
-
-
-def format_number(value: Any, decimals: int | None = None) -> str:
-    """Decimal comma, dot thousands (Vietnamese style): ``1234.5`` -> ``1.234,5``.
-
-    In English the conventional ``1,234.5``. ``decimals=None`` drops trailing zeros.
-    """
-    if value is None or value == "":
-        return ""
-    try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    if decimals is not None:
-        number = number.quantize(Decimal(1).scaleb(-decimals))
-    text = format(number, "f")
-    if decimals is None and "." in text:
-        text = text.rstrip("0").rstrip(".")
-    sign = "-" if text.startswith("-") else ""
-    text = text.lstrip("-")
-    whole, _dot, frac = text.partition(".")
-    groups: list[str] = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    thousands, point = (",", ".") if language() == "en" else (".", ",")
-    return sign + thousands.join(groups) + (point + frac if frac else "")
 
 
 def plain_number_for_typing(value: Any) -> str:

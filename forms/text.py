@@ -11,6 +11,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from forms.i18n import language
 
 # đ/Đ are separate letters, not d + a combining mark, so NFD does not strip them.
 _EXTRA = str.maketrans({"đ": "d", "Đ": "d"})
@@ -55,3 +59,40 @@ def short_list(items: Sequence[str], limit: int | None = SHORT_LIST) -> str:
     return _(
         "{items} và {count} mục khác", items=", ".join(items[:limit]), count=len(items) - limit
     )
+
+
+def format_number(value: Any, decimals: int | None = None) -> str:
+    """A number as people read it, in the display language: decimal comma and dot thousands in
+    Vietnamese (``1234.5`` -> ``1.234,5``), ``1,234.5`` in English; ``decimals=None`` drops
+    trailing zeros, ``decimals=2`` shows exactly two (``650,00``).
+
+    The one number formatter: the rule kinds' words, validation messages, the GUI's fields and
+    the report all call it (``forms.rules.text`` and ``desktop.format`` re-export it). ``None``
+    or ``""`` give ``""``; text that is not a number is shown as it is; an absurd magnitude
+    (``1e999999`` from a hostile file) is written short (``1,000E+999999``), never as a million
+    digits."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    point = "," if language() == "vi" else "."
+    if not number.is_finite():
+        return str(number)
+    if number and not -12 <= number.adjusted() <= 15:
+        return f"{number:.3E}".replace(".", point)
+    if decimals is not None:
+        number = number.quantize(Decimal(1).scaleb(-decimals))
+    text = format(number, "f")
+    if decimals is None and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    sign = "-" if text.startswith("-") else ""
+    whole, _dot, fraction = text.lstrip("-").partition(".")
+    groups: list[str] = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    thousands = "." if point == "," else ","
+    return sign + thousands.join(groups) + (point + fraction if fraction else "")

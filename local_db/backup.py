@@ -31,7 +31,7 @@ from local_db.errors import (
     storage_class,
     translate_errors,
 )
-from local_db.paths import BACKUPS_DIR, DB_FILE, EVIDENCE_DIR
+from local_db.paths import BACKUPS_DIR, DB_FILE, EVIDENCE_DIR, sqlite_files
 
 log = logging.getLogger("local_db")
 
@@ -215,10 +215,12 @@ def restore(data_dir: Path, source: Path) -> Path | None:  # noqa: PLR0912
                 kept = backup_to(current, data_dir / BACKUPS_DIR / backup_name(PRE_RESTORE))
             else:
                 kept = data_dir / BACKUPS_DIR / backup_name(DAMAGED)
-                for suffix in ("", "-wal", "-shm"):
-                    part = Path(f"{current}{suffix}")
+                # every side file goes with it (local_db.paths' list): a -journal left
+                # beside the restored database is not its own, and SQLite would take a hot one
+                # for the restored database's
+                for part, aside in zip(sqlite_files(current), sqlite_files(kept), strict=True):
                     if part.exists():
-                        shutil.move(part, f"{kept}{suffix}")
+                        shutil.move(part, aside)
         # Restoring through the backup API writes via SQLite, so any -wal of the current
         # database is handled correctly (a raw file copy could be mixed with a stale WAL).
         src = connect_readonly(source)

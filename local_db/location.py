@@ -25,6 +25,7 @@ from local_db.errors import (
     UnsafeLocation,
     storage_class,
 )
+from local_db.paths import sqlite_files
 
 # File system types reported in /proc/mounts that are remote (or FUSE-mounted remotes).
 NETWORK_FS = {
@@ -122,9 +123,9 @@ def wal_works(folder: Path) -> bool:
             raise
         return False
     finally:
-        for suffix in ("", "-wal", "-shm", "-journal"):
+        for part in sqlite_files(probe):
             with contextlib.suppress(OSError):
-                os.remove(f"{probe}{suffix}")
+                os.remove(part)
 
 
 def check_location(folder: Path, *, platform: str | None = None) -> None:

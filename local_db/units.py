@@ -1,8 +1,11 @@
 """Administrative units (communes, wards, special zones) imported from the province's list.
 
-The list arrives as xlsx or CSV with a header row. Import is all-or-nothing: a list with an
-error in any row changes nothing, and every problem names the file and the row. Units are
-never deleted by an import (assessments refer to them); a changed name is updated.
+Since 1 July 2025 the units are xã, phường and đặc khu, with no district above them. No list
+can be fetched (the app works offline): the province's list arrives as xlsx or CSV with a
+header row, and a sample (``resources/units/``, illustrative codes) lets one try the app.
+Import is all-or-nothing: a list with an error in any row changes nothing, and every problem names the file and the row. Units are
+never deleted by an import (assessments refer to them), except the sample's own units that
+nothing refers to, once a real list comes in; a changed name is updated.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +26,7 @@ from forms.problems import Level, Problem
 from forms.text import fold, nfc
 from local_db import audit
 from local_db.database import Change, record_change
-from local_db.models import Unit, now_utc
+from local_db.models import Assessment, Profile, Unit, now_utc
 
 if TYPE_CHECKING:
     from local_db.database import Database
@@ -48,6 +52,7 @@ class ImportReport:
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
     written: bool = False
+    samples_removed: int = 0  # units of the shipped sample dropped when the real list came
 
     @property
     def ok(self) -> bool:
@@ -245,11 +250,57 @@ def import_units(db: Database, path: Path, user: str | None = None) -> ImportRep
                 report.updated += 1
             else:
                 report.unchanged += 1
+        if Path(path).resolve() != sample_path().resolve():
+            report.samples_removed = _drop_sample_units(session, existing, {r.code for r in rows})
         audit.log(session, at=at, who=who, entity="units_import", key=nfc(path.name), old=None,
-                  new=audit.encode({"added": report.added, "updated": report.updated, "unchanged": report.unchanged}))  # fmt: skip
+                  new=audit.encode({"added": report.added, "updated": report.updated, "unchanged": report.unchanged,
+                                   "samples_removed": report.samples_removed}))  # fmt: skip
         record_change(session, Change("units"))
     report.written = True
     return report
+
+
+SAMPLE_FILE = "phu_tho_sample.csv"
+
+
+def sample_path() -> Path:
+    """The shipped sample list (Phú Thọ's communes and wards, two special zones, made-up codes)."""
+    return Path(str(resources.files("resources") / "units" / SAMPLE_FILE))
+
+
+def import_sample(db: Database) -> ImportReport:
+    return import_units(db, sample_path())
+
+
+def _sample_codes() -> frozenset[str]:
+    rows, _problems = parse(sample_path())
+    return frozenset(r.code for r in rows)
+
+
+def _drop_sample_units(session: Any, existing: dict[str, Unit], imported: set[str]) -> int:
+    """Once a real list is imported, the sample's units (same code and name as shipped) that
+    no assessment or profile refers to are removed: tried-out units must not sit among the
+    province's real ones, where an officer could pick one. Referenced ones stay (storage never
+    drops a unit an assessment names)."""
+    sample = {row.code: row.name for row in parse(sample_path())[0]}
+    referenced = set(session.exec(select(Assessment.unit_code)).all())
+    referenced |= {p.unit_code for p in session.exec(select(Profile)).all()}
+    removed = 0
+    for code, unit in existing.items():
+        if sample.get(code) == unit.name and code not in imported and code not in referenced:
+            session.delete(unit)
+            removed += 1
+    return removed
+
+
+def list_source(db: Database) -> str:
+    """Where the units list came from: ``"none"`` (no list yet), ``"sample"`` (only units of the
+    shipped sample) or ``"province"`` (a list that was imported from a file)."""
+    with db.read() as session:
+        codes = set(session.exec(select(Unit.code)).all())
+    if not codes:
+        return "none"
+    return "sample" if codes <= _sample_codes() else "province"
 
 
 def _like_escape(text: str) -> str:

@@ -12,6 +12,7 @@ from desktop.assessment.tree_model import CODE_ROLE, AssessmentTreeModel, TreeFi
 from desktop.qt import (
     QAbstractItemView,
     QCheckBox,
+    QFont,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -79,7 +80,7 @@ class AssessmentEditor(QWidget):
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self._fix_points_column()
         self.tree.expandAll()
         self.empty_filter = QLabel(_("Không có chỉ tiêu nào khớp."), left)
         self.empty_filter.setVisible(False)
@@ -89,16 +90,45 @@ class AssessmentEditor(QWidget):
         left_layout.addWidget(self.empty_filter)
         return left
 
+    def _fix_points_column(self) -> None:
+        """The points column sized once for the widest text it can show (``00,00/20``), not to
+        its contents: ResizeToContents made it, and the names beside it, jump as points
+        changed from ``0/20`` to ``12,5/20`` under the officer's typing."""
+        header = self.tree.header()
+        metrics = self.tree.fontMetrics()
+        texts = [
+            *self.model.widest_points_texts(),
+            self.model.headerData(1, Qt.Orientation.Horizontal),
+        ]
+        width = max(metrics.horizontalAdvance(text) for text in texts)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(1, width + metrics.averageCharWidth() * 3)
+
     def _build_page_stack(self) -> None:
-        self.stack = QStackedWidget(self)
+        self.right = QWidget(self)
+        # the pillar of the open indicator, always in view whatever the tree's scroll
+        self.heading = QLabel(self.right)
+        self.heading.setObjectName("pillarHeading")
+        self.heading.setWordWrap(True)
+        font = QFont(self.heading.font())
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.heading.setVisible(False)
+        em = self.heading.fontMetrics().averageCharWidth()
+        self.heading.setContentsMargins(em, em // 2, em, 0)  # in line with the page's text
+        self.stack = QStackedWidget(self.right)
         placeholder = QLabel(_("Chọn một chỉ tiêu ở danh sách bên trái."), self.stack)
         placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(placeholder)
+        layout = QVBoxLayout(self.right)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.stack, 1)
 
     def _build_splitter(self, left: QWidget) -> None:
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.stack)
+        self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setChildrenCollapsible(False)
@@ -143,6 +173,8 @@ class AssessmentEditor(QWidget):
         self.current_code = code
         self.proxy.pin(code)
         self.stack.setCurrentWidget(self._pages[code])
+        self.heading.setText(self.model.heading_of(code))
+        self.heading.setVisible(bool(self.heading.text()))
         index = self.proxy.mapFromSource(self.model.index_of(code))
         if not index.isValid() and (self.find_edit.text() or self.only_unfinished.isChecked()):
             self.find_edit.clear()
@@ -152,13 +184,27 @@ class AssessmentEditor(QWidget):
             self.tree.blockSignals(True)
             self.tree.setCurrentIndex(index)
             self.tree.blockSignals(False)
-            self.tree.scrollTo(index)
+        if index.isValid():
+            self.scroll_to(index)
         if self.settings is not None:
             # written at once, not only on close: after a crash (or kill -9) the app reopens
             # on the indicator being edited
             self.settings.set(opts.LAST_INDICATOR, code)
             self.settings.sync()
         self.current_changed.emit(code)
+
+    def scroll_to(self, index: QModelIndex) -> None:
+        """Show ``index`` in the tree, and its pillar's row above it when both fit: the
+        officer sees which pillar "2.3" belongs to without scrolling up."""
+        self.tree.scrollTo(index)
+        pillar = index
+        while pillar.parent().isValid():
+            pillar = pillar.parent()
+        if pillar == index:
+            return
+        top, row = self.tree.visualRect(pillar), self.tree.visualRect(index)
+        if top.top() < 0 and row.bottom() - top.top() < self.tree.viewport().height():
+            self.tree.scrollTo(pillar, QAbstractItemView.ScrollHint.PositionAtTop)
 
     def reload_pages(self) -> None:
         """After a status change (signed, reopened): every built page re-reads values and locks."""

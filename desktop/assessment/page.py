@@ -264,10 +264,11 @@ class IndicatorPage(QWidget):
             show_problems(label, by_field.get(key, []))
         show_problems(self.messages, general)
         points = self.session.score().indicators.get(self.code)
+        rounding = self.session.cs.rounding  # as the tree and the report show it (4,29/30)
         text = _(
             "Điểm: {points}/{max}",
-            points=format_points(points),
-            max=format_points(self.indicator.max_points),
+            points=format_points(points, rounding),
+            max=format_points(self.indicator.max_points, rounding),
         )
         if self.indicator.unscored:
             text = _("Không tính điểm")

@@ -152,7 +152,7 @@ class AssessmentTreeModel(QAbstractItemModel):
         item = node.item
         if isinstance(item, (Pillar, Indicator)) and item.unscored:
             return _("không tính điểm")
-        text = f"{format_points(self._points(node))}/{format_points(node.max_points)}"
+        text = self.points_text(self._points(node), node.max_points)
         if isinstance(item, Indicator):
             met = is_met(item, self.session.answers)
             if met is not None:
@@ -188,6 +188,42 @@ class AssessmentTreeModel(QAbstractItemModel):
         if role == SEARCH_ROLE:
             return f"{node.code} {node.name}"
         return None
+
+    def points_text(self, points: Decimal | None, max_points: Decimal | None) -> str:
+        """``12,5/20``: the points rounded as the set rounds them, so the column's width has a
+        bound (a ratio's 13.3333… would otherwise widen it)."""
+        rounding = self.session.cs.rounding
+        return f"{format_points(points, rounding)}/{format_points(max_points, rounding)}"
+
+    def widest_points_texts(self) -> list[str]:
+        """For each maximum in the set, the widest points text its rows can show (points never
+        exceed the maximum: its digits, and the set's decimals): the column is sized for these
+        once, so it does not jump as the officer types (``00,00/20``)."""
+        rounding = self.session.cs.rounding
+        smallest = Decimal(1).scaleb(-rounding.decimals)  # 0.01: every decimal place shown
+        texts = set()
+        for node in self._nodes.values():
+            if node.max_points is None:
+                continue
+            whole = format_points(node.max_points, rounding)
+            longest = format_points(Decimal(int(node.max_points)) + smallest, rounding)
+            digits = "".join("0" if ch.isdigit() else ch for ch in longest)
+            texts.add(f"{digits}/{whole}")
+        return sorted(texts)
+
+    def heading_of(self, code: str) -> str:
+        """``Trụ cột 2. Thể chế số`` for an indicator of pillar 2; a sub-indicator adds its
+        parents (``… › 2.2 Ban hành văn bản``)."""
+        node = self._nodes.get(code)
+        chain: list[Node] = []
+        while node is not None and node.kind != "root":
+            chain.insert(0, node)
+            node = node.parent
+        if not chain or chain[0].kind != "pillar":
+            return ""
+        pillar, parents = chain[0], chain[1:-1]
+        text = _("Trụ cột {code}. {name}", code=pillar.code, name=pillar.name)
+        return " › ".join([text, *(f"{p.code} {p.name}" for p in parents)])
 
     # --- lookups and change ---------------------------------------------------------
 

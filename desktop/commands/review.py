@@ -172,12 +172,29 @@ def _current(store: Any, unit: str, year: int) -> str:
     return str(row[0])
 
 
+def _existing_store(path: str) -> Any:
+    """The collector database ``--db`` names, which must already exist: ``list``, ``set`` and
+    ``export`` read submissions merged into it, and a mistyped path used to leave a new empty
+    database behind (and list nothing, as if all were fine)."""
+    target = Path(path)
+    if target.parent.is_dir() and not target.exists():  # a missing folder: open_store says so
+        raise CommandError(
+            _(
+                "Không có cơ sở dữ liệu tổng hợp {path}. Hãy kiểm tra đường dẫn --db (lệnh này "
+                "không tạo cơ sở dữ liệu mới; gói nộp được đưa vào bằng lệnh merge).",
+                path=path,
+            ),
+            "db_missing",
+        )
+    return open_store(path)
+
+
 def _open_draft(args: argparse.Namespace) -> tuple[Any, str, Any]:
     """(store, manifest sha, criteria set) with the draft started if needed."""
     from forms.review.model import Reviewer
 
     sets = {cs.content_hash: cs for cs in criteria_sets(args)}
-    store = open_store(args.db)
+    store = _existing_store(args.db)
     try:
         sha = _current(store, args.unit, args.year)
         ref = store.submission(sha)
@@ -214,7 +231,7 @@ def _list(args: argparse.Namespace) -> int:
 
     try:
         roundings = {cs.content_hash: cs.rounding for cs in criteria_sets(args)}
-        store = open_store(args.db)
+        store = _existing_store(args.db)
     except CommandError as exc:
         return failed(args, exc)
     try:

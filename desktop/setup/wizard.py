@@ -26,8 +26,6 @@ from desktop.qt import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QRadioButton,
     Qt,
@@ -37,6 +35,7 @@ from desktop.qt import (
     QWizardPage,
 )
 from desktop.settings import COLLECTOR, COMMUNE
+from desktop.setup.unit_page import UnitPage  # noqa: F401  (tests and callers import it from here)
 from desktop.tasks import TaskRunner
 from forms.contact import email_problem, phone_problem
 from forms.criteria import CriteriaSet
@@ -44,10 +43,8 @@ from forms.i18n import _
 
 if TYPE_CHECKING:
     from local_db.database import Database
-    from local_db.models import Profile, Unit
-    from local_db.units import ImportReport
+    from local_db.models import Profile
 
-UNIT_ROLE = Qt.ItemDataRole.UserRole + 20
 MIN_PASSPHRASE = 8
 
 
@@ -110,100 +107,6 @@ class ModePage(QWizardPage):
 
     def nextId(self) -> int:
         return OFFICER_PAGE if self.mode() == COLLECTOR else UNIT_PAGE
-
-
-class UnitPage(QWizardPage):
-    def __init__(self, db: Database, runner: TaskRunner, current: str = "") -> None:
-        super().__init__()
-        self.db = db
-        self.runner = runner
-        self.setTitle(_("Đơn vị báo cáo"))
-        self.setSubTitle(
-            _("Chọn xã, phường hoặc đặc khu mà anh/chị tự đánh giá. Gõ không dấu cũng tìm được.")
-        )
-        layout = QVBoxLayout(self)
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText(_("Tìm theo tên hoặc mã, ví dụ: hoa binh"))
-        self.search.setClearButtonEnabled(True)
-        self.list = QListWidget(self)
-        self.empty = QLabel(
-            _("Chưa có danh sách đơn vị. Hãy nhập tệp danh sách do tỉnh gửi (.xlsx hoặc .csv)."),
-            self,
-        )
-        self.empty.setWordWrap(True)
-        self.import_button = QPushButton(_("Nhập danh sách đơn vị…"), self)
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
-        layout.addWidget(self.search)
-        layout.addWidget(self.list, 1)
-        layout.addWidget(self.empty)
-        row = QHBoxLayout()
-        row.addWidget(self.import_button)
-        row.addStretch(1)
-        layout.addLayout(row)
-        layout.addWidget(self.message)
-        self.search.textChanged.connect(self.refresh)
-        self.list.currentItemChanged.connect(lambda *_a: self.completeChanged.emit())
-        self.import_button.clicked.connect(self.choose_import)
-        self._current = current
-        self.refresh()
-
-    def units(self, text: str) -> list[Unit]:
-        from local_db import units
-
-        return list(units.search(self.db, text, limit=200))
-
-    def refresh(self, *_args) -> None:
-        found = self.units(self.search.text())
-        self.list.clear()
-        for unit in found:
-            label = f"{unit.name} ({unit.code})" + (
-                f" — {unit.group_name}" if unit.group_name else ""
-            )
-            item = QListWidgetItem(label)
-            item.setData(UNIT_ROLE, (unit.code, unit.name))
-            self.list.addItem(item)
-            if unit.code == self._current:
-                self.list.setCurrentItem(item)
-        if self.list.currentItem() is None and self.list.count() == 1:
-            self.list.setCurrentRow(0)
-        self.empty.setVisible(self.list.count() == 0 and not self.search.text())
-        self.completeChanged.emit()
-
-    def choose_import(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self, _("Chọn tệp danh sách đơn vị"), "", _("Danh sách đơn vị (*.xlsx *.csv)")
-        )
-        if path:
-            self.import_file(path)
-
-    def import_file(self, path: str) -> None:
-        from local_db import units
-
-        self.message.setText(_("Đang nhập danh sách…"))
-        self.runner.run(
-            lambda: units.import_units(self.db, Path(path)), self._imported, self._import_failed
-        )
-
-    def _imported(self, report: ImportReport) -> None:
-        if report.problems and not report.written:
-            lines = [str(p) for p in report.problems[:10]]
-            self.message.setText(_("Không nhập được danh sách:") + "\n" + "\n".join(lines))
-        else:
-            self.message.setText(
-                _("Đã nhập {n} đơn vị.", n=report.added + report.updated + report.unchanged)
-            )
-        self.refresh()
-
-    def _import_failed(self, exc: BaseException) -> None:
-        self.message.setText(_("Không nhập được danh sách: {reason}", reason=str(exc)))
-
-    def chosen(self) -> tuple[str, str] | None:
-        item = self.list.currentItem()
-        return item.data(UNIT_ROLE) if item is not None else None
-
-    def isComplete(self) -> bool:
-        return self.chosen() is not None
 
 
 class OfficerPage(QWizardPage):

@@ -8,20 +8,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from forms.i18n import _, language
+from forms.i18n import _
+from forms.text import format_number
 
-
-def format_number(value: Decimal | int, decimals: int | None = None) -> str:
-    """``7.5`` -> ``"7,5"`` in Vietnamese; no trailing zeros unless ``decimals`` is given."""
-    number = Decimal(value)
-    if number.is_finite() and number and not -12 <= number.adjusted() <= 15:
-        # absurd input (1e999999) must not become a million digits in a message
-        text = f"{number:.3E}"
-    elif decimals is not None:
-        text = f"{number:.{decimals}f}"
-    else:
-        text = format(number.normalize(), "f") if number == number else str(number)
-    return text.replace(".", ",") if language() == "vi" else text
+__all__ = ["format_number", "points_text", "set_number"]
 
 
 def points_text(value: Decimal) -> str:

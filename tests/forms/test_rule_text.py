@@ -71,7 +71,7 @@ def test_english():
         (D("7.50"), None, "7,5"),
         (D(20), None, "20"),
         (D("649.995"), 2, "650,00"),
-        (D("1E+3"), None, "1000"),
+        (D("1E+3"), None, "1.000"),  # dot thousands, as the GUI and the report write it
     ],
 )
 def test_format_number(value, decimals, text):

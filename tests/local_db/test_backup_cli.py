@@ -73,6 +73,21 @@ def test_restore_over_a_damaged_database_moves_it_aside(data_dir: Path) -> None:
     assert _count(data_dir, assessment_id) == 1
 
 
+def test_a_damaged_databases_side_files_go_aside_with_it(data_dir: Path) -> None:
+    """Regression (issue 14): the list of side files here lacked ``-journal`` (the one in
+    ``local_db.paths`` has it), so a damaged database's hot journal stayed beside the restored
+    one (a stale file beside it, or worse one SQLite would roll back into it)."""
+    assessment_id = _draft(data_dir, 1)
+    good = backup.make_backup(data_dir)
+    path = data_dir / "dti-desk.sqlite"
+    path.write_bytes(b"\x00" * 8192)
+    Path(f"{path}-journal").write_bytes(b"\x00" * 512 + b"left by the fault")
+    kept = backup.restore(data_dir, good)
+    assert kept is not None and Path(f"{kept}-journal").read_bytes().endswith(b"by the fault")
+    assert not Path(f"{path}-journal").exists()
+    assert _count(data_dir, assessment_id) == 1
+
+
 def test_check_reports_a_missing_evidence_file(data_dir: Path, tmp_path: Path) -> None:
     assessment_id = _draft(data_dir, 1)
     source = tmp_path / "qd.pdf"
@@ -109,11 +124,9 @@ def test_db_commands(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_units_commands(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     base = ["--data-dir", str(data_dir)]
     assert main([*base, "units", "import", str(SAMPLES / "phu_tho_sample.xlsx")]) == 0
-    assert "thêm 41" in capsys.readouterr().out
+    assert "thêm 43" in capsys.readouterr().out
     assert main([*base, "units", "list", "--search", "hoa binh"]) == 0
-    assert capsys.readouterr().out.splitlines() == [
-        "08231\tPhường Hòa Bình\tphường\tThành phố Hòa Bình"
-    ]
+    assert capsys.readouterr().out.splitlines() == ["08231\tPhường Hòa Bình\tphường\tKhu vực 7"]
     bad = tmp_path / "lỗi.csv"
     bad.write_text("Mã,Tên,Loại\n1,Xã Một,huyện\n", encoding="utf-8")
     assert main([*base, "units", "import", str(bad)]) == 1

@@ -294,3 +294,19 @@ def test_bad_input_gives_clear_messages(setup, capsys) -> None:
     )
     assert code == 1 and "missing.dtireview" in err
     assert run(capsys, "review")[0] == 2
+
+
+@pytest.mark.parametrize("command", ["list", "set"])
+def test_a_missing_database_is_refused_not_created(tmp_path, capsys, command):
+    """Regression (issue 14): `review list --db typo.sqlite` made an empty database and listed
+    nothing; it now says the database is not there and leaves no file behind."""
+    missing = tmp_path / "khong-co.sqlite"
+    argv = ["review", command, "--db", missing, "--year", "2025"]
+    if command == "set":
+        argv += ["--unit", "25001", "--indicator", "1.1", "--points", "1"]
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and "Không có cơ sở dữ liệu tổng hợp" in err and str(missing) in err
+    assert not missing.exists() and list(tmp_path.iterdir()) == []
+    code, out, _err = run(capsys, "review", "list", "--db", missing, "--year", "2025", "--json")
+    assert code == 1 and json.loads(out)["code"] == "db_missing"
+    assert not missing.exists()

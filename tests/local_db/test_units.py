@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -27,12 +28,70 @@ def _csv(tmp_path: Path, body: str, name: str = "ds.csv", header: str = HEADER) 
 def test_the_shipped_sample_imports(db: Database, sample: str) -> None:
     report = units.import_units(db, SAMPLES / sample)
     assert report.written and report.problems == []
-    assert report.added == 41 and len(units.all_units(db)) == 41
+    assert report.added == 43 and len(units.all_units(db)) == 43
     hoa_binh = units.get(db, "08231")
     assert hoa_binh is not None
     assert (hoa_binh.name, hoa_binh.kind, hoa_binh.group_name, hoa_binh.province) == (
-        "Phường Hòa Bình", "phường", "Thành phố Hòa Bình", "Phú Thọ")  # fmt: skip
-    assert "Huyện Đoan Hùng" in units.groups(db)
+        "Phường Hòa Bình", "phường", "Khu vực 7", "Phú Thọ")  # fmt: skip
+    van_don = units.get(db, "22901")
+    assert van_don is not None and (van_don.name, van_don.kind) == ("Đặc khu Vân Đồn", "đặc khu")
+
+
+def test_the_sample_uses_todays_units_and_no_districts(db: Database) -> None:
+    """Since 1 July 2025: xã, phường, đặc khu, and no district (huyện, quận, thị xã, thành phố
+    thuộc tỉnh) above them, nor thị trấn (issue 15)."""
+    units.import_sample(db)
+    found = units.all_units(db)
+    assert {u.kind for u in found} == {"xã", "phường", "đặc khu"}
+    words = ("huyen", "quan ", "thi xa", "thanh pho", "thi tran")
+    for unit in found:
+        for text in (unit.name, unit.group_name):
+            assert not any(fold(text).startswith(w) or f" {w}" in fold(text) for w in words), text
+        prefix = {"xã": "Xã ", "phường": "Phường ", "đặc khu": "Đặc khu "}[unit.kind]
+        assert unit.name.startswith(prefix)
+    assert "Khu vực 2" in units.groups(db)
+
+
+def test_the_real_list_replaces_the_unused_sample_units(db: Database, tmp_path: Path) -> None:
+    """Tried with the sample, then the province's list: the sample's units go, except one an
+    assessment names (kept, as storage never drops a unit in use); a province unit that happens
+    to have a sample code but another name stays."""
+    from local_db import assessments
+    from tests.forms.sample_sets import tiny_set
+
+    units.import_sample(db)
+    assessments.create(db, "08182", 2025, tiny_set())  # Xã Hiền Quan, tried out
+    body = "25001,Xã Hòa An,xã,Khu vực 1,Cao Bằng\n08101,Xã Thật,xã,Khu vực 2,Cao Bằng\n"
+    report = units.import_units(db, _csv(tmp_path, body))
+    assert report.written and report.samples_removed == 43 - 2
+    codes = {u.code: u.name for u in units.all_units(db)}
+    assert codes == {"25001": "Xã Hòa An", "08101": "Xã Thật", "08182": "Xã Hiền Quan"}
+    assert units.import_sample(db).samples_removed == 0  # importing the sample removes nothing
+
+
+def test_the_list_says_where_it_came_from(db: Database, tmp_path: Path) -> None:
+    assert units.list_source(db) == "none"
+    units.import_sample(db)
+    assert units.list_source(db) == "sample"
+    units.import_units(db, _csv(tmp_path, "25001,Xã Hòa An,xã,Khu vực 1,Cao Bằng\n"))
+    assert units.list_source(db) == "province"
+
+
+@pytest.mark.parametrize("spelled", ["đặc khu", "Đặc khu", "ĐẶC KHU", "dac khu", "  đặc   khu "])
+def test_special_zones_are_accepted_however_spelled(db: Database, tmp_path: Path, spelled) -> None:
+    decomposed = unicodedata.normalize("NFD", spelled)
+    body = f"22901,Đặc khu Vân Đồn,{spelled},,\n22902,Đặc khu Cô Tô,{decomposed},,\n"
+    report = units.import_units(db, _csv(tmp_path, body))
+    assert report.written and report.problems == [], report.problems
+    assert {u.kind for u in units.all_units(db)} == {"đặc khu"}
+    assert [u.name for u in units.search(db, "co to")] == ["Đặc khu Cô Tô"]
+
+
+def test_the_collector_reads_special_zones_too(tmp_path: Path) -> None:
+    from local_db.collector.units_file import read_units
+
+    rows = read_units(_csv(tmp_path, "22901,Đặc khu Vân Đồn,Đặc khu,Khu vực biển,\n"))
+    assert rows == [("22901", "Đặc khu Vân Đồn", "đặc khu", "Khu vực biển")]
 
 
 def test_csv_and_xlsx_samples_hold_the_same_units(db: Database) -> None:

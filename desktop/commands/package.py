@@ -4,6 +4,7 @@ received package."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -164,17 +165,17 @@ def _print_verdict(verdict, own_key: bool, path: str) -> None:
 
 
 def _signed_here(args: argparse.Namespace, verdict) -> bool:
-    """Intact, signed with this data folder's own key (a commune's machine) and, when the
-    folder's profile can be read, for the folder's own unit (as the window's check has it)."""
+    """Intact, signed with this data folder's own key or the token certificate its finalise
+    signed with (a commune's machine) and, when the folder's profile can be read, for the
+    folder's own unit (as the window's check has it)."""
     from forms.packages import keys
     from local_db.errors import StorageError
     from local_db.paths import DB_FILE
 
-    try:
-        own = keys.load_public(keys_dir(args)).key_id
-    except (keys.KeyFileError, OSError, ValueError):
-        return False
-    if not verdict.signed_by(own):
+    own = {keys.own_certificate_key_id(keys_dir(args))}  # the token certificate it signed with
+    with contextlib.suppress(keys.KeyFileError, OSError, ValueError):
+        own.add(keys.load_public(keys_dir(args)).key_id)
+    if not any(key_id is not None and verdict.signed_by(key_id) for key_id in own):
         return False
     if not (data_dir(args) / DB_FILE).is_file():  # never create a database just to verify
         return True

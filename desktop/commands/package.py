@@ -119,19 +119,35 @@ def _verify(args: argparse.Namespace) -> int:
         return error(
             _("Không đọc được bộ tiêu chí: {error}", error=str(exc)), args, "criteria_unreadable"
         )
-    verdict = verify_package(args.file, criteria_sets=criteria, trust=trust, revocation=revocation)
-    stale = _stale_lines(revocation) if revocation is not None else []
+    verdict = verify_package(
+        args.file, criteria_sets=criteria, trust=trust, revocation=revocation, report=True
+    )
     own_key = not verdict.ok and _signed_here(args, verdict)
+    return _report(args, verdict, own_key, revocation)
+
+
+def _report(args: argparse.Namespace, verdict, own_key: bool, revocation) -> int:
+    """Print the package's verdict and the report PDF's (text or ``--json``); the exit code."""
+    stale = _stale_lines(revocation) if revocation is not None else []
+    # a report PDF whose own signature fails refuses the file too
+    passed = (verdict.ok or own_key) and (verdict.report is None or verdict.report.ok)
     if args.json:
         body = {**verdict.to_json(), "intact": verdict.intact, "own_key": own_key}
         if revocation is not None:
             body["stale_crls"] = stale
+        if verdict.report is not None:
+            body["report"] = verdict.report.to_json()
         print(json.dumps(body, ensure_ascii=False))
-        return EXIT_OK if verdict.ok or own_key else EXIT_PROBLEMS
+        return EXIT_OK if passed else EXIT_PROBLEMS
     for line in stale:
         print("! " + line, file=sys.stderr)
     _print_verdict(verdict, own_key, args.file)
-    return EXIT_OK if verdict.ok or own_key else EXIT_PROBLEMS
+    if verdict.report is not None:
+        print(_("Báo cáo PDF: {verdict}", verdict=verdict.report.message))
+        for signature in verdict.report.signatures:
+            if not signature.ok:
+                print(f"  [{signature.code}] {signature.message}")
+    return EXIT_OK if passed else EXIT_PROBLEMS
 
 
 def _print_verdict(verdict, own_key: bool, path: str) -> None:

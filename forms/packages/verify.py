@@ -30,6 +30,7 @@ from forms.packages.verdict import CriteriaLookup, Verdict, criteria_index, look
 from forms.packages.zipsafe import Limits, SafeZip, Source, ZipProblem
 
 if TYPE_CHECKING:
+    from forms.packages.report_check import ReportVerdict
     from forms.packages.revocation import RevocationLists
 
 __all__ = [
@@ -55,13 +56,17 @@ def verify_package(
     limits: Limits = DEFAULT_LIMITS,
     name: str | None = None,
     revocation: RevocationLists | None = None,
+    report: bool = False,
 ) -> Verdict:
     """Check one package: a path, its bytes, or a seekable binary file object.
 
     ``name`` is what messages and ``Verdict.path`` call it (default: the path; for bytes or
     a file object without a name, "gói"). Giving bytes the caller already holds (the
     collector hashes and stores them anyway) saves reading the file twice. ``revocation``:
-    CRLs a certificate signer's path is checked against (``forms.packages.revocation``)."""
+    CRLs a certificate signer's path is checked against (``forms.packages.revocation``).
+    ``report``: also give the report PDF's own verdict (``Verdict.report``,
+    ``forms.packages.report_check``), against the same anchors and CRLs, when the package is
+    intact and lists one."""
     if name is None:
         if isinstance(source, str | os.PathLike):
             name = os.fspath(source)
@@ -71,10 +76,27 @@ def verify_package(
     try:
         with SafeZip(source, limits) as zf:
             run_checks(PACKAGE_CHECKS, PackageRun(zf, verdict, criteria_sets, trust, revocation))
+            if report and verdict.intact and verdict.manifest is not None:
+                verdict.report = _report_verdict(zf, verdict.manifest, trust, revocation)
     except ZipProblem as exc:
         verdict.reasons.append(exc.problem)
     verdict.ok = not verdict.reasons
     return verdict
+
+
+def _report_verdict(
+    zf: SafeZip,
+    manifest: dict,
+    trust: TrustRegistry | None,
+    revocation: RevocationLists | None,
+) -> ReportVerdict | None:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from forms.packages.report_check import check_report_in
+
+    anchors = trust.anchor_certificates() if trust is not None else []
+    crls = [c.public_bytes(Encoding.DER) for c in revocation.crls] if revocation else []
+    return check_report_in(zf, manifest, anchors, crls)
 
 
 # --- many packages ----------------------------------------------------------------------

@@ -22,17 +22,13 @@ from forms.packages.trust import TrustRegistry
 from forms.packages.verdict import criteria_index
 from forms.packages.verify import verify_package
 from forms.reference import reference_sets
-from tests.forms.packages import token_support
 
 ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture(scope="module")
-def token(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("softhsm")
-    conf = token_support.write_conf(folder)
-    ca = token_support.make_test_ca(folder / "ca")
-    return token_support.make_token(folder / "token", ca, conf)
+def token(desk_token):
+    return desk_token
 
 
 def dti(
@@ -112,6 +108,8 @@ def test_finalise_signed_on_the_token(token, tmp_path):
                    "--anchor", root)  # fmt: skip
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "khóa của chính đơn vị này" in verified.stdout
+    # and the report PDF's own verdict beside the package's
+    assert "Báo cáo PDF: Báo cáo PDF đúng bản trong gói, có chữ ký số hợp lệ của Nguyễn Văn Bình" in verified.stdout  # fmt: skip
     no_root = dti(token, "--data-dir", str(data), "package", "verify", str(package))
     assert no_root.returncode == 1 and "certificate_chain" in no_root.stdout
     # at the province: the chairman's certificate listed for the unit, the root an anchor

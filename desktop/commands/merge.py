@@ -20,6 +20,7 @@ from desktop.commands._collector_common import (
     open_store,
 )
 from desktop.commands._output import add_verbose_argument, listing
+from desktop.commands._trust_crl import print_stale
 from forms.i18n import _
 from forms.text import SHORT_LIST
 
@@ -77,6 +78,7 @@ def _merge(args: argparse.Namespace) -> int:
         sets = criteria_sets(args)
     except CommandError as exc:
         return failed(args, exc)
+    print_stale(trust.revocation())  # the CRLs imported into the registry (stderr)
     created = not Path(args.db).exists()  # only a database this run made may be removed
     try:
         summary = _run(args, trust, sets)

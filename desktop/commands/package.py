@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from desktop.commands._packages_common import EXIT_OK, EXIT_PROBLEMS, data_dir, error, keys_dir
+from desktop.commands._trust_crl import stale_lines
 from forms.i18n import _
 from local_db.paths import TRUST_FILE
 
@@ -68,24 +69,11 @@ def _anchors(trust, paths: list[str]):
     return trust
 
 
-def _stale_lines(revocation) -> list[str]:
-    from desktop.format import format_date
-
-    return [
-        _(
-            "Danh sách thu hồi của {issuer} đã quá hạn cập nhật ({date}): các chứng thư bị thu hồi sau đó chưa được biết",
-            issuer=crl.issuer.rfc4514_string(),
-            date=format_date(crl.next_update_utc),
-        )
-        for crl in revocation.stale()
-    ]
-
-
 def _verify(args: argparse.Namespace) -> int:
     from forms.inbound import InboundRejected, read_inbound
     from forms.packages.revocation import RevocationError, RevocationLists
     from forms.packages.trust import MAX_TRUST_BYTES, TrustError, TrustRegistry
-    from forms.packages.verify import verify_package
+    from forms.packages.verify import verify_package, with_registry_crls
     from forms.problems import ProblemsError
 
     trust_path = Path(args.trust) if args.trust else data_dir(args) / TRUST_FILE
@@ -106,7 +94,10 @@ def _verify(args: argparse.Namespace) -> int:
     try:
         if args.anchor:
             trust = _anchors(trust, args.anchor)
-        revocation = RevocationLists.from_files(args.crl) if args.crl else None
+        # the --crl files and those imported into the registry (trust import-crl)
+        revocation = with_registry_crls(
+            RevocationLists.from_files(args.crl) if args.crl else None, trust
+        )
     except (InboundRejected, TrustError) as exc:
         return error(
             _("Không đọc được chứng thư gốc: {error}", error=str(exc)), args, "anchor_unreadable"
@@ -128,7 +119,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace, verdict, own_key: bool, revocation) -> int:
     """Print the package's verdict and the report PDF's (text or ``--json``); the exit code."""
-    stale = _stale_lines(revocation) if revocation is not None else []
+    stale = stale_lines(revocation)
     # a report PDF whose own signature fails refuses the file too
     passed = (verdict.ok or own_key) and (verdict.report is None or verdict.report.ok)
     if args.json:

@@ -53,9 +53,12 @@ class ReportVerdict:
 def trust_material(trust: Any) -> tuple[list[x509.Certificate], list[bytes]]:
     """The anchors and CRLs (DER) a PDF's signatures are checked against: the trust
     registry's, as the package's are (None: no anchor, no CRL)."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
     if trust is None:
         return [], []
-    return list(trust.anchor_certificates()), []
+    crls = [c.public_bytes(Encoding.DER) for c in trust.crls]
+    return list(trust.anchor_certificates()), crls
 
 
 def listed_report(manifest: Mapping[str, Any]) -> Mapping[str, Any] | None:

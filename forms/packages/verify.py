@@ -73,6 +73,7 @@ def verify_package(
         else:
             name = str(getattr(source, "name", "") or "gói")
     verdict = Verdict(ok=False, path=name)
+    revocation = with_registry_crls(revocation, trust)
     try:
         with SafeZip(source, limits) as zf:
             run_checks(PACKAGE_CHECKS, PackageRun(zf, verdict, criteria_sets, trust, revocation))
@@ -82,6 +83,20 @@ def verify_package(
         verdict.reasons.append(exc.problem)
     verdict.ok = not verdict.reasons
     return verdict
+
+
+def with_registry_crls(
+    revocation: RevocationLists | None, trust: TrustRegistry | None
+) -> RevocationLists | None:
+    """The CRLs to check against: those given, and those imported into the registry (so a
+    merge and the collector window use the province's CRLs with no option)."""
+    held = trust.crls if trust is not None else []
+    if not held:
+        return revocation
+    if revocation is None:
+        return trust.revocation() if trust is not None else None
+    extra = [c for c in held if c not in revocation.crls]
+    return replace(revocation, crls=(*revocation.crls, *extra)) if extra else revocation
 
 
 def _report_verdict(
@@ -95,6 +110,7 @@ def _report_verdict(
     from forms.packages.report_check import check_report_in
 
     anchors = trust.anchor_certificates() if trust is not None else []
+    # revocation already holds the registry's CRLs (with_registry_crls)
     crls = [c.public_bytes(Encoding.DER) for c in revocation.crls] if revocation else []
     return check_report_in(zf, manifest, anchors, crls)
 

@@ -60,3 +60,21 @@ def test_reviewer_sees_an_unsigned_report(qtbot, tmp_path):
     assert "không mang chữ ký số riêng" in screen.signatures.text()
     assert screen.signatures.report_verdict.code == rc.REPORT_UNSIGNED
     store.close()
+
+
+def test_reviewer_sees_a_report_signed_by_a_revoked_certificate(qtbot, tmp_path, desk_token):
+    """The CRL imported into the trust registry is used for the PDF too, with no option."""
+    from cryptography import x509
+
+    ca = desk_token.ca
+    crl = x509.load_der_x509_crl(ca.files["crl.der"].read_bytes())
+    trust = TrustRegistry(crls=[crl])
+    trust.add_certificate("25042", ca.chairman.certificate)
+    trust.add_anchor(ca.root)
+    package = _token_package(desk_token, ca.revoked, tmp_path / "in")
+    store, screen = _screen(qtbot, tmp_path, package, trust)
+    text = screen.signatures.text()
+    assert "Chữ ký số của gói: hợp lệ" in text
+    assert "Chữ ký số trên báo cáo PDF không hợp lệ" in text and "thu hồi" in text
+    assert [s.code for s in screen.signatures.report_verdict.signatures] == [ps.REVOKED]
+    store.close()

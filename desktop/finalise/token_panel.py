@@ -43,11 +43,9 @@ CHOICE_ROLE = Qt.ItemDataRole.UserRole + 31
 WINDOWS_DRIVERS = (
     r"C:\Windows\System32\eTPKCS11.dll",  # SafeNet / Thales: the government CA's tokens
     r"C:\Windows\System32\bit4xpki.dll",  # Bit4id
-    r"C:\Windows\System32\vnpt-ca_csp11.dll",  # VNPT-CA
-    r"C:\Windows\System32\viettel-ca_v6.dll",  # Viettel-CA
-    r"C:\Windows\System32\BkavCA.dll",  # BkavCA
 )
-# the other CA drivers install "…pkcs11.dll" / "…p11.dll" files of their own names
+# Viettel-CA, VNPT-CA, BkavCA, FPT-CA install "…pkcs11.dll" / "…p11.dll" files of their own
+# names, which change between driver versions: found by pattern rather than listed
 WINDOWS_PATTERNS = (r"C:\Windows\System32\*pkcs11*.dll", r"C:\Windows\System32\*p11*.dll")
 UNIX_DRIVERS = (
     "/usr/lib/libeTPkcs11.so",  # SafeNet Authentication Client

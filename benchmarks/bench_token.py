@@ -5,7 +5,10 @@ token (softhsm2 and opensc must be installed: ``sh tools/install-sysdeps.sh``) a
 login, package signing (RSA 2048 and EC P-256) and PDF signing times on the token; then the
 sequential verification time of N packages (default 3,321, one per commune-level unit) signed
 with a token certificate (CMS, path to the root, with and without a CRL) beside the same
-number signed with Ed25519. A real USB token signs far slower than SoftHSM2 (hundreds of ms
+number signed with Ed25519; the finalise signing on the token (the report PDF's PAdES signature,
+then the package carrying it); and the collector's merge (``CollectorStore.merge``, as the window
+and ``dti-desk merge`` run it) of N distinct CMS-signed packages beside N Ed25519 ones, the
+registry holding a CRL for the CMS run (``--merge-units 0`` skips it). A real USB token signs far slower than SoftHSM2 (hundreds of ms
 per RSA signature): the token numbers are the app's own overhead, not a token's.
 """
 
@@ -60,6 +63,7 @@ def _verify_all(path: Path, count: int, criteria, trust, revocation=None) -> flo
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=3321)
+    parser.add_argument("--merge-units", type=int, default=3321)
     args = parser.parse_args()
     print(
         f"cpu count: {os.cpu_count()}, load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}"
@@ -108,7 +112,55 @@ def main() -> int:
             f"verify {n} token (CMS, RSA 2048, chain to root) packages: {cms_cpu:.2f} s CPU ({cms_cpu / n * 1e3:.2f} ms each)"
         )
         print(f"  the same with a CRL: {crl_cpu:.2f} s CPU ({crl_cpu / n * 1e3:.2f} ms each)")
+        _finalise_signing(token, out / "finalise")
+        if args.merge_units:
+            _merge(token, folder / "merge", args.merge_units)
     return 0
+
+
+def _finalise_signing(token, out: Path) -> None:
+    """What ``finalise --token`` adds to the app's own key: the report PDF PAdES-signed, then
+    the package that carries it, in one logged-in session (the report printed beforehand)."""
+    ca = token.ca
+    report = tiny_pdf(12)  # the commune's report runs to about 12 pages
+    with tk.open_token(token.module, token.pin, cert_id=ca.chairman.cka_id) as session:
+        signer = session.signer(ca.chairman.cka_id)
+        pdf_signer = ps.token_pdf_signer(signer)
+
+        def both() -> Path:
+            signed = ps.sign_pdf(report, pdf_signer)
+            return build_package(submission(report=signed), signer, out)
+
+        times, _ = _timed(both, 10)
+    print(f"finalise on the token (RSA 2048): PDF signed + package signed {_ms(times)}")
+
+
+def _merge(token, folder: Path, n: int) -> None:
+    from local_db.collector import CollectorStore
+
+    ca = token.ca
+    ed = ed_signer(2)
+    units = [f"{10000 + i:05d}" for i in range(n)]
+    cms_trust, ed_trust = TrustRegistry(), TrustRegistry()
+    cms_trust.add_anchor(ca.root)
+    cms_trust.add_crl(ca.crl)
+    for unit in units:
+        cms_trust.add_certificate(unit, ca.chairman.certificate)
+        ed_trust.add_key(unit, ed.public_raw)
+    start = time.perf_counter()
+    with tk.open_token(token.module, token.pin, cert_id=ca.chairman.cka_id) as session:
+        signer = session.signer(ca.chairman.cka_id)
+        cms = [build_package(submission(unit_code=u), signer, folder / "cms") for u in units]
+    built = time.perf_counter() - start
+    eds = [build_package(submission(unit_code=u), ed, folder / "ed") for u in units]
+    print(f"built {n} CMS packages on the token in {built:.1f} s")
+    for name, paths, trust in (("Ed25519", eds, ed_trust), ("CMS (token, CRL in the registry)", cms, cms_trust)):  # fmt: skip
+        with CollectorStore(folder / f"{name[:3]}.sqlite") as store:
+            start = time.perf_counter()
+            summary = store.merge(paths, trust, [tiny_set()])
+            elapsed = time.perf_counter() - start
+        assert summary.accepted == n, summary
+        print(f"merge {n} {name} packages: {elapsed:.1f} s ({elapsed / n * 1e3:.2f} ms each)")
 
 
 if __name__ == "__main__":

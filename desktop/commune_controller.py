@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from desktop.finalise.dialog import FinaliseDialog
     from desktop.finalise.export import Finalised, PreparedExport
     from desktop.finalise.report import ReportInfo
+    from desktop.finalise.token_panel import TokenChoice
     from desktop.review.commune import CommuneReviewPanel
     from local_db.database import Database
     from local_db.models import Assessment, Profile
@@ -182,10 +183,13 @@ class CommuneController(QObject):
         assert self.session is not None and self.window is not None
         if self.window.editor is not None:
             self.window.editor.flush()
-        dialog = FinaliseDialog(self.session, self.settings, self.window)
+        dialog = FinaliseDialog(self.session, self.settings, self.window, self.runner)
         dialog.go_to.connect(self._go_to)
         dialog.export_requested.connect(
             lambda passphrase, folder: self.export(passphrase, Path(folder))
+        )
+        dialog.token_export_requested.connect(
+            lambda choice, pin, folder: self.export_with_token(choice, pin, Path(folder))
         )
         dialog.pdf_requested.connect(lambda path: self.write_report(Path(path)))
         dialog.copy_requested.connect(lambda path: self.save_sent_copy(Path(path)))
@@ -220,6 +224,20 @@ class CommuneController(QObject):
             self._exported,
             lambda exc: self._export_failed(exc, out_dir),
         )
+
+    def export_with_token(self, choice: TokenChoice, pin: str, out_dir: Path) -> None:
+        """As :meth:`export`, signed on the USB token (``choice``) with ``pin``: logged in once
+        on the worker, the package's CMS and the report's PAdES signature; the PIN is tried
+        once and kept nowhere."""
+        prepared = self.prepare_export()
+
+        def work() -> tuple[Finalised, str]:
+            from forms.packages.token import open_token
+
+            with open_token(choice.module, pin, cert_id=choice.cka_id, serial=choice.serial) as s:
+                return prepared.write_with_token(s.signer(choice.cka_id), out_dir)
+
+        self.runner.run(work, self._exported, lambda exc: self._export_failed(exc, out_dir))
 
     def prepare_export(self) -> PreparedExport:
         """What signing needs from the GUI thread (the submission, the report's HTML), for
@@ -271,9 +289,13 @@ class CommuneController(QObject):
 
     def _export_failed(self, exc: BaseException, out_dir: Path) -> None:
         from desktop.finalise.export import WrongPassphrase
+        from forms.packages.token import TokenError
+        from forms.pdf_signature import PdfSignatureError
         from forms.problems import ProblemsError
 
-        if isinstance(exc, WrongPassphrase):
+        if isinstance(exc, TokenError | PdfSignatureError):  # a wrong PIN: tried once, not again
+            self._report(False, exc.message)
+        elif isinstance(exc, WrongPassphrase):
             self._report(False, _("Sai mật khẩu khóa ký (hoặc tệp khóa bị hỏng). Hãy thử lại."))
         elif isinstance(exc, ProblemsError):
             self._report(

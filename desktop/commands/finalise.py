@@ -1,10 +1,12 @@
-"""`dti-desk [--data-dir DIR] finalise -o FOLDER [--json] [--accept-warnings]` and
+"""`dti-desk [--data-dir DIR] finalise -o FOLDER [--json] [--accept-warnings] [--token --module
+PATH --cert-id HEX [--token-serial SERIAL]]` and
 `dti-desk [--data-dir DIR] report -o FILE.pdf`: the commune's finalise from the command line.
 
 The same steps as "Kiểm tra & hoàn tất" in the window, through the same code: the session
 and ``CommuneController.prepare_export`` (the submission, the report), the problems split by
 ``finalise_problems``, ``PreparedExport.write`` (sign, the package and the PDF side by side),
-``mark_finalised``. Exit 0 written, 1 problems (errors, unacknowledged warnings, a wrong
+``mark_finalised``. With ``--token`` the package and the report are signed on the USB token
+(PIN from ``DTI_PIN`` or asked once). Exit 0 written, 1 problems (errors, unacknowledged warnings, a wrong
 passphrase), 2 usage.
 """
 
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.commands._packages_common import EXIT_OK, EXIT_PROBLEMS, error, passphrase
+from desktop.commands._token_common import add_token_arguments
 from forms.i18n import _
 
 if TYPE_CHECKING:
@@ -43,6 +46,7 @@ def register(subparsers) -> None:
     fin.add_argument(
         "--accept-warnings", action="store_true", help=_("xác nhận đã xem mọi cảnh báo")
     )
+    add_token_arguments(fin)
     fin.set_defaults(func=_finalise)
     rep = subparsers.add_parser(
         "report",
@@ -122,6 +126,8 @@ def _sign(commune: CommuneController, args: argparse.Namespace) -> tuple[Finalis
     from desktop.finalise.export import WrongPassphrase, mark_finalised
 
     assert commune.current is not None
+    if args.token:
+        return _sign_on_token(commune, args)
     secret = passphrase()
     if not secret:
         return _("Cần mật khẩu khóa ký: đặt DTI_PASSPHRASE hoặc chạy trong cửa sổ dòng lệnh.")
@@ -130,6 +136,26 @@ def _sign(commune: CommuneController, args: argparse.Namespace) -> tuple[Finalis
         written, not_kept = prepared.write(secret, Path(args.out))
     except WrongPassphrase:
         return _("Sai mật khẩu khóa ký (hoặc tệp khóa bị hỏng). Hãy thử lại.")
+    mark_finalised(commune.db, commune.current.id, written.package)
+    return written, not_kept
+
+
+def _sign_on_token(
+    commune: CommuneController, args: argparse.Namespace
+) -> tuple[Finalised, str] | str:
+    """The package's CMS and the report's PAdES signature made on the USB token (one PIN)."""
+    from desktop.commands._token_common import token_signer
+    from desktop.finalise.export import mark_finalised
+    from forms.packages.token import TokenError
+    from forms.pdf_signature import PdfSignatureError
+
+    assert commune.current is not None
+    prepared = commune.prepare_export()
+    try:
+        with token_signer(args) as signer:
+            written, not_kept = prepared.write_with_token(signer, Path(args.out))
+    except (TokenError, PdfSignatureError) as exc:
+        return f"[{exc.code}] {exc.message}"
     mark_finalised(commune.db, commune.current.id, written.package)
     return written, not_kept
 

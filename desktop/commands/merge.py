@@ -20,6 +20,7 @@ from desktop.commands._collector_common import (
     open_store,
 )
 from desktop.commands._output import add_verbose_argument, listing
+from desktop.commands._trust_crl import print_stale
 from forms.i18n import _
 from forms.text import SHORT_LIST
 
@@ -79,6 +80,7 @@ def _merge(args: argparse.Namespace) -> int:
         return failed(args, exc)
     from local_db.collector.pg import is_url
 
+    print_stale(trust.revocation())  # the CRLs imported into the registry (stderr)
     # only a database file this run made may be removed (never a server's database)
     created = not is_url(args.db) and not Path(args.db).exists()
     try:

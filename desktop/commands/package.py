@@ -4,11 +4,13 @@ received package."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
 
 from desktop.commands._packages_common import EXIT_OK, EXIT_PROBLEMS, data_dir, error, keys_dir
+from desktop.commands._trust_crl import stale_lines
 from forms.i18n import _
 from local_db.paths import TRUST_FILE
 
@@ -67,24 +69,11 @@ def _anchors(trust, paths: list[str]):
     return trust
 
 
-def _stale_lines(revocation) -> list[str]:
-    from desktop.format import format_date
-
-    return [
-        _(
-            "Danh sách thu hồi của {issuer} đã quá hạn cập nhật ({date}): các chứng thư bị thu hồi sau đó chưa được biết",
-            issuer=crl.issuer.rfc4514_string(),
-            date=format_date(crl.next_update_utc),
-        )
-        for crl in revocation.stale()
-    ]
-
-
 def _verify(args: argparse.Namespace) -> int:
     from forms.inbound import InboundRejected, read_inbound
     from forms.packages.revocation import RevocationError, RevocationLists
     from forms.packages.trust import MAX_TRUST_BYTES, TrustError, TrustRegistry
-    from forms.packages.verify import verify_package
+    from forms.packages.verify import verify_package, with_registry_crls
     from forms.problems import ProblemsError
 
     trust_path = Path(args.trust) if args.trust else data_dir(args) / TRUST_FILE
@@ -105,7 +94,10 @@ def _verify(args: argparse.Namespace) -> int:
     try:
         if args.anchor:
             trust = _anchors(trust, args.anchor)
-        revocation = RevocationLists.from_files(args.crl) if args.crl else None
+        # the --crl files and those imported into the registry (trust import-crl)
+        revocation = with_registry_crls(
+            RevocationLists.from_files(args.crl) if args.crl else None, trust
+        )
     except (InboundRejected, TrustError) as exc:
         return error(
             _("Không đọc được chứng thư gốc: {error}", error=str(exc)), args, "anchor_unreadable"
@@ -118,19 +110,35 @@ def _verify(args: argparse.Namespace) -> int:
         return error(
             _("Không đọc được bộ tiêu chí: {error}", error=str(exc)), args, "criteria_unreadable"
         )
-    verdict = verify_package(args.file, criteria_sets=criteria, trust=trust, revocation=revocation)
-    stale = _stale_lines(revocation) if revocation is not None else []
+    verdict = verify_package(
+        args.file, criteria_sets=criteria, trust=trust, revocation=revocation, report=True
+    )
     own_key = not verdict.ok and _signed_here(args, verdict)
+    return _report(args, verdict, own_key, revocation)
+
+
+def _report(args: argparse.Namespace, verdict, own_key: bool, revocation) -> int:
+    """Print the package's verdict and the report PDF's (text or ``--json``); the exit code."""
+    stale = stale_lines(revocation)
+    # a report PDF whose own signature fails refuses the file too
+    passed = (verdict.ok or own_key) and (verdict.report is None or verdict.report.ok)
     if args.json:
         body = {**verdict.to_json(), "intact": verdict.intact, "own_key": own_key}
         if revocation is not None:
             body["stale_crls"] = stale
+        if verdict.report is not None:
+            body["report"] = verdict.report.to_json()
         print(json.dumps(body, ensure_ascii=False))
-        return EXIT_OK if verdict.ok or own_key else EXIT_PROBLEMS
+        return EXIT_OK if passed else EXIT_PROBLEMS
     for line in stale:
         print("! " + line, file=sys.stderr)
     _print_verdict(verdict, own_key, args.file)
-    return EXIT_OK if verdict.ok or own_key else EXIT_PROBLEMS
+    if verdict.report is not None:
+        print(_("Báo cáo PDF: {verdict}", verdict=verdict.report.message))
+        for signature in verdict.report.signatures:
+            if not signature.ok:
+                print(f"  [{signature.code}] {signature.message}")
+    return EXIT_OK if passed else EXIT_PROBLEMS
 
 
 def _print_verdict(verdict, own_key: bool, path: str) -> None:
@@ -164,17 +172,17 @@ def _print_verdict(verdict, own_key: bool, path: str) -> None:
 
 
 def _signed_here(args: argparse.Namespace, verdict) -> bool:
-    """Intact, signed with this data folder's own key (a commune's machine) and, when the
-    folder's profile can be read, for the folder's own unit (as the window's check has it)."""
+    """Intact, signed with this data folder's own key or the token certificate its finalise
+    signed with (a commune's machine) and, when the folder's profile can be read, for the
+    folder's own unit (as the window's check has it)."""
     from forms.packages import keys
     from local_db.errors import StorageError
     from local_db.paths import DB_FILE
 
-    try:
-        own = keys.load_public(keys_dir(args)).key_id
-    except (keys.KeyFileError, OSError, ValueError):
-        return False
-    if not verdict.signed_by(own):
+    own = {keys.own_certificate_key_id(keys_dir(args))}  # the token certificate it signed with
+    with contextlib.suppress(keys.KeyFileError, OSError, ValueError):
+        own.add(keys.load_public(keys_dir(args)).key_id)
+    if not any(key_id is not None and verdict.signed_by(key_id) for key_id in own):
         return False
     if not (data_dir(args) / DB_FILE).is_file():  # never create a database just to verify
         return True

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from desktop.commands import _trust_crl
 from desktop.commands._packages_common import (
     EXIT_OK,
     EXIT_USAGE,
@@ -83,6 +84,7 @@ def register(subparsers) -> None:
         help=_("dấu vân tay của người ký, đọc qua điện thoại"),
     )
     imp.set_defaults(func=_import)
+    _trust_crl.register(sub, _load, _save)
 
 
 def _load(args: argparse.Namespace):
@@ -197,6 +199,7 @@ def _list(args: argparse.Namespace) -> int:
             "anchors": [
                 {"subject": a.subject, "fingerprint": a.fingerprint} for a in registry.anchors
             ],
+            "crls": [_crl_json(c) for c in registry.crls],
         }
         print(json.dumps(body, ensure_ascii=False, indent=1))
         return EXIT_OK
@@ -212,7 +215,29 @@ def _list(args: argparse.Namespace) -> int:
                 fingerprint=a.fingerprint,
             )
         )
+    for crl in registry.crls:
+        print(_crl_line(crl))
+    _trust_crl.print_stale(registry.revocation())
     return EXIT_OK
+
+
+def _crl_json(crl) -> dict[str, object]:
+    next_update = crl.next_update_utc
+    return {
+        "issuer": crl.issuer.rfc4514_string(),
+        "last_update": crl.last_update_utc.isoformat(),
+        "next_update": next_update.isoformat() if next_update else None,
+        "revoked": len(list(crl)),
+    }
+
+
+def _crl_line(crl) -> str:
+    from desktop.format import format_date
+
+    return _("Danh sách thu hồi: {issuer}, {count} chứng thư, cập nhật {updated}, lần tới {next}",
+             issuer=crl.issuer.rfc4514_string(), count=len(list(crl)),
+             updated=format_date(crl.last_update_utc),
+             next=format_date(crl.next_update_utc) if crl.next_update_utc else "-")  # fmt: skip
 
 
 def _remove(args: argparse.Namespace) -> int:

@@ -1,17 +1,20 @@
 """“Kiểm tra & hoàn tất”: every problem (errors block, warnings need a tick), then sign and export.
 
 Each problem is clickable: it takes the officer to its indicator. The dialog collects the
-decision (passphrase, folder); the commune controller does the work and reports back
+decision (the app's key and its passphrase, or a certificate on the USB token and its PIN;
+the folder); the commune controller does the work and reports back
 through ``show_done`` / ``show_error``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from desktop import settings as opts
 from desktop.assessment.session import AssessmentSession
+from desktop.finalise.token_panel import TokenChoice, TokenPanel, ask_pin
 from desktop.format import format_points
 from desktop.qt import (
     QDialog,
@@ -23,6 +26,7 @@ from desktop.qt import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QRadioButton,
     QStandardPaths,
     QStyle,
     Qt,
@@ -31,6 +35,7 @@ from desktop.qt import (
     Signal,
 )
 from desktop.settings import Settings
+from desktop.tasks import TaskRunner
 from forms.i18n import _
 from forms.problems import Level, Problem
 
@@ -50,6 +55,7 @@ def indicator_code(problem: Problem, session: AssessmentSession) -> str:
 class FinaliseDialog(QDialog):
     go_to = Signal(str)  # an indicator code
     export_requested = Signal(str, str)  # passphrase, output folder
+    token_export_requested = Signal(object, str, str)  # TokenChoice, PIN, output folder
     pdf_requested = Signal(str)  # output file
     copy_requested = Signal(str)  # where to save another copy of the sent package
 
@@ -58,10 +64,14 @@ class FinaliseDialog(QDialog):
         session: AssessmentSession,
         settings: Settings | None = None,
         parent: QWidget | None = None,
+        runner: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
         self.settings = settings
+        self.runner = runner or TaskRunner()
+        # asks the token's PIN when signing (tests answer it); never kept, never asked twice
+        self.ask_pin: Callable[[TokenChoice], str | None] = lambda choice: ask_pin(self, choice)
         self.setWindowTitle(_("Kiểm tra & hoàn tất"))
         layout = QVBoxLayout(self)
         self._build_problems(layout)
@@ -76,6 +86,8 @@ class FinaliseDialog(QDialog):
         self.list.itemDoubleClicked.connect(self._activated)
         self.list.itemChanged.connect(lambda *_a: self._update_buttons())
         self.passphrase.textChanged.connect(lambda *_a: self._update_buttons())
+        self.token_panel.changed.connect(self._update_buttons)
+        self.with_token.toggled.connect(self._mode_changed)
         self.export_button.clicked.connect(self._export)
         self.pdf_button.clicked.connect(self._pdf)
         self.copy_button.clicked.connect(self._save_copy)
@@ -118,8 +130,26 @@ class FinaliseDialog(QDialog):
         self.passphrase = QLineEdit(self)
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase.setPlaceholderText(_("mật khẩu của khóa ký"))
+        self.with_key = QRadioButton(_("Khóa ký của ứng dụng"), self)
+        self.with_token = QRadioButton(_("Chữ ký số trên USB token"), self)
+        self.with_key.setChecked(True)
+        choice = QHBoxLayout()
+        choice.addWidget(self.with_key)
+        choice.addWidget(self.with_token)
+        choice.addStretch(1)
+        form.addRow(_("Ký bằng"), choice)
         form.addRow(_("Mật khẩu khóa ký"), self.passphrase)
+        self.token_panel = TokenPanel(self.runner, self)
+        self.token_panel.setVisible(False)
+        form.addRow(self.token_panel)
         return form
+
+    def _mode_changed(self, on_token: bool) -> None:
+        self.token_panel.setVisible(on_token)
+        panel = self.token_panel
+        if on_token and not panel.certificates.topLevelItemCount() and panel.driver.currentText():
+            panel.read_tokens()  # the driver found on this PC: its certificates straight away
+        self._update_buttons()
 
     def _build_buttons(self) -> QHBoxLayout:
         buttons = QHBoxLayout()
@@ -223,8 +253,12 @@ class FinaliseDialog(QDialog):
             state = _("Không có lỗi; mọi cảnh báo đã được xác nhận. Có thể ký và xuất gói nộp.")
         self.summary.setText(head + "\n" + state)
         ready = not errors and not pending and not self.session.read_only
-        self.export_button.setEnabled(ready and bool(self.passphrase.text()))
-        self.passphrase.setEnabled(ready)
+        on_token = self.with_token.isChecked()
+        signable = (
+            self.token_panel.chosen() is not None if on_token else bool(self.passphrase.text())
+        )
+        self.export_button.setEnabled(ready and signable)
+        self.passphrase.setEnabled(ready and not on_token)
 
     def _activated(self, item: QListWidgetItem) -> None:
         code = indicator_code(item.data(PROBLEM_ROLE), self.session)
@@ -241,12 +275,23 @@ class FinaliseDialog(QDialog):
             self.folder.setText(folder)
 
     def _export(self) -> None:
+        choice = self.token_panel.chosen() if self.with_token.isChecked() else None
+        pin = None
+        if choice is not None:
+            pin = self.ask_pin(choice)
+            if not pin:
+                self.message.setStyleSheet("")
+                self.message.setText(_("Chưa ký: chưa nhập mã PIN của token."))
+                return
         if self.settings:
             self.settings.set(opts.LAST_EXPORT_DIR, self.folder.text())
         self.message.setStyleSheet("")
         self.message.setText(_("Đang ký và đóng gói…"))
         self.export_button.setEnabled(False)
-        self.export_requested.emit(self.passphrase.text(), self.folder.text())
+        if choice is not None and pin:
+            self.token_export_requested.emit(choice, pin, self.folder.text())
+        else:
+            self.export_requested.emit(self.passphrase.text(), self.folder.text())
 
     def _pdf(self, _checked: bool = False, path: str = "") -> None:
         if not path:

@@ -19,7 +19,7 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +31,8 @@ from forms.packages.zipsafe import SafeZip
 from forms.problems import Level, Problem
 
 if TYPE_CHECKING:
+    from forms.packages.signing import Signer
+    from forms.packages.token import TokenSigner
     from local_db.database import Database
     from local_db.models import PackageExport
 
@@ -110,22 +112,43 @@ def sign_and_write(
     report_html: str,
     title: str = "",
 ) -> Finalised:
-    """Sign and write the package and the PDF report side by side: the report (``report_html``,
-    printed with ``write_pdf``) goes inside the package too, its sha256 in the signed manifest.
-    A wrong passphrase writes nothing; a package that cannot be written takes its PDF away."""
-    from desktop.finalise.report_pdf import write_pdf
+    """Sign with the app's own key and write the package and the PDF report side by side (see
+    :func:`write_signed`). A wrong passphrase writes nothing."""
     from forms.packages import keys
 
     try:
         signer = keys.load_signer(keys_dir, passphrase)
     except keys.KeyFileError as exc:
         raise WrongPassphrase(str(exc)) from exc
+    return write_signed(submission, signer, out_dir, report_html, title)
+
+
+def write_signed(
+    submission: Submission,
+    signer: Signer,
+    out_dir: Path,
+    report_html: str,
+    title: str = "",
+    sign_report: Callable[[bytes], bytes] | None = None,
+) -> Finalised:
+    """Write the package signed by ``signer`` and the PDF report beside it: the report
+    (``report_html``, printed with ``write_pdf``, then PAdES-signed by ``sign_report`` when
+    given) goes inside the package too, its sha256 in the signed manifest, so the PDF beside
+    the package and the one inside are the same bytes. A package that cannot be written takes
+    its PDF away."""
+    from desktop.finalise.report_pdf import write_pdf
+    from forms.atomic import write_bytes_atomic
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     pdf = report_path(submission, out_dir)
     write_pdf(report_html, pdf, title)
     try:
-        with_report = dataclasses.replace(submission, report=pdf.read_bytes())
+        data = pdf.read_bytes()
+        if sign_report is not None:
+            data = sign_report(data)
+            write_bytes_atomic(pdf, data)
+        with_report = dataclasses.replace(submission, report=data)
         package = build_package(with_report, signer, out_dir)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -145,19 +168,39 @@ class PreparedExport:
     data_dir: Path
 
     def write(self, passphrase: str, out_dir: Path) -> tuple[Finalised, str]:
-        """Sign and write both files, and keep a copy of the package in the data folder; the
-        second value says why no copy could be kept ("" when it was)."""
-        from forms.packages.zipsafe import ZipProblem
-        from local_db import sent_packages
-
+        """Sign with the app's key and write both files, and keep a copy of the package in the
+        data folder; the second value says why no copy could be kept ("" when it was)."""
         done = sign_and_write(
             self.submission, self.keys_dir, passphrase, out_dir, self.report_html, self.title
         )
-        try:  # the exact bytes, to hand over again without creating a new submission
+        return done, self._keep(done)
+
+    def write_with_token(self, signer: TokenSigner, out_dir: Path) -> tuple[Finalised, str]:
+        """As :meth:`write`, signed on the USB token: the package's CMS and the report's PAdES
+        signature (in the chairman's signature area) by the same certificate; the certificate
+        is remembered in the keys folder, for this folder's own checks."""
+        from desktop.finalise.token_signing import report_signing
+        from forms.packages import keys
+
+        sign_report = report_signing(signer, self.report_html)
+        done = write_signed(
+            self.submission, signer, out_dir, self.report_html, self.title, sign_report
+        )
+        with contextlib.suppress(OSError):
+            keys.save_own_certificate(self.keys_dir, signer.certificate)
+        return done, self._keep(done)
+
+    def _keep(self, done: Finalised) -> str:
+        """A copy of the exact bytes in the data folder, to hand over again without creating
+        a new submission; why not ("" when kept)."""
+        from forms.packages.zipsafe import ZipProblem
+        from local_db import sent_packages
+
+        try:
             sent_packages.keep(self.data_dir, done.package)
         except (OSError, ValueError, ZipProblem) as exc:
-            return done, str(exc)
-        return done, ""
+            return str(exc)
+        return ""
 
 
 def mark_finalised(db: Database, assessment_id: int, package: Path) -> PackageExport:

@@ -145,7 +145,8 @@ def open_review_for_file(
             return widget
     if keys_dir is None:  # the window's own data folder, never the default one (--data-dir)
         keys_dir = window.keys_dir
-    screen = ReviewerScreen(window.session, sha, cs, reviewer or Reviewer(""), window)
+    screen = ReviewerScreen(window.session, sha, cs, reviewer or Reviewer(""), window,
+                            trust=getattr(window, "trust", None))  # fmt: skip
     signing = ReviewSigning(keys_dir, window)
     signing.attach(screen)
     screen.signing = signing

@@ -43,6 +43,7 @@ from desktop.qt import (
 )
 from desktop.review.answers import describe_answer
 from desktop.review.items_model import ReviewItemsModel
+from desktop.review.signatures import SignatureVerdicts
 from desktop.review.summary import SummaryTable
 from forms.criteria import CriteriaSet
 from forms.i18n import _
@@ -84,6 +85,7 @@ class ReviewerScreen(QWidget):
         *,
         opener: Opener = system_open,
         evidence_dir: Path | None = None,
+        trust: Any = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
@@ -106,6 +108,8 @@ class ReviewerScreen(QWidget):
         self._fill_details()
         self.select(self.model.code_at(0))
         session.changed.connect(self._store_changed)
+        # the report PDF's signature, against the anchors and CRLs the package was checked with
+        self.signatures.check(session, manifest_sha256, self.received, trust, self.evidence_dir)
 
     # --- layout -------------------------------------------------------------------------
 
@@ -119,6 +123,7 @@ class ReviewerScreen(QWidget):
               officer=m["officer"]["name"], position=m["officer"]["position"], created=format_moment(m["created_at"]))
             + contact_text(m)
         )  # fmt: skip
+        self.signatures = SignatureVerdicts(self)
         self.model = ReviewItemsModel(self.cs, self.review, parent=self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -152,6 +157,7 @@ class ReviewerScreen(QWidget):
         upright.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
+        layout.addWidget(self.signatures)
         layout.addWidget(upright, 1)
         layout.addLayout(bottom)
         layout.addLayout(row)

@@ -13,13 +13,20 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from forms.atomic import write_bytes_atomic
 from forms.inbound import InboundRejected, read_inbound
 from forms.packages import key_file
-from forms.packages.signing import KIND_ED25519, Ed25519Signer, full_key_id, short_fingerprint
+from forms.packages.signing import (
+    KIND_ED25519,
+    Ed25519Signer,
+    full_key_id,
+    short_fingerprint,
+    spki_der,
+)
 
 PRIVATE_NAME = "officer_ed25519.pem"
 PUBLIC_NAME = "officer_ed25519.pub.json"
@@ -150,3 +157,29 @@ def load_signer(keys_dir: Path, passphrase: str) -> Ed25519Signer:
         except OSError as exc:
             log.warning("key file %s not upgraded: %s", path, exc)
     return Ed25519Signer(opened.key)
+
+
+# --- the token certificate this folder signed with -----------------------------------------
+
+CERTIFICATE_NAME = "officer_certificate.pem"
+MAX_CERTIFICATE_BYTES = 64 * 1024
+
+
+def save_own_certificate(keys_dir: Path, certificate: x509.Certificate) -> None:
+    """Remember the certificate a USB token signed this folder's package with: the folder's
+    own verify (``package verify`` on the commune's machine) knows it as it knows the own key."""
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    pem = certificate.public_bytes(serialization.Encoding.PEM)
+    _write_atomic(keys_dir / CERTIFICATE_NAME, pem, 0o644)
+
+
+def own_certificate_key_id(keys_dir: Path) -> str | None:
+    """The key id of the remembered token certificate (None: none, or unreadable)."""
+    path = keys_dir / CERTIFICATE_NAME
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_CERTIFICATE_BYTES:
+            return None
+        certificate = x509.load_pem_x509_certificate(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return full_key_id(spki_der(certificate))

@@ -41,6 +41,7 @@ from forms.canonical import CanonicalError, canonical_bytes, parse_canonical, st
 from forms.i18n import _
 from forms.inbound import InboundRejected, read_inbound
 from forms.packages.format import SIGNATURE_CMS, SIGNATURE_ED25519
+from forms.packages.revocation import RevocationLists
 from forms.packages.signing import (
     KIND_ED25519,
     KIND_X509,
@@ -68,6 +69,7 @@ from forms.packages.trust_file import (
     TrustEntry,
     TrustError,
     cert_fingerprint,
+    crl_pems,
     json_error,
     load_certificate,
     normalise_fingerprint,
@@ -134,16 +136,28 @@ def legacy_roles_for(path: str | os.PathLike[str]) -> tuple[str, ...]:
     return (ROLE_REVIEW,) if Path(path).name == REVIEWERS_FILE else (ROLE_SUBMISSION,)
 
 
-def _unpickle_registry(entries: list[TrustEntry], anchor_ders: list[bytes]) -> TrustRegistry:
-    return TrustRegistry(entries, [x509.load_der_x509_certificate(d) for d in anchor_ders])
+def _unpickle_registry(
+    entries: list[TrustEntry], anchor_ders: list[bytes], crl_ders: Iterable[bytes] = ()
+) -> TrustRegistry:
+    return TrustRegistry(
+        entries,
+        [x509.load_der_x509_certificate(d) for d in anchor_ders],
+        [x509.load_der_x509_crl(d) for d in crl_ders],
+    )
 
 
 class TrustRegistry:
     def __init__(
-        self, entries: Iterable[TrustEntry] = (), anchors: Iterable[x509.Certificate] = ()
+        self,
+        entries: Iterable[TrustEntry] = (),
+        anchors: Iterable[x509.Certificate] = (),
+        crls: Iterable[x509.CertificateRevocationList] = (),
     ) -> None:
         self.entries: list[TrustEntry] = []
         self.anchors: list[Anchor] = []
+        # CRL files the province imported (``trust import-crl``): every verification that is
+        # given this registry checks certificate signers against them (forms.packages.revocation)
+        self.crls: list[x509.CertificateRevocationList] = []
         self._units: dict[str, set[str]] = {}  # key_id -> units, any role
         self._by_role: dict[str, dict[str, set[str]]] = {role: {} for role in ROLES}
         self._at: dict[tuple[str, str], int] = {}  # (unit, key_id) -> index in entries
@@ -151,12 +165,15 @@ class TrustRegistry:
             self._add(entry)
         for certificate in anchors:
             self.add_anchor(certificate)
+        for crl in crls:
+            self.add_crl(crl)
 
-    def __reduce__(self) -> tuple[object, tuple[list[TrustEntry], list[bytes]]]:
+    def __reduce__(self) -> tuple[object, tuple[list[TrustEntry], list[bytes], list[bytes]]]:
         # Pickled for the collector's verification workers. Certificates do not pickle: they
         # travel as DER. Pickling is ~6x cheaper than to_bytes() for a province's registry.
         ders = [a.certificate.public_bytes(serialization.Encoding.DER) for a in self.anchors]
-        return _unpickle_registry, (list(self.entries), ders)
+        crls = [c.public_bytes(serialization.Encoding.DER) for c in self.crls]
+        return _unpickle_registry, (list(self.entries), ders, crls)
 
     # --- queries ------------------------------------------------------------------------
 
@@ -185,6 +202,10 @@ class TrustRegistry:
 
     def anchor_certificates(self) -> list[x509.Certificate]:
         return [a.certificate for a in self.anchors]
+
+    def revocation(self) -> RevocationLists | None:
+        """The imported CRLs as the verifiers take them (None: none imported)."""
+        return RevocationLists(tuple(self.crls)) if self.crls else None
 
     # --- changes ------------------------------------------------------------------------
 
@@ -257,6 +278,18 @@ class TrustRegistry:
             self.anchors.append(anchor)
         return anchor
 
+    def add_crl(self, crl: x509.CertificateRevocationList) -> bool:
+        """Keep ``crl``, in place of an older one from the same issuer (by ``lastUpdate``);
+        False when the registry already holds it or a newer one from that issuer."""
+        for index, held in enumerate(self.crls):
+            if held.issuer == crl.issuer:
+                if crl.last_update_utc <= held.last_update_utc:
+                    return False
+                self.crls[index] = crl
+                return True
+        self.crls.append(crl)
+        return True
+
     def remove(self, fingerprint: str, unit: str | None = None) -> int:
         """Remove entries (and anchors) whose fingerprint or key id matches; returns how many."""
         wanted = normalise_fingerprint(fingerprint)
@@ -275,7 +308,7 @@ class TrustRegistry:
             a for a in self.anchors if unit is not None or not matches(a.fingerprint, "")
         ]
         removed = len(self.entries) - len(keep) + len(self.anchors) - len(kept_anchors)
-        self.__init__(keep, [a.certificate for a in kept_anchors])  # type: ignore[misc]
+        self.__init__(keep, [a.certificate for a in kept_anchors], list(self.crls))  # type: ignore[misc]
         return removed
 
     def merge(self, other: TrustRegistry) -> int:
@@ -286,7 +319,7 @@ class TrustRegistry:
             if anchor not in self.anchors:
                 self.anchors.append(anchor)
                 added += 1
-        return added
+        return added + sum(self.add_crl(c) for c in other.crls)
 
     # --- files --------------------------------------------------------------------------
 
@@ -299,6 +332,8 @@ class TrustRegistry:
                 a.certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
                 for a in sorted(self.anchors, key=lambda a: a.fingerprint)
             ],
+            # only when there are: a file without CRLs reads as before in older versions
+            **({"crls": crl_pems(self.crls)} if self.crls else {}),
         }
 
     def to_bytes(self) -> bytes:

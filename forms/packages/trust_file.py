@@ -40,7 +40,7 @@ ROLES = (ROLE_BUNDLE, ROLE_REVIEW, ROLE_SUBMISSION)  # sorted, as stored
 ANY_UNIT = "*"  # in a reviewers' registry: the key may review every unit
 
 _ENTRY_FIELDS = {"unit", "kind", "key_id", "fingerprint", "public", "label", "roles"}
-_REGISTRY_FIELDS = {"format", "version", "entries", "anchors"}
+_REGISTRY_FIELDS = {"format", "version", "entries", "anchors", "crls"}
 EXPORT_FIELDS = {"format", "exported_at", "registry", "signature_kind", "signature"}
 
 
@@ -248,11 +248,39 @@ def _field_error(name: str) -> TrustError:
     )
 
 
+def crl_pems(crls: list[x509.CertificateRevocationList]) -> list[str]:
+    """The CRLs as the registry file holds them: PEM text, sorted by issuer."""
+    ordered = sorted(crls, key=lambda c: c.issuer.rfc4514_string())
+    return [c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in ordered]
+
+
+def _crls(body: dict[str, Any]) -> list[x509.CertificateRevocationList]:
+    pems = body.get("crls", [])
+    if not isinstance(pems, list):
+        raise _field_error("crls")
+    crls = []
+    for index, pem in enumerate(pems):
+        try:
+            if not isinstance(pem, str):
+                raise ValueError("not text")
+            crls.append(x509.load_pem_x509_crl(pem.encode("ascii")))
+        except (ValueError, UnicodeError):
+            raise TrustError(
+                _(
+                    "Danh sách thu hồi (CRL) thứ {number} trong danh sách tin cậy không đọc được",
+                    number=index + 1,
+                ),
+                "trust_invalid",
+                f"crls[{index}]",
+            ) from None
+    return crls
+
+
 def registry_parts(
     body: Any, legacy_roles: tuple[str, ...]
-) -> tuple[list[TrustEntry], list[x509.Certificate]]:
-    """The entries and anchors of a registry body, each checked (``TrustRegistry`` is built
-    from them); ``legacy_roles``: what an entry of a version 1 file gets."""
+) -> tuple[list[TrustEntry], list[x509.Certificate], list[x509.CertificateRevocationList]]:
+    """The entries, anchors and CRLs of a registry body, each checked (``TrustRegistry`` is
+    built from them); ``legacy_roles``: what an entry of a version 1 file gets."""
     if not isinstance(body, dict) or body.get("format") != REGISTRY_FORMAT:
         raise TrustError(_("Tệp không phải danh sách tin cậy của dti-desk"), "trust_invalid")
     unknown = sorted(set(body) - _REGISTRY_FIELDS)
@@ -297,7 +325,7 @@ def registry_parts(
                 "trust_invalid",
                 f"anchors[{index}]",
             ) from None
-    return entries, anchors
+    return entries, anchors, _crls(body)
 
 
 def json_error(exc: CanonicalError, code: str) -> TrustError:

@@ -48,6 +48,8 @@ class Verdict:
     manifest: dict[str, Any] | None = None  # parsed, for the collector's merge
     manifest_bytes: bytes | None = None  # exactly as signed
     criteria_set: CriteriaSet | None = None
+    # the report PDF's own verdict (forms.packages.report_check), when it was asked for
+    report: Any = None
 
     @property
     def codes(self) -> list[str]:

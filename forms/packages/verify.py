@@ -30,6 +30,7 @@ from forms.packages.verdict import CriteriaLookup, Verdict, criteria_index, look
 from forms.packages.zipsafe import Limits, SafeZip, Source, ZipProblem
 
 if TYPE_CHECKING:
+    from forms.packages.report_check import ReportVerdict
     from forms.packages.revocation import RevocationLists
 
 __all__ = [
@@ -55,26 +56,63 @@ def verify_package(
     limits: Limits = DEFAULT_LIMITS,
     name: str | None = None,
     revocation: RevocationLists | None = None,
+    report: bool = False,
 ) -> Verdict:
     """Check one package: a path, its bytes, or a seekable binary file object.
 
     ``name`` is what messages and ``Verdict.path`` call it (default: the path; for bytes or
     a file object without a name, "gói"). Giving bytes the caller already holds (the
     collector hashes and stores them anyway) saves reading the file twice. ``revocation``:
-    CRLs a certificate signer's path is checked against (``forms.packages.revocation``)."""
+    CRLs a certificate signer's path is checked against (``forms.packages.revocation``).
+    ``report``: also give the report PDF's own verdict (``Verdict.report``,
+    ``forms.packages.report_check``), against the same anchors and CRLs, when the package is
+    intact and lists one."""
     if name is None:
         if isinstance(source, str | os.PathLike):
             name = os.fspath(source)
         else:
             name = str(getattr(source, "name", "") or "gói")
     verdict = Verdict(ok=False, path=name)
+    revocation = with_registry_crls(revocation, trust)
     try:
         with SafeZip(source, limits) as zf:
             run_checks(PACKAGE_CHECKS, PackageRun(zf, verdict, criteria_sets, trust, revocation))
+            if report and verdict.intact and verdict.manifest is not None:
+                verdict.report = _report_verdict(zf, verdict.manifest, trust, revocation)
     except ZipProblem as exc:
         verdict.reasons.append(exc.problem)
     verdict.ok = not verdict.reasons
     return verdict
+
+
+def with_registry_crls(
+    revocation: RevocationLists | None, trust: TrustRegistry | None
+) -> RevocationLists | None:
+    """The CRLs to check against: those given, and those imported into the registry (so a
+    merge and the collector window use the province's CRLs with no option)."""
+    held = trust.crls if trust is not None else []
+    if not held:
+        return revocation
+    if revocation is None:
+        return trust.revocation() if trust is not None else None
+    extra = [c for c in held if c not in revocation.crls]
+    return replace(revocation, crls=(*revocation.crls, *extra)) if extra else revocation
+
+
+def _report_verdict(
+    zf: SafeZip,
+    manifest: dict,
+    trust: TrustRegistry | None,
+    revocation: RevocationLists | None,
+) -> ReportVerdict | None:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from forms.packages.report_check import check_report_in
+
+    anchors = trust.anchor_certificates() if trust is not None else []
+    # revocation already holds the registry's CRLs (with_registry_crls)
+    crls = [c.public_bytes(Encoding.DER) for c in revocation.crls] if revocation else []
+    return check_report_in(zf, manifest, anchors, crls)
 
 
 # --- many packages ----------------------------------------------------------------------

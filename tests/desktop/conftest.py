@@ -84,3 +84,23 @@ def _qapp(qapp):
 
     install_qt_translator(qapp)
     return qapp
+
+
+@pytest.fixture(scope="module")
+def desk_token(tmp_path_factory):
+    """A throwaway SoftHSM2 token (its own SOFTHSM2_CONF) holding the test CA's signers; a
+    subprocess is given ``SOFTHSM2_CONF`` from ``desk_token.conf``."""
+    import os
+
+    from tests.forms.packages import token_support
+
+    folder = tmp_path_factory.mktemp("softhsm")
+    conf = token_support.write_conf(folder)
+    before = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = str(conf)  # for this process's python-pkcs11
+    ca = token_support.make_test_ca(folder / "ca")
+    yield token_support.make_token(folder / "token", ca, conf)
+    if before is None:
+        os.environ.pop("SOFTHSM2_CONF", None)
+    else:
+        os.environ["SOFTHSM2_CONF"] = before

@@ -13,6 +13,7 @@ from PySide6.QtCore import (  # noqa: F401
     QDate,
     QElapsedTimer,
     QEvent,
+    QEventLoop,
     QItemSelectionModel,
     QLibraryInfo,
     QLocale,

@@ -49,7 +49,9 @@ def key_signer(
         if passphrase is None:
             return None
         try:
-            return keys.load_signer(keys_dir, passphrase)
+            from desktop.key_unlock import load_signer_busy
+
+            return load_signer_busy(window, keys_dir, passphrase)
         except (keys.KeyFileError, OSError, ValueError):
             QMessageBox.warning(
                 window,

@@ -102,13 +102,14 @@ class ReviewSigning:
         screen.failed.connect(lambda text: self.report(False, text))
 
     def sign(self, screen: ReviewerScreen) -> None:
+        from desktop.key_unlock import load_signer_busy
         from forms.packages import keys
 
         passphrase = self.ask_passphrase(self.parent)
         if passphrase is None:
             return
         try:
-            signer = keys.load_signer(self.keys_dir, passphrase)
+            signer = load_signer_busy(self.parent, self.keys_dir, passphrase)
         except keys.KeyFileError:
             self.report(False, _("Sai mật khẩu khóa ký (hoặc tệp khóa bị hỏng). Hãy thử lại."))
             return

@@ -25,6 +25,7 @@ DEMO_UNIT = "25001"
 DEMO_UNIT_NAME = "Xã Hiền Quan"
 DEMO_OFFICER = "Nguyễn Thị Lan"
 DEMO_POSITION = "Công chức Văn hóa - Xã hội"
+DEMO_CHAIRMAN = "Lê Quang Minh"  # signs the report as Chủ tịch UBND xã
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ def make_demo_commune(
         units_csv.write_text(f"Mã,Tên,Loại,Nhóm\n{unit_code},{unit_name},xã,Demo\n", "utf-8")
         units.import_units(db, units_csv)
         profile.save(db, officer_name=DEMO_OFFICER, position=DEMO_POSITION,
-                     phone="0912345678", email="vanhoa@hienquan.gov.vn", unit_code=unit_code)  # fmt: skip
+                     phone="0912345678", email="vanhoa@hienquan.gov.vn", unit_code=unit_code,
+                     chairman_name=DEMO_CHAIRMAN)  # fmt: skip
         row = assessments.create(db, unit_code, cs.year, cs)
         assert row.id is not None
         values = demo_answers(cs, rng, cs.year)

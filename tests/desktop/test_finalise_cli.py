@@ -104,6 +104,8 @@ def test_finalise_from_demo_commune(commune, tmp_path):
     # the signed report: no draft mark, its status signed, the unit's own words
     assert "Trạng thái: đã ký" in text and "BẢN NHÁP" not in text
     assert "UBND XÃ HIỀN QUAN" in text and "Độc lập - Tự do - Hạnh phúc" in text
+    # the chairman who signs it, named under "CHỦ TỊCH", and carried in the package
+    assert "Lê Quang Minh" in text and manifest["unit"]["chairman"] == "Lê Quang Minh"
 
     verified = dti("--data-dir", str(commune), "package", "verify", str(package))
     assert verified.returncode == 0, verified.stdout

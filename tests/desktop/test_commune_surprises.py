@@ -267,12 +267,16 @@ def test_a_second_launch_brings_the_running_window_forward(qtbot, db, settings, 
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
         command = [sys.executable, "-m", "desktop", "--data-dir", str(db.data_dir)]
         child = None
+        asked: list[bool] = []
+        receiver.raise_requested.connect(lambda: asked.append(True))
         # generous: a fresh Python importing Qt on a loaded 2-core machine, then the hand-over
-        with qtbot.waitSignal(receiver.raise_requested, timeout=90000):
-            child = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
-            qtbot.waitUntil(lambda: child.poll() is not None, timeout=90000)
+        child = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+        qtbot.waitUntil(lambda: child.poll() is not None, timeout=90000)
         _out, err = child.communicate()
         assert child.returncode == 0, err
+        # the request crossed from the listening thread: wait for it here, not inside a
+        # waitSignal block around the child (that form missed it in a fresh clone's venv)
+        qtbot.waitUntil(lambda: bool(asked), timeout=10000)
         qtbot.waitUntil(lambda: not window.isMinimized(), timeout=5000)
         assert window.isVisible()
     finally:

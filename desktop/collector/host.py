@@ -38,9 +38,6 @@ class CollectorHost(QMainWindow):
     bundle_signer: Callable[[], Any] | None = None  # returns a Signer, or None when cancelled
     collector_name: str = ""
 
-    def not_busy(self) -> None:
-        """Progress hidden, the actions enabled again."""
-        raise NotImplementedError
-
-    def show_progress(self, done: int, total: int) -> None:
-        raise NotImplementedError
+    # what the window does with them, set by the window itself
+    not_busy: Callable[[], None]  # progress hidden, the actions enabled again
+    show_progress: Callable[[int, int], None]  # (done, total)

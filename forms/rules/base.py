@@ -9,6 +9,7 @@ The defaults below are what most kinds do; a kind overrides what it does differe
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar, Protocol
@@ -36,7 +37,7 @@ class SetChecks(Protocol):
         ...
 
 
-class RuleKindSpec:
+class RuleKindSpec(ABC):
     """One rule kind. Subclasses set the class attributes and override what differs."""
 
     kind: ClassVar[RuleKind]
@@ -72,16 +73,18 @@ class RuleKindSpec:
 
     # --- scoring -------------------------------------------------------------------------
 
+    @abstractmethod
     def points(self, ind: Indicator, values: Mapping[str, Any]) -> Decimal:
         """Points of an indicator without children, before clamping to [0, max]; the caller
         holds ``forms.scoring.CONTEXT``. A missing or malformed value scores 0."""
-        raise NotImplementedError
+        ...
 
     # --- plain words ---------------------------------------------------------------------
 
+    @abstractmethod
     def describe(self, ind: Indicator) -> str:
         """The rule in one line of plain language (``forms.rule_text.describe_rule``)."""
-        raise NotImplementedError
+        ...
 
     # --- set checks ----------------------------------------------------------------------
 

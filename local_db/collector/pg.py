@@ -132,7 +132,7 @@ class PgConnection:
             return cursor
         if stripped.startswith("PRAGMA"):
             if stripped not in _PRAGMAS:
-                raise NotImplementedError(f"{stripped}: no PostgreSQL equivalent")
+                raise ValueError(f"{stripped}: no PostgreSQL equivalent")  # a programming error
             return self._run(_PRAGMAS[stripped], None)
         if "CREATE" in stripped and _COMMENT.sub("", stripped).lstrip().startswith("CREATE"):
             (statement,) = ddl(stripped)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from sqlalchemy import exc as sa_exc
+from typing import Any
 
 from forms.i18n import _
 
@@ -140,14 +140,36 @@ _SQLITE_TEXTS: tuple[tuple[str, type[StorageError]], ...] = (
 )
 
 
+def _sqlalchemy_errors() -> Any:
+    """``sqlalchemy.exc`` if something has loaded it, else None. An error cannot come from
+    SQLAlchemy before it is imported, and the collector's commands run on plain sqlite3 or
+    psycopg: importing it here cost every one of them about 0.2 s at start."""
+    return sys.modules.get("sqlalchemy.exc")
+
+
+def _unwrapped(error: BaseException) -> BaseException:
+    """The driver's own error under SQLAlchemy's ``DBAPIError`` wrapper (the error itself
+    otherwise)."""
+    sa_exc = _sqlalchemy_errors()
+    if sa_exc is not None and isinstance(error, sa_exc.DBAPIError) and error.orig is not None:
+        return error.orig
+    return error
+
+
+def _storage_errors() -> tuple[type[BaseException], ...]:
+    """What the storage layer may raise for the environment (evaluated when one is caught)."""
+    sa_exc = _sqlalchemy_errors()
+    base: tuple[type[BaseException], ...] = (sqlite3.Error, OSError)
+    return base if sa_exc is None else (sa_exc.DBAPIError, *base)
+
+
 def storage_class(error: BaseException) -> type[StorageError] | None:
     """Which environment problem ``error`` is, or None when it is a bug.
 
     The one place that reads SQLite result codes and errno values: the open path, the running
     app and ``dti-desk db check`` all sort through it, so a read-only folder is never called
     damaged in one place and read-only in another."""
-    if isinstance(error, sa_exc.DBAPIError) and error.orig is not None:
-        error = error.orig
+    error = _unwrapped(error)
     if isinstance(error, sqlite3.Error):
         code = getattr(error, "sqlite_errorcode", None)
         if isinstance(code, int):
@@ -168,8 +190,7 @@ def storage_class(error: BaseException) -> type[StorageError] | None:
 def environment_message(error: BaseException) -> str | None:
     """The user's message for an environment error while the app runs, or None for a bug."""
     kind = storage_class(error)
-    if isinstance(error, sa_exc.DBAPIError) and error.orig is not None:
-        error = error.orig
+    error = _unwrapped(error)
     if kind is None:
         return None
     if isinstance(error, OSError):
@@ -197,8 +218,7 @@ def open_failure(error: BaseException, data_dir: Path) -> StorageError | None:
     kind = storage_class(error)
     if kind is None:
         return None
-    if isinstance(error, sa_exc.DBAPIError) and error.orig is not None:
-        error = error.orig
+    error = _unwrapped(error)
     folder = str(data_dir)
     detail = (error.strerror or str(error)) if isinstance(error, OSError) else str(error)
     if kind is DataFolderReadOnly:
@@ -239,7 +259,7 @@ def opening(data_dir: Path) -> Iterator[None]:
         yield
     except StorageError:
         raise
-    except (sa_exc.DBAPIError, sqlite3.Error, OSError) as error:
+    except _storage_errors() as error:
         failure = open_failure(error, data_dir)
         if failure is None:
             raise
@@ -266,7 +286,7 @@ def translate_errors() -> Iterator[None]:
         yield
     except StorageError:
         raise
-    except (sa_exc.DBAPIError, sqlite3.Error, OSError) as error:
+    except _storage_errors() as error:
         message = environment_message(error)
         if message is None:
             raise

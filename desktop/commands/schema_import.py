@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from desktop.commands._output import json_error
+from desktop.commands._packages_common import error
 from forms.i18n import _
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -39,30 +39,24 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_import_table)
 
 
-def _fail(args: argparse.Namespace, code: str, message: str, exit_code: int = EXIT_PROBLEMS) -> int:
-    if args.json:  # the one shape of every command's --json error
-        json_error(code, message)
-    print(message, file=sys.stderr)
-    return exit_code
-
-
 def _import_table(args: argparse.Namespace) -> int:
     from forms.table_import import TableRejected, import_table
 
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
         message = _("Tệp ra phải có đuôi .xlsx: {file}", file=args.output)
-        return _fail(args, "usage", message, EXIT_USAGE)
+        error(message, args, "usage")
+        return EXIT_USAGE
     try:
         imported = import_table(args.file, year=args.year)
         imported.write(output)
     except TableRejected as exc:
-        return _fail(args, exc.problem.code, exc.problem.message)
+        return error(exc.problem.message, args, exc.problem.code)
     except OSError as exc:
-        return _fail(
+        return error(
+            _("Không ghi được {output}: {error}", output=args.output, error=exc.strerror or exc),
             args,
             "write_failed",
-            _("Không ghi được {output}: {error}", output=args.output, error=exc.strerror or exc),
         )
     if args.json:
         json.dump(imported.report(), sys.stdout, ensure_ascii=False, indent=2)

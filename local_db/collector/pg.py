@@ -27,12 +27,16 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sys
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import psycopg
-from psycopg import pq
+if TYPE_CHECKING:
+    import psycopg
+
+# psycopg (about 0.1 s to import) is loaded by the first PostgreSQL connection, not by every
+# collector command on SQLite: the methods below import it where they use it
 
 from forms.i18n import _
 from local_db.errors import StorageError
@@ -102,14 +106,13 @@ _PRAGMAS = {
 }
 
 
-_ACTIVE = pq.TransactionStatus.ACTIVE
-
-
 class PgConnection:
     """A psycopg connection that speaks to the collector's code like ``sqlite3.Connection``
     with ``isolation_level=None``: autocommit, transactions opened by the caller's ``BEGIN``."""
 
     def __init__(self, url: str) -> None:
+        import psycopg
+
         self.url = url
         self._pipeline: psycopg.Pipeline | None = None
         try:
@@ -119,7 +122,12 @@ class PgConnection:
 
     @property
     def in_transaction(self) -> bool:
-        if self._pipeline is not None and self._conn.info.transaction_status == _ACTIVE:
+        from psycopg import pq
+
+        if (
+            self._pipeline is not None
+            and self._conn.info.transaction_status == pq.TransactionStatus.ACTIVE
+        ):
             self.flush()  # statements sent ahead: the answer is after them
         status = self._conn.info.transaction_status
         return status in (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR)
@@ -140,6 +148,8 @@ class PgConnection:
         return self._run(translate(sql, params is not None), params)
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> psycopg.Cursor[Any]:
+        import psycopg
+
         cursor = self._conn.cursor()
         try:
             cursor.executemany(translate(sql), list(seq))  # pipelined by psycopg
@@ -148,6 +158,8 @@ class PgConnection:
         return cursor
 
     def _run(self, sql: str, params: Sequence[Any] | None) -> psycopg.Cursor[Any]:
+        import psycopg
+
         try:
             return self._conn.execute(sql, params)
         except psycopg.OperationalError as exc:
@@ -158,6 +170,8 @@ class PgConnection:
         """A merge's batches: statements whose result nobody reads are sent without waiting
         for the server (psycopg's pipeline mode); a read, and ``flush`` at the end of each
         package, wait for everything before them. A package is then 4 round trips, not 9."""
+        import psycopg
+
         if self._pipeline is not None:
             yield
             return
@@ -173,6 +187,8 @@ class PgConnection:
 
     def flush(self) -> None:
         """Wait for every statement sent: an error in them is raised here (the package's)."""
+        import psycopg
+
         if self._pipeline is not None:
             try:
                 self._pipeline.sync()
@@ -182,6 +198,8 @@ class PgConnection:
     def settle(self) -> None:
         """``flush`` on the way out of a failed package: what was sent ahead is rolled back
         with it, so an error of theirs adds nothing to the one being raised."""
+        import psycopg
+
         if self._pipeline is not None:
             with contextlib.suppress(psycopg.Error):
                 self._pipeline.sync()
@@ -210,8 +228,16 @@ def unreachable(url: str, exc: BaseException) -> DatabaseUnreachable:
 def is_package_error(exc: BaseException) -> bool:
     """A PostgreSQL error that a package's *values* caused (a value out of range or not text,
     a constraint): that package is quarantined, the merge goes on."""
-    return isinstance(exc, psycopg.DataError | psycopg.IntegrityError)
+    driver = sys.modules.get("psycopg")  # not loaded: no PostgreSQL error can have happened
+    return driver is not None and isinstance(exc, driver.DataError | driver.IntegrityError)
 
 
 def is_pg_error(exc: BaseException) -> bool:
-    return isinstance(exc, psycopg.Error)
+    driver = sys.modules.get("psycopg")
+    return driver is not None and isinstance(exc, driver.Error)
+
+
+def driver_errors() -> tuple[type[BaseException], ...]:
+    """psycopg's base error when PostgreSQL is in use, else nothing."""
+    driver = sys.modules.get("psycopg")
+    return () if driver is None else (driver.Error,)

@@ -11,8 +11,10 @@ from datetime import UTC, datetime
 from local_db.collector import pg
 from local_db.errors import StorageError
 
-# what a failed commit or pragma may raise on either engine
-_DB_ERRORS = (sqlite3.Error, pg.psycopg.Error, StorageError)
+
+def _db_errors() -> tuple[type[BaseException], ...]:
+    """What a failed commit or pragma may raise on either engine."""
+    return (sqlite3.Error, StorageError, *pg.driver_errors())
 
 
 def iso(moment: datetime) -> str:
@@ -68,9 +70,9 @@ def batches(conn: sqlite3.Connection, size: int) -> Iterator[Batches]:
     except BaseException:
         # the failing package was rolled back to its savepoint: keep what came before it,
         # and restore full durability without masking the error
-        with contextlib.suppress(*_DB_ERRORS):
+        with contextlib.suppress(*_db_errors()):
             _commit_batch(conn)
-        with contextlib.suppress(*_DB_ERRORS):
+        with contextlib.suppress(*_db_errors()):
             conn.execute("PRAGMA synchronous = FULL")
         raise
     _commit_batch(conn)

@@ -21,7 +21,7 @@ from desktop.qt import (
 )
 from forms.i18n import _
 from forms.ranking import RankedRow, Ranking
-from forms.vi_collate import sort_string
+from forms.vi_collate import sort_string, unit_sort_string
 from local_db.collector.reports import InboxRow
 from local_db.review.standing import (
     EXPLANATION_PENDING,
@@ -143,7 +143,7 @@ class InboxModel(_SortedTable):
                     value = getattr(row, column)
                     keys.append(-1 if value is None else int(value))
                 elif column == "unit":
-                    keys.append(sort_string(row.unit_name) + row.unit_code)
+                    keys.append(unit_sort_string(row.unit_name) + row.unit_code)
                 elif column == "group":
                     keys.append(sort_string(row.group))
                 else:

@@ -18,7 +18,7 @@ from forms.criteria import CriteriaSet
 from forms.i18n import _
 from forms.problems import Problem, ProblemsError
 from forms.ranking import PreviousResult, Ranking, UnitResult, rank
-from forms.vi_collate import sort_key
+from forms.vi_collate import sort_key, unit_sort_key
 
 # --- units --------------------------------------------------------------------------------
 
@@ -311,7 +311,7 @@ def completeness(conn: sqlite3.Connection, year: int) -> list[CompletenessRow]:
         else:
             status, detail = "missing", ""
         rows.append(CompletenessRow(code, name, group, status, detail))
-    rows.sort(key=lambda r: (sort_key(r.group), sort_key(r.name), r.unit_code))
+    rows.sort(key=lambda r: (sort_key(r.group), unit_sort_key(r.name), r.unit_code))
     return rows
 
 

@@ -86,6 +86,9 @@ class CarryPlan:
     to_year: int
     fields: list[FieldOffer] = field(default_factory=list)
     evidence: list[EvidenceOffer] = field(default_factory=list)
+    # last year's set: its fields say how last year's values read (a changed kind shows
+    # last year's value as it was, not as this year's kind would show it)
+    from_set: CriteriaSet | None = None
 
     def offered_count(self) -> int:
         return sum(o.offered for o in self.fields) + sum(o.offered for o in self.evidence)
@@ -135,6 +138,9 @@ def _sources(
             if old is not None and not old.children and old.field(fld.key) is not None:
                 sources[(ind.code, fld.key)] = (ind.code, fld.key, False)
     for link in new_cs.carry_forward:  # a mapping row wins over the same code and key
+        target = new_cs.find(link.to_code)
+        if target is None or target.children or target.field(link.to_field) is None:
+            continue  # a set built in code, unchecked: a loaded set has no such row
         sources[(link.to_code, link.to_field)] = (link.from_code, link.from_field, True)
     return sources
 
@@ -215,7 +221,7 @@ def match(
 
     ``old_evidence``: last year's attachments per indicator code; ``new_evidence``: the sha256
     of the files already attached this year, per code. In this year's document order."""
-    plan = CarryPlan(from_year, to_year)
+    plan = CarryPlan(from_year, to_year, from_set=old_cs)
     sources = _sources(old_cs, new_cs)
     order = {ind.code: i for i, ind in enumerate(new_cs.leaves())}
     for target in sorted(sources, key=lambda t: (order.get(t[0], len(order)), t[1])):

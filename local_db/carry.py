@@ -155,16 +155,13 @@ def _rescore(session: Session, row: Assessment, cs: CriteriaSet) -> None:
     carried count changes its indicator's points, and a ratio reading it elsewhere)."""
     assert row.id is not None
     stored = answers.answers_in(session, row.id)
-    for code, points in score(cs, stored).indicators.items():
-        if code not in stored:
-            continue
-        text = format(points.normalize(), "f")
-        for answer in session.exec(
-            select(Answer).where(Answer.assessment_id == row.id, Answer.indicator_code == code)
-        ).all():
-            if answer.points != text:
-                answer.points = text
-                session.add(answer)
+    scored = score(cs, stored).indicators
+    for answer in session.exec(select(Answer).where(Answer.assessment_id == row.id)).all():
+        points = scored.get(answer.indicator_code)
+        text = None if points is None else format(points.normalize(), "f")
+        if text is not None and answer.points != text:
+            answer.points = text
+            session.add(answer)
 
 
 def apply(

@@ -40,10 +40,14 @@ if TYPE_CHECKING:
 Offer = FieldOffer | EvidenceOffer
 
 
-def value_text(cs: CriteriaSet, offer: FieldOffer) -> str:
-    """Last year's value as the officer reads it (dd/mm/yyyy, decimal comma, choice label)."""
+def value_text(plan: CarryPlan, cs: CriteriaSet, offer: FieldOffer) -> str:
+    """Last year's value as the officer reads it (dd/mm/yyyy, decimal comma, choice label),
+    by last year's field when the plan has last year's set (its kind may have changed)."""
     from desktop.finalise.report import answer_text
 
+    old = plan.from_set.find(offer.from_code) if plan.from_set is not None else None
+    if old is not None and old.field(offer.from_field) is not None:
+        return answer_text(old, offer.from_field, offer.value)
     ind = cs.find(offer.to_code)
     return answer_text(ind, offer.to_field, offer.value) if ind is not None else str(offer.value)
 
@@ -160,7 +164,7 @@ class CarryDialog(QDialog):
         notes = [offer.blocked] if offer.blocked else [w.message for w in offer.warnings]
         if offer.mapped:
             notes.append(_("từ {code}/{key} năm trước", code=offer.from_code, key=offer.from_field))
-        return label, value_text(self.cs, offer), "; ".join(notes)
+        return label, value_text(self.plan, self.cs, offer), "; ".join(notes)
 
     def _file_note(self, offer: EvidenceOffer) -> str:
         if offer.blocked:

@@ -119,9 +119,12 @@ class CarryFlow(QObject):
         self.carried.emit(result)
 
     def _failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, StorageError):
-            raise exc  # a bug: the task runner's error path reports it
+        # the environment (disk full, locked, signed meanwhile): said in the dialog; the
+        # transaction wrote nothing. Anything else is a bug: said too, then raised
+        message = str(exc) if isinstance(exc, StorageError) else type(exc).__name__
         if self.dialog is not None:
-            self.dialog.show_error(str(exc))
+            self.dialog.show_error(message)
         else:
-            self.window.show_save_failed(_("Không chép được: {error}", error=str(exc)))
+            self.window.show_save_failed(_("Không chép được: {error}", error=message))
+        if not isinstance(exc, StorageError):
+            raise exc

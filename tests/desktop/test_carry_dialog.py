@@ -152,3 +152,25 @@ def test_no_menu_entry_without_an_earlier_year(qtbot, db, settings, runner, cs):
     qtbot.addWidget(shell.build_window())
     assert shell.window is not None and not shell.window.carry_action.isEnabled()
     assert shell.commune.carry is not None and shell.commune.carry.offer_once() is None
+
+
+def test_a_blocked_value_reads_as_last_year_wrote_it():
+    import dataclasses
+    from decimal import Decimal
+
+    from desktop.assessment.carry_dialog import value_text
+    from forms.carry_forward import match
+    from forms.criteria import Choice
+    from tests.forms.carry_sets import edit
+
+    def relabel(ind):
+        choices = (Choice("chair", "Chủ tịch UBND xã", Decimal(10)), *ind.rule.choices[1:])
+        return dataclasses.replace(ind, rule=dataclasses.replace(ind.rule, choices=choices))
+
+    new_cs = edit(next_year(), "2.1", relabel)
+    plan = match(
+        tiny_set(), {"2.1": {"choice": "chair"}}, {}, new_cs, {}, {}, from_year=2025, to_year=2026
+    )
+    (offer,) = plan.fields
+    assert offer.blocked == "danh sách lựa chọn đã đổi"
+    assert value_text(plan, new_cs, offer) == "Chủ tịch UBND"  # last year's label, not this year's

@@ -167,6 +167,8 @@ class CommuneController(QObject):
         if self.window is None or self.session is None:
             return
         self.window.reopen_action.setEnabled(self.session.read_only)
+        if self.carry is not None:  # nothing is carried into a signed assessment
+            self.window.carry_action.setEnabled(self.carry.available())
         self.window.update_status()
         if self.window.editor is not None:
             self.window.editor.reload_pages()

@@ -174,3 +174,22 @@ def test_a_blocked_value_reads_as_last_year_wrote_it():
     (offer,) = plan.fields
     assert offer.blocked == "danh sách lựa chọn đã đổi"
     assert value_text(plan, new_cs, offer) == "Chủ tịch UBND"  # last year's label, not this year's
+
+
+def test_the_window_opening_offers_it_once(qtbot, shell: Shell, db, settings, runner):
+    first = shell.show_main_window()
+    qtbot.addWidget(first)
+    carry = shell.commune.carry
+    assert carry is not None and carry.dialog is not None and carry.dialog.isVisible()
+    carry.dialog.reject()
+    again = Shell(db, settings, runner)  # the next start, same settings
+    qtbot.addWidget(again.show_main_window())
+    assert again.commune.carry is not None and again.commune.carry.dialog is None
+
+
+def test_signing_disables_the_menu_entry(qtbot, shell: Shell, db):
+    assert shell.window is not None and shell.window.carry_action.isEnabled()
+    assessments.finalise(db, shell.commune.current.id)
+    shell.commune._refresh_read_only()
+    assert not shell.window.carry_action.isEnabled()
+    assert shell.commune.carry is not None and shell.commune.carry.open(show=False) is None

@@ -171,13 +171,16 @@ class CarryDialog(QDialog):
             return offer.blocked
         if offer.from_code != offer.to_code:
             return _("từ chỉ tiêu {code} năm trước", code=offer.from_code)
-        return _("cùng tệp đã lưu, không sao chép thêm")
+        return ""
 
     def _add(
         self, parent: QTreeWidgetItem, offer: Offer, label: str, value: str, note: str
     ) -> None:
         item = QTreeWidgetItem([label, value, note])
+        item.setToolTip(1, value)  # a document reference is longer than its column
         item.setToolTip(2, note)
+        if isinstance(offer, EvidenceOffer):
+            item.setToolTip(0, _("cùng tệp đã lưu, không sao chép thêm"))
         if offer.offered:
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(0, Qt.CheckState.Unchecked)  # nothing ticked for the officer

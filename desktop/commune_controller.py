@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop import settings as opts
+from desktop.assessment.carry_flow import CarryFlow
 from desktop.assessment.session import AssessmentSession
 from desktop.assessment.store import DbStore
 from desktop.main_window import MainWindow, ReviewPanelFactory
@@ -63,6 +64,7 @@ class CommuneController(QObject):
         self.session: AssessmentSession | None = None
         self.current: OpenAssessment | None = None
         self.dialog: FinaliseDialog | None = None
+        self.carry: CarryFlow | None = None
 
     # --- the assessment -------------------------------------------------------------
 
@@ -124,6 +126,11 @@ class CommuneController(QObject):
         window.finalise_requested.connect(self.open_finalise)
         window.reopen_requested.connect(self.reopen)
         window.reopen_action.setEnabled(session.read_only)
+        self.carry = CarryFlow(
+            self.db, self.runner, self.settings, self.current.id, session, window
+        )
+        window.carry_requested.connect(lambda: self.carry.open() if self.carry else None)
+        window.carry_action.setEnabled(self.carry.available())
         window.finalise_action.setEnabled(True)
         if window.editor is not None:
             last = self.settings.get(opts.LAST_INDICATOR)
@@ -160,6 +167,8 @@ class CommuneController(QObject):
         if self.window is None or self.session is None:
             return
         self.window.reopen_action.setEnabled(self.session.read_only)
+        if self.carry is not None:  # nothing is carried into a signed assessment
+            self.window.carry_action.setEnabled(self.carry.available())
         self.window.update_status()
         if self.window.editor is not None:
             self.window.editor.reload_pages()

@@ -86,6 +86,7 @@ def initial_size(widget: QWidget, share: float = 0.9) -> QSize:
 class MainWindow(QMainWindow):
     finalise_requested = Signal()
     reopen_requested = Signal()
+    carry_requested = Signal()  # "Dùng lại câu trả lời năm trước…"
     settings_requested = Signal()
     language_changed = Signal(str)
 
@@ -292,6 +293,13 @@ class MainWindow(QMainWindow):
             None,
             file_menu,
         )
+        self.carry_action = self._action(
+            _("Dùng lại câu trả lời năm trước…"),
+            self.carry_requested.emit,
+            None,
+            file_menu,
+        )
+        self.carry_action.setEnabled(False)  # the controller enables it when there is one
         file_menu.addSeparator()
         self._action(_("Thoát"), self.close, QKeySequence.StandardKey.Quit, file_menu)
 

@@ -52,6 +52,8 @@ LAST_EXPORT_DIR = Option("paths/last_export_dir", str, "")
 LAST_CRITERIA_DIR = Option("paths/last_criteria_dir", str, "")
 ONLY_UNFINISHED = Option("editor/only_unfinished", bool, False)
 LAST_INDICATOR = Option("editor/last_indicator", str, "")
+# the assessment (id) whose "Dùng lại câu trả lời năm trước" was offered at start: offered once
+CARRY_OFFERED = Option("editor/carry_offered", str, "")
 
 
 COMMUNE, COLLECTOR = "commune", "collector"

@@ -160,6 +160,7 @@ class Shell(QObject):
             window = self.switch_window()
         else:
             window = self.replace_window()
+            self.offer_carry()
         if note:
             QMessageBox.information(window, _("Bộ tiêu chí"), note)
         return window
@@ -206,7 +207,14 @@ class Shell(QObject):
             self.build_collector_window() if self.mode() == opts.COLLECTOR else self.build_window()
         )
         window.show()
+        self.offer_carry()
         return window
+
+    def offer_carry(self) -> None:
+        """Last year's answers, offered once per assessment when the commune's window opens on
+        it (at start, or on the assessment a changed criteria set or year just created)."""
+        if self.mode() == opts.COMMUNE and self.commune.carry is not None:
+            self.commune.carry.offer_once()
 
     def switch_window(self) -> AppWindow:
         """After a mode or identity change: show the new window, then close the old ones

@@ -164,6 +164,18 @@ class Rounding:
     mode: str = "half_up"  # "half_up" or "half_even"
 
 
+@dataclass(frozen=True)
+class CarryLink:
+    """A row of the set's carry-forward mapping ("Chuyển tiếp"): last year's answer to field
+    ``from_field`` of indicator ``from_code`` is offered for ``to_code``/``to_field`` of this
+    set (an indicator renumbered, a field renamed). Without a row, the same code and key match."""
+
+    from_code: str
+    from_field: str
+    to_code: str
+    to_field: str
+
+
 class ClassifyOn(StrEnum):
     POINTS = "points"  # the bands are totals of points
     TARGETS = "targets"  # the bands are numbers of targets met
@@ -186,6 +198,8 @@ class CriteriaSet:
     # (rule kind, version) for every kind the set was written for at another version than
     # the first, sorted; () means every kind at its first meaning (every set before versions)
     rule_versions: tuple[tuple[str, int], ...] = ()
+    # how last year's answers map onto this set where codes or keys changed (optional)
+    carry_forward: tuple[CarryLink, ...] = ()
     _index: dict[str, Indicator] = field(
         default_factory=dict, compare=False, repr=False, hash=False
     )
@@ -342,6 +356,16 @@ def to_dict(cs: CriteriaSet) -> dict[str, Any]:
         out["classify_on"] = cs.classify_on.value
     if cs.rule_versions:
         out["rule_versions"] = dict(cs.rule_versions)
+    if cs.carry_forward:  # only when given: a set without a mapping keeps its hash
+        out["carry_forward"] = [
+            {
+                "from_code": link.from_code,
+                "from_field": link.from_field,
+                "to_code": link.to_code,
+                "to_field": link.to_field,
+            }
+            for link in cs.carry_forward
+        ]
     return out
 
 

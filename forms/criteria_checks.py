@@ -64,6 +64,8 @@ class PathLocator:
                 loc._add_indicator(ind, f"{base}.indicators[{ii}]")
         for bi, band in enumerate(cs.bands):
             loc.add(band, f"bands[{bi}]")
+        for li, link in enumerate(cs.carry_forward):
+            loc.add(link, f"carry_forward[{li}]")
         return loc
 
     def _add_indicator(self, ind: Indicator, path: str) -> None:
@@ -521,8 +523,10 @@ def check_set(
     cs: CriteriaSet, locator: Locator | None = None, tainted: Collection[int] = ()
 ) -> list[Problem]:
     """Every consistency problem of ``cs`` (empty when it is usable)."""
+    from forms.carry_map import link_problems
+
     loc = locator if locator is not None else PathLocator.for_set(cs)
-    return _Checker(cs, loc, frozenset(tainted)).run()
+    return [*_Checker(cs, loc, frozenset(tainted)).run(), *link_problems(cs, loc)]
 
 
 def iter_objects(cs: CriteriaSet) -> Iterator[object]:

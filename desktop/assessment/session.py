@@ -155,6 +155,37 @@ class AssessmentSession(QObject):
     def snapshot(self) -> dict[str, dict[str, Any]]:
         return copy.deepcopy(self.answers)
 
+    def reload(self) -> list[str]:
+        """Read everything again from the store after a write made around the session (last
+        year's answers carried forward); announces each indicator whose values or evidence
+        changed, and returns their codes."""
+        answers, notes, evidence = self.store.load()
+        fresh: dict[str, list[EvidenceItem]] = {}
+        for item in evidence:
+            fresh.setdefault(item.code, []).append(item)
+
+        def ids(items: list[EvidenceItem]) -> list[int]:
+            return [i.id for i in items]
+
+        codes = {*self.answers, *answers, *self.evidence, *fresh, *self.notes, *notes}
+        changed = [
+            c
+            for c in codes
+            if self.answers.get(c) != answers.get(c)
+            or self.notes.get(c) != notes.get(c)
+            or ids(self.evidence.get(c, [])) != ids(fresh.get(c, []))
+        ]
+        files = {c for c in codes if ids(self.evidence.get(c, [])) != ids(fresh.get(c, []))}
+        self.answers = {k: dict(v) for k, v in answers.items()}
+        self.notes = dict(notes)
+        self.evidence = fresh
+        self._invalidate()
+        for code in changed:
+            if code in files:
+                self.evidence_changed.emit(code)
+            self.changed.emit(code)
+        return changed
+
     # --- writing (every call is an autosave) --------------------------------------
 
     def _check_writable(self) -> None:

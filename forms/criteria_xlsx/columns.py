@@ -31,6 +31,7 @@ SHEET_FIELDS = "Trường nhập"
 SHEET_TIERS = "Bậc điểm"
 SHEET_CHOICES = "Lựa chọn"
 SHEET_BANDS = "Xếp loại"
+SHEET_CARRY = "Chuyển tiếp"  # optional: read when present, written when the set has a mapping
 SHEETS = (
     SHEET_SETTINGS,
     SHEET_PILLARS,
@@ -127,6 +128,12 @@ CHOICE_COLUMNS = (
 BAND_COLUMNS = (
     Column("minimum", "Từ điểm", "number"),
     Column("label", "Xếp loại", "text", width=20),
+)
+CARRY_COLUMNS = (
+    Column("from_code", "Mã năm trước", "code", width=14),
+    Column("from_field", "Trường năm trước", "text", width=18),
+    Column("to_code", "Mã năm nay", "code", width=14),
+    Column("to_field", "Trường năm nay", "text", width=18),
 )
 SETTING_COLUMNS = (
     Column("key", "Thuộc tính", "text", width=26),

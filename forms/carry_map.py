@@ -17,7 +17,7 @@ from forms.problems import Problem
 
 if TYPE_CHECKING:
     from forms.criteria import CarryLink, CriteriaSet
-    from forms.criteria_checks import Locator
+    from forms.locator import Locator
 
 
 def _empty_problem(link: CarryLink, loc: Locator) -> Problem | None:

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator
 from decimal import Decimal
-from typing import Protocol
 
 from forms.criteria import Band, ClassifyOn, CriteriaSet, Field, FieldKind, Indicator, Pillar
 from forms.i18n import _
+from forms.locator import Locator
 from forms.problems import Problem
 from forms.rules import rule_kind
 from forms.rules.text import set_number as _num
@@ -31,12 +31,6 @@ ROUNDING_MODES = ("half_up", "half_even")
 MAX_DECIMALS = 4
 
 _ZERO = Decimal(0)
-
-
-class Locator(Protocol):
-    def where(self, obj: object, attr: str = "") -> str:
-        """Where ``obj`` (and its attribute ``attr``, named as in the JSON form) was written."""
-        ...
 
 
 class PathLocator:

@@ -200,6 +200,11 @@ class CommuneController(QObject):
         dialog.token_export_requested.connect(
             lambda choice, pin, folder: self.export_with_token(choice, pin, Path(folder))
         )
+        dialog.two_signatures_requested.connect(
+            lambda choice, secret, org, org_pin, folder: self.export_two(
+                choice, secret, org, org_pin, Path(folder)
+            )
+        )
         dialog.pdf_requested.connect(lambda path: self.write_report(Path(path)))
         dialog.copy_requested.connect(lambda path: self.save_sent_copy(Path(path)))
         self.dialog = dialog
@@ -245,6 +250,47 @@ class CommuneController(QObject):
 
             with open_token(choice.module, pin, cert_id=choice.cka_id, serial=choice.serial) as s:
                 return prepared.write_with_token(s.signer(choice.cka_id), out_dir)
+
+        self.runner.run(work, self._exported, lambda exc: self._export_failed(exc, out_dir))
+
+    def export_two(
+        self,
+        choice: TokenChoice | None,
+        secret: str,
+        org: TokenChoice,
+        org_pin: str,
+        out_dir: Path,
+    ) -> None:
+        """As :meth:`export_with_token` (``choice``; None: the app's key, ``secret`` its
+        passphrase), the organisation's certificate ``org`` signing the package and the report
+        after the chairman: on the chairman's token in the same login, or on its own token with
+        ``org_pin``. Each PIN is tried once and kept nowhere."""
+        from desktop.finalise.token_panel import same_token
+
+        prepared = self.prepare_export()
+
+        def work() -> tuple[Finalised, str]:
+            from contextlib import ExitStack
+
+            from forms.packages.token import open_token
+
+            with ExitStack() as stack:
+                chairman = None
+                if choice is not None:
+                    chairman = stack.enter_context(
+                        open_token(choice.module, secret, cert_id=choice.cka_id, serial=choice.serial)
+                    )  # fmt: skip
+                if chairman is not None and same_token(choice, org):
+                    organisation = chairman.signer(org.cka_id)
+                else:
+                    session = stack.enter_context(
+                        open_token(org.module, org_pin, cert_id=org.cka_id, serial=org.serial)
+                    )
+                    organisation = session.signer(org.cka_id)
+                if chairman is None or choice is None:
+                    return prepared.write(secret, out_dir, organisation)
+                signer = chairman.signer(choice.cka_id)
+                return prepared.write_with_token(signer, out_dir, organisation)
 
         self.runner.run(work, self._exported, lambda exc: self._export_failed(exc, out_dir))
 

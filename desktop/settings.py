@@ -49,6 +49,11 @@ EXPORT_RANK_COLUMN = Option("collector/export_rank_column", bool, False)
 EXPORT_GROUP_HEADER = Option("collector/export_group_header", str, "Khu vực")
 LAST_EVIDENCE_DIR = Option("paths/last_evidence_dir", str, "")
 LAST_EXPORT_DIR = Option("paths/last_export_dir", str, "")
+# the USB token certificate the setup wizard chose to sign with (never the PIN): the finalise
+# dialog starts with it; an empty CKA_ID means the app's own key
+SIGNING_TOKEN_MODULE = Option("signing/token_module", str, "")
+SIGNING_TOKEN_SERIAL = Option("signing/token_serial", str, "")
+SIGNING_TOKEN_ID = Option("signing/token_cka_id", str, "")  # hex
 LAST_CRITERIA_DIR = Option("paths/last_criteria_dir", str, "")
 ONLY_UNFINISHED = Option("editor/only_unfinished", bool, False)
 LAST_INDICATOR = Option("editor/last_indicator", str, "")

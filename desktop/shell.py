@@ -95,6 +95,7 @@ class Shell(QObject):
         return SetupWizard(
             self.db, self.keys_dir, self.runner, reference_or_none(), self.profile(), parent,
             mode=self.mode(), organisation=self.settings.get(opts.ORGANISATION),
+            settings=self.settings,
         )  # fmt: skip
 
     def apply_setup(self, result: SetupResult) -> str:
@@ -126,10 +127,11 @@ class Shell(QObject):
         self.settings.sync()
 
     def _apply_commune_setup(self, result: SetupResult) -> str:
+        from desktop.finalise.token_panel import save_choice
         from local_db import assessments
 
         self.settings.set(opts.MODE, opts.COMMUNE)
-        self.settings.sync()
+        save_choice(self.settings, result.token)  # sync()s; never a PIN
         self._save_profile(result, result.unit_code, result.chairman_name)
         cs = result.criteria_set
         existing = assessments.current(self.db, result.unit_code, cs.year)

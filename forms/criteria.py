@@ -200,6 +200,9 @@ class CriteriaSet:
     rule_versions: tuple[tuple[str, int], ...] = ()
     # how last year's answers map onto this set where codes or keys changed (optional)
     carry_forward: tuple[CarryLink, ...] = ()
+    # Decree 30/2020/NĐ-CP: the package must carry the organisation's signature beside the
+    # chairman's (``organisation_signature_required`` in the JSON, written only when true)
+    organisation_signature: bool = False
     _index: dict[str, Indicator] = field(
         default_factory=dict, compare=False, repr=False, hash=False
     )
@@ -366,6 +369,8 @@ def to_dict(cs: CriteriaSet) -> dict[str, Any]:
             }
             for link in cs.carry_forward
         ]
+    if cs.organisation_signature:  # only when set: every other set keeps its hash
+        out["organisation_signature_required"] = True
     return out
 
 

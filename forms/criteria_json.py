@@ -431,6 +431,7 @@ class _Reader:
             classify_on=self.enum(data, "classify_on", "", ClassifyOn, ClassifyOn.POINTS),
             rule_versions=self.rule_versions(data),
             carry_forward=self.carry_forward(data),
+            organisation_signature=self.flag(data, "organisation_signature_required", "", False),
         )
         self.loc.add(cs, "")
         if bad[0]:

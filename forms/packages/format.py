@@ -28,6 +28,12 @@ CONTENT_ENTRY = re.compile(r"evidence/([0-9a-f]{64})\.([a-z0-9]{1,8})")
 SIGNATURE_ED25519 = "signature/manifest.ed25519.json"
 SIGNATURE_CMS = "signature/manifest.p7s"  # DER CMS SignedData, detached, with the certificate
 SIGNATURE_NAMES = {SIGNATURE_ED25519: "ed25519", SIGNATURE_CMS: "x509"}
+# The organisation's signature beside the chairman's (Decree 30/2020/NĐ-CP): a second detached
+# CMS over the same manifest.json bytes, present only when the manifest's ``signers`` names it
+# (docs/signatures.md, "Two signatures")
+SIGNATURE_ORGANISATION = "signature/organisation.p7s"
+ROLE_CHAIRMAN = "chairman"
+ROLE_ORGANISATION = "organisation"
 
 # Limits the verifier enforces while reading (zip bombs, hostile archives). A real package
 # holds a manifest, one signature and a few dozen scanned documents.

@@ -91,10 +91,12 @@ def build_manifest(
     officer_phone: str = "",
     officer_email: str = "",
     chairman_name: str = "",
+    signers: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """The manifest of the version this app writes (``FORMAT_VERSION``); ``evidence`` lists
     one reference per attachment (several may share a ``path``), ``report`` the PDF's entry
-    ``{"path", "sha256", "size"}`` or None."""
+    ``{"path", "sha256", "size"}`` or None; ``signers`` (two signatures only) each signer's
+    role and the sha256 of its public key, chairman first."""
     # the officer's phone and e-mail and the chairman's name: present only when given, so a
     # package without them is byte for byte what it was before they existed (issue 15)
     officer = {"name": officer_name, "position": officer_position}
@@ -102,8 +104,10 @@ def build_manifest(
     unit = {"code": unit_code, "name": unit_name}
     if chairman_name:
         unit["chairman"] = chairman_name
+    body: dict[str, Any] = {"signers": signers} if signers else {}
     return nfc_value(
         {
+            **body,
             "format": FORMAT_NAME,
             "format_version": FORMAT_VERSION,
             "unit": unit,

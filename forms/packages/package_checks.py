@@ -27,6 +27,11 @@ from forms.packages import format as fmt
 from forms.packages.answer_check import check_answers
 from forms.packages.manifest import scores_dict
 from forms.packages.manifest_shape import ShapeError, check_shape
+from forms.packages.organisation_checks import (
+    organisation_required,
+    organisation_signature,
+    organisation_trust,
+)
 from forms.packages.signer_trust import TrustWording, signer_problems
 from forms.packages.signing import SignatureError, verify_signature
 from forms.packages.trust import ROLE_SUBMISSION, TrustRegistry
@@ -539,10 +544,13 @@ PACKAGE_CHECKS: tuple[Check, ...] = (
     format_version,
     manifest_shape,
     signature,
+    organisation_signature,
     evidence_files,
     report_file,
     unlisted_files,
     signed,
     criteria,
+    organisation_required,
     signer_trust,
+    organisation_trust,
 )

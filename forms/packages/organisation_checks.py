@@ -27,7 +27,7 @@ from forms.packages.trust import ROLE_SUBMISSION
 from forms.problems import Problem
 
 if TYPE_CHECKING:
-    from forms.packages.package_checks import PackageRun
+    from forms.packages.package_run import PackageRun
 
 MISSING = "organisation_signature_missing"
 INVALID = "organisation_signature_invalid"

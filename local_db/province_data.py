@@ -59,9 +59,9 @@ class Imported:
     def message(self) -> str:
         if self.unchanged:
             return _("Tệp dữ liệu tỉnh này đã được nhập trước đó; không có gì thay đổi")
-        text = _("Đã nhập dữ liệu tỉnh cung cấp của {issuer} (ngày phát hành {issued}) cho bộ tiêu chí {set} năm {year}", issuer=self.data.issuer, issued=self.data.issued_at[:10], set=self.data.set_id, year=self.data.year)  # fmt: skip
+        text = _("Đã nhập dữ liệu tỉnh cung cấp của {issuer} (ngày phát hành {issued}) cho bộ tiêu chí {set} năm {year}", issuer=self.data.issuer, issued=self.data.issued_day, set=self.data.set_id, year=self.data.year)  # fmt: skip
         if self.replaced is not None:
-            text += "; " + _("thay cho tệp phát hành ngày {issued}", issued=self.replaced.issued_at[:10])  # fmt: skip
+            text += "; " + _("thay cho tệp phát hành ngày {issued}", issued=self.replaced.issued_day)  # fmt: skip
         return text
 
 
@@ -122,7 +122,7 @@ def import_file(db: Database, source: str | os.PathLike[str] | bytes, trust: Tru
     if old is not None and old.raw == raw:
         return Imported(data, path, None, True, apply_all(db, data))
     if replaced is not None and replaced.issued_at > data.issued_at:
-        message = _("Máy này đã có tệp dữ liệu tỉnh mới hơn (phát hành {newer}) cho bộ tiêu chí và năm này; tệp phát hành {older} không được nhập", newer=replaced.issued_at[:10], older=data.issued_at[:10])  # fmt: skip
+        message = _("Máy này đã có tệp dữ liệu tỉnh mới hơn (phát hành {newer}) cho bộ tiêu chí và năm này; tệp phát hành {older} không được nhập", newer=replaced.issued_day, older=data.issued_day)  # fmt: skip
         raise DataRejected([Problem("older_file", message, "issued_at")])
     path.parent.mkdir(parents=True, exist_ok=True)
     write_bytes_atomic(path, raw)

@@ -53,6 +53,12 @@ class ProvinceData:
     fingerprint: str  # the signing key's, written in the body
     units: dict[str, dict[str, Supplied]]
 
+    @property
+    def issued_day(self) -> str:
+        """The issue date as people read it, dd/mm/yyyy (``issued_at`` is checked ISO)."""
+        d = self.issued_at
+        return f"{d[8:10]}/{d[5:7]}/{d[0:4]}"
+
     def for_unit(self, unit_code: str) -> dict[str, dict[str, Supplied]]:
         """The unit's values grouped by indicator: ``{code: {field: Supplied}}``."""
         grouped: dict[str, dict[str, Supplied]] = {}

@@ -65,7 +65,7 @@ def test_newer_replaces_older_and_older_is_refused(db, supplied_draft):
     pd.import_file(db, old)
     got = pd.import_file(db, new)
     assert got.replaced is not None and got.replaced.issued_at.startswith("2026-01-10")
-    assert "thay cho tệp phát hành ngày 2026-01-10" in got.message()
+    assert "thay cho tệp phát hành ngày 10/01/2026" in got.message()
     assert answers.get_all(db, supplied_draft.id)["1.2"] == {"b": 6}
     with pytest.raises(pd.DataRejected) as info:
         pd.import_file(db, old)

@@ -49,6 +49,7 @@ class OpenAssessment:
 class CommuneController(QObject):
     exported = Signal(object)  # Path of the package
     pdf_written = Signal(object)  # Path of the report
+    province_data_done = Signal(bool, str)  # a .dtidata import: ok, the sentence shown
     reopened = Signal()  # the assessment was reopened: its window must be built again
 
     def __init__(
@@ -123,6 +124,7 @@ class CommuneController(QObject):
                             review_panel_factory=self._review_panel_factory())  # fmt: skip
         window.finalise_requested.connect(self.open_finalise)
         window.reopen_requested.connect(self.reopen)
+        window.province_data_requested.connect(lambda path: self.import_province_data(Path(path)))
         window.reopen_action.setEnabled(session.read_only)
         window.finalise_action.setEnabled(True)
         if window.editor is not None:
@@ -174,6 +176,31 @@ class CommuneController(QObject):
         assessments.reopen(self.db, self.current.id)
         self.reopened.emit()
         return self.window
+
+    def import_province_data(self, path: Path) -> None:
+        """Verify and keep the province's ``.dtidata`` (worker thread), then show its values:
+        the open draft's supplied fields are read again, the pages re-read, the outcome said."""
+        from local_db import province_data
+        from local_db.errors import StorageError
+
+        def done(result: province_data.Imported) -> None:
+            if self.session is not None:
+                self.session.reload_supplied()
+            if self.window is not None and self.window.editor is not None:
+                self.window.editor.reload_pages()
+            self.province_data_done.emit(True, result.message())
+            self._report(True, result.message())
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, province_data.DataRejected | StorageError | OSError):
+                raise exc
+            problems = getattr(exc, "problems", None)
+            detail = "\n".join(f"• {p.message}" for p in problems) if problems else str(exc)
+            text = _("Không nhập được tệp dữ liệu tỉnh {name}:", name=path.name) + "\n" + detail
+            self.province_data_done.emit(False, text)
+            self._report(False, text)
+
+        self.runner.run(lambda: province_data.import_file(self.db, path), done, failed)
 
     # --- finalise, export, PDF ------------------------------------------------------
 

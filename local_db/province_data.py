@@ -26,7 +26,7 @@ from forms.atomic import write_bytes_atomic
 from forms.criteria import CriteriaSet
 from forms.i18n import _
 from forms.inbound import InboundRejected, read_inbound
-from forms.packages.trust import TrustRegistry
+from forms.packages.trust import TrustError, TrustRegistry
 from forms.problems import Problem
 from forms.province_data.model import MAX_FILE_BYTES, ProvinceData, supplied_fields
 from forms.province_data.verify import DataVerdict, verify_data
@@ -180,9 +180,13 @@ def apply(db: Database, assessment_id: int) -> bool:
     cs = criteria_store.load(db, row.criteria_hash)
     if not supplied_fields(cs):
         return False
-    verdict = stored(db, row.criteria_hash, row.year)
-    data = verdict.data if verdict is not None and verdict.ok else None
-    return _apply(db, row, data)
+    try:
+        verdict = stored(db, row.criteria_hash, row.year)
+    except TrustError:  # the trust list is unreadable: leave the values as they are
+        return False
+    if verdict is not None and not verdict.ok:  # e.g. the key is no longer trusted: the
+        return False  # values stay, and the package (which needs a good file) is refused
+    return _apply(db, row, verdict.data if verdict is not None else None)
 
 
 def file_for(db: Database, set_hash: str, year: int) -> bytes | None:

@@ -210,6 +210,11 @@ class IndicatorPage(QWidget):
             col = QVBoxLayout(container)
             col.setContentsMargins(0, 0, 0, 0)
             col.addWidget(widget)
+            if f.province_supplied:
+                source = QLabel(_("Giá trị do tỉnh cung cấp, xã không sửa. Nguồn: {source}", source=f.supplied_source), container)  # fmt: skip
+                source.setObjectName(f"source_{f.key}")
+                source.setWordWrap(True)
+                col.addWidget(source)
             col.addWidget(message)
             # no word wrap: above its input the label has the whole row (QFormLayout measures
             # wrapped labels too narrow and breaks "chủ trì" onto its own line)
@@ -248,7 +253,7 @@ class IndicatorPage(QWidget):
         for key, widget in self.field_widgets.items():
             if load_values:
                 widget.set_value(self.session.value(self.code, key))
-            widget.set_read_only(read_only)
+            widget.set_read_only(read_only or widget.field.province_supplied)
         if load_values and self.note is not None:
             self.note.blockSignals(True)
             self.note.setPlainText(self.session.notes.get(self.code, ""))

@@ -176,6 +176,9 @@ class AssessmentSession(QObject):
 
     def set_value(self, code: str, key: str, value: Any) -> None:
         self._check_writable()
+        fld = self.cs.indicator(code).field(key)
+        if fld is not None and fld.province_supplied:
+            raise ReadOnlyError(_("“{field}” do tỉnh cung cấp (tệp .dtidata): xã không sửa được.", field=fld.label))  # fmt: skip
         current = self.answers.get(code, {}).get(key)
         if current == value and (value is not None or key in self.answers.get(code, {})):
             return
@@ -190,6 +193,28 @@ class AssessmentSession(QObject):
         points = indicator_points(self.cs.indicator(code), self.answers, self.cs)
         self._durable(lambda: self.store.save_answer(code, key, value, points))
         self.changed.emit(code)
+
+    def reload_supplied(self) -> list[str]:
+        """Take the province-supplied values again from the store (after a ``.dtidata`` import);
+        the indicators whose values changed, each announced by ``changed``."""
+        stored, _notes, _evidence = self.store.load()
+        changed = []
+        for ind in self.cs.leaves():
+            for fld in ind.fields:
+                if not fld.province_supplied:
+                    continue
+                value = stored.get(ind.code, {}).get(fld.key)
+                if self.answers.get(ind.code, {}).get(fld.key) == value:
+                    continue
+                if value is None:
+                    self.answers.get(ind.code, {}).pop(fld.key, None)
+                else:
+                    self.answers.setdefault(ind.code, {})[fld.key] = value
+                changed.append(ind.code)
+        self._invalidate()
+        for code in dict.fromkeys(changed):
+            self.changed.emit(code)
+        return changed
 
     def set_note(self, code: str, note: str) -> None:
         self._check_writable()

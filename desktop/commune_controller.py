@@ -271,6 +271,7 @@ class CommuneController(QObject):
         ``export`` and ``dti-desk finalise`` alike."""
         from desktop.finalise.export import PreparedExport, submission_for, supersedes_for
         from desktop.finalise.report import report_html
+        from local_db import province_data
         from local_db.assessments import status_label
         from local_db.models import Status
         from local_db.review.commune import as_answer
@@ -284,6 +285,8 @@ class CommuneController(QObject):
                                     chairman_name=prof.chairman_name if prof else "")  # fmt: skip
         # review: a revision answering a review carries the commune's explanations in its notes
         submission = as_answer(self.db, self.current.id, submission)
+        # province-supplied values (issue 16): the package carries the file they come from
+        submission = province_data.with_file(self.db, submission)
         # the report the package carries is the signed one, not a draft, and says so
         signed = replace(self.report_info(), status=status_label(Status.SIGNED.value), draft=False)
         html_text = report_html(self.session, signed)

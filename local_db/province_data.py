@@ -16,7 +16,7 @@ other answer.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ from local_db.models import Assessment, Status
 from local_db.paths import PROVINCE_DATA_DIR, REVIEWERS_FILE
 
 if TYPE_CHECKING:
+    from forms.packages.build import Submission
     from local_db.database import Database
 
 
@@ -193,3 +194,18 @@ def file_for(db: Database, set_hash: str, year: int) -> bytes | None:
     """The stored file's bytes (what a package carries), when it still verifies."""
     verdict = stored(db, set_hash, year)
     return verdict.raw if verdict is not None and verdict.ok else None
+
+
+def with_file(db: Database, submission: Submission) -> Submission:
+    """``submission`` carrying the stored file its province-supplied answers come from (the
+    package records its hash and the collector checks the same bytes); unchanged for a set
+    without supplied fields. ``DataRejected`` when answers need a file that no longer verifies."""
+    cs = submission.criteria_set
+    if not supplied_fields(cs):
+        return submission
+    verdict = stored(db, cs.content_hash, submission.year)
+    if verdict is None or not verdict.ok:
+        reasons = verdict.reasons if verdict is not None else []
+        message = _("Chưa có tệp dữ liệu tỉnh hợp lệ cho bộ tiêu chí {set} năm {year}: hãy nhập tệp .dtidata trước khi ký", set=cs.set_id, year=submission.year)  # fmt: skip
+        raise DataRejected([Problem("province_data_missing", message, "province_data"), *reasons])
+    return replace(submission, province_data=verdict.raw)

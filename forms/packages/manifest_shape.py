@@ -203,6 +203,18 @@ def _report(m: dict[str, Any]) -> None:
     _in_range(report, "size", 1, fmt.MAX_REPORT_BYTES, "report")
 
 
+def _province_data(m: dict[str, Any]) -> None:
+    """Format 3: ``province_data`` is ``{"path": "province-data.dtidata", "sha256", "size"}``."""
+    found = m.get("province_data")
+    if not isinstance(found, dict) or set(found) != {"path", "sha256", "size"}:
+        raise ShapeError("province_data")
+    if _get(found, "path", str, "province_data") != fmt.PROVINCE_DATA_NAME:
+        raise ShapeError("province_data.path")
+    if not fmt.SHA256_HEX.fullmatch(_get(found, "sha256", str, "province_data")):
+        raise ShapeError("province_data.sha256")
+    _in_range(found, "size", 1, fmt.MAX_PROVINCE_DATA_BYTES, "province_data")
+
+
 def check_shape(m: dict[str, Any]) -> datetime:
     """Raise ``ShapeError(where)`` if a field is missing or of the wrong type; returns created_at.
 
@@ -223,4 +235,8 @@ def check_shape(m: dict[str, Any]) -> datetime:
         _evidence_item(item, f"evidence[{index}]", paths, version)
     if version >= 2:
         _report(m)
+    if version >= 3:
+        _province_data(m)
+    elif "province_data" in m:  # a version 2 reader would not look at it: never silently
+        raise ShapeError("province_data")
     return created

@@ -27,6 +27,7 @@ from forms.packages import format as fmt
 from forms.packages.answer_check import check_answers
 from forms.packages.manifest import scores_dict
 from forms.packages.manifest_shape import ShapeError, check_shape
+from forms.packages.province_check import province_file, province_values
 from forms.packages.signer_trust import TrustWording, signer_problems
 from forms.packages.signing import SignatureError, verify_signature
 from forms.packages.trust import ROLE_SUBMISSION, TrustRegistry
@@ -60,6 +61,7 @@ class PackageRun:
         self.signatures: list[str] = []  # the known signature entries present
         self.cs: CriteriaSet | None = None
         self._answers: tuple[dict[str, Mapping[str, Any]], list[Problem]] | None = None
+        self.province_raw: bytes | None = None  # format 3: the province's data file, as signed
 
     @property
     def criteria(self) -> CriteriaSet:
@@ -324,6 +326,8 @@ def unlisted_files(run: PackageRun) -> bool:
     listed = {item["path"] for item in run.manifest["evidence"]}
     if run.manifest["format_version"] >= 2 and run.manifest.get("report") is not None:
         listed.add(run.manifest["report"]["path"])
+    if run.manifest["format_version"] >= fmt.PROVINCE_DATA_VERSION:
+        listed.add(run.manifest["province_data"]["path"])
     for entry in run.zf.files:
         if entry != fmt.MANIFEST_NAME and entry not in listed and entry not in run.signatures:
             run.reasons.append(
@@ -497,6 +501,7 @@ CRITERIA_CHECKS: tuple[Check, ...] = (
     criteria_claims,
     indicators_known,
     answers_valid,
+    province_values,
     scores_match,
 )
 
@@ -541,6 +546,7 @@ PACKAGE_CHECKS: tuple[Check, ...] = (
     signature,
     evidence_files,
     report_file,
+    province_file,
     unlisted_files,
     signed,
     criteria,

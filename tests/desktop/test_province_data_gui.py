@@ -75,3 +75,37 @@ def test_menu_import_updates_the_open_window(qtbot, db, draft, runner, settings,
     with qtbot.waitSignal(shell.commune.province_data_done) as got:
         window.province_data_requested.emit(str(bad))
     assert got.args[0] is False and "99999" not in got.args[1] and UNIT in got.args[1]
+
+
+def test_the_signed_package_carries_the_file_and_verifies(qtbot, db, settings, runner, tmp_path):
+    import json
+    import zipfile
+
+    from forms.packages.format import PROVINCE_DATA_NAME
+    from forms.packages.keys import load_public
+    from forms.packages.verify import verify_package
+    from tests.desktop.commune_support import PASSPHRASE
+    from tests.key_copies import install_key
+
+    province_trust().save(db.data_dir / REVIEWERS_FILE)
+    profile.save(db, officer_name="Nguyễn Thị Lan", position="Công chức", unit_code=UNIT)
+    install_key(Shell(db, settings, runner).keys_dir, PASSPHRASE)
+    assessments.create(db, UNIT, CS.year, CS)
+    raw = signed_data(CS, {UNIT: {"1.2/b": 8}})
+    pd.import_file(db, raw)
+    shell = Shell(db, settings, runner)
+    qtbot.addWidget(shell.build_window())
+    session = shell.commune.session
+    for code, key, value in [("1.1", "count", 4), ("1.2", "a", 4), ("2.1", "choice", "chair"),
+                             ("2.2.1", "yes", True), ("2.2.2", "pct", 95), ("3.1", "points", "6")]:  # fmt: skip
+        session.set_value(code, key, value)
+    with qtbot.waitSignal(shell.commune.exported, timeout=30000) as exported:
+        shell.commune.export(PASSPHRASE, tmp_path / "nop")
+    package = exported.args[0]
+    with zipfile.ZipFile(package) as zf:
+        assert zf.read(PROVINCE_DATA_NAME) == raw
+        assert json.loads(zf.read("manifest.json"))["format_version"] == 3
+    trust = province_trust()
+    trust.add_key(UNIT, load_public(shell.keys_dir).public_key)
+    verdict = verify_package(package, criteria_sets={CS.content_hash: CS}, trust=trust)
+    assert verdict.ok, verdict.reasons

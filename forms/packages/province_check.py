@@ -23,7 +23,17 @@ from forms.province_data.model import supplied_fields
 from forms.validation import is_empty
 
 if TYPE_CHECKING:
+    from forms.criteria import CriteriaSet
     from forms.packages.package_checks import PackageRun
+    from forms.packages.trust import TrustRegistry
+    from forms.province_data.verify import DataVerdict
+
+
+# Every package of a province carries the same file: its check (~90 ms for 3,321 units, see
+# benchmarks/bench_province_data.py) is kept per process by (file hash, set, year), for the
+# same trust list and set objects (a merge passes the same ones to every package)
+_KEPT = 8
+_verdicts: dict[tuple[str, str, int], tuple[TrustRegistry | None, CriteriaSet, DataVerdict]] = {}
 
 
 def _listed(run: PackageRun) -> dict[str, Any] | None:
@@ -84,8 +94,16 @@ def province_values(run: PackageRun) -> bool:
         missing = _missing_file(run, dict(answers))
         run.reasons += missing
         return not missing
-    verdict = verify_data(run.province_raw, criteria_sets={cs.content_hash: cs}, trust=run.trust,
-                          expected=(cs.content_hash, run.manifest["year"]), name=fmt.PROVINCE_DATA_NAME)  # fmt: skip
+    memo = (run.manifest["province_data"]["sha256"], cs.content_hash, run.manifest["year"])
+    kept = _verdicts.get(memo)
+    if kept is not None and kept[0] is run.trust and kept[1] is cs:
+        verdict = kept[2]
+    else:
+        verdict = verify_data(run.province_raw, criteria_sets={cs.content_hash: cs}, trust=run.trust,
+                              expected=(cs.content_hash, run.manifest["year"]), name=fmt.PROVINCE_DATA_NAME)  # fmt: skip
+        if len(_verdicts) >= _KEPT:
+            _verdicts.clear()
+        _verdicts[memo] = (run.trust, cs, verdict)
     if not verdict.ok or verdict.data is None:
         for problem in verdict.reasons:
             message = _("Tệp dữ liệu tỉnh trong gói không dùng được: {reason}", reason=problem.message)  # fmt: skip

@@ -25,15 +25,14 @@ from forms.validation import is_empty
 if TYPE_CHECKING:
     from forms.criteria import CriteriaSet
     from forms.packages.package_checks import PackageRun
-    from forms.packages.trust import TrustRegistry
     from forms.province_data.verify import DataVerdict
 
 
 # Every package of a province carries the same file: its check (~90 ms for 3,321 units, see
 # benchmarks/bench_province_data.py) is kept per process by (file hash, set, year), for the
-# same trust list and set objects (a merge passes the same ones to every package)
+# same set object; the signer's standing in the trust list is not kept (it is asked each time)
 _KEPT = 8
-_verdicts: dict[tuple[str, str, int], tuple[TrustRegistry | None, CriteriaSet, DataVerdict]] = {}
+_verdicts: dict[tuple[str, str, int], tuple[CriteriaSet, DataVerdict]] = {}
 
 
 def _listed(run: PackageRun) -> dict[str, Any] | None:
@@ -84,7 +83,7 @@ def _typed(value: Any) -> tuple[type, Any]:
 
 def province_values(run: PackageRun) -> bool:
     """The carried file verifies and the supplied answers are its values for the unit."""
-    from forms.province_data.verify import verify_data
+    from forms.province_data.verify import trust_problems, verify_data
 
     answers, _invalid = run.answers()
     cs = run.criteria
@@ -96,16 +95,18 @@ def province_values(run: PackageRun) -> bool:
         return not missing
     memo = (run.manifest["province_data"]["sha256"], cs.content_hash, run.manifest["year"])
     kept = _verdicts.get(memo)
-    if kept is not None and kept[0] is run.trust and kept[1] is cs:
-        verdict = kept[2]
+    if kept is not None and kept[0] is cs:
+        verdict = kept[1]
     else:
-        verdict = verify_data(run.province_raw, criteria_sets={cs.content_hash: cs}, trust=run.trust,
+        verdict = verify_data(run.province_raw, criteria_sets={cs.content_hash: cs}, check_trust=False,
                               expected=(cs.content_hash, run.manifest["year"]), name=fmt.PROVINCE_DATA_NAME)  # fmt: skip
         if len(_verdicts) >= _KEPT:
             _verdicts.clear()
-        _verdicts[memo] = (run.trust, cs, verdict)
-    if not verdict.ok or verdict.data is None:
-        for problem in verdict.reasons:
+        _verdicts[memo] = (cs, verdict)
+    # the trust list is asked every time: it may have grown (or shrunk) since
+    problems = [*verdict.reasons, *trust_problems(verdict, run.trust)]
+    if problems or verdict.data is None:
+        for problem in problems:
             message = _("Tệp dữ liệu tỉnh trong gói không dùng được: {reason}", reason=problem.message)  # fmt: skip
             run.reasons.append(Problem(f"province_data_{problem.code}", message, fmt.PROVINCE_DATA_NAME))  # fmt: skip
         return False

@@ -15,7 +15,7 @@ import hashlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from forms.canonical import CanonicalError, parse_canonical, strict_loads
@@ -94,6 +94,7 @@ class _Run:
     body_raw: bytes = b""
     body: dict[str, Any] = field(default_factory=dict)
     issued: datetime = datetime.min
+    check_trust: bool = True
 
     def add(self, code: str, message: str, where: str = "") -> None:
         self.verdict.reasons.append(Problem(code, message, where or self.label))
@@ -199,14 +200,25 @@ _WORDING = TrustWording(
 )
 
 
+def trust_problems(verdict: DataVerdict, trust: TrustRegistry | None) -> list[Problem]:
+    """Why the signer of a read file may not sign province data (role ``province_data`` for
+    ``*``, and a certificate's chain at the issue time); empty when it may, or when the
+    signature did not verify (nothing to trust)."""
+    signer, data = verdict.signer, verdict.data
+    if signer is None or data is None:
+        return []
+    issued = datetime.strptime(data.issued_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return signer_problems(signer, ROLE_PROVINCE_DATA, ANY_UNIT, trust, issued, _WORDING)
+
+
 def signer_trusted(run: _Run) -> bool:
     signer, data = run.verdict.signer, run.verdict.data
     if signer is None or data is None:  # the signature failed: nothing to trust
         return True
     if data.fingerprint != signer.fingerprint:
         run.add("signature_invalid", _("Dấu vân tay ghi trong tệp dữ liệu tỉnh ({claimed}) khác khóa đã ký ({actual})", claimed=data.fingerprint, actual=signer.fingerprint), "issuer.fingerprint")  # fmt: skip
-    role, any_unit = ROLE_PROVINCE_DATA, ANY_UNIT
-    run.verdict.reasons.extend(signer_problems(signer, role, any_unit, run.trust, run.issued, _WORDING))  # fmt: skip
+    if run.check_trust:
+        run.verdict.reasons.extend(trust_problems(run.verdict, run.trust))
     return True
 
 
@@ -256,11 +268,14 @@ def verify_data(
     trust: TrustRegistry | None = None,
     expected: tuple[str, int] | None = None,
     name: str | None = None,
+    check_trust: bool = True,
 ) -> DataVerdict:
-    """Check a ``.dtidata`` file (path or bytes); ``expected``: (set content hash, year)."""
+    """Check a ``.dtidata`` file (path or bytes); ``expected``: (set content hash, year).
+    ``check_trust=False``: everything but the signer's standing (``trust_problems``), for a
+    caller that keeps the verdict and asks its trust list each time."""
     label = name or (os.path.basename(os.fspath(source)) if not isinstance(source, bytes) else "dtidata")  # fmt: skip
     verdict = DataVerdict(ok=False, path=label)
-    run = _Run(source, label, verdict, criteria_sets, trust, expected)
+    run = _Run(source, label, verdict, criteria_sets, trust, expected, check_trust=check_trust)
     all(check(run) for check in DATA_CHECKS)
     verdict.ok = not verdict.reasons
     return verdict

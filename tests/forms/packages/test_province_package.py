@@ -129,3 +129,30 @@ def test_collector_merges_and_rejects_the_tampered(tmp_path):
     ranking = ranking_for_year(conn, 2025, [CS])
     assert [(r.unit_code, r.total) for r in ranking.rows] == [(UNIT, ranking.rows[0].total)]
     assert ranking.rows[0].total > 0
+
+
+def test_a_package_held_for_the_province_key_is_accepted_on_recheck(tmp_path):
+    from local_db.collector import CollectorStore
+
+    folder = tmp_path / "nhan"
+    package(tmp_path, name="nhan")
+    with CollectorStore(tmp_path / "c.sqlite") as store:
+        first = store.merge([folder], trust(False), [CS], workers=0)
+        assert [p.code for r in first.rejected for p in r.reasons] == ["province_data_province_key_unknown"]  # fmt: skip
+        again = store.recheck_rejected(trust(), [CS])
+        assert (again.checked, again.accepted) == (1, 1)
+
+
+def test_the_kept_check_asks_the_trust_list_each_time(tmp_path):
+    # the same registry object, grown in place (a window adding the province's key): the file's
+    # check is kept per process, its signer's standing is not
+    path = package(tmp_path)
+    registry = trust(False)
+    assert verify_package(path, criteria_sets=SETS, trust=registry).codes == ["province_data_province_key_unknown"]  # fmt: skip
+    from forms.packages.trust import ANY_UNIT, ROLE_PROVINCE_DATA
+    from tests.province_data_helpers import province_signer
+
+    registry.add_key(ANY_UNIT, province_signer().public_raw, roles=(ROLE_PROVINCE_DATA,))
+    assert verify_package(path, criteria_sets=SETS, trust=registry).ok
+    registry.remove(province_signer().fingerprint)
+    assert not verify_package(path, criteria_sets=SETS, trust=registry).ok

@@ -245,7 +245,9 @@ class CommuneController(QObject):
     def export(self, passphrase: str, out_dir: Path) -> None:
         """Sign and write the package and the PDF report beside it (worker thread; the same
         ``sign_and_write`` as ``dti-desk finalise``), then mark the assessment signed/exported."""
-        prepared = self.prepare_export()
+        prepared = self._prepared()
+        if prepared is None:
+            return
         self.runner.run(
             lambda: prepared.write(passphrase, out_dir),
             self._exported,
@@ -256,7 +258,9 @@ class CommuneController(QObject):
         """As :meth:`export`, signed on the USB token (``choice``) with ``pin``: logged in once
         on the worker, the package's CMS and the report's PAdES signature; the PIN is tried
         once and kept nowhere."""
-        prepared = self.prepare_export()
+        prepared = self._prepared()
+        if prepared is None:
+            return
 
         def work() -> tuple[Finalised, str]:
             from forms.packages.token import open_token
@@ -265,6 +269,17 @@ class CommuneController(QObject):
                 return prepared.write_with_token(s.signer(choice.cka_id), out_dir)
 
         self.runner.run(work, self._exported, lambda exc: self._export_failed(exc, out_dir))
+
+    def _prepared(self) -> PreparedExport | None:
+        """``prepare_export``, or None once the officer is told why not (a province data file
+        that no longer verifies, storage refusing)."""
+        from local_db.errors import StorageError
+
+        try:
+            return self.prepare_export()
+        except StorageError as exc:
+            self._report(False, _("Không tạo được gói nộp:") + "\n" + str(exc))
+            return None
 
     def prepare_export(self) -> PreparedExport:
         """What signing needs from the GUI thread (the submission, the report's HTML), for

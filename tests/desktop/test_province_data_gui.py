@@ -109,3 +109,28 @@ def test_the_signed_package_carries_the_file_and_verifies(qtbot, db, settings, r
     trust.add_key(UNIT, load_public(shell.keys_dir).public_key)
     verdict = verify_package(package, criteria_sets={CS.content_hash: CS}, trust=trust)
     assert verdict.ok, verdict.reasons
+
+
+def test_export_is_refused_when_the_file_no_longer_verifies(qtbot, db, settings, runner, tmp_path):
+    from forms.packages.trust import TrustRegistry
+    from tests.desktop.commune_support import PASSPHRASE
+    from tests.key_copies import install_key
+
+    province_trust().save(db.data_dir / REVIEWERS_FILE)
+    profile.save(db, officer_name="Nguyễn Thị Lan", position="Công chức", unit_code=UNIT)
+    install_key(Shell(db, settings, runner).keys_dir, PASSPHRASE)
+    assessments.create(db, UNIT, CS.year, CS)
+    pd.import_file(db, signed_data(CS, {UNIT: {"1.2/b": 8}}))
+    TrustRegistry().save(db.data_dir / REVIEWERS_FILE)  # the province's key is no longer trusted
+    shell = Shell(db, settings, runner)
+    qtbot.addWidget(shell.build_window())
+    assert shell.commune.session.value("1.2", "b") == 8  # the values stay
+    with qtbot.assertNotEmitted(shell.commune.exported):
+        shell.commune.export(PASSPHRASE, tmp_path / "nop")
+    assert not (tmp_path / "nop").exists()
+    with pytest.raises(pd.DataRejected) as info:
+        shell.commune.prepare_export()
+    assert [p.code for p in info.value.problems][:2] == [
+        "province_data_missing",
+        "province_key_unknown",
+    ]

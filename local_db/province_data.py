@@ -209,3 +209,26 @@ def with_file(db: Database, submission: Submission) -> Submission:
         message = _("Chưa có tệp dữ liệu tỉnh hợp lệ cho bộ tiêu chí {set} năm {year}: hãy nhập tệp .dtidata trước khi ký", set=cs.set_id, year=submission.year)  # fmt: skip
         raise DataRejected([Problem("province_data_missing", message, "province_data"), *reasons])
     return replace(submission, province_data=verdict.raw)
+
+
+def sources(db: Database, assessment_id: int) -> dict[str, str]:
+    """``{"code/field": where the value comes from}`` for an assessment's supplied values, as
+    the stored file says (its source, the issuing office and the issue date); empty without one."""
+    row = assessments.get(db, assessment_id)
+    try:
+        verdict = stored(db, row.criteria_hash, row.year)
+    except TrustError:
+        return {}
+    if verdict is None or verdict.data is None or not verdict.ok:
+        return {}
+    data = verdict.data
+    return {
+        f"{code}/{key}": _(
+            "{source} ({issuer}, phát hành {date})",
+            source=s.source,
+            issuer=data.issuer,
+            date=data.issued_day,
+        )  # fmt: skip
+        for code, values in data.for_unit(row.unit_code).items()
+        for key, s in values.items()
+    }

@@ -98,6 +98,8 @@ class AssessmentSession(QObject):
         for item in evidence:
             self.evidence.setdefault(item.code, []).append(item)
         self._score: Score | None = None
+        # "code/field" -> the source of a province-supplied value, from the imported file
+        self.supplied_sources: dict[str, str] = getattr(store, "supplied_sources", dict)()
         # statuses are asked for on every repaint of the tree; computed once per change
         self._statuses: dict[str, Status] = {}
         self.last_saved: datetime | None = None
@@ -198,6 +200,7 @@ class AssessmentSession(QObject):
         """Take the province-supplied values again from the store (after a ``.dtidata`` import);
         the indicators whose values changed, each announced by ``changed``."""
         stored, _notes, _evidence = self.store.load()
+        self.supplied_sources = getattr(self.store, "supplied_sources", dict)()
         changed = []
         for ind in self.cs.leaves():
             for fld in ind.fields:

@@ -80,6 +80,13 @@ class DbStore:
         items = [_item(self.db, att) for group in loaded.attachments.values() for att in group]
         return dict(loaded.answers), dict(loaded.notes), items
 
+    def supplied_sources(self) -> dict[str, str]:
+        """Where each province-supplied value comes from, as the imported file says."""
+        try:
+            return province_data.sources(self.db, self.assessment_id)
+        except StorageError:
+            return {}
+
     def save_answer(self, code: str, key: str, value: Any, points: Decimal | None) -> None:
         try:
             db_answers.set_value(self.db, self.assessment_id, code, key, value, points=points)

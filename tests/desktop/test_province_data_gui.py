@@ -41,6 +41,7 @@ def test_supplied_field_is_read_only_with_its_source(qtbot, db, draft, runner, s
     assert b.value() == 8 and b.edit.isReadOnly() and not a.edit.isReadOnly()
     source = page.findChild(type(page.points_label), "source_b")
     assert source is not None and "Hệ thống quản lý văn bản" in source.text()
+    assert "Sở Khoa học và Công nghệ, phát hành 15/01/2026" in source.text()  # the file's own
     qtbot.keyClicks(b.edit, "9")
     assert editor.session.value("1.2", "b") == 8  # typing into it changes nothing
     with pytest.raises(ReadOnlyError):
@@ -52,6 +53,7 @@ def test_supplied_field_is_read_only_with_its_source(qtbot, db, draft, runner, s
 def test_without_the_file_the_value_waits_and_blocks(qtbot, db, draft, runner, settings):
     editor = editor_for(qtbot, db, draft, runner, settings)
     assert editor.page("1.2").field_widgets["b"].value() is None
+    assert "phát hành" not in editor.page("1.2").source_labels["b"].text()  # the set's source
     codes = [p.code for p in editor.session.all_problems()]
     assert "province_pending" in codes
 
@@ -69,6 +71,7 @@ def test_menu_import_updates_the_open_window(qtbot, db, draft, runner, settings,
     assert got.args[0] is True and "Sở Khoa học" in got.args[1]
     assert shell.commune.session.value("1.2", "b") == 6
     assert window.editor.page("1.2").field_widgets["b"].value() == 6
+    assert "phát hành 15/01/2026" in window.editor.page("1.2").source_labels["b"].text()
 
     bad = tmp_path / "khac.dtidata"
     bad.write_bytes(signed_data(CS, {"99999": {"1.2/b": 6}}))

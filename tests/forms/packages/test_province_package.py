@@ -156,3 +156,12 @@ def test_the_kept_check_asks_the_trust_list_each_time(tmp_path):
     assert verify_package(path, criteria_sets=SETS, trust=registry).ok
     registry.remove(province_signer().fingerprint)
     assert not verify_package(path, criteria_sets=SETS, trust=registry).ok
+
+
+def test_on_the_communes_own_machine_the_package_is_intact(tmp_path):
+    # its trust list knows neither its own key nor the province's: intact, not forged
+    verdict = verify_package(package(tmp_path), criteria_sets=SETS, trust=TrustRegistry())
+    assert sorted(verdict.codes) == ["province_data_province_key_unknown", "signer_unknown"]
+    assert verdict.intact and verdict.signed_by(OFFICER.key_id)
+    forged = package(tmp_path, answers={**ANSWERS, "1.2": {"a": 4, "b": 4}}, name="forged")
+    assert not verify_package(forged, criteria_sets=SETS, trust=TrustRegistry()).intact

@@ -8,6 +8,8 @@ import json
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from forms.canonical import canonical_bytes
 from forms.criteria import CriteriaSet
@@ -220,3 +222,16 @@ def test_workbook_column_round_trips(tmp_path):
     cs, problems = read_xlsx(path)
     assert problems == [] and cs is not None and cs.content_hash == CS.content_hash
     assert cs.indicator("1.2").field("b").supplied_source.startswith("Hệ thống")
+
+
+RAW = signed_data(CS, UNITS)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(min_value=0, max_value=len(RAW) - 1), st.integers(min_value=1, max_value=255))
+def test_a_changed_byte_never_passes_unnoticed(position, delta):
+    changed = bytearray(RAW)
+    changed[position] = (changed[position] + delta) % 256
+    verdict = check(bytes(changed))  # never raises
+    if verdict.ok:  # only a change the JSON reading undoes (envelope spacing, an escape)
+        assert verdict.data is not None and verdict.data.units == check(RAW).data.units

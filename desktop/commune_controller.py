@@ -50,6 +50,7 @@ class OpenAssessment:
 class CommuneController(QObject):
     exported = Signal(object)  # Path of the package
     pdf_written = Signal(object)  # Path of the report
+    province_data_done = Signal(bool, str)  # a .dtidata import: ok, the sentence shown
     reopened = Signal()  # the assessment was reopened: its window must be built again
 
     def __init__(
@@ -125,6 +126,7 @@ class CommuneController(QObject):
                             review_panel_factory=self._review_panel_factory())  # fmt: skip
         window.finalise_requested.connect(self.open_finalise)
         window.reopen_requested.connect(self.reopen)
+        window.province_data_requested.connect(lambda path: self.import_province_data(Path(path)))
         window.reopen_action.setEnabled(session.read_only)
         self.carry = CarryFlow(
             self.db, self.runner, self.settings, self.current.id, session, window
@@ -184,6 +186,31 @@ class CommuneController(QObject):
         self.reopened.emit()
         return self.window
 
+    def import_province_data(self, path: Path) -> None:
+        """Verify and keep the province's ``.dtidata`` (worker thread), then show its values:
+        the open draft's supplied fields are read again, the pages re-read, the outcome said."""
+        from local_db import province_data
+        from local_db.errors import StorageError
+
+        def done(result: province_data.Imported) -> None:
+            if self.session is not None:
+                self.session.reload_supplied()
+            if self.window is not None and self.window.editor is not None:
+                self.window.editor.reload_pages()
+            self.province_data_done.emit(True, result.message())
+            self._report(True, result.message())
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, province_data.DataRejected | StorageError | OSError):
+                raise exc
+            problems = getattr(exc, "problems", None)
+            detail = "\n".join(f"• {p.message}" for p in problems) if problems else str(exc)
+            text = _("Không nhập được tệp dữ liệu tỉnh {name}:", name=path.name) + "\n" + detail
+            self.province_data_done.emit(False, text)
+            self._report(False, text)
+
+        self.runner.run(lambda: province_data.import_file(self.db, path), done, failed)
+
     # --- finalise, export, PDF ------------------------------------------------------
 
     def open_finalise(self, exec_dialog: bool = True) -> FinaliseDialog:
@@ -232,7 +259,9 @@ class CommuneController(QObject):
     def export(self, passphrase: str, out_dir: Path) -> None:
         """Sign and write the package and the PDF report beside it (worker thread; the same
         ``sign_and_write`` as ``dti-desk finalise``), then mark the assessment signed/exported."""
-        prepared = self.prepare_export()
+        prepared = self._prepared()
+        if prepared is None:
+            return
         self.runner.run(
             lambda: prepared.write(passphrase, out_dir),
             self._exported,
@@ -243,7 +272,9 @@ class CommuneController(QObject):
         """As :meth:`export`, signed on the USB token (``choice``) with ``pin``: logged in once
         on the worker, the package's CMS and the report's PAdES signature; the PIN is tried
         once and kept nowhere."""
-        prepared = self.prepare_export()
+        prepared = self._prepared()
+        if prepared is None:
+            return
 
         def work() -> tuple[Finalised, str]:
             from forms.packages.token import open_token
@@ -267,7 +298,9 @@ class CommuneController(QObject):
         ``org_pin``. Each PIN is tried once and kept nowhere."""
         from desktop.finalise.token_panel import same_token
 
-        prepared = self.prepare_export()
+        prepared = self._prepared()
+        if prepared is None:
+            return
 
         def work() -> tuple[Finalised, str]:
             from contextlib import ExitStack
@@ -294,11 +327,23 @@ class CommuneController(QObject):
 
         self.runner.run(work, self._exported, lambda exc: self._export_failed(exc, out_dir))
 
+    def _prepared(self) -> PreparedExport | None:
+        """``prepare_export``, or None once the officer is told why not (a province data file
+        that no longer verifies, storage refusing)."""
+        from local_db.errors import StorageError
+
+        try:
+            return self.prepare_export()
+        except StorageError as exc:
+            self._report(False, _("Không tạo được gói nộp:") + "\n" + str(exc))
+            return None
+
     def prepare_export(self) -> PreparedExport:
         """What signing needs from the GUI thread (the submission, the report's HTML), for
         ``export`` and ``dti-desk finalise`` alike."""
         from desktop.finalise.export import PreparedExport, submission_for, supersedes_for
         from desktop.finalise.report import report_html
+        from local_db import province_data
         from local_db.assessments import status_label
         from local_db.models import Status
         from local_db.review.commune import as_answer
@@ -312,6 +357,8 @@ class CommuneController(QObject):
                                     chairman_name=prof.chairman_name if prof else "")  # fmt: skip
         # review: a revision answering a review carries the commune's explanations in its notes
         submission = as_answer(self.db, self.current.id, submission)
+        # province-supplied values (issue 16): the package carries the file they come from
+        submission = province_data.with_file(self.db, submission)
         # the report the package carries is the signed one, not a draft, and says so
         signed = replace(self.report_info(), status=status_label(Status.SIGNED.value), draft=False)
         html_text = report_html(self.session, signed)

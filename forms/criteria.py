@@ -23,6 +23,8 @@ FORMAT_VERSION = 1
 FORMATS_READ = frozenset({1})
 # a kind's first meaning: a set records a kind's version only when it is another one
 FIRST_RULE_VERSION = 1
+# a field whose value the province supplies (``Field.supplied_by``)
+SUPPLIED_BY_PROVINCE = "province"
 
 
 class FieldKind(StrEnum):
@@ -69,6 +71,15 @@ class Field:
     # above it a count or number is implausible (1,000,000 meetings a year): a warning to
     # check the value, not an error; None: no such bound
     plausible_max: Decimal | None = None
+    # "province" (SUPPLIED_BY_PROVINCE): the commune does not type it, the value comes from the
+    # province's signed ``.dtidata`` file (forms.province_data); "" : the commune types it.
+    # ``supplied_source`` says where the province takes it from (shown beside the value).
+    supplied_by: str = ""
+    supplied_source: str = ""
+
+    @property
+    def province_supplied(self) -> bool:
+        return self.supplied_by == SUPPLIED_BY_PROVINCE
 
 
 @dataclass(frozen=True)
@@ -309,6 +320,11 @@ def _field_dict(f: Field) -> dict[str, Any]:
     # only when set: the content hash of a set without it is what it was before it existed
     if f.plausible_max is not None:
         out["plausible_max"] = _dec(f.plausible_max)
+    if f.supplied_by:
+        out["supplied_by"] = f.supplied_by
+        out["supplied_source"] = _nfc(f.supplied_source)
+    elif f.supplied_source:  # kept so that the set checks can name it
+        out["supplied_source"] = _nfc(f.supplied_source)
     return out
 
 

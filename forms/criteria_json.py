@@ -213,6 +213,8 @@ class _Reader:
             in_year=self.flag(data, "in_year", path, False),
             unit=self.text(data, "unit", path, required=False),
             plausible_max=self.optional_number(data, "plausible_max", path),
+            supplied_by=self.text(data, "supplied_by", path, required=False),
+            supplied_source=self.text(data, "supplied_source", path, required=False),
         )
         self.loc.add(fld, path)
         return fld

@@ -113,6 +113,8 @@ FIELD_COLUMNS = (
     Column("in_year", "Trong năm đánh giá", "bool", required=False),
     Column("unit", "Đơn vị", "text", required=False, width=12),
     Column("plausible_max", "Giá trị hợp lý tối đa", "number", required=False),
+    # the province's source of the value: filled in = the province supplies it (.dtidata)
+    Column("supplied_source", "Giá trị do tỉnh cung cấp", "text", required=False, width=30),
 )
 TIER_COLUMNS = (
     Column("indicator", "Mã chỉ tiêu", "code", width=11),

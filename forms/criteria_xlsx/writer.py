@@ -127,6 +127,7 @@ def _field_rows(ind: Indicator) -> list[list[Any]]:
             _yes_no(f.in_year),
             f.unit or None,
             None if f.plausible_max is None else _cell_number(f.plausible_max),
+            f.supplied_source or None,
         ]
         for f in ind.fields
     ]

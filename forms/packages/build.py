@@ -31,6 +31,7 @@ from forms.packages.format import (
     MAX_ENTRY_BYTES,
     MAX_REPORT_BYTES,
     MAX_TOTAL_BYTES,
+    PROVINCE_DATA_NAME,
     REPORT_NAME,
     ROLE_CHAIRMAN,
     ROLE_ORGANISATION,
@@ -72,6 +73,9 @@ class Submission:
     created_at: datetime | None = None  # default: now (the signer's clock; a claim only)
     criteria_hash: str | None = None  # the set's content hash if the caller already has it
     report: bytes | None = None  # the PDF report, as printed: stored as report.pdf, hash signed
+    # the province's signed .dtidata whose values the answers carry (issue 16): stored as
+    # province-data.dtidata, its hash signed (format 3)
+    province_data: bytes | None = None
 
 
 def _zipinfo(name: str, compress: int) -> zipfile.ZipInfo:
@@ -346,6 +350,15 @@ def _write_zip(
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "size": len(data),
             }
+        province = None
+        if submission.province_data is not None:
+            data = submission.province_data
+            zf.writestr(_zipinfo(PROVINCE_DATA_NAME, zipfile.ZIP_DEFLATED), data)
+            province = {
+                "path": PROVINCE_DATA_NAME,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "size": len(data),
+            }
         manifest = build_manifest(
             unit_code=submission.unit_code,
             unit_name=submission.unit_name,
@@ -371,6 +384,7 @@ def _write_zip(
                 {"role": ROLE_CHAIRMAN, "key_id": signer.key_id},
                 {"role": ROLE_ORGANISATION, "key_id": organisation.key_id},
             ],
+            province_data=province,
         )
         data = manifest_bytes(manifest)
         zf.writestr(_zipinfo(MANIFEST_NAME, zipfile.ZIP_DEFLATED), data)

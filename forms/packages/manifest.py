@@ -15,7 +15,7 @@ from typing import Any
 
 from forms.canonical import canonical_bytes
 from forms.criteria import CriteriaSet
-from forms.packages.format import FORMAT_NAME, FORMAT_VERSION
+from forms.packages.format import FORMAT_NAME, FORMAT_VERSION, PROVINCE_DATA_VERSION
 from forms.scoring import Score
 
 
@@ -92,6 +92,7 @@ def build_manifest(
     officer_email: str = "",
     chairman_name: str = "",
     signers: list[dict[str, str]] | None = None,
+    province_data: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The manifest of the version this app writes (``FORMAT_VERSION``); ``evidence`` lists
     one reference per attachment (several may share a ``path``), ``report`` the PDF's entry
@@ -105,11 +106,16 @@ def build_manifest(
     if chairman_name:
         unit["chairman"] = chairman_name
     body: dict[str, Any] = {"signers": signers} if signers else {}
+    # the province's data file (issue 16): only in a package that uses one, which is then of
+    # format 3; every other package is byte for byte what it was
+    if province_data is not None:
+        body["province_data"] = province_data
+    version = FORMAT_VERSION if province_data is None else PROVINCE_DATA_VERSION
     return nfc_value(
         {
             **body,
             "format": FORMAT_NAME,
-            "format_version": FORMAT_VERSION,
+            "format_version": version,
             "unit": unit,
             "year": year,
             "criteria_set": criteria,

@@ -226,6 +226,18 @@ def _signers(m: dict[str, Any]) -> None:
         raise ShapeError("signers[1].key_id")
 
 
+def _province_data(m: dict[str, Any]) -> None:
+    """Format 3: ``province_data`` is ``{"path": "province-data.dtidata", "sha256", "size"}``."""
+    found = m.get("province_data")
+    if not isinstance(found, dict) or set(found) != {"path", "sha256", "size"}:
+        raise ShapeError("province_data")
+    if _get(found, "path", str, "province_data") != fmt.PROVINCE_DATA_NAME:
+        raise ShapeError("province_data.path")
+    if not fmt.SHA256_HEX.fullmatch(_get(found, "sha256", str, "province_data")):
+        raise ShapeError("province_data.sha256")
+    _in_range(found, "size", 1, fmt.MAX_PROVINCE_DATA_BYTES, "province_data")
+
+
 def check_shape(m: dict[str, Any]) -> datetime:
     """Raise ``ShapeError(where)`` if a field is missing or of the wrong type; returns created_at.
 
@@ -247,4 +259,8 @@ def check_shape(m: dict[str, Any]) -> datetime:
     if version >= 2:
         _report(m)
     _signers(m)
+    if version >= 3:
+        _province_data(m)
+    elif "province_data" in m:  # a version 2 reader would not look at it: never silently
+        raise ShapeError("province_data")
     return created

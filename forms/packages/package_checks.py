@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from forms.canonical import CanonicalError, parse_canonical
 from forms.criteria import CriteriaSet
@@ -30,6 +30,7 @@ from forms.packages.organisation_checks import (
     organisation_trust,
 )
 from forms.packages.package_run import Check, PackageRun, run_checks
+from forms.packages.province_check import province_file, province_values
 from forms.packages.signer_trust import TrustWording, signer_problems
 from forms.packages.signing import SignatureError, verify_signature
 from forms.packages.trust import ROLE_SUBMISSION
@@ -37,10 +38,6 @@ from forms.packages.verdict import lookup_criteria
 from forms.packages.zipsafe import SafeZip
 from forms.problems import Problem
 from forms.scoring import score
-
-if TYPE_CHECKING:
-    pass
-
 
 # --- the manifest ---------------------------------------------------------------------------
 
@@ -284,6 +281,8 @@ def unlisted_files(run: PackageRun) -> bool:
     listed = {item["path"] for item in run.manifest["evidence"]}
     if run.manifest["format_version"] >= 2 and run.manifest.get("report") is not None:
         listed.add(run.manifest["report"]["path"])
+    if run.manifest["format_version"] >= fmt.PROVINCE_DATA_VERSION:
+        listed.add(run.manifest["province_data"]["path"])
     for entry in run.zf.files:
         if entry != fmt.MANIFEST_NAME and entry not in listed and entry not in run.signatures:
             run.reasons.append(
@@ -457,6 +456,7 @@ CRITERIA_CHECKS: tuple[Check, ...] = (
     criteria_claims,
     indicators_known,
     answers_valid,
+    province_values,
     scores_match,
 )
 
@@ -502,6 +502,7 @@ PACKAGE_CHECKS: tuple[Check, ...] = (
     organisation_signature,
     evidence_files,
     report_file,
+    province_file,
     unlisted_files,
     signed,
     criteria,

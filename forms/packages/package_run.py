@@ -39,6 +39,7 @@ class PackageRun:
         self.signatures: list[str] = []  # the known signature entries present
         self.cs: CriteriaSet | None = None
         self._answers: tuple[dict[str, Mapping[str, Any]], list[Problem]] | None = None
+        self.province_raw: bytes | None = None  # format 3: the province's data file, as signed
 
     @property
     def criteria(self) -> CriteriaSet:

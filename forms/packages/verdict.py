@@ -11,13 +11,16 @@ from forms.packages.signing import SignerInfo
 from forms.problems import Problem
 
 CriteriaLookup = Mapping[str, CriteriaSet] | Callable[[str], CriteriaSet | None] | None
-# the reasons that say only "this signer is not in the trust list (for this unit)"
+# the reasons that say only "this signer is not in the trust list (for this unit)"; and, for a
+# package carrying the province's data file, "nor is the province's key" (a commune keeps that
+# key in reviewers.json, not in the trust list its own package is checked with)
 TRUST_LIST_CODES = frozenset(
     {
         "signer_unknown",
         "signer_not_for_unit",
         "organisation_signer_unknown",
         "organisation_signer_not_for_unit",
+        "province_data_province_key_unknown",
     }
 )
 

@@ -1,0 +1,136 @@
+"""The collector's outputs over both criteria sets (issue 16): packages built, verified and
+merged, the ranking (classed on points, or on the targets met), the exported appendix read back
+with openpyxl, and ``dti-desk results check`` on it; targets met under a review."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from desktop.cli import main
+from forms.criteria import ClassifyOn
+from forms.criteria_json import dump_json
+from forms.packages.verify import verify_package
+from forms.ranking_xlsx import HEADER_TARGETS
+from forms.scoring import score
+from local_db.collector.reports import ranking_for_year
+from local_db.collector.schema import connect
+from tests.both_sets import answers_for, second_set, targets_met_for
+from tests.local_db.collector_support import Units
+
+LEVELS = (4, 3, 2, 1, 0)  # unit i answers at LEVELS[i]
+
+
+@pytest.fixture
+def merged(tmp_path, both_sets, capsys):
+    """Five units' packages of ``both_sets`` merged through ``dti-desk merge``."""
+    cs = both_sets
+    units = Units(len(LEVELS), seed=7)
+    out = tmp_path / "packages"
+    for code, level in zip(units.codes, LEVELS, strict=True):
+        units.package(out, code, criteria_set=cs, given=answers_for(cs, level))
+    trust = tmp_path / "trust.json"
+    units.trust.save(trust)
+    criteria = tmp_path / "set.json"
+    dump_json(cs, criteria)
+    db = tmp_path / "c.sqlite"
+    args = ["merge", "--db", db, out, "--trust", trust, "--criteria", criteria, "--json"]
+    assert main([str(a) for a in args]) == 0, capsys.readouterr()
+    capsys.readouterr()
+    return cs, units, db, criteria
+
+
+def test_every_package_verifies_and_rescores(tmp_path, both_sets):
+    cs = both_sets
+    units = Units(1, seed=3)
+    path = units.package(tmp_path, units.codes[0], criteria_set=cs, given=answers_for(cs, 3))
+    verdict = verify_package(path, criteria_sets={cs.content_hash: cs}, trust=units.trust)
+    assert verdict.ok, verdict.codes
+    expected = score(cs, answers_for(cs, 3))
+    assert verdict.manifest["scores"]["published_total"] == str(expected.published_total)
+    assert set(verdict.manifest["scores"]["pillars"]) == {p.code for p in cs.pillars}
+
+
+def test_ranking_classes_every_unit_by_the_sets_rule(merged):
+    cs, units, db, _criteria = merged
+    conn = connect(db)
+    ranking = ranking_for_year(conn, 2025, [cs])
+    conn.close()
+    assert [r.unit_code for r in ranking.rows] == units.codes  # levels fall, so do totals
+    for row, level in zip(ranking.rows, LEVELS, strict=True):
+        expected = score(cs, answers_for(cs, level))
+        assert row.classification == expected.classification
+        assert row.targets_met == (targets_met_for(cs, level) if cs.targets() else None)
+    if cs.classify_on is ClassifyOn.TARGETS:  # 6, 5, 4, 3, 2 of 6 targets met
+        assert [r.classification for r in ranking.rows] == [
+            "Xuất sắc", "Xuất sắc", "Đạt", "Đạt", "Chưa đạt"
+        ]  # fmt: skip
+
+
+def _table(path):
+    ws = openpyxl.load_workbook(path).active
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    top = next(i for i, r in enumerate(rows) if r[0] == "STT")
+    body = [r for r in rows[top + 1 :] if isinstance(r[0], int)]
+    return ws, rows[top], body
+
+
+def test_the_exported_appendix_has_every_unit_and_passes_results_check(
+    merged, tmp_path, capsys
+):
+    cs, units, db, criteria = merged
+    target = tmp_path / "phu-luc.xlsx"
+    args = ["export", "ranking", "--db", db, "--year", "2025", "-o", target, "--criteria", criteria]
+    assert main([str(a) for a in args]) == 0, capsys.readouterr()
+    capsys.readouterr()
+    ws, head, body = _table(target)
+    scored = [p for p in cs.pillars if not p.unscored]
+    # the information block has no column; every scored group has one
+    assert head[2 : 2 + len(scored)] == [p.name for p in scored]
+    assert "Thông tin chung" not in head
+    names = {f"Xã {code}" for code in units.codes}
+    assert {r[1] for r in body} == names
+    label_col = head.index("Xếp loại")
+    for r, level in zip(body, LEVELS, strict=True):
+        assert r[label_col] == score(cs, answers_for(cs, level)).classification
+    if cs.targets():
+        col = head.index(HEADER_TARGETS)
+        n = len(cs.targets())
+        assert [r[col] for r in body] == [f"{targets_met_for(cs, lv)}/{n}" for lv in LEVELS]
+        assert ws.column_dimensions[openpyxl.utils.get_column_letter(col + 1)].width >= 10
+    else:
+        assert HEADER_TARGETS not in head
+    code = main(["results", "check", str(target), "--bands", str(criteria), "--summary", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert (code, data["rows"], data["errors"]) == (0, len(LEVELS), [])
+
+
+def test_a_reviewed_zero_point_target_that_is_met_counts(tmp_path, capsys):
+    """Regression (issue 16): under a review, a 0-point target scores 0 whether met or not, so
+    the verified points alone counted it as not met and the unit fell a band."""
+    from local_db.review import collector as rc
+    from local_db.review.standing import verified_item_points
+
+    cs = second_set()
+    units = Units(1, seed=9)
+    code = units.codes[0]
+    path = units.package(tmp_path / "p", code, criteria_set=cs, given=answers_for(cs, 4))
+    from local_db.collector.store import CollectorStore
+
+    store = CollectorStore(tmp_path / "c.sqlite")
+    store.merge([path], units.trust, {cs.content_hash: cs})
+    conn = store.conn
+    sha = conn.execute("SELECT manifest_sha256 FROM submissions").fetchone()[0]
+    from forms.review.model import Reviewer
+
+    rc.start_review(conn, sha, cs, Reviewer("Trần Văn Bình", "Chuyên viên", "Sở KH&CN"))
+    # the reviewer overturns one target worth points (8.1: 30 -> 0), accepts the rest
+    rc.set_item(conn, sha, cs, "8.1", points=Decimal(0), comment="Số liệu ngân hàng thấp hơn")
+    rc.issue(conn, sha, cs, units.signers[code], tmp_path / "out")
+    assert verified_item_points(conn, 2025, cs.content_hash)[code]["9.2"] == 0
+    row = ranking_for_year(conn, 2025, [cs]).rows[0]
+    # 6 targets: 4.3 and 9.2 (0 points) still met by the answers, 8.1 overturned
+    assert row.targets_met == 5 and row.classification == "Xuất sắc"

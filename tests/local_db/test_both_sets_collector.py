@@ -78,9 +78,7 @@ def _table(path):
     return ws, rows[top], body
 
 
-def test_the_exported_appendix_has_every_unit_and_passes_results_check(
-    merged, tmp_path, capsys
-):
+def test_the_exported_appendix_has_every_unit_and_passes_results_check(merged, tmp_path, capsys):
     cs, units, db, criteria = merged
     target = tmp_path / "phu-luc.xlsx"
     args = ["export", "ranking", "--db", db, "--year", "2025", "-o", target, "--criteria", criteria]
@@ -134,3 +132,25 @@ def test_a_reviewed_zero_point_target_that_is_met_counts(tmp_path, capsys):
     row = ranking_for_year(conn, 2025, [cs]).rows[0]
     # 6 targets: 4.3 and 9.2 (0 points) still met by the answers, 8.1 overturned
     assert row.targets_met == 5 and row.classification == "Xuất sắc"
+
+
+def test_results_check_judges_a_targets_set_on_the_targets_met(merged, tmp_path, capsys):
+    """A set classing on targets: the label follows the "Chỉ tiêu đạt" column, not the total."""
+    cs, _units, db, criteria = merged
+    if cs.classify_on is not ClassifyOn.TARGETS:
+        pytest.skip("the reference set classes on points")
+    target = tmp_path / "phu-luc.xlsx"
+    args = ["export", "ranking", "--db", db, "--year", "2025", "-o", target, "--criteria", criteria]
+    assert main([str(a) for a in args]) == 0
+    wb = openpyxl.load_workbook(target)
+    ws = wb.active
+    head_row = next(r for r in range(1, 10) if ws.cell(r, 1).value == "STT")
+    label = [c.value for c in ws[head_row]].index("Xếp loại") + 1
+    ws.cell(head_row + 1, label).value = "Đạt"  # 6/6 met: "Xuất sắc"
+    wb.save(target)
+    capsys.readouterr()
+    code = main(["results", "check", str(target), "--bands", str(criteria), "--json"])
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert code == 1
+    assert [(f["kind"], f["stt"]) for f in found] == [("classification_mismatch", 1)]
+    assert "số chỉ tiêu đạt 6" in found[0]["message"]

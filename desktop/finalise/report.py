@@ -179,8 +179,15 @@ def _general(info: ReportInfo) -> list[str]:
     ]
 
 
-def _labels(classification: str) -> dict[str, str]:
+def _labels(classification: str, targets_met: int = 0, targets_total: int = 0) -> dict[str, str]:
+    # a set with pass/fail targets says how many were met: what a set classing on them classes by
+    targets = (
+        _("Số chỉ tiêu đạt: {met}/{total}", met=targets_met, total=targets_total)
+        if targets_total
+        else ""
+    )
     return {
+        "targets": targets,
         "general": _("I. THÔNG TIN CHUNG"),
         "summary": _("II. KẾT QUẢ TỔNG HỢP"),
         "details": _("III. KẾT QUẢ CHI TIẾT TỪNG CHỈ TIÊU"),
@@ -298,7 +305,7 @@ def report_html(session: AssessmentSession, info: ReportInfo, today: date | None
     text = _template().render(
         head=_heading(session, info, today),
         general=_general(info),
-        t=_labels(sc.classification),
+        t=_labels(sc.classification, sc.targets_met, sc.targets_total),
         summary=[
             {
                 "code": pillar.code,

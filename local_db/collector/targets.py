@@ -7,7 +7,8 @@ since a package holds its evidence files). Sets without targets never get here.
 
 With an issued review, a target worth points is met when its *verified* points reach the
 maximum (the reviewer overturns it by its points); a target worth 0 has no points to
-overturn, so its answers decide, as for the self-assessed units.
+overturn, so the review records its met / not met beside them (``local_db.review.items``),
+and a review from before that record leaves it to the answers.
 """
 
 from __future__ import annotations
@@ -88,14 +89,18 @@ def _answers(manifest: Mapping[str, Any], cs: CriteriaSet) -> dict[str, Mapping[
 
 
 def reviewed_targets(
-    cs: CriteriaSet, answered: frozenset[str], verified_points: Mapping[str, Decimal]
+    cs: CriteriaSet,
+    answered: frozenset[str],
+    verified_points: Mapping[str, Decimal],
+    flags: Mapping[str, bool],
 ) -> int:
-    """The targets met under a review: by the verified points where the target has points, by
-    the answers where it has none."""
+    """The targets met under a review: by the verified points where the target has points; a
+    0-point target as the reviewer recorded it (``flags``), else by the answers."""
     return sum(
         1
         for t in cs.targets()
-        if (verified_points.get(t.code, Decimal(0)) >= t.max_points if t.max_points > 0 else t.code in answered)
+        if (verified_points.get(t.code, Decimal(0)) >= t.max_points if t.max_points > 0
+            else flags.get(t.code, t.code in answered))
     )  # fmt: skip
 
 
@@ -106,14 +111,19 @@ def with_targets(
     without targets): reviewed units by ``reviewed_targets``, the others by their answers."""
     if not cs.targets():
         return results
-    from local_db.review.standing import verified_item_points
+    from local_db.review.standing import verified_item_points, verified_target_flags
 
     answered = answered_targets(conn, year, cs)
     verified = verified_item_points(conn, year, cs.content_hash)
+    flags = verified_target_flags(conn, year, cs.content_hash)
     out = []
     for r in results:
         met = answered[r.unit_code][1] if r.unit_code in answered else frozenset()
         points = verified.get(r.unit_code)
-        n = len(met) if points is None else reviewed_targets(cs, met, points)
+        n = (
+            len(met)
+            if points is None
+            else reviewed_targets(cs, met, points, flags.get(r.unit_code, {}))
+        )
         out.append(replace(r, targets_met=n))
     return out

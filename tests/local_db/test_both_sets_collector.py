@@ -106,32 +106,70 @@ def test_the_exported_appendix_has_every_unit_and_passes_results_check(merged, t
     assert (code, data["rows"], data["errors"]) == (0, len(LEVELS), [])
 
 
-def test_a_reviewed_zero_point_target_that_is_met_counts(tmp_path, capsys):
-    """Regression (issue 16): under a review, a 0-point target scores 0 whether met or not, so
-    the verified points alone counted it as not met and the unit fell a band."""
+def _reviewed_unit(tmp_path):
+    """One unit of the second set, all six targets met, merged and opened for review."""
+    from forms.review.model import Reviewer
+    from local_db.collector.store import CollectorStore
     from local_db.review import collector as rc
-    from local_db.review.standing import verified_item_points
 
     cs = second_set()
     units = Units(1, seed=9)
     code = units.codes[0]
     path = units.package(tmp_path / "p", code, criteria_set=cs, given=answers_for(cs, 4))
-    from local_db.collector.store import CollectorStore
-
     store = CollectorStore(tmp_path / "c.sqlite")
     store.merge([path], units.trust, {cs.content_hash: cs})
     conn = store.conn
     sha = conn.execute("SELECT manifest_sha256 FROM submissions").fetchone()[0]
-    from forms.review.model import Reviewer
-
     rc.start_review(conn, sha, cs, Reviewer("Trần Văn Bình", "Chuyên viên", "Sở KH&CN"))
+    return cs, units, code, conn, sha
+
+
+def test_a_reviewed_zero_point_target_that_is_met_counts(tmp_path):
+    """Regression (issue 16): under a review, a 0-point target scores 0 whether met or not, so
+    the verified points alone counted it as not met and the unit fell a band."""
+    from forms.review.scoring import verified_score
+    from forms.review.verify import verify_review
+    from local_db.review import collector as rc
+
+    cs, units, code, conn, sha = _reviewed_unit(tmp_path)
+    review = rc.load_review(conn, sha)
+    assert (review.items["9.2"].self_met, review.items["9.2"].met) == (True, True)
+    assert review.items["8.1"].self_met is None  # a target with points: its points say it
+    assert verified_score(cs, review).targets_met == 6
     # the reviewer overturns one target worth points (8.1: 30 -> 0), accepts the rest
     rc.set_item(conn, sha, cs, "8.1", points=Decimal(0), comment="Số liệu ngân hàng thấp hơn")
-    rc.issue(conn, sha, cs, units.signers[code], tmp_path / "out")
-    assert verified_item_points(conn, 2025, cs.content_hash)[code]["9.2"] == 0
+    issued = rc.issue(conn, sha, cs, units.signers[code], tmp_path / "out")
     row = ranking_for_year(conn, 2025, [cs]).rows[0]
-    # 6 targets: 4.3 and 9.2 (0 points) still met by the answers, 8.1 overturned
-    assert row.targets_met == 5 and row.classification == "Xuất sắc"
+    assert row.targets_met == 5 and row.classification == "Xuất sắc"  # 4.3 and 9.2 still met
+    # the signed file says the same, and verifies on its own
+    from forms.packages.trust import ROLE_REVIEW, TrustRegistry
+
+    trust = TrustRegistry()
+    trust.add_key(code, units.signers[code].public_raw, roles=(ROLE_REVIEW,))
+    verdict = verify_review(issued.read_bytes(), criteria_sets={cs.content_hash: cs}, trust=trust)
+    assert "summary_mismatch" not in [p.code for p in verdict.reasons]
+    assert verdict.review.items["9.2"].met is True
+
+
+def test_a_reviewer_overturns_a_zero_point_target(tmp_path):
+    """A 0-point target has no points to take away: the reviewer's "not met" is recorded beside
+    them, makes the item adjusted, and classes the unit on what the reviewer found."""
+    from forms.review.scoring import self_score, verified_score
+    from local_db.review import collector as rc
+
+    cs, units, code, conn, sha = _reviewed_unit(tmp_path)
+    for target in ("9.2", "4.3", "8.1"):  # 6 -> 3 met: "Đạt"
+        kwargs = {"met": False} if target != "8.1" else {"points": Decimal(0)}
+        rc.set_item(conn, sha, cs, target, comment="Không đúng thực tế", **kwargs)
+    review = rc.load_review(conn, sha)
+    assert review.items["9.2"].status.value == "adjusted"
+    assert (verified_score(cs, review).targets_met, self_score(cs, review).targets_met) == (3, 6)
+    assert verified_score(cs, review).classification == "Đạt"
+    rc.set_item(conn, sha, cs, "4.3", status="accepted")  # accepting puts the answers' word back
+    assert rc.load_review(conn, sha).items["4.3"].met is True
+    rc.issue(conn, sha, cs, units.signers[code], tmp_path / "out")
+    row = ranking_for_year(conn, 2025, [cs]).rows[0]
+    assert (row.targets_met, row.classification) == (4, "Đạt")
 
 
 def test_results_check_judges_a_targets_set_on_the_targets_met(merged, tmp_path, capsys):

@@ -205,10 +205,6 @@ class InboxModel(_SortedTable):
             return self._sort_keys[index.row()][index.column()]
         row = self.rows[index.row()]
         column = self.COLUMNS[index.column()]
-        if column == "targets" and role == Qt.ItemDataRole.DisplayRole:
-            assert self.ranking is not None
-            met = row.targets_met
-            return "" if met is None else f"{met}/{len(self.ranking.criteria.targets())}"
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == "status" and row.reasons:

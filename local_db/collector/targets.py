@@ -43,6 +43,9 @@ class _BlobFile:
     def tell(self) -> int:
         return self._blob.tell()
 
+    def seekable(self) -> bool:  # zipfile asks
+        return True
+
     def read(self, length: int = -1) -> bytes:
         return self._blob.read(length)
 

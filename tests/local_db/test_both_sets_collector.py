@@ -192,3 +192,32 @@ def test_results_check_judges_a_targets_set_on_the_targets_met(merged, tmp_path,
     assert code == 1
     assert [(f["kind"], f["stt"]) for f in found] == [("classification_mismatch", 1)]
     assert "số chỉ tiêu đạt 6" in found[0]["message"]
+
+
+def test_targets_are_counted_from_a_package_read_in_place(tmp_path):
+    """A package above SafeZip's in-memory size (4 MB) is read from the stored blob in place,
+    only its manifest: regression, zipfile asked the blob for ``seekable``."""
+    import os
+
+    from forms.packages.build import Submission, build_package
+    from forms.packages.contents import EvidenceFile
+    from forms.packages.zipsafe import IN_MEMORY_BYTES
+    from local_db.collector import merge_paths, open_collector
+    from local_db.collector.targets import answered_targets
+    from tests.local_db.collector_support import FIXED, sid_uuid
+
+    cs = second_set()
+    units = Units(1, seed=4)
+    code = units.codes[0]
+    big = b"%PDF-1.4\n" + os.urandom(IN_MEMORY_BYTES + 1024)
+    sub = Submission(
+        unit_code=code, unit_name="Xã Hiền Quan", year=2025, criteria_set=cs,
+        answers=answers_for(cs, 2), submission_id=sid_uuid(code), created_at=FIXED,
+        evidence=(EvidenceFile("2.2", "bien-ban.pdf", content=big),),
+    )  # fmt: skip
+    path = build_package(sub, units.signers[code], tmp_path / "p")
+    assert path.stat().st_size > IN_MEMORY_BYTES
+    conn = open_collector(tmp_path / "c.sqlite")
+    merge_paths(conn, [path], units.trust, [cs])
+    found = answered_targets(conn, 2025, cs)
+    assert len(found[code][1]) == targets_met_for(cs, 2)

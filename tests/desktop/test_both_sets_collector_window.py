@@ -46,3 +46,40 @@ def test_ranking_model_and_window_over_both_sets(qtmodeltester, qtbot, tmp_path,
     qtbot.addWidget(window)
     window.show()
     assert window.ranking_model.rowCount() == len(LEVELS)
+
+
+def test_reviewer_screen_over_both_sets(qtbot, tmp_path, both_sets):
+    """Every reviewable indicator shows; a 0-point target offers "met" instead of points, and
+    unticking it overturns the commune's answer (issue 16)."""
+    from desktop.collector.session import CollectorSession
+    from desktop.review.reviewer import ReviewerScreen
+    from forms.review.scoring import counted_only, reviewable, verified_score
+    from local_db.collector import CollectorStore
+    from local_db.review import collector as rc
+    from tests.local_db.review_support import REVIEWER
+
+    cs = both_sets
+    units = Units(1, seed=6)
+    path = units.package(tmp_path / "p", units.codes[0], criteria_set=cs, given=answers_for(cs, 4))
+    store = CollectorStore(tmp_path / "c.sqlite")
+    store.merge([path], units.trust, [cs])
+    sha = store.conn.execute("SELECT manifest_sha256 FROM submissions").fetchone()[0]
+    screen = ReviewerScreen(
+        CollectorSession(store, TaskRunner(synchronous=True)), sha, cs, REVIEWER
+    )
+    qtbot.addWidget(screen)
+    screen.show()
+    for ind in reviewable(cs):
+        screen.select(ind.code)
+        assert screen.title.text().startswith(f"{ind.code}. ")
+        assert screen.met.isVisible() is counted_only(ind)
+    zero = [t for t in cs.targets() if counted_only(t)]
+    if zero:
+        screen.select(zero[0].code)
+        assert screen.met.isChecked()  # met by the commune's answers
+        screen.met.setChecked(False)
+        assert screen.save_current()
+        review = rc.load_review(store.conn, sha)
+        assert review.items[zero[0].code].status.value == "adjusted"
+        assert verified_score(cs, review).targets_met == len(cs.targets()) - 1
+    store.close()

@@ -111,3 +111,23 @@ def test_every_page_fills_and_every_output_holds_the_set(
         assert "Đạt" in text
     if any(p.unscored for p in cs.pillars):
         assert "Không tính điểm" in text
+
+
+def test_the_setup_wizard_loads_either_set_and_says_its_shape(qtbot, runner, both_sets, tmp_path):
+    from desktop.setup.wizard import CriteriaPage
+    from forms.criteria_json import dump_json
+    from forms.reference import reference_set
+
+    cs = both_sets
+    path = tmp_path / "bo-tieu-chi.json"
+    dump_json(cs, path)
+    page = CriteriaPage(runner, reference_set())
+    qtbot.addWidget(page)
+    page.load_file(str(path))
+    assert page.isComplete() and page.chosen() is not None
+    assert page.chosen().content_hash == cs.content_hash
+    text = page.summary.text()
+    scored = sum(1 for p in cs.pillars if not p.unscored)
+    assert f"{scored} trụ cột, {len(cs.leaves())} chỉ tiêu" in text
+    assert ("Không tính điểm: Thông tin chung." in text) is any(p.unscored for p in cs.pillars)
+    assert ("Xếp loại theo số chỉ tiêu đạt (trong 6 chỉ tiêu" in text) is bool(cs.targets())

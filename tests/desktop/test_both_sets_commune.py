@@ -111,6 +111,9 @@ def test_every_page_fills_and_every_output_holds_the_set(
         assert "Đạt" in text
     if any(p.unscored for p in cs.pillars):
         assert "Không tính điểm" in text
+        # a ratio over the block shows both sides: its numerator and the block's figure
+        over = [i for i in cs.leaves() if i.rule.denominator.startswith("1.1/so_can_bo")]
+        assert text.count("Số cán bộ, công chức cấp xã (1.1): 4 người") == len(over) >= 2
 
 
 def test_the_setup_wizard_loads_either_set_and_says_its_shape(qtbot, runner, both_sets, tmp_path):

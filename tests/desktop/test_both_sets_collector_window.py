@@ -81,5 +81,10 @@ def test_reviewer_screen_over_both_sets(qtbot, tmp_path, both_sets):
         assert screen.save_current()
         review = rc.load_review(store.conn, sha)
         assert review.items[zero[0].code].status.value == "adjusted"
+        from desktop.review.items_model import SELF, VERIFIED
+
+        row = screen.model.row_of(zero[0].code)
+        cells = [screen.model.index(row, c).data() for c in (SELF, VERIFIED)]
+        assert cells == ["Đạt", "Chưa đạt"]
         assert verified_score(cs, review).targets_met == len(cs.targets()) - 1
     store.close()

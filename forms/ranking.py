@@ -64,6 +64,7 @@ class RankedRow:
     group_rank: int | None
     not_ranked: bool = False
     previous: PreviousResult | None = None
+    targets_met: int | None = None  # the pass/fail targets met, where the result says
 
     @property
     def rank_change(self) -> int | None:
@@ -204,6 +205,7 @@ def rank(
                 r.unit_code, _nfc(r.name), _nfc(r.group), pillars, total,
                 _nfc(classify(_classed_on(cs, r, total), cs.bands)),
                 overall_rank, group_ranks[r.unit_code], False, previous.get(r.unit_code),
+                r.targets_met,
             )
         )  # fmt: skip
     for r, pillars, total in unranked:
@@ -211,7 +213,7 @@ def rank(
             RankedRow(
                 r.unit_code, _nfc(r.name), _nfc(r.group), pillars, total,
                 _nfc(cs.not_ranked_label),
-                None, None, True, previous.get(r.unit_code),
+                None, None, True, previous.get(r.unit_code), r.targets_met,
             )
         )  # fmt: skip
     groups = tuple(sorted({row.group for row in rows}, key=sort_key))

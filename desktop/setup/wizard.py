@@ -39,7 +39,7 @@ from desktop.setup.signing_page import SigningPage
 from desktop.setup.unit_page import UnitPage  # noqa: F401  (tests and callers import it from here)
 from desktop.tasks import TaskRunner
 from forms.contact import email_problem, phone_problem
-from forms.criteria import CriteriaSet
+from forms.criteria import ClassifyOn, CriteriaSet
 from forms.i18n import _
 
 if TYPE_CHECKING:
@@ -291,12 +291,18 @@ def describe_set(cs: CriteriaSet) -> str:
             "Năm {year}, phiên bản {version}; {pillars} trụ cột, {indicators} chỉ tiêu; tổng {points} điểm.",
             year=cs.year,
             version=cs.version,
-            pillars=len(cs.pillars),
+            pillars=sum(1 for p in cs.pillars if not p.unscored),
             indicators=len(cs.leaves()),
             points=format_points(cs.total_points),
         ),  # fmt: skip
         _("Mã nhận diện: {hash}", hash=cs.content_hash[:16]),
     ]
+    blocks = [p.name for p in cs.pillars if p.unscored]
+    if blocks:
+        lines.insert(2, _("Không tính điểm: {blocks}.", blocks=", ".join(blocks)))
+    if cs.classify_on is ClassifyOn.TARGETS:
+        lines.insert(2, _("Xếp loại theo số chỉ tiêu đạt (trong {n} chỉ tiêu đạt/không đạt).",
+                          n=len(cs.targets())))  # fmt: skip
     if cs.reference:
         lines.append(_("Đây là bộ tham khảo: khi tỉnh ban hành bộ chính thức, hãy tải bộ đó vào."))
     return "\n".join(lines)

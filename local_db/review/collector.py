@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from forms.inbound import InboundRejected, read_inbound
 from forms.packages.manifest import decimal_text
 from forms.packages.signing import Signer
 from forms.problems import Problem, ProblemsError
-from forms.review.edit import edit_item, new_review, now_text, self_points_of
+from forms.review.edit import edit_item, new_review, now_text, self_met_of, self_points_of
 from forms.review.model import (
     MAX_FILE_BYTES,
     ItemStatus,
@@ -35,6 +34,7 @@ from forms.review.model import (
 )
 from forms.review.scoring import verified_score
 from forms.review.sign import review_file_name, sign_review, write_review_file
+from local_db.review.items import delete_items, read_items, update_item, write_items
 from local_db.review.received import (
     EvidenceEntry,
     Received,
@@ -83,13 +83,7 @@ def load_review(conn: sqlite3.Connection, manifest_sha256: str) -> Review | None
     ).fetchone()
     if row is None:
         return None
-    items = {
-        code: ReviewItem(code, Decimal(self_pts), Decimal(verified), ItemStatus(status), comment)
-        for code, self_pts, verified, status, comment in conn.execute(
-            "SELECT indicator_code, self_points, verified_points, status, comment FROM review_items WHERE manifest_sha256=?",
-            (manifest_sha256,),
-        )
-    }
+    items = read_items(conn, manifest_sha256)
     submission = ReviewedSubmission(**json.loads(row[8]))
     return Review(
         row[0], row[1], submission, Reviewer(row[2], row[3], row[4]), items, row[5], row[6], row[7]
@@ -123,13 +117,14 @@ def _carry_over(fresh: Review, previous: Review | None) -> dict[str, ReviewItem]
         if old is None:
             continue
         if old.status is ItemStatus.ADJUSTED and old.self_points == item.self_points:
-            items[code] = ReviewItem(
-                code, item.self_points, old.verified_points, ItemStatus.ADJUSTED, old.comment
-            )
+            # a 0-point target's overturn stands too, while the answers meet it as before
+            met = old.met if old.self_met == item.self_met else item.met
+            items[code] = replace(
+                item, verified_points=old.verified_points, status=ItemStatus.ADJUSTED,
+                comment=old.comment, met=met,
+            )  # fmt: skip
         elif old.status is ItemStatus.EXPLAIN:
-            items[code] = ReviewItem(
-                code, item.self_points, item.self_points, ItemStatus.EXPLAIN, old.comment
-            )
+            items[code] = replace(item, status=ItemStatus.EXPLAIN, comment=old.comment)
     return items
 
 
@@ -169,20 +164,7 @@ def start_review(
                 stamp,
             ),
         )
-        conn.executemany(
-            "INSERT INTO review_items VALUES (?,?,?,?,?,?)",
-            [
-                (
-                    manifest_sha256,
-                    code,
-                    decimal_text(i.self_points),
-                    decimal_text(i.verified_points),
-                    i.status.value,
-                    i.comment,
-                )
-                for code, i in sorted(items.items())
-            ],
-        )
+        write_items(conn, manifest_sha256, items)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -211,8 +193,10 @@ def set_item(
     status: ItemStatus | str | None = None,
     comment: str | None = None,
     now: datetime | None = None,
+    met: bool | None = None,
 ) -> ReviewItem:
-    """Change one indicator of a draft; ``ProblemsError`` for points outside [0, max]."""
+    """Change one indicator of a draft; ``ProblemsError`` for points outside [0, max]. ``met``
+    overturns a 0-point target (``forms.review.edit.edit_item``)."""
     review = _draft(conn, manifest_sha256)
     item = review.items.get(code)
     if item is None:
@@ -229,19 +213,10 @@ def set_item(
                 )
             ]
         )
-    changed = edit_item(cs, item, points=points, status=status, comment=comment)
+    changed = edit_item(cs, item, points=points, status=status, comment=comment, met=met)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.execute(
-            "UPDATE review_items SET verified_points=?, status=?, comment=? WHERE manifest_sha256=? AND indicator_code=?",
-            (
-                decimal_text(changed.verified_points),
-                changed.status.value,
-                changed.comment,
-                manifest_sha256,
-                code,
-            ),
-        )
+        update_item(conn, manifest_sha256, changed)
         conn.execute(
             "UPDATE reviews SET updated_at=? WHERE manifest_sha256=?", (_now(now), manifest_sha256)
         )
@@ -384,7 +359,9 @@ def receive_issued(
         )
         return ReceivedReview(name, "rejected", (problem,), sha)
     claimed = {code: item.self_points for code, item in review.items.items()}
-    if claimed != self_points_of(load_submission(conn, sha).manifest, cs):
+    manifest = load_submission(conn, sha).manifest
+    claimed_met = {c: i.self_met for c, i in review.items.items() if i.self_met is not None}
+    if claimed != self_points_of(manifest, cs) or claimed_met != self_met_of(manifest, cs):
         problem = Problem(
             "submission_mismatch",
             _("Điểm tự đánh giá trong tệp thẩm định {name} khác với bài nộp đã nhận", name=name),
@@ -434,7 +411,7 @@ def receive_issued(
     stamp = _now(now)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.execute("DELETE FROM review_items WHERE manifest_sha256=?", (sha,))
+        delete_items(conn, sha)
         conn.execute("DELETE FROM reviews WHERE manifest_sha256=?", (sha,))
         conn.execute(
             "INSERT INTO reviews(manifest_sha256, review_id, submission_json, state, reviewer_name, reviewer_position, reviewer_org, "
@@ -448,20 +425,7 @@ def receive_issued(
                 decimal_text(verified.total), verified.classification,
             ),
         )  # fmt: skip
-        conn.executemany(
-            "INSERT INTO review_items VALUES (?,?,?,?,?,?)",
-            [
-                (
-                    sha,
-                    code,
-                    decimal_text(i.self_points),
-                    decimal_text(i.verified_points),
-                    i.status.value,
-                    i.comment,
-                )
-                for code, i in sorted(review.items.items())
-            ],
-        )
+        write_items(conn, sha, review.items)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -26,3 +26,9 @@ def _vietnamese_by_default():
     set_language("vi")
     yield
     set_language("vi")
+
+
+# PostgreSQL: one throwaway cluster for the whole run (storage and window tests share it)
+from tests.local_db.pg_fixtures import collector_target, pg_cluster, pg_url  # noqa: E402
+
+__all__ = ["collector_target", "pg_cluster", "pg_url"]

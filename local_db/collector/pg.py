@@ -28,8 +28,8 @@ from __future__ import annotations
 import contextlib
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
@@ -39,8 +39,10 @@ if TYPE_CHECKING:
 # collector command on SQLite: the methods below import it where they use it
 
 from forms.i18n import _
+from local_db.collector import feed
 from local_db.errors import StorageError
 
+T = TypeVar("T")
 URL_SCHEMES = ("postgresql://", "postgres://")
 # the key of the advisory lock every writer takes (any constant; "dti" in ASCII)
 WRITE_LOCK = 0x647469
@@ -74,6 +76,7 @@ def masked(url: str) -> str:
 
 
 _COMMENT = re.compile(r"--[^\n]*")
+_CREATE_TABLE = re.compile(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)")
 _MIN2 = re.compile(r"\bmin\(([\w.]+),\s*([\w.]+)\)")
 _OR_IGNORE = "INSERT OR IGNORE INTO"
 _SQLITE_TABLES = "FROM sqlite_master WHERE type='table' AND name"
@@ -144,7 +147,11 @@ class PgConnection:
             return self._run(_PRAGMAS[stripped], None)
         if "CREATE" in stripped and _COMMENT.sub("", stripped).lstrip().startswith("CREATE"):
             (statement,) = ddl(stripped)
-            return self._run(statement, None)
+            cursor = self._run(statement, None)
+            made = _CREATE_TABLE.match(statement)
+            if made is not None and made.group(1) in feed.FEED_TABLES:
+                self.with_driver(feed.ensure)  # the new table announces its writes too
+            return cursor
         return self._run(translate(sql, params is not None), params)
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> psycopg.Cursor[Any]:
@@ -203,6 +210,26 @@ class PgConnection:
         if self._pipeline is not None:
             with contextlib.suppress(psycopg.Error):
                 self._pipeline.sync()
+
+    def with_driver(self, fn: Callable[[Any], T]) -> T:
+        """``fn(psycopg connection)``: SQL of PostgreSQL's own (the change feed's triggers),
+        not translated; OperationalError told as for every statement."""
+        import psycopg
+
+        try:
+            return fn(self._conn)
+        except psycopg.OperationalError as exc:
+            raise unreachable(self.url, exc) from None
+
+    @property
+    def backend_pid(self) -> int:
+        """The server process of this connection (the change feed tells its own writes by it)."""
+        return int(self._conn.info.backend_pid)
+
+    @property
+    def broken(self) -> bool:
+        """The server went away (restarted, the network cut): a new connection is needed."""
+        return bool(self._conn.broken or self._conn.closed)
 
     def close(self) -> None:
         self._conn.close()

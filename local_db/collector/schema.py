@@ -17,7 +17,7 @@ import sqlite3
 from pathlib import Path
 from typing import cast
 
-from local_db.collector import pg
+from local_db.collector import feed, pg
 
 SCHEMA_VERSION = 1
 
@@ -214,6 +214,7 @@ def _connect_postgres(url: str) -> sqlite3.Connection:
                 "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                 (str(SCHEMA_VERSION),),
             )
+        conn.with_driver(feed.ensure)  # a database made before the change feed gets it now
         conn.execute("COMMIT")
     except BaseException:
         conn.close()

@@ -113,9 +113,10 @@ class CollectorWindow(CollectorHost):
         parent: QWidget | None = None,
         settings: Settings | None = None,
         data_dir: Path | None = None,
+        store: CollectorStore | None = None,
     ) -> None:
         """``db_path``: the SQLite file, or a ``postgresql://`` URL (then ``data_dir`` names
-        the data folder; the embedded file there stays ``db_path``)."""
+        the data folder; the embedded file there stays ``db_path``); ``store``: already opened on it."""
         super().__init__(parent)
         url = str(db_path) if is_url(db_path) else None
         if data_dir is None:
@@ -129,7 +130,7 @@ class CollectorWindow(CollectorHost):
         self.trust = trust
         self.criteria_sets = list(criteria_sets)
         self.runner = runner or TaskRunner()
-        self.store = CollectorStore(url or self.db_path)
+        self.store = store if store is not None else CollectorStore(url or self.db_path)
         self.session = CollectorSession(self.store, self.runner, self)
         self.session.changed.connect(self._store_changed)
         # what to announce once the views show the change (``merged``, ``review_received``)

@@ -11,7 +11,7 @@ thread, so the views re-read exactly as after the window's own actions:
   once when done), and the baseline is read again after each ``changed``.
 
 Several notifications close together (another officer's merge commits batch after batch) make
-one refresh per ``SETTLE_MS``. A lost server is a status-bar sentence and a reconnection with
+one refresh per ``SETTLE_MS``, the first ``SETTLE_MS`` after the first of them. A lost server is a status-bar sentence and a reconnection with
 backoff, never an error dialog.
 """
 
@@ -25,7 +25,9 @@ from forms.i18n import _
 from local_db.collector import feed
 
 POLL_MS = 2000  # SQLite: how often data_version is read
-SETTLE_MS = 300  # notifications this close together make one refresh
+# notifications this close together make one refresh: another officer's merge on PostgreSQL
+# commits package after package (see docs/collector.md), the window re-reads once a second
+SETTLE_MS = 1000
 
 
 class LiveFeed(QObject):

@@ -100,6 +100,7 @@ def _gather(store: CollectorStore, year: int, criteria_sets: Sequence[CriteriaSe
 
 
 class CollectorWindow(CollectorHost):
+    BASE_TABS = 2  # the inbox and the ranking; reviewer screens open after them
     merged = Signal(object)  # MergeSummary, after the views are refreshed
     review_received = Signal(object)  # local_db.review.collector.ReceivedReview, views refreshed
 
@@ -520,6 +521,10 @@ class CollectorWindow(CollectorHost):
         """Work on ``store`` from now on (the connection setting): the views re-read through
         the session, the change feed follows the new database, the old one is closed."""
         self.feed.stop()
+        while self.tabs.count() > self.BASE_TABS:  # reviewer screens read the old database
+            screen = self.tabs.widget(self.BASE_TABS)
+            self.tabs.removeTab(self.BASE_TABS)
+            screen.deleteLater()
         self.store = store
         self.session.replace_store(store).close()
         self.feed.start()

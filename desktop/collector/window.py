@@ -524,7 +524,8 @@ class CollectorWindow(CollectorHost):
         while self.tabs.count() > self.BASE_TABS:  # reviewer screens read the old database
             screen = self.tabs.widget(self.BASE_TABS)
             self.tabs.removeTab(self.BASE_TABS)
-            screen.deleteLater()
+            if screen is not None:
+                screen.deleteLater()
         self.store = store
         self.session.replace_store(store).close()
         self.feed.start()

@@ -100,8 +100,8 @@ BACKOFF = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)  # seconds between reconnection attem
 class Listener:
     """Waits for the feed's notifications on its own connection to ``url``, on a thread.
 
-    ``on_change()`` is called (on the listener's thread) at the first notification of each
-    wait that comes from a backend not in ``ignore()`` (the window's own connections: their
+    ``on_change()`` is called (on the listener's thread) for each notification from a
+    backend not in ``ignore()`` (the window's own connections: their
     writes are announced by the session already). ``on_status(LOST)`` when the connection is
     lost or cannot be made, ``on_status(BACK)`` when it is made again (then ``on_change()``
     follows: what was written meanwhile was not announced). ``stop()`` ends it within ``WAIT``.
@@ -171,8 +171,6 @@ class Listener:
     def _listen(self, conn: Any) -> None:
         while not self._stop.is_set():
             mine = self.ignore()
-            told = False
             for note in conn.notifies(timeout=WAIT):
-                if not told and note.pid not in mine and not self._stop.is_set():
-                    told = True  # at once; the rest of this wait adds nothing
-                    self.on_change()
+                if note.pid not in mine and not self._stop.is_set():
+                    self.on_change()  # each one: the window folds those close together

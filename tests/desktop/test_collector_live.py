@@ -146,3 +146,19 @@ def test_a_table_created_later_joins_the_feed(pg_url) -> None:
                 )
             }
     assert set(feed.FEED_TABLES) == names
+
+
+def test_the_store_reconnects_after_losing_its_server_connection(pg_url) -> None:
+    """The window's own connection cut (a server restart): one read says so, the next works."""
+    from local_db.errors import StorageError
+
+    with CollectorStore(pg_url) as store:
+        first = store.conn.backend_pid  # type: ignore[attr-defined]
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (first,))
+        with pytest.raises(StorageError) as caught:
+            store.inbox_rows()
+        assert "Không kết nối được cơ sở dữ liệu PostgreSQL" in str(caught.value)
+        assert store.inbox_rows() == []
+        assert store.conn.backend_pid != first  # type: ignore[attr-defined]
+        assert {first, store.conn.backend_pid} <= store.backend_pids  # type: ignore[attr-defined]

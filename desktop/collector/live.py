@@ -25,8 +25,8 @@ from forms.i18n import _
 from local_db.collector import feed
 
 POLL_MS = 2000  # SQLite: how often data_version is read
-# notifications this close together make one refresh: another officer's merge on PostgreSQL
-# commits package after package (see docs/collector.md), the window re-reads once a second
+# notifications this close together make one refresh: another officer's long merge commits
+# batch after batch, the window re-reads at most once a second
 SETTLE_MS = 1000
 
 

@@ -127,11 +127,12 @@ class PgConnection:
     def in_transaction(self) -> bool:
         from psycopg import pq
 
-        if (
-            self._pipeline is not None
-            and self._conn.info.transaction_status == pq.TransactionStatus.ACTIVE
-        ):
-            self.flush()  # statements sent ahead: the answer is after them
+        known = (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR)
+        if self._pipeline is not None and self._conn.info.transaction_status not in known:
+            # statements sent ahead: the answer is after them. A read's result fetched in
+            # pipeline mode leaves libpq saying IDLE inside an open transaction (no
+            # ReadyForQuery seen yet): only a sync tells
+            self.flush()
         status = self._conn.info.transaction_status
         return status in (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR)
 

@@ -85,9 +85,22 @@ def attach(raw: Any, tables: Iterable[str]) -> None:
 
 def ensure(raw: Any) -> None:
     """Add the triggers an existing database lacks (made before the feed, or before a table
-    joined it); one query when nothing is missing. Inside the caller's transaction."""
+    joined it); one query when nothing is missing. Inside the caller's transaction (both
+    callers hold the writers' lock: two openings do not both add them)."""
     missing = [row[0] for row in raw.execute(MISSING_SQL, (list(FEED_TABLES),)).fetchall()]
-    attach(raw, missing)
+    if not missing:
+        return
+    import psycopg
+
+    # a role that does not own the tables (a reader) cannot make triggers: it still opens the
+    # database, and the owner's next opening adds them (``dti-desk db check`` notes them)
+    raw.execute("SAVEPOINT dti_feed")
+    try:
+        attach(raw, missing)
+    except psycopg.errors.InsufficientPrivilege:
+        raw.execute("ROLLBACK TO SAVEPOINT dti_feed")
+        log.warning("change feed: no right to add triggers to %s", ", ".join(missing))
+    raw.execute("RELEASE SAVEPOINT dti_feed")
 
 
 # --- listening (PostgreSQL) ---------------------------------------------------------------------

@@ -162,3 +162,26 @@ def test_the_store_reconnects_after_losing_its_server_connection(pg_url) -> None
         assert store.inbox_rows() == []
         assert store.conn.backend_pid != first  # type: ignore[attr-defined]
         assert {first, store.conn.backend_pid} <= store.backend_pids  # type: ignore[attr-defined]
+
+
+def test_a_role_that_may_not_add_triggers_still_opens_the_database(pg_url) -> None:
+    """A database made before the feed, opened first by a role that does not own its tables:
+    opened all the same (its writes unannounced until the owner opens it: db check notes it)."""
+    CollectorStore(pg_url).close()
+    reader = f"reader_{os.getpid()}"
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        for table in feed.FEED_TABLES:
+            admin.execute(f"DROP TRIGGER IF EXISTS {feed.TRIGGER} ON {table}")  # an old database
+        admin.execute(f"CREATE ROLE {reader} LOGIN")
+        admin.execute(f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO {reader}")
+    parts = pg_url.split("@", 1)
+    as_reader = f"postgresql://{reader}@{parts[1]}"
+    with CollectorStore(as_reader) as store:
+        assert store.inbox_rows() == []
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        count = "SELECT count(*) FROM pg_trigger WHERE tgname = %s"
+        assert admin.execute(count, (feed.TRIGGER,)).fetchone()[0] == 0
+        CollectorStore(pg_url).close()  # the owner: the triggers come back
+        later = {"reviews", "review_items"}  # made on the first review
+        made = admin.execute(count, (feed.TRIGGER,)).fetchone()[0]
+        assert made == len(set(feed.FEED_TABLES) - later)

@@ -103,6 +103,30 @@ def test_switch_the_window_to_a_fresh_server_database(qtbot, tmp_path: Path, pg_
     assert window.feed.listener is not None and window.feed.listener.connected.wait(5)
     assert settings.get(opts.COLLECTOR_DB) == probe.without_password(pg_url)
     assert "Đang dùng cơ sở dữ liệu" in window.status_label.text()
+
+    def back(dialog: QDialog) -> bool:  # and back to the embedded file
+        assert isinstance(dialog, ConnectDialog) and dialog.server.isChecked()
+        assert dialog.database.text() == probe.fields_of(pg_url).database  # as remembered
+        dialog.embedded.setChecked(True)
+        dialog.buttons.accepted.emit()
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    listener = window.feed.listener
+    window.exec_dialog = back
+    window.data_menu.choose_database()
+    assert window.store.url is None and window.store.path == tmp_path / COLLECTOR_DB_FILE
+    assert not listener.alive and window.feed.listener is None  # polling the file instead
+    assert settings.get(opts.COLLECTOR_DB) == ""
+
+    def again(dialog: QDialog) -> bool:  # the server once more: its schema is there, saved at once
+        assert isinstance(dialog, ConnectDialog)
+        _fill(dialog, pg_url)
+        dialog.buttons.accepted.emit()
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    window.exec_dialog = again
+    window.data_menu.choose_database()
+    assert window.store.url is not None
     window.close()
     # the next start opens the remembered server
     again = open_collector_window(tmp_path, TaskRunner(synchronous=True), settings=settings)

@@ -63,15 +63,20 @@ def server_url(fields: ServerFields, password: str = "") -> str:
 
 
 def fields_of(url: str) -> ServerFields:
-    """The setting's fields of a URL ``server_url`` made (or one typed by hand)."""
-    parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query))
-    host = query.get("host") or unquote(parts.hostname or "")
+    """The setting's fields of a URL ``server_url`` made (or one typed by hand); empty
+    fields for one that cannot be read (a settings file edited by hand)."""
     try:
-        port = int(query.get("port") or parts.port or DEFAULT_PORT)
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query))
+        host = query.get("host") or unquote(parts.hostname or "")
+        try:
+            port = int(query.get("port") or parts.port or DEFAULT_PORT)
+        except ValueError:
+            port = DEFAULT_PORT
+        user, database = unquote(parts.username or ""), unquote(parts.path.lstrip("/"))
     except ValueError:
-        port = DEFAULT_PORT
-    return ServerFields(host, port, unquote(parts.path.lstrip("/")), unquote(parts.username or ""))
+        return ServerFields()
+    return ServerFields(host, port if 0 < port < 65536 else DEFAULT_PORT, database, user)
 
 
 def without_password(url: str) -> str:

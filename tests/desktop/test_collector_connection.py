@@ -211,3 +211,12 @@ def test_server_url_round_trip() -> None:
     assert probe.server_url(tcp) == "postgresql://tinh@db.tinh.gov.vn/dti?port=5432"
     assert probe.fields_of(probe.server_url(tcp)) == tcp
     assert os.environ.get("PGPASSWORD") is None
+    assert probe.fields_of("postgresql://[oops/x") == probe.ServerFields()  # a hand-edited setting
+    assert probe.fields_of("postgresql://u@h:99999999/d").port == probe.DEFAULT_PORT
+
+
+def test_a_damaged_remembered_setting_opens_the_embedded_file(tmp_path: Path) -> None:
+    for saved in ("postgresql://[oops/x", "postgresql://u@/d?host=/nowhere&port=abc"):
+        store, note = open_saved(saved, tmp_path / "c.sqlite", ask=lambda *_a: None)
+        assert store.url is None and "Đang dùng tệp SQLite" in note
+        store.close()

@@ -40,6 +40,9 @@ MODE = Option("ui/mode", str, "commune")  # "commune" or "collector"
 # name it; storage's profile has no such field, and a commune does not need one
 ORGANISATION = Option("collector/organisation", str, "")
 # the collector window: charts shown below the ranking, the export dialog's last answers
+# the collector's database: "" for the embedded SQLite file, else a postgresql:// URL without
+# its password (asked when connecting, never stored: desktop.collector.connection)
+COLLECTOR_DB = Option("collector/database", str, "")
 CHARTS_SHOWN = Option("collector/charts_shown", bool, True)
 EXPORT_LAYOUT = Option("collector/export_layout", str, "overall")  # forms.ranking_xlsx.LAYOUTS
 EXPORT_APPENDIX = Option("collector/export_appendix", str, "")

@@ -34,3 +34,9 @@ def both_sets(request):
     from tests.both_sets import criteria_set
 
     return criteria_set(request.param)
+
+
+# PostgreSQL: one throwaway cluster for the whole run (storage and window tests share it)
+from tests.local_db.pg_fixtures import collector_target, pg_cluster, pg_url  # noqa: E402
+
+__all__ = ["collector_target", "pg_cluster", "pg_url"]

@@ -17,6 +17,7 @@ from collections.abc import Collection, Iterator
 from decimal import Decimal
 from typing import Protocol
 
+from forms.applicability_checks import applicability_problems
 from forms.criteria import Band, ClassifyOn, CriteriaSet, Field, FieldKind, Indicator, Pillar
 from forms.i18n import _
 from forms.problems import Problem
@@ -158,6 +159,7 @@ class _Checker:
                 "total_points",
             )
         self.check_bands()
+        self.problems += applicability_problems(cs, self.loc)
         return self.problems
 
     def check_codes(self) -> None:

@@ -19,6 +19,8 @@ from enum import StrEnum
 
 from forms.criteria import AppliesTo, CriteriaSet, Indicator, Pillar, uses_applicability
 from forms.i18n import _
+from forms.problems import Problem
+from forms.text import misleading_char
 
 # the unit kinds since 1 July 2025, as the units list writes them (local_db.units.KINDS)
 UNIT_KINDS = ("xã", "phường", "đặc khu")
@@ -197,3 +199,49 @@ def read_applies_to(
             items = []
         lists[key] = tuple(nfc(i).strip() for i in items)
     return AppliesTo(kinds=lists["kinds"], units=lists["units"])
+
+
+def reason_problem(reason: object) -> Problem | None:
+    """Why a "không áp dụng" reason cannot be kept (required, bounded, NFC, no control or
+    bidi character), or None; ``where`` is left to the caller."""
+    if not isinstance(reason, str) or not reason.strip():
+        return Problem("na_reason_missing", _("Cần ghi lý do không áp dụng."), "")
+    if len(reason) > MAX_REASON_CHARS:
+        return Problem(
+            "na_reason_too_long",
+            _("Lý do không áp dụng dài quá {n} ký tự.", n=MAX_REASON_CHARS),
+            "",
+        )
+    bad = misleading_char(reason)
+    if bad is not None:
+        return Problem(
+            "na_reason_control",
+            _("Lý do không áp dụng chứa ký tự điều khiển {char}.", char=bad),
+            "",
+        )
+    if nfc(reason) != reason:
+        return Problem("na_reason_not_nfc", _("Lý do không áp dụng chưa chuẩn hóa NFC."), "")
+    return None
+
+
+def mark_problems(cs: CriteriaSet, marks: object, where: str = "not_applicable") -> list[Problem]:
+    """Every problem of the commune's marks (code -> reason) under ``cs``: a mark the set does
+    not allow (``na_not_allowed``) or a bad reason; ``where`` + ``.code`` locates each."""
+    if not isinstance(marks, Mapping):
+        return [Problem("na_marks_invalid", _("Các đánh dấu không áp dụng không hợp lệ."), where)]
+    out: list[Problem] = []
+    for code, reason in marks.items():
+        at = f"{where}.{code}"
+        if not isinstance(code, str) or not mark_allowed(cs, code):
+            out.append(
+                Problem(
+                    "na_not_allowed",
+                    _("Bộ tiêu chí không cho phép đánh dấu {code} là không áp dụng.", code=code),
+                    at,
+                )
+            )
+            continue
+        problem = reason_problem(reason)
+        if problem is not None:
+            out.append(Problem(problem.code, problem.message, at))
+    return out

@@ -52,7 +52,7 @@ def nfc_value(value: Any) -> Any:
 
 
 def scores_dict(result: Score) -> dict[str, Any]:
-    return {
+    out = {
         "indicators": {code: decimal_text(v) for code, v in result.indicators.items()},
         "pillars": {code: decimal_text(v) for code, v in result.pillars.items()},
         "total": decimal_text(result.total),
@@ -60,6 +60,13 @@ def scores_dict(result: Score) -> dict[str, Any]:
         "published_total": str(result.published_total),
         "classification": unicodedata.normalize("NFC", result.classification),
     }
+    if result.applicable_max is not None:
+        # a set with applicability (issue 16): what applies and the total on the full scale;
+        # absent for every other set, so their packages are what they were
+        out["applicable_max"] = decimal_text(result.applicable_max)
+        out["scaled_total"] = decimal_text(result.scaled_total or Decimal(0))
+        out["not_applicable"] = dict(sorted(result.not_applicable.items()))
+    return out
 
 
 def criteria_dict(cs: CriteriaSet, content_hash: str) -> dict[str, Any]:
@@ -91,6 +98,8 @@ def build_manifest(
     officer_phone: str = "",
     officer_email: str = "",
     chairman_name: str = "",
+    unit_kind: str = "",
+    not_applicable: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The manifest of the version this app writes (``FORMAT_VERSION``); ``evidence`` lists
     one reference per attachment (several may share a ``path``), ``report`` the PDF's entry
@@ -102,8 +111,12 @@ def build_manifest(
     unit = {"code": unit_code, "name": unit_name}
     if chairman_name:
         unit["chairman"] = chairman_name
+    if unit_kind:
+        unit["kind"] = unit_kind
+    extra = {"not_applicable": dict(not_applicable)} if not_applicable else {}
     return nfc_value(
         {
+            **extra,
             "format": FORMAT_NAME,
             "format_version": FORMAT_VERSION,
             "unit": unit,

@@ -25,6 +25,7 @@ from forms.evidence_types import ALLOWED, checked_type, extension_of
 from forms.i18n import N_, _
 from forms.packages import format as fmt
 from forms.packages.answer_check import check_answers
+from forms.packages.applicability_check import applicability_valid, marks, unit_facts
 from forms.packages.manifest import scores_dict
 from forms.packages.manifest_shape import ShapeError, check_shape
 from forms.packages.signer_trust import TrustWording, signer_problems
@@ -478,7 +479,10 @@ def _total_mismatches(expected: dict[str, Any], claimed: dict[str, Any]) -> list
 def scores_match(run: PackageRun) -> bool:
     """The claimed scores are the ones the answers give, every one of them."""
     answers, _invalid = run.answers()
-    expected = scores_dict(score(run.criteria, answers))
+    manifest = run.manifest
+    expected = scores_dict(
+        score(run.criteria, answers, unit=unit_facts(manifest), marks=marks(manifest))
+    )
     claimed = run.manifest["scores"]
     if expected == claimed:
         return True
@@ -497,6 +501,7 @@ CRITERIA_CHECKS: tuple[Check, ...] = (
     criteria_claims,
     indicators_known,
     answers_valid,
+    applicability_valid,
     scores_match,
 )
 

@@ -34,6 +34,7 @@ def test_criteria_checks_in_order():
         "criteria_claims",
         "indicators_known",
         "answers_valid",
+        "applicability_valid",  # issue 16: marks the set allows, the unit's kind
         "scores_match",
     ]
 

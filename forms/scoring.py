@@ -397,7 +397,7 @@ def _applicable_score(
     targets_all = len(cs.targets())
     targets_applicable = targets_all - sum(1 for t in cs.targets() if t.code in na.indicators)
     if cs.not_applicable is NotApplicablePolicy.RESCALE:
-        scaled = clamp(total * full / m.total, full) if m.total > 0 else _ZERO
+        scaled = rescaled(total, full, m.total)
     else:
         scaled = total
     published_total = round_points(scaled, cs.rounding)
@@ -422,6 +422,13 @@ def _applicable_score(
         applicable_indicators=m.indicators,
         scaled_total=scaled,
     )
+
+
+def rescaled(total: Decimal, full: Decimal, applicable: Decimal) -> Decimal:
+    """``total`` of ``applicable`` points brought to the ``full`` scale (unrounded, within
+    [0, full]); nothing applicable: 0. The one rescaling (scores, the collector's ranking)."""
+    with localcontext(CONTEXT):
+        return clamp(total * full / applicable, full) if applicable > 0 else _ZERO
 
 
 def classify_share(

@@ -266,3 +266,21 @@ def test_nothing_applicable_scores_zero_and_the_last_band():
         result = score(replace(cs, not_applicable=policy), FULL, unit=XA)
         assert result.applicable_max == 0 and result.published_total == 0
         assert result.classification == "Trung bình"
+
+
+def test_the_format_document_names_every_new_column_setting_and_code():
+    """docs/criteria-format.md documents each applicability column, the setting, both
+    policies and every check's reason code."""
+    from pathlib import Path
+
+    from forms.criteria_xlsx.columns import APPLICABILITY_COLUMNS, NOT_APPLICABLE_NAMES
+
+    doc = (Path(__file__).parents[2] / "docs" / "criteria-format.md").read_text("utf-8")
+    words = [c.header for c in APPLICABILITY_COLUMNS] + ["Khi không áp dụng"]
+    words += [w for w, _v in NOT_APPLICABLE_NAMES] + [p.value for p in NotApplicablePolicy]
+    words += [
+        "applies_unknown_kind", "applies_unit_code", "applies_empty", "nothing_applies",
+        "not_applicable_policy", "na_not_allowed", "na_reason_missing", "unit_kind_missing",
+        "unit_kind_invalid", "unit_kind_mismatch",
+    ]  # fmt: skip
+    assert [w for w in words if f"`{w}`" not in doc and f"| {w} |" not in doc] == []

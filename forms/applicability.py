@@ -245,3 +245,41 @@ def mark_problems(cs: CriteriaSet, marks: object, where: str = "not_applicable")
         if problem is not None:
             out.append(Problem(problem.code, problem.message, at))
     return out
+
+
+def describe_applies(rule: AppliesTo | None) -> str:
+    """The rule in words for the officer: "chỉ áp dụng cho phường, đặc khu và đơn vị 00004"."""
+    if rule is None:
+        return ""
+    kinds = ", ".join(rule.kinds)
+    units = ", ".join(rule.units)
+    if kinds and units:
+        return _("chỉ áp dụng cho {kinds} và đơn vị {units}", kinds=kinds, units=units)
+    if kinds:
+        return _("chỉ áp dụng cho {kinds}", kinds=kinds)
+    return _("chỉ áp dụng cho đơn vị {units}", units=units)
+
+
+def why_text(cs: CriteriaSet, code: str, why: str, marks: Mapping[str, str]) -> str:
+    """Why ``code`` does not apply, for the tree, the page and the report: the commune's
+    reason, or the set's rule (that of the part itself or of the part above it)."""
+    if why == NaReason.MARKED.value:
+        reason = marks.get(code)
+        if reason is None:  # marked above: the pillar's or the parent's mark
+            reason = next((marks[c] for c in _above(cs, code) if c in marks), "")
+        return _("Không áp dụng: {reason}", reason=reason)
+    rule = None
+    for c in [code, *_above(cs, code)]:
+        part: Indicator | Pillar | None = cs.find(c) or next(
+            (p for p in cs.pillars if p.code == c), None
+        )
+        if part is not None and part.applies_to is not None:
+            rule = part.applies_to
+            break
+    return _("Không áp dụng cho đơn vị này ({rule})", rule=describe_applies(rule))
+
+
+def _above(cs: CriteriaSet, code: str) -> list[str]:
+    """The codes above ``code``: its parents, then its pillar (5.3.2 -> 5.3, 5)."""
+    parts = code.split(".")
+    return [".".join(parts[:n]) for n in range(len(parts) - 1, 0, -1)]

@@ -101,3 +101,24 @@ def test_a_page_not_applicable_by_the_set_says_why_and_takes_no_input(editor):
 def test_an_indicator_that_may_not_be_marked_has_no_box(editor):
     editor.open("1.1")
     assert editor.page("1.1").not_applicable is None
+
+
+def test_the_report_shows_marks_with_reasons_and_the_applicable_maximum(na_session, tmp_path):
+    import subprocess
+    from datetime import date
+
+    from desktop.finalise.report import ReportInfo, report_html, write_pdf
+
+    na_session.set_mark("1.2", REASON)
+    info = ReportInfo("25001", "Xã Minh Khai", "Nguyễn Thị Lan", "Công chức", "9A8E", 1,
+                      "bản nháp")  # fmt: skip
+    html = report_html(na_session, info, date(2026, 1, 10))
+    assert f"Không áp dụng: {REASON}" in html
+    assert "chỉ áp dụng cho phường" in html  # 2.2.2 by the set's rule
+    # rescale: 0 of the 35 that apply to this xã, on the scale of 60
+    assert "quy đổi về thang 60,00 điểm" in html and "35,00 điểm áp dụng" in html
+    pdf = write_pdf(html, tmp_path / "bao-cao.pdf")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Không áp dụng" in " ".join(text.split())

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +27,7 @@ from local_db.collector.kinds import Reason
 DDL = """
 CREATE TABLE IF NOT EXISTS submission_applicability (
     manifest_sha256  TEXT PRIMARY KEY,
+    unit_kind        TEXT NOT NULL,
     applicable_max   TEXT NOT NULL,
     scaled_total     TEXT NOT NULL,
     marks_json       TEXT NOT NULL
@@ -70,10 +72,11 @@ def record(conn: sqlite3.Connection, manifest_sha256: str, manifest: Mapping[str
         return
     _ensure(conn)
     conn.execute(
-        "INSERT INTO submission_applicability VALUES (?,?,?,?) "
+        "INSERT INTO submission_applicability VALUES (?,?,?,?,?) "
         "ON CONFLICT(manifest_sha256) DO NOTHING",
         (
             manifest_sha256,
+            str((manifest.get("unit") or {}).get("kind") or ""),
             str(scores["applicable_max"]),
             str(scores.get("scaled_total") or scores.get("total") or "0"),
             json.dumps(manifest.get("not_applicable") or {}, sort_keys=True, ensure_ascii=False),
@@ -81,19 +84,40 @@ def record(conn: sqlite3.Connection, manifest_sha256: str, manifest: Mapping[str
     )
 
 
-def by_unit(
-    conn: sqlite3.Connection, year: int, criteria_hash: str
-) -> dict[str, tuple[Decimal, Decimal, dict[str, str]]]:
-    """unit code -> (applicable maximum, total on the full scale, marks) of the current
-    submissions of ``year`` under the set ``criteria_hash``."""
+@dataclass(frozen=True)
+class Applicable:
+    """What an accepted package under a set with applicability said of its unit."""
+
+    manifest_sha256: str
+    unit_kind: str
+    applicable_max: Decimal
+    scaled_total: Decimal
+    marks: dict[str, str]
+
+
+def of_submission(conn: sqlite3.Connection, manifest_sha256: str) -> Applicable | None:
+    _ensure(conn)
+    row = conn.execute(
+        "SELECT manifest_sha256, unit_kind, applicable_max, scaled_total, marks_json "
+        "FROM submission_applicability WHERE manifest_sha256=?",
+        (manifest_sha256,),
+    ).fetchone()
+    return None if row is None else _applicable(row)
+
+
+def _applicable(row: Any) -> Applicable:
+    sha, kind, amax, scaled, marks = row
+    return Applicable(sha, kind, Decimal(amax), Decimal(scaled), json.loads(marks))
+
+
+def by_unit(conn: sqlite3.Connection, year: int, criteria_hash: str) -> dict[str, Applicable]:
+    """unit code -> what its current submission of ``year`` under ``criteria_hash`` said."""
     _ensure(conn)
     query = """
-        SELECT s.unit_code, a.applicable_max, a.scaled_total, a.marks_json
+        SELECT s.unit_code, a.manifest_sha256, a.unit_kind, a.applicable_max, a.scaled_total,
+               a.marks_json
         FROM current c JOIN submissions s USING(manifest_sha256)
         JOIN submission_applicability a ON a.manifest_sha256 = s.manifest_sha256
         WHERE c.year=? AND c.status='current' AND s.criteria_hash=?
     """
-    return {
-        code: (Decimal(amax), Decimal(scaled), json.loads(marks))
-        for code, amax, scaled, marks in conn.execute(query, (year, criteria_hash))
-    }
+    return {row[0]: _applicable(row[1:]) for row in conn.execute(query, (year, criteria_hash))}

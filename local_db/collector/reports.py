@@ -256,6 +256,7 @@ def _with_applicability(
     """Each unit's applicable maximum (issue 16), and under ``rescale`` the total on the full
     scale its package published, for the ranking to compare by the set's policy."""
     from local_db.collector import applicability
+    from local_db.review.overturns import applicable_max
 
     found = applicability.by_unit(conn, year, cs.content_hash)
     out = []
@@ -263,7 +264,8 @@ def _with_applicability(
         if r.unit_code not in found:
             out.append(r)
             continue
-        maximum, _scaled, _marks = found[r.unit_code]
+        # the package's maximum, or more where an issued review overturned a mark
+        maximum = applicable_max(conn, cs, r.unit_code, found[r.unit_code])
         total = r.total if r.total is not None else sum(r.pillars.values(), Decimal(0))
         if cs.not_applicable is NotApplicablePolicy.RESCALE:
             # as the package scaled it (the same for verified points a review put there)

@@ -9,41 +9,15 @@ box; the caller still gets the signer, or the key error, as a plain return or ra
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
-from desktop.qt import QEventLoop, QProgressDialog, Qt, QTimer, QWidget
+from desktop.busy import run_busy
 from forms.i18n import _
 
 
-def load_signer_busy(parent: QWidget | None, keys_dir: Path, passphrase: str) -> Any:
+def load_signer_busy(parent: Any, keys_dir: Path, passphrase: str) -> Any:
     """``forms.packages.keys.load_signer`` off the GUI thread, the window kept responsive."""
     from forms.packages import keys
 
-    outcome: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            outcome["signer"] = keys.load_signer(keys_dir, passphrase)
-        except BaseException as exc:  # handed to the caller's thread, re-raised there
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=work, name="dti-desk-key", daemon=True)
-    busy = QProgressDialog(_("Đang mở khóa ký…"), "", 0, 0, parent)
-    busy.setCancelButton(None)  # scrypt cannot be interrupted; it ends in about a second
-    busy.setWindowModality(Qt.WindowModality.WindowModal)
-    busy.setMinimumDuration(300)  # no flash when the PC is fast
-    loop = QEventLoop()
-    poll = QTimer()
-    poll.setInterval(20)
-    poll.timeout.connect(lambda: None if worker.is_alive() else loop.quit())
-    worker.start()
-    poll.start()
-    loop.exec()
-    poll.stop()
-    busy.close()
-    busy.deleteLater()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["signer"]
+    return run_busy(parent, _("Đang mở khóa ký…"), lambda: keys.load_signer(keys_dir, passphrase))

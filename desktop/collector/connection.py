@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop import settings as opts
+from desktop.busy import run_busy
 from desktop.collector.host import CollectorHost
 from desktop.qt import (
     QDialog,
@@ -205,6 +206,16 @@ def ask_password(parent: Any, name: str) -> str | None:
     return text if ok else None
 
 
+def _connecting(url: str) -> str:
+    return _("Đang kết nối máy chủ {name}…", name=masked(url))
+
+
+def _probe_busy(parent: Any, url: str) -> probe.Verdict:
+    """``probe.probe`` off the GUI thread: a server that does not answer holds it for the
+    connect timeout (5 s), and the app is starting, so the officer sees why it waits."""
+    return run_busy(parent, _connecting(url), lambda: probe.probe(url))
+
+
 def open_saved(
     saved: str, embedded: Path, parent: Any = None, ask: AskPassword | None = None
 ) -> tuple[Any, str]:
@@ -217,16 +228,16 @@ def open_saved(
         return CollectorStore(embedded), ""
     ask = ask or ask_password
     url = saved
-    verdict = probe.probe(url)
+    verdict = _probe_busy(parent, url)
     while verdict.code in probe.PASSWORD_CODES:
         password = ask(parent, masked(saved))
         if password is None:
             break
         url = probe.server_url(probe.fields_of(saved), password)
-        verdict = probe.probe(url)
+        verdict = _probe_busy(parent, url)
     if verdict.ok:
         try:
-            return CollectorStore(url), ""
+            return run_busy(parent, _connecting(url), lambda: CollectorStore(url)), ""
         except Exception as exc:  # noqa: BLE001 - the embedded file instead, and why
             verdict = probe.Verdict(probe.UNREACHABLE, str(exc))
     note = _("Không dùng được máy chủ đã chọn: {reason} Đang dùng tệp SQLite {path}.", reason=verdict.message, path=str(embedded))  # fmt: skip

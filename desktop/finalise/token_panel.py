@@ -48,9 +48,16 @@ CHOICE_ROLE = Qt.ItemDataRole.UserRole + 31
 WINDOWS_DRIVERS = (
     r"C:\Windows\System32\eTPKCS11.dll",  # SafeNet / Thales: the government CA's tokens
     r"C:\Windows\System32\bit4xpki.dll",  # Bit4id
+    # names public signing tools list for the tokens public CAs in Vietnam hand out (Feitian
+    # ePass2003 hardware, Viettel-CA, VNPT-CA); not yet checked against a real install here
+    r"C:\Windows\System32\eps2003csp11.dll",
+    r"C:\Windows\System32\eps2003csp11v2.dll",
+    r"C:\Windows\System32\viettel-ca_v6.dll",
+    r"C:\Windows\System32\vnpt-ca_csp11.dll",
+    r"C:\Windows\System32\SignatureP11.dll",
 )
-# Viettel-CA, VNPT-CA, BkavCA, FPT-CA install "…pkcs11.dll" / "…p11.dll" files of their own
-# names, which change between driver versions: found by pattern rather than listed
+# Other drivers (BkavCA, FPT-CA, newer versions of the above) install "…pkcs11.dll" / "…p11.dll"
+# files of their own names, which change between driver versions: found by pattern as well
 WINDOWS_PATTERNS = (r"C:\Windows\System32\*pkcs11*.dll", r"C:\Windows\System32\*p11*.dll")
 UNIX_DRIVERS = (
     "/usr/lib/libeTPkcs11.so",  # SafeNet Authentication Client

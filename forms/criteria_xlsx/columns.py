@@ -177,6 +177,8 @@ SETTINGS: tuple[tuple[str, str, str, tuple[tuple[str, Any], ...]], ...] = (
     ("Cách làm tròn", "rounding.mode", "enum", ROUNDING_NAMES),
     ("Xếp loại theo", "classify_on", "enum", CLASSIFY_NAMES),
     ("Khi không áp dụng", "not_applicable", "enum", NOT_APPLICABLE_NAMES),
+    # Decree 30/2020/NĐ-CP: the People's Committee signs beside its chairman
+    ("Bắt buộc chữ ký số của cơ quan", "organisation_signature", "bool", ()),
 )
 OPTIONAL_SETTINGS = {
     "reference",
@@ -185,6 +187,7 @@ OPTIONAL_SETTINGS = {
     "rounding.mode",
     "classify_on",
     "not_applicable",
+    "organisation_signature",
 }
 
 

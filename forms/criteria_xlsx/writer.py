@@ -96,6 +96,8 @@ def _settings_rows(cs: CriteriaSet) -> list[list[Any]]:
         "not_applicable": None
         if cs.not_applicable is None
         else _written(NOT_APPLICABLE_NAMES, cs.not_applicable),
+        # only a set that requires it has the row (every other workbook stays as it was)
+        "organisation_signature": _yes_no(True) if cs.organisation_signature else None,
     }
     # an optional setting left at its default that older workbooks never had: no row
     return [[key, settings[attr]] for key, attr, _k, _n in SETTINGS if settings[attr] is not None]

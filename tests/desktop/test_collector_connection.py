@@ -220,3 +220,32 @@ def test_a_damaged_remembered_setting_opens_the_embedded_file(tmp_path: Path) ->
         store, note = open_saved(saved, tmp_path / "c.sqlite", ask=lambda *_a: None)
         assert store.url is None and "Đang dùng tệp SQLite" in note
         store.close()
+
+
+def test_a_remembered_server_that_does_not_answer_keeps_the_window_painting(qtbot, tmp_path):
+    """Regression: at start the remembered server was tried on the GUI thread, so a server that
+    accepted the connection and said nothing froze the app for libpq's whole connect timeout.
+    The probe now runs on a thread: the GUI thread's timers keep firing meanwhile."""
+    import socket
+
+    from desktop.qt import QTimer
+
+    folder = tmp_path / "sock"
+    folder.mkdir()
+    mute = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    mute.bind(str(folder / ".s.PGSQL.5432"))
+    mute.listen(4)  # queued by the kernel, never answered: libpq waits for its timeout
+    ticks = []
+    timer = QTimer()
+    timer.setInterval(50)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    try:
+        saved = f"postgresql://tinh@/dti?host={folder}&port=5432"
+        store, note = open_saved(saved, tmp_path / "c.sqlite", ask=lambda *_a: None)
+    finally:
+        timer.stop()
+        mute.close()
+    assert store.url is None and "Đang dùng tệp SQLite" in note  # the embedded file, and why
+    store.close()
+    assert len(ticks) >= 10, f"the GUI thread was held: {len(ticks)} timer ticks in the wait"

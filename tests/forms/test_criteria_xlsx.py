@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from forms.criteria_io import check_criteria_file, load_criteria
-from forms.criteria_xlsx import MAX_DATA_ROWS, SHEETS, dump_xlsx, guard, read_xlsx
+from forms.criteria_xlsx import MAX_DATA_ROWS, SHEETS, dump_xlsx, guard, load_xlsx, read_xlsx
 from forms.problems import ProblemsError
 
 from .sample_sets import tiny_set
@@ -436,3 +436,26 @@ def test_problems_come_in_reading_order(tmp_path):
         ("no_indicators", "Trụ cột!A4"),
         ("hidden_sheet", "Lựa chọn"),
     ]
+
+
+def test_organisation_signature_setting_round_trips_and_is_absent_by_default(tmp_path):
+    """The setting had only a JSON spelling: a province authoring in Excel could not require
+    the People's Committee's signature. Written only when required, so other workbooks and
+    their sets are unchanged."""
+    import dataclasses
+
+    from forms.reference import reference_set
+
+    plain = reference_set()
+    path = tmp_path / "plain.xlsx"
+    dump_xlsx(plain, path)
+    back = load_xlsx(path)
+    assert back.organisation_signature is False
+    assert back.content_hash == plain.content_hash
+
+    required = dataclasses.replace(plain, organisation_signature=True)
+    path = tmp_path / "required.xlsx"
+    dump_xlsx(required, path)
+    back = load_xlsx(path)
+    assert back.organisation_signature is True
+    assert back.content_hash == required.content_hash != plain.content_hash

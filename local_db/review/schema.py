@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from local_db.review.versions import ReviewError, upgrade_reviews
+
 DRAFT, ISSUED = "draft", "issued"
 
 DDL = """
@@ -53,6 +55,7 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
         for statement in DDL.split(";"):
             if statement.strip():
                 conn.execute(statement)
+        upgrade_reviews(conn)  # the collector schema's step 2, as on a database made before it
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -66,5 +69,4 @@ def has_reviews(conn: sqlite3.Connection) -> bool:
     return int(row[0]) == 2
 
 
-class ReviewError(Exception):
-    """A request that cannot be done (unknown submission, editing an issued review); ``str()`` is Vietnamese."""
+__all__ = ["DDL", "DRAFT", "ISSUED", "ReviewError", "ensure_schema", "has_reviews"]

@@ -132,7 +132,30 @@ def _finalise_signing(token, out: Path) -> None:
             return build_package(submission(report=signed), signer, out)
 
         times, _ = _timed(both, 10)
-    print(f"finalise on the token (RSA 2048): PDF signed + package signed {_ms(times)}")
+        print(f"finalise on the token (RSA 2048): PDF signed + package signed {_ms(times)}")
+
+        org = session.signer(ca.organisation.cka_id)
+        org_pdf = ps.token_pdf_signer(org)
+
+        def twice() -> Path:
+            signed = ps.sign_pdf(report, pdf_signer)
+            signed = ps.sign_pdf(signed, org_pdf, ps.ORGANISATION_BOX)
+            return build_package(submission(report=signed), signer, out, organisation=org)
+
+        two, path = _timed(twice, 10)
+    print(
+        "finalise with two signatures (chairman RSA 2048 + organisation EC P-256, one token):"
+        f" both PDF signatures + both package signatures {_ms(two)}"
+    )
+    criteria = criteria_index([tiny_set()])
+    trust = TrustRegistry()
+    trust.add_certificate("25042", ca.chairman.certificate)
+    trust.add_certificate("25042", ca.organisation.certificate)
+    trust.add_anchor(ca.root)
+    assert isinstance(path, Path)
+    n = 300
+    cpu = _verify_all(path, n, criteria, trust)
+    print(f"verify {n} two-signature packages: {cpu:.2f} s CPU ({cpu / n * 1e3:.2f} ms each)")
 
 
 def _merge(token, folder: Path, n: int) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop import settings as opts
+from desktop.assessment.carry_flow import CarryFlow
 from desktop.assessment.session import AssessmentSession
 from desktop.assessment.store import DbStore
 from desktop.main_window import MainWindow, ReviewPanelFactory
@@ -49,6 +50,7 @@ class OpenAssessment:
 class CommuneController(QObject):
     exported = Signal(object)  # Path of the package
     pdf_written = Signal(object)  # Path of the report
+    province_data_done = Signal(bool, str)  # a .dtidata import: ok, the sentence shown
     reopened = Signal()  # the assessment was reopened: its window must be built again
 
     def __init__(
@@ -63,6 +65,7 @@ class CommuneController(QObject):
         self.session: AssessmentSession | None = None
         self.current: OpenAssessment | None = None
         self.dialog: FinaliseDialog | None = None
+        self.carry: CarryFlow | None = None
 
     # --- the assessment -------------------------------------------------------------
 
@@ -123,7 +126,13 @@ class CommuneController(QObject):
                             review_panel_factory=self._review_panel_factory())  # fmt: skip
         window.finalise_requested.connect(self.open_finalise)
         window.reopen_requested.connect(self.reopen)
+        window.province_data_requested.connect(lambda path: self.import_province_data(Path(path)))
         window.reopen_action.setEnabled(session.read_only)
+        self.carry = CarryFlow(
+            self.db, self.runner, self.settings, self.current.id, session, window
+        )
+        window.carry_requested.connect(lambda: self.carry.open() if self.carry else None)
+        window.carry_action.setEnabled(self.carry.available())
         window.finalise_action.setEnabled(True)
         if window.editor is not None:
             last = self.settings.get(opts.LAST_INDICATOR)
@@ -160,6 +169,8 @@ class CommuneController(QObject):
         if self.window is None or self.session is None:
             return
         self.window.reopen_action.setEnabled(self.session.read_only)
+        if self.carry is not None:  # nothing is carried into a signed assessment
+            self.window.carry_action.setEnabled(self.carry.available())
         self.window.update_status()
         if self.window.editor is not None:
             self.window.editor.reload_pages()
@@ -174,6 +185,31 @@ class CommuneController(QObject):
         assessments.reopen(self.db, self.current.id)
         self.reopened.emit()
         return self.window
+
+    def import_province_data(self, path: Path) -> None:
+        """Verify and keep the province's ``.dtidata`` (worker thread), then show its values:
+        the open draft's supplied fields are read again, the pages re-read, the outcome said."""
+        from local_db import province_data
+        from local_db.errors import StorageError
+
+        def done(result: province_data.Imported) -> None:
+            if self.session is not None:
+                self.session.reload_supplied()
+            if self.window is not None and self.window.editor is not None:
+                self.window.editor.reload_pages()
+            self.province_data_done.emit(True, result.message())
+            self._report(True, result.message())
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, province_data.DataRejected | StorageError | OSError):
+                raise exc
+            problems = getattr(exc, "problems", None)
+            detail = "\n".join(f"• {p.message}" for p in problems) if problems else str(exc)
+            text = _("Không nhập được tệp dữ liệu tỉnh {name}:", name=path.name) + "\n" + detail
+            self.province_data_done.emit(False, text)
+            self._report(False, text)
+
+        self.runner.run(lambda: province_data.import_file(self.db, path), done, failed)
 
     # --- finalise, export, PDF ------------------------------------------------------
 
@@ -190,6 +226,11 @@ class CommuneController(QObject):
         )
         dialog.token_export_requested.connect(
             lambda choice, pin, folder: self.export_with_token(choice, pin, Path(folder))
+        )
+        dialog.two_signatures_requested.connect(
+            lambda choice, secret, org, org_pin, folder: self.export_two(
+                choice, secret, org, org_pin, Path(folder)
+            )
         )
         dialog.pdf_requested.connect(lambda path: self.write_report(Path(path)))
         dialog.copy_requested.connect(lambda path: self.save_sent_copy(Path(path)))
@@ -218,7 +259,9 @@ class CommuneController(QObject):
     def export(self, passphrase: str, out_dir: Path) -> None:
         """Sign and write the package and the PDF report beside it (worker thread; the same
         ``sign_and_write`` as ``dti-desk finalise``), then mark the assessment signed/exported."""
-        prepared = self.prepare_export()
+        prepared = self._prepared()
+        if prepared is None:
+            return
         self.runner.run(
             lambda: prepared.write(passphrase, out_dir),
             self._exported,
@@ -229,7 +272,9 @@ class CommuneController(QObject):
         """As :meth:`export`, signed on the USB token (``choice``) with ``pin``: logged in once
         on the worker, the package's CMS and the report's PAdES signature; the PIN is tried
         once and kept nowhere."""
-        prepared = self.prepare_export()
+        prepared = self._prepared()
+        if prepared is None:
+            return
 
         def work() -> tuple[Finalised, str]:
             from forms.packages.token import open_token
@@ -239,11 +284,66 @@ class CommuneController(QObject):
 
         self.runner.run(work, self._exported, lambda exc: self._export_failed(exc, out_dir))
 
+    def export_two(
+        self,
+        choice: TokenChoice | None,
+        secret: str,
+        org: TokenChoice,
+        org_pin: str,
+        out_dir: Path,
+    ) -> None:
+        """As :meth:`export_with_token` (``choice``; None: the app's key, ``secret`` its
+        passphrase), the organisation's certificate ``org`` signing the package and the report
+        after the chairman: on the chairman's token in the same login, or on its own token with
+        ``org_pin``. Each PIN is tried once and kept nowhere."""
+        from desktop.finalise.token_panel import same_token
+
+        prepared = self._prepared()
+        if prepared is None:
+            return
+
+        def work() -> tuple[Finalised, str]:
+            from contextlib import ExitStack
+
+            from forms.packages.token import open_token
+
+            with ExitStack() as stack:
+                chairman = None
+                if choice is not None:
+                    chairman = stack.enter_context(
+                        open_token(choice.module, secret, cert_id=choice.cka_id, serial=choice.serial)
+                    )  # fmt: skip
+                if chairman is not None and same_token(choice, org):
+                    organisation = chairman.signer(org.cka_id)
+                else:
+                    session = stack.enter_context(
+                        open_token(org.module, org_pin, cert_id=org.cka_id, serial=org.serial)
+                    )
+                    organisation = session.signer(org.cka_id)
+                if chairman is None or choice is None:
+                    return prepared.write(secret, out_dir, organisation)
+                signer = chairman.signer(choice.cka_id)
+                return prepared.write_with_token(signer, out_dir, organisation)
+
+        self.runner.run(work, self._exported, lambda exc: self._export_failed(exc, out_dir))
+
+    def _prepared(self) -> PreparedExport | None:
+        """``prepare_export``, or None once the officer is told why not (a province data file
+        that no longer verifies, storage refusing)."""
+        from local_db.errors import StorageError
+
+        try:
+            return self.prepare_export()
+        except StorageError as exc:
+            self._report(False, _("Không tạo được gói nộp:") + "\n" + str(exc))
+            return None
+
     def prepare_export(self) -> PreparedExport:
         """What signing needs from the GUI thread (the submission, the report's HTML), for
         ``export`` and ``dti-desk finalise`` alike."""
         from desktop.finalise.export import PreparedExport, submission_for, supersedes_for
         from desktop.finalise.report import report_html
+        from local_db import province_data
         from local_db.assessments import status_label
         from local_db.models import Status
         from local_db.review.commune import as_answer
@@ -257,6 +357,8 @@ class CommuneController(QObject):
                                     chairman_name=prof.chairman_name if prof else "")  # fmt: skip
         # review: a revision answering a review carries the commune's explanations in its notes
         submission = as_answer(self.db, self.current.id, submission)
+        # province-supplied values (issue 16): the package carries the file they come from
+        submission = province_data.with_file(self.db, submission)
         # the report the package carries is the signed one, not a draft, and says so
         signed = replace(self.report_info(), status=status_label(Status.SIGNED.value), draft=False)
         html_text = report_html(self.session, signed)

@@ -23,6 +23,7 @@ from desktop.format import format_points
 from desktop.qt import (
     QAction,
     QActionGroup,
+    QFileDialog,
     QGuiApplication,
     QKeySequence,
     QLabel,
@@ -86,6 +87,8 @@ def initial_size(widget: QWidget, share: float = 0.9) -> QSize:
 class MainWindow(QMainWindow):
     finalise_requested = Signal()
     reopen_requested = Signal()
+    carry_requested = Signal()  # "Dùng lại câu trả lời năm trước…"
+    province_data_requested = Signal(str)  # the path of a .dtidata file to import
     settings_requested = Signal()
     language_changed = Signal(str)
 
@@ -292,6 +295,16 @@ class MainWindow(QMainWindow):
             None,
             file_menu,
         )
+        self.carry_action = self._action(
+            _("Dùng lại câu trả lời năm trước…"),
+            self.carry_requested.emit,
+            None,
+            file_menu,
+        )
+        self.carry_action.setEnabled(False)  # the controller enables it when there is one
+        self.province_data_action = self._action(
+            _("Nhập dữ liệu tỉnh cung cấp (.dtidata)…"), self._choose_province_data, None, file_menu
+        )
         file_menu.addSeparator()
         self._action(_("Thoát"), self.close, QKeySequence.StandardKey.Quit, file_menu)
 
@@ -320,6 +333,13 @@ class MainWindow(QMainWindow):
             settings_menu,
         )
         add_language_menu(settings_menu, self, self._set_language)
+
+    def _choose_province_data(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Nhập dữ liệu tỉnh cung cấp"), "", _("Tệp dữ liệu tỉnh (*.dtidata)")
+        )
+        if path:
+            self.province_data_requested.emit(path)
 
     def confirm_reopen(self) -> None:
         """Ask before a new revision is started (it is one click that cannot be undone), and

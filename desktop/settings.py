@@ -40,6 +40,9 @@ MODE = Option("ui/mode", str, "commune")  # "commune" or "collector"
 # name it; storage's profile has no such field, and a commune does not need one
 ORGANISATION = Option("collector/organisation", str, "")
 # the collector window: charts shown below the ranking, the export dialog's last answers
+# the collector's database: "" for the embedded SQLite file, else a postgresql:// URL without
+# its password (asked when connecting, never stored: desktop.collector.connection)
+COLLECTOR_DB = Option("collector/database", str, "")
 CHARTS_SHOWN = Option("collector/charts_shown", bool, True)
 EXPORT_LAYOUT = Option("collector/export_layout", str, "overall")  # forms.ranking_xlsx.LAYOUTS
 EXPORT_APPENDIX = Option("collector/export_appendix", str, "")
@@ -49,9 +52,16 @@ EXPORT_RANK_COLUMN = Option("collector/export_rank_column", bool, False)
 EXPORT_GROUP_HEADER = Option("collector/export_group_header", str, "Khu vực")
 LAST_EVIDENCE_DIR = Option("paths/last_evidence_dir", str, "")
 LAST_EXPORT_DIR = Option("paths/last_export_dir", str, "")
+# the USB token certificate the setup wizard chose to sign with (never the PIN): the finalise
+# dialog starts with it; an empty CKA_ID means the app's own key
+SIGNING_TOKEN_MODULE = Option("signing/token_module", str, "")
+SIGNING_TOKEN_SERIAL = Option("signing/token_serial", str, "")
+SIGNING_TOKEN_ID = Option("signing/token_cka_id", str, "")  # hex
 LAST_CRITERIA_DIR = Option("paths/last_criteria_dir", str, "")
 ONLY_UNFINISHED = Option("editor/only_unfinished", bool, False)
 LAST_INDICATOR = Option("editor/last_indicator", str, "")
+# the assessment (id) whose "Dùng lại câu trả lời năm trước" was offered at start: offered once
+CARRY_OFFERED = Option("editor/carry_offered", str, "")
 
 
 COMMUNE, COLLECTOR = "commune", "collector"

@@ -95,6 +95,7 @@ class Shell(QObject):
         return SetupWizard(
             self.db, self.keys_dir, self.runner, reference_or_none(), self.profile(), parent,
             mode=self.mode(), organisation=self.settings.get(opts.ORGANISATION),
+            settings=self.settings,
         )  # fmt: skip
 
     def apply_setup(self, result: SetupResult) -> str:
@@ -126,10 +127,11 @@ class Shell(QObject):
         self.settings.sync()
 
     def _apply_commune_setup(self, result: SetupResult) -> str:
+        from desktop.finalise.token_panel import save_choice
         from local_db import assessments
 
         self.settings.set(opts.MODE, opts.COMMUNE)
-        self.settings.sync()
+        save_choice(self.settings, result.token)  # sync()s; never a PIN
         self._save_profile(result, result.unit_code, result.chairman_name)
         cs = result.criteria_set
         existing = assessments.current(self.db, result.unit_code, cs.year)
@@ -160,6 +162,7 @@ class Shell(QObject):
             window = self.switch_window()
         else:
             window = self.replace_window()
+            self.offer_carry()
         if note:
             QMessageBox.information(window, _("Bộ tiêu chí"), note)
         return window
@@ -206,7 +209,14 @@ class Shell(QObject):
             self.build_collector_window() if self.mode() == opts.COLLECTOR else self.build_window()
         )
         window.show()
+        self.offer_carry()
         return window
+
+    def offer_carry(self) -> None:
+        """Last year's answers, offered once per assessment when the commune's window opens on
+        it (at start, or on the assessment a changed criteria set or year just created)."""
+        if self.mode() == opts.COMMUNE and self.commune.carry is not None:
+            self.commune.carry.offer_once()
 
     def switch_window(self) -> AppWindow:
         """After a mode or identity change: show the new window, then close the old ones

@@ -23,6 +23,8 @@ FORMAT_VERSION = 1
 FORMATS_READ = frozenset({1})
 # a kind's first meaning: a set records a kind's version only when it is another one
 FIRST_RULE_VERSION = 1
+# a field whose value the province supplies (``Field.supplied_by``)
+SUPPLIED_BY_PROVINCE = "province"
 
 
 class FieldKind(StrEnum):
@@ -69,6 +71,15 @@ class Field:
     # above it a count or number is implausible (1,000,000 meetings a year): a warning to
     # check the value, not an error; None: no such bound
     plausible_max: Decimal | None = None
+    # "province" (SUPPLIED_BY_PROVINCE): the commune does not type it, the value comes from the
+    # province's signed ``.dtidata`` file (forms.province_data); "" : the commune types it.
+    # ``supplied_source`` says where the province takes it from (shown beside the value).
+    supplied_by: str = ""
+    supplied_source: str = ""
+
+    @property
+    def province_supplied(self) -> bool:
+        return self.supplied_by == SUPPLIED_BY_PROVINCE
 
 
 @dataclass(frozen=True)
@@ -164,6 +175,18 @@ class Rounding:
     mode: str = "half_up"  # "half_up" or "half_even"
 
 
+@dataclass(frozen=True)
+class CarryLink:
+    """A row of the set's carry-forward mapping ("Chuyển tiếp"): last year's answer to field
+    ``from_field`` of indicator ``from_code`` is offered for ``to_code``/``to_field`` of this
+    set (an indicator renumbered, a field renamed). Without a row, the same code and key match."""
+
+    from_code: str
+    from_field: str
+    to_code: str
+    to_field: str
+
+
 class ClassifyOn(StrEnum):
     POINTS = "points"  # the bands are totals of points
     TARGETS = "targets"  # the bands are numbers of targets met
@@ -186,6 +209,11 @@ class CriteriaSet:
     # (rule kind, version) for every kind the set was written for at another version than
     # the first, sorted; () means every kind at its first meaning (every set before versions)
     rule_versions: tuple[tuple[str, int], ...] = ()
+    # how last year's answers map onto this set where codes or keys changed (optional)
+    carry_forward: tuple[CarryLink, ...] = ()
+    # Decree 30/2020/NĐ-CP: the package must carry the organisation's signature beside the
+    # chairman's (``organisation_signature_required`` in the JSON, written only when true)
+    organisation_signature: bool = False
     _index: dict[str, Indicator] = field(
         default_factory=dict, compare=False, repr=False, hash=False
     )
@@ -292,6 +320,11 @@ def _field_dict(f: Field) -> dict[str, Any]:
     # only when set: the content hash of a set without it is what it was before it existed
     if f.plausible_max is not None:
         out["plausible_max"] = _dec(f.plausible_max)
+    if f.supplied_by:
+        out["supplied_by"] = f.supplied_by
+        out["supplied_source"] = _nfc(f.supplied_source)
+    elif f.supplied_source:  # kept so that the set checks can name it
+        out["supplied_source"] = _nfc(f.supplied_source)
     return out
 
 
@@ -342,6 +375,18 @@ def to_dict(cs: CriteriaSet) -> dict[str, Any]:
         out["classify_on"] = cs.classify_on.value
     if cs.rule_versions:
         out["rule_versions"] = dict(cs.rule_versions)
+    if cs.carry_forward:  # only when given: a set without a mapping keeps its hash
+        out["carry_forward"] = [
+            {
+                "from_code": link.from_code,
+                "from_field": link.from_field,
+                "to_code": link.to_code,
+                "to_field": link.to_field,
+            }
+            for link in cs.carry_forward
+        ]
+    if cs.organisation_signature:  # only when set: every other set keeps its hash
+        out["organisation_signature_required"] = True
     return out
 
 

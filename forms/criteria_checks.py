@@ -15,10 +15,19 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator
 from decimal import Decimal
-from typing import Protocol
 
-from forms.criteria import Band, ClassifyOn, CriteriaSet, Field, FieldKind, Indicator, Pillar
+from forms.criteria import (
+    SUPPLIED_BY_PROVINCE,
+    Band,
+    ClassifyOn,
+    CriteriaSet,
+    Field,
+    FieldKind,
+    Indicator,
+    Pillar,
+)
 from forms.i18n import _
+from forms.locator import Locator
 from forms.problems import Problem
 from forms.rules import rule_kind
 from forms.rules.text import set_number as _num
@@ -31,12 +40,6 @@ ROUNDING_MODES = ("half_up", "half_even")
 MAX_DECIMALS = 4
 
 _ZERO = Decimal(0)
-
-
-class Locator(Protocol):
-    def where(self, obj: object, attr: str = "") -> str:
-        """Where ``obj`` (and its attribute ``attr``, named as in the JSON form) was written."""
-        ...
 
 
 class PathLocator:
@@ -64,6 +67,8 @@ class PathLocator:
                 loc._add_indicator(ind, f"{base}.indicators[{ii}]")
         for bi, band in enumerate(cs.bands):
             loc.add(band, f"bands[{bi}]")
+        for li, link in enumerate(cs.carry_forward):
+            loc.add(link, f"carry_forward[{li}]")
         return loc
 
     def _add_indicator(self, ind: Indicator, path: str) -> None:
@@ -323,6 +328,21 @@ class _Checker:
                 "plausible_max",
             )
 
+    def _check_supplied(self, ind: Indicator, fld: Field) -> None:
+        """A province-supplied value: ``supplied_by`` is "province", with its source, on a
+        number or yes/no field (what a provincial system measures)."""
+        if not fld.supplied_by and not fld.supplied_source:
+            return
+        if fld.supplied_by != SUPPLIED_BY_PROVINCE:
+            message = _("Chỉ tiêu {code}: trường “{key}” có nguồn tỉnh cung cấp nhưng “supplied_by” không phải “province”.", code=ind.code, key=fld.key)  # fmt: skip
+            self.add("supplied_by_invalid", message, fld, "supplied_by")
+        elif not fld.supplied_source:
+            message = _("Chỉ tiêu {code}: trường “{key}” do tỉnh cung cấp cần ghi nguồn dữ liệu.", code=ind.code, key=fld.key)  # fmt: skip
+            self.add("supplied_source_missing", message, fld, "supplied_source")
+        elif fld.kind not in (FieldKind.COUNT, FieldKind.PERCENT, FieldKind.NUMBER, FieldKind.BOOL):
+            message = _("Chỉ tiêu {code}: chỉ trường số hoặc có/không mới do tỉnh cung cấp, trường “{key}” thì không.", code=ind.code, key=fld.key)  # fmt: skip
+            self.add("supplied_kind", message, fld, "supplied_by")
+
     def check_fields(self, ind: Indicator) -> None:
         keys: set[str] = set()
         for fld in ind.fields:
@@ -353,6 +373,7 @@ class _Checker:
                     "label",
                 )
             self._check_plausible_max(ind, fld)
+            self._check_supplied(ind, fld)
             if fld.in_year and fld.kind not in (FieldKind.DATE, FieldKind.DOCREF):
                 self.add(
                     "in_year_not_date",
@@ -521,8 +542,10 @@ def check_set(
     cs: CriteriaSet, locator: Locator | None = None, tainted: Collection[int] = ()
 ) -> list[Problem]:
     """Every consistency problem of ``cs`` (empty when it is usable)."""
+    from forms.carry_map import link_problems
+
     loc = locator if locator is not None else PathLocator.for_set(cs)
-    return _Checker(cs, loc, frozenset(tainted)).run()
+    return [*_Checker(cs, loc, frozenset(tainted)).run(), *link_problems(cs, loc)]
 
 
 def iter_objects(cs: CriteriaSet) -> Iterator[object]:

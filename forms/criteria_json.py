@@ -22,6 +22,7 @@ from forms.criteria import (
     FORMAT_VERSION,
     FORMATS_READ,
     Band,
+    CarryLink,
     Choice,
     ClassifyOn,
     CriteriaSet,
@@ -212,6 +213,8 @@ class _Reader:
             in_year=self.flag(data, "in_year", path, False),
             unit=self.text(data, "unit", path, required=False),
             plausible_max=self.optional_number(data, "plausible_max", path),
+            supplied_by=self.text(data, "supplied_by", path, required=False),
+            supplied_source=self.text(data, "supplied_source", path, required=False),
         )
         self.loc.add(fld, path)
         return fld
@@ -342,6 +345,20 @@ class _Reader:
                 versions.append((str(kind), int(version)))
         return tuple(sorted(versions))
 
+    def carry_forward(self, data: Mapping[str, Any]) -> tuple[CarryLink, ...]:
+        """The optional mapping of last year's answers (absent: none, and the same hash)."""
+        links = []
+        for path, item in self.items(data, "carry_forward", "", required=False):
+            link = CarryLink(
+                *(
+                    self.text(item, key, path)
+                    for key in ("from_code", "from_field", "to_code", "to_field")
+                )
+            )
+            self.loc.add(link, path)
+            links.append(link)
+        return tuple(links)
+
     def criteria_set(self, data: Any) -> CriteriaSet | None:
         if not isinstance(data, Mapping):
             self.problem("wrong_type", _("Tệp JSON phải chứa một đối tượng bộ tiêu chí."), "")
@@ -415,6 +432,8 @@ class _Reader:
             reference=self.flag(data, "reference", "", False),
             classify_on=self.enum(data, "classify_on", "", ClassifyOn, ClassifyOn.POINTS),
             rule_versions=self.rule_versions(data),
+            carry_forward=self.carry_forward(data),
+            organisation_signature=self.flag(data, "organisation_signature_required", "", False),
         )
         self.loc.add(cs, "")
         if bad[0]:

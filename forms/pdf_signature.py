@@ -118,27 +118,49 @@ def _asn1_certs(certificates: Sequence[x509.Certificate]) -> list[Any]:
 
 def pkcs12_pdf_signer(data: bytes, password: bytes | None) -> Any:
     """A pyHanko signer for the key and certificate of a .p12/.pfx (``ValueError`` if unusable)."""
-    from asn1crypto import keys
-    from pyhanko.sign import signers
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
-
     loaded = pkcs12.load_pkcs12(data, password)
     if loaded.key is None or loaded.cert is None:
         raise ValueError("the PKCS#12 file holds no key and certificate")
     if not isinstance(loaded.key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise ValueError("only RSA and EC keys can sign here")
-    der = loaded.key.private_bytes(
+    chain = [c.certificate for c in loaded.additional_certs]
+    return key_pdf_signer(loaded.cert.certificate, loaded.key, chain)
+
+
+def key_pdf_signer(
+    certificate: x509.Certificate,
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    chain: Sequence[x509.Certificate] = (),
+) -> Any:
+    """A pyHanko signer for a key in memory (from a .p12) and its certificate."""
+    from asn1crypto import keys
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    der = key.private_bytes(
         serialization.Encoding.DER,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    [leaf] = _asn1_certs([loaded.cert.certificate])
-    chain = _asn1_certs([c.certificate for c in loaded.additional_certs])
+    [leaf] = _asn1_certs([certificate])
     return signers.SimpleSigner(
         signing_cert=leaf,
         signing_key=keys.PrivateKeyInfo.load(der),
-        cert_registry=SimpleCertificateStore.from_certs(chain),
+        cert_registry=SimpleCertificateStore.from_certs(_asn1_certs(chain)),
     )
+
+
+def pdf_signer_for(signer: Any) -> Any:
+    """The pyHanko signer of a package signer that can sign a PDF: a token's (same session)
+    or a .p12's (``forms.packages.signing.Pkcs12Signer``); ``ValueError`` for the app's key."""
+    from forms.packages.signing import Pkcs12Signer
+    from forms.packages.token import TokenSigner
+
+    if isinstance(signer, TokenSigner):
+        return token_pdf_signer(signer)
+    if isinstance(signer, Pkcs12Signer):
+        return key_pdf_signer(signer.certificate, signer.private_key, signer.chain)
+    raise ValueError("only a certificate signer can sign the PDF")
 
 
 def token_pdf_signer(signer: TokenSigner) -> Any:
@@ -155,6 +177,8 @@ def token_pdf_signer(signer: TokenSigner) -> Any:
         # CKM_ECDSA over a digest pyHanko makes: tokens (and SoftHSM2) that sign EC keys do not
         # all offer CKM_ECDSA_SHA256; RSA keeps CKM_SHA256_RSA_PKCS
         use_raw_mechanism=isinstance(signer.certificate.public_key(), ec.EllipticCurvePublicKey),
+        # a CKA_ALWAYS_AUTHENTICATE key: python-pkcs11 logs in context-specifically per signature
+        base_sign_kwargs=dict(signer.sign_kwargs),
     )
 
 

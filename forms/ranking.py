@@ -6,7 +6,8 @@ Rules (the province's, as published in its yearly decision):
   on the unrounded total would give two units printed as "812,35" different ranks and put them
   in an order the reader cannot check.
 - Ties share a rank, the next rank skips ("competition ranking": 1, 1, 3).
-- Within a tie, names are ordered the Vietnamese way (``forms.vi_collate``), then by unit code so
+- Within a tie, names are ordered the Vietnamese way by the name proper ("Xã Yên Lạc" under Y;
+  ``forms.vi_collate``), then by unit code so
   the order is total and the same on every machine.
 - Units flagged "not ranked" are listed after every ranked unit, with no rank and the set's
   ``not_ranked_label`` instead of a classification.
@@ -25,7 +26,7 @@ from forms.criteria import ClassifyOn, CriteriaSet
 from forms.i18n import _
 from forms.problems import Problem, ProblemsError
 from forms.scoring import classify, round_points
-from forms.vi_collate import sort_key
+from forms.vi_collate import sort_key, unit_sort_key
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class RankedRow:
     group_rank: int | None
     not_ranked: bool = False
     previous: PreviousResult | None = None
+    targets_met: int | None = None  # the pass/fail targets met, where the result says
 
     @property
     def rank_change(self) -> int | None:
@@ -101,7 +103,7 @@ class Ranking:
 
 
 def _group_order(row: RankedRow) -> tuple:
-    return (row.not_ranked, row.group_rank or 0, -row.total, sort_key(row.name), row.unit_code)
+    return (row.not_ranked, row.group_rank or 0, -row.total, unit_sort_key(row.name), row.unit_code)
 
 
 def _competition_ranks(totals: list[Decimal]) -> list[int]:
@@ -181,7 +183,7 @@ def rank(
 
     def tie_order(item: tuple[UnitResult, dict[str, Decimal], Decimal]) -> tuple:
         r, _pillars, total = item
-        return (-total, sort_key(r.name), r.unit_code)
+        return (-total, unit_sort_key(r.name), r.unit_code)
 
     ranked = sorted((x for x in prepared if not x[0].not_ranked), key=tie_order)
     unranked = sorted((x for x in prepared if x[0].not_ranked), key=tie_order)
@@ -203,6 +205,7 @@ def rank(
                 r.unit_code, _nfc(r.name), _nfc(r.group), pillars, total,
                 _nfc(classify(_classed_on(cs, r, total), cs.bands)),
                 overall_rank, group_ranks[r.unit_code], False, previous.get(r.unit_code),
+                r.targets_met,
             )
         )  # fmt: skip
     for r, pillars, total in unranked:
@@ -210,7 +213,7 @@ def rank(
             RankedRow(
                 r.unit_code, _nfc(r.name), _nfc(r.group), pillars, total,
                 _nfc(cs.not_ranked_label),
-                None, None, True, previous.get(r.unit_code),
+                None, None, True, previous.get(r.unit_code), r.targets_met,
             )
         )  # fmt: skip
     groups = tuple(sorted({row.group for row in rows}, key=sort_key))

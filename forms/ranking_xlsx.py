@@ -44,12 +44,15 @@ from typing import Any
 from forms import cells
 from forms.atomic import atomic_write, write_bytes_atomic
 from forms.cells import put
+from forms.criteria import Pillar
 from forms.ranking import RankedRow, Ranking
 
 HEADER_STT = "STT"
 HEADER_UNIT = "Tên đơn vị"
 HEADER_CLASS = "Xếp loại"
 HEADER_RANK = "Xếp hạng"
+# after the classification (a set with pass/fail targets): "4/6" reads "4 of 6 targets met"
+HEADER_TARGETS = "Chỉ tiêu đạt"
 DEFAULT_GROUP_HEADER = "Khu vực"
 NOT_RANKED_MARK = "-"  # the rank column of a unit left out of the ranking, as the decision marks it
 OVERALL, GROUPED = "overall", "grouped"
@@ -105,18 +108,28 @@ def footnote(ranking: Ranking) -> str:
     return f"Ghi chú: xếp hạng theo bộ tiêu chí “{_clean(cs.title)}”, phiên bản {cs.version}."
 
 
+def pillars(ranking: Ranking) -> list[Pillar]:
+    """The pillars with a column: an information block ("Thông tin chung", no points) has none."""
+    return [p for p in ranking.criteria.pillars if not p.unscored]
+
+
+def has_targets(ranking: Ranking) -> bool:
+    return bool(ranking.criteria.targets())
+
+
 def header(ranking: Ranking, appendix: Appendix | None = None) -> list[str]:
     appendix = appendix or Appendix()
     group = [_clean(appendix.group_header)] if appendix.layout == GROUPED else []
     rank = [HEADER_RANK] if appendix.rank_column else []
-    pillars = [_clean(p.name) for p in ranking.criteria.pillars]
+    targets = [HEADER_TARGETS] if has_targets(ranking) else []
     return [
         HEADER_STT,
         *group,
         HEADER_UNIT,
-        *pillars,
+        *[_clean(p.name) for p in pillars(ranking)],
         total_header(ranking.year),
         HEADER_CLASS,
+        *targets,
         *rank,
     ]
 
@@ -151,8 +164,15 @@ def _overall_stt(row: RankedRow, position: int) -> int:
 
 def _values(ranking: Ranking, row: RankedRow, lead: Sequence[object], appendix: Appendix) -> list:
     values: list[object] = [*lead, row.name]
-    values += [row.pillars[p.code] for p in ranking.criteria.pillars]
+    values += [row.pillars[p.code] for p in pillars(ranking)]
     values += [row.total, row.classification]
+    if has_targets(ranking):
+        met = (
+            ""
+            if row.targets_met is None
+            else f"{row.targets_met}/{len(ranking.criteria.targets())}"
+        )
+        values.append(met)
     if appendix.rank_column:
         values.append(row.rank if row.rank is not None else NOT_RANKED_MARK)
     return values
@@ -227,8 +247,8 @@ def _write_body(ws: Any, ranking: Ranking, appendix: Appendix, first: int, style
     row = first
     merges: list[tuple[int, int]] = []
     # STT, classification and rank centred, as the decision prints them ("-" shows there)
-    label_col = len(header(ranking, appendix)) - appendix.rank_column
-    centred = {1, label_col, label_col + 1}
+    label_col = len(header(ranking, appendix)) - appendix.rank_column - has_targets(ranking)
+    centred = {1, label_col, label_col + 1, label_col + 2}
     for line in table_lines(ranking, appendix):
         for col, value in enumerate(line.values, start=1):
             cell = put(ws, row, col, value)
@@ -251,7 +271,8 @@ def _set_widths(ws: Any, ranking: Ranking, appendix: Appendix, header_row: int) 
     from openpyxl.utils import get_column_letter
 
     lead = [6, 22, 32] if appendix.layout == GROUPED else [6, 32]
-    widths = [*lead, *[14] * len(ranking.criteria.pillars), 16, 12]
+    widths = [*lead, *[14] * len(pillars(ranking)), 16, 12]
+    widths += [12] if has_targets(ranking) else []
     widths += [10] if appendix.rank_column else []
     for col, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = w

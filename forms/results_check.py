@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from forms.criteria import Band
+from forms.criteria import Band, ClassifyOn
 from forms.i18n import N_, _, language
 from forms.results_table import (
     NOT_RANKED,
@@ -374,10 +374,14 @@ def _total(row: TableRow, limit: Decimal) -> list[Finding]:
     return [_finding(row, "total_mismatch", ERROR, message, row.total.where)]
 
 
-def _classification(row: TableRow, bands: Sequence[Band], h: Decimal) -> list[Finding]:
+def _classification(
+    row: TableRow, bands: Sequence[Band], h: Decimal, on_targets: bool = False
+) -> list[Finding]:
     if not row.label or row.not_ranked or not bands:
         return []
     wanted = norm(row.label)
+    if on_targets and wanted in {norm(b.label) for b in bands}:
+        return _classified_on_targets(row, bands)
     if wanted not in {norm(b.label) for b in bands}:  # wrong whatever the total
         message = _(
             "Xếp loại “{label}” (ô {cell}) không phải một mức của bảng xếp loại ({labels}).",
@@ -413,6 +417,36 @@ def _classification(row: TableRow, bands: Sequence[Band], h: Decimal) -> list[Fi
         )
         return [_finding(row, "classification_borderline", NOTE, message, row.label_where)]
     return []
+
+
+def _classified_on_targets(row: TableRow, bands: Sequence[Band]) -> list[Finding]:
+    """Bands on the number of targets met (``classify_on: targets``): the label must be the
+    one the "Chỉ tiêu đạt" column's count earns; a table without that column is not judged."""
+    if row.targets is None:
+        return []
+    found = next((b.label for b in _sorted_bands(bands) if row.targets >= b.minimum), "")
+    if norm(found) == norm(row.label):
+        return []
+    message = _(
+        "Xếp loại “{label}” (ô {cell}) không khớp số chỉ tiêu đạt {count}: theo các mức xếp loại phải là “{expected}”.",
+        label=row.label,
+        cell=row.label_where,
+        count=row.targets,
+        expected=found,
+    )
+    return [_finding(row, "classification_mismatch", ERROR, message, row.label_where)]
+
+
+def bands_on_targets(path: str | Path) -> bool:
+    """Whether the ``--bands`` file is a criteria set classing units on the targets met."""
+    if Path(path).suffix.lower() not in (".json", ".xlsx"):
+        return False
+    try:
+        from forms.criteria_io import load_criteria
+
+        return load_criteria(path).classify_on is ClassifyOn.TARGETS
+    except Exception:  # a list of bands, or a set load_bands has reported already
+        return False
 
 
 def _rank_order(table: ResultsTable) -> list[tuple[TableRow, Finding]]:
@@ -477,7 +511,9 @@ def _duplicates(table: ResultsTable) -> list[tuple[TableRow, Finding]]:
     return found
 
 
-def check_table(table: ResultsTable, bands: Sequence[Band]) -> list[Finding]:
+def check_table(
+    table: ResultsTable, bands: Sequence[Band], on_targets: bool = False
+) -> list[Finding]:
     """Every finding for one table, in row order (within a row: the order of ``KINDS``)."""
     limit = tolerance(len(table.pillar_headers), table.pillar_decimals, table.total_decimals)
     h = half_unit(table.total_decimals)
@@ -486,7 +522,7 @@ def check_table(table: ResultsTable, bands: Sequence[Band]) -> list[Finding]:
         per_row[row.line] += _bad_values(table, row)
         per_row[row.line] += _total(row, limit)
         if table.label_header:
-            per_row[row.line] += _classification(row, bands, h)
+            per_row[row.line] += _classification(row, bands, h, on_targets)
     for row, finding in (*_duplicates(table), *_rank_order(table)):
         per_row[row.line].append(finding)
     order = {kind: i for i, kind in enumerate(KINDS)}
@@ -497,9 +533,11 @@ def check_table(table: ResultsTable, bands: Sequence[Band]) -> list[Finding]:
     ]
 
 
-def check_tables(tables: Sequence[ResultsTable], bands: Sequence[Band]) -> CheckResult:
+def check_tables(
+    tables: Sequence[ResultsTable], bands: Sequence[Band], on_targets: bool = False
+) -> CheckResult:
     with no_cyclic_gc():  # one finding per row on a large table: see no_cyclic_gc
-        findings = [finding for table in tables for finding in check_table(table, bands)]
+        findings = [f for table in tables for f in check_table(table, bands, on_targets)]
     return CheckResult(
         rows=sum(len(t.rows) for t in tables), findings=findings, tables=list(tables)
     )
@@ -517,7 +555,10 @@ def bad_file(message: str, where: str = "") -> CheckResult:
 
 
 def check_workbook(
-    path: str | Path, bands: Sequence[Band] | None = None, sheet: str | None = None
+    path: str | Path,
+    bands: Sequence[Band] | None = None,
+    sheet: str | None = None,
+    on_targets: bool = False,
 ) -> CheckResult:
     """Read every ranking table of an .xlsx workbook and check it; never raises on bad input.
 
@@ -528,4 +569,4 @@ def check_workbook(
         tables = read_tables(path, sheet=sheet)
     except TableReadError as exc:
         return bad_file(exc.message, str(path))
-    return check_tables(tables, default_bands() if bands is None else bands)
+    return check_tables(tables, default_bands() if bands is None else bands, on_targets)

@@ -24,6 +24,7 @@ MAX_HEADER_ROWS = 3
 STT_HEADERS = frozenset({"stt", "tt", "số tt", "số thứ tự"})
 _TOTAL_PREFIX = ("tổng điểm", "tổng số điểm")
 _LABEL_PREFIXES = ("xếp loại", "phân loại")
+_TARGETS_PREFIXES = ("chỉ tiêu đạt", "số chỉ tiêu đạt")
 # Columns that are neither a pillar nor a name: a rank column, notes, last year's total.
 _IGNORED_PREFIXES = (
     "xếp hạng",
@@ -51,6 +52,7 @@ class Layout:
     total_col: int
     label_col: int | None
     headers: dict[int, str]  # column -> header as displayed (its lowest header text)
+    targets_col: int | None = None  # "Chỉ tiêu đạt" ("4/6"), after the classification
 
 
 def find_stt(grid: Grid, start: int, stop: int) -> tuple[int, int] | None:
@@ -204,4 +206,5 @@ def find_layout(grid: Grid, header_line: int, stt_col: int) -> Layout:
         total_col=total_col,
         label_col=label_col,
         headers=headers.named,
+        targets_col=headers.first_col(lambda t: t.startswith(_TARGETS_PREFIXES)),
     )

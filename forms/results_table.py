@@ -102,6 +102,7 @@ class TableRow:
     total: Number
     label: str  # as typed, stripped; "" when empty or when the table has no label column
     label_where: str
+    targets: int | None = None  # the targets met ("4/6" -> 4), where the table has the column
 
     @property
     def not_ranked(self) -> bool:
@@ -232,7 +233,16 @@ class _Rows:
             total=numbers[-1],
             label=grid.text(row, label_col) if label_col else "",
             label_where=address(grid.title, row, label_col) if label_col else "",
+            targets=_targets_met(grid.text(row, self.layout.targets_col))
+            if self.layout.targets_col
+            else None,
         )
+
+
+def _targets_met(text: str) -> int | None:
+    """``"4/6"`` or ``"4"`` as 4; anything else None."""
+    head = text.split("/", 1)[0].strip()
+    return int(head) if head.isdigit() else None
 
 
 def _section(grid: Grid, row: int, layout: Layout) -> str | None:

@@ -86,7 +86,11 @@ def validate_indicator(
     for fld in ind.fields:
         value = values.get(fld.key)
         if is_empty(value):
-            if fld.required and require_complete:
+            if fld.province_supplied and require_complete:
+                # the commune cannot type it: the province's file is what is missing
+                message = _("Chỉ tiêu {code}: chờ dữ liệu tỉnh cho “{field}” ({source}); nhập tệp dữ liệu tỉnh cung cấp (.dtidata).", code=code, field=fld.label, source=fld.supplied_source)  # fmt: skip
+                checker.add(fld, "province_pending", message)
+            elif fld.required and require_complete:
                 checker.add(
                     fld,
                     "required",
@@ -234,9 +238,9 @@ def indicator_status(
         cs, code, values, year=year, evidence_count=evidence_count, answers=answers
     )
     codes = {p.code for p in problems if p.level is Level.ERROR}
-    if codes - {"required", "evidence_missing"}:
+    if codes - {"required", "province_pending", "evidence_missing"}:
         return "error"
-    if "required" in codes:
+    if codes & {"required", "province_pending"}:
         return "incomplete"
     if any(p.code == "evidence_missing" for p in problems):
         return "evidence_missing"

@@ -18,6 +18,8 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
+from forms.text import fold
+
 _GRAVE, _HOOK, _TILDE, _ACUTE, _DOT = "\u0300", "\u0309", "\u0303", "\u0301", "\u0323"
 _BREVE, _CIRCUMFLEX, _HORN = "\u0306", "\u0302", "\u031b"
 _TONES = {_GRAVE: 1, _HOOK: 2, _TILDE: 3, _ACUTE: 4, _DOT: 5}
@@ -95,10 +97,31 @@ def sort_key(text: str) -> SortKey:
     return tuple(primary), tuple(secondary), tuple(tertiary), unicodedata.normalize("NFC", text)
 
 
-def fold(text: str) -> str:
-    """Accent- and case-insensitive form for searching ("Đoan Hùng" -> "doan hung")."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+# How unit names begin since 1 July 2025 (and before it: thị trấn), folded. Lists of units are
+# read by the name proper: "Xã Yên Lạc" is looked for under Y, not among all the "Xã"s.
+UNIT_PREFIXES = ("xa ", "phuong ", "dac khu ", "thi tran ")
+
+
+def name_proper(name: str) -> str:
+    """``name`` without its leading kind word: "Phường Hòa Bình" -> "Hòa Bình"."""
+    words = name.split()
+    for prefix in UNIT_PREFIXES:
+        size = prefix.count(" ")
+        if len(words) > size and fold(" ".join(words[:size])) + " " == prefix:
+            return " ".join(words[size:])
+    return name
+
+
+@lru_cache(maxsize=65536)
+def unit_sort_key(name: str) -> tuple[SortKey, SortKey]:
+    """Key for units in A→Z order by their name proper, then by the whole name ("Phường An
+    Bình" and "Xã An Bình" stay apart and in a fixed order)."""
+    return sort_key(name_proper(name)), sort_key(name)
+
+
+def unit_sort_string(name: str) -> str:
+    """``unit_sort_key`` as one string, for Qt's sort models (see ``sort_string``)."""
+    return sort_string(name_proper(name)) + "\x02" + sort_string(name)
 
 
 @lru_cache(maxsize=65536)

@@ -188,6 +188,11 @@ def get_all(db: Database, assessment_id: int) -> Answers:
         return _answers(session, assessment_id)
 
 
+def answers_in(session: Session, assessment_id: int) -> Answers:
+    """The assessment's answers, read inside an open transaction."""
+    return _answers(session, assessment_id)
+
+
 def _answers(session: Session, assessment_id: int) -> Answers:
     result: Answers = {}
     rows = session.connection().exec_driver_sql(

@@ -64,9 +64,12 @@ def make_demo_commune(
     unit_code: str = DEMO_UNIT,
     unit_name: str = DEMO_UNIT_NAME,
     seed: int = 1,
+    year: int | None = None,
 ) -> DemoCommune:
     """Fill ``data_dir`` (new or empty of any assessment for the unit and year); raises
-    ``StorageError`` when the folder already holds that assessment or a signing key."""
+    ``StorageError`` when the folder already holds that assessment or a signing key.
+    ``year`` (default: the set's) makes an assessment of another year, e.g. last year's under
+    an earlier set, to carry forward from."""
     from forms.packages.demo import demo_answers
 
     data_dir = Path(data_dir)
@@ -84,17 +87,18 @@ def make_demo_commune(
         profile.save(db, officer_name=DEMO_OFFICER, position=DEMO_POSITION,
                      phone="0912345678", email="vanhoa@hienquan.gov.vn", unit_code=unit_code,
                      chairman_name=DEMO_CHAIRMAN)  # fmt: skip
-        row = assessments.create(db, unit_code, cs.year, cs)
+        year = cs.year if year is None else year
+        row = assessments.create(db, unit_code, year, cs)
         assert row.id is not None
-        values = demo_answers(cs, rng, cs.year)
+        values = demo_answers(cs, rng, year)
         answers.set_many(db, row.id, values, dict(score(cs, values).indicators))
-        files = _write_files(data_dir / "demo-evidence", unit_name, cs.year, rng)
+        files = _write_files(data_dir / "demo-evidence", unit_name, year, rng)
         citations = 0
         for index, ind in enumerate(i for i in cs.leaves() if i.evidence.required):
             # the plan for every other indicator, a document of its own for the rest
             source = files[0] if index % 2 == 0 else files[1 + index % (len(files) - 1)]
             meta = evidence.EvidenceMeta(
-                number=f"{index + 1}/KH-UBND", date=f"{cs.year}-03-15", issuer="UBND xã"
+                number=f"{index + 1}/KH-UBND", date=f"{year}-03-15", issuer="UBND xã"
             )
             evidence.attach(db, row.id, ind.code, source, meta)
             citations += 1

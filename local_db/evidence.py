@@ -34,6 +34,11 @@ if TYPE_CHECKING:
 _store_lock = threading.Lock()
 
 
+def store_lock() -> threading.Lock:
+    """Held around any write that makes a row refer to a stored file (``local_db.carry``)."""
+    return _store_lock
+
+
 @dataclass(frozen=True)
 class EvidenceMeta:
     """Document metadata the officer types: number, date (ISO), issuing body, summary."""

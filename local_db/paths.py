@@ -25,6 +25,10 @@ REVIEWERS_FILE = (
 )
 
 
+# the province's signed data files the commune imported, one per criteria set and year (issue 16)
+PROVINCE_DATA_DIR = "province-data"
+
+
 def executable_dir() -> Path | None:
     """The folder of the frozen executable; None when running from source (no portable mode)."""
     if getattr(sys, "frozen", False):

@@ -24,6 +24,7 @@ from forms.i18n import _
 from forms.inbound import InboundRejected, read_inbound
 from forms.problems import Level, Problem
 from forms.text import fold, nfc
+from forms.vi_collate import name_proper
 from local_db import audit
 from local_db.database import Change, record_change
 from local_db.models import Assessment, Profile, Unit, now_utc
@@ -327,10 +328,7 @@ def search(db: Database, text: str = "", limit: int = 50) -> list[Unit]:
         def rank(unit: Unit) -> int:
             if unit.code.startswith(code_text):
                 return 0
-            proper = unit.name_folded
-            for prefix in ("xa ", "phuong ", "dac khu "):
-                proper = proper.removeprefix(prefix)
-            if proper.startswith(key):
+            if fold(name_proper(unit.name)).startswith(key):
                 return 0
             return 1 if f" {key}" in f" {unit.name_folded}" else 2
 

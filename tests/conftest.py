@@ -26,3 +26,17 @@ def _vietnamese_by_default():
     set_language("vi")
     yield
     set_language("vi")
+
+
+@pytest.fixture(params=["reference", "tam-nhom"])
+def both_sets(request):
+    """The shipped reference set, then the second set of another shape (``tests/both_sets.py``)."""
+    from tests.both_sets import criteria_set
+
+    return criteria_set(request.param)
+
+
+# PostgreSQL: one throwaway cluster for the whole run (storage and window tests share it)
+from tests.local_db.pg_fixtures import collector_target, pg_cluster, pg_url  # noqa: E402
+
+__all__ = ["collector_target", "pg_cluster", "pg_url"]

@@ -90,6 +90,7 @@ class IndicatorPage(QWidget):
         self._build_header(layout)
         self.field_widgets: dict[str, FieldWidget] = {}
         self.field_messages: dict[str, QLabel] = {}
+        self.source_labels: dict[str, QLabel] = {}  # province-supplied fields: where from
         self.messages = _message_label(self)  # problems not tied to one field
         if indicator.children:
             self._build_children(layout)
@@ -210,6 +211,12 @@ class IndicatorPage(QWidget):
             col = QVBoxLayout(container)
             col.setContentsMargins(0, 0, 0, 0)
             col.addWidget(widget)
+            if f.province_supplied:
+                source = QLabel(container)
+                source.setObjectName(f"source_{f.key}")
+                source.setWordWrap(True)
+                col.addWidget(source)
+                self.source_labels[f.key] = source
             col.addWidget(message)
             # no word wrap: above its input the label has the whole row (QFormLayout measures
             # wrapped labels too narrow and breaks "chủ trì" onto its own line)
@@ -248,7 +255,12 @@ class IndicatorPage(QWidget):
         for key, widget in self.field_widgets.items():
             if load_values:
                 widget.set_value(self.session.value(self.code, key))
-            widget.set_read_only(read_only)
+            widget.set_read_only(read_only or widget.field.province_supplied)
+        for key, label in self.source_labels.items():
+            fld = self.indicator.field(key)
+            told = self.session.supplied_sources.get(f"{self.code}/{key}")
+            source = told or (fld.supplied_source if fld is not None else "")
+            label.setText(_("Giá trị do tỉnh cung cấp, xã không sửa. Nguồn: {source}", source=source))  # fmt: skip
         if load_values and self.note is not None:
             self.note.blockSignals(True)
             self.note.setPlainText(self.session.notes.get(self.code, ""))

@@ -98,6 +98,8 @@ class AssessmentSession(QObject):
         for item in evidence:
             self.evidence.setdefault(item.code, []).append(item)
         self._score: Score | None = None
+        # "code/field" -> the source of a province-supplied value, from the imported file
+        self.supplied_sources: dict[str, str] = getattr(store, "supplied_sources", dict)()
         # statuses are asked for on every repaint of the tree; computed once per change
         self._statuses: dict[str, Status] = {}
         self.last_saved: datetime | None = None
@@ -155,6 +157,37 @@ class AssessmentSession(QObject):
     def snapshot(self) -> dict[str, dict[str, Any]]:
         return copy.deepcopy(self.answers)
 
+    def reload(self) -> list[str]:
+        """Read everything again from the store after a write made around the session (last
+        year's answers carried forward); announces each indicator whose values or evidence
+        changed, and returns their codes."""
+        answers, notes, evidence = self.store.load()
+        fresh: dict[str, list[EvidenceItem]] = {}
+        for item in evidence:
+            fresh.setdefault(item.code, []).append(item)
+
+        def ids(items: list[EvidenceItem]) -> list[int]:
+            return [i.id for i in items]
+
+        codes = {*self.answers, *answers, *self.evidence, *fresh, *self.notes, *notes}
+        changed = [
+            c
+            for c in codes
+            if self.answers.get(c) != answers.get(c)
+            or self.notes.get(c) != notes.get(c)
+            or ids(self.evidence.get(c, [])) != ids(fresh.get(c, []))
+        ]
+        files = {c for c in codes if ids(self.evidence.get(c, [])) != ids(fresh.get(c, []))}
+        self.answers = {k: dict(v) for k, v in answers.items()}
+        self.notes = dict(notes)
+        self.evidence = fresh
+        self._invalidate()
+        for code in changed:
+            if code in files:
+                self.evidence_changed.emit(code)
+            self.changed.emit(code)
+        return changed
+
     # --- writing (every call is an autosave) --------------------------------------
 
     def _check_writable(self) -> None:
@@ -176,6 +209,9 @@ class AssessmentSession(QObject):
 
     def set_value(self, code: str, key: str, value: Any) -> None:
         self._check_writable()
+        fld = self.cs.indicator(code).field(key)
+        if fld is not None and fld.province_supplied:
+            raise ReadOnlyError(_("“{field}” do tỉnh cung cấp (tệp .dtidata): xã không sửa được.", field=fld.label))  # fmt: skip
         current = self.answers.get(code, {}).get(key)
         if current == value and (value is not None or key in self.answers.get(code, {})):
             return
@@ -190,6 +226,29 @@ class AssessmentSession(QObject):
         points = indicator_points(self.cs.indicator(code), self.answers, self.cs)
         self._durable(lambda: self.store.save_answer(code, key, value, points))
         self.changed.emit(code)
+
+    def reload_supplied(self) -> list[str]:
+        """Take the province-supplied values again from the store (after a ``.dtidata`` import);
+        the indicators whose values changed, each announced by ``changed``."""
+        stored, _notes, _evidence = self.store.load()
+        self.supplied_sources = getattr(self.store, "supplied_sources", dict)()
+        changed = []
+        for ind in self.cs.leaves():
+            for fld in ind.fields:
+                if not fld.province_supplied:
+                    continue
+                value = stored.get(ind.code, {}).get(fld.key)
+                if self.answers.get(ind.code, {}).get(fld.key) == value:
+                    continue
+                if value is None:
+                    self.answers.get(ind.code, {}).pop(fld.key, None)
+                else:
+                    self.answers.setdefault(ind.code, {})[fld.key] = value
+                changed.append(ind.code)
+        self._invalidate()
+        for code in dict.fromkeys(changed):
+            self.changed.emit(code)
+        return changed
 
     def set_note(self, code: str, note: str) -> None:
         self._check_writable()

@@ -7,6 +7,7 @@ storage layer's Vietnamese sentence; anything else is a bug and propagates.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from desktop.assessment.session import EvidenceItem, SaveError
 from local_db import answers as db_answers
 from local_db import assessments as db_assessments
 from local_db import evidence as db_evidence
+from local_db import province_data
 from local_db.errors import EvidenceRejected, StorageError
 
 if TYPE_CHECKING:
@@ -70,9 +72,20 @@ class DbStore:
         return self._status
 
     def load(self) -> tuple[dict[str, dict[str, Any]], dict[str, str], list[EvidenceItem]]:
+        # a draft made after the province's file was imported gets its values now; disk full
+        # or locked: the values stored so far are shown, and the next open tries again
+        with suppress(StorageError):
+            province_data.apply(self.db, self.assessment_id)
         loaded = db_answers.load(self.db, self.assessment_id)
         items = [_item(self.db, att) for group in loaded.attachments.values() for att in group]
         return dict(loaded.answers), dict(loaded.notes), items
+
+    def supplied_sources(self) -> dict[str, str]:
+        """Where each province-supplied value comes from, as the imported file says."""
+        try:
+            return province_data.sources(self.db, self.assessment_id)
+        except StorageError:
+            return {}
 
     def save_answer(self, code: str, key: str, value: Any, points: Decimal | None) -> None:
         try:

@@ -71,7 +71,10 @@ def open_collector_window(
     runner: Any = None,
     extra_criteria: list[Any] | None = None,
     settings: Any = None,
+    ask_db_password: Callable[[Any, str], str | None] | None = None,
 ) -> Any:
+    """The window on the database the settings remember (``settings.COLLECTOR_DB``: the
+    embedded file, or a server whose password ``ask_db_password`` asks), else the file."""
     from desktop.collector.window import CollectorWindow
     from forms.packages import keys
     from forms.packages.trust import TrustRegistry
@@ -80,10 +83,18 @@ def open_collector_window(
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     trust = TrustRegistry.load(data_dir / TRUST_FILE)
+    from desktop import settings as opts
+    from desktop.collector.connection import open_saved
+
+    embedded = data_dir / COLLECTOR_DB_FILE
+    saved = settings.get(opts.COLLECTOR_DB) if settings is not None else ""
+    store, note = open_saved(saved, embedded, ask=ask_db_password)
     window = CollectorWindow(
-        data_dir / COLLECTOR_DB_FILE, trust, [*reference_sets(), *(extra_criteria or [])], runner,
-        settings=settings,
+        embedded, trust, [*reference_sets(), *(extra_criteria or [])], runner,
+        settings=settings, data_dir=data_dir, store=store,
     )  # fmt: skip
+    if note:
+        window.status_label.setText(note)
     keys_dir = data_dir / KEYS_DIR
     window.bundle_signer = key_signer(window, keys_dir)
     try:

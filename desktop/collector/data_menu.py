@@ -67,7 +67,22 @@ class DataMenu(QObject):
         self.recheck_action.triggered.connect(lambda _checked=False: self.recheck())
         for action in (self.units_action, self.trust_action, self.recheck_action):
             menu.addAction(action)
+        menu.addSeparator()
+        self.connect_action = QAction(_("Kết nối cơ sở dữ liệu…"), window)
+        self.connect_action.setToolTip(
+            _("Tệp SQLite trong thư mục dữ liệu hoặc máy chủ PostgreSQL")
+        )
+        self.connect_action.triggered.connect(lambda _checked=False: self.choose_database())
+        menu.addAction(self.connect_action)
         self.menu = menu
+
+    def choose_database(self) -> None:
+        if self.window.runner.active:
+            self.warn(_("Kết nối cơ sở dữ liệu"), _("Hãy đợi việc đang chạy xong rồi đổi cơ sở dữ liệu."))  # fmt: skip
+            return
+        from desktop.collector.connection import choose_database
+
+        choose_database(self.window)
 
     def _warn(self, title: str, text: str) -> None:
         QMessageBox.warning(self.window, title, text)

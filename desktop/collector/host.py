@@ -12,6 +12,7 @@ from typing import Any
 from desktop.collector.session import CollectorSession
 from desktop.qt import QDialog, QLabel, QMainWindow, QProgressBar, QSpinBox, Signal
 from desktop.settings import Settings
+from desktop.tasks import TaskRunner
 from forms.criteria import CriteriaSet
 from forms.ranking import Ranking
 from local_db.collector import CollectorStore
@@ -23,6 +24,8 @@ class CollectorHost(QMainWindow):
     exported = Signal(str)  # path written
 
     store: CollectorStore
+    runner: TaskRunner
+    db_path: Path  # the embedded SQLite file (the store may be a server instead)
     session: CollectorSession
     trust: Any
     trust_path: Path
@@ -41,3 +44,4 @@ class CollectorHost(QMainWindow):
     # what the window does with them, set by the window itself
     not_busy: Callable[[], None]  # progress hidden, the actions enabled again
     show_progress: Callable[[int, int], None]  # (done, total)
+    switch_store: Callable[[CollectorStore], None]  # work on another database from now on

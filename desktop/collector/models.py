@@ -19,9 +19,10 @@ from desktop.qt import (
     QSortFilterProxyModel,
     Qt,
 )
+from forms.criteria import Pillar
 from forms.i18n import _
 from forms.ranking import RankedRow, Ranking
-from forms.vi_collate import sort_string
+from forms.vi_collate import sort_string, unit_sort_string
 from local_db.collector.reports import InboxRow
 from local_db.review.standing import (
     EXPLANATION_PENDING,
@@ -143,7 +144,7 @@ class InboxModel(_SortedTable):
                     value = getattr(row, column)
                     keys.append(-1 if value is None else int(value))
                 elif column == "unit":
-                    keys.append(sort_string(row.unit_name) + row.unit_code)
+                    keys.append(unit_sort_string(row.unit_name) + row.unit_code)
                 elif column == "group":
                     keys.append(sort_string(row.group))
                 else:
@@ -272,7 +273,7 @@ class RankingModel(_SortedTable):
         self.beginResetModel()
         self.ranking = ranking
         self.marks = dict(marks or {})
-        self.pillars = [(p.code, p.name) for p in ranking.criteria.pillars] if ranking else []
+        self.pillars = [(p.code, p.name) for p in _charted(ranking)]
         self._column_names = self.column_names(ranking, bool(self.marks))
         if keys is None:
             keys = self.sort_keys(ranking, self.marks)
@@ -281,9 +282,10 @@ class RankingModel(_SortedTable):
 
     @staticmethod
     def column_names(ranking: Ranking | None, marked: bool = False) -> list[str]:
-        pillars = [p.code for p in ranking.criteria.pillars] if ranking else []
+        pillars = [p.code for p in _charted(ranking)]
+        targets = ["targets"] if ranking is not None and ranking.criteria.targets() else []
         return ["rank", "group_rank", "group", "unit", *(["mark"] if marked else []),
-                *[f"p:{c}" for c in pillars], "total", "class", "change"]  # fmt: skip
+                *[f"p:{c}" for c in pillars], "total", "class", *targets, "change"]  # fmt: skip
 
     @classmethod
     def sort_keys(
@@ -315,6 +317,8 @@ class RankingModel(_SortedTable):
             return float(row.pillars[column[2:]])
         if column == "total":
             return float(row.total)
+        if column == "targets":
+            return -1 if row.targets_met is None else row.targets_met
         if column == "change":
             return -1_000_000 if row.rank_change is None else row.rank_change
         return sort_string(str(cls._display(row, column)))
@@ -343,6 +347,7 @@ class RankingModel(_SortedTable):
         titles = {
             "rank": _("Hạng"), "group_rank": _("Hạng trong nhóm"), "group": _("Nhóm"), "unit": _("Đơn vị"),
             "mark": _("Thẩm định"), "total": _("Tổng điểm"), "class": _("Xếp loại"), "change": _("So với năm trước"),
+            "targets": _("Chỉ tiêu đạt"),
         }  # fmt: skip
         return titles[column]
 
@@ -384,12 +389,21 @@ class RankingModel(_SortedTable):
                 if role == Qt.ItemDataRole.DisplayRole
                 else verification_label(state)
             )
+        if column == "targets" and role == Qt.ItemDataRole.DisplayRole:
+            assert self.ranking is not None
+            met = row.targets_met
+            return "" if met is None else f"{met}/{len(self.ranking.criteria.targets())}"
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == "unit":
             return row.name
         if role == Qt.ItemDataRole.TextAlignmentRole and (
-            column.startswith("p:") or column in ("total", "rank", "group_rank")
+            column.startswith("p:") or column in ("total", "rank", "group_rank", "targets")
         ):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+
+def _charted(ranking: Ranking | None) -> list[Pillar]:
+    """The pillars with a column: an information block ("Thông tin chung") has no points."""
+    return [p for p in ranking.criteria.pillars if not p.unscored] if ranking else []

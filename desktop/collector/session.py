@@ -110,6 +110,18 @@ class CollectorSession(QObject):
             self._on_worker(fn), on_done=done, on_error=on_error, on_progress=on_progress
         )
 
+    def external_change(self) -> None:
+        """Someone else wrote to the database (``desktop.collector.live``): any year may have
+        changed."""
+        self.changed.emit(ALL_YEARS)
+
+    def replace_store(self, store: CollectorStore) -> CollectorStore:
+        """Work on ``store`` from now on (the window's connection setting); the views re-read
+        through ``changed``. Returns the previous store, for the caller to close."""
+        old, self.store = self.store, store
+        self.changed.emit(ALL_YEARS)
+        return old
+
     def year_of(self, manifest_sha256: str) -> int | None:
         ref = self.store.submission(manifest_sha256)
         return None if ref is None else ref.year

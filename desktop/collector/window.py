@@ -20,6 +20,7 @@ from desktop.collector.charts import DistributionChart
 from desktop.collector.columns import ColumnFitter, compact
 from desktop.collector.data_menu import DataMenu
 from desktop.collector.host import AskSavePath, CollectorHost
+from desktop.collector.live import LiveFeed
 from desktop.collector.models import (
     InboxFilter,
     InboxModel,
@@ -59,8 +60,9 @@ from forms.i18n import _
 from forms.problems import ProblemsError
 from forms.ranking import Ranking
 from local_db.collector import CollectorStore, MergeSummary
+from local_db.collector.db_url import is_url
 from local_db.collector.reports import InboxRow, completeness_counts
-from local_db.paths import KEYS_DIR, TRUST_FILE
+from local_db.paths import COLLECTOR_DB_FILE, KEYS_DIR, TRUST_FILE
 from local_db.review.collector import ReviewError
 
 # asks for a file name to save to: (title, suggested name, filter) -> path or "" (tests replace it)
@@ -100,29 +102,38 @@ def _gather(store: CollectorStore, year: int, criteria_sets: Sequence[CriteriaSe
 
 
 class CollectorWindow(CollectorHost):
+    BASE_TABS = 2  # the inbox and the ranking; reviewer screens open after them
     merged = Signal(object)  # MergeSummary, after the views are refreshed
     review_received = Signal(object)  # local_db.review.collector.ReceivedReview, views refreshed
 
     def __init__(
         self,
-        db_path: Path,
+        db_path: Path | str,
         trust: Any,
         criteria_sets: Sequence[CriteriaSet],
         runner: TaskRunner | None = None,
         year: int | None = None,
         parent: QWidget | None = None,
         settings: Settings | None = None,
+        data_dir: Path | None = None,
+        store: CollectorStore | None = None,
     ) -> None:
+        """``db_path``: the SQLite file, or a ``postgresql://`` URL (then ``data_dir`` names
+        the data folder; the embedded file there stays ``db_path``); ``store``: already opened on it."""
         super().__init__(parent)
-        self.db_path = Path(db_path)
+        url = str(db_path) if is_url(db_path) else None
+        if data_dir is None:
+            data_dir = Path.cwd() if url is not None else Path(db_path).parent
+        self.data_dir = Path(data_dir)
+        self.db_path = self.data_dir / COLLECTOR_DB_FILE if url is not None else Path(db_path)
         # the collector's data folder holds its signing key and trust list beside its database
-        self.keys_dir = self.db_path.parent / KEYS_DIR
-        self.trust_path = self.db_path.parent / TRUST_FILE
+        self.keys_dir = self.data_dir / KEYS_DIR
+        self.trust_path = self.data_dir / TRUST_FILE
         self.settings = settings  # None: nothing remembered (tests, screenshots)
         self.trust = trust
         self.criteria_sets = list(criteria_sets)
         self.runner = runner or TaskRunner()
-        self.store = CollectorStore(self.db_path)
+        self.store = store if store is not None else CollectorStore(url or self.db_path)
         self.session = CollectorSession(self.store, self.runner, self)
         self.session.changed.connect(self._store_changed)
         # what to announce once the views show the change (``merged``, ``review_received``)
@@ -154,6 +165,10 @@ class CollectorWindow(CollectorHost):
         self.status_label = QLabel(self)
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.progress)
+        # other officers' writes refresh the views too (LISTEN/NOTIFY, or SQLite's data_version)
+        self.feed = LiveFeed(self.session, self)
+        self.feed.status.connect(self.status_label.setText)
+        self.feed.start()
         self.year_spin.blockSignals(True)  # read once, below, not also in the background
         self.year_spin.setValue(year or datetime.now(UTC).year - 1)
         self.year_spin.blockSignals(False)
@@ -513,6 +528,21 @@ class CollectorWindow(CollectorHost):
         """Needs the collector's signing key: the application wires ``bundle_signer``."""
         exports.export_bundle(self)
 
+    def switch_store(self, store: CollectorStore) -> None:
+        """Work on ``store`` from now on (the connection setting): the views re-read through
+        the session, the change feed follows the new database, the old one is closed."""
+        self.feed.stop()
+        while self.tabs.count() > self.BASE_TABS:  # reviewer screens read the old database
+            screen = self.tabs.widget(self.BASE_TABS)
+            self.tabs.removeTab(self.BASE_TABS)
+            if screen is not None:
+                screen.deleteLater()
+        self.store = store
+        self.session.replace_store(store).close()
+        self.feed.start()
+        self.status_label.setText(_("Đang dùng cơ sở dữ liệu {name}.", name=store.name))
+
     def closeEvent(self, event: Any) -> None:
+        self.feed.stop()
         self.store.close()
         super().closeEvent(event)

@@ -70,7 +70,7 @@ def date_value(text: str) -> date:
 def open_store(path: str) -> CollectorStore:
     """The collector database at ``path`` (created if new) as a ``CollectorStore``."""
     from local_db.collector import CollectorSchemaError, CollectorStore
-    from local_db.collector.pg import is_url, masked
+    from local_db.collector.db_url import is_url, masked
     from local_db.errors import StorageError
 
     if is_url(path):

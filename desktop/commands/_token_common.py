@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from forms.i18n import _
 
 if TYPE_CHECKING:
-    from forms.packages.token import TokenInfo, TokenSigner
+    from forms.packages.token import TokenInfo, TokenSession, TokenSigner
 
 PIN_ENV = "DTI_PIN"
 USAGE = "token_usage"
@@ -79,31 +79,57 @@ def _holder(module: str, wanted: bytes, serial: str | None) -> TokenInfo | None:
     return None
 
 
-def token_pin(warning: str | None) -> str | None:
-    """From DTI_PIN, else asked once (after ``warning``); None when there is no terminal."""
-    value = os.environ.get(PIN_ENV)
+def token_pin(warning: str | None, env: str = PIN_ENV, prompt: str | None = None) -> str | None:
+    """From ``env`` (DTI_PIN), else asked once (after ``warning``); None when there is no
+    terminal."""
+    value = os.environ.get(env)
     if value:
         return value
     if not sys.stdin.isatty():
         return None
     if warning:
         print(warning, file=sys.stderr)
-    return getpass.getpass(_("Mã PIN của token: "))
+    return getpass.getpass(prompt or _("Mã PIN của token: "))
 
 
 @contextmanager
-def token_signer(args: argparse.Namespace) -> Iterator[TokenSigner]:
-    """The signer of ``--cert-id`` on the token, logged in for the ``with`` block.
+def open_token_session(
+    module: str,
+    wanted: bytes,
+    serial: str | None,
+    env: str = PIN_ENV,
+    prompt: str | None = None,
+) -> Iterator[TokenSession]:
+    """The token holding ``wanted`` logged in for the ``with`` block, the PIN from ``env`` or
+    asked once after the token's warning."""
+    from forms.packages.token import TokenError, open_token, pin_warning
+
+    holder = _holder(module, wanted, serial)
+    pin = token_pin(pin_warning(holder.flags) if holder else None, env, prompt)
+    if not pin:
+        raise TokenError(
+            USAGE, _("Cần mã PIN của token: đặt {env} hoặc chạy trong cửa sổ lệnh", env=env)
+        )
+    with open_token(module, pin, cert_id=wanted, serial=serial) as session:
+        yield session
+
+
+@contextmanager
+def token_session(args: argparse.Namespace) -> Iterator[TokenSession]:
+    """The session of the token holding ``--cert-id``, logged in for the ``with`` block.
 
     Raises ``forms.packages.token.TokenError`` (``token_usage`` for missing options or PIN)."""
-    from forms.packages.token import TokenError, open_token, pin_warning
+    from forms.packages.token import TokenError
 
     if not args.module or not args.cert_id:
         raise TokenError(USAGE, _("Ký bằng token cần --module và --cert-id"))
     serial = getattr(args, "token_serial", None)
-    holder = _holder(args.module, args.cert_id, serial)
-    pin = token_pin(pin_warning(holder.flags) if holder else None)
-    if not pin:
-        raise TokenError(USAGE, _("Cần mã PIN của token: đặt DTI_PIN hoặc chạy trong cửa sổ lệnh"))
-    with open_token(args.module, pin, cert_id=args.cert_id, serial=serial) as session:
+    with open_token_session(args.module, args.cert_id, serial) as session:
+        yield session
+
+
+@contextmanager
+def token_signer(args: argparse.Namespace) -> Iterator[TokenSigner]:
+    """The signer of ``--cert-id`` on the token, logged in for the ``with`` block."""
+    with token_session(args) as session:
         yield session.signer(args.cert_id)

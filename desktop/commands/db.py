@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -25,7 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Tạo bản sao lưu an toàn (kể cả khi ứng dụng đang mở) vào thư mục backups hoặc vào TỆP."
         ),
     )
-    backup.add_argument("--to", metavar=_("TỆP"), help=_("lưu bản sao vào tệp này"))
+    backup.add_argument("-o", "--to", metavar=_("TỆP"), help=_("lưu bản sao vào tệp này"))
+    _add_pg_db(backup)
     backup.set_defaults(func=_backup)
     restore = commands.add_parser(
         "restore",
@@ -43,7 +45,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Kiểm tra toàn vẹn cơ sở dữ liệu và kho tệp minh chứng; mã thoát 1 nếu có lỗi."
         ),
     )
+    _add_pg_db(check)
+    check.add_argument(
+        "--json",
+        action="store_true",
+        help=_("in kết quả dạng JSON (ok, version, counts, problems)"),
+    )
     check.set_defaults(func=_check)
+
+
+def _add_pg_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help=_(
+            "cơ sở dữ liệu tổng hợp trên PostgreSQL (postgresql://NGƯỜI_DÙNG@MÁY/CSDL); mặc định: cơ sở dữ liệu của xã trong thư mục dữ liệu"
+        ),
+    )
+
+
+def _postgres(args: argparse.Namespace) -> bool:
+    from local_db.collector.db_url import is_url
+
+    return is_url(getattr(args, "db", None))
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
@@ -62,6 +86,12 @@ def _backup(args: argparse.Namespace) -> int:
     from local_db.errors import StorageError
     from local_db.paths import DB_FILE
 
+    if args.db is not None:
+        if not _postgres(args):
+            return _fail(_("--db cần một địa chỉ postgresql://; tệp SQLite sao lưu bằng --to."))
+        from desktop.commands import _db_pg
+
+        return _db_pg.backup(args)
     data_dir = _data_dir(args)
     if not (data_dir / DB_FILE).exists():
         return _fail(_("Chưa có cơ sở dữ liệu trong thư mục {path}.", path=str(data_dir)))
@@ -103,8 +133,22 @@ def _restore(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from local_db import backup
 
+    if args.db is not None:
+        if not _postgres(args):
+            return _fail(_("--db cần một địa chỉ postgresql://."))
+        from desktop.commands import _db_pg
+
+        return _db_pg.check(args)
     data_dir = _data_dir(args)
     report = backup.check(data_dir)
+    if args.json:
+        body = {
+            "ok": report.ok, "database": str(report.path), "version": report.version,
+            "counts": report.counts, "problems": [p.to_json() for p in report.problems],
+        }  # fmt: skip
+        json.dump(body, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK if report.ok else EXIT_PROBLEMS
     if report.ok:
         print(
             _(

@@ -1,12 +1,14 @@
 """`dti-desk [--data-dir DIR] finalise -o FOLDER [--json] [--accept-warnings] [--token --module
-PATH --cert-id HEX [--token-serial SERIAL]]` and
+PATH --cert-id HEX [--token-serial SERIAL]] [--org-token --org-cert-id HEX [--org-module PATH]
+[--org-token-serial SERIAL] | --org-p12 FILE]` and
 `dti-desk [--data-dir DIR] report -o FILE.pdf`: the commune's finalise from the command line.
 
 The same steps as "Kiểm tra & hoàn tất" in the window, through the same code: the session
 and ``CommuneController.prepare_export`` (the submission, the report), the problems split by
 ``finalise_problems``, ``PreparedExport.write`` (sign, the package and the PDF side by side),
 ``mark_finalised``. With ``--token`` the package and the report are signed on the USB token
-(PIN from ``DTI_PIN`` or asked once). Exit 0 written, 1 problems (errors, unacknowledged warnings, a wrong
+(PIN from ``DTI_PIN`` or asked once); with ``--org-token``/``--org-p12`` the organisation signs
+both too (``desktop/commands/_organisation_signer.py``, PIN from ``DTI_ORG_PIN``). Exit 0 written, 1 problems (errors, unacknowledged warnings, a wrong
 passphrase), 2 usage.
 """
 
@@ -21,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop.commands._organisation_signer import add_organisation_arguments
 from desktop.commands._packages_common import EXIT_OK, EXIT_PROBLEMS, error, passphrase
 from desktop.commands._token_common import add_token_arguments
 from forms.i18n import _
@@ -47,6 +50,7 @@ def register(subparsers) -> None:
         "--accept-warnings", action="store_true", help=_("xác nhận đã xem mọi cảnh báo")
     )
     add_token_arguments(fin)
+    add_organisation_arguments(fin)
     fin.set_defaults(func=_finalise)
     rep = subparsers.add_parser(
         "report",
@@ -123,7 +127,10 @@ def _blocked(commune: CommuneController, args: argparse.Namespace, result: dict[
 
 def _sign(commune: CommuneController, args: argparse.Namespace) -> tuple[Finalised, str] | str:
     """Sign and write both files and mark the assessment signed; or why not."""
+    from desktop.commands._organisation_signer import organisation_signer
     from desktop.finalise.export import WrongPassphrase, mark_finalised
+    from forms.packages.token import TokenError
+    from forms.pdf_signature import PdfSignatureError
 
     assert commune.current is not None
     if args.token:
@@ -133,9 +140,12 @@ def _sign(commune: CommuneController, args: argparse.Namespace) -> tuple[Finalis
         return _("Cần mật khẩu khóa ký: đặt DTI_PASSPHRASE hoặc chạy trong cửa sổ dòng lệnh.")
     prepared = commune.prepare_export()
     try:
-        written, not_kept = prepared.write(secret, Path(args.out))
+        with organisation_signer(args, None) as organisation:
+            written, not_kept = prepared.write(secret, Path(args.out), organisation)
     except WrongPassphrase:
         return _("Sai mật khẩu khóa ký (hoặc tệp khóa bị hỏng). Hãy thử lại.")
+    except (TokenError, PdfSignatureError) as exc:
+        return f"[{exc.code}] {exc.message}"
     mark_finalised(commune.db, commune.current.id, written.package)
     return written, not_kept
 
@@ -143,8 +153,10 @@ def _sign(commune: CommuneController, args: argparse.Namespace) -> tuple[Finalis
 def _sign_on_token(
     commune: CommuneController, args: argparse.Namespace
 ) -> tuple[Finalised, str] | str:
-    """The package's CMS and the report's PAdES signature made on the USB token (one PIN)."""
-    from desktop.commands._token_common import token_signer
+    """The package's CMS and the report's PAdES signature made on the USB token (one PIN),
+    and the organisation's beside them when asked for (its own PIN, unless on the same token)."""
+    from desktop.commands._organisation_signer import organisation_signer
+    from desktop.commands._token_common import token_session
     from desktop.finalise.export import mark_finalised
     from forms.packages.token import TokenError
     from forms.pdf_signature import PdfSignatureError
@@ -152,8 +164,10 @@ def _sign_on_token(
     assert commune.current is not None
     prepared = commune.prepare_export()
     try:
-        with token_signer(args) as signer:
-            written, not_kept = prepared.write_with_token(signer, Path(args.out))
+        with token_session(args) as session:
+            signer = session.signer(args.cert_id)
+            with organisation_signer(args, session) as organisation:
+                written, not_kept = prepared.write_with_token(signer, Path(args.out), organisation)
     except (TokenError, PdfSignatureError) as exc:
         return f"[{exc.code}] {exc.message}"
     mark_finalised(commune.db, commune.current.id, written.package)

@@ -78,7 +78,7 @@ def _merge(args: argparse.Namespace) -> int:
         sets = criteria_sets(args)
     except CommandError as exc:
         return failed(args, exc)
-    from local_db.collector.pg import is_url
+    from local_db.collector.db_url import is_url
 
     print_stale(trust.revocation())  # the CRLs imported into the registry (stderr)
     # only a database file this run made may be removed (never a server's database)

@@ -133,6 +133,12 @@ def _report(args: argparse.Namespace, verdict, own_key: bool, revocation) -> int
     for line in stale:
         print("! " + line, file=sys.stderr)
     _print_verdict(verdict, own_key, args.file)
+    if verdict.signer is not None and verdict.signer.subject:
+        print(_("Chủ tịch ký: {subject} ({fingerprint})", subject=verdict.signer.subject,
+                fingerprint=verdict.signer.fingerprint))  # fmt: skip
+    if verdict.organisation is not None:
+        print(_("Cơ quan ký: {subject} ({fingerprint})", subject=verdict.organisation.subject,
+                fingerprint=verdict.organisation.fingerprint))  # fmt: skip
     if verdict.report is not None:
         print(_("Báo cáo PDF: {verdict}", verdict=verdict.report.message))
         for signature in verdict.report.signatures:

@@ -70,14 +70,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from forms.results_check import BandsError, bad_file, check_workbook, default_bands, load_bands
+    from forms.results_check import (
+        BandsError,
+        bad_file,
+        bands_on_targets,
+        check_workbook,
+        default_bands,
+        load_bands,
+    )
 
     try:
         bands = load_bands(args.bands) if args.bands else default_bands()
     except BandsError as exc:
         result = bad_file(exc.message, args.bands)
     else:
-        result = check_workbook(args.file, bands, sheet=args.sheet)
+        on_targets = bool(args.bands) and bands_on_targets(args.bands)
+        result = check_workbook(args.file, bands, sheet=args.sheet, on_targets=on_targets)
     if args.json:
         data = result.summary_json() if args.summary else result.to_json()
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)

@@ -48,10 +48,15 @@ def register(subparsers) -> None:
     add.add_argument(
         "--role",
         action="append",
-        choices=("submission", "bundle", "review"),  # forms.packages.trust.ROLES, not imported
+        choices=(
+            "submission",
+            "bundle",
+            "review",
+            "province_data",
+        ),  # forms.packages.trust.ROLES, not imported
         # here so `dti-desk --help` does not load cryptography
         help=_(
-            "khóa được ký gì: submission (gói tự đánh giá, mặc định), bundle (gói chuyển tiếp), review (phiếu thẩm định); có thể lặp lại"
+            "khóa được ký gì: submission (gói tự đánh giá, mặc định), bundle (gói chuyển tiếp), review (phiếu thẩm định), province_data (tệp dữ liệu tỉnh cung cấp, với --unit '*'); có thể lặp lại"
         ),
     )
     add.set_defaults(func=_add)

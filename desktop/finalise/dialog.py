@@ -2,7 +2,8 @@
 
 Each problem is clickable: it takes the officer to its indicator. The dialog collects the
 decision (the app's key and its passphrase, or a certificate on the USB token and its PIN;
-the folder); the commune controller does the work and reports back
+optionally the organisation's certificate as a second signer, Decree 30/2020/NĐ-CP; the
+folder); the commune controller does the work and reports back
 through ``show_done`` / ``show_error``.
 """
 
@@ -14,9 +15,16 @@ from pathlib import Path
 
 from desktop import settings as opts
 from desktop.assessment.session import AssessmentSession
-from desktop.finalise.token_panel import TokenChoice, TokenPanel, ask_pin
+from desktop.finalise.token_panel import (
+    TokenChoice,
+    TokenPanel,
+    ask_pin,
+    same_token,
+    saved_choice,
+)
 from desktop.format import format_points
 from desktop.qt import (
+    QCheckBox,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -56,6 +64,9 @@ class FinaliseDialog(QDialog):
     go_to = Signal(str)  # an indicator code
     export_requested = Signal(str, str)  # passphrase, output folder
     token_export_requested = Signal(object, str, str)  # TokenChoice, PIN, output folder
+    # chairman's TokenChoice (None: the app's key), its PIN (or the passphrase), the
+    # organisation's TokenChoice, its PIN ("" when on the chairman's token), output folder
+    two_signatures_requested = Signal(object, str, object, str, str)
     pdf_requested = Signal(str)  # output file
     copy_requested = Signal(str)  # where to save another copy of the sent package
 
@@ -88,6 +99,8 @@ class FinaliseDialog(QDialog):
         self.passphrase.textChanged.connect(lambda *_a: self._update_buttons())
         self.token_panel.changed.connect(self._update_buttons)
         self.with_token.toggled.connect(self._mode_changed)
+        self.org_panel.changed.connect(self._update_buttons)
+        self.with_org.toggled.connect(self._org_changed)
         self.export_button.clicked.connect(self._export)
         self.pdf_button.clicked.connect(self._pdf)
         self.copy_button.clicked.connect(self._save_copy)
@@ -95,6 +108,10 @@ class FinaliseDialog(QDialog):
         em = self.fontMetrics().averageCharWidth()
         self.resize(em * 100, self.fontMetrics().height() * 32)
         self.refresh()
+        saved = saved_choice(settings)  # the wizard's choice: start with it
+        if saved is not None:
+            self.token_panel.prefer(*saved)
+            self.with_token.setChecked(True)
 
     def _build_problems(self, layout: QVBoxLayout) -> None:
         """The summary, the list of problems and how to use it."""
@@ -142,7 +159,23 @@ class FinaliseDialog(QDialog):
         self.token_panel = TokenPanel(self.runner, self)
         self.token_panel.setVisible(False)
         form.addRow(self.token_panel)
+        self.with_org = QCheckBox(_("Cơ quan ký thêm bằng chứng thư số của cơ quan (Nghị định 30/2020/NĐ-CP)"), self)  # fmt: skip
+        form.addRow(self.with_org)
+        self.org_panel = TokenPanel(self.runner, self)  # the same panel, the second signer
+        self.org_panel.setVisible(False)
+        form.addRow(self.org_panel)
         return form
+
+    def _org_changed(self, on: bool) -> None:
+        panel = self.org_panel
+        panel.setVisible(on)
+        if on and not panel.certificates.topLevelItemCount():
+            chairman = self.token_panel.driver.currentText()
+            if chairman and self.with_token.isChecked():
+                panel.driver.setEditText(chairman)  # often the same driver, or the same token
+            if panel.driver.currentText():
+                panel.read_tokens()
+        self._update_buttons()
 
     def _mode_changed(self, on_token: bool) -> None:
         self.token_panel.setVisible(on_token)
@@ -257,7 +290,8 @@ class FinaliseDialog(QDialog):
         signable = (
             self.token_panel.chosen() is not None if on_token else bool(self.passphrase.text())
         )
-        self.export_button.setEnabled(ready and signable)
+        second = not self.with_org.isChecked() or self.org_panel.chosen() is not None
+        self.export_button.setEnabled(ready and signable and second)
         self.passphrase.setEnabled(ready and not on_token)
 
     def _activated(self, item: QListWidgetItem) -> None:
@@ -276,6 +310,7 @@ class FinaliseDialog(QDialog):
 
     def _export(self) -> None:
         choice = self.token_panel.chosen() if self.with_token.isChecked() else None
+        org = self.org_panel.chosen() if self.with_org.isChecked() else None
         pin = None
         if choice is not None:
             pin = self.ask_pin(choice)
@@ -283,12 +318,22 @@ class FinaliseDialog(QDialog):
                 self.message.setStyleSheet("")
                 self.message.setText(_("Chưa ký: chưa nhập mã PIN của token."))
                 return
+        org_pin = ""
+        if org is not None and not same_token(choice, org):  # one token: one login
+            org_pin = self.ask_pin(org) or ""
+            if not org_pin:
+                self.message.setStyleSheet("")
+                self.message.setText(_("Chưa ký: chưa nhập mã PIN token của cơ quan."))
+                return
         if self.settings:
             self.settings.set(opts.LAST_EXPORT_DIR, self.folder.text())
         self.message.setStyleSheet("")
         self.message.setText(_("Đang ký và đóng gói…"))
         self.export_button.setEnabled(False)
-        if choice is not None and pin:
+        if org is not None:
+            secret = pin if choice is not None and pin else self.passphrase.text()
+            self.two_signatures_requested.emit(choice, secret, org, org_pin, self.folder.text())
+        elif choice is not None and pin:
             self.token_export_requested.emit(choice, pin, self.folder.text())
         else:
             self.export_requested.emit(self.passphrase.text(), self.folder.text())

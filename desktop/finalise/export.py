@@ -111,16 +111,23 @@ def sign_and_write(
     out_dir: Path,
     report_html: str,
     title: str = "",
+    organisation: Signer | None = None,
 ) -> Finalised:
     """Sign with the app's own key and write the package and the PDF report side by side (see
-    :func:`write_signed`). A wrong passphrase writes nothing."""
+    :func:`write_signed`); ``organisation`` signs the package and the PDF too. A wrong
+    passphrase writes nothing."""
     from forms.packages import keys
 
     try:
         signer = keys.load_signer(keys_dir, passphrase)
     except keys.KeyFileError as exc:
         raise WrongPassphrase(str(exc)) from exc
-    return write_signed(submission, signer, out_dir, report_html, title)
+    sign_report = None
+    if organisation is not None:
+        from desktop.finalise.token_signing import report_signing
+
+        sign_report = report_signing(None, report_html, organisation)
+    return write_signed(submission, signer, out_dir, report_html, title, sign_report, organisation)
 
 
 def write_signed(
@@ -130,12 +137,14 @@ def write_signed(
     report_html: str,
     title: str = "",
     sign_report: Callable[[bytes], bytes] | None = None,
+    organisation: Signer | None = None,
 ) -> Finalised:
     """Write the package signed by ``signer`` and the PDF report beside it: the report
     (``report_html``, printed with ``write_pdf``, then PAdES-signed by ``sign_report`` when
     given) goes inside the package too, its sha256 in the signed manifest, so the PDF beside
     the package and the one inside are the same bytes. A package that cannot be written takes
-    its PDF away."""
+    its PDF away. ``organisation``: the second signer of the package (its manifest names
+    both, ``forms.packages.build``)."""
     from desktop.finalise.report_pdf import write_pdf
     from forms.atomic import write_bytes_atomic
 
@@ -149,7 +158,7 @@ def write_signed(
             data = sign_report(data)
             write_bytes_atomic(pdf, data)
         with_report = dataclasses.replace(submission, report=data)
-        package = build_package(with_report, signer, out_dir)
+        package = build_package(with_report, signer, out_dir, organisation=organisation)
     except BaseException:
         with contextlib.suppress(OSError):
             pdf.unlink()
@@ -167,24 +176,41 @@ class PreparedExport:
     keys_dir: Path
     data_dir: Path
 
-    def write(self, passphrase: str, out_dir: Path) -> tuple[Finalised, str]:
+    def write(
+        self, passphrase: str, out_dir: Path, organisation: Signer | None = None
+    ) -> tuple[Finalised, str]:
         """Sign with the app's key and write both files, and keep a copy of the package in the
         data folder; the second value says why no copy could be kept ("" when it was)."""
         done = sign_and_write(
-            self.submission, self.keys_dir, passphrase, out_dir, self.report_html, self.title
+            self.submission,
+            self.keys_dir,
+            passphrase,
+            out_dir,
+            self.report_html,
+            self.title,
+            organisation,
         )
         return done, self._keep(done)
 
-    def write_with_token(self, signer: TokenSigner, out_dir: Path) -> tuple[Finalised, str]:
+    def write_with_token(
+        self, signer: TokenSigner, out_dir: Path, organisation: Signer | None = None
+    ) -> tuple[Finalised, str]:
         """As :meth:`write`, signed on the USB token: the package's CMS and the report's PAdES
-        signature (in the chairman's signature area) by the same certificate; the certificate
-        is remembered in the keys folder, for this folder's own checks."""
+        signature (in the chairman's signature area) by the same certificate, then the
+        organisation's when given (its token or a .p12); the chairman's certificate is
+        remembered in the keys folder, for this folder's own checks."""
         from desktop.finalise.token_signing import report_signing
         from forms.packages import keys
 
-        sign_report = report_signing(signer, self.report_html)
+        sign_report = report_signing(signer, self.report_html, organisation)
         done = write_signed(
-            self.submission, signer, out_dir, self.report_html, self.title, sign_report
+            self.submission,
+            signer,
+            out_dir,
+            self.report_html,
+            self.title,
+            sign_report,
+            organisation,
         )
         with contextlib.suppress(OSError):
             keys.save_own_certificate(self.keys_dir, signer.certificate)

@@ -36,7 +36,7 @@ from desktop.finalise.report_pdf import DRAFT_MARK, write_pdf
 from desktop.format import format_date, format_long_date, format_number
 from forms.criteria import CriteriaSet, FieldKind, Indicator
 from forms.i18n import _
-from forms.scoring import Score, is_met, round_points
+from forms.scoring import Score, cross_reads, is_met, round_points
 from forms.text import fold, nfc
 from local_db.assessments import status_label
 from local_db.models import Status
@@ -179,8 +179,15 @@ def _general(info: ReportInfo) -> list[str]:
     ]
 
 
-def _labels(classification: str) -> dict[str, str]:
+def _labels(classification: str, targets_met: int = 0, targets_total: int = 0) -> dict[str, str]:
+    # a set with pass/fail targets says how many were met: what a set classing on them classes by
+    targets = (
+        _("Số chỉ tiêu đạt: {met}/{total}", met=targets_met, total=targets_total)
+        if targets_total
+        else ""
+    )
     return {
+        "targets": targets,
         "general": _("I. THÔNG TIN CHUNG"),
         "summary": _("II. KẾT QUẢ TỔNG HỢP"),
         "details": _("III. KẾT QUẢ CHI TIẾT TỪNG CHỈ TIÊU"),
@@ -239,13 +246,27 @@ def _details(session: AssessmentSession, sc: Score) -> list[dict[str, Any]]:
                     "name": ind.name,
                     "answers": [
                         (f.label, answer_text(ind, f.key, answers.get(f.key))) for f in ind.fields
-                    ],
+                    ]
+                    + _read_elsewhere(session, ind),
                     "note": _("Ghi chú: {note}", note=note) if note else "",
                     "shown": _shown(session, ind, sc),
                 }
             )
         groups.append({"code": pillar.code, "name": pillar.name, "rows": rows})
     return groups
+
+
+def _read_elsewhere(session: AssessmentSession, ind: Indicator) -> list[tuple[str, str]]:
+    """The fields of other indicators the rule reads (a ratio over the officials an information
+    block counts), so the row shows both sides of its ratio: "Số cán bộ (1.1): 20 người"."""
+    out = []
+    for _key, code, key in cross_reads(ind):
+        other = session.cs.indicator(code)
+        field = other.field(key)
+        if field is not None:
+            value = session.answers.get(code, {}).get(key)
+            out.append((f"{field.label} ({code})", answer_text(other, key, value)))
+    return out
 
 
 def _annex(session: AssessmentSession, info: ReportInfo, today: date) -> dict[str, Any]:
@@ -298,7 +319,7 @@ def report_html(session: AssessmentSession, info: ReportInfo, today: date | None
     text = _template().render(
         head=_heading(session, info, today),
         general=_general(info),
-        t=_labels(sc.classification),
+        t=_labels(sc.classification, sc.targets_met, sc.targets_total),
         summary=[
             {
                 "code": pillar.code,

@@ -7,6 +7,10 @@ picks a certificate: subject, issuer, validity (dd/mm/yyyy) and key usage shown,
 certificates left out. The PIN is asked in :class:`PinDialog` when signing: never stored,
 never retried (a wrong PIN stops the signing; the token counts attempts), with the token's
 own warning when few attempts remain.
+
+The same panel serves the setup wizard (the certificate chosen there is saved, without the
+PIN, by :func:`save_choice`, and preselected here by :meth:`TokenPanel.prefer`) and the
+organisation's second signature in the finalise dialog.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+from desktop import settings as opts
 from desktop.format import format_date
 from desktop.qt import (
     QComboBox,
@@ -78,6 +83,37 @@ class TokenChoice:
     pin_warning: str | None  # what the token said of the attempts left, when read
 
 
+def same_token(first: TokenChoice | None, second: TokenChoice | None) -> bool:
+    """Both certificates on one token (one login, one PIN)."""
+    return (
+        first is not None
+        and second is not None
+        and (first.module, first.serial) == (second.module, second.serial)
+    )
+
+
+def save_choice(settings: opts.Settings, choice: TokenChoice | None) -> None:
+    """Remember the driver, token serial and CKA_ID to sign with (None: the app's key)."""
+    settings.set(opts.SIGNING_TOKEN_MODULE, choice.module if choice else "")
+    settings.set(opts.SIGNING_TOKEN_SERIAL, choice.serial if choice else "")
+    settings.set(opts.SIGNING_TOKEN_ID, choice.cka_id.hex() if choice else "")
+    settings.sync()
+
+
+def saved_choice(settings: opts.Settings | None) -> tuple[str, str, bytes] | None:
+    """The (module, serial, CKA_ID) saved by :func:`save_choice`, or None."""
+    if settings is None:
+        return None
+    module, wanted = settings.get(opts.SIGNING_TOKEN_MODULE), settings.get(opts.SIGNING_TOKEN_ID)
+    try:
+        cka_id = bytes.fromhex(wanted)
+    except ValueError:
+        return None
+    if not module or not cka_id:
+        return None
+    return module, settings.get(opts.SIGNING_TOKEN_SERIAL), cka_id
+
+
 def _common_name(certificate: Any) -> str:
     from cryptography.x509.oid import NameOID
 
@@ -91,6 +127,7 @@ class TokenPanel(QWidget):
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
+        self._preferred: tuple[str, bytes] | None = None  # (serial, CKA_ID) to select
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
@@ -117,6 +154,11 @@ class TokenPanel(QWidget):
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
+
+    def prefer(self, module: str, serial: str, cka_id: bytes) -> None:
+        """Start with ``module``, and select this certificate once the token is read."""
+        self.driver.setEditText(module)
+        self._preferred = (serial, cka_id)
 
     def _browse(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
@@ -174,7 +216,21 @@ class TokenPanel(QWidget):
         first = self.certificates.topLevelItem(0)
         if count == 1 and first is not None:
             self.certificates.setCurrentItem(first)
+        self._select_preferred()
         self.changed.emit()
+
+    def _select_preferred(self) -> None:
+        if self._preferred is None:
+            return
+        serial, cka_id = self._preferred
+        for index in range(self.certificates.topLevelItemCount()):
+            item = self.certificates.topLevelItem(index)
+            if item is None:
+                continue
+            choice = item.data(0, CHOICE_ROLE)
+            if choice.cka_id == cka_id and serial in ("", choice.serial):
+                self.certificates.setCurrentItem(item)
+                return
 
     def _failed(self, exc: BaseException) -> None:
         from forms.packages.token import TokenError

@@ -104,22 +104,31 @@ class OverviewChart(QWidget):
         self.chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(axis_y)
         self.chart.setTitle(_("Điểm theo trụ cột"))
+        self.summary.setText("\n".join(self.summary_lines(rows)))
+
+    def summary_lines(self, rows: list[tuple[str, Decimal, Decimal, Decimal | None]]) -> list[str]:
+        """The total, the targets met (a set with targets) and each charted pillar, with the
+        set's rounding (an information block is not charted, so not listed either)."""
+        cs = self.session.cs
         sc = self.session.score()
         lines = [
             _(
                 "Tổng điểm: {points}/{max}",
-                points=format_points(sc.published_total),
-                max=format_points(self.session.cs.total_points),
+                points=format_points(sc.published_total, cs.rounding),
+                max=format_points(cs.total_points),
             )
             + " · "
             + _("Xếp loại dự kiến: {label}", label=sc.classification)
         ]
-        for pillar, (_code, points, pillar_max, prev) in zip(
-            self.session.cs.pillars, rows, strict=True
-        ):
-            line = _("{code}. {name}: {points}/{max}", code=pillar.code, name=pillar.name,
-                     points=format_points(round(points, 2)), max=format_points(pillar_max))  # fmt: skip
+        if sc.targets_total:
+            lines.append(
+                _("Chỉ tiêu đạt: {met}/{total}", met=sc.targets_met, total=sc.targets_total)
+            )
+        names = {p.code: p.name for p in cs.pillars}
+        for code, points, pillar_max, prev in rows:
+            line = _("{code}. {name}: {points}/{max}", code=code, name=names[code],
+                     points=format_points(points, cs.rounding), max=format_points(pillar_max))  # fmt: skip
             if prev is not None:
-                line += " " + _("(năm trước: {points})", points=format_points(round(prev, 2)))
+                line += " " + _("(năm trước: {points})", points=format_points(prev, cs.rounding))
             lines.append(line)
-        self.summary.setText("\n".join(lines))
+        return lines

@@ -154,6 +154,10 @@ class ReviewItemsModel(QAbstractTableModel):
         if item is None:
             return ""
         rounding = self.cs.rounding
+        if item.self_met is not None and column in (SELF, VERIFIED):
+            # a 0-point target: met or not is all there is to show (and to overturn)
+            met = item.self_met if column == SELF else item.met
+            return _("Đạt") if met else _("Chưa đạt")
         texts = {
             # rounded as the set publishes points: 16,67, not 16,666666666
             SELF: lambda: (

@@ -26,6 +26,7 @@ from desktop.format import format_date, format_moment, format_points, parse_date
 from desktop.number_input import DecimalSpinBox
 from desktop.qt import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -208,6 +209,8 @@ class ReviewerScreen(QWidget):
         self.points = DecimalSpinBox(detail)  # "10,5" and "10.5" alike, whatever the PC's region
         self.points.setDecimals(2)
         self.points.setSingleStep(1)
+        # a 0-point target: no points to change, so the reviewer says met or not here
+        self.met = QCheckBox(_("Đạt chỉ tiêu (theo thẩm định)"), detail)
         self.status = QComboBox(detail)
         for status in ItemStatus:
             self.status.addItem(status_label(status), status.value)
@@ -225,6 +228,7 @@ class ReviewerScreen(QWidget):
         box = QGroupBox(_("Thẩm định"), detail)
         form = QFormLayout(box)
         form.addRow(_("Điểm thẩm định"), self.points)
+        form.addRow(self.met)
         form.addRow(_("Trạng thái"), self.status)
         form.addRow(_("Nhận xét"), self.comment)
         form.addRow(self.save_button)
@@ -327,7 +331,7 @@ class ReviewerScreen(QWidget):
         )
 
     def _set_editable(self, on: bool) -> None:
-        editable = (self.points, self.status, self.comment, self.save_button, self.deadline, self.general,
+        editable = (self.points, self.met, self.status, self.comment, self.save_button, self.deadline, self.general,
                     self.issue_button, self.reviewer_name, self.reviewer_position, self.reviewer_org)  # fmt: skip
         for widget in editable:
             widget.setEnabled(on)
@@ -371,6 +375,8 @@ class ReviewerScreen(QWidget):
         self.open_button.setEnabled(self.evidence.count() > 0)
         self.points.setRange(0, float(ind.max_points))
         self.points.setValue(float(item.verified_points))
+        self.met.setVisible(item.self_met is not None)
+        self.met.setChecked(bool(item.met))
         self.status.setCurrentIndex(self.status.findData(item.status.value))
         self.comment.setPlainText(item.comment)
         self.message.clear()
@@ -382,6 +388,7 @@ class ReviewerScreen(QWidget):
         if self.status.itemData(index) == ItemStatus.ACCEPTED.value:
             # accepting means the self-assessed points stand
             self.points.setValue(float(self.review.items[self.code].self_points))
+            self.met.setChecked(bool(self.review.items[self.code].self_met))
 
     def save_current(self) -> bool:
         """Save points, status and comment of the shown indicator; False (message shown) if refused."""
@@ -393,6 +400,7 @@ class ReviewerScreen(QWidget):
         try:
             self.session.save_item(
                 self.sha, self.cs, code, points=points,
+                met=self.met.isChecked() if self.review.items[code].self_met is not None else None,
                 status=ItemStatus.EXPLAIN if wanted == ItemStatus.EXPLAIN.value else None,
                 comment=comment, based_on=stamp.version if stamp else None,
             )  # fmt: skip

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from desktop.format import format_points
 from desktop.qt import (
@@ -34,14 +34,16 @@ from desktop.qt import (
     QWizard,
     QWizardPage,
 )
-from desktop.settings import COLLECTOR, COMMUNE
+from desktop.settings import COLLECTOR, COMMUNE, Settings
+from desktop.setup.signing_page import SigningPage
 from desktop.setup.unit_page import UnitPage  # noqa: F401  (tests and callers import it from here)
 from desktop.tasks import TaskRunner
 from forms.contact import email_problem, phone_problem
-from forms.criteria import CriteriaSet
+from forms.criteria import ClassifyOn, CriteriaSet
 from forms.i18n import _
 
 if TYPE_CHECKING:
+    from desktop.finalise.token_panel import TokenChoice
     from local_db.database import Database
     from local_db.models import Profile
 
@@ -61,10 +63,11 @@ class SetupResult:
     mode: str = COMMUNE
     organisation: str = ""  # collector mode: who forwards bundles and signs reviews
     chairman_name: str = ""  # commune mode: the chairman who signs the report
+    token: TokenChoice | None = None  # commune mode: sign on this USB token certificate
 
 
-# page ids (QWizard.setPage): the collector skips the unit
-MODE_PAGE, UNIT_PAGE, OFFICER_PAGE, CRITERIA_PAGE, KEY_PAGE = range(5)
+# page ids (QWizard.setPage): the collector skips the unit and the signing choice
+MODE_PAGE, UNIT_PAGE, OFFICER_PAGE, CRITERIA_PAGE, KEY_PAGE, SIGNING_PAGE = range(6)
 
 
 def _translate_buttons(wizard: QWizard) -> None:
@@ -288,12 +291,18 @@ def describe_set(cs: CriteriaSet) -> str:
             "Năm {year}, phiên bản {version}; {pillars} trụ cột, {indicators} chỉ tiêu; tổng {points} điểm.",
             year=cs.year,
             version=cs.version,
-            pillars=len(cs.pillars),
+            pillars=sum(1 for p in cs.pillars if not p.unscored),
             indicators=len(cs.leaves()),
             points=format_points(cs.total_points),
         ),  # fmt: skip
         _("Mã nhận diện: {hash}", hash=cs.content_hash[:16]),
     ]
+    blocks = [p.name for p in cs.pillars if p.unscored]
+    if blocks:
+        lines.insert(2, _("Không tính điểm: {blocks}.", blocks=", ".join(blocks)))
+    if cs.classify_on is ClassifyOn.TARGETS:
+        lines.insert(2, _("Xếp loại theo số chỉ tiêu đạt (trong {n} chỉ tiêu đạt/không đạt).",
+                          n=len(cs.targets())))  # fmt: skip
     if cs.reference:
         lines.append(_("Đây là bộ tham khảo: khi tỉnh ban hành bộ chính thức, hãy tải bộ đó vào."))
     return "\n".join(lines)
@@ -356,7 +365,7 @@ class KeyPage(QWizardPage):
             self._show_key(self.fingerprint, self._existing)
 
     def nextId(self) -> int:
-        return -1
+        return -1 if self._mode() == COLLECTOR else SIGNING_PAGE
 
     def _load_existing(self) -> None:
         from forms.packages import keys
@@ -442,6 +451,7 @@ class SetupWizard(QWizard):
         *,
         mode: str = COMMUNE,
         organisation: str = "",
+        settings: Settings | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Thiết lập DTI Desk"))
@@ -453,12 +463,14 @@ class SetupWizard(QWizard):
         self.officer_page = OfficerPage(profile, organisation, self.mode)
         self.criteria_page = CriteriaPage(runner, reference)
         self.key_page = KeyPage(keys_dir, runner, self._key_name, self.mode)
+        self.signing_page = SigningPage(runner, settings)
         for page_id, page in (
             (MODE_PAGE, self.mode_page),
             (UNIT_PAGE, self.unit_page),
             (OFFICER_PAGE, self.officer_page),
             (CRITERIA_PAGE, self.criteria_page),
             (KEY_PAGE, self.key_page),
+            (SIGNING_PAGE, self.signing_page),
         ):
             self.setPage(page_id, page)
         self.setStartId(MODE_PAGE)
@@ -477,7 +489,7 @@ class SetupWizard(QWizard):
     def result_data(self) -> SetupResult:
         mode = self.mode()
         officer = self.officer_page
-        common = dict(
+        common: dict[str, Any] = dict(
             officer_name=officer.name.text().strip(),
             position=officer.position.text().strip(),
             phone=officer.phone.text().strip(),
@@ -493,4 +505,5 @@ class SetupWizard(QWizard):
         unit = self.unit_page.chosen()
         assert unit is not None
         return SetupResult(unit_code=unit[0], unit_name=unit[1], criteria_set=cs,
-                           chairman_name=officer.chairman.text().strip(), **common)  # fmt: skip
+                           chairman_name=officer.chairman.text().strip(),
+                           token=self.signing_page.chosen(), **common)  # fmt: skip

@@ -31,6 +31,7 @@ SHEET_FIELDS = "Trường nhập"
 SHEET_TIERS = "Bậc điểm"
 SHEET_CHOICES = "Lựa chọn"
 SHEET_BANDS = "Xếp loại"
+SHEET_CARRY = "Chuyển tiếp"  # optional: read when present, written when the set has a mapping
 SHEETS = (
     SHEET_SETTINGS,
     SHEET_PILLARS,
@@ -112,6 +113,8 @@ FIELD_COLUMNS = (
     Column("in_year", "Trong năm đánh giá", "bool", required=False),
     Column("unit", "Đơn vị", "text", required=False, width=12),
     Column("plausible_max", "Giá trị hợp lý tối đa", "number", required=False),
+    # the province's source of the value: filled in = the province supplies it (.dtidata)
+    Column("supplied_source", "Giá trị do tỉnh cung cấp", "text", required=False, width=30),
 )
 TIER_COLUMNS = (
     Column("indicator", "Mã chỉ tiêu", "code", width=11),
@@ -127,6 +130,12 @@ CHOICE_COLUMNS = (
 BAND_COLUMNS = (
     Column("minimum", "Từ điểm", "number"),
     Column("label", "Xếp loại", "text", width=20),
+)
+CARRY_COLUMNS = (
+    Column("from_code", "Mã năm trước", "code", width=14),
+    Column("from_field", "Trường năm trước", "text", width=18),
+    Column("to_code", "Mã năm nay", "code", width=14),
+    Column("to_field", "Trường năm nay", "text", width=18),
 )
 SETTING_COLUMNS = (
     Column("key", "Thuộc tính", "text", width=26),

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from forms.criteria import (
+    SUPPLIED_BY_PROVINCE,
     Choice,
     Evidence,
     Field,
@@ -106,6 +107,8 @@ def field(reader: SheetReader, table: Table, row: Row) -> Field | None:
         in_year=row.values.get("in_year", False),
         unit=row.values.get("unit", ""),
         plausible_max=row.values.get("plausible_max"),
+        supplied_by=SUPPLIED_BY_PROVINCE if row.values.get("supplied_source") else "",
+        supplied_source=row.values.get("supplied_source", ""),
     )
     reader.loc.add(fld, table.sheet, row.number, table.columns)
     return fld

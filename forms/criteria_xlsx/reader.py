@@ -18,6 +18,7 @@ from typing import Any
 from forms.criteria import ClassifyOn, CriteriaSet, Rounding
 from forms.criteria_checks import check_set
 from forms.criteria_xlsx.bands import read_bands
+from forms.criteria_xlsx.carry_sheet import read_carry
 from forms.criteria_xlsx.columns import (
     BAND_COLUMNS,
     CHOICE_COLUMNS,
@@ -54,6 +55,7 @@ def read_set(reader: SheetReader) -> CriteriaSet:
     tree = IndicatorTree(reader, inds_t, fields_t, tiers_t, choices_t)
     pillars = read_pillars(reader, pillars_t, tree)
     bands = read_bands(reader, bands_t)
+    carry = read_carry(reader)
     cs = CriteriaSet(
         set_id=settings.get("set_id", ""),
         level=settings.get("level", ""),
@@ -71,6 +73,7 @@ def read_set(reader: SheetReader) -> CriteriaSet:
         classify_on=settings.get("classify_on", ClassifyOn.POINTS),
         # a workbook is written for this code's meanings of the kinds it uses
         rule_versions=current_versions(i.rule.kind for p in pillars for i in p.walk()),
+        carry_forward=carry,
     )
     reader.loc.set_place(cs, setting_rows)
     if settings_bad or "year" not in settings or "total_points" not in settings:

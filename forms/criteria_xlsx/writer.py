@@ -12,8 +12,10 @@ from typing import Any
 from forms.atomic import atomic_write
 from forms.cells import append
 from forms.criteria import CriteriaSet, Indicator, RuleKind
+from forms.criteria_xlsx.carry_sheet import carry_rows
 from forms.criteria_xlsx.columns import (
     BAND_COLUMNS,
+    CARRY_COLUMNS,
     CHOICE_COLUMNS,
     CLASSIFY_NAMES,
     FIELD_COLUMNS,
@@ -27,6 +29,7 @@ from forms.criteria_xlsx.columns import (
     SETTINGS,
     SEVERITY_NAMES,
     SHEET_BANDS,
+    SHEET_CARRY,
     SHEET_CHOICES,
     SHEET_FIELDS,
     SHEET_INDICATORS,
@@ -124,6 +127,7 @@ def _field_rows(ind: Indicator) -> list[list[Any]]:
             _yes_no(f.in_year),
             f.unit or None,
             None if f.plausible_max is None else _cell_number(f.plausible_max),
+            f.supplied_source or None,
         ]
         for f in ind.fields
     ]
@@ -152,6 +156,8 @@ def _rows(cs: CriteriaSet) -> Iterator[tuple[str, tuple[Column, ...], list[list[
     yield SHEET_TIERS, TIER_COLUMNS, tiers
     yield SHEET_CHOICES, CHOICE_COLUMNS, choices
     yield SHEET_BANDS, BAND_COLUMNS, [[_cell_number(b.minimum), b.label] for b in cs.bands]
+    if cs.carry_forward:
+        yield SHEET_CARRY, CARRY_COLUMNS, carry_rows(cs.carry_forward)
 
 
 def _guide(wb: Any) -> None:

@@ -31,7 +31,11 @@ from forms.packages.format import (
     MAX_ENTRY_BYTES,
     MAX_REPORT_BYTES,
     MAX_TOTAL_BYTES,
+    PROVINCE_DATA_NAME,
     REPORT_NAME,
+    ROLE_CHAIRMAN,
+    ROLE_ORGANISATION,
+    SIGNATURE_ORGANISATION,
     ZIP_DATE_TIME,
     package_file_name,
 )
@@ -42,7 +46,7 @@ from forms.packages.manifest import (
     nfc_value,
     scores_dict,
 )
-from forms.packages.signing import Signer
+from forms.packages.signing import KIND_X509, Signer
 from forms.problems import Problem, ProblemsError
 from forms.scoring import score
 from forms.text import misleading_char
@@ -69,6 +73,9 @@ class Submission:
     created_at: datetime | None = None  # default: now (the signer's clock; a claim only)
     criteria_hash: str | None = None  # the set's content hash if the caller already has it
     report: bytes | None = None  # the PDF report, as printed: stored as report.pdf, hash signed
+    # the province's signed .dtidata whose values the answers carry (issue 16): stored as
+    # province-data.dtidata, its hash signed (format 3)
+    province_data: bytes | None = None
 
 
 def _zipinfo(name: str, compress: int) -> zipfile.ZipInfo:
@@ -245,23 +252,43 @@ def _type_problem(item: EvidenceFile) -> Problem | None:
 
 
 def build_package(
-    submission: Submission, signer: Signer, out_dir: Path | str, *, durable: bool = True
+    submission: Submission,
+    signer: Signer,
+    out_dir: Path | str,
+    *,
+    durable: bool = True,
+    organisation: Signer | None = None,
 ) -> Path:
     """Write ``<unit>_<year>_r<revision>.dtipkg`` into ``out_dir`` and return its path.
 
     ``durable=False`` skips the fsync (bulk demo data, where a lost file is simply redone).
+    ``organisation``: a certificate signer whose signature goes beside ``signer``'s (the
+    chairman's), over the same manifest, which names both keys with their roles.
 
     Raises ``ProblemsError`` for unusable input (unknown indicator, missing evidence file);
     nothing is left behind then, nor when writing fails half-way.
     """
     _check(submission)
+    _check_organisation(signer, organisation)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / package_file_name(submission.unit_code, submission.year, submission.revision)
     # durable: the package must survive a pulled USB stick
     with atomic_write(target, durable=durable) as raw:
-        _write_zip(raw, submission, signer)
+        _write_zip(raw, submission, signer, organisation)
     return target
+
+
+def _check_organisation(signer: Signer, organisation: Signer | None) -> None:
+    if organisation is None:
+        return
+    if organisation.kind != KIND_X509:
+        message = _("Chữ ký của cơ quan phải là chứng thư số (USB token hoặc tệp .p12)")
+    elif organisation.key_id == signer.key_id:
+        message = _("Chữ ký của cơ quan phải bằng chứng thư số khác với chứng thư của Chủ tịch")
+    else:
+        return
+    raise ProblemsError([Problem("organisation_signer_invalid", message, "organisation")])
 
 
 def _write_content(zf: zipfile.ZipFile, content: Content) -> None:
@@ -285,7 +312,9 @@ def _write_content(zf: zipfile.ZipFile, content: Content) -> None:
         )
 
 
-def _write_zip(raw: Any, submission: Submission, signer: Signer) -> None:
+def _write_zip(
+    raw: Any, submission: Submission, signer: Signer, organisation: Signer | None = None
+) -> None:
     cs = submission.criteria_set
     created = (submission.created_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     answers: dict[str, Any] = {}
@@ -321,6 +350,15 @@ def _write_zip(raw: Any, submission: Submission, signer: Signer) -> None:
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "size": len(data),
             }
+        province = None
+        if submission.province_data is not None:
+            data = submission.province_data
+            zf.writestr(_zipinfo(PROVINCE_DATA_NAME, zipfile.ZIP_DEFLATED), data)
+            province = {
+                "path": PROVINCE_DATA_NAME,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "size": len(data),
+            }
         manifest = build_manifest(
             unit_code=submission.unit_code,
             unit_name=submission.unit_name,
@@ -340,8 +378,18 @@ def _write_zip(raw: Any, submission: Submission, signer: Signer) -> None:
             scores=scores_dict(result),
             evidence=evidence,
             report=report,
+            signers=None
+            if organisation is None
+            else [
+                {"role": ROLE_CHAIRMAN, "key_id": signer.key_id},
+                {"role": ROLE_ORGANISATION, "key_id": organisation.key_id},
+            ],
+            province_data=province,
         )
         data = manifest_bytes(manifest)
         zf.writestr(_zipinfo(MANIFEST_NAME, zipfile.ZIP_DEFLATED), data)
         blob = signer.sign(data)
         zf.writestr(_zipinfo(blob.entry_name, zipfile.ZIP_STORED), blob.data)
+        if organisation is not None:
+            second = organisation.sign(data)
+            zf.writestr(_zipinfo(SIGNATURE_ORGANISATION, zipfile.ZIP_STORED), second.data)

@@ -12,7 +12,11 @@ FORMAT_NAME = "dti-package"
 # 2 (issue 15): each evidence content stored once, named by its sha256, and the PDF report
 # inside. 1: one entry per attachment. A verifier takes every version it lists here.
 FORMAT_VERSION = 2
-FORMAT_VERSIONS = (1, 2)
+# 3 (issue 16): as 2, and the province's signed data file (.dtidata) whose values the answers
+# carry, stored as ``province-data.dtidata`` with its hash in the manifest. Written only by a
+# package that uses province-supplied values: every other package stays a version 2 one.
+PROVINCE_DATA_VERSION = 3
+FORMAT_VERSIONS = (1, 2, 3)
 EXTENSION = ".dtipkg"
 
 MANIFEST_NAME = "manifest.json"
@@ -21,6 +25,9 @@ SIGNATURE_DIR = "signature/"
 # version 2: the report the chairman signed, as printed (its sha256 is in the manifest)
 REPORT_NAME = "report.pdf"
 MAX_REPORT_BYTES = 64 * 1024 * 1024
+# version 3: the province's data file, as received (forms.province_data.model.MAX_FILE_BYTES)
+PROVINCE_DATA_NAME = "province-data.dtidata"
+MAX_PROVINCE_DATA_BYTES = 16 * 1024 * 1024
 # version 2: evidence entries are ``evidence/<sha256>.<extension>``, the extension the one
 # ``forms.evidence_types.EXTENSION_FOR_TYPE`` gives the content's checked type
 CONTENT_ENTRY = re.compile(r"evidence/([0-9a-f]{64})\.([a-z0-9]{1,8})")
@@ -28,6 +35,12 @@ CONTENT_ENTRY = re.compile(r"evidence/([0-9a-f]{64})\.([a-z0-9]{1,8})")
 SIGNATURE_ED25519 = "signature/manifest.ed25519.json"
 SIGNATURE_CMS = "signature/manifest.p7s"  # DER CMS SignedData, detached, with the certificate
 SIGNATURE_NAMES = {SIGNATURE_ED25519: "ed25519", SIGNATURE_CMS: "x509"}
+# The organisation's signature beside the chairman's (Decree 30/2020/NĐ-CP): a second detached
+# CMS over the same manifest.json bytes, present only when the manifest's ``signers`` names it
+# (docs/signatures.md, "Two signatures")
+SIGNATURE_ORGANISATION = "signature/organisation.p7s"
+ROLE_CHAIRMAN = "chairman"
+ROLE_ORGANISATION = "organisation"
 
 # Limits the verifier enforces while reading (zip bombs, hostile archives). A real package
 # holds a manifest, one signature and a few dozen scanned documents.

@@ -15,7 +15,7 @@ from typing import Any
 
 from forms.canonical import canonical_bytes
 from forms.criteria import CriteriaSet
-from forms.packages.format import FORMAT_NAME, FORMAT_VERSION
+from forms.packages.format import FORMAT_NAME, FORMAT_VERSION, PROVINCE_DATA_VERSION
 from forms.scoring import Score
 
 
@@ -91,10 +91,13 @@ def build_manifest(
     officer_phone: str = "",
     officer_email: str = "",
     chairman_name: str = "",
+    signers: list[dict[str, str]] | None = None,
+    province_data: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The manifest of the version this app writes (``FORMAT_VERSION``); ``evidence`` lists
     one reference per attachment (several may share a ``path``), ``report`` the PDF's entry
-    ``{"path", "sha256", "size"}`` or None."""
+    ``{"path", "sha256", "size"}`` or None; ``signers`` (two signatures only) each signer's
+    role and the sha256 of its public key, chairman first."""
     # the officer's phone and e-mail and the chairman's name: present only when given, so a
     # package without them is byte for byte what it was before they existed (issue 15)
     officer = {"name": officer_name, "position": officer_position}
@@ -102,10 +105,17 @@ def build_manifest(
     unit = {"code": unit_code, "name": unit_name}
     if chairman_name:
         unit["chairman"] = chairman_name
+    body: dict[str, Any] = {"signers": signers} if signers else {}
+    # the province's data file (issue 16): only in a package that uses one, which is then of
+    # format 3; every other package is byte for byte what it was
+    if province_data is not None:
+        body["province_data"] = province_data
+    version = FORMAT_VERSION if province_data is None else PROVINCE_DATA_VERSION
     return nfc_value(
         {
+            **body,
             "format": FORMAT_NAME,
-            "format_version": FORMAT_VERSION,
+            "format_version": version,
             "unit": unit,
             "year": year,
             "criteria_set": criteria,

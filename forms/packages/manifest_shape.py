@@ -203,6 +203,41 @@ def _report(m: dict[str, Any]) -> None:
     _in_range(report, "size", 1, fmt.MAX_REPORT_BYTES, "report")
 
 
+_ROLES = [fmt.ROLE_CHAIRMAN, fmt.ROLE_ORGANISATION]
+
+
+def _signers(m: dict[str, Any]) -> None:
+    """Two signatures (absent in every package with one): ``[{"role": "chairman", "key_id"},
+    {"role": "organisation", "key_id"}]`` in that order, two different keys."""
+    if "signers" not in m:
+        return
+    signers = _get(m, "signers", list, "")
+    if len(signers) != len(_ROLES):
+        raise ShapeError("signers")
+    for index, (item, role) in enumerate(zip(signers, _ROLES, strict=True)):
+        where = f"signers[{index}]"
+        if not isinstance(item, dict) or set(item) != {"role", "key_id"}:
+            raise ShapeError(where)
+        if _get(item, "role", str, where) != role:
+            raise ShapeError(f"{where}.role")
+        if not fmt.SHA256_HEX.fullmatch(_get(item, "key_id", str, where)):
+            raise ShapeError(f"{where}.key_id")
+    if signers[0]["key_id"] == signers[1]["key_id"]:
+        raise ShapeError("signers[1].key_id")
+
+
+def _province_data(m: dict[str, Any]) -> None:
+    """Format 3: ``province_data`` is ``{"path": "province-data.dtidata", "sha256", "size"}``."""
+    found = m.get("province_data")
+    if not isinstance(found, dict) or set(found) != {"path", "sha256", "size"}:
+        raise ShapeError("province_data")
+    if _get(found, "path", str, "province_data") != fmt.PROVINCE_DATA_NAME:
+        raise ShapeError("province_data.path")
+    if not fmt.SHA256_HEX.fullmatch(_get(found, "sha256", str, "province_data")):
+        raise ShapeError("province_data.sha256")
+    _in_range(found, "size", 1, fmt.MAX_PROVINCE_DATA_BYTES, "province_data")
+
+
 def check_shape(m: dict[str, Any]) -> datetime:
     """Raise ``ShapeError(where)`` if a field is missing or of the wrong type; returns created_at.
 
@@ -223,4 +258,9 @@ def check_shape(m: dict[str, Any]) -> datetime:
         _evidence_item(item, f"evidence[{index}]", paths, version)
     if version >= 2:
         _report(m)
+    _signers(m)
+    if version >= 3:
+        _province_data(m)
+    elif "province_data" in m:  # a version 2 reader would not look at it: never silently
+        raise ShapeError("province_data")
     return created

@@ -15,72 +15,29 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from forms.canonical import CanonicalError, parse_canonical
 from forms.criteria import CriteriaSet
 from forms.evidence_types import ALLOWED, checked_type, extension_of
 from forms.i18n import N_, _
 from forms.packages import format as fmt
-from forms.packages.answer_check import check_answers
 from forms.packages.manifest import scores_dict
 from forms.packages.manifest_shape import ShapeError, check_shape
+from forms.packages.organisation_checks import (
+    organisation_required,
+    organisation_signature,
+    organisation_trust,
+)
+from forms.packages.package_run import Check, PackageRun, run_checks
+from forms.packages.province_check import province_file, province_values
 from forms.packages.signer_trust import TrustWording, signer_problems
 from forms.packages.signing import SignatureError, verify_signature
-from forms.packages.trust import ROLE_SUBMISSION, TrustRegistry
-from forms.packages.verdict import CriteriaLookup, Verdict, lookup_criteria
+from forms.packages.trust import ROLE_SUBMISSION
+from forms.packages.verdict import lookup_criteria
 from forms.packages.zipsafe import SafeZip
 from forms.problems import Problem
 from forms.scoring import score
-
-if TYPE_CHECKING:
-    from forms.packages.revocation import RevocationLists
-
-
-class PackageRun:
-    """What the checks of one package share: the open zip, the verdict they fill, the
-    lookups they were given, and what an earlier check found for a later one."""
-
-    def __init__(
-        self,
-        zf: SafeZip,
-        verdict: Verdict,
-        criteria_sets: CriteriaLookup,
-        trust: TrustRegistry | None,
-        revocation: RevocationLists | None = None,
-    ) -> None:
-        self.zf, self.verdict, self.reasons = zf, verdict, verdict.reasons
-        self.criteria_sets, self.trust = criteria_sets, trust
-        self.revocation = revocation  # the CRLs to check a certificate signer's path against
-        self.raw = b""  # manifest.json, exactly as signed
-        self.manifest: dict[str, Any] = {}
-        self.created = datetime.min  # the manifest's created_at, once its shape is checked
-        self.signatures: list[str] = []  # the known signature entries present
-        self.cs: CriteriaSet | None = None
-        self._answers: tuple[dict[str, Mapping[str, Any]], list[Problem]] | None = None
-
-    @property
-    def criteria(self) -> CriteriaSet:
-        assert self.cs is not None, "criteria checks run after criteria_known"
-        return self.cs
-
-    def answers(self) -> tuple[dict[str, Mapping[str, Any]], list[Problem]]:
-        """The answers to score and the problems with them (``check_answers``), worked out once
-        for the checks that need them."""
-        if self._answers is None:
-            self._answers = check_answers(self.criteria, self.manifest["answers"])
-        return self._answers
-
-
-Check = Callable[[PackageRun], bool]
-
-
-def run_checks(checks: Sequence[Check], run: PackageRun) -> bool:
-    """Run ``checks`` in order until one says stop; False if one did."""
-    return all(check(run) for check in checks)
-
 
 # --- the manifest ---------------------------------------------------------------------------
 
@@ -324,6 +281,8 @@ def unlisted_files(run: PackageRun) -> bool:
     listed = {item["path"] for item in run.manifest["evidence"]}
     if run.manifest["format_version"] >= 2 and run.manifest.get("report") is not None:
         listed.add(run.manifest["report"]["path"])
+    if run.manifest["format_version"] >= fmt.PROVINCE_DATA_VERSION:
+        listed.add(run.manifest["province_data"]["path"])
     for entry in run.zf.files:
         if entry != fmt.MANIFEST_NAME and entry not in listed and entry not in run.signatures:
             run.reasons.append(
@@ -497,6 +456,7 @@ CRITERIA_CHECKS: tuple[Check, ...] = (
     criteria_claims,
     indicators_known,
     answers_valid,
+    province_values,
     scores_match,
 )
 
@@ -539,10 +499,14 @@ PACKAGE_CHECKS: tuple[Check, ...] = (
     format_version,
     manifest_shape,
     signature,
+    organisation_signature,
     evidence_files,
     report_file,
+    province_file,
     unlisted_files,
     signed,
     criteria,
+    organisation_required,
     signer_trust,
+    organisation_trust,
 )

@@ -157,6 +157,11 @@ class Pkcs12Signer:
         self.fingerprint = short_fingerprint(spki)
         self.key_id = full_key_id(spki)
 
+    @property
+    def private_key(self) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
+        """For the report's PAdES signature by the same .p12 (``forms.pdf_signature``)."""
+        return self._key
+
     @classmethod
     def from_pkcs12(cls, data: bytes, password: bytes | None) -> Pkcs12Signer:
         """Load a .p12/.pfx; raises ``ValueError`` on a wrong password or a file without key/cert."""
@@ -202,6 +207,12 @@ def _verify_cms(blob: bytes, manifest: bytes) -> SignerInfo:
         signed.certificates,
         leaf.subject.rfc4514_string(),
     )
+
+
+def verify_cms(blob: bytes, manifest: bytes) -> SignerInfo:
+    """Check a detached CMS signature file over the exact manifest bytes (the organisation's
+    ``signature/organisation.p7s`` as well as ``signature/manifest.p7s``)."""
+    return _verify_cms(blob, manifest)
 
 
 def verify_signature(entry_name: str, blob: bytes, manifest: bytes) -> SignerInfo:

@@ -14,6 +14,10 @@ verifier and the package format do not change.
   what the token says of the attempts left (``CKF_USER_PIN_COUNT_LOW``/``FINAL_TRY``). A token
   that says it is locked is not tried at all.
 - Listing needs no PIN (certificates are public objects).
+- A key marked ``CKA_ALWAYS_AUTHENTICATE`` (each use needs its own login) is signed with a
+  context-specific login (``C_Login(CKU_CONTEXT_SPECIFIC)`` after ``C_SignInit``, python-pkcs11's
+  ``sign(..., pin=)``) with the PIN of this signing, held only while the session is open; a
+  refused one is ``token_pin_incorrect`` and is not retried.
 
 Binding: python-pkcs11 (wheels for Windows, Linux and macOS; the binding pyHanko's PKCS#11
 signer uses, so the PDF's signature goes through the same session). No Qt here.
@@ -62,6 +66,8 @@ KEY_MISSING = "token_key_missing"  # no private key with the certificate's CKA_I
 KEY_MISMATCH = "token_key_mismatch"  # the key with that CKA_ID does not belong to the certificate
 KEY_UNSUPPORTED = "token_key_unsupported"  # neither RSA nor EC
 SIGN_FAILED = "token_sign_failed"
+# the key needs a login per signature (CKA_ALWAYS_AUTHENTICATE) and no PIN is at hand
+ALWAYS_AUTHENTICATE = "token_always_authenticate"
 
 MAX_PIN = 64
 MAX_CERT_BYTES = 64 * 1024
@@ -352,9 +358,11 @@ def _issuers(
 class TokenSession:
     """A logged-in session on one token (from :func:`open_token`)."""
 
-    def __init__(self, info: TokenInfo, session: Any) -> None:
+    def __init__(self, info: TokenInfo, session: Any, pin: str | None = None) -> None:
         self.info = info
         self.session = session  # python-pkcs11's, for pyHanko's PKCS#11 signer
+        # for keys that need a context-specific login per signature; gone with the session
+        self._pin = pin
 
     def certificate(self, cert_id: bytes) -> TokenCertificate:
         for entry in self.info.certificates:
@@ -369,7 +377,7 @@ class TokenSession:
     def signer(self, cert_id: bytes) -> TokenSigner:
         entry = self.certificate(cert_id)
         chain = _issuers(entry.certificate, self.info.certificates)
-        return TokenSigner(self.session, entry, chain)
+        return TokenSigner(self.session, entry, chain, self._pin)
 
 
 @contextmanager
@@ -381,10 +389,21 @@ def open_token(
         slot, token, info = _choose(lib, serial, cert_id)
         session = _login(slot, token, pin)
         try:
-            yield TokenSession(info, session)
+            yield TokenSession(info, session, pin)
         finally:
             with suppress(p11.PKCS11Error):  # the token was pulled out: nothing left to close
                 session.close()
+
+
+def _always_authenticate(key: Any) -> bool:
+    """Whether each signature with ``key`` needs its own login (a token that does not know
+    the attribute, PKCS#11 before 2.20, says no)."""
+    try:
+        return bool(key[Attribute.ALWAYS_AUTHENTICATE])
+    except (p11.AttributeTypeInvalid, p11.AttributeSensitive):
+        return False
+    except p11.PKCS11Error as exc:
+        raise _driver_error(exc) from exc
 
 
 class TokenSigner:
@@ -393,7 +412,11 @@ class TokenSigner:
     kind = KIND_X509
 
     def __init__(
-        self, session: Any, entry: TokenCertificate, chain: list[x509.Certificate]
+        self,
+        session: Any,
+        entry: TokenCertificate,
+        chain: list[x509.Certificate],
+        pin: str | None = None,
     ) -> None:
         self.session = session  # for pyHanko's PKCS#11 signer (forms.pdf_signature)
         self.entry = entry
@@ -427,6 +450,16 @@ class TokenSigner:
                 entry.id_hex,
             )  # fmt: skip
         self._public = public
+        self.always_authenticate = _always_authenticate(self._key)
+        if self.always_authenticate and not pin:
+            raise TokenError(
+                ALWAYS_AUTHENTICATE,
+                _("Khóa mã {id} trên token đòi nhập mã PIN cho mỗi lần ký (CKA_ALWAYS_AUTHENTICATE) nhưng chưa có mã PIN",
+                  id=entry.id_hex),
+                entry.id_hex,
+            )  # fmt: skip
+        # what each C_Sign needs: the context-specific login's PIN for such a key, else nothing
+        self.sign_kwargs: dict[str, Any] = {"pin": pin} if self.always_authenticate else {}
 
     def raw_sign(self, data: bytes) -> bytes:
         """SHA-256 signature of ``data`` by the token's key, in CMS form, checked against the
@@ -434,12 +467,14 @@ class TokenSigner:
         not at the collector)."""
         try:
             if isinstance(self._public, rsa.RSAPublicKey):
-                signature = bytes(self._key.sign(data, mechanism=Mechanism.SHA256_RSA_PKCS))
+                signature = bytes(
+                    self._key.sign(data, mechanism=Mechanism.SHA256_RSA_PKCS, **self.sign_kwargs)
+                )
                 self._public.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
             else:
                 assert isinstance(self._public, ec.EllipticCurvePublicKey)
                 digest = hashlib.sha256(data).digest()
-                raw = bytes(self._key.sign(digest, mechanism=Mechanism.ECDSA))
+                raw = bytes(self._key.sign(digest, mechanism=Mechanism.ECDSA, **self.sign_kwargs))
                 signature = encode_ecdsa_signature(raw)
                 self._public.verify(signature, data, ec.ECDSA(hashes.SHA256()))
         except InvalidSignature as exc:
@@ -449,6 +484,12 @@ class TokenSigner:
                   id=self.entry.id_hex),
                 self.entry.id_hex,
             ) from exc  # fmt: skip
+        except p11.PinIncorrect:  # the context-specific login: one attempt, as the first
+            raise TokenError(
+                PIN_INCORRECT, _("Mã PIN không đúng: chưa ký gì, và không tự thử lại")
+            ) from None
+        except p11.PinLocked:
+            raise TokenError(PIN_LOCKED, pin_warning(TokenFlag.USER_PIN_LOCKED) or "") from None
         except p11.PKCS11Error as exc:
             raise TokenError(
                 SIGN_FAILED, _("Token không ký được: {error}", error=type(exc).__name__)

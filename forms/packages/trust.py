@@ -62,6 +62,7 @@ from forms.packages.trust_file import (
     REGISTRY_VERSION,
     REVIEWERS_FILE,
     ROLE_BUNDLE,
+    ROLE_PROVINCE_DATA,
     ROLE_REVIEW,
     ROLE_SUBMISSION,
     ROLES,
@@ -85,6 +86,7 @@ __all__ = [
     "REVIEWERS_FILE",
     "ROLES",
     "ROLE_BUNDLE",
+    "ROLE_PROVINCE_DATA",
     "ROLE_REVIEW",
     "ROLE_SUBMISSION",
     "Anchor",
@@ -101,12 +103,17 @@ __all__ = [
 ]
 
 
+# roles whose ``*`` entry means every unit: a province's reviewer, and its data office
+_ANY_UNIT_ROLES = (ROLE_REVIEW, ROLE_PROVINCE_DATA)
+
+
 def role_label(role: str) -> str:
     """What a role allows, for people."""
     labels = {
         ROLE_SUBMISSION: _("ký gói tự đánh giá"),
         ROLE_BUNDLE: _("ký gói chuyển tiếp"),
         ROLE_REVIEW: _("ký phiếu thẩm định"),
+        ROLE_PROVINCE_DATA: _("ký tệp dữ liệu tỉnh cung cấp"),
     }
     return labels.get(role, role)
 
@@ -190,7 +197,7 @@ class TrustRegistry:
         ``*`` may review every unit; nobody else signs for a unit it is not listed for."""
         allowed = self.units_for(key_id, role)
         if allowed and (
-            unit is None or unit in allowed or (role == ROLE_REVIEW and ANY_UNIT in allowed)
+            unit is None or unit in allowed or (role in _ANY_UNIT_ROLES and ANY_UNIT in allowed)
         ):
             return Standing("trusted", allowed)
         known = self.units_for(key_id)

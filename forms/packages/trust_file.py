@@ -36,7 +36,10 @@ MAX_TRUST_BYTES = 8 * 1024 * 1024  # a province's 3,321 units take about 1.5 MB
 ROLE_SUBMISSION = "submission"
 ROLE_BUNDLE = "bundle"
 ROLE_REVIEW = "review"
-ROLES = (ROLE_BUNDLE, ROLE_REVIEW, ROLE_SUBMISSION)  # sorted, as stored
+# issue 16: the province's signed data file (.dtidata), the values a commune cannot type;
+# a role of its own, so that a reviewer's key cannot set a denominator that scoring reads
+ROLE_PROVINCE_DATA = "province_data"
+ROLES = (ROLE_BUNDLE, ROLE_PROVINCE_DATA, ROLE_REVIEW, ROLE_SUBMISSION)  # sorted, as stored
 ANY_UNIT = "*"  # in a reviewers' registry: the key may review every unit
 
 _ENTRY_FIELDS = {"unit", "kind", "key_id", "fingerprint", "public", "label", "roles"}

@@ -11,8 +11,18 @@ from forms.packages.signing import SignerInfo
 from forms.problems import Problem
 
 CriteriaLookup = Mapping[str, CriteriaSet] | Callable[[str], CriteriaSet | None] | None
-# the reasons that say only "this signer is not in the trust list (for this unit)"
-TRUST_LIST_CODES = frozenset({"signer_unknown", "signer_not_for_unit"})
+# the reasons that say only "this signer is not in the trust list (for this unit)"; and, for a
+# package carrying the province's data file, "nor is the province's key" (a commune keeps that
+# key in reviewers.json, not in the trust list its own package is checked with)
+TRUST_LIST_CODES = frozenset(
+    {
+        "signer_unknown",
+        "signer_not_for_unit",
+        "organisation_signer_unknown",
+        "organisation_signer_not_for_unit",
+        "province_data_province_key_unknown",
+    }
+)
 
 
 def criteria_index(sets: Iterable[CriteriaSet]) -> dict[str, CriteriaSet]:
@@ -45,6 +55,8 @@ class Verdict:
     year: int | None = None
     submission_id: str | None = None
     signer: SignerInfo | None = None
+    # the organisation's signer, when the package is signed twice (chairman + organisation)
+    organisation: SignerInfo | None = None
     manifest: dict[str, Any] | None = None  # parsed, for the collector's merge
     manifest_bytes: bytes | None = None  # exactly as signed
     criteria_set: CriteriaSet | None = None
@@ -76,5 +88,16 @@ class Verdict:
                 "kind": self.signer.kind if self.signer else None,
                 "fingerprint": self.signer.fingerprint if self.signer else None,
             },
+            **(
+                {}
+                if self.organisation is None
+                else {
+                    "organisation": {
+                        "kind": self.organisation.kind,
+                        "fingerprint": self.organisation.fingerprint,
+                        "subject": self.organisation.subject,
+                    }
+                }
+            ),
             "reasons": [{"code": p.code, "message": p.message} for p in self.reasons],
         }

@@ -22,7 +22,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from forms.packages import parallel
-from forms.packages.package_checks import PACKAGE_CHECKS, PackageRun, run_checks
+from forms.packages.package_checks import PACKAGE_CHECKS
+from forms.packages.package_run import PackageRun, run_checks
 from forms.packages.parallel import worker_state
 from forms.packages.signer_trust import certificate_problem, chain_problems
 from forms.packages.trust import TrustRegistry

@@ -26,7 +26,7 @@ from forms.review.model import (
     nfc,
     parse_points,
 )
-from forms.review.scoring import reviewable
+from forms.review.scoring import counted_only, reviewable
 from forms.review.sign import points_problem
 
 
@@ -44,6 +44,18 @@ def self_points_of(manifest: Mapping[str, Any], cs: CriteriaSet) -> dict[str, De
     return out
 
 
+def self_met_of(manifest: Mapping[str, Any], cs: CriteriaSet) -> dict[str, bool]:
+    """Per 0-point target (``counted_only``): met by the signed manifest's answers."""
+    from forms.packages.answer_check import check_answers
+    from forms.scoring import is_met
+
+    counted = [t for t in cs.targets() if counted_only(t)]
+    if not counted:
+        return {}
+    answers, _problems = check_answers(cs, manifest.get("answers") or {})
+    return {t.code: bool(is_met(t, answers)) for t in counted}
+
+
 def new_review(
     manifest: Mapping[str, Any],
     manifest_sha256: str,
@@ -54,7 +66,11 @@ def new_review(
     created_at: str | None = None,
 ) -> Review:
     """A review of a verified submission with every indicator accepted at its self-assessed points."""
-    items = {code: ReviewItem(code, pts, pts) for code, pts in self_points_of(manifest, cs).items()}
+    met = self_met_of(manifest, cs)
+    items = {
+        code: ReviewItem(code, pts, pts, self_met=met.get(code), met=met.get(code))
+        for code, pts in self_points_of(manifest, cs).items()
+    }
     return Review(
         review_id=review_id or str(uuid.uuid4()),
         created_at=created_at or now_text(),
@@ -64,10 +80,12 @@ def new_review(
     )
 
 
-def derive_status(self_points: Decimal, verified: Decimal, wanted: ItemStatus | None) -> ItemStatus:
+def derive_status(
+    self_points: Decimal, verified: Decimal, wanted: ItemStatus | None, same_met: bool = True
+) -> ItemStatus:
     if wanted is ItemStatus.EXPLAIN:
         return wanted
-    return ItemStatus.ACCEPTED if verified == self_points else ItemStatus.ADJUSTED
+    return ItemStatus.ACCEPTED if verified == self_points and same_met else ItemStatus.ADJUSTED
 
 
 def checked_points(cs: CriteriaSet, code: str, value: Any) -> Decimal:
@@ -100,9 +118,12 @@ def edit_item(
     points: Any = None,
     status: ItemStatus | str | None = None,
     comment: str | None = None,
+    met: bool | None = None,
 ) -> ReviewItem:
-    """A copy of ``item`` with the given changes; refuses points outside [0, max]."""
+    """A copy of ``item`` with the given changes; refuses points outside [0, max]. ``met``
+    overturns (or restores) a 0-point target, the one thing about it a reviewer can change."""
     verified = item.verified_points if points is None else checked_points(cs, item.code, points)
+    found = item.met if met is None or item.self_met is None else met
     wanted: ItemStatus | None
     if status is None:
         wanted = item.status if item.status is ItemStatus.EXPLAIN else None
@@ -110,9 +131,11 @@ def edit_item(
         wanted = ItemStatus(status)
         if wanted is ItemStatus.ACCEPTED and points is None:
             verified = item.self_points  # accepting puts the self-assessed points back
+            found = item.self_met if met is None else found
     return replace(
         item,
         verified_points=verified,
-        status=derive_status(item.self_points, verified, wanted),
+        met=found,
+        status=derive_status(item.self_points, verified, wanted, found == item.self_met),
         comment=item.comment if comment is None else nfc(comment.strip()),
     )

@@ -99,6 +99,12 @@ class ReviewItem:
     verified_points: Decimal
     status: ItemStatus = ItemStatus.ACCEPTED
     comment: str = ""
+    # a pass/fail target worth 0 points scores 0 met or not, so its points cannot say it: met by
+    # the commune's answers (``self_met``) and as the reviewer found (``met``, which overturns
+    # it); None on every other indicator (a target with points is met when its points reach
+    # the maximum)
+    self_met: bool | None = None
+    met: bool | None = None
 
     @property
     def flagged(self) -> bool:
@@ -153,17 +159,23 @@ def body_dict(review: Review, summary: Mapping[str, Any], fingerprint: str) -> d
         },
         "deadline": review.deadline,
         "message": nfc(review.message),
-        "items": {
-            code: {
-                "self_points": decimal_text(item.self_points),
-                "verified_points": decimal_text(item.verified_points),
-                "status": item.status.value,
-                "comment": nfc(item.comment),
-            }
-            for code, item in sorted(review.items.items())
-        },
+        "items": {code: _item_entry(item) for code, item in sorted(review.items.items())},
         "summary": dict(summary),
     }
+
+
+def _item_entry(item: ReviewItem) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "self_points": decimal_text(item.self_points),
+        "verified_points": decimal_text(item.verified_points),
+        "status": item.status.value,
+        "comment": nfc(item.comment),
+    }
+    # only on 0-point targets: a review of a set without them is signed as it always was
+    entry.update(
+        {k: v for k, v in (("self_met", item.self_met), ("met", item.met)) if v is not None}
+    )
+    return entry
 
 
 def body_bytes(body: Mapping[str, Any]) -> bytes:
@@ -183,6 +195,8 @@ def review_from_body(body: Mapping[str, Any]) -> Review:
             Decimal(entry["verified_points"]),
             ItemStatus(entry["status"]),
             entry["comment"],
+            entry.get("self_met"),
+            entry.get("met"),
         )
         for code, entry in body["items"].items()
     }

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
-from forms.criteria import CriteriaSet, Indicator
+from forms.criteria import CriteriaSet, Indicator, RuleKind
 from forms.review.model import Review
 from forms.rules import rule_kind
 from forms.scoring import CONTEXT, Score, clamp, roll_up
@@ -24,8 +24,18 @@ def _sums_children(ind: Indicator) -> bool:
     return bool(ind.children) and rule_kind(ind.rule.kind).sums_children
 
 
-def score_from_points(cs: CriteriaSet, leaf_points: Mapping[str, Decimal]) -> Score:
-    """A ``Score`` built from points per leaf indicator (missing leaves score 0)."""
+def counted_only(ind: Indicator) -> bool:
+    """A pass/fail target worth 0 points: it only counts, so its points cannot say it is met."""
+    return ind.rule.kind is RuleKind.TARGET and not ind.children and ind.max_points == 0
+
+
+def score_from_points(
+    cs: CriteriaSet,
+    leaf_points: Mapping[str, Decimal],
+    met: Mapping[str, bool | None] | None = None,
+) -> Score:
+    """A ``Score`` built from points per leaf indicator (missing leaves score 0). A target
+    with points is met when they reach its maximum; a 0-point target when ``met`` says so."""
     with localcontext(CONTEXT):
         per: dict[str, Decimal] = {}
 
@@ -42,7 +52,12 @@ def score_from_points(cs: CriteriaSet, leaf_points: Mapping[str, Decimal]) -> Sc
         for pillar in cs.pillars:
             for top in pillar.indicators:
                 walk(top)
-        return roll_up(cs, per)
+        reached = {
+            t.code
+            for t in cs.targets()
+            if ((met or {}).get(t.code) is True if counted_only(t) else per[t.code] >= t.max_points)
+        }
+        return roll_up(cs, per, reached)
 
 
 def reviewable(cs: CriteriaSet) -> list[Indicator]:
@@ -51,13 +66,13 @@ def reviewable(cs: CriteriaSet) -> list[Indicator]:
 
 
 def self_score(cs: CriteriaSet, review: Review) -> Score:
-    return score_from_points(cs, {code: item.self_points for code, item in review.items.items()})
+    points = {code: item.self_points for code, item in review.items.items()}
+    return score_from_points(cs, points, {c: i.self_met for c, i in review.items.items()})
 
 
 def verified_score(cs: CriteriaSet, review: Review) -> Score:
-    return score_from_points(
-        cs, {code: item.verified_points for code, item in review.items.items()}
-    )
+    points = {code: item.verified_points for code, item in review.items.items()}
+    return score_from_points(cs, points, {c: i.met for c, i in review.items.items()})
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,9 @@ def _items(body: dict[str, Any]) -> None:
         if _get(entry, "status", str, where) not in statuses:
             raise ShapeError(f"{where}.status")
         _get(entry, "comment", str, where)
+        for key in ("self_met", "met"):  # 0-point targets only (forms.review.model.ReviewItem)
+            if key in entry and not isinstance(entry[key], bool):
+                raise ShapeError(f"{where}.{key}")
 
 
 def check_shape(body: dict[str, Any]) -> datetime:

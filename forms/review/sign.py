@@ -60,7 +60,7 @@ def _criteria_matches(cs: CriteriaSet, review: Review) -> list[Problem]:
 
 def _status_problem(code: str, item: ReviewItem) -> Problem | None:
     """The status says what the points do: accepted keeps them, adjusted changes them."""
-    same = item.verified_points == item.self_points
+    same = item.verified_points == item.self_points and item.met == item.self_met
     if item.status is ItemStatus.ACCEPTED and not same:
         message = _(
             "Chỉ tiêu {code}: đã chấp nhận nhưng điểm thẩm định khác điểm tự đánh giá", code=code

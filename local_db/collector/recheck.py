@@ -29,6 +29,9 @@ from forms.packages.format import MAX_PACKAGE_BYTES
 from local_db.collector.kinds import BUNDLE_SUFFIX, MergeSummary, Progress
 
 SIGNER_UNKNOWN = "signer_unknown"
+# what a longer trust list can clear: the package's signer, or the province key of the data
+# file a package carries (issue 16: the collector had not added the province's key yet)
+RECHECKED = (SIGNER_UNKNOWN, "province_data_province_key_unknown")
 _BUNDLE_BYTES = 64 * 1024**3  # local_db.collector.bundles.LIMITS.package_bytes
 
 DDL = """
@@ -87,7 +90,7 @@ def rejected_unknown_signer(conn: sqlite3.Connection) -> list[RejectedFile]:
     return [
         RejectedFile(sha, name, bundle, path)
         for sha, name, bundle, reasons, path in rows
-        if _with_reason(reasons, SIGNER_UNKNOWN)
+        if any(_with_reason(reasons, code) for code in RECHECKED)
     ]
 
 

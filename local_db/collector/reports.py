@@ -18,7 +18,7 @@ from forms.criteria import CriteriaSet
 from forms.i18n import _
 from forms.problems import Problem, ProblemsError
 from forms.ranking import PreviousResult, Ranking, UnitResult, rank
-from forms.vi_collate import sort_key
+from forms.vi_collate import sort_key, unit_sort_key
 from local_db.collector.decisions import decide, set_not_ranked  # noqa: F401 - their old home
 
 # --- units --------------------------------------------------------------------------------
@@ -128,7 +128,12 @@ def current_criteria(conn: sqlite3.Connection, year: int) -> dict[str, int]:
     return {h: int(n) for h, n in rows}
 
 
-def results_for_year(conn: sqlite3.Connection, year: int, criteria_hash: str) -> list[UnitResult]:
+def results_for_year(
+    conn: sqlite3.Connection, year: int, criteria_hash: str, cs: CriteriaSet | None = None
+) -> list[UnitResult]:
+    """The current submissions' results under one set, verified points where reviewed; with
+    ``cs``, the targets each met too (``local_db.collector.targets``: what a set classing on
+    targets ranks by; without it ``targets_met`` stays None)."""
     query = """
         SELECT s.unit_code, COALESCE(u.name, s.unit_name), COALESCE(u.group_name, ''),
                s.pillars_json, s.total, COALESCE(u.not_ranked, 0)
@@ -147,7 +152,12 @@ def results_for_year(conn: sqlite3.Connection, year: int, criteria_hash: str) ->
     # exists; the other units keep their self-assessed points
     from local_db.review.standing import apply_verified
 
-    return apply_verified(conn, year, criteria_hash, out)
+    verified = apply_verified(conn, year, criteria_hash, out)
+    if cs is None:
+        return verified
+    from local_db.collector.targets import with_targets
+
+    return with_targets(conn, year, cs, verified)
 
 
 def pick_criteria(
@@ -208,7 +218,8 @@ def previous_results(
     if used:
         hash_ = next(iter(used))
         if hash_ in criteria:
-            ranking = rank(criteria[hash_], results_for_year(conn, year, hash_), year=year)
+            cs = criteria[hash_]
+            ranking = rank(cs, results_for_year(conn, year, hash_, cs), year=year)
             return {r.unit_code: PreviousResult(r.rank, r.total) for r in ranking.rows}
     out: dict[str, PreviousResult] = {}
     for code, total, rank_ in conn.execute(
@@ -232,7 +243,8 @@ def ranking_for_year(
     )
     cs = pick_criteria(conn, year, index, wanted)
     previous = previous_results(conn, year - 1, index)
-    return rank(cs, results_for_year(conn, year, cs.content_hash), year=year, previous=previous)
+    results = results_for_year(conn, year, cs.content_hash, cs)
+    return rank(cs, results, year=year, previous=previous)
 
 
 # --- completeness --------------------------------------------------------------------------
@@ -300,7 +312,7 @@ def completeness(conn: sqlite3.Connection, year: int) -> list[CompletenessRow]:
         else:
             status, detail = "missing", ""
         rows.append(CompletenessRow(code, name, group, status, detail))
-    rows.sort(key=lambda r: (sort_key(r.group), sort_key(r.name), r.unit_code))
+    rows.sort(key=lambda r: (sort_key(r.group), unit_sort_key(r.name), r.unit_code))
     return rows
 
 

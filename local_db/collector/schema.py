@@ -17,7 +17,7 @@ import sqlite3
 from pathlib import Path
 from typing import cast
 
-from local_db.collector import pg
+from local_db.collector import db_url, feed, pg
 from local_db.review.schema import has_reviews
 from local_db.review.versions import upgrade_collector
 
@@ -169,7 +169,7 @@ class CollectorSchemaError(Exception):
 def connect(path: Path | str) -> sqlite3.Connection:
     """Open (creating if needed) a collector database: a SQLite file with the storage layer's
     pragmas, or a ``postgresql://`` URL (``local_db.collector.pg``)."""
-    if pg.is_url(path):
+    if db_url.is_url(path):
         return _connect_postgres(str(path))
     # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves, one per package.
     # SQLite's default check_same_thread holds: a thread that needs the database opens its
@@ -224,7 +224,7 @@ def _connect_postgres(url: str) -> sqlite3.Connection:
             row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         version = int(row[0]) if row is not None else 0
         if version > SCHEMA_VERSION:
-            raise CollectorSchemaError(pg.masked(url))
+            raise CollectorSchemaError(db_url.masked(url))
         if version < SCHEMA_VERSION:
             _migrate(cast(sqlite3.Connection, conn), version)
             conn.execute(
@@ -232,6 +232,7 @@ def _connect_postgres(url: str) -> sqlite3.Connection:
                 "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                 (str(SCHEMA_VERSION),),
             )
+        conn.with_driver(feed.ensure)  # a database made before the change feed gets it now
         conn.execute("COMMIT")
     except BaseException:
         conn.close()

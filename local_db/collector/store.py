@@ -27,7 +27,7 @@ from forms.packages.signing import Signer
 from forms.ranking import Ranking
 from forms.results_table import ResultsTable
 from forms.review.model import Review, Reviewer, ReviewItem
-from local_db.collector import decisions, pg, recheck, reports
+from local_db.collector import db_url, decisions, pg, recheck, reports
 from local_db.collector.kinds import MergeSummary
 from local_db.collector.published import ImportedTable, import_published
 from local_db.collector.schema import connect
@@ -45,10 +45,13 @@ class CollectorStore:
 
     def __init__(self, path: Path | str) -> None:
         # a SQLite file, or a ``postgresql://`` URL (``local_db.collector.pg``)
-        self.target: Path | str = str(path) if pg.is_url(path) else Path(path)
+        self.target: Path | str = str(path) if db_url.is_url(path) else Path(path)
         self.path = Path(path) if isinstance(self.target, Path) else None
         self._local = threading.local()
         self._closed = False
+        # the server processes of this store's PostgreSQL connections, every one opened so far:
+        # the change feed leaves their writes to the session, which announced them already
+        self.backend_pids: set[int] = set()
         self.conn  # noqa: B018 - opened now, so a bad file is said at once, not at the first read
 
     # --- connections -------------------------------------------------------------------
@@ -58,18 +61,41 @@ class CollectorStore:
         """The calling thread's connection (opened on its first use). For ``local_db`` code
         that takes a connection; the GUI and the command line call the methods below."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None and isinstance(conn, pg.PgConnection) and conn.broken:
+            conn = self._local.conn = None  # the server went away: a new connection, once back
         if conn is None:
             if self._closed:
                 raise RuntimeError(f"collector store {self.name} is closed")
             with translate_errors():
                 conn = connect(self.target)
+            if isinstance(conn, pg.PgConnection):
+                self.backend_pids.add(conn.backend_pid)
             self._local.conn = conn
         return conn
 
     @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def url(self) -> str | None:
+        """The ``postgresql://`` URL (with its password, if given: never to be shown), or None
+        for a SQLite file."""
+        return None if isinstance(self.target, Path) else self.target
+
+    def data_version(self) -> int | None:
+        """SQLite's ``PRAGMA data_version`` on the calling thread's connection: it changes when
+        another connection commits (the window polls it); None on PostgreSQL (its feed is
+        ``feed.Listener``)."""
+        if self.url is not None:
+            return None
+        with translate_errors():
+            return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    @property
     def name(self) -> str:
         """What to call this database in a message: its path, or its URL without the password."""
-        return str(self.target) if isinstance(self.target, Path) else pg.masked(self.target)
+        return str(self.target) if isinstance(self.target, Path) else db_url.masked(self.target)
 
     def release_thread(self) -> None:
         """Close the calling thread's connection, if it opened one (the next call opens again)."""

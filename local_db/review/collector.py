@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -34,6 +34,7 @@ from forms.review.model import (
 from forms.review.scoring import verified_score
 from forms.review.sign import review_file_name, sign_review, write_review_file
 from forms.text import format_number
+from local_db.review.items import read_items, read_target, update_target, write_items
 from local_db.review.received import (
     EvidenceEntry,
     Received,
@@ -65,7 +66,6 @@ from local_db.review.versions import (
     audit_rows,
     current_note,
     current_notes,
-    insert_items,
     item_json,
     notes,
     now_iso,
@@ -98,17 +98,8 @@ def load_review(conn: sqlite3.Connection, manifest_sha256: str) -> Review | None
     ).fetchone()
     if row is None:
         return None
-    # comments and the message: the latest entry of each note (``review_notes``)
-    texts = current_notes(conn, manifest_sha256)
-    items = {
-        code: ReviewItem(
-            code, Decimal(self_pts), Decimal(verified), ItemStatus(status), texts.get(code, "")
-        )
-        for code, self_pts, verified, status in conn.execute(
-            "SELECT indicator_code, self_points, verified_points, status FROM review_items WHERE manifest_sha256=?",
-            (manifest_sha256,),
-        )
-    }
+    texts = current_notes(conn, manifest_sha256)  # GENERAL: the message (``review_notes``)
+    items = read_items(conn, manifest_sha256)
     submission = ReviewedSubmission(**json.loads(row[8]))
     message = texts.get(GENERAL, row[6])
     return Review(
@@ -167,7 +158,7 @@ def load_item(
         return None
     comment = current_note(conn, manifest_sha256, code)
     item = ReviewItem(code, Decimal(row[0]), Decimal(row[1]), ItemStatus(row[2]), comment)
-    return item, Stamp(int(row[3]), str(row[4]), str(row[5]))
+    return read_target(conn, manifest_sha256, item), Stamp(int(row[3]), str(row[4]), str(row[5]))
 
 
 def _previous_issued(conn: sqlite3.Connection, manifest_sha256: str) -> Review | None:
@@ -197,13 +188,14 @@ def _carry_over(fresh: Review, previous: Review | None) -> dict[str, ReviewItem]
         if old is None:
             continue
         if old.status is ItemStatus.ADJUSTED and old.self_points == item.self_points:
-            items[code] = ReviewItem(
-                code, item.self_points, old.verified_points, ItemStatus.ADJUSTED, old.comment
-            )
+            # a 0-point target's overturn stands too, while the answers meet it as before
+            met = old.met if old.self_met == item.self_met else item.met
+            items[code] = replace(
+                item, verified_points=old.verified_points, status=ItemStatus.ADJUSTED,
+                comment=old.comment, met=met,
+            )  # fmt: skip
         elif old.status is ItemStatus.EXPLAIN:
-            items[code] = ReviewItem(
-                code, item.self_points, item.self_points, ItemStatus.EXPLAIN, old.comment
-            )
+            items[code] = replace(item, status=ItemStatus.EXPLAIN, comment=old.comment)
     return items
 
 
@@ -246,7 +238,7 @@ def start_review(
                 ),
             )  # fmt: skip
             # carried-over comments were the previous review's reviewer's
-            insert_items(conn, manifest_sha256, items, officer, stamp)
+            write_items(conn, manifest_sha256, items, officer, stamp)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -309,12 +301,14 @@ def set_item(
     based_on: int | None = None,
     officer: str = "",
     now: datetime | None = None,
+    met: bool | None = None,
 ) -> ReviewItem:
     """Change one indicator of a draft; ``ProblemsError`` for points outside [0, max].
 
     ``based_on``: the indicator's version the caller read (``review_versions``); another
     write since is refused (``StaleEdit``, with the current value). None: whatever is stored
-    now (a script's own read-then-write). A changed comment is appended as a note entry."""
+    now (a script's own read-then-write). A changed comment is appended as a note entry.
+    ``met`` overturns a 0-point target (``forms.review.edit.edit_item``)."""
     stamp_at = _now(now)
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -325,7 +319,7 @@ def set_item(
         item, stamp = found
         if based_on is not None and based_on != stamp.version:
             raise _stale_item(code, item, stamp)
-        changed = edit_item(cs, item, points=points, status=status, comment=comment)
+        changed = edit_item(cs, item, points=points, status=status, comment=comment, met=met)
         cursor = conn.execute(
             "UPDATE review_items SET verified_points=?, status=?, version=version+1, updated_by=?, updated_at=? "
             "WHERE manifest_sha256=? AND indicator_code=? AND version=?",
@@ -336,6 +330,7 @@ def set_item(
             again = load_item(conn, manifest_sha256, code)
             assert again is not None
             raise _stale_item(code, *again)
+        update_target(conn, manifest_sha256, changed)  # a 0-point target's met / not met
         if changed.comment != item.comment:
             add_note(conn, manifest_sha256, code, officer, stamp_at, changed.comment)
         conn.execute(

@@ -15,12 +15,13 @@ from forms.i18n import _
 from forms.inbound import InboundRejected, read_inbound
 from forms.packages.manifest import decimal_text
 from forms.problems import Problem
-from forms.review.edit import self_points_of
+from forms.review.edit import self_met_of, self_points_of
 from forms.review.model import MAX_FILE_BYTES
 from forms.review.scoring import verified_score
+from local_db.review.items import delete_items, write_items
 from local_db.review.received import load_submission
 from local_db.review.schema import ISSUED, ensure_schema, has_reviews
-from local_db.review.versions import GENERAL, add_note, current_note, insert_items, now_iso
+from local_db.review.versions import GENERAL, add_note, current_note, now_iso
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,9 @@ def receive_issued(
         )
         return ReceivedReview(name, "rejected", (problem,), sha)
     claimed = {code: item.self_points for code, item in review.items.items()}
-    if claimed != self_points_of(load_submission(conn, sha).manifest, cs):
+    manifest = load_submission(conn, sha).manifest
+    claimed_met = {c: i.self_met for c, i in review.items.items() if i.self_met is not None}
+    if claimed != self_points_of(manifest, cs) or claimed_met != self_met_of(manifest, cs):
         problem = Problem(
             "submission_mismatch",
             _("Điểm tự đánh giá trong tệp thẩm định {name} khác với bài nộp đã nhận", name=name),
@@ -121,7 +124,7 @@ def receive_issued(
     stamp = now_iso(now)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.execute("DELETE FROM review_items WHERE manifest_sha256=?", (sha,))
+        delete_items(conn, sha)
         conn.execute("DELETE FROM reviews WHERE manifest_sha256=?", (sha,))
         conn.execute(
             "INSERT INTO reviews(manifest_sha256, review_id, submission_json, state, reviewer_name, reviewer_position, reviewer_org, "
@@ -136,7 +139,7 @@ def receive_issued(
             ),
         )  # fmt: skip
         # the reviewer who signed it wrote its comments and message (appended: notes stay)
-        insert_items(conn, sha, review.items, review.reviewer.name, stamp)
+        write_items(conn, sha, review.items, review.reviewer.name, stamp)
         if review.message and current_note(conn, sha, GENERAL) != review.message:
             add_note(conn, sha, GENERAL, review.reviewer.name, stamp, review.message)
         conn.execute("COMMIT")

@@ -43,19 +43,30 @@ CREATE TABLE IF NOT EXISTS review_items (
     status           TEXT NOT NULL CHECK (status IN ('accepted', 'adjusted', 'explanation_requested')),
     comment          TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (manifest_sha256, indicator_code)
+);
+-- a 0-point target met or not (forms.review.model.ReviewItem), which its points cannot
+-- say, added after the first two tables: created on first use in databases that have them
+CREATE TABLE IF NOT EXISTS review_targets (
+    manifest_sha256  TEXT NOT NULL REFERENCES reviews(manifest_sha256),
+    indicator_code   TEXT NOT NULL,
+    self_met         INTEGER NOT NULL,
+    met              INTEGER NOT NULL,
+    PRIMARY KEY (manifest_sha256, indicator_code)
 )
 """
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
-    if has_reviews(conn):
+    if has_reviews(conn) and has_review_targets(conn):
         return
+    fresh = not has_reviews(conn)
     conn.execute("BEGIN IMMEDIATE")
     try:
         for statement in DDL.split(";"):
             if statement.strip():
                 conn.execute(statement)
-        upgrade_reviews(conn)  # the collector schema's step 2, as on a database made before it
+        if fresh:  # the collector schema's step 2, as on a database made before it
+            upgrade_reviews(conn)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -69,4 +80,19 @@ def has_reviews(conn: sqlite3.Connection) -> bool:
     return int(row[0]) == 2
 
 
-__all__ = ["DDL", "DRAFT", "ISSUED", "ReviewError", "ensure_schema", "has_reviews"]
+def has_review_targets(conn: sqlite3.Connection) -> bool:
+    row = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='review_targets'"
+    ).fetchone()
+    return int(row[0]) == 1
+
+
+__all__ = [
+    "DDL",
+    "DRAFT",
+    "ISSUED",
+    "ReviewError",
+    "ensure_schema",
+    "has_review_targets",
+    "has_reviews",
+]

@@ -133,3 +133,43 @@ def apply_verified(
             row if found is None else replace(row, pillars=dict(found.pillars), total=found.total)
         )
     return out
+
+
+def verified_item_points(
+    conn: sqlite3.Connection, year: int, criteria_hash: str
+) -> dict[str, dict[str, Decimal]]:
+    """Per unit: the verified points per indicator of the issued review of its *current*
+    submission of ``year`` (the units ``verified_results`` gives)."""
+    if not has_reviews(conn):
+        return {}
+    query = (
+        "SELECT s.unit_code, i.indicator_code, i.verified_points FROM current c "
+        "JOIN submissions s USING(manifest_sha256) JOIN reviews r ON r.manifest_sha256 = s.manifest_sha256 "
+        "JOIN review_items i ON i.manifest_sha256 = r.manifest_sha256 "
+        "WHERE c.year=? AND c.status='current' AND r.state='issued' AND s.criteria_hash=?"
+    )
+    out: dict[str, dict[str, Decimal]] = {}
+    for unit, code, points in conn.execute(query, (year, criteria_hash)):
+        out.setdefault(str(unit), {})[str(code)] = Decimal(points)
+    return out
+
+
+def verified_target_flags(
+    conn: sqlite3.Connection, year: int, criteria_hash: str
+) -> dict[str, dict[str, bool]]:
+    """Per unit: met / not met of each 0-point target in the issued review of its current
+    submission (``local_db.review.items``); {} where none was recorded."""
+    from local_db.review.schema import has_review_targets
+
+    if not has_reviews(conn) or not has_review_targets(conn):
+        return {}
+    query = (
+        "SELECT s.unit_code, t.indicator_code, t.met FROM current c "
+        "JOIN submissions s USING(manifest_sha256) JOIN reviews r ON r.manifest_sha256 = s.manifest_sha256 "
+        "JOIN review_targets t ON t.manifest_sha256 = r.manifest_sha256 "
+        "WHERE c.year=? AND c.status='current' AND r.state='issued' AND s.criteria_hash=?"
+    )
+    out: dict[str, dict[str, bool]] = {}
+    for unit, code, met in conn.execute(query, (year, criteria_hash)):
+        out.setdefault(str(unit), {})[str(code)] = bool(met)
+    return out

@@ -306,28 +306,12 @@ def now_iso(moment: datetime | None = None) -> str:
     return (moment or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
 
 
-def insert_items(
-    conn: sqlite3.Connection, sha: str, items: Mapping[str, ReviewItem], officer: str, at: str
-) -> None:
-    """A review's indicators (version 1); their comments become note entries by ``officer``,
-    unless the note already says the same (a draft's notes stay when an issued review replaces it)."""
-    conn.executemany(
-        "INSERT INTO review_items(manifest_sha256, indicator_code, self_points, verified_points, status, comment, "
-        "version, updated_by, updated_at) VALUES (?,?,?,?,?,'',1,?,?)",
-        [
-            (sha, code, decimal_text(i.self_points), decimal_text(i.verified_points), i.status.value, officer, at)
-            for code, i in sorted(items.items())
-        ],
-    )  # fmt: skip
-    held = current_notes(conn, sha)
-    for code, item in sorted(items.items()):
-        if item.comment and held.get(code, "") != item.comment:
-            add_note(conn, sha, code, officer, at, item.comment)
-
-
-def item_json(item: ReviewItem) -> dict[str, str]:
-    return {
+def item_json(item: ReviewItem) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "points": decimal_text(item.verified_points),
         "status": item.status.value,
         "comment": item.comment,
     }
+    if item.self_met is not None:
+        out["met"] = bool(item.met)
+    return out

@@ -32,14 +32,20 @@ def token(desk_token):
 
 
 def dti(
-    token, *args: str, pin: str | None = None, passphrase: str | None = None
+    token,
+    *args: str,
+    pin: str | None = None,
+    passphrase: str | None = None,
+    org_pin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DTI_LANG": "vi",
            "SOFTHSM2_CONF": str(token.conf)}  # fmt: skip
-    for name in ("DTI_PASSPHRASE", "DTI_DATA_DIR", "DTI_PIN"):
+    for name in ("DTI_PASSPHRASE", "DTI_DATA_DIR", "DTI_PIN", "DTI_ORG_PIN"):
         env.pop(name, None)
     if pin is not None:
         env["DTI_PIN"] = pin
+    if org_pin is not None:
+        env["DTI_ORG_PIN"] = org_pin
     if passphrase is not None:
         env["DTI_PASSPHRASE"] = passphrase
     return subprocess.run(

@@ -8,42 +8,12 @@ import zipfile
 from pathlib import Path
 
 from desktop.assessment.checks import Status
-from desktop.assessment.fields import DocRefField, _LineField, _RadioField
 from desktop.assessment.session import ReadOnlyError
-from desktop.format import plain_number_for_typing
 from desktop.qt import QDropEvent, QLineEdit, QMimeData, QPointF, QRadioButton, Qt, QUrl
 from desktop.shell import Shell
-from forms.criteria import FieldKind, RuleKind
 from forms.packages.trust import TrustRegistry
 from forms.packages.verify import verify_package
-
-
-def _typed_value(ind, field, year: int) -> str:
-    if field.kind is FieldKind.COUNT:
-        if ind.rule.kind is RuleKind.RATIO and field.key == ind.rule.numerator:
-            return "3"
-        return "4"
-    if field.kind is FieldKind.PERCENT:
-        return "95"
-    if field.kind is FieldKind.NUMBER:
-        return plain_number_for_typing(ind.max_points)
-    if field.kind is FieldKind.DATE:
-        return f"15/03/{year}"
-    return "Da trien khai"
-
-
-def _fill(qtbot, page, ind, year: int) -> None:
-    for key, widget in page.field_widgets.items():
-        field = ind.field(key)
-        if isinstance(widget, _RadioField):
-            widget.group.buttons()[0].click()  # "Có" / the best choice
-        elif isinstance(widget, DocRefField):
-            for part, text in (("number", "12/KH-UBND"), ("date", f"15/03/{year}"), ("issuer", "UBND xa"),
-                               ("summary", "Ke hoach chuyen doi so")):  # fmt: skip
-                qtbot.keyClicks(widget.edits[part], text)
-        else:
-            assert isinstance(widget, _LineField)
-            qtbot.keyClicks(widget.edit, _typed_value(ind, field, year))
+from tests.desktop.commune_support import fill_page
 
 
 def _drop(widget, path: Path) -> None:
@@ -101,7 +71,7 @@ def test_whole_journey(qtbot, db, settings, runner, units_file, pdf_file, tmp_pa
     year = session.year
     for ind in cs.leaves():
         editor.open(ind.code)
-        _fill(qtbot, editor.page(ind.code), ind, year)
+        fill_page(qtbot, editor.page(ind.code), ind, year)
     # --- attach evidence where it is required (drag-and-drop for the first) ------------
     needing = [ind for ind in cs.leaves() if session.status(ind) is Status.EVIDENCE_MISSING]
     assert needing, "the reference set requires evidence somewhere"

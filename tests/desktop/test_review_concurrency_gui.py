@@ -80,7 +80,7 @@ def test_stale_details_are_refused_and_the_newer_ones_shown(screen, world) -> No
 
 def test_the_officer_is_asked_once_per_session(qtbot, world, tmp_path: Path) -> None:
     store = CollectorStore(world.tmp / "collector.sqlite")
-    session = CollectorSession(store, TaskRunner(synchronous=True))
+    session = CollectorSession(store, TaskRunner(synchronous=True))  # no officer yet
     answers = [None, " Lê Văn Hùng "]
     asked: list[int] = []
 

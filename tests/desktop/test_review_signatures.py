@@ -78,3 +78,45 @@ def test_reviewer_sees_a_report_signed_by_a_revoked_certificate(qtbot, tmp_path,
     assert "Chữ ký số trên báo cáo PDF không hợp lệ" in text and "thu hồi" in text
     assert [s.code for s in screen.signatures.report_verdict.signatures] == [ps.REVOKED]
     store.close()
+
+
+def test_reviewer_sees_both_signatures_of_a_two_signature_package(qtbot, tmp_path, desk_token):
+    ca = desk_token.ca
+    trust = TrustRegistry()
+    trust.add_certificate("25042", ca.chairman.certificate)
+    trust.add_certificate("25042", ca.organisation.certificate)
+    trust.add_anchor(ca.root)
+    with tk.open_token(desk_token.module, desk_token.pin, serial=desk_token.serial) as session:
+        chairman, org = session.signer(ca.chairman.cka_id), session.signer(ca.organisation.cka_id)
+        pdf = ps.sign_pdf(tiny_pdf(), ps.token_pdf_signer(chairman), ps.CHAIRMAN_BOX)
+        pdf = ps.sign_pdf(pdf, ps.token_pdf_signer(org), ps.ORGANISATION_BOX)
+        package = build_package(submission(report=pdf), chairman, tmp_path / "in", organisation=org)
+    store, screen = _screen(qtbot, tmp_path, package, trust)
+    text = screen.signatures.text()
+    assert "có cả chữ ký của Chủ tịch và của cơ quan" in text
+    assert "Chữ ký của Chủ tịch: hợp lệ" in text and "Chữ ký của cơ quan: hợp lệ" in text
+    assert "Nguyễn Văn Bình; UBND xã Hùng Lô" in text
+    store.close()
+
+
+def test_merge_refuses_a_package_without_the_required_organisation_signature(tmp_path, desk_token):
+    import dataclasses
+
+    ca = desk_token.ca
+    strict = dataclasses.replace(CS, organisation_signature=True)
+    trust = TrustRegistry()
+    trust.add_certificate("25042", ca.chairman.certificate)
+    trust.add_certificate("25042", ca.organisation.certificate)
+    trust.add_anchor(ca.root)
+    with tk.open_token(desk_token.module, desk_token.pin, serial=desk_token.serial) as session:
+        chairman, org = session.signer(ca.chairman.cka_id), session.signer(ca.organisation.cka_id)
+        single = build_package(submission(criteria_set=strict), chairman, tmp_path / "one")
+        both = build_package(
+            submission(criteria_set=strict), chairman, tmp_path / "two", organisation=org
+        )
+    with CollectorStore(tmp_path / "c.sqlite") as store:
+        summary = store.merge([single], trust, [strict])
+        assert summary.accepted == 0
+        [rejected] = summary.rejected
+        assert [r.code for r in rejected.reasons] == ["organisation_signature_missing"]
+        assert store.merge([both], trust, [strict]).accepted == 1

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from forms.problems import ProblemsError
 from forms.ranking import PreviousResult, UnitResult, rank
-from forms.vi_collate import fold, sort_key
+from forms.text import fold
+from forms.vi_collate import sort_key
 from tests.forms.sample_sets import tiny_set
 
 
@@ -154,3 +155,21 @@ def test_sort_string_orders_like_sort_key(names):
     from forms.vi_collate import sort_string
 
     assert sorted(names, key=sort_string) == sorted(names, key=sort_key)
+
+
+def test_units_are_ordered_by_their_name_proper_not_their_kind_word():
+    """Regression: "Phường …" sorted before every "Xã …", so an A→Z list of units was two lists
+    and "Xã An Bình" came after "Phường Yên Hòa"."""
+    from forms.vi_collate import name_proper, unit_sort_key
+
+    names = ["Xã Yên Lạc", "Phường Yên Hòa", "Xã An Bình", "Đặc khu Côn Đảo", "Phường An Bình"]
+    assert sorted(names, key=unit_sort_key) == [
+        "Phường An Bình",
+        "Xã An Bình",
+        "Đặc khu Côn Đảo",
+        "Phường Yên Hòa",
+        "Xã Yên Lạc",
+    ]
+    assert name_proper("Thị trấn Đông Anh") == "Đông Anh"
+    assert name_proper("Xã") == "Xã"  # nothing after the kind word: the name itself
+    assert name_proper("Xuân Phương") == "Xuân Phương"

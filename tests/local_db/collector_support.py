@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from forms.criteria import CriteriaSet
 from forms.packages.build import Submission, build_package
 from forms.packages.signing import Ed25519Signer
 from forms.packages.trust import TrustRegistry
@@ -56,9 +57,13 @@ class Units:
             self.trust.add_key(code, signer.public_raw)
 
     def package(self, out: Path, code: str, *, level: int = 2, revision: int = 1, sid: str | None = None,
-                supersedes: str | None = None, year: int = 2025, signer: Ed25519Signer | None = None) -> Path:  # fmt: skip
+                supersedes: str | None = None, year: int = 2025, signer: Ed25519Signer | None = None,
+                criteria_set: CriteriaSet | None = None, given: dict | None = None) -> Path:  # fmt: skip
+        """A signed package of ``code``: the tiny set answered at ``level``, or ``criteria_set``
+        with the answers ``given``."""
         sub = Submission(
-            unit_code=code, unit_name=f"Xã {code}", year=year, criteria_set=CS, answers=answers(level),
+            unit_code=code, unit_name=f"Xã {code}", year=year, criteria_set=criteria_set or CS,
+            answers=answers(level) if given is None else given,
             revision=revision, submission_id=sid_uuid(sid or f"{code}-{year}-r{revision}"),
             supersedes=sid_uuid(supersedes) if supersedes else None,
             officer_name="Nguyễn Văn An", officer_position="Công chức", created_at=FIXED,

@@ -27,8 +27,3 @@ def db(data_dir: Path) -> Iterator[Database]:
 @pytest.fixture
 def draft(db: Database) -> Assessment:
     return assessments.create(db, "08001", 2025, tiny_set())
-
-
-from tests.local_db.pg_fixtures import collector_target, pg_cluster, pg_url  # noqa: E402
-
-__all__ = ["collector_target", "pg_cluster", "pg_url"]

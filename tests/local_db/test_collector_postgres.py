@@ -15,7 +15,8 @@ import pytest
 from desktop.cli import main
 from forms.packages.demo import write_demo
 from local_db.collector import CollectorStore, dump, open_collector
-from local_db.collector.pg import masked, translate
+from local_db.collector.db_url import masked
+from local_db.collector.pg import translate
 from local_db.errors import StorageError
 from tests.local_db.pg_cluster import Cluster
 

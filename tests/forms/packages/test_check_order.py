@@ -19,12 +19,16 @@ def test_package_checks_in_order():
         "format_version",
         "manifest_shape",
         "signature",
+        "organisation_signature",  # two signatures: the organisation's beside the chairman's
         "evidence_files",
         "report_file",  # format 2: the PDF report the manifest lists
+        "province_file",  # format 3: the province's data file the manifest lists
         "unlisted_files",
         "signed",  # a gate: nothing below runs for a package whose signature did not verify
         "criteria",  # runs CRITERIA_CHECKS; the first that fails ends those only
+        "organisation_required",  # the set says the organisation's signature is required
         "signer_trust",
+        "organisation_trust",
     ]
 
 
@@ -34,6 +38,7 @@ def test_criteria_checks_in_order():
         "criteria_claims",
         "indicators_known",
         "answers_valid",
+        "province_values",  # the carried .dtidata verifies, supplied answers are its values
         "scores_match",
     ]
 

@@ -300,3 +300,30 @@ def make_token(folder: Path, ca: TestCA, conf: Path, label: str = "UBND xa Hung 
          + ["--label", "Root CA"], env)  # fmt: skip
     serial = _serial_of(_run([softhsm, "--show-slots"], env), label)
     return SoftToken(module, conf, label, serial, PIN, ca)
+
+
+ALWAYS_AUTH_ID = bytes.fromhex("aa01")
+
+
+def add_always_auth_signer(token: SoftToken, folder: Path) -> TokenSigner:
+    """The organisation's key and certificate written again under CKA_ID ``aa01`` with
+    ``CKA_ALWAYS_AUTHENTICATE`` (pkcs11-tool ``--always-auth``): each signature needs its own
+    context-specific login, as some CAs' qualified keys do."""
+    env = token_env(token.conf)
+    tool = _tool("pkcs11-tool")
+    base = [tool, "--module", token.module, "--token-label", token.label, "--login"]
+    base += ["--pin", token.pin]
+    source = token.ca.organisation
+    signer = TokenSigner(
+        source.certificate, source.private_key, ALWAYS_AUTH_ID, "Khóa ký từng lần", "always-auth"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    key_file, cert_file = folder / "always-key.der", folder / "always-cert.der"
+    key_file.write_bytes(_der_key(signer.private_key))
+    cert_file.write_bytes(signer.certificate.public_bytes(serialization.Encoding.DER))
+    _run([*base, "--write-object", str(key_file), "--type", "privkey", "--always-auth"]
+         + ["--id", signer.id_hex, "--label", signer.key_label], env)  # fmt: skip
+    _run([*base, "--write-object", str(cert_file), "--type", "cert"]
+         + ["--id", signer.id_hex, "--label", signer.cert_label], env)  # fmt: skip
+    key_file.unlink()
+    return signer

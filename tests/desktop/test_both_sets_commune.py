@@ -1,0 +1,136 @@
+"""The commune's pages and outputs over both criteria sets (issue 16): every indicator page of
+every rule kind filled through its widgets, the tree, the overview, the finalise dialog, the
+signed package and the PDF report (its text holds every pillar and the total)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from desktop.assessment.checks import Status
+from desktop.format import format_points
+from desktop.shell import Shell
+from forms.packages.keys import load_public
+from forms.packages.trust import TrustRegistry
+from forms.packages.verify import verify_package
+from local_db import assessments, profile
+from tests.desktop.commune_support import PASSPHRASE, fill_page
+from tests.key_copies import install_key
+
+
+def _points_cell(model, code):
+    return model.index_of(code).siblingAtColumn(1).data()
+
+
+def _pdf_text(path: Path) -> str:
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True)
+    return " ".join(out.stdout.decode("utf-8").split())
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_every_page_fills_and_every_output_holds_the_set(
+    qtbot, db, settings, runner, both_sets, pdf_file, tmp_path
+):
+    cs = both_sets
+    profile.save(db, officer_name="Nguyễn Thị Lan", position="Công chức", unit_code="25001")
+    install_key(Shell(db, settings, runner).keys_dir, PASSPHRASE)
+    assessments.create(db, "25001", cs.year, cs)
+    controller = Shell(db, settings, runner)
+    window = controller.build_window()
+    qtbot.addWidget(window)
+    window.show()
+    editor, session = window.editor, controller.commune.session
+
+    # --- every indicator page, of every rule kind, filled through its widgets ------------
+    kinds = set()
+    for ind in cs.leaves():
+        editor.open(ind.code)
+        page = editor.page(ind.code)
+        assert page.isVisible()
+        fill_page(qtbot, page, ind, cs.year)
+        kinds.add(ind.rule.kind)
+    if cs.set_id != "dti-xa-2025-reference":
+        assert {k.value for k in kinds} >= {"target", "info", "ratio", "choice", "yes_no",
+                                            "count_tiers", "percent_tiers", "direct"}  # fmt: skip
+    for ind in cs.leaves():
+        evidence = editor.page(ind.code).evidence
+        if session.status(ind) is Status.EVIDENCE_MISSING:
+            editor.open(ind.code)
+            evidence.attach_file(str(pdf_file), {"number": "12/KH-UBND"})
+    assert {ind.code: session.status(ind).value for ind in cs.leaves()
+            if session.status(ind) is not Status.COMPLETE} == {}  # fmt: skip
+
+    # --- the tree: one row per pillar; the block without points; targets say "đạt" -------
+    model = editor.model
+    assert model.rowCount() == len(cs.pillars)
+    for pillar in cs.pillars:
+        cell = _points_cell(model, f"pillar:{pillar.code}")
+        assert (cell == "không tính điểm") is pillar.unscored
+    for target in cs.targets():
+        assert _points_cell(model, target.code).startswith("đạt")
+    result = session.score()
+    assert result.targets_met == len(cs.targets())
+
+    # --- the overview charts the scored pillars only ---------------------------------------
+    window.show_overview()
+    assert [v[0] for v in window.overview.values()] == [
+        p.code for p in cs.pillars if not p.unscored
+    ]
+    summary = window.overview.summary.text()
+    assert format_points(result.published_total, cs.rounding) in summary
+    assert ("Chỉ tiêu đạt: " in summary) is bool(cs.targets())
+    assert all(f"{p.code}. {p.name}: " in summary for p in cs.pillars if not p.unscored)
+
+    # --- finalise, sign, export: a package that verifies, the PDF beside it ---------------
+    dialog = controller.commune.open_finalise(exec_dialog=False)
+    qtbot.addWidget(dialog)
+    assert dialog.errors() == []
+    dialog.acknowledge_all()
+    out_dir = tmp_path / "nop"
+    dialog.folder.setText(str(out_dir))
+    dialog.passphrase.setText(PASSPHRASE)
+    with qtbot.waitSignal(controller.commune.exported) as exported:
+        dialog.export_button.click()
+    package = Path(exported.args[0])
+    trust = TrustRegistry()
+    trust.add_key("25001", load_public(controller.keys_dir).public_key)
+    verdict = verify_package(package, criteria_sets={cs.content_hash: cs}, trust=trust)
+    assert verdict.ok, verdict.codes
+    assert verdict.manifest["scores"]["published_total"] == str(result.published_total)
+
+    text = _pdf_text(package.with_suffix(".pdf"))
+    for pillar in cs.pillars:
+        assert " ".join(pillar.name.split()) in text, pillar.name
+    assert format_points(result.published_total, cs.rounding) in text
+    n = len(cs.targets())
+    assert (f"Số chỉ tiêu đạt: {n}/{n}" in text) is bool(n)  # what a set on targets classes by
+    if cs.targets():
+        assert "Đạt" in text
+    if any(p.unscored for p in cs.pillars):
+        assert "Không tính điểm" in text
+        # a ratio over the block shows both sides: its numerator and the block's figure
+        over = [i for i in cs.leaves() if i.rule.denominator.startswith("1.1/so_can_bo")]
+        assert text.count("Số cán bộ, công chức cấp xã (1.1): 4 người") == len(over) >= 2
+
+
+def test_the_setup_wizard_loads_either_set_and_says_its_shape(qtbot, runner, both_sets, tmp_path):
+    from desktop.setup.wizard import CriteriaPage
+    from forms.criteria_json import dump_json
+    from forms.reference import reference_set
+
+    cs = both_sets
+    path = tmp_path / "bo-tieu-chi.json"
+    dump_json(cs, path)
+    page = CriteriaPage(runner, reference_set())
+    qtbot.addWidget(page)
+    page.load_file(str(path))
+    assert page.isComplete() and page.chosen() is not None
+    assert page.chosen().content_hash == cs.content_hash
+    text = page.summary.text()
+    scored = sum(1 for p in cs.pillars if not p.unscored)
+    assert f"{scored} trụ cột, {len(cs.leaves())} chỉ tiêu" in text
+    assert ("Không tính điểm: Thông tin chung." in text) is any(p.unscored for p in cs.pillars)
+    assert ("Xếp loại theo số chỉ tiêu đạt (trong 6 chỉ tiêu" in text) is bool(cs.targets())

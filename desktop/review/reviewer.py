@@ -108,8 +108,8 @@ class ReviewerScreen(QWidget):
             manifest_sha256, cs, reviewer, officer=session.officer or ""
         )
         self.versions: rc.ReviewVersions | None = None
-        # the officer's refused change (code, points, status, comment), to re-apply on request
-        self.pending: tuple[str, Any, Any, str] | None = None
+        # the officer's refused change (code, points, status, comment, met), to re-apply on request
+        self.pending: tuple[str, Any, Any, str, bool] | None = None
         self.code = ""
         self.changed_codes = self.store.changed_since_previous(manifest_sha256)
         self._build()
@@ -406,7 +406,7 @@ class ReviewerScreen(QWidget):
             )  # fmt: skip
         except rc.StaleEdit as exc:
             # another officer saved it meanwhile: show theirs, keep ours to re-apply
-            self.pending = (code, points, wanted, comment)
+            self.pending = (code, points, wanted, comment, self.met.isChecked())
             self._reload()
             self._show(code)
             self.message.setText(str(exc))
@@ -430,12 +430,13 @@ class ReviewerScreen(QWidget):
         """Save the refused change again, on top of the newer version now shown."""
         if self.pending is None:
             return False
-        code, points, wanted, comment = self.pending
+        code, points, wanted, comment, met = self.pending
         if code != self.code:
             self.select(code)
         self.points.setValue(float(points))
         self.status.setCurrentIndex(self.status.findData(wanted))
         self.comment.setPlainText(comment)
+        self.met.setChecked(met)
         return self.save_current()
 
     def keep_newer(self) -> None:

@@ -107,6 +107,7 @@ class CommuneController(QObject):
     def previous_pillars(self) -> dict[str, Decimal]:
         """Last year's pillar points for the overview chart (empty when there is none)."""
         from local_db import answers, assessments, criteria_store
+        from local_db import not_applicable as db_na
 
         assert self.current is not None
         row = assessments.current(self.db, self.current.unit_code, self.current.year - 1)
@@ -114,7 +115,8 @@ class CommuneController(QObject):
             return {}
         cs = criteria_store.load(self.db, row.criteria_hash)
         assert row.id is not None
-        return dict(score(cs, answers.get_all(self.db, row.id)).pillars)
+        unit, marks = db_na.unit_facts(self.db, row.id), db_na.marks(self.db, row.id)
+        return dict(score(cs, answers.get_all(self.db, row.id), unit=unit, marks=marks).pillars)
 
     def build_window(self) -> MainWindow:
         """The main window on the newest assessment; its requests are connected here."""

@@ -19,8 +19,12 @@ from enum import StrEnum
 from typing import Any
 
 FORMAT_VERSION = 1
+# format 2: a set using applicability (``applies_to``, ``may_be_not_applicable``,
+# ``not_applicable``); written only by such a set, so a verifier that knows format 1 alone
+# refuses it instead of scoring every indicator for every unit (issue 16)
+APPLICABILITY_FORMAT = 2
 # the format versions this code reads (it keeps every released one; a later one is refused)
-FORMATS_READ = frozenset({1})
+FORMATS_READ = frozenset({1, APPLICABILITY_FORMAT})
 # a kind's first meaning: a set records a kind's version only when it is another one
 FIRST_RULE_VERSION = 1
 # a field whose value the province supplies (``Field.supplied_by``)
@@ -118,6 +122,22 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class AppliesTo:
+    """Which units an indicator or pillar applies to: those of one of ``kinds`` (xã, phường,
+    đặc khu) and those listed by code in ``units``; nothing given means every unit."""
+
+    kinds: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+
+
+class NotApplicablePolicy(StrEnum):
+    # a unit's maximum is what applies to it; bands and ranking compare percentages
+    OUT_OF_APPLICABLE = "out_of_applicable"
+    # the total is brought back to the full scale: total x full / applicable, then rounded
+    RESCALE = "rescale"
+
+
+@dataclass(frozen=True)
 class Indicator:
     code: str  # "5.3" or "5.3.2"
     name: str
@@ -129,6 +149,8 @@ class Indicator:
     verifier: str = ""
     help: str = ""
     children: tuple[Indicator, ...] = ()
+    applies_to: AppliesTo | None = None  # None: every unit
+    may_be_not_applicable: bool = False  # the commune may mark it "không áp dụng" (a reason)
 
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -150,6 +172,8 @@ class Pillar:
     name: str
     max_points: Decimal
     indicators: tuple[Indicator, ...] = ()
+    applies_to: AppliesTo | None = None  # None: every unit
+    may_be_not_applicable: bool = False
 
     def walk(self) -> Iterator[Indicator]:
         for indicator in self.indicators:
@@ -214,6 +238,8 @@ class CriteriaSet:
     # Decree 30/2020/NĐ-CP: the package must carry the organisation's signature beside the
     # chairman's (``organisation_signature_required`` in the JSON, written only when true)
     organisation_signature: bool = False
+    # what "không áp dụng" does to the maximum; None: the set has no applicability
+    not_applicable: NotApplicablePolicy | None = None
     _index: dict[str, Indicator] = field(
         default_factory=dict, compare=False, repr=False, hash=False
     )
@@ -328,23 +354,46 @@ def _field_dict(f: Field) -> dict[str, Any]:
     return out
 
 
+def _applicability_dict(part: Indicator | Pillar, out: dict[str, Any]) -> dict[str, Any]:
+    """``out`` with the part's applicability keys, only where given (format 2)."""
+    if part.applies_to is not None:
+        out["applies_to"] = {
+            "kinds": [_nfc(k) for k in part.applies_to.kinds],
+            "units": list(part.applies_to.units),
+        }
+    if part.may_be_not_applicable:
+        out["may_be_not_applicable"] = True
+    return out
+
+
+def uses_applicability(cs: CriteriaSet) -> bool:
+    """Whether the set says anything about applicability (then it is written as format 2)."""
+    parts: list[Indicator | Pillar] = [*cs.pillars, *cs.indicators()]
+    return cs.not_applicable is not None or any(
+        p.applies_to is not None or p.may_be_not_applicable for p in parts
+    )
+
+
 def _indicator_dict(ind: Indicator) -> dict[str, Any]:
-    return {
-        "code": ind.code,
-        "name": _nfc(ind.name),
-        "max_points": _dec(ind.max_points),
-        "rule": _rule_dict(ind.rule),
-        "fields": [_field_dict(f) for f in ind.fields],
-        "evidence": {
-            "required": ind.evidence.required,
-            "severity": ind.evidence.severity.value,
-            "description": _nfc(ind.evidence.description),
+    return _applicability_dict(
+        ind,
+        {
+            "code": ind.code,
+            "name": _nfc(ind.name),
+            "max_points": _dec(ind.max_points),
+            "rule": _rule_dict(ind.rule),
+            "fields": [_field_dict(f) for f in ind.fields],
+            "evidence": {
+                "required": ind.evidence.required,
+                "severity": ind.evidence.severity.value,
+                "description": _nfc(ind.evidence.description),
+            },
+            "data_source": _nfc(ind.data_source),
+            "verifier": _nfc(ind.verifier),
+            "help": _nfc(ind.help),
+            "children": [_indicator_dict(c) for c in ind.children],
         },
-        "data_source": _nfc(ind.data_source),
-        "verifier": _nfc(ind.verifier),
-        "help": _nfc(ind.help),
-        "children": [_indicator_dict(c) for c in ind.children],
-    }
+    )
 
 
 def to_dict(cs: CriteriaSet) -> dict[str, Any]:
@@ -362,15 +411,22 @@ def to_dict(cs: CriteriaSet) -> dict[str, Any]:
         "rounding": {"decimals": cs.rounding.decimals, "mode": cs.rounding.mode},
         "bands": [{"minimum": _dec(b.minimum), "label": _nfc(b.label)} for b in cs.bands],
         "pillars": [
-            {
-                "code": p.code,
-                "name": _nfc(p.name),
-                "max_points": _dec(p.max_points),
-                "indicators": [_indicator_dict(i) for i in p.indicators],
-            }
+            _applicability_dict(
+                p,
+                {
+                    "code": p.code,
+                    "name": _nfc(p.name),
+                    "max_points": _dec(p.max_points),
+                    "indicators": [_indicator_dict(i) for i in p.indicators],
+                },
+            )
             for p in cs.pillars
         ],
     }
+    if uses_applicability(cs):
+        out["format"] = APPLICABILITY_FORMAT
+    if cs.not_applicable is not None:
+        out["not_applicable"] = cs.not_applicable.value
     if cs.classify_on is not ClassifyOn.POINTS:
         out["classify_on"] = cs.classify_on.value
     if cs.rule_versions:

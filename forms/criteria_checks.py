@@ -16,6 +16,7 @@ import re
 from collections.abc import Collection, Iterator
 from decimal import Decimal
 
+from forms.applicability_checks import applicability_problems
 from forms.criteria import (
     SUPPLIED_BY_PROVINCE,
     Band,
@@ -163,6 +164,7 @@ class _Checker:
                 "total_points",
             )
         self.check_bands()
+        self.problems += applicability_problems(cs, self.loc)
         return self.problems
 
     def check_codes(self) -> None:

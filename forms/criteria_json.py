@@ -16,8 +16,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from forms.applicability import read_applies_to
 from forms.atomic import write_bytes_atomic
 from forms.criteria import (
+    APPLICABILITY_FORMAT,
     FIRST_RULE_VERSION,
     FORMAT_VERSION,
     FORMATS_READ,
@@ -30,6 +32,7 @@ from forms.criteria import (
     Field,
     FieldKind,
     Indicator,
+    NotApplicablePolicy,
     Pillar,
     Rounding,
     Rule,
@@ -38,6 +41,7 @@ from forms.criteria import (
     Tier,
     ZeroDenominator,
     to_dict,
+    uses_applicability,
 )
 from forms.criteria_checks import PathLocator, check_set
 from forms.i18n import _
@@ -310,6 +314,8 @@ class _Reader:
             verifier=self.text(data, "verifier", path, required=False),
             help=self.text(data, "help", path, required=False),
             children=children,
+            applies_to=read_applies_to(data.get("applies_to"), f"{path}.applies_to", self.problem),
+            may_be_not_applicable=self.flag(data, "may_be_not_applicable", path, False),
         )
         self.loc.add(ind, path)
         if bad[0]:
@@ -384,6 +390,10 @@ class _Reader:
                 indicators=tuple(
                     self.indicator(p, d) for p, d in self.items(pdata, "indicators", ppath)
                 ),
+                applies_to=read_applies_to(
+                    pdata.get("applies_to"), f"{ppath}.applies_to", self.problem
+                ),
+                may_be_not_applicable=self.flag(pdata, "may_be_not_applicable", ppath, False),
             )
             self.loc.add(pillar, ppath)
             if bad[0]:
@@ -434,7 +444,22 @@ class _Reader:
             rule_versions=self.rule_versions(data),
             carry_forward=self.carry_forward(data),
             organisation_signature=self.flag(data, "organisation_signature_required", "", False),
+            not_applicable=(
+                None
+                if data.get("not_applicable") is None
+                else self.enum(data, "not_applicable", "", NotApplicablePolicy, None)
+            ),
         )
+        if fmt == FORMAT_VERSION and uses_applicability(cs):
+            # format 1 has no applicability: a reader of it would score every part for everyone
+            self.problem(
+                "format_version",
+                _(
+                    "Bộ tiêu chí dùng phạm vi áp dụng phải ghi định dạng {expected}.",
+                    expected=APPLICABILITY_FORMAT,
+                ),
+                "format",
+            )
         self.loc.add(cs, "")
         if bad[0]:
             self.tainted.add(id(cs))

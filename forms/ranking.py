@@ -18,14 +18,15 @@ Rules (the province's, as published in its yearly decision):
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
-from forms.criteria import ClassifyOn, CriteriaSet
+from forms.criteria import ClassifyOn, CriteriaSet, NotApplicablePolicy
 from forms.i18n import _
 from forms.problems import Problem, ProblemsError
-from forms.scoring import classify, round_points
+from forms.scoring import classify, classify_share, round_points
 from forms.vi_collate import sort_key, unit_sort_key
 
 
@@ -42,6 +43,8 @@ class UnitResult:
     # the pass/fail targets met (``Score.targets_met``): what a set classifying on targets
     # classes by; None where the source does not carry it
     targets_met: int | None = None
+    # applicability (issue 16): the maximum that applies to the unit; None: the set's total
+    applicable_max: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,10 @@ class RankedRow:
     not_ranked: bool = False
     previous: PreviousResult | None = None
     targets_met: int | None = None  # the pass/fail targets met, where the result says
+    # a set with applicability (issue 16): the unit's applicable maximum, and under the
+    # policy "out_of_applicable" the total's percentage of it (rounded as the set rounds)
+    applicable_max: Decimal | None = None
+    percent: Decimal | None = None
 
     @property
     def rank_change(self) -> int | None:
@@ -106,7 +113,7 @@ def _group_order(row: RankedRow) -> tuple:
     return (row.not_ranked, row.group_rank or 0, -row.total, unit_sort_key(row.name), row.unit_code)
 
 
-def _competition_ranks(totals: list[Decimal]) -> list[int]:
+def _competition_ranks(totals: Sequence[Decimal | Fraction]) -> list[int]:
     """Ranks for totals already sorted highest first: equal totals share, the next skips."""
     ranks: list[int] = []
     for i, total in enumerate(totals):
@@ -183,18 +190,18 @@ def rank(
 
     def tie_order(item: tuple[UnitResult, dict[str, Decimal], Decimal]) -> tuple:
         r, _pillars, total = item
-        return (-total, unit_sort_key(r.name), r.unit_code)
+        return (-_ranked_on(cs, r, total), unit_sort_key(r.name), r.unit_code)
 
     ranked = sorted((x for x in prepared if not x[0].not_ranked), key=tie_order)
     unranked = sorted((x for x in prepared if x[0].not_ranked), key=tie_order)
-    overall = _competition_ranks([t for _r, _p, t in ranked])
+    overall = _competition_ranks([_ranked_on(cs, r, t) for r, _p, t in ranked])
 
     group_ranks: dict[str, int] = {}
     by_group: dict[str, list[int]] = {}
     for i, (r, _p, _t) in enumerate(ranked):
         by_group.setdefault(r.group, []).append(i)
     for indices in by_group.values():
-        ranks = _competition_ranks([ranked[i][2] for i in indices])
+        ranks = _competition_ranks([_ranked_on(cs, ranked[i][0], ranked[i][2]) for i in indices])
         for i, gr in zip(indices, ranks, strict=True):
             group_ranks[ranked[i][0].unit_code] = gr
 
@@ -203,9 +210,10 @@ def rank(
         rows.append(
             RankedRow(
                 r.unit_code, _nfc(r.name), _nfc(r.group), pillars, total,
-                _nfc(classify(_classed_on(cs, r, total), cs.bands)),
+                _nfc(_classification(cs, r, total)),
                 overall_rank, group_ranks[r.unit_code], False, previous.get(r.unit_code),
                 r.targets_met,
+                *_applicable(cs, r, total),
             )
         )  # fmt: skip
     for r, pillars, total in unranked:
@@ -214,10 +222,46 @@ def rank(
                 r.unit_code, _nfc(r.name), _nfc(r.group), pillars, total,
                 _nfc(cs.not_ranked_label),
                 None, None, True, previous.get(r.unit_code), r.targets_met,
+                *_applicable(cs, r, total),
             )
         )  # fmt: skip
     groups = tuple(sorted({row.group for row in rows}, key=sort_key))
     return Ranking(cs, cs.year if year is None else year, tuple(rows), groups)
+
+
+def _out_of_applicable(cs: CriteriaSet) -> bool:
+    return cs.not_applicable is NotApplicablePolicy.OUT_OF_APPLICABLE
+
+
+def _maximum(cs: CriteriaSet, r: UnitResult) -> Decimal:
+    return cs.total_points if r.applicable_max is None else r.applicable_max
+
+
+def _ranked_on(cs: CriteriaSet, r: UnitResult, total: Decimal) -> Fraction:
+    """What units are ranked on: the published total, or under ``out_of_applicable`` its
+    share of the unit's applicable maximum (exact: 40 of 45 and 48 of 54 tie)."""
+    if not _out_of_applicable(cs):
+        return Fraction(total)
+    maximum = _maximum(cs, r)
+    return Fraction(total) / Fraction(maximum) if maximum > 0 else Fraction(0)
+
+
+def _classification(cs: CriteriaSet, r: UnitResult, total: Decimal) -> str:
+    if _out_of_applicable(cs) and cs.classify_on is ClassifyOn.POINTS:
+        return classify_share(total, cs.total_points, _maximum(cs, r), cs.bands)
+    return classify(_classed_on(cs, r, total), cs.bands)
+
+
+def _applicable(cs: CriteriaSet, r: UnitResult, total: Decimal) -> tuple[Decimal | None, ...]:
+    """(applicable maximum, percentage) of a row: both only for a set with applicability,
+    the percentage only when the ranking compares it."""
+    if cs.not_applicable is None:
+        return (None, None)
+    maximum = _maximum(cs, r)
+    if not _out_of_applicable(cs):
+        return (maximum, None)
+    percent = total * 100 / maximum if maximum > 0 else Decimal(0)
+    return (maximum, round_points(percent, cs.rounding))
 
 
 def _classed_on(cs: CriteriaSet, r: UnitResult, total: Decimal) -> Decimal:

@@ -44,12 +44,14 @@ from typing import Any
 from forms import cells
 from forms.atomic import atomic_write, write_bytes_atomic
 from forms.cells import put
-from forms.criteria import Pillar
+from forms.criteria import NotApplicablePolicy, Pillar
 from forms.ranking import RankedRow, Ranking
 
 HEADER_STT = "STT"
 HEADER_UNIT = "Tên đơn vị"
 HEADER_CLASS = "Xếp loại"
+HEADER_APPLICABLE_MAX = "Điểm tối đa áp dụng"
+HEADER_PERCENT = "Tỷ lệ đạt (%)"
 HEADER_RANK = "Xếp hạng"
 # after the classification (a set with pass/fail targets): "4/6" reads "4 of 6 targets met"
 HEADER_TARGETS = "Chỉ tiêu đạt"
@@ -128,10 +130,22 @@ def header(ranking: Ranking, appendix: Appendix | None = None) -> list[str]:
         HEADER_UNIT,
         *[_clean(p.name) for p in pillars(ranking)],
         total_header(ranking.year),
+        *applicable_headers(ranking),
         HEADER_CLASS,
         *targets,
         *rank,
     ]
+
+
+def applicable_headers(ranking: Ranking) -> list[str]:
+    """A set with applicability (issue 16): each unit's applicable maximum, and the
+    percentage of it when units are ranked on that ("tính trên phần áp dụng")."""
+    policy = ranking.criteria.not_applicable
+    if policy is None:
+        return []
+    if policy is NotApplicablePolicy.OUT_OF_APPLICABLE:
+        return [HEADER_APPLICABLE_MAX, HEADER_PERCENT]
+    return [HEADER_APPLICABLE_MAX]
 
 
 @dataclass(frozen=True)
@@ -165,7 +179,10 @@ def _overall_stt(row: RankedRow, position: int) -> int:
 def _values(ranking: Ranking, row: RankedRow, lead: Sequence[object], appendix: Appendix) -> list:
     values: list[object] = [*lead, row.name]
     values += [row.pillars[p.code] for p in pillars(ranking)]
-    values += [row.total, row.classification]
+    values.append(row.total)
+    width = len(applicable_headers(ranking))
+    values += [row.applicable_max, row.percent][:width]
+    values.append(row.classification)
     if has_targets(ranking):
         met = (
             ""
@@ -271,7 +288,8 @@ def _set_widths(ws: Any, ranking: Ranking, appendix: Appendix, header_row: int) 
     from openpyxl.utils import get_column_letter
 
     lead = [6, 22, 32] if appendix.layout == GROUPED else [6, 32]
-    widths = [*lead, *[14] * len(pillars(ranking)), 16, 12]
+    widths = [*lead, *[14] * len(pillars(ranking)), 16]
+    widths += [12] * len(applicable_headers(ranking)) + [12]
     widths += [12] if has_targets(ranking) else []
     widths += [10] if appendix.rank_column else []
     for col, w in enumerate(widths, start=1):

@@ -11,10 +11,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import Any
 
-from forms.criteria import Band, ClassifyOn, CriteriaSet, Indicator, Rounding, RuleKind
+from forms.applicability import (
+    NOTHING,
+    NotApplicable,
+    UnitFacts,
+    in_use,
+    maxima,
+    not_applicable,
+)
+from forms.criteria import (
+    Band,
+    ClassifyOn,
+    CriteriaSet,
+    Indicator,
+    NotApplicablePolicy,
+    Rounding,
+    RuleKind,
+)
 from forms.field_checks import across_fields_problem, field_problems, is_empty
 from forms.problems import Level, Problem
 from forms.rules import rule_kind
@@ -37,7 +54,16 @@ class Score:
     published_total: Decimal
     classification: str
     targets_met: int = 0  # "n of m targets met": the set's pass/fail targets reached
-    targets_total: int = 0
+    targets_total: int = 0  # the targets that apply to the unit
+    # applicability (issue 16): what does not apply to the unit (pillar or indicator code ->
+    # "unit" or "marked"), and the maxima that do; a set without it: {} and the set's maxima
+    not_applicable: dict[str, str] = dataclass_field(default_factory=dict)
+    applicable_max: Decimal | None = None  # the total's; None: the set's ``total_points``
+    applicable_pillars: dict[str, Decimal] = dataclass_field(default_factory=dict)
+    applicable_indicators: dict[str, Decimal] = dataclass_field(default_factory=dict)
+    # the total on the set's full scale: ``total`` x full / applicable under the policy
+    # "rescale" (what ``published_total`` rounds), else ``total``
+    scaled_total: Decimal | None = None
 
 
 def clamp(value: Decimal, maximum: Decimal) -> Decimal:
@@ -234,12 +260,17 @@ def _step_points(step: _Step, values: Mapping[str, Any]) -> Decimal:
     return clamp(step.points(step.indicator, values), step.maximum)
 
 
-def _run_plan(plan: _Plan, answers: Answers, out: dict[str, Decimal]) -> set[str]:
+def _run_plan(
+    plan: _Plan, answers: Answers, out: dict[str, Decimal], na: Collection[str] = ()
+) -> set[str]:
     """Every indicator's points into ``out``, and the codes of the targets met; the caller
-    holds ``CONTEXT``."""
+    holds ``CONTEXT``. The indicators in ``na`` do not apply: 0, never met."""
     empty: Mapping[str, Any] = {}
     met: set[str] = set()
     for step in plan.steps:
+        if na and step.code in na:
+            out[step.code] = _ZERO
+            continue
         if step.children is not None:
             out[step.code] = clamp(sum([out[c] for c in step.children], _ZERO), step.maximum)
             continue
@@ -293,7 +324,10 @@ def classify(total: Decimal, bands: tuple[Band, ...]) -> str:
 
 
 def roll_up(
-    cs: CriteriaSet, per_indicator: dict[str, Decimal], met: Collection[str] | None = None
+    cs: CriteriaSet,
+    per_indicator: dict[str, Decimal],
+    met: Collection[str] | None = None,
+    na: NotApplicable = NOTHING,
 ) -> Score:
     """The pillars, total, published figures and classification from every indicator's
     points: a pillar is its top-level indicators added and capped at its maximum, the total
@@ -301,17 +335,23 @@ def roll_up(
     (``forms.review.scoring``), so the two cannot drift apart.
 
     ``met``: the codes of the targets met; without it (verified points), a target counts as
-    met when its points reached a maximum above 0."""
+    met when its points reached a maximum above 0. ``na``: what does not apply to the unit
+    (``forms.applicability``): it scores 0 and leaves the maxima, and the total is published
+    by the set's ``not_applicable`` policy."""
     with localcontext(CONTEXT):
+        if na:
+            per_indicator = {
+                k: _ZERO if k in na.indicators else v for k, v in per_indicator.items()
+            }
         pillars: dict[str, Decimal] = {}
         for pillar in cs.pillars:
             subtotal = _ZERO
-            for top in pillar.indicators:
-                subtotal += per_indicator[top.code]
+            if pillar.code not in na.pillars:
+                for top in pillar.indicators:
+                    subtotal += per_indicator[top.code]
             pillars[pillar.code] = clamp(subtotal, pillar.max_points)
         total = sum(pillars.values(), _ZERO)
-        published_total = round_points(total, cs.rounding)
-        targets = cs.targets()
+        targets = [t for t in cs.targets() if t.code not in na.indicators]
         if met is None:
             met = {
                 t.code
@@ -319,12 +359,16 @@ def roll_up(
                 if t.max_points > 0 and per_indicator[t.code] >= t.max_points
             }
         n_met = sum(1 for t in targets if t.code in met)
+        published = {k: round_points(v, cs.rounding) for k, v in pillars.items()}
+        if in_use(cs):
+            return _applicable_score(cs, per_indicator, pillars, published, total, n_met, na)
+        published_total = round_points(total, cs.rounding)
         on = Decimal(n_met) if cs.classify_on is ClassifyOn.TARGETS else published_total
         return Score(
             indicators=per_indicator,
             pillars=pillars,
             total=total,
-            published_pillars={k: round_points(v, cs.rounding) for k, v in pillars.items()},
+            published_pillars=published,
             published_total=published_total,
             # classified on the published total: a table that shows 650,00 must not say "Trung bình"
             # (or on the number of targets met, when the set classes units so)
@@ -334,8 +378,85 @@ def roll_up(
         )
 
 
-def score(cs: CriteriaSet, answers: Answers) -> Score:
+def _applicable_score(
+    cs: CriteriaSet,
+    per_indicator: dict[str, Decimal],
+    pillars: dict[str, Decimal],
+    published: dict[str, Decimal],
+    total: Decimal,
+    n_met: int,
+    na: NotApplicable,
+) -> Score:
+    """The score of a set with applicability, by its policy (the caller holds ``CONTEXT``):
+    ``rescale`` publishes total x full / applicable maximum, rounded by the set's rule, and
+    classes that on the bands; ``out_of_applicable`` publishes the total and classes its
+    share of the applicable maximum against each band's share of the full scale. Targets
+    class on their share of the targets that apply. Nothing applicable: 0, the last band."""
+    m = maxima(cs, na)
+    full = cs.total_points
+    targets_all = len(cs.targets())
+    targets_applicable = targets_all - sum(1 for t in cs.targets() if t.code in na.indicators)
+    if cs.not_applicable is NotApplicablePolicy.RESCALE:
+        scaled = rescaled(total, full, m.total)
+    else:
+        scaled = total
+    published_total = round_points(scaled, cs.rounding)
+    if cs.classify_on is ClassifyOn.TARGETS:
+        label = classify_share(Decimal(n_met), Decimal(targets_all), targets_applicable, cs.bands)
+    elif cs.not_applicable is NotApplicablePolicy.RESCALE:
+        label = classify(published_total, cs.bands)
+    else:
+        label = classify_share(published_total, full, m.total, cs.bands)
+    return Score(
+        indicators=per_indicator,
+        pillars=pillars,
+        total=total,
+        published_pillars=published,
+        published_total=published_total,
+        classification=label,
+        targets_met=n_met,
+        targets_total=targets_applicable,
+        not_applicable=na.codes(),
+        applicable_max=m.total,
+        applicable_pillars=m.pillars,
+        applicable_indicators=m.indicators,
+        scaled_total=scaled,
+    )
+
+
+def rescaled(total: Decimal, full: Decimal, applicable: Decimal) -> Decimal:
+    """``total`` of ``applicable`` points brought to the ``full`` scale (unrounded, within
+    [0, full]); nothing applicable: 0. The one rescaling (scores, the collector's ranking)."""
+    with localcontext(CONTEXT):
+        return clamp(total * full / applicable, full) if applicable > 0 else _ZERO
+
+
+def classify_share(
+    value: Decimal, full: Decimal, applicable: Decimal | int, bands: tuple[Band, ...]
+) -> str:
+    """The first band whose share of ``full`` the share ``value / applicable`` reaches,
+    compared exactly (value x full >= minimum x applicable, no division to round);
+    nothing applicable: the last band."""
+    if applicable <= 0:
+        return bands[-1].label if bands else ""
+    for band in bands:
+        if value * full >= band.minimum * applicable:
+            return band.label
+    return bands[-1].label if bands else ""
+
+
+def score(
+    cs: CriteriaSet,
+    answers: Answers,
+    *,
+    unit: UnitFacts | None = None,
+    marks: Mapping[str, str] | None = None,
+) -> Score:
+    """The score of ``answers`` under ``cs``, for ``unit`` (its kind and code: what applies
+    to it) with the commune's "không áp dụng" ``marks`` (code -> reason); both matter only
+    to a set with applicability."""
+    na = not_applicable(cs, unit, marks)
     with localcontext(CONTEXT):
         per_indicator: dict[str, Decimal] = {}
-        met = _run_plan(_plan_for(cs), answers, per_indicator)
-        return roll_up(cs, per_indicator, met)
+        met = _run_plan(_plan_for(cs), answers, per_indicator, na.indicators)
+        return roll_up(cs, per_indicator, met, na)

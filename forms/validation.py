@@ -12,7 +12,7 @@ whole assessment, where an unanswered required field is an error.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any, Literal
 
 from forms.criteria import CriteriaSet, Severity
@@ -145,12 +145,16 @@ def validate(
     *,
     year: int | None = None,
     evidence_counts: Mapping[str, int] | None = None,
+    not_applicable: Collection[str] = (),
 ) -> list[Problem]:
-    """Every problem of a whole assessment, as checked before finalising (leaves in set order)."""
+    """Every problem of a whole assessment, as checked before finalising (leaves in set order);
+    the indicators in ``not_applicable`` (``Score.not_applicable``) are not asked for."""
     problems: list[Problem] = []
     if not isinstance(answers, Mapping):
         return [Problem("bad_answer", _("Câu trả lời của bản đánh giá không đúng dạng."), "")]
     for ind in cs.leaves():
+        if ind.code in not_applicable:
+            continue
         count = None if evidence_counts is None else int(evidence_counts.get(ind.code, 0) or 0)
         problems += validate_indicator(
             cs, ind.code, answers.get(ind.code), year=year, evidence_count=count, answers=answers

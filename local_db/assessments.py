@@ -22,6 +22,7 @@ from local_db.models import (
     Assessment,
     Attachment,
     IndicatorNote,
+    NotApplicableMark,
     PackageExport,
     Status,
     now_utc,
@@ -229,6 +230,11 @@ def reopen(db: Database, assessment_id: int, user: str | None = None) -> Assessm
         ).all():
             session.add(IndicatorNote(assessment_id=new.id, indicator_code=note.indicator_code, note=note.note,
                                       updated_by=note.updated_by, updated_at=note.updated_at))  # fmt: skip
+        for mark in session.exec(
+            select(NotApplicableMark).where(NotApplicableMark.assessment_id == old.id)
+        ).all():
+            session.add(NotApplicableMark(assessment_id=new.id, code=mark.code, reason=mark.reason,
+                                          updated_by=mark.updated_by, updated_at=mark.updated_at))  # fmt: skip
         for link in session.exec(
             select(Attachment).where(Attachment.assessment_id == old.id)
         ).all():

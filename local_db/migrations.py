@@ -189,12 +189,26 @@ _V4 = (
 # in the wizard and settings beside the officer, carried in the package.
 _V5 = ("ALTER TABLE profile ADD COLUMN chairman_name TEXT NOT NULL DEFAULT ''",)
 
+# The commune's "không áp dụng" marks with their reasons (issue 16), one per indicator or
+# pillar code of an assessment; written by local_db/not_applicable.py.
+_V6 = (
+    """CREATE TABLE not_applicable_marks (
+        assessment_id INTEGER NOT NULL REFERENCES assessments(id),
+        code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        updated_by TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (assessment_id, code)
+    )""",
+)
+
 STEPS: tuple[Step, ...] = (
     Step(1, "units, profile, criteria sets, assessments, answers, audit", _V1),
     Step(2, "evidence, indicator notes, accent-insensitive unit names", _V2),
     Step(3, "imported reviews and explanations", _V3),
     Step(4, "exported packages: submission ids for supersedes", _V4),
     Step(5, "the chairman's name in the profile", _V5),
+    Step(6, "not-applicable marks with their reasons", _V6),
 )
 LATEST = STEPS[-1].version
 

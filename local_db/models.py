@@ -145,6 +145,17 @@ class IndicatorNote(SQLModel, table=True):
     updated_at: datetime = _time()
 
 
+class NotApplicableMark(SQLModel, table=True):
+    """The commune's "không áp dụng" on an indicator or pillar, with its reason (issue 16)."""
+
+    __tablename__ = "not_applicable_marks"
+    assessment_id: int = Field(foreign_key="assessments.id", primary_key=True)
+    code: str = Field(primary_key=True)
+    reason: str
+    updated_by: str = ""
+    updated_at: datetime = _time()
+
+
 class EvidenceBlob(SQLModel, table=True):
     __tablename__ = "evidence_blobs"
     sha256: str = Field(primary_key=True)

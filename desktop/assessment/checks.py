@@ -6,7 +6,7 @@ answer onto what the tree shows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from enum import StrEnum
 
 from forms import validation
@@ -41,10 +41,17 @@ def check_indicator(
 
 
 def problems_all(
-    cs: CriteriaSet, answers: Answers, evidence: Mapping[str, int], year: int
+    cs: CriteriaSet,
+    answers: Answers,
+    evidence: Mapping[str, int],
+    year: int,
+    not_applicable: Collection[str] = (),
 ) -> list[Problem]:
-    """Every problem of the assessment, as checked before finalising."""
-    return validation.validate(cs, answers, year=year, evidence_counts=evidence)
+    """Every problem of the assessment, as checked before finalising (none of what does not
+    apply to the unit)."""
+    return validation.validate(
+        cs, answers, year=year, evidence_counts=evidence, not_applicable=not_applicable
+    )
 
 
 def indicator_status(

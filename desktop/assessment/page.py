@@ -10,6 +10,7 @@ from __future__ import annotations
 from desktop.assessment.checks import field_of
 from desktop.assessment.evidence import EvidenceList
 from desktop.assessment.fields import FieldWidget, make_field_widget
+from desktop.assessment.not_applicable_box import NotApplicableBox
 from desktop.assessment.session import AssessmentSession
 from desktop.format import format_points
 from desktop.qt import (
@@ -27,6 +28,7 @@ from desktop.qt import (
 )
 from desktop.settings import Settings
 from desktop.tasks import TaskRunner
+from forms.applicability import why_text
 from forms.criteria import Indicator, Severity
 from forms.i18n import _
 from forms.problems import Level, Problem
@@ -88,6 +90,12 @@ class IndicatorPage(QWidget):
         self.code = indicator.code
         layout = QVBoxLayout(self)
         self._build_header(layout)
+        self.not_applicable: NotApplicableBox | None = None
+        if not indicator.children and (
+            indicator.may_be_not_applicable or session.not_applicable(indicator.code)
+        ):
+            self.not_applicable = NotApplicableBox(session, indicator, self)
+            layout.addWidget(self.not_applicable)
         self.field_widgets: dict[str, FieldWidget] = {}
         self.field_messages: dict[str, QLabel] = {}
         self.source_labels: dict[str, QLabel] = {}  # province-supplied fields: where from
@@ -251,7 +259,18 @@ class IndicatorPage(QWidget):
             self.session.set_note(self.code, self.note.toPlainText())
 
     def refresh(self, load_values: bool = False) -> None:
-        read_only = self.session.read_only
+        why = self.session.not_applicable(self.code)
+        if self.not_applicable is not None:
+            self.not_applicable.refresh()
+        # nothing to answer for what does not apply: its inputs are kept, but locked
+        read_only = self.session.read_only or why is not None
+        self._refresh_inputs(load_values, read_only)
+        self._refresh_problems()
+        self._refresh_points(why)
+        if load_values and self.evidence is not None:
+            self.evidence.reload()
+
+    def _refresh_inputs(self, load_values: bool, read_only: bool) -> None:
         for key, widget in self.field_widgets.items():
             if load_values:
                 widget.set_value(self.session.value(self.code, key))
@@ -266,6 +285,8 @@ class IndicatorPage(QWidget):
             self.note.setPlainText(self.session.notes.get(self.code, ""))
             self.note.blockSignals(False)
             self.note.setReadOnly(read_only)
+
+    def _refresh_problems(self) -> None:
         problems = self.session.problems(self.code) if not self.indicator.children else []
         by_field: dict[str, list[Problem]] = {}
         general: list[Problem] = []
@@ -275,6 +296,8 @@ class IndicatorPage(QWidget):
         for key, label in self.field_messages.items():
             show_problems(label, by_field.get(key, []))
         show_problems(self.messages, general)
+
+    def _refresh_points(self, why: str | None) -> None:
         points = self.session.score().indicators.get(self.code)
         rounding = self.session.cs.rounding  # as the tree and the report show it (4,29/30)
         text = _(
@@ -288,7 +311,9 @@ class IndicatorPage(QWidget):
         if met is not None:
             text = (_("Đạt") if met else _("Chưa đạt")) + " · " + text
         reason = None if self.indicator.children else self.session.zero_reason(self.code)
-        if reason is not None:
+        if why is not None:
+            text, reason = why_text(self.session.cs, self.code, why, self.session.marks), None
+        elif reason is not None:
             # the value's own message is beside its field: say only why the points are 0
             about = field_of(reason, self.indicator)
             fld = self.indicator.field(about) if about else None
@@ -299,8 +324,6 @@ class IndicatorPage(QWidget):
             )
         self.points_label.setText(text)
         self.points_label.setStyleSheet(ERROR_STYLE if reason is not None else "")
-        if load_values and self.evidence is not None:
-            self.evidence.reload()
 
     def focus_first(self) -> None:
         if self.field_widgets:

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from desktop.assessment.checks import Status, check_indicator, indicator_status, problems_all
 from desktop.qt import QObject, Signal
+from forms.applicability import UnitFacts, mark_allowed, reason_problem
 from forms.criteria import CriteriaSet, Indicator
 from forms.i18n import _
 from forms.problems import Problem
@@ -51,6 +52,10 @@ class AssessmentStore(Protocol):
 
     def save_note(self, code: str, note: str) -> None: ...
 
+    def load_applicability(self) -> tuple[UnitFacts, dict[str, str]]: ...
+
+    def save_mark(self, cs: CriteriaSet, code: str, reason: str | None) -> None: ...
+
     def attach(self, code: str, path: str, meta: dict[str, str]) -> EvidenceItem: ...
 
     def update_evidence(self, item: EvidenceItem, meta: dict[str, str]) -> None: ...
@@ -60,6 +65,10 @@ class AssessmentStore(Protocol):
 
 class ReadOnlyError(Exception):
     pass
+
+
+class MarkRejected(ValueError):
+    """A "không áp dụng" reason that cannot be kept; ``str(e)`` is for the officer."""
 
 
 class SaveError(Exception):
@@ -97,6 +106,9 @@ class AssessmentSession(QObject):
         self.evidence: dict[str, list[EvidenceItem]] = {}
         for item in evidence:
             self.evidence.setdefault(item.code, []).append(item)
+        # applicability (issue 16): the unit's kind and code, the commune's marks
+        self.unit, marks = store.load_applicability()
+        self.marks: dict[str, str] = dict(marks)
         self._score: Score | None = None
         # "code/field" -> the source of a province-supplied value, from the imported file
         self.supplied_sources: dict[str, str] = getattr(store, "supplied_sources", dict)()
@@ -115,7 +127,7 @@ class AssessmentSession(QObject):
 
     def score(self) -> Score:
         if self._score is None:
-            self._score = score(self.cs, self.answers)
+            self._score = score(self.cs, self.answers, unit=self.unit, marks=self.marks)
         return self._score
 
     def zero_reason(self, code: str) -> Problem | None:
@@ -134,10 +146,19 @@ class AssessmentSession(QObject):
         )
 
     def all_problems(self) -> list[Problem]:
-        return problems_all(self.cs, self.answers, self.evidence_counts(), self.year)
+        return problems_all(
+            self.cs,
+            self.answers,
+            self.evidence_counts(),
+            self.year,
+            self.score().not_applicable,
+        )
 
     def status(self, indicator: Indicator) -> Status:
         cached = self._statuses.get(indicator.code)
+        if cached is None and indicator.code in self.score().not_applicable:
+            cached = Status.COMPLETE  # nothing to answer: it does not apply
+            self._statuses[indicator.code] = cached
         if cached is None:
             cached = indicator_status(
                 self.cs, indicator, self.answers, self.evidence_counts(), self.year
@@ -249,6 +270,32 @@ class AssessmentSession(QObject):
         for code in dict.fromkeys(changed):
             self.changed.emit(code)
         return changed
+
+    def not_applicable(self, code: str) -> str | None:
+        """Why ``code`` does not apply ("unit" or "marked"), or None (it applies)."""
+        return self.score().not_applicable.get(code)
+
+    def set_mark(self, code: str, reason: str | None) -> None:
+        """Mark ``code`` "không áp dụng" with ``reason`` (None: applicable again); a reason
+        that cannot be kept raises ``MarkRejected`` with the sentence for the officer."""
+        self._check_writable()
+        if reason is not None:
+            reason = reason.strip()
+            problem = reason_problem(reason)
+            if problem is None and not mark_allowed(self.cs, code):
+                raise MarkRejected(_("Chỉ tiêu này không được đánh dấu không áp dụng."))
+            if problem is not None:
+                raise MarkRejected(problem.message)
+        if self.marks.get(code) == reason:
+            return
+        if not self._durable(lambda: self.store.save_mark(self.cs, code, reason)):
+            return
+        if reason is None:
+            self.marks.pop(code, None)
+        else:
+            self.marks[code] = reason
+        self._invalidate()
+        self.changed.emit(code)
 
     def set_note(self, code: str, note: str) -> None:
         self._check_writable()

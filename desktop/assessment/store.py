@@ -13,9 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.assessment.session import EvidenceItem, SaveError
+from forms.applicability import UnitFacts
+from forms.criteria import CriteriaSet
 from local_db import answers as db_answers
 from local_db import assessments as db_assessments
 from local_db import evidence as db_evidence
+from local_db import not_applicable as db_na
 from local_db import province_data
 from local_db.errors import EvidenceRejected, StorageError
 
@@ -90,6 +93,17 @@ class DbStore:
     def save_answer(self, code: str, key: str, value: Any, points: Decimal | None) -> None:
         try:
             db_answers.set_value(self.db, self.assessment_id, code, key, value, points=points)
+        except StorageError as exc:
+            raise SaveError(str(exc)) from exc
+
+    def load_applicability(self) -> tuple[UnitFacts, dict[str, str]]:
+        return db_na.unit_facts(self.db, self.assessment_id), db_na.marks(
+            self.db, self.assessment_id
+        )
+
+    def save_mark(self, cs: CriteriaSet, code: str, reason: str | None) -> None:
+        try:
+            db_na.set_mark(self.db, cs, self.assessment_id, code, reason)
         except StorageError as exc:
             raise SaveError(str(exc)) from exc
 

@@ -18,11 +18,14 @@ from desktop.format import format_points, matches
 from desktop.icons import status_icon
 from desktop.qt import (
     QAbstractItemModel,
+    QBrush,
+    QColor,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
+from forms.applicability import why_text
 from forms.criteria import Indicator, Pillar
 from forms.i18n import _
 from forms.scoring import is_met, readers
@@ -31,6 +34,7 @@ _ROOT = QModelIndex()  # the invalid index, as a default argument (never mutated
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
+GREY = "#8a8a8a"  # what does not apply to the unit
 
 
 def status_text(status: Status) -> str:
@@ -146,13 +150,27 @@ class AssessmentTreeModel(QAbstractItemModel):
             return sc.pillars.get(node.code)
         return sc.indicators.get(node.code)
 
+    def _maximum(self, node: Node) -> Decimal | None:
+        """The maximum that applies to the unit (issue 16), or the set's."""
+        sc = self.session.score()
+        found = sc.applicable_pillars if node.kind == "pillar" else sc.applicable_indicators
+        return found.get(node.code, node.max_points)
+
+    def _not_applicable_tip(self, node: Node) -> str | None:
+        why = self.session.score().not_applicable.get(node.code)
+        if why is None:
+            return None
+        return why_text(self.session.cs, node.code, why, self.session.marks)
+
     def _points_text(self, node: Node) -> str:
         """ "7,5/10"; an unscored indicator or information block says so instead of "0/0",
         and a target says whether it is met."""
         item = node.item
         if isinstance(item, (Pillar, Indicator)) and item.unscored:
             return _("không tính điểm")
-        text = self.points_text(self._points(node), node.max_points)
+        if node.code in self.session.score().not_applicable:
+            return _("không áp dụng")
+        text = self.points_text(self._points(node), self._maximum(node))
         if isinstance(item, Indicator):
             met = is_met(item, self.session.answers)
             if met is not None:
@@ -178,7 +196,10 @@ class AssessmentTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
             return status_icon(self.status_of(node))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{node.code} {node.name} — {status_text(self.status_of(node))}"
+            tip = self._not_applicable_tip(node)
+            return f"{node.code} {node.name} — {tip or status_text(self.status_of(node))}"
+        if role == Qt.ItemDataRole.ForegroundRole and self._not_applicable_tip(node):
+            return QBrush(QColor(GREY))  # greyed: nothing to answer, and why in the tip
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == CODE_ROLE:

@@ -79,6 +79,9 @@ def submission_for(
         officer_phone=phone,
         officer_email=email,
         chairman_name=chairman_name,
+        # applicability (issue 16): the build writes the kind only for a set that uses it
+        unit_kind=session.unit.kind,
+        not_applicable=dict(session.marks),
     )
 
 

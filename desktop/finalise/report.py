@@ -34,7 +34,8 @@ from desktop.assessment.fields import DOCREF_KEYS, docref_labels
 from desktop.assessment.session import AssessmentSession
 from desktop.finalise.report_pdf import DRAFT_MARK, write_pdf
 from desktop.format import format_date, format_long_date, format_number
-from forms.criteria import CriteriaSet, FieldKind, Indicator
+from forms.applicability import why_text
+from forms.criteria import CriteriaSet, FieldKind, Indicator, NotApplicablePolicy
 from forms.i18n import _
 from forms.scoring import Score, cross_reads, is_met, round_points
 from forms.text import fold, nfc
@@ -224,7 +225,11 @@ def _shown(session: AssessmentSession, ind: Indicator, sc: Score) -> str:
     if ind.unscored:
         return _("Không tính điểm")
     cs = session.cs
-    text = f"{_points(cs, sc.indicators.get(ind.code))} / {_points(cs, ind.max_points)}"
+    why = sc.not_applicable.get(ind.code)
+    if why is not None:  # issue 16: the commune's reason, or the set's rule
+        return why_text(cs, ind.code, why, session.marks)
+    maximum = sc.applicable_indicators.get(ind.code, ind.max_points)
+    text = f"{_points(cs, sc.indicators.get(ind.code))} / {_points(cs, maximum)}"
     met = is_met(ind, session.answers)
     if met is None:
         return text
@@ -310,6 +315,28 @@ def _annex(session: AssessmentSession, info: ReportInfo, today: date) -> dict[st
     }
 
 
+def _total(cs: CriteriaSet, sc: Score) -> dict[str, str]:
+    """The total row and, for a set with applicability (issue 16), how it was reached."""
+    points, full = _points(cs, sc.published_total), _points(cs, cs.total_points)
+    if sc.applicable_max is None or cs.not_applicable is None:
+        return {"points": points, "max": full, "note": ""}
+    applicable = _points(cs, sc.applicable_max)
+    if cs.not_applicable is NotApplicablePolicy.RESCALE:
+        note = _(
+            "Tổng điểm quy đổi về thang {full} điểm: đạt {raw} trên {applicable} điểm áp dụng cho đơn vị.",
+            full=full,
+            raw=_points(cs, sc.total),
+            applicable=applicable,
+        )
+        return {"points": points, "max": full, "note": note}
+    note = _(
+        "Điểm tối đa áp dụng cho đơn vị: {applicable} trên {full} điểm.",
+        applicable=applicable,
+        full=full,
+    )
+    return {"points": points, "max": applicable, "note": note}
+
+
 def report_html(session: AssessmentSession, info: ReportInfo, today: date | None = None) -> str:
     """The report as HTML for ``write_pdf``; a draft carries ``DRAFT_MARK`` (a comment, which
     no escaped value can forge), and ``write_pdf`` then marks every page "BẢN NHÁP"."""
@@ -325,12 +352,13 @@ def report_html(session: AssessmentSession, info: ReportInfo, today: date | None
                 "code": pillar.code,
                 "name": pillar.name,
                 "points": _points(cs, sc.published_pillars[pillar.code]),
-                "max": _points(cs, pillar.max_points),
+                "max": _points(cs, sc.applicable_pillars.get(pillar.code, pillar.max_points)),
                 "unscored": pillar.unscored,
+                "na": _("Không áp dụng") if pillar.code in sc.not_applicable else "",
             }
             for pillar in cs.pillars
         ],
-        total={"points": _points(cs, sc.published_total), "max": _points(cs, cs.total_points)},
+        total=_total(cs, sc),
         details=_details(session, sc),
         sign=_signatures(info),
         annex=_annex(session, info, today),

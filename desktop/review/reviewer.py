@@ -48,6 +48,7 @@ from desktop.qt import (
 )
 from desktop.review.answers import describe_answer
 from desktop.review.items_model import ReviewItemsModel
+from desktop.review.not_applicable import NotApplicablePanel
 from desktop.review.signatures import SignatureVerdicts
 from desktop.review.summary import SummaryTable
 from forms.criteria import CriteriaSet
@@ -168,6 +169,10 @@ class ReviewerScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.signatures)
+        # the commune's "không áp dụng" marks, each with its reason and an overturn (issue 16)
+        self.not_applicable = NotApplicablePanel(self.store, self.sha, self.cs, self)
+        self.not_applicable.changed.connect(self.changed)
+        layout.addWidget(self.not_applicable)
         layout.addWidget(upright, 1)
         layout.addLayout(bottom)
         layout.addLayout(row)

@@ -13,7 +13,14 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from forms.criteria import ClassifyOn, FieldKind, RuleKind, Severity, ZeroDenominator
+from forms.criteria import (
+    ClassifyOn,
+    FieldKind,
+    NotApplicablePolicy,
+    RuleKind,
+    Severity,
+    ZeroDenominator,
+)
 
 MAX_DATA_ROWS = (
     2000  # a real set has ~100 indicator rows; far beyond this is a wrong or hostile file
@@ -80,11 +87,24 @@ SEVERITY_NAMES = (("lỗi", Severity.ERROR), ("cảnh báo", Severity.WARNING))
 LEVEL_NAMES = (("xã", "commune"), ("phường", "ward"))
 ROUNDING_NAMES = (("lên từ 5", "half_up"), ("về số chẵn", "half_even"))
 CLASSIFY_NAMES = (("tổng điểm", ClassifyOn.POINTS), ("số chỉ tiêu đạt", ClassifyOn.TARGETS))
+NOT_APPLICABLE_NAMES = (
+    ("tính trên phần áp dụng", NotApplicablePolicy.OUT_OF_APPLICABLE),
+    ("quy đổi về thang điểm", NotApplicablePolicy.RESCALE),
+)
+# applicability (issue 16), on the pillar and indicator sheets; written only by a set that
+# uses it, so every other set's workbook is what it was
+APPLICABILITY_COLUMNS = (
+    Column("applies_to.kinds", "Áp dụng cho", "text", required=False, width=16),
+    Column("applies_to.units", "Đơn vị áp dụng", "text", required=False, width=20),
+    Column("may_be_not_applicable", "Cho phép không áp dụng", "bool", required=False, width=12),
+)
+APPLICABILITY_ATTRS = frozenset(c.attr for c in APPLICABILITY_COLUMNS)
 
 PILLAR_COLUMNS = (
     Column("code", "Mã", "code", width=8),
     Column("name", "Tên trụ cột", "text", width=40),
     Column("max_points", "Điểm tối đa", "number"),
+    *APPLICABILITY_COLUMNS,
 )
 INDICATOR_COLUMNS = (
     Column("code", "Mã", "code", width=9),
@@ -103,6 +123,7 @@ INDICATOR_COLUMNS = (
     Column("data_source", "Nguồn dữ liệu", "text", required=False, width=30),
     Column("verifier", "Cơ quan thẩm định", "text", required=False, width=25),
     Column("help", "Hướng dẫn", "text", required=False, width=50),
+    *APPLICABILITY_COLUMNS,
 )
 FIELD_COLUMNS = (
     Column("indicator", "Mã chỉ tiêu", "code", width=11),
@@ -155,6 +176,7 @@ SETTINGS: tuple[tuple[str, str, str, tuple[tuple[str, Any], ...]], ...] = (
     ("Số chữ số thập phân", "rounding.decimals", "int", ()),
     ("Cách làm tròn", "rounding.mode", "enum", ROUNDING_NAMES),
     ("Xếp loại theo", "classify_on", "enum", CLASSIFY_NAMES),
+    ("Khi không áp dụng", "not_applicable", "enum", NOT_APPLICABLE_NAMES),
 )
 OPTIONAL_SETTINGS = {
     "reference",
@@ -162,6 +184,7 @@ OPTIONAL_SETTINGS = {
     "rounding.decimals",
     "rounding.mode",
     "classify_on",
+    "not_applicable",
 }
 
 

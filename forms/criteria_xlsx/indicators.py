@@ -22,6 +22,7 @@ from forms.criteria import (
     ZeroDenominator,
 )
 from forms.criteria_checks import INDICATOR_CODE
+from forms.criteria_xlsx.applicability_cells import applies_to
 from forms.criteria_xlsx.columns import SHEET_INDICATORS, col_letter
 from forms.criteria_xlsx.tables import Row, SheetReader, Table
 from forms.i18n import _
@@ -229,6 +230,8 @@ class IndicatorTree:
             verifier=v.get("verifier", ""),
             help=v.get("help", ""),
             children=kids,
+            applies_to=applies_to(v),
+            may_be_not_applicable=v.get("may_be_not_applicable", False),
         )
         reader.loc.add(ind, table.sheet, row.number, table.columns)
         if max_points is None:

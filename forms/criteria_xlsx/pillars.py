@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from forms.criteria import Pillar
+from forms.criteria_xlsx.applicability_cells import applies_to
 from forms.criteria_xlsx.columns import SHEET_INDICATORS, SHEET_PILLARS, col_letter
 from forms.criteria_xlsx.indicators import IndicatorTree
 from forms.criteria_xlsx.tables import SheetReader, Table
@@ -31,6 +32,8 @@ def read_pillars(reader: SheetReader, table: Table | None, tree: IndicatorTree) 
             name or "",
             max_points if max_points is not None else Decimal(0),
             indicators,
+            applies_to=applies_to(row.values),
+            may_be_not_applicable=row.values.get("may_be_not_applicable", False),
         )
         reader.loc.add(pillar, SHEET_PILLARS, row.number, table.columns)
         if max_points is None:

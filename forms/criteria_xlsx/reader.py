@@ -71,6 +71,7 @@ def read_set(reader: SheetReader) -> CriteriaSet:
         not_ranked_label=settings.get("not_ranked_label", "-"),
         reference=settings.get("reference", False),
         classify_on=settings.get("classify_on", ClassifyOn.POINTS),
+        not_applicable=settings.get("not_applicable"),
         # a workbook is written for this code's meanings of the kinds it uses
         rule_versions=current_versions(i.rule.kind for p in pillars for i in p.walk()),
         carry_forward=carry,

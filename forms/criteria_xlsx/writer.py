@@ -11,9 +11,11 @@ from typing import Any
 
 from forms.atomic import atomic_write
 from forms.cells import append
-from forms.criteria import CriteriaSet, Indicator, RuleKind
+from forms.criteria import CriteriaSet, Indicator, RuleKind, uses_applicability
+from forms.criteria_xlsx.applicability_cells import cells
 from forms.criteria_xlsx.carry_sheet import carry_rows
 from forms.criteria_xlsx.columns import (
+    APPLICABILITY_ATTRS,
     BAND_COLUMNS,
     CARRY_COLUMNS,
     CHOICE_COLUMNS,
@@ -22,6 +24,7 @@ from forms.criteria_xlsx.columns import (
     FIELD_KIND_NAMES,
     INDICATOR_COLUMNS,
     LEVEL_NAMES,
+    NOT_APPLICABLE_NAMES,
     PILLAR_COLUMNS,
     ROUNDING_NAMES,
     RULE_NAMES,
@@ -90,8 +93,19 @@ def _settings_rows(cs: CriteriaSet) -> list[list[Any]]:
             (w for w, v in ROUNDING_NAMES if v == cs.rounding.mode), cs.rounding.mode
         ),
         "classify_on": _written(CLASSIFY_NAMES, cs.classify_on),
+        "not_applicable": None
+        if cs.not_applicable is None
+        else _written(NOT_APPLICABLE_NAMES, cs.not_applicable),
     }
-    return [[key, settings[attr]] for key, attr, _k, _n in SETTINGS]
+    # an optional setting left at its default that older workbooks never had: no row
+    return [[key, settings[attr]] for key, attr, _k, _n in SETTINGS if settings[attr] is not None]
+
+
+def _columns(cs: CriteriaSet, columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    """The sheet's columns; the applicability ones only for a set that uses them."""
+    if uses_applicability(cs):
+        return columns
+    return tuple(c for c in columns if c.attr not in APPLICABILITY_ATTRS)
 
 
 def _indicator_row(ind: Indicator) -> list[Any]:
@@ -113,6 +127,7 @@ def _indicator_row(ind: Indicator) -> list[Any]:
         ind.data_source or None,
         ind.verifier or None,
         ind.help or None,
+        *cells(ind),
     ]
 
 
@@ -136,10 +151,11 @@ def _field_rows(ind: Indicator) -> list[list[Any]]:
 def _rows(cs: CriteriaSet) -> Iterator[tuple[str, tuple[Column, ...], list[list[Any]]]]:
     """(sheet, its columns, its rows) for each of the seven sheets, in order."""
     yield SHEET_SETTINGS, SETTING_COLUMNS, _settings_rows(cs)
+    pillar_columns = _columns(cs, PILLAR_COLUMNS)
     yield (
         SHEET_PILLARS,
-        PILLAR_COLUMNS,
-        [[p.code, p.name, _cell_number(p.max_points)] for p in cs.pillars],
+        pillar_columns,
+        [[p.code, p.name, _cell_number(p.max_points), *cells(p)] for p in cs.pillars],
     )
     inds: list[list[Any]] = []
     fields: list[list[Any]] = []
@@ -151,7 +167,7 @@ def _rows(cs: CriteriaSet) -> Iterator[tuple[str, tuple[Column, ...], list[list[
         fields += _field_rows(ind)
         tiers += [[ind.code, _cell_number(t.minimum), _cell_number(t.points)] for t in r.tiers]
         choices += [[ind.code, c.key, c.label, _cell_number(c.points)] for c in r.choices]
-    yield SHEET_INDICATORS, INDICATOR_COLUMNS, inds
+    yield SHEET_INDICATORS, _columns(cs, INDICATOR_COLUMNS), inds
     yield SHEET_FIELDS, FIELD_COLUMNS, fields
     yield SHEET_TIERS, TIER_COLUMNS, tiers
     yield SHEET_CHOICES, CHOICE_COLUMNS, choices
@@ -217,7 +233,8 @@ def _sheet(wb: Any, sheet: str, columns: tuple[Column, ...], rows: list[list[Any
         cell.fill = fill
         ws.column_dimensions[col_letter(index)].width = col.width
     for values in rows:
-        append(ws, values)  # names and texts of the set: text cells, never formulas
+        # a set without applicability has no such columns: its rows end before them
+        append(ws, values[: len(columns)])  # names and texts of the set: text cells, never formulas
     last = max(len(rows) + 1, EDIT_ROWS)
     for index, col in enumerate(columns):
         _format_column(ws, index, col, last)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import forms
+from forms.applicability import UnitFacts, in_use, mark_problems
 from forms.atomic import atomic_write
 from forms.criteria import CriteriaSet
 from forms.evidence_types import ALLOWED, HEAD_BYTES, content_matches, extension_of
@@ -76,6 +77,10 @@ class Submission:
     # the province's signed .dtidata whose values the answers carry (issue 16): stored as
     # province-data.dtidata, its hash signed (format 3)
     province_data: bytes | None = None
+    # applicability (issue 16): the unit's kind, written only for a set that uses
+    # applicability, and the commune's "không áp dụng" marks (code -> reason), only when any
+    unit_kind: str = ""
+    not_applicable: Mapping[str, str] = field(default_factory=dict)
 
 
 def _zipinfo(name: str, compress: int) -> zipfile.ZipInfo:
@@ -119,6 +124,8 @@ def _text_problems(sub: Submission) -> list[Problem]:
 def _check(sub: Submission) -> None:
     cs = sub.criteria_set
     problems = _text_problems(sub)
+    if sub.not_applicable:  # what the verifier would refuse, said before signing
+        problems += mark_problems(cs, nfc_value(dict(sub.not_applicable)))
     sizes: dict[object, int] = {}  # by file or bytes: a content cited twice is stored once
     for code in sorted({*sub.answers, *sub.notes}):
         if cs.find(code) is None:
@@ -323,7 +330,14 @@ def _write_zip(
             "values": nfc_value(dict(submission.answers.get(code, {}) or {})),
             "note": submission.notes.get(code, ""),
         }
-    result = score(cs, {code: entry["values"] for code, entry in answers.items()})
+    kind = submission.unit_kind if in_use(cs) else ""
+    marks = nfc_value(dict(submission.not_applicable))
+    result = score(
+        cs,
+        {code: entry["values"] for code, entry in answers.items()},
+        unit=UnitFacts(kind, submission.unit_code),
+        marks=marks,
+    )
     with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
         contents, cites = group_contents(submission.evidence)
         for content in contents:
@@ -373,6 +387,8 @@ def _write_zip(
             officer_phone=submission.officer_phone,
             officer_email=submission.officer_email,
             chairman_name=submission.chairman_name,
+            unit_kind=kind,
+            not_applicable=marks,
             app_version=submission.app_version,
             answers=answers,
             scores=scores_dict(result),

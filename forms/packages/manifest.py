@@ -52,7 +52,7 @@ def nfc_value(value: Any) -> Any:
 
 
 def scores_dict(result: Score) -> dict[str, Any]:
-    return {
+    out = {
         "indicators": {code: decimal_text(v) for code, v in result.indicators.items()},
         "pillars": {code: decimal_text(v) for code, v in result.pillars.items()},
         "total": decimal_text(result.total),
@@ -60,6 +60,13 @@ def scores_dict(result: Score) -> dict[str, Any]:
         "published_total": str(result.published_total),
         "classification": unicodedata.normalize("NFC", result.classification),
     }
+    if result.applicable_max is not None:
+        # a set with applicability (issue 16): what applies and the total on the full scale;
+        # absent for every other set, so their packages are what they were
+        out["applicable_max"] = decimal_text(result.applicable_max)
+        out["scaled_total"] = decimal_text(result.scaled_total or Decimal(0))
+        out["not_applicable"] = dict(sorted(result.not_applicable.items()))
+    return out
 
 
 def criteria_dict(cs: CriteriaSet, content_hash: str) -> dict[str, Any]:
@@ -93,6 +100,8 @@ def build_manifest(
     chairman_name: str = "",
     signers: list[dict[str, str]] | None = None,
     province_data: dict[str, Any] | None = None,
+    unit_kind: str = "",
+    not_applicable: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The manifest of the version this app writes (``FORMAT_VERSION``); ``evidence`` lists
     one reference per attachment (several may share a ``path``), ``report`` the PDF's entry
@@ -111,6 +120,12 @@ def build_manifest(
     if province_data is not None:
         body["province_data"] = province_data
     version = FORMAT_VERSION if province_data is None else PROVINCE_DATA_VERSION
+    # applicability (issue 16): the unit's kind only for a set that uses it, the marks only
+    # when there are any
+    if unit_kind:
+        unit["kind"] = unit_kind
+    if not_applicable:
+        body["not_applicable"] = dict(not_applicable)
     return nfc_value(
         {
             **body,

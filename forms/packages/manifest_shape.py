@@ -115,6 +115,7 @@ def _unit(m: dict[str, Any]) -> None:
     _plain_text(unit, "code", "unit")
     _plain_text(unit, "name", "unit")
     _optional_text(unit, "chairman", "unit")
+    _optional_text(unit, "kind", "unit")  # a set with applicability (issue 16)
 
 
 def _criteria_set(m: dict[str, Any]) -> None:
@@ -155,6 +156,8 @@ def _scores(m: dict[str, Any]) -> None:
         _str_map(_get(scores, key, dict, "scores"), f"scores.{key}")
     for key in ("total", "published_total", "classification"):
         _get(scores, key, str, "scores")
+    if "not_applicable" in scores:  # a set with applicability (issue 16)
+        _str_map(scores["not_applicable"], "scores.not_applicable")
 
 
 def _evidence_item(item: Any, where: str, paths: dict[str, int], version: int) -> None:
@@ -252,6 +255,8 @@ def check_shape(m: dict[str, Any]) -> datetime:
     _get(m, "app_version", str, "")
     _get(m, "answers", dict, "")  # its entries: answer_check, in the one loop over them
     _scores(m)
+    if "not_applicable" in m:  # the commune's marks: code -> reason (checked by the set)
+        _str_map(m["not_applicable"], "not_applicable")
     version = m["format_version"]  # one of fmt.FORMAT_VERSIONS: checked before the shape
     paths: dict[str, int] = {}
     for index, item in enumerate(_get(m, "evidence", list, "")):

@@ -22,6 +22,7 @@ from forms.criteria import CriteriaSet
 from forms.evidence_types import ALLOWED, checked_type, extension_of
 from forms.i18n import N_, _
 from forms.packages import format as fmt
+from forms.packages.applicability_check import applicability_valid, marks, unit_facts
 from forms.packages.manifest import scores_dict
 from forms.packages.manifest_shape import ShapeError, check_shape
 from forms.packages.organisation_checks import (
@@ -437,7 +438,10 @@ def _total_mismatches(expected: dict[str, Any], claimed: dict[str, Any]) -> list
 def scores_match(run: PackageRun) -> bool:
     """The claimed scores are the ones the answers give, every one of them."""
     answers, _invalid = run.answers()
-    expected = scores_dict(score(run.criteria, answers))
+    manifest = run.manifest
+    expected = scores_dict(
+        score(run.criteria, answers, unit=unit_facts(manifest), marks=marks(manifest))
+    )
     claimed = run.manifest["scores"]
     if expected == claimed:
         return True
@@ -457,6 +461,7 @@ CRITERIA_CHECKS: tuple[Check, ...] = (
     indicators_known,
     answers_valid,
     province_values,
+    applicability_valid,
     scores_match,
 )
 

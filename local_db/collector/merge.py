@@ -36,7 +36,7 @@ from forms.bundles.verify import InnerPackage
 from forms.criteria import CriteriaSet
 from forms.i18n import _
 from forms.packages.parallel import CHUNK, POOL_MINIMUM
-from local_db.collector import bundles, rows
+from local_db.collector import applicability, bundles, rows
 from local_db.collector.inbox import BundleReaders, Item, expand_paths, read_package, split_known
 from local_db.collector.kinds import (
     BUNDLE_SUFFIX,
@@ -222,6 +222,11 @@ class _Merger:
                 checked.manifest,
                 checked.manifest_sha256,
             )
+        if checked.ok:
+            # the units list's kind of the unit against the one the package was scored for
+            mismatch = applicability.kind_reasons(self.conn, checked.manifest)
+            if mismatch:
+                checked = Checked(False, mismatch, checked.manifest, checked.manifest_sha256)
         now = _iso(self.clock())
         if not checked.ok:
             rows.store_rejected(self.conn, data, sha, name, checked, now, bundle)

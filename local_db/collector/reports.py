@@ -10,14 +10,15 @@ import json
 import sqlite3
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from forms.criteria import CriteriaSet
+from forms.criteria import CriteriaSet, NotApplicablePolicy
 from forms.i18n import _
 from forms.problems import Problem, ProblemsError
 from forms.ranking import PreviousResult, Ranking, UnitResult, rank
+from forms.scoring import rescaled
 from forms.vi_collate import sort_key, unit_sort_key
 from local_db.collector.decisions import decide, set_not_ranked  # noqa: F401 - their old home
 
@@ -244,7 +245,33 @@ def ranking_for_year(
     cs = pick_criteria(conn, year, index, wanted)
     previous = previous_results(conn, year - 1, index)
     results = results_for_year(conn, year, cs.content_hash, cs)
+    if cs.not_applicable is not None:
+        results = _with_applicability(conn, year, cs, results)
     return rank(cs, results, year=year, previous=previous)
+
+
+def _with_applicability(
+    conn: sqlite3.Connection, year: int, cs: CriteriaSet, results: list[UnitResult]
+) -> list[UnitResult]:
+    """Each unit's applicable maximum (issue 16), and under ``rescale`` the total on the full
+    scale its package published, for the ranking to compare by the set's policy."""
+    from local_db.collector import applicability
+    from local_db.review.overturns import applicable_max
+
+    found = applicability.by_unit(conn, year, cs.content_hash)
+    out = []
+    for r in results:
+        if r.unit_code not in found:
+            out.append(r)
+            continue
+        # the package's maximum, or more where an issued review overturned a mark
+        maximum = applicable_max(conn, cs, r.unit_code, found[r.unit_code])
+        total = r.total if r.total is not None else sum(r.pillars.values(), Decimal(0))
+        if cs.not_applicable is NotApplicablePolicy.RESCALE:
+            # as the package scaled it (the same for verified points a review put there)
+            total = rescaled(total, cs.total_points, maximum)
+        out.append(replace(r, applicable_max=maximum, total=total))
+    return out
 
 
 # --- completeness --------------------------------------------------------------------------

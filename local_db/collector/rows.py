@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from local_db.collector import applicability
 from local_db.collector.kinds import Checked
 from local_db.collector.resolve import Node, Resolution, resolve
 from local_db.collector.txn import atomic
@@ -126,6 +127,7 @@ def store_accepted(
                     result.states[new.key],
                 ),
             )  # fmt: skip
+            applicability.record(conn, checked.manifest_sha256, m)  # issue 16, when it applies
             newly = _apply(conn, unit, year, before, result)
             outcome = "accepted"
         elif existing > sha:  # the same signed manifest in other bytes: keep the smallest hash

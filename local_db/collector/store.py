@@ -255,6 +255,22 @@ class CollectorStore:
         """Every entry of an indicator's comment (``rc.GENERAL``: the message), oldest first."""
         return self._run(rc.notes, manifest_sha256, code)
 
+    # the commune's "không áp dụng" marks and the reviewer's overturns (issue 16)
+    def not_applicable_marks(self, manifest_sha256: str) -> dict[str, str]:
+        from local_db.review import overturns
+
+        return self._run(overturns.marks, manifest_sha256)
+
+    def overturned_marks(self, manifest_sha256: str) -> dict[str, str]:
+        from local_db.review import overturns
+
+        return self._run(overturns.overturned, manifest_sha256)
+
+    def set_overturned(self, manifest_sha256: str, code: str, overturn: bool, **kw: Any) -> None:
+        from local_db.review import overturns
+
+        self._run(overturns.set_overturned, manifest_sha256, code, overturn, **kw)
+
     def set_item(self, manifest_sha256: str, cs: CriteriaSet, code: str, **kw: Any) -> ReviewItem:
         return self._run(rc.set_item, manifest_sha256, cs, code, **kw)
 

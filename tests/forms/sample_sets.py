@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from decimal import Decimal as D
+from typing import Any
 
+from forms.applicability import UNIT_KINDS
 from forms.criteria import (
+    AppliesTo,
     Band,
     Choice,
     CriteriaSet,
@@ -12,6 +17,7 @@ from forms.criteria import (
     Field,
     FieldKind,
     Indicator,
+    NotApplicablePolicy,
     Pillar,
     Rounding,
     Rule,
@@ -159,4 +165,57 @@ def kinds_set() -> CriteriaSet:
         ),
         bands=tiny.bands,
         rounding=tiny.rounding,
+    )
+
+
+def with_applicability(
+    cs: CriteriaSet,
+    *,
+    policy: NotApplicablePolicy = NotApplicablePolicy.RESCALE,
+    applies: Mapping[str, AppliesTo | Iterable[str]] | None = None,
+    markable: Iterable[str] = (),
+) -> CriteriaSet:
+    """``cs`` with applicability (issue 16), for tests of any set: ``applies`` maps a pillar
+    or indicator code to what it applies to, an ``AppliesTo`` or a list mixing unit kinds
+    ("xã", "phường", "đặc khu") and unit codes; ``markable`` lists the codes the commune may
+    mark "không áp dụng"; ``policy`` is the set's ``not_applicable``.
+
+    ``with_applicability(tiny_set(), applies={"2.2.2": ["phường"]}, markable=["1.2"])``"""
+    rules = {code: _applies(v) for code, v in (applies or {}).items()}
+    marks = frozenset(markable)
+
+    def part(p: Any) -> Any:
+        return replace(
+            p, applies_to=rules.get(p.code, p.applies_to), may_be_not_applicable=p.code in marks
+        )
+
+    def indicator(ind: Indicator) -> Indicator:
+        return part(replace(ind, children=tuple(indicator(c) for c in ind.children)))
+
+    pillars = tuple(
+        part(replace(p, indicators=tuple(indicator(i) for i in p.indicators))) for p in cs.pillars
+    )
+    return replace(cs, pillars=pillars, not_applicable=policy)
+
+
+def _applies(value: AppliesTo | Iterable[str]) -> AppliesTo:
+    if isinstance(value, AppliesTo):
+        return value
+    items = list(value)
+    return AppliesTo(
+        kinds=tuple(i for i in items if i in UNIT_KINDS),
+        units=tuple(i for i in items if i not in UNIT_KINDS),
+    )
+
+
+def applicability_set(
+    policy: NotApplicablePolicy = NotApplicablePolicy.RESCALE,
+) -> CriteriaSet:
+    """The tiny set with applicability: 2.2.2 (10 points) only for phường, pillar 3 (8 points)
+    only for unit 00004, and 1.2 (10 points) may be marked "không áp dụng"."""
+    return with_applicability(
+        tiny_set(),
+        policy=policy,
+        applies={"2.2.2": ["phường"], "3": ["00004"]},
+        markable=["1.2"],
     )

@@ -89,7 +89,7 @@ def test_a_first_version_written_out_is_the_default_and_hashes_the_same():
 
 def test_an_unknown_future_format_is_refused():
     data = to_dict(CS)
-    data["format"] = 2
+    data["format"] = 3  # 2 is applicability's (issue 16)
     with pytest.raises(ProblemsError) as exc:
         from_dict(data)
     assert _codes(exc) == ["format_version"]

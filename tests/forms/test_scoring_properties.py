@@ -7,9 +7,12 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forms.criteria import FieldKind, RuleKind
+from forms.applicability import UNIT_KINDS, UnitFacts
+from forms.criteria import FieldKind, NotApplicablePolicy, RuleKind
 from forms.reference import reference_set
 from forms.scoring import classify, indicator_points, score
+
+from .sample_sets import with_applicability
 
 CS = reference_set()
 LEAVES = CS.leaves()
@@ -119,3 +122,74 @@ def test_full_marks_reach_the_total():
     assert result.published_total == D("1000.00")
     assert result.classification == "Tốt"
     assert score(CS, {}).classification == "Trung bình"
+
+
+# --- applicability (issue 16): the reference set with parts that do not apply ------------
+
+_CODES = [p.code for p in CS.pillars] + [i.code for i in CS.indicators()]
+_LEAF_CODES = [i.code for i in LEAVES]
+# every 5th leaf only for phường, every 7th only for xã and đặc khu; every part markable
+_APPLIES = {
+    **{c: ["phường"] for c in _LEAF_CODES[::5]},
+    **{c: ["xã", "đặc khu"] for c in _LEAF_CODES[3::7]},
+}
+NA_SETS = {
+    policy: with_applicability(CS, policy=policy, applies=_APPLIES, markable=_CODES)
+    for policy in NotApplicablePolicy
+}
+_UNITS = st.builds(
+    UnitFacts, st.sampled_from([*UNIT_KINDS, ""]), st.sampled_from(["00001", "00004", ""])
+)
+_MARKS = st.sets(st.sampled_from(_CODES), max_size=12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    answers(),
+    st.sampled_from(list(NotApplicablePolicy)),
+    _UNITS,
+    _MARKS,
+)
+def test_points_within_zero_and_max_with_parts_not_applicable(given_answers, policy, unit, marked):
+    cs = NA_SETS[policy]
+    result = score(cs, given_answers, unit=unit, marks=dict.fromkeys(marked, "lý do"))
+    assert result.applicable_max is not None and result.scaled_total is not None
+    for ind in cs.indicators():
+        applicable = result.applicable_indicators[ind.code]
+        assert D(0) <= result.indicators[ind.code] <= applicable <= ind.max_points, ind.code
+    for pillar in cs.pillars:
+        applicable = result.applicable_pillars[pillar.code]
+        assert D(0) <= result.pillars[pillar.code] <= applicable <= pillar.max_points
+    assert D(0) <= result.total <= result.applicable_max <= cs.total_points
+    assert D(0) <= result.scaled_total <= cs.total_points
+    assert D(0) <= result.published_total <= cs.total_points
+    if policy is NotApplicablePolicy.RESCALE:
+        assert result.scaled_total >= result.total  # the applicable maximum is never above full
+    else:
+        assert result.scaled_total == result.total
+
+
+@settings(max_examples=40, deadline=None)
+@given(answers(), _UNITS, _MARKS, _MARKS)
+def test_marking_more_never_raises_the_unrescaled_points(given_answers, unit, some, more):
+    cs = NA_SETS[NotApplicablePolicy.RESCALE]
+    fewer = score(cs, given_answers, unit=unit, marks=dict.fromkeys(some, "lý do"))
+    most = score(cs, given_answers, unit=unit, marks=dict.fromkeys(some | more, "lý do"))
+    assert most.total <= fewer.total
+    assert most.applicable_max is not None and fewer.applicable_max is not None
+    assert most.applicable_max <= fewer.applicable_max
+    for code, points in most.pillars.items():
+        assert points <= fewer.pillars[code]
+
+
+@settings(max_examples=30, deadline=None)
+@given(answers())
+def test_a_unit_everything_applies_to_scores_as_without_applicability(given_answers):
+    plain = score(CS, given_answers)
+    for policy in NotApplicablePolicy:
+        # markable parts, none marked, no part restricted: the same numbers as before
+        cs = with_applicability(CS, policy=policy, markable=_CODES)
+        result = score(cs, given_answers, unit=UnitFacts("xã", "00001"))
+        assert result.total == plain.total
+        assert result.published_total == plain.published_total
+        assert result.classification == plain.classification

@@ -139,6 +139,7 @@ def test_version_3_database_upgrades_with_its_assessments_kept(data_dir: Path) -
     try:  # take it back to exactly what version 3 made
         conn.execute("DROP TABLE package_exports")
         conn.execute("ALTER TABLE profile DROP COLUMN chairman_name")  # step 5's
+        conn.execute("DROP TABLE not_applicable_marks")  # step 6's
         conn.execute("PRAGMA user_version = 3")
     finally:
         conn.close()

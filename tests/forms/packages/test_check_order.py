@@ -39,6 +39,7 @@ def test_criteria_checks_in_order():
         "indicators_known",
         "answers_valid",
         "province_values",  # the carried .dtidata verifies, supplied answers are its values
+        "applicability_valid",  # issue 16: marks the set allows, the unit's kind
         "scores_match",
     ]
 

@@ -6,14 +6,14 @@ Pure functions (no Qt) so they are trivially testable and identical in the PDF r
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from forms.criteria import Rounding
 from forms.i18n import _, language
 from forms.scoring import round_points
-from forms.text import fold, format_number  # the one number formatter, in the core
+from forms.text import fold, format_date, format_moment, format_number  # shared with the core
 
 __all__ = [
     "fold",
@@ -26,39 +26,6 @@ __all__ = [
     "parse_date",
     "plain_number_for_typing",
 ]
-
-
-def format_date(value: date | datetime | str | None) -> str:
-    """``2025-03-07`` -> ``07/03/2025``; anything unreadable is shown as it is."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        try:
-            parsed: date = date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-        value = parsed
-    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
-
-
-def format_moment(value: datetime | str | None, tz: tzinfo | None = None) -> str:
-    """A stored moment as a person reads it: ``2025-11-11T03:47:53Z`` -> ``11/11/2025 10:47``.
-
-    Stored times are UTC (ISO 8601, ``Z`` or an offset); they are shown in the PC's local time
-    (``tz`` for tests), day first, to the minute. Anything unreadable is shown as it is."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return value
-    else:
-        moment = value
-    if moment.tzinfo is None:  # naive times are UTC here: every writer stores UTC
-        moment = moment.replace(tzinfo=UTC)
-    local = moment.astimezone(tz)
-    return f"{format_date(local.date())} {local.hour:02d}:{local.minute:02d}"
 
 
 def format_long_date(value: date) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -96,3 +97,36 @@ def format_number(value: Any, decimals: int | None = None) -> str:
     groups.insert(0, whole)
     thousands = "." if point == "," else ","
     return sign + thousands.join(groups) + (point + fraction if fraction else "")
+
+
+def format_date(value: date | datetime | str | None) -> str:
+    """``2025-03-07`` -> ``07/03/2025``; anything unreadable is shown as it is."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            parsed: date = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+        value = parsed
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+
+
+def format_moment(value: datetime | str | None, tz: tzinfo | None = None) -> str:
+    """A stored moment as a person reads it: ``2025-11-11T03:47:53Z`` -> ``11/11/2025 10:47``.
+
+    Stored times are UTC (ISO 8601, ``Z`` or an offset); they are shown in the PC's local time
+    (``tz`` for tests), day first, to the minute. Anything unreadable is shown as it is."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    else:
+        moment = value
+    if moment.tzinfo is None:  # naive times are UTC here: every writer stores UTC
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(tz)
+    return f"{format_date(local.date())} {local.hour:02d}:{local.minute:02d}"

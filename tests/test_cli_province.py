@@ -32,6 +32,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(autouse=True)
+def _officer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The review commands that write name the officer (``--officer`` or ``DTI_OFFICER``)."""
+    monkeypatch.setenv("DTI_OFFICER", "Cán bộ tỉnh")
+
+
 @pytest.fixture
 def merged(demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     db = tmp_path / "province.sqlite"

@@ -6,6 +6,11 @@ goes through the session, which emits ``changed(year)`` once it is done; the inb
 ranking, the completeness counts and the reviewer's screens react to that one signal instead of
 re-reading after their own actions. ``ALL_YEARS`` says the change may touch any year.
 
+Every write names the officer making it (the collector's audit, ``local_db.review.versions``):
+asked once per session, the first time a write is made (``ask_officer``, the window's small
+dialog), kept on the session only, so the next session asks again rather than writing as
+someone else.
+
 Slow work runs on ``desktop.tasks.TaskRunner`` (synchronous in tests). A worker uses the
 store's connection of its own thread, closed when its job is done; no connection crosses
 threads.
@@ -22,9 +27,10 @@ from typing import Any
 from desktop.qt import QObject, Signal
 from desktop.tasks import Progress, TaskRunner
 from forms.criteria import CriteriaSet
+from forms.i18n import _
 from forms.packages.signing import Signer
 from local_db.collector import CollectorStore, MergeSummary
-from local_db.review.collector import ReceivedReview
+from local_db.review.collector import ReceivedReview, ReviewError, officer_name
 
 ALL_YEARS = 0  # ``changed(ALL_YEARS)``: a merge or a unit's mark, any year may have changed
 
@@ -35,11 +41,34 @@ Failed = Callable[[BaseException], None] | None
 class CollectorSession(QObject):
     changed = Signal(int)  # the year whose data changed, or ALL_YEARS
 
-    def __init__(self, store: CollectorStore, runner: TaskRunner, parent: QObject | None = None):
+    def __init__(
+        self,
+        store: CollectorStore,
+        runner: TaskRunner,
+        parent: QObject | None = None,
+        *,
+        officer: str | None = None,
+    ):
         super().__init__(parent)
         self.store = store
         self.runner = runner
         self._home = threading.get_ident()
+        self.officer: str | None = officer_name(officer) if officer else None
+        # asks the officer's name (None: cancelled); the window sets its dialog here
+        self.ask_officer: Callable[[], str | None] | None = None
+
+    def require_officer(self) -> str:
+        """The officer's name for a write: asked the first time, then kept for the session;
+        ``ReviewError`` (``officer_missing``) when not given."""
+        if self.officer is None and self.ask_officer is not None:
+            given = self.ask_officer()
+            if given:
+                self.officer = officer_name(given)
+        if self.officer is None:
+            raise ReviewError(
+                _("Chưa có tên cán bộ thực hiện: thay đổi chưa được lưu"), "officer_missing"
+            )
+        return self.officer
 
     # --- running --------------------------------------------------------------------------
 
@@ -135,22 +164,28 @@ class CollectorSession(QObject):
 
         self._write(work, lambda _summary: ALL_YEARS, on_done, on_error, on_progress)
 
-    def decide(self, file_sha256: str, note: str) -> bool:
+    def decide(self, file_sha256: str, note: str, based_on: int | None = None) -> bool:
         """The submission received as ``file_sha256`` becomes the current one of its unit and
-        year (a person settles a conflict). False when the file holds no submission."""
+        year (a person settles a conflict). False when the file holds no submission;
+        ``ReviewError`` when no officer is named, ``StaleEdit`` when ``based_on`` is stale."""
         ref = self.store.submission_for_file(file_sha256)
         if ref is None:
             return False
+        officer = self.require_officer()
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        self.store.decide(ref.unit_code, ref.year, ref.manifest_sha256, note, now)
+        self.store.decide(
+            ref.unit_code, ref.year, ref.manifest_sha256, note, now,
+            officer=officer, based_on=based_on,
+        )  # fmt: skip
         self.changed.emit(ref.year)
         return True
 
     def set_not_ranked(self, marks: Iterable[tuple[str, bool]]) -> None:
         """Mark units "not ranked" (True) or ranked again; one ``changed`` for them all."""
         marks = list(marks)
+        officer = self.require_officer() if marks else ""
         for code, flag in marks:
-            self.store.set_not_ranked(code, flag)
+            self.store.set_not_ranked(code, flag, officer=officer)
         if marks:
             self.changed.emit(ALL_YEARS)  # a unit's mark holds in every year
 
@@ -176,13 +211,16 @@ class CollectorSession(QObject):
         self._write(work, year, on_done, on_error)
 
     def save_item(self, manifest_sha256: str, cs: CriteriaSet, code: str, **changes: Any) -> Any:
-        """One indicator of a draft review (``ProblemsError``/``ReviewError`` when refused)."""
-        item = self.store.set_item(manifest_sha256, cs, code, **changes)
+        """One indicator of a draft review (``ProblemsError``/``ReviewError`` when refused;
+        ``StaleEdit`` when ``based_on``, among ``changes``, is no longer its version)."""
+        officer = self.require_officer()
+        item = self.store.set_item(manifest_sha256, cs, code, officer=officer, **changes)
         self._changed(manifest_sha256)
         return item
 
     def save_details(self, manifest_sha256: str, **details: Any) -> None:
-        self.store.set_details(manifest_sha256, **details)
+        officer = self.require_officer()
+        self.store.set_details(manifest_sha256, officer=officer, **details)
         self._changed(manifest_sha256)
 
     def issue(
@@ -193,11 +231,22 @@ class CollectorSession(QObject):
         out_dir: Path,
         on_done: Done = None,
         on_error: Failed = None,
+        based_on: int | None = None,
     ) -> None:
-        """Sign the draft and write its file on a worker (its own connection)."""
+        """Sign the draft and write its file on a worker (its own connection); ``based_on``:
+        the draft's version the officer saw."""
         year = self.year_of(manifest_sha256)
+        try:
+            officer = self.require_officer()
+        except ReviewError as exc:
+            if on_error is None:
+                raise
+            on_error(exc)
+            return
         self._write(
-            lambda: self.store.issue(manifest_sha256, cs, signer, out_dir),
+            lambda: self.store.issue(
+                manifest_sha256, cs, signer, out_dir, based_on=based_on, officer=officer
+            ),
             lambda _path: year,
             on_done,
             on_error,

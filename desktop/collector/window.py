@@ -28,6 +28,7 @@ from desktop.collector.models import (
     SortPassingProxy,
     status_text,
 )
+from desktop.collector.officer import officer_asker
 from desktop.collector.session import ALL_YEARS, CollectorSession
 from desktop.qt import (
     QAbstractItemView,
@@ -62,6 +63,7 @@ from local_db.collector import CollectorStore, MergeSummary
 from local_db.collector.db_url import is_url
 from local_db.collector.reports import InboxRow, completeness_counts
 from local_db.paths import COLLECTOR_DB_FILE, KEYS_DIR, TRUST_FILE
+from local_db.review.collector import ReviewError
 
 # asks for a file name to save to: (title, suggested name, filter) -> path or "" (tests replace it)
 # shows an outcome to the person: (ok, text); ``dti-desk open`` passes a message box
@@ -142,6 +144,8 @@ class CollectorWindow(CollectorHost):
         self.exec_dialog: Callable[[QDialog], bool] = lambda d: (
             d.exec() == QDialog.DialogCode.Accepted
         )
+        # the officer's name, asked at the session's first write (tests set session.officer)
+        self.session.ask_officer = officer_asker(self, lambda d: self.exec_dialog(d))
         self.setWindowTitle(_("DTI Desk: tổng hợp và xếp hạng"))
         self.setAcceptDrops(True)
 
@@ -245,7 +249,11 @@ class CollectorWindow(CollectorHost):
         row = self._selected_inbox_row()
         if row is None or row.status not in ("conflict", "passed_over"):
             return
-        if not self.session.decide(row.file_sha256, _("Chọn trên giao diện")):
+        try:
+            if not self.session.decide(row.file_sha256, _("Chọn trên giao diện")):
+                return
+        except ReviewError as exc:  # no officer named, or decided by someone else meanwhile
+            self.status_label.setText(str(exc))
             return
         self.status_label.setText(
             _(
@@ -388,7 +396,10 @@ class CollectorWindow(CollectorHost):
             for i in self.ranking_view.selectionModel().selectedRows()
         }
         units = [self.ranking_model.rows[row] for row in sorted(rows)]
-        self.session.set_not_ranked((unit.unit_code, not unit.not_ranked) for unit in units)
+        try:
+            self.session.set_not_ranked((unit.unit_code, not unit.not_ranked) for unit in units)
+        except ReviewError as exc:  # no officer named
+            self.status_label.setText(str(exc))
 
     # --- merging --------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     st.add_argument("--status", choices=STATUSES, help=_("trạng thái của chỉ tiêu"))
     st.add_argument("--comment", metavar=_("NHẬN_XÉT"), help=_("nhận xét gửi xã"))
+    st.add_argument(
+        "--based-on", type=int, metavar=_("PHIÊN_BẢN"),
+        help=_("phiên bản của chỉ tiêu mà bạn đã đọc (in ra sau mỗi lần lưu); nếu người khác đã sửa sau đó, thay đổi bị từ chối (stale_edit)"),
+    )  # fmt: skip
     _details(st)
+    _officer_argument(st)
     st.set_defaults(func=_set)
 
     export = commands.add_parser(
@@ -88,6 +94,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument(
         "--p12", metavar=_("TỆP"), help=_("ký bằng chứng thư số trong tệp .p12/.pfx thay cho khóa")
     )
+    export.add_argument(
+        "--based-on", type=int, metavar=_("PHIÊN_BẢN"),
+        help=_("phiên bản của phiếu nháp mà bạn đã đọc; nếu phiếu đã được sửa sau đó, không ký (stale_edit)"),
+    )  # fmt: skip
+    _officer_argument(export)
     export.set_defaults(func=_export)
 
     receive = commands.add_parser(
@@ -144,6 +155,27 @@ def _details(parser: argparse.ArgumentParser) -> None:
     )
 
 
+OFFICER_ENV = "DTI_OFFICER"
+
+
+def _officer_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--officer", metavar=_("TÊN"), default=os.environ.get(OFFICER_ENV),
+        help=_("họ tên cán bộ thực hiện, ghi vào nhật ký thẩm định (bắt buộc; mặc định: biến môi trường DTI_OFFICER)"),
+    )  # fmt: skip
+
+
+def _officer(args: argparse.Namespace) -> str:
+    """The officer writing, checked (NFC, bounded, no control characters): ``CommandError``."""
+    from local_db.review.versions import ReviewError, officer_name
+
+    try:
+        return officer_name(args.officer)
+    except ReviewError as exc:
+        hint = _("dùng --officer TÊN hoặc đặt biến môi trường DTI_OFFICER")
+        raise CommandError(f"{exc} ({hint})", exc.code) from None
+
+
 def _reviewers_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--reviewers", metavar=_("TỆP"),
@@ -189,28 +221,30 @@ def _existing_store(path: str) -> Any:
     return open_store(path)
 
 
-def _open_draft(args: argparse.Namespace) -> tuple[Any, str, Any]:
-    """(store, manifest sha, criteria set) with the draft started if needed."""
+def _open_draft(args: argparse.Namespace) -> tuple[Any, str, Any, str]:
+    """(store, manifest sha, criteria set, officer) with the draft started if needed."""
     from forms.review.model import Reviewer
 
     sets = {cs.content_hash: cs for cs in criteria_sets(args)}
     store = _existing_store(args.db)
     try:
+        officer = _officer(args)
         sha = _current(store, args.unit, args.year)
         ref = store.submission(sha)
         assert ref is not None  # current names a stored submission
         cs = sets.get(ref.criteria_hash)
         if cs is None:
             raise CommandError(_("Không tìm thấy bộ tiêu chí {hash}", hash=ref.criteria_hash[:12]))
-        store.start_review(sha, cs, Reviewer(args.name or "", args.position, args.organisation))
-        _apply_details(store, sha, args)
+        reviewer = Reviewer(args.name or "", args.position, args.organisation)
+        store.start_review(sha, cs, reviewer, officer=officer)
+        _apply_details(store, sha, args, officer)
     except BaseException:
         store.close()
         raise
-    return store, sha, cs
+    return store, sha, cs, officer
 
 
-def _apply_details(store: Any, sha: str, args: argparse.Namespace) -> None:
+def _apply_details(store: Any, sha: str, args: argparse.Namespace, officer: str) -> None:
     from forms.review.model import Reviewer
     from local_db.review import collector as rc
 
@@ -222,7 +256,7 @@ def _apply_details(store: Any, sha: str, args: argparse.Namespace) -> None:
     if args.name:
         changes["reviewer"] = Reviewer(args.name, args.position, args.organisation)
     if changes and store.review_state(sha) == rc.DRAFT:
-        store.set_details(sha, **changes)
+        store.set_details(sha, officer=officer, **changes)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -281,27 +315,29 @@ def _set(args: argparse.Namespace) -> int:
     from local_db.review import collector as rc
 
     try:
-        store, sha, cs = _open_draft(args)
+        store, sha, cs, officer = _open_draft(args)
     except (CommandError, rc.ReviewError, StorageError) as exc:
         return fail(str(exc))
     try:
         if args.indicator:
             item = store.set_item(
-                sha,
-                cs,
-                args.indicator,
-                points=args.points,
-                status=args.status,
-                comment=args.comment,
-            )
+                sha, cs, args.indicator, points=args.points, status=args.status,
+                comment=args.comment, based_on=args.based_on, officer=officer,
+            )  # fmt: skip
+            versions = store.review_versions(sha)
+            assert versions is not None  # the draft was started above
             print(
-                _("Chỉ tiêu {code}: tự đánh giá {self_points}, thẩm định {verified} ({status})",
+                _("Chỉ tiêu {code}: tự đánh giá {self_points}, thẩm định {verified} ({status}); phiên bản {version}",
                   code=item.code, self_points=format_points(item.self_points, cs.rounding),
                   verified=format_points(item.verified_points, cs.rounding) or "-",
-                  status=_status_label(item.status))
+                  status=_status_label(item.status), version=versions.items[item.code].version)
             )  # fmt: skip
     except ProblemsError as exc:
         return _problems(exc.problems)
+    except rc.StaleEdit as exc:
+        return fail(
+            f"[{exc.code}] {exc} " + _("(phiên bản hiện tại: {version})", version=exc.version)
+        )
     except (rc.ReviewError, StorageError) as exc:
         return fail(str(exc))
     finally:
@@ -324,7 +360,7 @@ def _export(args: argparse.Namespace) -> int:
     if not out.is_dir():
         return fail(_("Không có thư mục {path}", path=str(out)))
     try:
-        store, sha, cs = _open_draft(args)
+        store, sha, cs, officer = _open_draft(args)
     except (CommandError, rc.ReviewError, StorageError) as exc:
         return fail(str(exc))
     try:
@@ -337,8 +373,8 @@ def _export(args: argparse.Namespace) -> int:
             print(_("Phiếu thẩm định đã phát hành trước đó; đã ghi lại tệp {path}", path=str(path)))
             return EXIT_OK
         signer = _signer(args)
-        path = store.issue(sha, cs, signer, out)
-    except (CommandError, StorageError) as exc:
+        path = store.issue(sha, cs, signer, out, based_on=args.based_on, officer=officer)
+    except (CommandError, rc.ReviewError, StorageError) as exc:
         return fail(str(exc))
     except ProblemsError as exc:
         return _problems(exc.problems)

@@ -7,6 +7,10 @@ with the classification each gives, the deadline for explanations, and "sign and
 Edits go to the collector database through the ``CollectorSession`` (its store); signing and
 opening evidence run on the task runner, on the store's connection of the worker's thread. The
 screen re-reads its review when the session says ``changed`` for its year.
+
+Several reviewers at once: each save names the version the screen read; when another officer
+saved the indicator meanwhile, the save is refused with who and when, the screen shows the
+newer value, and the officer either re-applies their change on top of it or keeps the newer.
 """
 
 from __future__ import annotations
@@ -101,7 +105,12 @@ class ReviewerScreen(QWidget):
         self.evidence_dir = evidence_dir or Path(tempfile.gettempdir()) / "dti-desk-evidence"
         self.received = self.store.load_submission(manifest_sha256)
         self.year = int(self.received.manifest["year"])
-        self.review: Review = self.store.start_review(manifest_sha256, cs, reviewer)
+        self.review: Review = self.store.start_review(
+            manifest_sha256, cs, reviewer, officer=session.officer or ""
+        )
+        self.versions: rc.ReviewVersions | None = None
+        # the officer's refused change (code, points, status, comment, met), to re-apply on request
+        self.pending: tuple[str, Any, Any, str, bool] | None = None
         self.code = ""
         self.changed_codes = self.store.changed_since_previous(manifest_sha256)
         self._build()
@@ -219,6 +228,7 @@ class ReviewerScreen(QWidget):
         self.message = QLabel(detail)
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #c62828;")
+        conflict = self._build_conflict(detail)
 
         box = QGroupBox(_("Thẩm định"), detail)
         form = QFormLayout(box)
@@ -228,6 +238,7 @@ class ReviewerScreen(QWidget):
         form.addRow(_("Nhận xét"), self.comment)
         form.addRow(self.save_button)
         form.addRow(self.message)
+        form.addRow(conflict)
         side = QVBoxLayout(detail)
         side.addWidget(self.title)
         side.addWidget(QLabel(_("Trả lời của xã:"), detail))
@@ -240,6 +251,18 @@ class ReviewerScreen(QWidget):
         side.addWidget(box)
         side.addStretch(1)
         return detail
+
+    def _build_conflict(self, detail: QWidget) -> QHBoxLayout:
+        """Shown when a save was refused because another officer saved first."""
+        self.reapply_button = QPushButton(_("Áp dụng lại thay đổi của tôi"), detail)
+        self.reapply_button.clicked.connect(self.reapply)
+        self.keep_button = QPushButton(_("Giữ giá trị mới"), detail)
+        self.keep_button.clicked.connect(self.keep_newer)
+        conflict = QHBoxLayout()
+        conflict.addWidget(self.reapply_button)
+        conflict.addWidget(self.keep_button)
+        self._show_conflict(False)
+        return conflict
 
     def _build_bottom(self) -> tuple[QFormLayout, QHBoxLayout]:
         """Who reviews, the deadline, the general message; the state and "sign and export"."""
@@ -296,6 +319,7 @@ class ReviewerScreen(QWidget):
         review = self.store.load_review(self.sha)
         assert review is not None
         self.review = review
+        self.versions = self.store.review_versions(self.sha)
         self.model.set_review(review)
         self.summary.show_review(review)
         read_only = self.read_only
@@ -361,6 +385,7 @@ class ReviewerScreen(QWidget):
         self.status.setCurrentIndex(self.status.findData(item.status.value))
         self.comment.setPlainText(item.comment)
         self.message.clear()
+        self._show_conflict(self.pending is not None and self.pending[0] == code)
 
     # --- edits --------------------------------------------------------------------------
 
@@ -375,24 +400,55 @@ class ReviewerScreen(QWidget):
         if not self.code or self.read_only:
             return False
         wanted = self.status.currentData()
+        code, points, comment = self.code, self.points.decimal_value(), self.comment.toPlainText()
+        stamp = self.versions.items.get(code) if self.versions else None
         try:
             self.session.save_item(
-                self.sha, self.cs, self.code,
-                points=self.points.decimal_value(),
-                met=self.met.isChecked() if self.review.items[self.code].self_met is not None else None,
+                self.sha, self.cs, code, points=points,
+                met=self.met.isChecked() if self.review.items[code].self_met is not None else None,
                 status=ItemStatus.EXPLAIN if wanted == ItemStatus.EXPLAIN.value else None,
-                comment=self.comment.toPlainText(),
+                comment=comment, based_on=stamp.version if stamp else None,
             )  # fmt: skip
+        except rc.StaleEdit as exc:
+            # another officer saved it meanwhile: show theirs, keep ours to re-apply
+            self.pending = (code, points, wanted, comment, self.met.isChecked())
+            self._reload()
+            self._show(code)
+            self.message.setText(str(exc))
+            return False
         except ProblemsError as exc:
             self.message.setText("\n".join(p.message for p in exc.problems))
             return False
         except (rc.ReviewError, StorageError) as exc:
             self.message.setText(str(exc))
             return False
-        code = self.code  # the table and summary followed the session's changed
-        self._show(code)
+        self.pending = None
+        self._show(code)  # the table and summary followed the session's changed
         self.changed.emit(code)
         return True
+
+    def _show_conflict(self, on: bool) -> None:
+        self.reapply_button.setVisible(on)
+        self.keep_button.setVisible(on)
+
+    def reapply(self) -> bool:
+        """Save the refused change again, on top of the newer version now shown."""
+        if self.pending is None:
+            return False
+        code, points, wanted, comment, met = self.pending
+        if code != self.code:
+            self.select(code)
+        self.points.setValue(float(points))
+        self.status.setCurrentIndex(self.status.findData(wanted))
+        self.comment.setPlainText(comment)
+        self.met.setChecked(met)
+        return self.save_current()
+
+    def keep_newer(self) -> None:
+        """Drop the refused change: the newer value stays."""
+        self.pending = None
+        self._show_conflict(False)
+        self.message.clear()
 
     def save_details(self) -> bool:
         text = self.deadline.text().strip()
@@ -413,10 +469,17 @@ class ReviewerScreen(QWidget):
             self.reviewer_position.text().strip(),
             self.reviewer_org.text().strip(),
         )
+        based_on = self.versions.details.version if self.versions else None
         try:
             self.session.save_details(
-                self.sha, deadline=deadline, message=self.general.text(), reviewer=who
-            )
+                self.sha, deadline=deadline, message=self.general.text(), reviewer=who,
+                based_on=based_on,
+            )  # fmt: skip
+        except rc.StaleEdit as exc:  # saved by someone else meanwhile: theirs is shown
+            self._reload()
+            self._fill_details()
+            self.failed.emit(str(exc))
+            return False
         except (rc.ReviewError, StorageError) as exc:
             self.failed.emit(str(exc))
             return False
@@ -472,4 +535,5 @@ class ReviewerScreen(QWidget):
 
         # no edits while the review is being signed: they would not be in the signed file
         self._set_editable(False)
-        self.session.issue(self.sha, self.cs, signer, Path(out_dir), done, failed)
+        draft = self.versions.draft if self.versions else None
+        self.session.issue(self.sha, self.cs, signer, Path(out_dir), done, failed, based_on=draft)

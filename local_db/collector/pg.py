@@ -89,6 +89,8 @@ class PgConnection:
     """A psycopg connection that speaks to the collector's code like ``sqlite3.Connection``
     with ``isolation_level=None``: autocommit, transactions opened by the caller's ``BEGIN``."""
 
+    engine = "postgresql"  # ``sqlite3.Connection`` has no such attribute: ``engine_of``
+
     def __init__(self, url: str) -> None:
         import psycopg
 
@@ -135,6 +137,11 @@ class PgConnection:
                 self.with_driver(feed.ensure)  # the new table announces its writes too
             return cursor
         return self._run(translate(sql, params is not None), params)
+
+    def script(self, sql: str) -> None:
+        """One statement run as it is written, in PostgreSQL's own SQL (a trigger function's
+        body holds semicolons that ``execute`` would split on)."""
+        self._run(sql, None)
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> psycopg.Cursor[Any]:
         import psycopg
@@ -221,6 +228,11 @@ class PgConnection:
         conn = getattr(self, "_conn", None)
         if conn is not None and not conn.closed:
             conn.close()
+
+
+def engine_of(conn: object) -> str:
+    """``postgresql`` for a ``PgConnection``, ``sqlite`` for the standard library's."""
+    return str(getattr(conn, "engine", "sqlite"))
 
 
 def unreachable(url: str, exc: BaseException) -> DatabaseUnreachable:

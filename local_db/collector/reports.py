@@ -20,6 +20,7 @@ from forms.problems import Problem, ProblemsError
 from forms.ranking import PreviousResult, Ranking, UnitResult, rank
 from forms.scoring import rescaled
 from forms.vi_collate import sort_key, unit_sort_key
+from local_db.collector.decisions import decide, set_not_ranked  # noqa: F401 - their old home
 
 # --- units --------------------------------------------------------------------------------
 
@@ -39,18 +40,6 @@ def set_units(conn: sqlite3.Connection, units: Iterable[tuple[str, str, str, str
         conn.execute("ROLLBACK")
         raise
     return len(rows)
-
-
-def set_not_ranked(conn: sqlite3.Connection, code: str, flag: bool) -> None:
-    """Mark a unit "not ranked" (listed after the ranked ones, no rank) or ranked again.
-
-    A unit missing from the units list is added with the name its submissions carry.
-    """
-    conn.execute(
-        "INSERT INTO units(code, name, not_ranked) VALUES (?, COALESCE((SELECT max(unit_name) FROM submissions "
-        "WHERE unit_code=?), ?), ?) ON CONFLICT(code) DO UPDATE SET not_ranked=excluded.not_ranked",
-        (code, code, code, int(flag)),
-    )
 
 
 # --- inbox --------------------------------------------------------------------------------
@@ -359,26 +348,6 @@ def completeness_counts(rows: Iterable[CompletenessRow]) -> dict[str, int]:
     for r in rows:
         counts[r.status] += 1
     return counts
-
-
-def decide(
-    conn: sqlite3.Connection, unit: str, year: int, manifest_sha256: str, note: str, now: str
-) -> None:
-    """A person settles a conflict: ``manifest_sha256`` becomes current if it is one of the heads."""
-    from local_db.collector.rows import refresh_unit_year
-
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.execute(
-            "INSERT INTO decisions VALUES (?,?,?,?,?) ON CONFLICT(unit_code, year) DO UPDATE SET "
-            "manifest_sha256=excluded.manifest_sha256, decided_at=excluded.decided_at, note=excluded.note",
-            (unit, year, manifest_sha256, now, note),
-        )
-        refresh_unit_year(conn, unit, year)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def chain(conn: sqlite3.Connection, manifest_sha256: str) -> dict[str, Any]:

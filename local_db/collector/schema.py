@@ -18,8 +18,12 @@ from pathlib import Path
 from typing import cast
 
 from local_db.collector import db_url, feed, pg
+from local_db.review.schema import has_reviews
+from local_db.review.versions import upgrade_collector
 
-SCHEMA_VERSION = 1
+# 1: the tables below; 2: several reviewers at once (``local_db.review.versions``: versions,
+# the audit, append-only notes). A database is brought up one numbered step at a time.
+SCHEMA_VERSION = 2
 
 DDL = """
 -- bookkeeping (last merge time): not content, left out of dumps
@@ -181,12 +185,31 @@ def connect(path: Path | str) -> sqlite3.Connection:
         raise CollectorSchemaError(str(path))
     if version < SCHEMA_VERSION:
         conn.execute("BEGIN IMMEDIATE")
+        try:
+            # re-read under the write lock: another process may have migrated meanwhile
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            _migrate(conn, version)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            conn.close()
+            raise
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection, version: int) -> None:
+    """From ``version`` to ``SCHEMA_VERSION``, inside the caller's transaction, on either engine."""
+    if version < 1:
         for statement in DDL.split(";"):
             if statement.strip():
-                conn.execute(statement)
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        conn.execute("COMMIT")
-    return conn
+                conn.execute(statement)  # in PostgreSQL's types there (``pg.ddl``)
+        if pg.engine_of(conn) == "postgresql":
+            # package bytes are zip files, compressed already: stored as they are, not
+            # compressed again by the server (its default for large values, costly per merge)
+            conn.execute("ALTER TABLE blobs ALTER COLUMN data SET STORAGE EXTERNAL")
+    if version < 2:
+        upgrade_collector(conn, has_reviews(conn))
 
 
 def _connect_postgres(url: str) -> sqlite3.Connection:
@@ -203,12 +226,7 @@ def _connect_postgres(url: str) -> sqlite3.Connection:
         if version > SCHEMA_VERSION:
             raise CollectorSchemaError(db_url.masked(url))
         if version < SCHEMA_VERSION:
-            for statement in DDL.split(";"):
-                if statement.strip():
-                    conn.execute(statement)  # in PostgreSQL's types (``pg.ddl``)
-            # package bytes are zip files, compressed already: stored as they are, not
-            # compressed again by the server (its default for large values, costly per merge)
-            conn.execute("ALTER TABLE blobs ALTER COLUMN data SET STORAGE EXTERNAL")
+            _migrate(cast(sqlite3.Connection, conn), version)
             conn.execute(
                 "INSERT INTO meta(key, value) VALUES ('schema_version', ?) "
                 "ON CONFLICT(key) DO UPDATE SET value=excluded.value",

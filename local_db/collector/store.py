@@ -27,7 +27,7 @@ from forms.packages.signing import Signer
 from forms.ranking import Ranking
 from forms.results_table import ResultsTable
 from forms.review.model import Review, Reviewer, ReviewItem
-from local_db.collector import db_url, pg, recheck, reports
+from local_db.collector import db_url, decisions, pg, recheck, reports
 from local_db.collector.kinds import MergeSummary
 from local_db.collector.published import ImportedTable, import_published
 from local_db.collector.schema import connect
@@ -195,12 +195,20 @@ class CollectorStore:
     def import_published(self, year: int, tables: Sequence[ResultsTable]) -> ImportedTable:
         return self._run(import_published, year, tables)
 
-    def set_not_ranked(self, code: str, flag: bool) -> None:
-        self._run(reports.set_not_ranked, code, flag)
+    def set_not_ranked(self, code: str, flag: bool, **kw: Any) -> int:
+        """``officer``, ``based_on`` (the mark's version read): ``decisions.set_not_ranked``."""
+        return self._run(decisions.set_not_ranked, code, flag, **kw)
 
-    def decide(self, unit: str, year: int, manifest_sha256: str, note: str, now: str) -> None:
-        """A person settles a conflict: ``manifest_sha256`` becomes current if it is a head."""
-        self._run(reports.decide, unit, year, manifest_sha256, note, now)
+    def decide(
+        self, unit: str, year: int, manifest_sha256: str, note: str, now: str, **kw: Any
+    ) -> int:
+        """A person settles a conflict: ``manifest_sha256`` becomes current if it is a head
+        (``officer``, ``based_on``: ``decisions.decide``); the decision's new version."""
+        return self._run(decisions.decide, unit, year, manifest_sha256, note, now, **kw)
+
+    def audit_rows(self, prefix: str = "") -> list[rc.AuditRow]:
+        """The audit of reviews, decisions and marks (targets starting with ``prefix``)."""
+        return self._run(rc.audit_rows, prefix)
 
     # --- exports ------------------------------------------------------------------------------
 
@@ -237,6 +245,16 @@ class CollectorStore:
     def review_state(self, manifest_sha256: str) -> str | None:
         return self._run(rc.review_state, manifest_sha256)
 
+    def review_versions(self, manifest_sha256: str) -> rc.ReviewVersions | None:
+        return self._run(rc.review_versions, manifest_sha256)
+
+    def load_item(self, manifest_sha256: str, code: str) -> tuple[ReviewItem, rc.Stamp] | None:
+        return self._run(rc.load_item, manifest_sha256, code)
+
+    def notes(self, manifest_sha256: str, code: str) -> list[rc.Note]:
+        """Every entry of an indicator's comment (``rc.GENERAL``: the message), oldest first."""
+        return self._run(rc.notes, manifest_sha256, code)
+
     # the commune's "không áp dụng" marks and the reviewer's overturns (issue 16)
     def not_applicable_marks(self, manifest_sha256: str) -> dict[str, str]:
         from local_db.review import overturns
@@ -267,8 +285,10 @@ class CollectorStore:
         out_dir: Path | str,
         *,
         now: datetime | None = None,
+        **kw: Any,
     ) -> Path:
-        return self._run(rc.issue, manifest_sha256, cs, signer, out_dir, now=now)
+        """``based_on`` (the draft's version read), ``officer``: ``rc.issue``."""
+        return self._run(rc.issue, manifest_sha256, cs, signer, out_dir, now=now, **kw)
 
     def issued_file(self, manifest_sha256: str) -> tuple[str, bytes] | None:
         return self._run(rc.issued_file, manifest_sha256)

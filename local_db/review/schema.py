@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from local_db.review.versions import ReviewError, upgrade_reviews
+
 DRAFT, ISSUED = "draft", "issued"
 
 DDL = """
@@ -57,11 +59,14 @@ CREATE TABLE IF NOT EXISTS review_targets (
 def ensure_schema(conn: sqlite3.Connection) -> None:
     if has_reviews(conn) and has_review_targets(conn):
         return
+    fresh = not has_reviews(conn)
     conn.execute("BEGIN IMMEDIATE")
     try:
         for statement in DDL.split(";"):
             if statement.strip():
                 conn.execute(statement)
+        if fresh:  # the collector schema's step 2, as on a database made before it
+            upgrade_reviews(conn)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -82,5 +87,12 @@ def has_review_targets(conn: sqlite3.Connection) -> bool:
     return int(row[0]) == 1
 
 
-class ReviewError(Exception):
-    """A request that cannot be done (unknown submission, editing an issued review); ``str()`` is Vietnamese."""
+__all__ = [
+    "DDL",
+    "DRAFT",
+    "ISSUED",
+    "ReviewError",
+    "ensure_schema",
+    "has_review_targets",
+    "has_reviews",
+]

@@ -65,7 +65,10 @@ def test_reviewer_screen_over_both_sets(qtbot, tmp_path, both_sets):
     store.merge([path], units.trust, [cs])
     sha = store.conn.execute("SELECT manifest_sha256 FROM submissions").fetchone()[0]
     screen = ReviewerScreen(
-        CollectorSession(store, TaskRunner(synchronous=True)), sha, cs, REVIEWER
+        CollectorSession(store, TaskRunner(synchronous=True), officer="Trần Văn Bình"),
+        sha,
+        cs,
+        REVIEWER,
     )
     qtbot.addWidget(screen)
     screen.show()

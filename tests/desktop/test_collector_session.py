@@ -42,7 +42,7 @@ def _recorder(session: CollectorSession) -> list[int]:
 def test_changed_once_per_inbox_action(qtbot, tmp_path: Path, inbox) -> None:
     u, folder = inbox
     with CollectorStore(tmp_path / "c.sqlite") as store:
-        session = CollectorSession(store, TaskRunner(synchronous=True))
+        session = CollectorSession(store, TaskRunner(synchronous=True), officer="Trần Văn Bình")
         seen = _recorder(session)
         done: list[object] = []
         session.merge([folder], u.trust, [UNITS_CS], on_done=done.append)
@@ -74,7 +74,9 @@ def test_changed_once_per_review_action(qtbot, world, collector_session, tmp_pat
     reviewers.add_key(UNIT, world.reviewer.public_raw, "Sở", roles=(ROLE_REVIEW,))
     reviewers.save(tmp_path / "reviewers.json")
     with CollectorStore(tmp_path / "province.sqlite") as province_store:
-        province = CollectorSession(province_store, TaskRunner(synchronous=True))
+        province = CollectorSession(
+            province_store, TaskRunner(synchronous=True), officer="Trần Văn Bình"
+        )
         province_store.merge([world.tmp / "out1"], world.trust, [CS])
         got: list[rc.ReceivedReview] = []
         province_seen = _recorder(province)
@@ -108,6 +110,7 @@ def test_the_ranking_follows_a_not_ranked_mark(qtbot, tmp_path: Path, inbox) -> 
     qtbot.addWidget(window)
     window.merge([folder])
     first = window.ranking_model.rows[0].unit_code
+    window.session.officer = "Lê Văn Hùng"  # asked by the window otherwise
     with qtbot.waitSignal(window.session.changed):
         window.session.set_not_ranked([(first, True)])
     last = window.ranking_model.rows[-1]
@@ -168,7 +171,9 @@ def test_reviewer_issue_runs_on_the_worker_with_its_own_connection(
     monkeypatch.setattr(rc, "issue", issue)
     store = CollectorStore(world.tmp / "collector.sqlite")
     try:
-        screen = ReviewerScreen(CollectorSession(store, runner), sha, CS, REVIEWER)
+        screen = ReviewerScreen(
+            CollectorSession(store, runner, officer="Trần Văn Bình"), sha, CS, REVIEWER
+        )
         qtbot.addWidget(screen)
         failures: list[str] = []
         screen.failed.connect(failures.append)

@@ -78,11 +78,24 @@ def test_drop_a_folder_then_rank_and_export(qtbot, tmp_path, inbox):
     # mark the first unit "not ranked": it moves after the ranked ones, with "-"
     first = window.ranking_proxy.index(0, 3).data()
     window.ranking_view.selectRow(0)
+    asked: list[object] = []
+
+    def answer(dialog) -> bool:  # the officer's name, asked at the session's first write
+        asked.append(dialog)
+        dialog.name.setText("  Lê Văn Hùng ")
+        return True
+
+    window.exec_dialog = answer
     window.not_ranked_button.click()  # the session's changed: read again on a worker thread
     qtbot.waitUntil(lambda: window.ranking_model.rows[-1].rank is None, timeout=10000)
     last = window.ranking_model.rows[-1]
     assert (last.name, last.rank, last.classification) == (first, None, "-")
     assert sum(window.chart.classes.values()) == 11
+    (mark,) = window.store.audit_rows("unit/")
+    assert mark.officer == "Lê Văn Hùng" and mark.after == {"not_ranked": True}
+    window.ranking_view.selectRow(0)
+    window.not_ranked_button.click()
+    assert len(asked) == 1 and window.session.officer == "Lê Văn Hùng"  # once per session
 
     target = tmp_path / "xep-hang.xlsx"
     window.ask_save_path = lambda *_a: str(target)
@@ -194,6 +207,12 @@ def test_conflict_shown_then_settled_by_a_person(qtbot, tmp_path):
     chosen = window.inbox_model.rows[
         window.inbox_proxy.mapToSource(window.inbox_proxy.index(0, 0)).row()
     ]
+    window.exec_dialog = lambda _dialog: False  # the officer's name not given: nothing chosen
+    window.choose_button.click()
+    assert "tên cán bộ" in window.status_label.text()
+    assert [r.unit_code for r in window.ranking_model.rows] == [u.codes[1]]
+    assert window.session.officer is None and not window.store.audit_rows("decision/")
+    window.session.officer = "Lê Văn Hùng"
     window.choose_button.click()
     assert {r.unit_code for r in window.ranking_model.rows} == {u.codes[0], u.codes[1]}
     statuses = {r.file_name: r.status for r in window.inbox_model.rows if r.unit_code == u.codes[0]}

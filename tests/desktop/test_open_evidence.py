@@ -61,7 +61,7 @@ def test_hole1_reviewer_screen_does_not_open_a_signed_hta(qtbot, tmp_path):
     conn, sha, [entry] = _merged_anyway(tmp_path, ((HTA, HTML),))
     opened: list[Path] = []
     store = CollectorStore(tmp_path / "c.sqlite")  # the database _merged_anyway filled
-    session = CollectorSession(store, TaskRunner(synchronous=True))
+    session = CollectorSession(store, TaskRunner(synchronous=True), officer="Trần Văn Bình")
     screen = ReviewerScreen(session, sha, CS, REVIEWER, opener=opened.append,
                             evidence_dir=tmp_path / "open")  # fmt: skip
     qtbot.addWidget(screen)
@@ -76,7 +76,7 @@ def test_hole1_reviewer_screen_opens_an_allowed_pdf(qtbot, tmp_path):
     conn, sha, [entry] = _merged_anyway(tmp_path, (("Biên bản họp.pdf", PDF),))
     opened: list[Path] = []
     store = CollectorStore(tmp_path / "c.sqlite")  # the database _merged_anyway filled
-    session = CollectorSession(store, TaskRunner(synchronous=True))
+    session = CollectorSession(store, TaskRunner(synchronous=True), officer="Trần Văn Bình")
     screen = ReviewerScreen(session, sha, CS, REVIEWER, opener=opened.append,
                             evidence_dir=tmp_path / "open")  # fmt: skip
     qtbot.addWidget(screen)

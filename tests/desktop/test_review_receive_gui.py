@@ -66,7 +66,9 @@ def test_hole4_a_received_review_is_read_off_the_gui_thread(province, qtbot, mon
         on_gui.append(threading.current_thread() is threading.main_thread())
         return real_receive(*args, **kwargs)
 
-    monkeypatch.setattr(rc, "receive_issued", spying_receive)
+    from local_db.review import receive  # where receive_file calls it
+
+    monkeypatch.setattr(receive, "receive_issued", spying_receive)
     shown: list[tuple[bool, str, bool]] = []
 
     def show(ok: bool, text: str) -> None:

@@ -52,7 +52,7 @@ def world(tmp_path: Path):
 def collector_session(world):
     """The collector's session on the world's collector database (a synchronous runner)."""
     store = CollectorStore(world.tmp / "collector.sqlite")
-    yield CollectorSession(store, TaskRunner(synchronous=True))
+    yield CollectorSession(store, TaskRunner(synchronous=True), officer="Trần Văn Bình")
     store.close()
 
 
@@ -328,6 +328,7 @@ def test_reviewer_tab_from_the_inbox_uses_the_windows_data_folder_keys(
         tmp_path / "collector.sqlite", world.trust, [CS], TaskRunner(synchronous=True), year=2025
     )
     qtbot.addWidget(window)
+    window.session.officer = REVIEWER.name  # asked by the window's dialog otherwise
     screen = open_review_at(window, window.inbox_proxy.index(0, 0))
     assert screen is not None
     assert screen.signing.keys_dir == tmp_path / "keys"
@@ -343,6 +344,7 @@ def test_collector_window_opens_a_reviewer_tab_and_signs(qtbot, world, tmp_path)
         tmp_path / "collector.sqlite", world.trust, [CS], TaskRunner(synchronous=True), year=2025
     )
     qtbot.addWidget(window)
+    window.session.officer = REVIEWER.name  # asked by the window's dialog otherwise
     file_sha = world.conn.execute("SELECT file_sha256 FROM submissions").fetchone()[0]
     assert open_review_for_file(window, "00" * 32) is None  # not a merged submission
     keys.create_key(tmp_path / "keys", "mat-khau")

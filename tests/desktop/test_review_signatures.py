@@ -30,7 +30,7 @@ def _screen(qtbot, tmp_path, package, trust):
     summary = store.merge([package], trust, [CS])
     assert summary.accepted == 1, summary
     sha = store.current_of("25042", 2025)[0]
-    session = CollectorSession(store, TaskRunner(synchronous=True))
+    session = CollectorSession(store, TaskRunner(synchronous=True), officer="Trần Văn Bình")
     screen = ReviewerScreen(session, sha, CS, REVIEWER, evidence_dir=tmp_path / "open",
                             trust=trust)  # fmt: skip
     qtbot.addWidget(screen)

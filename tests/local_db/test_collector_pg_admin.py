@@ -17,7 +17,7 @@ from forms.packages.demo import write_demo
 from forms.packages.trust import TrustRegistry
 from forms.reference import reference_sets
 from local_db.collector import CollectorStore, pg_admin
-from local_db.collector.schema import dump
+from local_db.collector.schema import SCHEMA_VERSION, dump
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def run(capsys, *argv):
 def test_check_counts_and_json(populated: str, capsys) -> None:
     code, out, _err = run(capsys, "db", "check", "--db", populated, "--json")
     body = json.loads(out)
-    assert code == 0 and body["ok"] is True and body["version"] == 1
+    assert code == 0 and body["ok"] is True and body["version"] == SCHEMA_VERSION
     assert body["counts"]["submissions"] == 5 and body["counts"]["units"] == 5
     assert body["problems"] == []
     code, out, _err = run(capsys, "db", "check", "--db", populated)

@@ -38,6 +38,7 @@ def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, collector_target: str
     dump_json(CS, criteria)
     public = keys.create_key(tmp_path / "rkeys", "mat-khau", "Sở KH&CN")
     monkeypatch.setenv("DTI_PASSPHRASE", "mat-khau")
+    monkeypatch.setenv("DTI_OFFICER", "Cán bộ dòng lệnh")  # the writer named in the audit
     reviewers = TrustRegistry()
     reviewers.add_key(UNIT, public.public_key, roles=(ROLE_REVIEW,))
     reviewers.save(tmp_path / "reviewers.json")
@@ -310,3 +311,50 @@ def test_a_missing_database_is_refused_not_created(tmp_path, capsys, command):
     code, out, _err = run(capsys, "review", "list", "--db", missing, "--year", "2025", "--json")
     assert code == 1 and json.loads(out)["code"] == "db_missing"
     assert not missing.exists()
+
+
+def test_review_commands_name_the_officer_and_refuse_stale_edits(
+    setup, capsys, monkeypatch: pytest.MonkeyPatch, collector_target: str
+) -> None:
+    from local_db.collector import open_collector
+    from local_db.review import collector as rc
+    from tests.local_db.review_support import current_sha
+
+    _tmp, target, _criteria = setup
+    monkeypatch.delenv("DTI_OFFICER")
+    code, _out, err = run(capsys, "review", "set", *target, "--indicator", "1.1", "--points", "5")
+    assert code == 1 and "--officer" in err and "DTI_OFFICER" in err
+    code, _out, err = run(
+        capsys, "review", "set", *target, "--officer", "Lan\x07", "--indicator", "1.1"
+    )
+    assert code == 1 and "ký tự điều khiển" in err
+    code, out, _err = run(capsys, "review", "set", *target, "--officer", "Trần Văn Bình",
+                          "--indicator", "1.1", "--points", "10", "--based-on", "1")  # fmt: skip
+    assert code == 0 and "phiên bản 2" in out
+    # an edit based on version 1 again: refused, naming who changed it
+    code, _out, err = run(capsys, "review", "set", *target, "--officer", "Nguyễn Thị Lan",
+                          "--indicator", "1.1", "--points", "5", "--based-on", "1")  # fmt: skip
+    assert (
+        code == 1
+        and "[stale_edit]" in err
+        and "Trần Văn Bình" in err
+        and "phiên bản hiện tại: 2" in err
+    )
+    monkeypatch.setenv("DTI_OFFICER", "Nguyễn Thị Lan")
+    code, _out, _err = run(capsys, "review", "set", *target, "--indicator", "1.1", "--points", "5")
+    assert code == 0
+    conn = open_collector(collector_target)
+    try:
+        rows = rc.audit_rows(conn, current_sha(conn) + "/1.1")
+    finally:
+        conn.close()
+    assert [(r.version, r.officer, r.after["points"]) for r in rows] == [
+        (2, "Trần Văn Bình", "10"), (3, "Nguyễn Thị Lan", "5"),
+    ]  # fmt: skip
+
+
+def test_review_help_documents_the_officer(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["review", "set", "--help"])
+    out = capsys.readouterr().out
+    assert "--officer" in out and "DTI_OFFICER" in out and "--based-on" in out

@@ -66,6 +66,7 @@ def loop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> dict[str, P
     commune_package(tmp_path / "commune", demo, first.code, first.name)
     public = keys.create_key(tmp_path / "rkeys", "mat-khau", "Sở KH&CN")
     monkeypatch.setenv("DTI_PASSPHRASE", "mat-khau")
+    monkeypatch.setenv("DTI_OFFICER", "Trần Văn Bình")  # named in the collector's audit
     reviewers = TrustRegistry()
     for unit in demo_units(3, SEED):
         reviewers.add_key(unit.code, public.public_key, roles=(ROLE_REVIEW,))

@@ -112,6 +112,8 @@ def test_merged_into_a_fresh_collector_they_rank_as_recorded(folder, collector_t
             conn, sorted(folder.glob("*.dtipkg")), fx.trust(folder), sets.values(), workers=0
         )
         assert summary.accepted == sum(e["ok"] for e in wanted.values())
+        # r2 supersedes r1 of the same unit
+        assert summary.superseded == (1 if folder.name == "v2" else 0)
         refused = sorted(p.code for r in summary.rejected for p in r.reasons)
         assert refused == sorted(c for e in wanted.values() for c in e["codes"])
         for file_name, cs in sets.items():

@@ -6,33 +6,29 @@ re-made: if this test fails, a change broke packages already sent."""
 from __future__ import annotations
 
 import hashlib
-import json
 import zipfile
-from pathlib import Path
 
 import pytest
 
-from forms.criteria_json import load_json
-from forms.packages.trust import TrustRegistry
 from forms.packages.verify import criteria_index, verify_package
+from tests.forms.packages import fixture_support as fx
 
-V1 = Path(__file__).parents[2] / "fixtures" / "packages" / "v1"
-EXPECTED = json.loads((V1 / "expected.json").read_text(encoding="utf-8"))
+V1 = fx.PACKAGES / "v1"
+EXPECTED = fx.expected(V1)
 
 
 @pytest.fixture(scope="module")
 def criteria():
-    return criteria_index([load_json(V1 / "criteria.json")])
+    return criteria_index(fx.criteria_files(V1).values())
 
 
 @pytest.fixture(scope="module")
 def trust():
-    return TrustRegistry.load(V1 / "trust.json")
+    return fx.trust(V1)
 
 
 def test_fixture_is_complete():
-    assert sorted(EXPECTED) == sorted(p.name for p in V1.glob("*.dtipkg"))
-    assert any(not e["ok"] for e in EXPECTED.values()) and any(e["ok"] for e in EXPECTED.values())
+    fx.check_complete(V1)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

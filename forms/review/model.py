@@ -21,6 +21,10 @@ from forms.packages.manifest import decimal_text
 BODY_FORMAT = "dti-review"
 FILE_FORMAT = "dti-review-file"
 FORMAT_VERSION = 1
+# a body that records the unit's applicability (issue 16): a reader of version 1 only refuses
+# it rather than check its summary without the marks; every other body stays version 1
+APPLICABILITY_VERSION = 2
+BODY_VERSIONS = (FORMAT_VERSION, APPLICABILITY_VERSION)
 EXTENSION = ".dtireview"
 # The one size limit for a .dtireview read from outside (forms.inbound refuses larger files before
 # reading). A review of a 200-indicator set with long comments is ~200 KB; even 200 comments of
@@ -112,6 +116,17 @@ class ReviewItem:
 
 
 @dataclass(frozen=True)
+class ReviewApplicability:
+    """What the review's totals were computed with under a set with applicability: the unit's
+    kind, the commune's "không áp dụng" marks (code -> reason) as its package carried them,
+    and the codes of the marks the reviewer overturned (they apply in the verified score)."""
+
+    unit_kind: str
+    marks: Mapping[str, str]
+    overturned: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Review:
     review_id: str
     created_at: str  # ISO UTC "YYYY-MM-DDTHH:MM:SSZ"; the signer's clock, a claim only
@@ -121,6 +136,7 @@ class Review:
     deadline: str | None = None  # ISO date by which explanations are due
     message: str = ""  # a general comment to the commune
     fingerprint: str = ""  # the signer's short fingerprint (read back from the signature)
+    applicability: ReviewApplicability | None = None  # only under a set with applicability
 
     @property
     def flagged(self) -> list[ReviewItem]:
@@ -133,7 +149,7 @@ class Review:
 
 def body_dict(review: Review, summary: Mapping[str, Any], fingerprint: str) -> dict[str, Any]:
     sub = review.submission
-    return {
+    body = {
         "format": BODY_FORMAT,
         "format_version": FORMAT_VERSION,
         "review_id": review.review_id,
@@ -162,6 +178,15 @@ def body_dict(review: Review, summary: Mapping[str, Any], fingerprint: str) -> d
         "items": {code: _item_entry(item) for code, item in sorted(review.items.items())},
         "summary": dict(summary),
     }
+    app = review.applicability
+    if app is not None:
+        body["format_version"] = APPLICABILITY_VERSION
+        body["applicability"] = {
+            "unit_kind": nfc(app.unit_kind),
+            "marks": {code: nfc(reason) for code, reason in sorted(app.marks.items())},
+            "overturned": sorted(app.overturned),
+        }
+    return body
 
 
 def _item_entry(item: ReviewItem) -> dict[str, Any]:
@@ -201,6 +226,12 @@ def review_from_body(body: Mapping[str, Any]) -> Review:
         for code, entry in body["items"].items()
     }
     reviewer = body["reviewer"]
+    app = body.get("applicability")
+    applicability = (
+        None
+        if app is None
+        else ReviewApplicability(app["unit_kind"], dict(app["marks"]), tuple(app["overturned"]))
+    )
     return Review(
         review_id=body["review_id"],
         created_at=body["created_at"],
@@ -221,4 +252,5 @@ def review_from_body(body: Mapping[str, Any]) -> Review:
         deadline=body["deadline"],
         message=body["message"],
         fingerprint=reviewer["fingerprint"],
+        applicability=applicability,
     )

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
+from forms.applicability import NOTHING, NotApplicable, UnitFacts, not_applicable
 from forms.criteria import CriteriaSet, Indicator, RuleKind
 from forms.review.model import Review
 from forms.rules import rule_kind
@@ -33,6 +34,7 @@ def score_from_points(
     cs: CriteriaSet,
     leaf_points: Mapping[str, Decimal],
     met: Mapping[str, bool | None] | None = None,
+    na: NotApplicable = NOTHING,
 ) -> Score:
     """A ``Score`` built from points per leaf indicator (missing leaves score 0). A target
     with points is met when they reach its maximum; a 0-point target when ``met`` says so."""
@@ -55,9 +57,12 @@ def score_from_points(
         reached = {
             t.code
             for t in cs.targets()
-            if ((met or {}).get(t.code) is True if counted_only(t) else per[t.code] >= t.max_points)
+            if t.code not in na.indicators
+            and (
+                (met or {}).get(t.code) is True if counted_only(t) else per[t.code] >= t.max_points
+            )
         }
-        return roll_up(cs, per, reached)
+        return roll_up(cs, per, reached, na)
 
 
 def reviewable(cs: CriteriaSet) -> list[Indicator]:
@@ -65,14 +70,29 @@ def reviewable(cs: CriteriaSet) -> list[Indicator]:
     return [ind for ind in cs.indicators() if not _sums_children(ind)]
 
 
+def _na(cs: CriteriaSet, review: Review, *, verified: bool) -> NotApplicable:
+    """What does not apply to the reviewed unit: by its kind and the commune's marks, and for
+    the verified score without the marks the reviewer overturned."""
+    app = review.applicability
+    if app is None:
+        return NOTHING
+    gone = set(app.overturned) if verified else set()
+    marks = {c: r for c, r in app.marks.items() if c not in gone}
+    return not_applicable(cs, UnitFacts(app.unit_kind, review.submission.unit_code), marks)
+
+
 def self_score(cs: CriteriaSet, review: Review) -> Score:
+    """The package's own score (the same unit facts and marks)."""
     points = {code: item.self_points for code, item in review.items.items()}
-    return score_from_points(cs, points, {c: i.self_met for c, i in review.items.items()})
+    met = {c: i.self_met for c, i in review.items.items()}
+    return score_from_points(cs, points, met, _na(cs, review, verified=False))
 
 
 def verified_score(cs: CriteriaSet, review: Review) -> Score:
+    """By the reviewer's points, under the same policy, with overturned marks applying."""
     points = {code: item.verified_points for code, item in review.items.items()}
-    return score_from_points(cs, points, {c: i.met for c, i in review.items.items()})
+    met = {c: i.met for c, i in review.items.items()}
+    return score_from_points(cs, points, met, _na(cs, review, verified=True))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 from forms.i18n import _
 from forms.packages import format as fmt
 from forms.problems import Problem
-from forms.review.model import ItemStatus
+from forms.review.model import APPLICABILITY_VERSION, ItemStatus
 from forms.text import misleading_char
 
 # what ``forms.packages.manifest.decimal_text`` writes for points: no sign, exponent, leading or
@@ -128,6 +128,23 @@ def _items(body: dict[str, Any]) -> None:
                 raise ShapeError(f"{where}.{key}")
 
 
+def _applicability(body: dict[str, Any]) -> None:
+    """Version 2 records the unit's applicability, version 1 never does (``BODY_VERSIONS``)."""
+    if body.get("format_version") != APPLICABILITY_VERSION:
+        if "applicability" in body:
+            raise ShapeError("applicability")
+        return
+    app = _get(body, "applicability", dict, "")
+    if misleading_char(_get(app, "unit_kind", str, "applicability")) is not None:
+        raise ShapeError("applicability.unit_kind")
+    for code, reason in _get(app, "marks", dict, "applicability").items():
+        if not isinstance(reason, str) or misleading_char(reason) is not None:
+            raise ShapeError(f"applicability.marks.{code}")
+    overturned = _get(app, "overturned", list, "applicability")
+    if not all(isinstance(c, str) and c in app["marks"] for c in overturned):
+        raise ShapeError("applicability.overturned")
+
+
 def check_shape(body: dict[str, Any]) -> datetime:
     """Raise ``ShapeError`` for the first field (in the order a reader meets them) missing, of
     the wrong type or out of range; returns created_at."""
@@ -137,6 +154,7 @@ def check_shape(body: dict[str, Any]) -> datetime:
     _deadline(body)
     _get(body, "message", str, "")
     _items(body)
+    _applicability(body)
     summary = _get(body, "summary", dict, "")
     _get(summary, "self", dict, "summary")
     _get(summary, "verified", dict, "summary")

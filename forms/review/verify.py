@@ -40,6 +40,7 @@ from forms.packages.verdict import CriteriaLookup, lookup_criteria
 from forms.problems import Problem
 from forms.review.model import (
     BODY_FORMAT,
+    BODY_VERSIONS,
     FILE_FORMAT,
     FORMAT_VERSION,
     MAX_FILE_BYTES,
@@ -89,6 +90,11 @@ class ReviewVerdict:
             "deadline": review.deadline if review else None,
             "reasons": [{"code": p.code, "message": p.message} for p in self.reasons],
         }
+
+
+def _is_body_version(value: object) -> bool:
+    """A body's version: 1, or 2 when it records the unit's applicability (an int, as above)."""
+    return type(value) is int and value in BODY_VERSIONS
 
 
 def _read(
@@ -324,7 +330,7 @@ def body_canonical(run: ReviewRun) -> bool:
     if (
         not isinstance(body, dict)
         or body.get("format") != BODY_FORMAT
-        or not _is_version(body.get("format_version"))
+        or not _is_body_version(body.get("format_version"))
     ):
         run.reasons.append(_not_review(run.label))
         return False

@@ -21,7 +21,8 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from forms.criteria import CriteriaSet
+from forms.applicability import UnitFacts, not_applicable
+from forms.criteria import CriteriaSet, Indicator
 from forms.packages import format as pkgfmt
 from forms.packages.answer_check import check_answers
 from forms.packages.zipsafe import SafeZip
@@ -78,12 +79,38 @@ def answered_targets(
         raw = _manifest_bytes(conn, file_sha)
         if hashlib.sha256(raw).hexdigest() != manifest_sha:  # verified when merged: damaged
             raise ValueError(f"stored package of {manifest_sha[:12]} does not match its manifest")
-        answers = _answers(json.loads(raw.decode("utf-8")), cs)
+        manifest = json.loads(raw.decode("utf-8"))
+        answers = _answers(manifest, cs)
+        gone = _overturned(conn, str(manifest_sha))
         out[str(unit)] = (
             str(manifest_sha),
-            frozenset(t.code for t in cs.targets() if is_met(t, answers)),
+            frozenset(t.code for t in _applicable(cs, manifest, gone) if is_met(t, answers)),
         )
     return out
+
+
+def _overturned(conn: sqlite3.Connection, manifest_sha256: str) -> frozenset[str]:
+    """The marks the reviewer overturned, once the review is issued (they apply again)."""
+    from local_db.review.overturns import issued_overturns
+
+    return frozenset(issued_overturns(conn, manifest_sha256))
+
+
+def _applicable(
+    cs: CriteriaSet, manifest: Mapping[str, Any], overturned: frozenset[str] = frozenset()
+) -> list[Indicator]:
+    """The targets that apply to the package's unit (its kind and code, its marks but those
+    the issued review overturned), as ``score`` counts them: only these can be met."""
+    unit = manifest.get("unit") or {}
+    marks = manifest.get("not_applicable") or {}
+    kept = (
+        {c: r for c, r in marks.items() if c not in overturned}
+        if isinstance(marks, Mapping)
+        else {}
+    )
+    facts = UnitFacts(str(unit.get("kind") or ""), str(unit.get("code") or ""))
+    na = not_applicable(cs, facts, kept)
+    return [t for t in cs.targets() if t.code not in na.indicators]
 
 
 def _answers(manifest: Mapping[str, Any], cs: CriteriaSet) -> dict[str, Mapping[str, Any]]:

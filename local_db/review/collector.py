@@ -25,6 +25,7 @@ from forms.review.edit import edit_item, new_review, now_text
 from forms.review.model import (
     ItemStatus,
     Review,
+    ReviewApplicability,
     ReviewedSubmission,
     Reviewer,
     ReviewItem,
@@ -103,8 +104,22 @@ def load_review(conn: sqlite3.Connection, manifest_sha256: str) -> Review | None
     submission = ReviewedSubmission(**json.loads(row[8]))
     message = texts.get(GENERAL, row[6])
     return Review(
-        row[0], row[1], submission, Reviewer(row[2], row[3], row[4]), items, row[5], message, row[7]
-    )
+        row[0], row[1], submission, Reviewer(row[2], row[3], row[4]), items, row[5], message, row[7],
+        _applicability(conn, manifest_sha256),
+    )  # fmt: skip
+
+
+def _applicability(conn: sqlite3.Connection, manifest_sha256: str) -> ReviewApplicability | None:
+    """Under a set with applicability: the unit's kind and marks as its package carried them
+    and the marks the reviewer overturned, which the signed review records and scores by."""
+    from local_db.collector.applicability import of_submission
+    from local_db.review.overturns import overturned
+
+    found = of_submission(conn, manifest_sha256)
+    if found is None:
+        return None
+    gone = tuple(sorted(overturned(conn, manifest_sha256)))
+    return ReviewApplicability(found.unit_kind, dict(found.marks), gone)
 
 
 @dataclass(frozen=True)
@@ -456,6 +471,7 @@ def issue(
         review.items,
         review.deadline,
         review.message,
+        applicability=review.applicability,
     )
     data = sign_review(review, cs, signer)
     verified = verified_score(cs, review)

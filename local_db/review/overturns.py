@@ -105,12 +105,17 @@ def _issued(conn: sqlite3.Connection, manifest_sha256: str) -> bool:
     return row is not None and row[0] == ISSUED
 
 
+def issued_overturns(conn: sqlite3.Connection, manifest_sha256: str) -> dict[str, str]:
+    """``overturned``, but only once the review of the submission is issued (else {})."""
+    return overturned(conn, manifest_sha256) if _issued(conn, manifest_sha256) else {}
+
+
 def applicable_max(
     conn: sqlite3.Connection, cs: CriteriaSet, unit_code: str, found: Applicable
 ) -> Decimal:
     """The unit's applicable maximum for the ranking: the package's, or, once the review is
     issued, with the overturned marks applying again."""
-    gone = overturned(conn, found.manifest_sha256) if _issued(conn, found.manifest_sha256) else {}
+    gone = issued_overturns(conn, found.manifest_sha256)
     if not gone:
         return found.applicable_max
     kept = {c: r for c, r in found.marks.items() if c not in gone}

@@ -1,0 +1,44 @@
+"""The ranking's targets met count only the targets that apply to the unit (issue 16)."""
+
+from __future__ import annotations
+
+from forms.packages.build import Submission, build_package
+from forms.scoring import score
+from local_db.collector import merge_paths, open_collector
+from local_db.collector.targets import answered_targets
+from tests.both_sets import answers_for, second_set
+from tests.forms.sample_sets import with_applicability
+from tests.local_db.collector_support import FIXED, Units, sid_uuid
+
+
+def test_a_target_not_applicable_by_kind_or_mark_is_not_counted(tmp_path):
+    base = second_set()
+    first, second = (t.code for t in base.targets()[:2])
+    cs = with_applicability(base, applies={first: ["phường"]}, markable=[second])
+    units = Units(3, seed=5)
+    plain, marked, ward = units.codes
+    paths = []
+    for code, kind, marks in (
+        (plain, "xã", {}),
+        (marked, "xã", {second: "Xã không có chỉ tiêu này"}),
+        (ward, "phường", {}),
+    ):
+        sub = Submission(
+            unit_code=code, unit_name="Xã Hiền Quan", year=2025, criteria_set=cs,
+            answers=answers_for(cs, 4), submission_id=sid_uuid(code), created_at=FIXED,
+            unit_kind=kind, not_applicable=marks,
+        )  # fmt: skip
+        paths.append(build_package(sub, units.signers[code], tmp_path / code))
+    conn = open_collector(tmp_path / "c.sqlite")
+    merge_paths(conn, paths, units.trust, [cs])
+    found = answered_targets(conn, 2025, cs)
+    n = len(cs.targets())
+    met = {code: found[code][1] for code in units.codes}
+    assert first not in met[plain] and len(met[plain]) == n - 1  # a xã: the phường target not
+    assert {first, second}.isdisjoint(met[marked]) and len(met[marked]) == n - 2
+    assert len(met[ward]) == n  # a phường: every target applies
+    # the count is the package's own score's
+    from forms.applicability import UnitFacts
+
+    own = score(cs, answers_for(cs, 4), unit=UnitFacts("xã", marked), marks={second: "x"})
+    assert own.targets_met == len(met[marked])

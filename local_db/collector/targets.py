@@ -19,7 +19,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from forms.applicability import UnitFacts, not_applicable
 from forms.criteria import CriteriaSet, Indicator
@@ -62,11 +62,17 @@ def _manifest_bytes(conn: sqlite3.Connection, file_sha256: str) -> bytes:
         return zf.read(pkgfmt.MANIFEST_NAME, pkgfmt.MAX_MANIFEST_BYTES)
 
 
-def answered_targets(
-    conn: sqlite3.Connection, year: int, cs: CriteriaSet
-) -> dict[str, tuple[str, frozenset[str]]]:
-    """Per unit: (manifest sha256, codes of the targets its signed answers meet) of its current
-    submission of ``year`` under ``cs``; {} for a set without targets."""
+class Answered(NamedTuple):
+    """One unit's current submission: what its signed answers meet, among what applies."""
+
+    manifest_sha256: str
+    met: frozenset[str]  # the codes of the targets its answers meet
+    applies: frozenset[str]  # the codes of the targets that apply to the unit
+
+
+def answered_targets(conn: sqlite3.Connection, year: int, cs: CriteriaSet) -> dict[str, Answered]:
+    """Per unit: ``Answered`` for its current submission of ``year`` under ``cs``; {} for a
+    set without targets."""
     if not cs.targets():
         return {}
     rows = conn.execute(
@@ -74,7 +80,7 @@ def answered_targets(
         "USING(manifest_sha256) WHERE c.year=? AND c.status='current' AND s.criteria_hash=?",
         (year, cs.content_hash),
     ).fetchall()
-    out: dict[str, tuple[str, frozenset[str]]] = {}
+    out: dict[str, Answered] = {}
     for unit, manifest_sha, file_sha in rows:
         raw = _manifest_bytes(conn, file_sha)
         if hashlib.sha256(raw).hexdigest() != manifest_sha:  # verified when merged: damaged
@@ -82,9 +88,11 @@ def answered_targets(
         manifest = json.loads(raw.decode("utf-8"))
         answers = _answers(manifest, cs)
         gone = _overturned(conn, str(manifest_sha))
-        out[str(unit)] = (
+        applies = _applicable(cs, manifest, gone)
+        out[str(unit)] = Answered(
             str(manifest_sha),
-            frozenset(t.code for t in _applicable(cs, manifest, gone) if is_met(t, answers)),
+            frozenset(t.code for t in applies if is_met(t, answers)),
+            frozenset(t.code for t in applies),
         )
     return out
 
@@ -120,17 +128,19 @@ def _answers(manifest: Mapping[str, Any], cs: CriteriaSet) -> dict[str, Mapping[
 
 def reviewed_targets(
     cs: CriteriaSet,
-    answered: frozenset[str],
+    answered: Answered,
     verified_points: Mapping[str, Decimal],
     flags: Mapping[str, bool],
 ) -> int:
-    """The targets met under a review: by the verified points where the target has points; a
-    0-point target as the reviewer recorded it (``flags``), else by the answers."""
+    """The targets met under a review, among those that apply to the unit: by the verified
+    points where the target has points; a 0-point target as the reviewer recorded it
+    (``flags``), else by the answers."""
     return sum(
         1
         for t in cs.targets()
-        if (verified_points.get(t.code, Decimal(0)) >= t.max_points if t.max_points > 0
-            else flags.get(t.code, t.code in answered))
+        if t.code in answered.applies
+        and (verified_points.get(t.code, Decimal(0)) >= t.max_points if t.max_points > 0
+            else flags.get(t.code, t.code in answered.met))
     )  # fmt: skip
 
 
@@ -148,12 +158,12 @@ def with_targets(
     flags = verified_target_flags(conn, year, cs.content_hash)
     out = []
     for r in results:
-        met = answered[r.unit_code][1] if r.unit_code in answered else frozenset()
+        found = answered.get(r.unit_code, Answered("", frozenset(), frozenset()))
         points = verified.get(r.unit_code)
         n = (
-            len(met)
+            len(found.met)
             if points is None
-            else reviewed_targets(cs, met, points, flags.get(r.unit_code, {}))
+            else reviewed_targets(cs, found, points, flags.get(r.unit_code, {}))
         )
         out.append(replace(r, targets_met=n))
     return out

@@ -42,3 +42,23 @@ def test_a_target_not_applicable_by_kind_or_mark_is_not_counted(tmp_path):
 
     own = score(cs, answers_for(cs, 4), unit=UnitFacts("xã", marked), marks={second: "x"})
     assert own.targets_met == len(met[marked])
+
+
+def test_a_reviewed_unit_counts_only_the_targets_that_apply():
+    """Regression: under an issued review every target was counted, so a 0-point target that
+    does not apply to the unit counted as met when the reviewer's record said so."""
+    from decimal import Decimal
+
+    from local_db.collector.targets import Answered, reviewed_targets
+
+    cs = second_set()
+    zero = [t.code for t in cs.targets() if t.max_points == 0]
+    assert zero, "the second set has 0-point targets"
+    every = frozenset(t.code for t in cs.targets())
+    points = {t.code: t.max_points for t in cs.targets()}  # every target with points reached
+    flags = dict.fromkeys(zero, True)  # the reviewer recorded each 0-point target as met
+    all_apply = Answered("sha", every, every)
+    one_not = Answered("sha", every - {zero[0]}, every - {zero[0]})
+    assert reviewed_targets(cs, all_apply, points, flags) == len(every)
+    assert reviewed_targets(cs, one_not, points, flags) == len(every) - 1
+    assert reviewed_targets(cs, one_not, {**points, zero[0]: Decimal(0)}, flags) == len(every) - 1

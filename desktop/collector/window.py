@@ -402,9 +402,11 @@ class CollectorWindow(CollectorHost):
             for i in self.ranking_view.selectionModel().selectedRows()
         }
         units = [self.ranking_model.rows[row] for row in sorted(rows)]
-        try:
-            self.session.set_not_ranked((unit.unit_code, not unit.not_ranked) for unit in units)
-        except ReviewError as exc:  # no officer named
+        try:  # each based on the mark's version read with the ranking shown
+            self.session.set_not_ranked(
+                (unit.unit_code, not unit.not_ranked, unit.mark_version) for unit in units
+            )
+        except ReviewError as exc:  # no officer named; changed meanwhile (who, when): re-read
             self.status_label.setText(str(exc))
 
     # --- merging --------------------------------------------------------------------------

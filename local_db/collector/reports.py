@@ -144,18 +144,21 @@ def results_for_year(
     targets ranks by; without it ``targets_met`` stays None)."""
     query = """
         SELECT s.unit_code, COALESCE(u.name, s.unit_name), COALESCE(u.group_name, ''),
-               s.pillars_json, s.total, COALESCE(u.not_ranked, 0)
+               s.pillars_json, s.total, COALESCE(u.not_ranked, 0), COALESCE(u.mark_version, 0)
         FROM current c JOIN submissions s USING(manifest_sha256)
         LEFT JOIN units u ON u.code = s.unit_code
         WHERE c.year=? AND c.status='current' AND s.criteria_hash=?
         ORDER BY s.unit_code
     """
     out = []
-    for code, name, group, pillars_json, total, not_ranked in conn.execute(
+    for code, name, group, pillars_json, total, not_ranked, mark in conn.execute(
         query, (year, criteria_hash)
     ):
         pillars = {k: Decimal(v) for k, v in json.loads(pillars_json).items()}
-        out.append(UnitResult(code, name, group, pillars, Decimal(total), bool(not_ranked)))
+        out.append(
+            UnitResult(code, name, group, pillars, Decimal(total), bool(not_ranked),
+                       mark_version=int(mark))
+        )  # fmt: skip
     # review (local_db/review): verified points where an issued review of the current submission
     # exists; the other units keep their self-assessed points
     from local_db.review.standing import apply_verified

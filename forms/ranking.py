@@ -45,6 +45,9 @@ class UnitResult:
     targets_met: int | None = None
     # applicability (issue 16): the maximum that applies to the unit; None: the set's total
     applicable_max: Decimal | None = None
+    # the version of the unit's "not ranked" mark read with it (0: never marked), for a change
+    # of the mark to send as ``based_on`` (issue 18)
+    mark_version: int = 0
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class RankedRow:
     # policy "out_of_applicable" the total's percentage of it (rounded as the set rounds)
     applicable_max: Decimal | None = None
     percent: Decimal | None = None
+    mark_version: int = 0  # the "not ranked" mark's version (``UnitResult.mark_version``)
 
     @property
     def rank_change(self) -> int | None:
@@ -213,7 +217,7 @@ def rank(
                 _nfc(_classification(cs, r, total)),
                 overall_rank, group_ranks[r.unit_code], False, previous.get(r.unit_code),
                 r.targets_met,
-                *_applicable(cs, r, total),
+                *_applicable(cs, r, total), mark_version=r.mark_version,
             )
         )  # fmt: skip
     for r, pillars, total in unranked:
@@ -222,7 +226,7 @@ def rank(
                 r.unit_code, _nfc(r.name), _nfc(r.group), pillars, total,
                 _nfc(cs.not_ranked_label),
                 None, None, True, previous.get(r.unit_code), r.targets_met,
-                *_applicable(cs, r, total),
+                *_applicable(cs, r, total), mark_version=r.mark_version,
             )
         )  # fmt: skip
     groups = tuple(sorted({row.group for row in rows}, key=sort_key))
@@ -252,7 +256,9 @@ def _classification(cs: CriteriaSet, r: UnitResult, total: Decimal) -> str:
     return classify(_classed_on(cs, r, total), cs.bands)
 
 
-def _applicable(cs: CriteriaSet, r: UnitResult, total: Decimal) -> tuple[Decimal | None, ...]:
+def _applicable(
+    cs: CriteriaSet, r: UnitResult, total: Decimal
+) -> tuple[Decimal | None, Decimal | None]:
     """(applicable maximum, percentage) of a row: both only for a set with applicability,
     the percentage only when the ranking compares it."""
     if cs.not_applicable is None:

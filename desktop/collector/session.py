@@ -180,14 +180,19 @@ class CollectorSession(QObject):
         self.changed.emit(ref.year)
         return True
 
-    def set_not_ranked(self, marks: Iterable[tuple[str, bool]]) -> None:
-        """Mark units "not ranked" (True) or ranked again; one ``changed`` for them all."""
+    def set_not_ranked(self, marks: Iterable[tuple[str, bool] | tuple[str, bool, int]]) -> None:
+        """Mark units "not ranked" (True) or ranked again, each (code, flag[, based_on: the
+        mark's version read]); one ``changed`` for them all, also after a ``StaleEdit`` (the
+        marks before it are kept, the views re-read)."""
         marks = list(marks)
         officer = self.require_officer() if marks else ""
-        for code, flag in marks:
-            self.store.set_not_ranked(code, flag, officer=officer)
-        if marks:
-            self.changed.emit(ALL_YEARS)  # a unit's mark holds in every year
+        try:
+            for code, flag, *read in marks:
+                based_on = int(read[0]) if read else None
+                self.store.set_not_ranked(code, flag, officer=officer, based_on=based_on)
+        finally:
+            if marks:
+                self.changed.emit(ALL_YEARS)  # a unit's mark holds in every year
 
     # --- reviews --------------------------------------------------------------------------------
 

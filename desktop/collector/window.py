@@ -63,7 +63,7 @@ from local_db.collector import CollectorStore, MergeSummary
 from local_db.collector.db_url import is_url
 from local_db.collector.reports import InboxRow, completeness_counts
 from local_db.paths import COLLECTOR_DB_FILE, KEYS_DIR, TRUST_FILE
-from local_db.review.collector import ReviewError
+from local_db.review.collector import ReviewError, StaleEdit
 
 # asks for a file name to save to: (title, suggested name, filter) -> path or "" (tests replace it)
 # shows an outcome to the person: (ok, text); ``dti-desk open`` passes a message box
@@ -249,10 +249,16 @@ class CollectorWindow(CollectorHost):
         row = self._selected_inbox_row()
         if row is None or row.status not in ("conflict", "passed_over"):
             return
-        try:
-            if not self.session.decide(row.file_sha256, _("Chọn trên giao diện")):
+        try:  # based on the decision's version read with the row shown
+            if not self.session.decide(
+                row.file_sha256, _("Chọn trên giao diện"), based_on=row.decision_version
+            ):
                 return
-        except ReviewError as exc:  # no officer named, or decided by someone else meanwhile
+        except StaleEdit as exc:  # decided by someone else meanwhile: who, when; re-read
+            self.session.external_change()
+            self.status_label.setText(str(exc))
+            return
+        except ReviewError as exc:  # no officer named
             self.status_label.setText(str(exc))
             return
         self.status_label.setText(
@@ -396,9 +402,11 @@ class CollectorWindow(CollectorHost):
             for i in self.ranking_view.selectionModel().selectedRows()
         }
         units = [self.ranking_model.rows[row] for row in sorted(rows)]
-        try:
-            self.session.set_not_ranked((unit.unit_code, not unit.not_ranked) for unit in units)
-        except ReviewError as exc:  # no officer named
+        try:  # each based on the mark's version read with the ranking shown
+            self.session.set_not_ranked(
+                (unit.unit_code, not unit.not_ranked, unit.mark_version) for unit in units
+            )
+        except ReviewError as exc:  # no officer named; changed meanwhile (who, when): re-read
             self.status_label.setText(str(exc))
 
     # --- merging --------------------------------------------------------------------------

@@ -170,7 +170,9 @@ class ReviewerScreen(QWidget):
         layout.addWidget(self.header)
         layout.addWidget(self.signatures)
         # the commune's "không áp dụng" marks, each with its reason and an overturn (issue 16)
-        self.not_applicable = NotApplicablePanel(self.store, self.sha, self.cs, self)
+        self.not_applicable = NotApplicablePanel(
+            self.store, self.sha, self.cs, self, officer=self.session.require_officer
+        )
         self.not_applicable.changed.connect(self.changed)
         layout.addWidget(self.not_applicable)
         layout.addWidget(upright, 1)

@@ -59,6 +59,9 @@ class InboxRow:
     signer: str
     received_at: str
     forwarded_by: str  # collector name(s) of the bundle(s) it came in
+    # the version of its unit and year's conflict decision (0: none yet), read with the row
+    # for "choose this one" to send as ``based_on`` (issue 18)
+    decision_version: int = 0
 
 
 def inbox_rows(conn: sqlite3.Connection) -> list[InboxRow]:
@@ -73,11 +76,13 @@ def inbox_rows(conn: sqlite3.Connection) -> list[InboxRow]:
         SELECT r.file_sha256, r.file_name, r.received_at,
                COALESCE(s.unit_code, q.unit_code, ''), COALESCE(s.unit_name, u.name, ''),
                COALESCE(u.group_name, ''), COALESCE(s.year, q.year), s.revision,
-               COALESCE(s.state, 'rejected'), q.reasons_json, s.signer_fingerprint, s.officer_name
+               COALESCE(s.state, 'rejected'), q.reasons_json, s.signer_fingerprint, s.officer_name,
+               COALESCE(d.version, 0)
         FROM received_files r
         LEFT JOIN submissions s ON s.manifest_sha256 = r.manifest_sha256
         LEFT JOIN quarantine q ON q.file_sha256 = r.file_sha256
         LEFT JOIN units u ON u.code = COALESCE(s.unit_code, q.unit_code)
+        LEFT JOIN decisions d ON d.unit_code = s.unit_code AND d.year = s.year
         ORDER BY r.received_at DESC, r.file_name
     """
     for row in conn.execute(query):
@@ -94,6 +99,7 @@ def inbox_rows(conn: sqlite3.Connection) -> list[InboxRow]:
             reasons_json,
             fp,
             officer,
+            decision_version,
         ) = row
         reasons = tuple(r["message"] for r in json.loads(reasons_json)) if reasons_json else ()
         signer = f"{officer} ({fp})" if fp else ""
@@ -111,6 +117,7 @@ def inbox_rows(conn: sqlite3.Connection) -> list[InboxRow]:
                 signer,
                 received,
                 ", ".join(forwarded.get(sha, [])),
+                int(decision_version),
             )
         )
     return out
@@ -137,18 +144,21 @@ def results_for_year(
     targets ranks by; without it ``targets_met`` stays None)."""
     query = """
         SELECT s.unit_code, COALESCE(u.name, s.unit_name), COALESCE(u.group_name, ''),
-               s.pillars_json, s.total, COALESCE(u.not_ranked, 0)
+               s.pillars_json, s.total, COALESCE(u.not_ranked, 0), COALESCE(u.mark_version, 0)
         FROM current c JOIN submissions s USING(manifest_sha256)
         LEFT JOIN units u ON u.code = s.unit_code
         WHERE c.year=? AND c.status='current' AND s.criteria_hash=?
         ORDER BY s.unit_code
     """
     out = []
-    for code, name, group, pillars_json, total, not_ranked in conn.execute(
+    for code, name, group, pillars_json, total, not_ranked, mark in conn.execute(
         query, (year, criteria_hash)
     ):
         pillars = {k: Decimal(v) for k, v in json.loads(pillars_json).items()}
-        out.append(UnitResult(code, name, group, pillars, Decimal(total), bool(not_ranked)))
+        out.append(
+            UnitResult(code, name, group, pillars, Decimal(total), bool(not_ranked),
+                       mark_version=int(mark))
+        )  # fmt: skip
     # review (local_db/review): verified points where an issued review of the current submission
     # exists; the other units keep their self-assessed points
     from local_db.review.standing import apply_verified

@@ -266,10 +266,16 @@ class CollectorStore:
 
         return self._run(overturns.overturned, manifest_sha256)
 
-    def set_overturned(self, manifest_sha256: str, code: str, overturn: bool, **kw: Any) -> None:
+    def overturn_versions(self, manifest_sha256: str) -> dict[str, tuple[int, str, str]]:
+        """code -> (version, officer, at) of each mark's overturn, to send as ``based_on``."""
         from local_db.review import overturns
 
-        self._run(overturns.set_overturned, manifest_sha256, code, overturn, **kw)
+        return self._run(overturns.versions, manifest_sha256)
+
+    def set_overturned(self, manifest_sha256: str, code: str, overturn: bool, **kw: Any) -> int:
+        from local_db.review import overturns
+
+        return self._run(overturns.set_overturned, manifest_sha256, code, overturn, **kw)
 
     def set_item(self, manifest_sha256: str, cs: CriteriaSet, code: str, **kw: Any) -> ReviewItem:
         return self._run(rc.set_item, manifest_sha256, cs, code, **kw)

@@ -4,6 +4,12 @@ usual path). Kept apart from the review's own rows, which another change is vers
 overturn is a row of its own table, and counts once the review of that submission is issued,
 as verified points do. The ranking then takes the unit's applicable maximum with the
 overturned marks applying again.
+
+Several reviewers (issue 18): each mark's overturn has a version, the count of accepted
+writes in ``collector_audit`` (target ``<sha>/overturn/<code>``, 0 before the first); a write
+names the version it read (``based_on``) and a stale one is refused (``StaleEdit`` naming who
+and when, the current overturned / note as ``current``). The audit's (target, version) key is
+the compare-and-set: of two writes of one version only one row can exist.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from forms.criteria import CriteriaSet
 from forms.i18n import _
 from local_db.collector.applicability import Applicable, of_submission
 from local_db.review.schema import ISSUED, ReviewError, has_reviews
+from local_db.review.versions import StaleEdit, audit, when, who
 
 DDL = """
 CREATE TABLE IF NOT EXISTS review_overturns (
@@ -51,6 +58,49 @@ def overturned(conn: sqlite3.Connection, manifest_sha256: str) -> dict[str, str]
     )
 
 
+def _target(manifest_sha256: str, code: str) -> str:
+    return f"{manifest_sha256}/overturn/{code}"
+
+
+def versions(conn: sqlite3.Connection, manifest_sha256: str) -> dict[str, tuple[int, str, str]]:
+    """code -> (version, officer, at) of the last accepted overturn write, per marked code
+    (version 0, no officer: never written)."""
+    out = {code: (0, "", "") for code in marks(conn, manifest_sha256)}
+    prefix = f"{manifest_sha256}/overturn/"
+    for target, version, officer, at in conn.execute(
+        "SELECT a.target, a.version, a.officer, a.at FROM collector_audit a WHERE "
+        "substr(a.target, 1, ?) = ? AND a.version = (SELECT max(b.version) FROM collector_audit b "
+        "WHERE b.target = a.target)",
+        (len(prefix), prefix),
+    ):
+        code = str(target)[len(prefix) :]
+        if code in out:
+            out[code] = (int(version), str(officer), str(at))
+    return out
+
+
+def _state(conn: sqlite3.Connection, manifest_sha256: str, code: str) -> dict[str, object]:
+    row = conn.execute(
+        "SELECT note FROM review_overturns WHERE manifest_sha256=? AND indicator_code=?",
+        (manifest_sha256, code),
+    ).fetchone()
+    return {"overturned": row is not None, "note": "" if row is None else str(row[0])}
+
+
+def _stale(code: str, current: dict[str, object], stamp: tuple[int, str, str]) -> StaleEdit:
+    version, officer, at = stamp
+    return StaleEdit(
+        _(
+            "Dấu không áp dụng của chỉ tiêu {code} đã được {officer} sửa lúc {when} sau khi bạn "
+            "mở nó; hiện tại: {state}. Thay đổi của bạn chưa được lưu.",
+            code=code, officer=who(officer), when=when(at),
+            state=_("không chấp nhận (chỉ tiêu được tính điểm)") if current["overturned"]
+            else _("chấp nhận là không áp dụng"),
+        ),
+        target=code, version=version, officer=officer, at=at, current=current,
+    )  # fmt: skip
+
+
 def _editable(conn: sqlite3.Connection, manifest_sha256: str, code: str) -> None:
     if code not in marks(conn, manifest_sha256):
         raise ReviewError(_("Xã không đánh dấu {code} là không áp dụng.", code=code))
@@ -70,14 +120,23 @@ def set_overturned(
     *,
     note: str = "",
     who: str = "",
+    officer: str = "",
+    based_on: int | None = None,
     now: datetime | None = None,
-) -> None:
-    """Overturn the commune's mark on ``code`` (``overturn=False`` accepts it again)."""
-    _editable(conn, manifest_sha256, code)
+) -> int:
+    """Overturn the commune's mark on ``code`` (``overturn=False`` accepts it again); the new
+    version. ``based_on``: the version the caller read (``versions``); another write since is
+    refused (``StaleEdit``). None: whatever is stored now. ``who``: ``officer``'s old name."""
     _ensure(conn)
+    officer = officer or who
     at = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     conn.execute("BEGIN IMMEDIATE")
     try:
+        _editable(conn, manifest_sha256, code)  # under the lock: issued meanwhile?
+        stamp = versions(conn, manifest_sha256)[code]
+        before = _state(conn, manifest_sha256, code)
+        if based_on is not None and based_on != stamp[0]:
+            raise _stale(code, before, stamp)
         if overturn:
             conn.execute(
                 "INSERT INTO review_overturns VALUES (?,?,?,?,?) ON CONFLICT(manifest_sha256, "
@@ -90,10 +149,15 @@ def set_overturned(
                 "DELETE FROM review_overturns WHERE manifest_sha256=? AND indicator_code=?",
                 (manifest_sha256, code),
             )
+        after = {"overturned": overturn, "note": note.strip() if overturn else ""}
+        # the audit's (target, version) key: a second write of this version cannot commit
+        audit(conn, _target(manifest_sha256, code), stamp[0] + 1, "overturn", officer,
+              before, after, at)  # fmt: skip
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+    return stamp[0] + 1
 
 
 def _issued(conn: sqlite3.Connection, manifest_sha256: str) -> bool:

@@ -387,3 +387,86 @@ def test_choosing_another_year_reads_it_off_the_gui_thread(qtbot, tmp_path, inbo
     qtbot.waitUntil(lambda: window.ranking_model.rowCount() == 12, timeout=10000)
     assert threads and all(t != threading.get_ident() for t in threads)
     assert "Năm 2025" in window.ranking_note.text()
+
+
+def test_choosing_sends_the_decision_version_read_and_a_stale_one_is_refused(qtbot, tmp_path):
+    """Another process decides the conflict after the window read it: the window's choice is
+    refused naming that officer, the view re-reads, and choosing again (on the newer version)
+    is accepted and audited with the session's officer (issue 18)."""
+    from local_db.collector import open_collector
+    from local_db.collector.decisions import decide
+
+    u = Units(2, seed=6)
+    folder = tmp_path / "nhan"
+    u.package(folder, u.codes[0], level=1, sid="A")
+    u.package(folder, u.codes[0], level=4, sid="B")  # a conflict
+    window = CollectorWindow(
+        tmp_path / "c.sqlite", u.trust, [CS], TaskRunner(synchronous=True), year=2025
+    )
+    qtbot.addWidget(window)
+    window.merge([folder])
+    window.session.officer = "Lê Văn Hùng"
+    window.status_filter.setCurrentIndex(window.status_filter.findData("conflict"))
+    window.inbox_view.selectRow(0)
+    shown = window.inbox_model.rows[
+        window.inbox_proxy.mapToSource(window.inbox_proxy.index(0, 0)).row()
+    ]
+    assert shown.decision_version == 0
+    other = open_collector(str(tmp_path / "c.sqlite"))  # another officer, another connection
+    sha = other.execute(
+        "SELECT manifest_sha256 FROM submissions WHERE unit_code=? ORDER BY manifest_sha256",
+        (u.codes[0],),
+    ).fetchall()
+    decide(other, u.codes[0], 2025, sha[0][0], "Chọn", "2026-02-03T08:15:00+00:00",
+           officer="Trần Văn Bình")  # fmt: skip
+    other.close()
+    window.choose_button.click()
+    assert "Trần Văn Bình" in window.status_label.text()
+    assert "03/02/2026" in window.status_label.text()
+    assert [(r.version, r.officer) for r in window.store.audit_rows("decision/")] == [
+        (1, "Trần Văn Bình")
+    ]
+    # the view re-read: the rows carry the newer version, and choosing again is accepted
+    row = next(r for r in window.inbox_model.rows if r.file_sha256 == shown.file_sha256)
+    assert row.decision_version == 1
+    assert window.session.decide(row.file_sha256, "Chọn", based_on=row.decision_version)
+    assert [(r.version, r.officer) for r in window.store.audit_rows("decision/")] == [
+        (1, "Trần Văn Bình"),
+        (2, "Lê Văn Hùng"),
+    ]
+
+
+def test_a_not_ranked_mark_sends_its_version_and_a_stale_one_is_refused(qtbot, tmp_path):
+    """Another process marks a unit after the window read the ranking: the window's mark is
+    refused naming that officer, the ranking re-reads with the newer version (issue 18)."""
+    from local_db.collector import open_collector
+    from local_db.collector.decisions import set_not_ranked
+
+    u = Units(2, seed=6)
+    folder = tmp_path / "nhan"
+    u.package(folder, u.codes[0], level=1, sid="A")
+    u.package(folder, u.codes[1], level=2, sid="C")
+    window = CollectorWindow(
+        tmp_path / "c.sqlite", u.trust, [CS], TaskRunner(synchronous=True), year=2025
+    )
+    qtbot.addWidget(window)
+    window.merge([folder])
+    window.session.officer = "Lê Văn Hùng"
+    window.tabs.setCurrentIndex(1)
+    window.ranking_view.selectRow(0)
+    row = window.ranking_model.rows[
+        window.ranking_proxy.mapToSource(window.ranking_proxy.index(0, 0)).row()
+    ]
+    assert row.mark_version == 0 and not row.not_ranked
+    other = open_collector(str(tmp_path / "c.sqlite"))
+    set_not_ranked(other, row.unit_code, True, officer="Trần Văn Bình",
+                   now="2026-02-03T08:15:00+00:00")  # fmt: skip
+    set_not_ranked(other, row.unit_code, False, officer="Trần Văn Bình",
+                   now="2026-02-03T08:16:00+00:00")  # fmt: skip
+    other.close()
+    window.not_ranked_button.click()  # on version 0: refused
+    assert "Trần Văn Bình" in window.status_label.text()
+    audit = window.store.audit_rows(f"unit/{row.unit_code}")
+    assert [(r.version, r.officer) for r in audit] == [(1, "Trần Văn Bình"), (2, "Trần Văn Bình")]
+    again = next(r for r in window.ranking_model.rows if r.unit_code == row.unit_code)
+    assert again.mark_version == 2 and not again.not_ranked  # re-read

@@ -44,3 +44,38 @@ def test_a_submission_without_marks_shows_no_panel(qtbot, tmp_path):
     panel = NotApplicablePanel(CollectorStore(tmp_path / "c.sqlite"), other, OUT_OF)
     qtbot.addWidget(panel)
     assert panel.isHidden() and panel.boxes == {}  # hidden: nothing to review here
+
+
+def test_the_panel_sends_the_version_it_read_and_shows_a_refusal(qtbot, tmp_path):
+    """Another officer (another connection) overturns the mark after the panel read it: the
+    panel's change is refused naming them, the box shows theirs, and re-applying succeeds."""
+    from desktop.review.not_applicable import NotApplicablePanel
+    from local_db.collector import open_collector
+    from local_db.review import collector as rc
+    from local_db.review import overturns
+    from local_db.review.versions import audit_rows
+    from tests.local_db.review_support import REVIEWER
+
+    u = Units(3, seed=7)
+    conn, sha = _merged_three(tmp_path, u)
+    rc.start_review(conn, sha, OUT_OF, REVIEWER)
+    conn.close()
+    store = CollectorStore(tmp_path / "c.sqlite")
+    panel = NotApplicablePanel(store, sha, OUT_OF, officer=lambda: "Lan")
+    qtbot.addWidget(panel)
+    panel.show()
+    other = open_collector(str(tmp_path / "c.sqlite"))
+    overturns.set_overturned(other, sha, "1.2", True, note="Có họp", officer="Bình")
+    overturns.set_overturned(other, sha, "1.2", False, officer="Bình")  # back to accepted
+    # Lan, on what she read (version 0), overturns it: refused, naming Bình
+    panel.boxes["1.2"].setChecked(True)
+    assert "Bình" in panel.message.text() and panel.reapply_button.isVisible()
+    assert not panel.boxes["1.2"].isChecked()  # the newer value (accepted) is shown
+    assert store.overturned_marks(sha) == {}
+    with qtbot.waitSignal(panel.changed):
+        panel.reapply()
+    assert store.overturned_marks(sha) == {"1.2": ""} and panel.boxes["1.2"].isChecked()
+    assert not panel.reapply_button.isVisible()
+    rows = audit_rows(other, f"{sha}/overturn/")
+    assert [(r.version, r.officer) for r in rows] == [(1, "Bình"), (2, "Bình"), (3, "Lan")]
+    other.close()

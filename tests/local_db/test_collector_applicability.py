@@ -73,8 +73,8 @@ def test_ranking_compares_percentages_of_what_applies(tmp_path, u):
     assert rows[b].percent == round(rows[b].total * 100 / 52, 2)
 
 
-def _merged_three(tmp_path, u):
-    conn = open_collector(str(tmp_path / "c.sqlite"))
+def _merged_three(tmp_path, u, target=None):
+    conn = open_collector(target or str(tmp_path / "c.sqlite"))
     a, b, c = u.codes
     set_units(
         conn, [(a, "Xã A", "xã", "G"), (b, "Phường B", "phường", "G"), (c, "Xã C", "xã", "G")]

@@ -233,3 +233,40 @@ def test_five_reviewers_saving_200_edits_each_lose_nothing(
     # what each process says it saved is what the audit holds
     saved = {(x["code"], x["version"], x["comment"]) for r in results for x in r["accepted"]}
     assert saved == {(r.target.rsplit("/", 1)[1], r.version, r.after["comment"]) for r in rows}
+
+
+def test_a_stale_overturn_is_refused_naming_who_and_when_and_audited(
+    tmp_path: Path, collector_target: str
+) -> None:
+    from local_db.review import overturns
+    from local_db.review.versions import audit_rows
+    from tests.local_db.collector_support import Units
+    from tests.local_db.test_collector_applicability import OUT_OF, _merged_three
+
+    conn, sha = _merged_three(tmp_path, Units(3, seed=7), collector_target)
+    try:
+        rc.start_review(conn, sha, OUT_OF, REVIEWER, officer=LAN)
+        read = overturns.versions(conn, sha)
+        assert read == {"1.2": (0, "", "")}
+        assert overturns.set_overturned(conn, sha, "1.2", True, note="Có họp", officer=BINH,
+                                        based_on=0, now=T1) == 1  # fmt: skip
+        with pytest.raises(rc.StaleEdit) as caught:  # Lan read version 0 too
+            overturns.set_overturned(conn, sha, "1.2", False, officer=LAN, based_on=0)
+        refusal = caught.value
+        assert refusal.code == "stale_edit" and refusal.officer == BINH and refusal.version == 1
+        assert BINH in str(refusal) and format_moment(T1) in str(refusal) and "1.2" in str(refusal)
+        assert refusal.current == {"overturned": True, "note": "Có họp"}
+        assert overturns.overturned(conn, sha) == {"1.2": "Có họp"}  # not overwritten
+        # re-applied on the newer version: accepted, and both writes are audited
+        assert overturns.set_overturned(conn, sha, "1.2", False, officer=LAN, based_on=1) == 2
+        assert overturns.overturned(conn, sha) == {}
+        rows = audit_rows(conn, f"{sha}/overturn/")
+        assert [(r.version, r.action, r.officer) for r in rows] == [
+            (1, "overturn", BINH),
+            (2, "overturn", LAN),
+        ]
+        assert rows[0].before == {"overturned": False, "note": ""}
+        assert rows[1].after == {"overturned": False, "note": ""}
+        assert overturns.versions(conn, sha)["1.2"][:2] == (2, LAN)
+    finally:
+        conn.close()

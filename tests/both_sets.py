@@ -5,6 +5,10 @@
 8 scored groups, ratios over the block, pass/fail targets, classed on the targets met).
 The ``both_sets`` fixture (``tests/conftest.py``) gives each in turn; ``answers_for`` answers
 any set at a level 0..4 from its rules, so one test body serves both.
+
+The second set's population and households (1.1) are supplied by the province: a test that
+fills or packages it signs a ``.dtidata`` with ``province_file`` (``None`` for a set without
+supplied fields) and trusts the province's key with ``trust_province``.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from typing import Any
 
 from forms.criteria import CriteriaSet, FieldKind, Indicator, RuleKind
 from forms.criteria_json import load_json
+from forms.packages.trust import ANY_UNIT, ROLE_PROVINCE_DATA, TrustRegistry
 from forms.reference import reference_set
 from tests.fixtures.criteria.build_second_set import JSON_PATH
+from tests.province_data_helpers import province_signer, signed_data
 
 SET_NAMES = ("reference", "tam-nhom")
 
@@ -96,3 +102,27 @@ def targets_met_for(cs: CriteriaSet, level: int) -> int:
     """How many targets ``answers_for(cs, level)`` meets."""
     n = len(cs.targets())
     return sum(1 for i in range(n) if i + level >= 4)
+
+
+def supplied_fields(cs: CriteriaSet) -> list[str]:
+    """The set's province-supplied fields, as ``"code/key"``."""
+    return [f"{i.code}/{f.key}" for i in cs.leaves() for f in i.fields if f.province_supplied]
+
+
+def province_file(
+    cs: CriteriaSet, units: list[str], value: int = BLOCK_COUNT, **overrides: int
+) -> bytes | None:
+    """A signed ``.dtidata`` giving every unit ``value`` for each supplied field (the figure
+    ``answers_for`` answers), or ``overrides`` by field ("1.1/so_ho" as ``so_ho``); ``None``
+    when the set has no supplied field (its packages stay format 2)."""
+    fields = supplied_fields(cs)
+    if not fields:
+        return None
+    values = {f: overrides.get(f.split("/")[1], value) for f in fields}
+    return signed_data(cs, {unit: dict(values) for unit in units})
+
+
+def trust_province(trust: TrustRegistry) -> TrustRegistry:
+    """``trust`` also trusting the key ``province_file`` signs with (role ``province_data``)."""
+    trust.add_key(ANY_UNIT, province_signer().public_raw, "Sở KH&CN", roles=(ROLE_PROVINCE_DATA,))
+    return trust

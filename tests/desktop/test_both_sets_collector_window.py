@@ -9,7 +9,7 @@ from desktop.qt import Qt
 from desktop.tasks import TaskRunner
 from local_db.collector import merge_paths, open_collector
 from local_db.collector.reports import ranking_for_year
-from tests.both_sets import answers_for, targets_met_for
+from tests.both_sets import answers_for, province_file, targets_met_for, trust_province
 from tests.local_db.collector_support import Units
 
 LEVELS = (4, 2, 0)
@@ -18,10 +18,13 @@ LEVELS = (4, 2, 0)
 def test_ranking_model_and_window_over_both_sets(qtmodeltester, qtbot, tmp_path, both_sets):
     cs = both_sets
     units = Units(len(LEVELS), seed=5)
+    data = province_file(cs, units.codes)  # the province's figures, None for the reference
     for code, level in zip(units.codes, LEVELS, strict=True):
-        units.package(tmp_path / "p", code, criteria_set=cs, given=answers_for(cs, level))
+        units.package(
+            tmp_path / "p", code, criteria_set=cs, given=answers_for(cs, level), province_data=data
+        )
     conn = open_collector(tmp_path / "c.sqlite")
-    merge_paths(conn, [tmp_path / "p"], units.trust, [cs])
+    assert merge_paths(conn, [tmp_path / "p"], trust_province(units.trust), [cs]).accepted == 3
     model = RankingModel()
     model.set_ranking(ranking_for_year(conn, 2025, [cs]))
     qtmodeltester.check(model)
@@ -60,9 +63,12 @@ def test_reviewer_screen_over_both_sets(qtbot, tmp_path, both_sets):
 
     cs = both_sets
     units = Units(1, seed=6)
-    path = units.package(tmp_path / "p", units.codes[0], criteria_set=cs, given=answers_for(cs, 4))
+    path = units.package(
+        tmp_path / "p", units.codes[0], criteria_set=cs, given=answers_for(cs, 4),
+        province_data=province_file(cs, units.codes),
+    )  # fmt: skip
     store = CollectorStore(tmp_path / "c.sqlite")
-    store.merge([path], units.trust, [cs])
+    store.merge([path], trust_province(units.trust), [cs])
     sha = store.conn.execute("SELECT manifest_sha256 FROM submissions").fetchone()[0]
     screen = ReviewerScreen(
         CollectorSession(store, TaskRunner(synchronous=True), officer="Trần Văn Bình"),

@@ -1,11 +1,15 @@
 """The commune's pages and outputs over both criteria sets (issue 16): every indicator page of
 every rule kind filled through its widgets, the tree, the overview, the finalise dialog, the
-signed package and the PDF report (its text holds every pillar and the total)."""
+signed package and the PDF report (its text holds every pillar and the total). The second
+set's population and households come from a signed ``.dtidata`` imported through the menu:
+read-only on the page with their source, carried by the package (format 3), in the PDF."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,12 +17,19 @@ import pytest
 from desktop.assessment.checks import Status
 from desktop.format import format_points
 from desktop.shell import Shell
+from forms.packages.format import PROVINCE_DATA_NAME
 from forms.packages.keys import load_public
 from forms.packages.trust import TrustRegistry
 from forms.packages.verify import verify_package
-from local_db import assessments, profile
+from local_db import assessments, profile, province_data
+from local_db.paths import REVIEWERS_FILE
+from tests.both_sets import province_file, supplied_fields, trust_province
 from tests.desktop.commune_support import PASSPHRASE, fill_page
 from tests.key_copies import install_key
+from tests.province_data_helpers import SOURCE, province_trust
+
+# what the province's file says for unit 25001: 3 of 4 households (8.2), 3 of 6 people (9.1)
+SUPPLIED = {"so_ho": 4, "dan_so": 6}
 
 
 def _points_cell(model, code):
@@ -30,6 +41,40 @@ def _pdf_text(path: Path) -> str:
     return " ".join(out.stdout.decode("utf-8").split())
 
 
+def _import_province_file(db, cs, tmp_path: Path) -> bytes | None:
+    """The province's figures for 25001, through the commune's import (verified); ``None``
+    for a set without supplied fields."""
+    data = province_file(cs, ["25001"], **SUPPLIED)
+    if data is not None:
+        province_trust().save(db.data_dir / REVIEWERS_FILE)
+        (tmp_path / "tinh.dtidata").write_bytes(data)
+        province_data.import_file(db, tmp_path / "tinh.dtidata")
+    return data
+
+
+def _supplied_read_only(editor, session, cs) -> None:
+    for supplied in supplied_fields(cs):
+        code, key = supplied.split("/")
+        widget = editor.page(code).field_widgets[key]
+        assert widget.edit.isReadOnly() and widget.value() == SUPPLIED[key]
+        assert session.value(code, key) == SUPPLIED[key]
+        source = editor.page(code).source_labels[key].text()
+        assert "Giá trị do tỉnh cung cấp" in source and SOURCE in source  # the file's source
+        assert "Sở Khoa học và Công nghệ, phát hành 15/01/2026" in source
+    if supplied_fields(cs):  # 8.2 over the province's 4 households, 9.1 over its 6 people
+        assert session.score().indicators["8.2"] == Decimal("22.5")
+        assert session.score().indicators["9.1"] == 15
+
+
+def _province_outputs(package: Path, text: str, data: bytes) -> None:
+    """The package carries the file; the PDF has the figures in block 1 and beside ratios."""
+    with zipfile.ZipFile(package) as zf:
+        assert zf.read(PROVINCE_DATA_NAME) == data
+    assert text.count("Số hộ gia đình: 4 hộ") == 1
+    assert text.count("Số hộ gia đình (1.1): 4 hộ") == 1
+    assert text.count("Dân số trên địa bàn (1.1): 6 người") == 1
+
+
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 def test_every_page_fills_and_every_output_holds_the_set(
     qtbot, db, settings, runner, both_sets, pdf_file, tmp_path
@@ -38,6 +83,7 @@ def test_every_page_fills_and_every_output_holds_the_set(
     profile.save(db, officer_name="Nguyễn Thị Lan", position="Công chức", unit_code="25001")
     install_key(Shell(db, settings, runner).keys_dir, PASSPHRASE)
     assessments.create(db, "25001", cs.year, cs)
+    data = _import_province_file(db, cs, tmp_path)
     controller = Shell(db, settings, runner)
     window = controller.build_window()
     qtbot.addWidget(window)
@@ -50,8 +96,9 @@ def test_every_page_fills_and_every_output_holds_the_set(
         editor.open(ind.code)
         page = editor.page(ind.code)
         assert page.isVisible()
-        fill_page(qtbot, page, ind, cs.year)
+        fill_page(qtbot, page, ind, cs.year)  # typing into a supplied field changes nothing
         kinds.add(ind.rule.kind)
+    _supplied_read_only(editor, session, cs)
     if cs.set_id != "dti-xa-2025-reference":
         assert {k.value for k in kinds} >= {"target", "info", "ratio", "choice", "yes_no",
                                             "count_tiers", "percent_tiers", "direct"}  # fmt: skip
@@ -97,9 +144,12 @@ def test_every_page_fills_and_every_output_holds_the_set(
     package = Path(exported.args[0])
     trust = TrustRegistry()
     trust.add_key("25001", load_public(controller.keys_dir).public_key)
+    if data is not None:
+        trust_province(trust)
     verdict = verify_package(package, criteria_sets={cs.content_hash: cs}, trust=trust)
     assert verdict.ok, verdict.codes
     assert verdict.manifest["scores"]["published_total"] == str(result.published_total)
+    assert verdict.manifest["format_version"] == (2 if data is None else 3)
 
     text = _pdf_text(package.with_suffix(".pdf"))
     for pillar in cs.pillars:
@@ -114,6 +164,8 @@ def test_every_page_fills_and_every_output_holds_the_set(
         # a ratio over the block shows both sides: its numerator and the block's figure
         over = [i for i in cs.leaves() if i.rule.denominator.startswith("1.1/so_can_bo")]
         assert text.count("Số cán bộ, công chức cấp xã (1.1): 4 người") == len(over) >= 2
+    if data is not None:
+        _province_outputs(package, text, data)
 
 
 def test_the_setup_wizard_loads_either_set_and_says_its_shape(qtbot, runner, both_sets, tmp_path):

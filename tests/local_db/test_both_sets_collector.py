@@ -18,7 +18,14 @@ from forms.ranking_xlsx import HEADER_TARGETS
 from forms.scoring import score
 from local_db.collector.reports import ranking_for_year
 from local_db.collector.schema import connect
-from tests.both_sets import answers_for, second_set, targets_met_for
+from tests.both_sets import (
+    BLOCK_COUNT,
+    answers_for,
+    province_file,
+    second_set,
+    targets_met_for,
+    trust_province,
+)
 from tests.local_db.collector_support import Units
 
 LEVELS = (4, 3, 2, 1, 0)  # unit i answers at LEVELS[i]
@@ -30,10 +37,11 @@ def merged(tmp_path, both_sets, capsys):
     cs = both_sets
     units = Units(len(LEVELS), seed=7)
     out = tmp_path / "packages"
+    data = province_file(cs, units.codes)
     for code, level in zip(units.codes, LEVELS, strict=True):
-        units.package(out, code, criteria_set=cs, given=answers_for(cs, level))
+        units.package(out, code, criteria_set=cs, given=answers_for(cs, level), province_data=data)
     trust = tmp_path / "trust.json"
-    units.trust.save(trust)
+    trust_province(units.trust).save(trust)
     criteria = tmp_path / "set.json"
     dump_json(cs, criteria)
     db = tmp_path / "c.sqlite"
@@ -46,12 +54,60 @@ def merged(tmp_path, both_sets, capsys):
 def test_every_package_verifies_and_rescores(tmp_path, both_sets):
     cs = both_sets
     units = Units(1, seed=3)
-    path = units.package(tmp_path, units.codes[0], criteria_set=cs, given=answers_for(cs, 3))
-    verdict = verify_package(path, criteria_sets={cs.content_hash: cs}, trust=units.trust)
+    data = province_file(cs, units.codes)
+    path = units.package(
+        tmp_path, units.codes[0], criteria_set=cs, given=answers_for(cs, 3), province_data=data
+    )
+    verdict = verify_package(
+        path, criteria_sets={cs.content_hash: cs}, trust=trust_province(units.trust)
+    )
     assert verdict.ok, verdict.codes
     expected = score(cs, answers_for(cs, 3))
     assert verdict.manifest["scores"]["published_total"] == str(expected.published_total)
     assert set(verdict.manifest["scores"]["pillars"]) == {p.code for p in cs.pillars}
+    # a set with province-supplied figures: format 3, carrying the file; otherwise format 2
+    assert verdict.manifest["format_version"] == (2 if data is None else 3)
+
+
+def _second_set_package(tmp_path, units, data, given):
+    cs = second_set()
+    path = units.package(tmp_path, units.codes[0], criteria_set=cs, given=given, province_data=data)
+    return verify_package(path, criteria_sets={cs.content_hash: cs}, trust=units.trust)
+
+
+def test_the_ratios_divide_by_the_figures_of_the_province_file(tmp_path):
+    """8.2 (households with a payment account) divides by the province's households, 9.1 by
+    its population: the same numerators over other supplied figures score other points, and
+    a package whose answers differ from the file is refused."""
+    cs = second_set()
+    units = Units(1, seed=11)
+    trust_province(units.trust)
+    code = units.codes[0]
+    given = answers_for(cs, 2)  # 200 of 400: half of 8.2's and 9.1's 30 points
+    same = _second_set_package(tmp_path / "a", units, province_file(cs, [code]), given)
+    assert same.ok, same.codes
+    assert same.manifest["scores"]["indicators"]["8.2"] == "15"
+    assert same.manifest["scores"]["indicators"]["9.1"] == "15"
+    # the province counts 250 households and 500 people: 200/250 and 200/500
+    data = province_file(cs, [code], so_ho=250, dan_so=500)
+    given["1.1"] = {**given["1.1"], "so_ho": 250, "dan_so": 500}
+    other = _second_set_package(tmp_path / "b", units, data, given)
+    assert other.ok, other.codes
+    assert other.manifest["scores"]["indicators"]["8.2"] == "24"  # 30 x 0.8
+    assert other.manifest["scores"]["indicators"]["9.1"] == "12"  # 30 x 0.4
+    total = Decimal(other.manifest["scores"]["published_total"])
+    assert total == score(cs, given).published_total
+    assert total == Decimal(same.manifest["scores"]["published_total"]) + 9 - 3
+    # the commune answering its own household count over the file's is refused, and so is a
+    # package without the file
+    given["1.1"]["so_ho"] = BLOCK_COUNT
+    assert _second_set_package(tmp_path / "c", units, data, given).codes == [
+        "province_value_mismatch"
+    ]
+    assert (
+        _second_set_package(tmp_path / "d", units, None, given).codes
+        == ["province_data_missing"] * 2
+    )  # one per supplied field
 
 
 def test_ranking_classes_every_unit_by_the_sets_rule(merged):
@@ -115,9 +171,12 @@ def _reviewed_unit(tmp_path):
     cs = second_set()
     units = Units(1, seed=9)
     code = units.codes[0]
-    path = units.package(tmp_path / "p", code, criteria_set=cs, given=answers_for(cs, 4))
+    path = units.package(
+        tmp_path / "p", code, criteria_set=cs, given=answers_for(cs, 4),
+        province_data=province_file(cs, [code]),
+    )  # fmt: skip
     store = CollectorStore(tmp_path / "c.sqlite")
-    store.merge([path], units.trust, {cs.content_hash: cs})
+    store.merge([path], trust_province(units.trust), {cs.content_hash: cs})
     conn = store.conn
     sha = conn.execute("SELECT manifest_sha256 FROM submissions").fetchone()[0]
     rc.start_review(conn, sha, cs, Reviewer("Trần Văn Bình", "Chuyên viên", "Sở KH&CN"))
@@ -214,10 +273,11 @@ def test_targets_are_counted_from_a_package_read_in_place(tmp_path):
         unit_code=code, unit_name="Xã Hiền Quan", year=2025, criteria_set=cs,
         answers=answers_for(cs, 2), submission_id=sid_uuid(code), created_at=FIXED,
         evidence=(EvidenceFile("2.2", "bien-ban.pdf", content=big),),
+        province_data=province_file(cs, [code]),
     )  # fmt: skip
     path = build_package(sub, units.signers[code], tmp_path / "p")
     assert path.stat().st_size > IN_MEMORY_BYTES
     conn = open_collector(tmp_path / "c.sqlite")
-    merge_paths(conn, [path], units.trust, [cs])
+    merge_paths(conn, [path], trust_province(units.trust), [cs])
     found = answered_targets(conn, 2025, cs)
     assert len(found[code][1]) == targets_met_for(cs, 2)

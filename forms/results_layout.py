@@ -36,6 +36,9 @@ _IGNORED_PREFIXES = (
     "so với",
     "tổng",
     "mã",
+    # a set with applicability (issue 16): the unit's applicable maximum and its share
+    "điểm tối đa",
+    "tỷ lệ đạt",
 )
 _GROUP_WORDS = ("huyện", "cụm", "hành chính cũ", "khu vực", "địa bàn", "thành, thị", "nhóm")
 NUMBERING = re.compile(r"^\(?[0-9a-z]{1,3}\)?$")  # a row numbering the columns: (1) (2) (3)

@@ -23,6 +23,7 @@ from forms.packages.trust import TrustRegistry
 from forms.packages.verify import verify_package
 from local_db import assessments, profile, province_data
 from local_db.paths import REVIEWERS_FILE
+from local_db.units import import_units
 from tests.both_sets import province_file, supplied_fields, trust_province
 from tests.desktop.commune_support import PASSPHRASE, fill_page
 from tests.key_copies import install_key
@@ -77,9 +78,11 @@ def _province_outputs(package: Path, text: str, data: bytes) -> None:
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 def test_every_page_fills_and_every_output_holds_the_set(
-    qtbot, db, settings, runner, both_sets, pdf_file, tmp_path
+    qtbot, db, settings, runner, both_sets, pdf_file, tmp_path, units_file
 ):
     cs = both_sets
+    # the commune's own unit, a xã, from the units list: what applies to it follows its kind
+    import_units(db, units_file)
     profile.save(db, officer_name="Nguyễn Thị Lan", position="Công chức", unit_code="25001")
     install_key(Shell(db, settings, runner).keys_dir, PASSPHRASE)
     assessments.create(db, "25001", cs.year, cs)

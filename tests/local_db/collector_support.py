@@ -59,7 +59,7 @@ class Units:
     def package(self, out: Path, code: str, *, level: int = 2, revision: int = 1, sid: str | None = None,
                 supersedes: str | None = None, year: int = 2025, signer: Ed25519Signer | None = None,
                 criteria_set: CriteriaSet | None = None, given: dict | None = None,
-                province_data: bytes | None = None) -> Path:  # fmt: skip
+                province_data: bytes | None = None, unit_kind: str = "xã") -> Path:  # fmt: skip
         """A signed package of ``code``: the tiny set answered at ``level``, or ``criteria_set``
         with the answers ``given`` (and the ``.dtidata`` its supplied values come from)."""
         sub = Submission(
@@ -68,7 +68,7 @@ class Units:
             revision=revision, submission_id=sid_uuid(sid or f"{code}-{year}-r{revision}"),
             supersedes=sid_uuid(supersedes) if supersedes else None,
             officer_name="Nguyễn Văn An", officer_position="Công chức", created_at=FIXED,
-            province_data=province_data,
+            province_data=province_data, unit_kind=unit_kind,
         )  # fmt: skip
         out.mkdir(parents=True, exist_ok=True)
         path = build_package(sub, signer or self.signers[code], out / f"tmp-{sid or revision}")

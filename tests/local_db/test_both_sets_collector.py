@@ -34,7 +34,16 @@ LEVELS = (4, 3, 2, 1, 0)  # unit i answers at LEVELS[i]
 @pytest.fixture
 def merged(tmp_path, both_sets, capsys):
     """Five units' packages of ``both_sets`` merged through ``dti-desk merge``."""
-    cs = both_sets
+    return _merge(tmp_path, both_sets, capsys)
+
+
+@pytest.fixture
+def merged_targets(tmp_path, capsys):
+    """As ``merged``, for the second set only: the one of the two that classes on targets."""
+    return _merge(tmp_path, second_set(), capsys)
+
+
+def _merge(tmp_path, cs, capsys):
     units = Units(len(LEVELS), seed=7)
     out = tmp_path / "packages"
     data = province_file(cs, units.codes)
@@ -159,7 +168,7 @@ def test_the_exported_appendix_has_every_unit_and_passes_results_check(merged, t
         assert HEADER_TARGETS not in head
     code = main(["results", "check", str(target), "--bands", str(criteria), "--summary", "--json"])
     data = json.loads(capsys.readouterr().out)
-    assert (code, data["rows"], data["errors"]) == (0, len(LEVELS), [])
+    assert (code, data["rows"], data["errors"]) == (0, len(LEVELS), []), data["errors"][:2]
 
 
 def _reviewed_unit(tmp_path):
@@ -231,11 +240,10 @@ def test_a_reviewer_overturns_a_zero_point_target(tmp_path):
     assert (row.targets_met, row.classification) == (4, "Đạt")
 
 
-def test_results_check_judges_a_targets_set_on_the_targets_met(merged, tmp_path, capsys):
+def test_results_check_judges_a_targets_set_on_the_targets_met(merged_targets, tmp_path, capsys):
     """A set classing on targets: the label follows the "Chỉ tiêu đạt" column, not the total."""
-    cs, _units, db, criteria = merged
-    if cs.classify_on is not ClassifyOn.TARGETS:
-        pytest.skip("the reference set classes on points")
+    cs, _units, db, criteria = merged_targets
+    assert cs.classify_on is ClassifyOn.TARGETS
     target = tmp_path / "phu-luc.xlsx"
     args = ["export", "ranking", "--db", db, "--year", "2025", "-o", target, "--criteria", criteria]
     assert main([str(a) for a in args]) == 0
@@ -273,7 +281,7 @@ def test_targets_are_counted_from_a_package_read_in_place(tmp_path):
         unit_code=code, unit_name="Xã Hiền Quan", year=2025, criteria_set=cs,
         answers=answers_for(cs, 2), submission_id=sid_uuid(code), created_at=FIXED,
         evidence=(EvidenceFile("2.2", "bien-ban.pdf", content=big),),
-        province_data=province_file(cs, [code]),
+        province_data=province_file(cs, [code]), unit_kind="xã",
     )  # fmt: skip
     path = build_package(sub, units.signers[code], tmp_path / "p")
     assert path.stat().st_size > IN_MEMORY_BYTES
@@ -281,3 +289,40 @@ def test_targets_are_counted_from_a_package_read_in_place(tmp_path):
     merge_paths(conn, [path], trust_province(units.trust), [cs])
     found = answered_targets(conn, 2025, cs)
     assert len(found[code][1]) == targets_met_for(cs, 2)
+
+
+def test_a_special_zone_and_a_commune_of_the_second_set_rank_by_its_rescale_rule(tmp_path):
+    """The second set's 4.1 (fibre to every household) is not asked of a đặc khu; the set
+    rescales: the same answers give the đặc khu its points out of 470, brought back to 500,
+    and the xã its points out of 500. Both verify, merge, rank and class by that rule."""
+    from forms.applicability import UnitFacts
+    from forms.criteria import NotApplicablePolicy
+    from local_db.collector import CollectorStore
+
+    cs = second_set()
+    assert cs.not_applicable is NotApplicablePolicy.RESCALE
+    units = Units(2, seed=11)
+    commune, zone = units.codes
+    given = answers_for(cs, 3)
+    out = tmp_path / "p"
+    paths = [
+        units.package(out, code, criteria_set=cs, given=given, unit_kind=kind,
+                      province_data=province_file(cs, [code]))
+        for code, kind in ((commune, "xã"), (zone, "đặc khu"))
+    ]  # fmt: skip
+    store = CollectorStore(tmp_path / "c.sqlite")
+    summary = store.merge(paths, trust_province(units.trust), {cs.content_hash: cs})
+    assert summary.accepted == 2, summary.rejected
+    rows = {r.unit_code: r for r in ranking_for_year(store.conn, 2025, [cs]).rows}
+    as_commune = score(cs, given, unit=UnitFacts("xã", commune))
+    as_zone = score(cs, given, unit=UnitFacts("đặc khu", zone))
+    assert "4.1" in as_zone.not_applicable and "4.1" not in as_commune.not_applicable
+    assert rows[commune].applicable_max == 500 and rows[zone].applicable_max == 470
+    raw = as_zone.total  # what the zone's answers earn on what applies to it
+    assert rows[zone].total == as_zone.published_total == round(raw * 500 / 470, 1)
+    assert rows[commune].total == as_commune.published_total
+    assert (rows[zone].classification, rows[commune].classification) == (
+        as_zone.classification,
+        as_commune.classification,
+    )
+    store.close()

@@ -6,7 +6,7 @@ from forms.packages.build import Submission, build_package
 from forms.scoring import score
 from local_db.collector import merge_paths, open_collector
 from local_db.collector.targets import answered_targets
-from tests.both_sets import answers_for, second_set
+from tests.both_sets import answers_for, province_file, second_set, trust_province
 from tests.forms.sample_sets import with_applicability
 from tests.local_db.collector_support import FIXED, Units, sid_uuid
 
@@ -26,11 +26,11 @@ def test_a_target_not_applicable_by_kind_or_mark_is_not_counted(tmp_path):
         sub = Submission(
             unit_code=code, unit_name="Xã Hiền Quan", year=2025, criteria_set=cs,
             answers=answers_for(cs, 4), submission_id=sid_uuid(code), created_at=FIXED,
-            unit_kind=kind, not_applicable=marks,
+            unit_kind=kind, not_applicable=marks, province_data=province_file(cs, [code]),
         )  # fmt: skip
         paths.append(build_package(sub, units.signers[code], tmp_path / code))
     conn = open_collector(tmp_path / "c.sqlite")
-    merge_paths(conn, paths, units.trust, [cs])
+    merge_paths(conn, paths, trust_province(units.trust), [cs])
     found = answered_targets(conn, 2025, cs)
     n = len(cs.targets())
     met = {code: found[code][1] for code in units.codes}

@@ -251,18 +251,7 @@ def set_note(
         else:
             existing.note, existing.updated_by, existing.updated_at = note, who, at
             session.add(existing)
-        audit.log(
-            session,
-            at=at,
-            who=who,
-            entity="note",
-            key=code,
-            old=audit.encode(old),
-            new=audit.encode(note),
-            assessment_id=assessment_id,
-        )
-        assessments.touch(session, row, at)
-        record_change(session, Change("note", code, assessment_id))
+        assessments.edited(session, row, entity="note", key=code, old=old, new=note, who=who, at=at)
     return at
 
 

@@ -341,3 +341,25 @@ def previous_submission_id(db: Database, assessment_id: int) -> str | None:
 def touch(session: Session, row: Assessment, at: datetime) -> None:
     row.updated_at = at
     session.add(row)
+
+
+def edited(
+    session: Session,
+    row: Assessment,
+    *,
+    entity: str,
+    key: str,
+    old: object,
+    new: object,
+    who: str,
+    at: datetime,
+) -> None:
+    """What every single edit of an assessment ends with, in its transaction: the audit row
+    (``entity``/``key``, ``old`` -> ``new``), the assessment touched, the change announced."""
+    assert row.id is not None
+    audit.log(
+        session, at=at, who=who, entity=entity, key=key,
+        old=audit.encode(old), new=audit.encode(new), assessment_id=row.id,
+    )  # fmt: skip
+    touch(session, row, at)
+    record_change(session, Change(entity, key, row.id))

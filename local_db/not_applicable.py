@@ -17,8 +17,7 @@ from sqlmodel import col, select
 from forms.applicability import UnitFacts, mark_allowed, nfc, reason_problem
 from forms.criteria import CriteriaSet
 from forms.i18n import _
-from local_db import assessments, audit
-from local_db.database import Change, record_change
+from local_db import assessments
 from local_db.errors import StorageError
 from local_db.models import NotApplicableMark, now_utc
 
@@ -95,16 +94,7 @@ def set_mark(
         else:
             existing.reason, existing.updated_by, existing.updated_at = reason, who, at
             session.add(existing)
-        audit.log(
-            session,
-            at=at,
-            who=who,
-            entity="not_applicable",
-            key=code,
-            old=audit.encode(old),
-            new=audit.encode(reason),
-            assessment_id=assessment_id,
+        assessments.edited(
+            session, row, entity="not_applicable", key=code, old=old, new=reason, who=who, at=at
         )
-        assessments.touch(session, row, at)
-        record_change(session, Change("not_applicable", code, assessment_id))
     return at
